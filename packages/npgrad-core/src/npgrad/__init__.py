@@ -1,0 +1,124 @@
+"""npgrad: a deep-learning library whose every computation is NumPy, with PyTorch's API.
+
+Only the ``npgrad-core`` distribution ships this file. The other distributions
+(``npgrad-nn``, ``npgrad-optim``, ``npgrad-data``, ``npgrad-vision``) ship only their
+subpackage; extending ``__path__`` the pkgutil way lets ``npgrad.nn`` & co. resolve from
+separate distributions in wheel, editable and mixed installs alike.
+"""
+
+from __future__ import annotations
+
+from pkgutil import extend_path
+from typing import TYPE_CHECKING
+
+__path__ = extend_path(__path__, __name__)
+
+__version__ = "0.1.0"
+
+# Order matters: _tensor_methods must be imported before anything that imports npgrad.tensor
+# (it binds the op modules, which need Tensor, at its bottom).
+from npgrad import _tensor_methods  # noqa: E402, F401, I001
+from npgrad import autograd, dtypes, ops  # noqa: E402
+from npgrad.autograd.grad_mode import (  # noqa: E402
+    enable_grad,
+    inference_mode,
+    is_grad_enabled,
+    no_grad,
+    set_grad_enabled,
+)
+from npgrad.creation import *  # noqa: E402, F403
+from npgrad.dtypes import (  # noqa: E402
+    bool_ as bool,  # noqa: A004 - torch.bool
+    float16,
+    float16 as half,
+    float32,
+    float32 as float,  # noqa: A004
+    float64,
+    float64 as double,
+    get_default_dtype,
+    int8,
+    int16,
+    int16 as short,
+    int32,
+    int32 as int,  # noqa: A004
+    int64,
+    int64 as long,
+    is_floating_point,
+    promote_types,
+    result_type,
+    set_default_dtype,
+    uint8,
+)
+from npgrad.ops.activation import *  # noqa: E402, F403
+from npgrad.ops.arithmetic import *  # noqa: E402, F403
+from npgrad.ops.elementwise import *  # noqa: E402, F403
+from npgrad.ops.linalg import *  # noqa: E402, F403
+from npgrad.ops.reduction import *  # noqa: E402, F403
+from npgrad.ops.shape import *  # noqa: E402, F403
+from npgrad.tensor import Tensor  # noqa: E402
+
+from npgrad import creation as _creation  # noqa: E402, I001
+from npgrad.ops import activation as _act, arithmetic as _ar, elementwise as _el  # noqa: E402
+from npgrad.ops import linalg as _la, reduction as _red, shape as _sh  # noqa: E402
+
+__all__ = [
+    "Tensor",
+    "__version__",
+    "autograd",
+    "bool",
+    "double",
+    "dtypes",
+    "enable_grad",
+    "float",
+    "float16",
+    "float32",
+    "float64",
+    "get_default_dtype",
+    "half",
+    "inference_mode",
+    "int",
+    "int8",
+    "int16",
+    "int32",
+    "int64",
+    "is_floating_point",
+    "is_grad_enabled",
+    "long",
+    "no_grad",
+    "ops",
+    "promote_types",
+    "result_type",
+    "set_default_dtype",
+    "set_grad_enabled",
+    "short",
+    "uint8",
+]
+for _m in (_creation, _act, _ar, _el, _la, _red, _sh):
+    __all__ += getattr(_m, "__all__", [])
+del _m
+
+_SUBPACKAGES = {
+    "nn": "npgrad-nn",
+    "optim": "npgrad-optim",
+    "data": "npgrad-data",
+    "vision": "npgrad-vision",
+}
+
+if not TYPE_CHECKING:
+
+    def __getattr__(name: str):
+        # Called only for attributes not found normally: turn a missing sibling
+        # distribution into an error that says how to install it.
+        if name in _SUBPACKAGES:
+            import importlib
+
+            try:
+                return importlib.import_module(f"{__name__}.{name}")
+            except ModuleNotFoundError as exc:
+                if exc.name != f"{__name__}.{name}":
+                    raise
+                raise ImportError(
+                    f"npgrad.{name} is not installed: it ships in the separate distribution "
+                    f"{_SUBPACKAGES[name]!r}; install it with `pip install {_SUBPACKAGES[name]}`"
+                ) from None
+        raise AttributeError(f"module 'npgrad' has no attribute {name!r}")

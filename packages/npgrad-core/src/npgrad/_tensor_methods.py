@@ -1,0 +1,559 @@
+"""Tensor's mathematical methods and operators: each one calls the npgrad function of the
+same name (``x.exp()`` is ``npgrad.exp(x)``, ``x + y`` is ``npgrad.add(x, y)``), so there is
+one code path per op. In-place variants (``x.add_(y)``) compute the op out of place and write
+the result back with :meth:`Tensor._set_inplace` — one mechanism for every ``_`` method.
+
+The op modules are imported at the bottom of this file: they need ``Tensor``, which needs
+this class first. ``npgrad/__init__.py`` therefore imports this module before anything else
+that touches ``npgrad.tensor``.
+"""
+
+from __future__ import annotations
+
+from typing import TYPE_CHECKING, Any
+
+from npgrad.autograd.grad_mode import is_grad_enabled_fast
+
+if TYPE_CHECKING:
+    from npgrad.tensor import Tensor
+
+__all__ = ["TensorMethods"]
+
+
+class TensorMethods:
+    __slots__ = ()
+
+    # ---- the in-place mechanism ----------------------------------------------------------
+    def _inplace(self: Any, op: str, fn: Any, *args: Any, **kwargs: Any) -> Tensor:
+        self._check_inplace(op)
+        src = self
+        if is_grad_enabled_fast() and (
+            self._requires_grad or any(getattr(a, "_requires_grad", False) for a in args)
+        ):
+            # the op may save its input for backward: give it a snapshot of the current
+            # values that stands for the same graph vertex (same grad_fn), since ``self`` is
+            # about to be overwritten (PyTorch saves a clone of the original self likewise)
+            from npgrad.tensor import Tensor
+
+            src = Tensor._make(self._data.copy(), self._requires_grad, self.grad_fn, self._output_nr)
+        return self._set_inplace(fn(src, *args, **kwargs), op)
+
+    # ---- arithmetic operators ------------------------------------------------------------
+    def __add__(self, other: Any) -> Tensor:
+        return arithmetic.add(self, other)
+
+    def __radd__(self, other: Any) -> Tensor:
+        return arithmetic.add(other, self)
+
+    def __iadd__(self, other: Any) -> Tensor:
+        return self.add_(other)
+
+    def __sub__(self, other: Any) -> Tensor:
+        return arithmetic.sub(self, other)
+
+    def __rsub__(self, other: Any) -> Tensor:
+        return arithmetic.sub(other, self)
+
+    def __isub__(self, other: Any) -> Tensor:
+        return self.sub_(other)
+
+    def __mul__(self, other: Any) -> Tensor:
+        return arithmetic.mul(self, other)
+
+    def __rmul__(self, other: Any) -> Tensor:
+        return arithmetic.mul(other, self)
+
+    def __imul__(self, other: Any) -> Tensor:
+        return self.mul_(other)
+
+    def __truediv__(self, other: Any) -> Tensor:
+        return arithmetic.div(self, other)
+
+    def __rtruediv__(self, other: Any) -> Tensor:
+        return arithmetic.div(other, self)
+
+    def __itruediv__(self, other: Any) -> Tensor:
+        return self.div_(other)
+
+    def __floordiv__(self, other: Any) -> Tensor:
+        return arithmetic.floor_divide(self, other)
+
+    def __rfloordiv__(self, other: Any) -> Tensor:
+        return arithmetic.floor_divide(other, self)
+
+    def __ifloordiv__(self, other: Any) -> Tensor:
+        return self._inplace("floor_divide_", arithmetic.floor_divide, other)
+
+    def __mod__(self, other: Any) -> Tensor:
+        return arithmetic.remainder(self, other)
+
+    def __rmod__(self, other: Any) -> Tensor:
+        return arithmetic.remainder(other, self)
+
+    def __imod__(self, other: Any) -> Tensor:
+        return self._inplace("remainder_", arithmetic.remainder, other)
+
+    def __pow__(self, other: Any) -> Tensor:
+        return arithmetic.pow(self, other)
+
+    def __rpow__(self, other: Any) -> Tensor:
+        return arithmetic.pow(other, self)
+
+    def __ipow__(self, other: Any) -> Tensor:
+        return self.pow_(other)
+
+    def __matmul__(self, other: Any) -> Tensor:
+        return linalg.matmul(self, other)
+
+    def __rmatmul__(self, other: Any) -> Tensor:
+        return linalg.matmul(other, self)
+
+    def __neg__(self) -> Tensor:
+        return arithmetic.neg(self)
+
+    def __pos__(self) -> Tensor:
+        return self  # type: ignore[return-value]
+
+    def __abs__(self) -> Tensor:
+        return elementwise.abs(self)
+
+    def __invert__(self) -> Tensor:
+        return elementwise.bitwise_not(self)
+
+    def __and__(self, other: Any) -> Tensor:
+        return elementwise.bitwise_and(self, other)
+
+    __rand__ = __and__
+
+    def __or__(self, other: Any) -> Tensor:
+        return elementwise.bitwise_or(self, other)
+
+    __ror__ = __or__
+
+    def __xor__(self, other: Any) -> Tensor:
+        return elementwise.bitwise_xor(self, other)
+
+    __rxor__ = __xor__
+
+    # ---- comparisons (never differentiable) ----------------------------------------------
+    def __eq__(self, other: Any) -> Tensor:  # type: ignore[override]
+        return elementwise.eq(self, other)
+
+    def __ne__(self, other: Any) -> Tensor:  # type: ignore[override]
+        return elementwise.ne(self, other)
+
+    def __lt__(self, other: Any) -> Tensor:
+        return elementwise.lt(self, other)
+
+    def __le__(self, other: Any) -> Tensor:
+        return elementwise.le(self, other)
+
+    def __gt__(self, other: Any) -> Tensor:
+        return elementwise.gt(self, other)
+
+    def __ge__(self, other: Any) -> Tensor:
+        return elementwise.ge(self, other)
+
+    def eq(self, other: Any) -> Tensor:
+        return elementwise.eq(self, other)
+
+    def ne(self, other: Any) -> Tensor:
+        return elementwise.ne(self, other)
+
+    def lt(self, other: Any) -> Tensor:
+        return elementwise.lt(self, other)
+
+    def le(self, other: Any) -> Tensor:
+        return elementwise.le(self, other)
+
+    def gt(self, other: Any) -> Tensor:
+        return elementwise.gt(self, other)
+
+    def ge(self, other: Any) -> Tensor:
+        return elementwise.ge(self, other)
+
+    def equal(self, other: Any) -> bool:
+        return elementwise.equal(self, other)
+
+    def allclose(self, other: Any, rtol: float = 1e-05, atol: float = 1e-08, equal_nan: bool = False) -> bool:
+        return elementwise.allclose(self, other, rtol, atol, equal_nan)
+
+    def isnan(self) -> Tensor:
+        return elementwise.isnan(self)
+
+    def isinf(self) -> Tensor:
+        return elementwise.isinf(self)
+
+    def isfinite(self) -> Tensor:
+        return elementwise.isfinite(self)
+
+    def logical_not(self) -> Tensor:
+        return elementwise.logical_not(self)
+
+    def logical_and(self, other: Any) -> Tensor:
+        return elementwise.logical_and(self, other)
+
+    def logical_or(self, other: Any) -> Tensor:
+        return elementwise.logical_or(self, other)
+
+    def logical_xor(self, other: Any) -> Tensor:
+        return elementwise.logical_xor(self, other)
+
+    # ---- arithmetic methods --------------------------------------------------------------
+    def add(self, other: Any, *, alpha: Any = 1) -> Tensor:
+        return arithmetic.add(self, other, alpha=alpha)
+
+    def add_(self, other: Any, *, alpha: Any = 1) -> Tensor:
+        return self._inplace("add_", arithmetic.add, other, alpha=alpha)
+
+    def sub(self, other: Any, *, alpha: Any = 1) -> Tensor:
+        return arithmetic.sub(self, other, alpha=alpha)
+
+    def sub_(self, other: Any, *, alpha: Any = 1) -> Tensor:
+        return self._inplace("sub_", arithmetic.sub, other, alpha=alpha)
+
+    def mul(self, other: Any) -> Tensor:
+        return arithmetic.mul(self, other)
+
+    def mul_(self, other: Any) -> Tensor:
+        return self._inplace("mul_", arithmetic.mul, other)
+
+    def div(self, other: Any, *, rounding_mode: str | None = None) -> Tensor:
+        return arithmetic.div(self, other, rounding_mode=rounding_mode)
+
+    def div_(self, other: Any, *, rounding_mode: str | None = None) -> Tensor:
+        return self._inplace("div_", arithmetic.div, other, rounding_mode=rounding_mode)
+
+    true_divide = div
+    multiply = mul
+    subtract = sub
+    divide = div
+
+    def floor_divide(self, other: Any) -> Tensor:
+        return arithmetic.floor_divide(self, other)
+
+    def remainder(self, other: Any) -> Tensor:
+        return arithmetic.remainder(self, other)
+
+    def pow(self, exponent: Any) -> Tensor:
+        return arithmetic.pow(self, exponent)
+
+    def pow_(self, exponent: Any) -> Tensor:
+        return self._inplace("pow_", arithmetic.pow, exponent)
+
+    def neg(self) -> Tensor:
+        return arithmetic.neg(self)
+
+    def neg_(self) -> Tensor:
+        return self._inplace("neg_", arithmetic.neg)
+
+    negative = neg
+
+    # ---- elementwise ---------------------------------------------------------------------
+    def abs(self) -> Tensor:
+        return elementwise.abs(self)
+
+    def abs_(self) -> Tensor:
+        return self._inplace("abs_", elementwise.abs)
+
+    def sign(self) -> Tensor:
+        return elementwise.sign(self)
+
+    def exp(self) -> Tensor:
+        return elementwise.exp(self)
+
+    def exp_(self) -> Tensor:
+        return self._inplace("exp_", elementwise.exp)
+
+    def expm1(self) -> Tensor:
+        return elementwise.expm1(self)
+
+    def log(self) -> Tensor:
+        return elementwise.log(self)
+
+    def log_(self) -> Tensor:
+        return self._inplace("log_", elementwise.log)
+
+    def log2(self) -> Tensor:
+        return elementwise.log2(self)
+
+    def log10(self) -> Tensor:
+        return elementwise.log10(self)
+
+    def log1p(self) -> Tensor:
+        return elementwise.log1p(self)
+
+    def sqrt(self) -> Tensor:
+        return elementwise.sqrt(self)
+
+    def sqrt_(self) -> Tensor:
+        return self._inplace("sqrt_", elementwise.sqrt)
+
+    def rsqrt(self) -> Tensor:
+        return elementwise.rsqrt(self)
+
+    def square(self) -> Tensor:
+        return elementwise.square(self)
+
+    def reciprocal(self) -> Tensor:
+        return elementwise.reciprocal(self)
+
+    def sin(self) -> Tensor:
+        return elementwise.sin(self)
+
+    def cos(self) -> Tensor:
+        return elementwise.cos(self)
+
+    def tan(self) -> Tensor:
+        return elementwise.tan(self)
+
+    def asin(self) -> Tensor:
+        return elementwise.asin(self)
+
+    def acos(self) -> Tensor:
+        return elementwise.acos(self)
+
+    def atan(self) -> Tensor:
+        return elementwise.atan(self)
+
+    def atan2(self, other: Any) -> Tensor:
+        return elementwise.atan2(self, other)
+
+    arcsin, arccos, arctan, arctan2 = asin, acos, atan, atan2
+
+    def sinh(self) -> Tensor:
+        return elementwise.sinh(self)
+
+    def cosh(self) -> Tensor:
+        return elementwise.cosh(self)
+
+    def tanh(self) -> Tensor:
+        return elementwise.tanh(self)
+
+    def tanh_(self) -> Tensor:
+        return self._inplace("tanh_", elementwise.tanh)
+
+    def sigmoid(self) -> Tensor:
+        return elementwise.sigmoid(self)
+
+    def sigmoid_(self) -> Tensor:
+        return self._inplace("sigmoid_", elementwise.sigmoid)
+
+    def relu(self) -> Tensor:
+        return elementwise.relu(self)
+
+    def relu_(self) -> Tensor:
+        return self._inplace("relu_", elementwise.relu)
+
+    def floor(self) -> Tensor:
+        return elementwise.floor(self)
+
+    def ceil(self) -> Tensor:
+        return elementwise.ceil(self)
+
+    def round(self, *, decimals: int = 0) -> Tensor:
+        return elementwise.round(self, decimals=decimals)
+
+    def trunc(self) -> Tensor:
+        return elementwise.trunc(self)
+
+    def clamp(self, min: Any = None, max: Any = None) -> Tensor:  # noqa: A002
+        return elementwise.clamp(self, min, max)
+
+    def clamp_(self, min: Any = None, max: Any = None) -> Tensor:  # noqa: A002
+        return self._inplace("clamp_", elementwise.clamp, min, max)
+
+    clip, clip_ = clamp, clamp_
+
+    def maximum(self, other: Any) -> Tensor:
+        return elementwise.maximum(self, other)
+
+    def minimum(self, other: Any) -> Tensor:
+        return elementwise.minimum(self, other)
+
+    def where(self, condition: Any, other: Any) -> Tensor:
+        return elementwise.where(condition, self, other)
+
+    def lerp(self, end: Any, weight: Any) -> Tensor:
+        return elementwise.lerp(self, end, weight)
+
+    def lerp_(self, end: Any, weight: Any) -> Tensor:
+        return self._inplace("lerp_", elementwise.lerp, end, weight)
+
+    # ---- reductions ----------------------------------------------------------------------
+    def sum(self, dim: Any = None, keepdim: bool = False, *, dtype: Any = None) -> Tensor:
+        return reduction.sum(self, dim, keepdim, dtype=dtype)
+
+    def mean(self, dim: Any = None, keepdim: bool = False, *, dtype: Any = None) -> Tensor:
+        return reduction.mean(self, dim, keepdim, dtype=dtype)
+
+    def var(self, dim: Any = None, unbiased: Any = None, keepdim: bool = False, *, correction: Any = None) -> Tensor:
+        return reduction.var(self, dim, unbiased, keepdim, correction=correction)
+
+    def std(self, dim: Any = None, unbiased: Any = None, keepdim: bool = False, *, correction: Any = None) -> Tensor:
+        return reduction.std(self, dim, unbiased, keepdim, correction=correction)
+
+    def prod(self, dim: Any = None, keepdim: bool = False, *, dtype: Any = None) -> Tensor:
+        return reduction.prod(self, dim, keepdim, dtype=dtype)
+
+    def max(self, dim: Any = None, keepdim: bool = False) -> Any:
+        return reduction.max(self, dim, keepdim)
+
+    def min(self, dim: Any = None, keepdim: bool = False) -> Any:
+        return reduction.min(self, dim, keepdim)
+
+    def amax(self, dim: Any = (), keepdim: bool = False) -> Tensor:
+        return reduction.amax(self, dim, keepdim)
+
+    def amin(self, dim: Any = (), keepdim: bool = False) -> Tensor:
+        return reduction.amin(self, dim, keepdim)
+
+    def argmax(self, dim: Any = None, keepdim: bool = False) -> Tensor:
+        return reduction.argmax(self, dim, keepdim)
+
+    def argmin(self, dim: Any = None, keepdim: bool = False) -> Tensor:
+        return reduction.argmin(self, dim, keepdim)
+
+    def logsumexp(self, dim: Any, keepdim: bool = False) -> Tensor:
+        return reduction.logsumexp(self, dim, keepdim)
+
+    def norm(self, p: Any = "fro", dim: Any = None, keepdim: bool = False) -> Tensor:
+        return reduction.norm(self, p, dim, keepdim)
+
+    def cumsum(self, dim: int) -> Tensor:
+        return reduction.cumsum(self, dim)
+
+    def cumprod(self, dim: int) -> Tensor:
+        return reduction.cumprod(self, dim)
+
+    def any(self, dim: Any = None, keepdim: bool = False) -> Tensor:
+        return reduction.any(self, dim, keepdim)
+
+    def all(self, dim: Any = None, keepdim: bool = False) -> Tensor:
+        return reduction.all(self, dim, keepdim)
+
+    # ---- shape ---------------------------------------------------------------------------
+    def reshape(self, *shape: Any) -> Tensor:
+        return shape_ops.reshape(self, *shape)
+
+    def view(self, *shape: Any) -> Tensor:
+        return shape_ops.view(self, *shape)
+
+    def view_as(self, other: Tensor) -> Tensor:
+        return shape_ops.view(self, other.shape)
+
+    def reshape_as(self, other: Tensor) -> Tensor:
+        return shape_ops.reshape(self, other.shape)
+
+    def flatten(self, start_dim: int = 0, end_dim: int = -1) -> Tensor:
+        return shape_ops.flatten(self, start_dim, end_dim)
+
+    def unflatten(self, dim: int, sizes: Any) -> Tensor:
+        return shape_ops.unflatten(self, dim, sizes)
+
+    def squeeze(self, dim: Any = None) -> Tensor:
+        return shape_ops.squeeze(self, dim)
+
+    def unsqueeze(self, dim: int) -> Tensor:
+        return shape_ops.unsqueeze(self, dim)
+
+    def transpose(self, dim0: int, dim1: int) -> Tensor:
+        return shape_ops.transpose(self, dim0, dim1)
+
+    swapaxes = swapdims = transpose
+
+    def t(self) -> Tensor:
+        return shape_ops.t(self)
+
+    @property
+    def T(self) -> Tensor:  # noqa: N802
+        return shape_ops.permute(self, tuple(range(self.ndim - 1, -1, -1)))  # type: ignore[attr-defined]
+
+    @property
+    def mT(self) -> Tensor:  # noqa: N802
+        return shape_ops.transpose(self, -2, -1)
+
+    def permute(self, *dims: Any) -> Tensor:
+        return shape_ops.permute(self, *dims)
+
+    def expand(self, *sizes: Any) -> Tensor:
+        return shape_ops.expand(self, *sizes)
+
+    def expand_as(self, other: Tensor) -> Tensor:
+        return shape_ops.expand(self, other.shape)
+
+    def broadcast_to(self, shape: Any) -> Tensor:
+        return shape_ops.expand(self, shape)
+
+    def repeat(self, *sizes: Any) -> Tensor:
+        return shape_ops.repeat(self, *sizes)
+
+    def tile(self, *dims: Any) -> Tensor:
+        return shape_ops.tile(self, *dims)
+
+    def split(self, split_size_or_sections: Any, dim: int = 0) -> tuple[Tensor, ...]:
+        return shape_ops.split(self, split_size_or_sections, dim)
+
+    def chunk(self, chunks: int, dim: int = 0) -> tuple[Tensor, ...]:
+        return shape_ops.chunk(self, chunks, dim)
+
+    def unbind(self, dim: int = 0) -> tuple[Tensor, ...]:
+        return shape_ops.unbind(self, dim)
+
+    def flip(self, *dims: Any) -> Tensor:
+        return shape_ops.flip(self, *dims)
+
+    def roll(self, shifts: Any, dims: Any = None) -> Tensor:
+        return shape_ops.roll(self, shifts, dims)
+
+    def diagonal(self, offset: int = 0, dim1: int = 0, dim2: int = 1) -> Tensor:
+        return shape_ops.diagonal(self, offset, dim1, dim2)
+
+    def trace(self) -> Tensor:
+        return shape_ops.trace(self)
+
+    def tril(self, diagonal: int = 0) -> Tensor:
+        return shape_ops.tril(self, diagonal)
+
+    def triu(self, diagonal: int = 0) -> Tensor:
+        return shape_ops.triu(self, diagonal)
+
+    def clone(self) -> Tensor:
+        return shape_ops.clone(self)
+
+    def contiguous(self) -> Tensor:
+        return shape_ops.contiguous(self)
+
+    def __getitem__(self, key: Any) -> Tensor:
+        return shape_ops.getitem(self, key)
+
+    # ---- linear algebra ------------------------------------------------------------------
+    def matmul(self, other: Any) -> Tensor:
+        return linalg.matmul(self, other)
+
+    def mm(self, other: Any) -> Tensor:
+        return linalg.mm(self, other)
+
+    def bmm(self, other: Any) -> Tensor:
+        return linalg.bmm(self, other)
+
+    def mv(self, other: Any) -> Tensor:
+        return linalg.mv(self, other)
+
+    def dot(self, other: Any) -> Tensor:
+        return linalg.dot(self, other)
+
+    def outer(self, other: Any) -> Tensor:
+        return linalg.outer(self, other)
+
+    # ---- activations ---------------------------------------------------------------------
+    def softmax(self, dim: int) -> Tensor:
+        return activation.softmax(self, dim)
+
+    def log_softmax(self, dim: int) -> Tensor:
+        return activation.log_softmax(self, dim)
+
+
+# imported last: these modules need Tensor, which needs TensorMethods above
+from npgrad.ops import activation, arithmetic, elementwise, linalg, reduction  # noqa: E402
+from npgrad.ops import shape as shape_ops  # noqa: E402

@@ -1,0 +1,28 @@
+"""Automatic differentiation: the Function pattern, the engine, grad modes and checks."""
+
+from npgrad.autograd.engine import backward, grad
+from npgrad.autograd.function import Function, FunctionCtx, once_differentiable
+from npgrad.autograd.grad_mode import (
+    enable_grad,
+    inference_mode,
+    is_grad_enabled,
+    no_grad,
+    set_grad_enabled,
+)
+from npgrad.autograd.gradcheck import GradcheckError, gradcheck, gradgradcheck
+
+__all__ = [
+    "Function",
+    "FunctionCtx",
+    "GradcheckError",
+    "backward",
+    "enable_grad",
+    "grad",
+    "gradcheck",
+    "gradgradcheck",
+    "inference_mode",
+    "is_grad_enabled",
+    "no_grad",
+    "once_differentiable",
+    "set_grad_enabled",
+]

@@ -1,0 +1,302 @@
+"""The backward pass: one iterative walk over the graph in topological order.
+
+1. **Discover** every node reachable from the roots (an explicit stack, no recursion) and
+   count, for each, how many edges point at it — its dependencies.
+2. **Order** the nodes with Kahn's algorithm: a node is ready once every node that sends it
+   a gradient has been ordered before it.
+3. **Run** the nodes in that order. A node's incoming gradients have all been summed into its
+   buffer by the time it runs, so each node's backward is called exactly **once**, however
+   many paths lead to it (a diamond graph does not run its top twice). Leaves accumulate the
+   summed gradient into ``.grad``. Without ``retain_graph`` each node frees its saved values
+   right after it ran.
+
+``autograd.grad`` uses the same walk but *captures* the gradients of chosen tensors instead of
+accumulating into ``.grad``, and skips every node that leads to none of them.
+"""
+
+from __future__ import annotations
+
+import sys
+from collections.abc import Sequence
+from typing import TYPE_CHECKING, Any
+
+import numpy as np
+
+from npgrad.autograd.grad_mode import _grad_enabled
+
+if TYPE_CHECKING:
+    from npgrad.tensor import Tensor
+
+__all__ = ["backward", "grad", "run_backward"]
+
+
+def run_backward(
+    roots: Sequence[Tensor],
+    root_grads: Sequence[Tensor],
+    retain_graph: bool,
+    create_graph: bool,
+    inputs: Sequence[Tensor] | None = None,
+    accumulate: bool = True,
+) -> list[Tensor | None]:
+    """Backpropagate ``root_grads`` from ``roots``.
+
+    With ``accumulate`` leaves add into ``.grad`` (restricted to ``inputs`` when given); without
+    it, the gradients of ``inputs`` are returned instead (``autograd.grad``).
+    """
+    from npgrad.tensor import Tensor
+
+    # the graph's vertices are BackwardNodes and leaf Tensors; keyed by id() because
+    # Tensor.__eq__ is elementwise
+    root_objs = [t.grad_fn if t.grad_fn is not None else t for t in roots]
+    targets: dict[int, list[tuple[int, int]]] = {}
+    if inputs is not None:
+        for i, t in enumerate(inputs):
+            if not t._requires_grad:
+                raise RuntimeError(f"input {i} of the differentiated Tensors does not require grad")
+            key = t.grad_fn if t.grad_fn is not None else t
+            targets.setdefault(id(key), []).append((t._output_nr, i))
+
+    # 1. discover and count dependencies
+    deps: dict[int, int] = {}
+    stack: list[Any] = []
+    for obj in root_objs:
+        if id(obj) not in deps:
+            deps[id(obj)] = 0
+            stack.append(obj)
+    while stack:
+        obj = stack.pop()
+        if isinstance(obj, Tensor):
+            continue
+        for child, _ in obj.next_functions:
+            if child is None:
+                continue
+            k = id(child)
+            if k in deps:
+                deps[k] += 1
+            else:
+                deps[k] = 1
+                stack.append(child)
+
+    # 2. Kahn's algorithm
+    ready = [obj for obj in {id(o): o for o in root_objs}.values() if deps[id(obj)] == 0]
+    order: list[Any] = []
+    while ready:
+        obj = ready.pop()
+        order.append(obj)
+        if isinstance(obj, Tensor):
+            continue
+        for child, _ in obj.next_functions:
+            if child is not None:
+                k = id(child)
+                deps[k] -= 1
+                if deps[k] == 0:
+                    ready.append(child)
+
+    needed: set[int] | None = None
+    if targets:
+        needed = set()
+        for obj in reversed(order):
+            if id(obj) in targets or (
+                not isinstance(obj, Tensor)
+                and any(c is not None and id(c) in needed for c, _ in obj.next_functions)
+            ):
+                needed.add(id(obj))
+
+    # 3. run
+    buffers: dict[int, list[Any]] = {}
+    for obj, t, g in zip(root_objs, roots, root_grads):
+        _add_to_buffer(buffers, obj, t._output_nr, g)
+    captured: list[Tensor | None] = [None] * (len(inputs) if inputs is not None else 0)
+    token = _grad_enabled.set(create_graph)
+    try:
+        for obj in order:
+            if needed is not None and id(obj) not in needed:
+                continue
+            buf = buffers.pop(id(obj), None)
+            if buf is None:
+                continue
+            if isinstance(obj, Tensor):
+                g = buf[0]
+                buf = None
+                if obj._hooks:
+                    for hook in obj._hooks:
+                        new = hook(g)
+                        if new is not None:
+                            g = new
+                if id(obj) in targets:
+                    for _, i in targets[id(obj)]:
+                        captured[i] = g
+                if accumulate and (inputs is None or id(obj) in targets):
+                    _accumulate(obj, g, create_graph)
+                continue
+            if obj._pre_hooks:
+                obj._run_pre_hooks(buf)
+            if id(obj) in targets:
+                for nr, i in targets[id(obj)]:
+                    captured[i] = buf[nr]
+                if not any(c is not None and id(c) in needed for c, _ in obj.next_functions):  # type: ignore[operator]
+                    continue
+            grads = obj._call(buf)
+            buf = None
+            for (child, nr), g in zip(obj.next_functions, grads):
+                if child is None or g is None:
+                    continue
+                if needed is not None and id(child) not in needed:
+                    continue
+                _add_to_buffer(buffers, child, nr, g)
+            grads = None
+            if not retain_graph:
+                obj._release()
+    finally:
+        _grad_enabled.reset(token)
+    return captured
+
+
+def _add_to_buffer(buffers: dict[int, list[Any]], obj: Any, nr: int, g: Tensor) -> None:
+    buf = buffers.get(id(obj))
+    if buf is None:
+        n = len(getattr(obj, "_output_meta", ())) or 1
+        buf = buffers[id(obj)] = [None] * n
+    buf[nr] = g if buf[nr] is None else buf[nr] + g
+
+
+def _accumulate(leaf: Tensor, g: Tensor, create_graph: bool) -> None:
+    from npgrad.tensor import Tensor
+
+    if g.shape != leaf.shape:
+        raise RuntimeError(
+            f"backward: the gradient for a leaf of shape {leaf.shape} has shape {g.shape}; "
+            "a custom Function's backward returned a gradient of the wrong shape"
+        )
+    if leaf.grad is None:
+        if create_graph:
+            leaf.grad = g
+        elif _exclusive(g):
+            leaf.grad = Tensor._make(g._data, False, None)
+        else:  # shared with another leaf, a hook or the caller: own a copy
+            leaf.grad = Tensor._make(np.array(g._data, dtype=leaf.dtype), False, None)
+    elif create_graph or leaf.grad._requires_grad:
+        leaf.grad = leaf.grad + g
+    else:
+        np.add(leaf.grad._data, g._data, out=leaf.grad._data, casting="unsafe")
+
+
+def _exclusive(g: Tensor) -> bool:
+    # True when nothing but the engine's locals refers to ``g`` and nothing else views its
+    # memory, so a leaf may keep the array without copying it. Counts: the caller's local, the
+    # argument and getrefcount's own argument (fewer where the interpreter borrows references).
+    data = g._data
+    return sys.getrefcount(g) <= 4 and data.base is None and sys.getrefcount(data) <= 2
+
+
+def _make_grads(op: str, outputs: Sequence[Tensor], grads: Sequence[Any] | None) -> list[Tensor]:
+    from npgrad.creation import as_tensor
+    from npgrad.tensor import Tensor
+
+    if grads is None:
+        grads = [None] * len(outputs)
+    if len(grads) != len(outputs):
+        raise RuntimeError(
+            f"{op}: got {len(grads)} gradients for {len(outputs)} outputs; pass one per output"
+        )
+    out: list[Tensor] = []
+    for i, (t, g) in enumerate(zip(outputs, grads)):
+        if not isinstance(t, Tensor):
+            raise TypeError(f"{op}: outputs must be Tensors, got {type(t).__name__} at {i}")
+        if not t._requires_grad:
+            raise RuntimeError(
+                f"{op}: element {i} of tensors does not require grad and does not have a grad_fn"
+            )
+        if g is None:
+            if t._data.size != 1:
+                raise RuntimeError(
+                    f"{op}: grad can be implicitly created only for scalar outputs; the output "
+                    f"has shape {t.shape}: pass `gradient` (a tensor of that shape)"
+                )
+            g = Tensor._make(np.ones_like(t._data), False, None)
+        else:
+            g = g if isinstance(g, Tensor) else as_tensor(g, dtype=t.dtype)
+            if g.shape != t.shape:
+                raise RuntimeError(
+                    f"{op}: mismatch in shape: the gradient has shape {g.shape} and the output "
+                    f"has shape {t.shape}"
+                )
+        out.append(g)
+    return out
+
+
+def _as_list(x: Any) -> list[Any]:
+    from npgrad.tensor import Tensor
+
+    if x is None:
+        return []
+    return [x] if isinstance(x, Tensor) else list(x)
+
+
+def backward(
+    tensors: Any,
+    grad_tensors: Any = None,
+    retain_graph: bool | None = None,
+    create_graph: bool = False,
+    inputs: Any = None,
+) -> None:
+    """Accumulate the gradients of ``tensors`` into the ``.grad`` of the graph's leaves
+    (only of ``inputs`` when given). ``retain_graph`` defaults to ``create_graph``."""
+    from npgrad.tensor import Tensor
+
+    outs = _as_list(tensors)
+    grads = _make_grads("backward", outs, None if grad_tensors is None else (
+        [grad_tensors] if isinstance(grad_tensors, Tensor) else list(grad_tensors)))
+    if retain_graph is None:
+        retain_graph = create_graph
+    ins = _as_list(inputs) if inputs is not None else None
+    if ins is not None and not ins:
+        raise RuntimeError("backward: 'inputs' argument to backward() cannot be empty")
+    run_backward(outs, grads, retain_graph, create_graph, ins, accumulate=True)
+
+
+def grad(
+    outputs: Any,
+    inputs: Any,
+    grad_outputs: Any = None,
+    retain_graph: bool | None = None,
+    create_graph: bool = False,
+    allow_unused: bool | None = None,
+    materialize_grads: bool = False,
+) -> tuple[Tensor | None, ...]:
+    """The gradients of ``outputs`` with respect to ``inputs``, returned (not accumulated).
+
+    Examples
+    --------
+    >>> import npgrad
+    >>> x = npgrad.tensor(3.0, requires_grad=True)
+    >>> (g,) = npgrad.autograd.grad(x ** 3, x, create_graph=True)
+    >>> g, npgrad.autograd.grad(g, x)[0]
+    (tensor(27., grad_fn=<MulBackward>), tensor(18.))
+    """
+    from npgrad.tensor import Tensor
+
+    outs = _as_list(outputs)
+    ins = _as_list(inputs)
+    if not ins:
+        raise RuntimeError("grad: 'inputs' cannot be empty")
+    go = None if grad_outputs is None else (
+        [grad_outputs] if isinstance(grad_outputs, Tensor) else list(grad_outputs))
+    grads = _make_grads("grad", outs, go)
+    if retain_graph is None:
+        retain_graph = create_graph
+    if allow_unused is None:
+        allow_unused = materialize_grads
+    result = run_backward(outs, grads, retain_graph, create_graph, ins, accumulate=False)
+    for i, (g, t) in enumerate(zip(result, ins)):
+        if g is None:
+            if materialize_grads:
+                result[i] = Tensor._make(np.zeros_like(t._data), False, None)
+            elif not allow_unused:
+                raise RuntimeError(
+                    f"grad: input {i} (shape {t.shape}) appears to not have been used in the "
+                    "graph; set allow_unused=True if this is the desired behavior"
+                )
+        elif not create_graph and g._requires_grad:
+            result[i] = g.detach()
+    return tuple(result)

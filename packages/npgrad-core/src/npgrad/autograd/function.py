@@ -1,0 +1,321 @@
+"""``Function``: the one way an op is defined, and the graph node it records.
+
+A subclass writes two static methods::
+
+    class Mul(Function):
+        @staticmethod
+        def forward(ctx, a, b):            # NumPy arrays in, an array (or a tuple) out
+            ctx.save_for_backward(a, b)
+            return a * b
+
+        @staticmethod
+        def backward(ctx, grad):           # Tensors in, one Tensor (or None) per input out
+            a, b = ctx.saved_tensors
+            return grad * b, grad * a
+
+``Mul.apply(x, y)`` runs ``forward`` on the arrays inside ``x`` and ``y`` and, when grad mode
+is on and an input requires grad, records a node: an instance of ``MulBackward`` (made for
+every subclass), which *is* the ``ctx`` forward saw. ``backward`` computes with npgrad ops
+on the saved input Tensors themselves, so under ``create_graph=True`` the gradient is itself
+a graph and higher-order derivatives need no extra code.
+"""
+
+from __future__ import annotations
+
+import functools
+import weakref
+from collections.abc import Callable
+from typing import TYPE_CHECKING, Any
+
+import numpy as np
+
+from npgrad.autograd.grad_mode import _grad_enabled, is_grad_enabled_fast
+
+if TYPE_CHECKING:
+    from npgrad.tensor import Tensor
+
+__all__ = ["BackwardNode", "Function", "FunctionCtx", "once_differentiable"]
+
+# saved-value kinds (see FunctionCtx._resolve_saved)
+_INPUT, _OUTPUT, _CONST = 0, 1, 2
+
+
+class FunctionCtx:
+    """What ``forward`` gets as ``ctx`` when no graph is recorded: saving is a no-op."""
+
+    needs_input_grad: tuple[bool, ...] = ()
+
+    def save_for_backward(self, *values: Any) -> None:
+        pass
+
+    def mark_non_differentiable(self, *arrays: Any) -> None:
+        pass
+
+    def set_materialize_grads(self, value: bool) -> None:
+        pass
+
+
+class BackwardNode(FunctionCtx):
+    """A recorded op: the ``grad_fn`` of its outputs and the ``ctx`` of its Function.
+
+    ``next_functions`` holds, per forward argument, ``(node, output_nr)`` where ``node`` is the
+    producer's BackwardNode, the leaf Tensor itself (gradients accumulate into its ``.grad``)
+    or None (no gradient needed).
+    """
+
+    _function: type[Function]  # set on each generated subclass
+    next_functions: tuple[tuple[Any, int], ...]
+    needs_input_grad: tuple[bool, ...]
+
+    def __init__(self) -> None:
+        self._to_save: tuple[Any, ...] = ()
+        self._saved: list[tuple[int, Any, int]] | None = []
+        self._released = False
+        self._non_differentiable: tuple[Any, ...] = ()
+        self._materialize_grads = True
+        self._output_meta: tuple[tuple[tuple[int, ...], np.dtype], ...] = ()
+        self._pre_hooks: dict[int, list[Callable[[Tensor], Tensor | None]]] | None = None
+
+    def __repr__(self) -> str:
+        return f"<{type(self).__name__}>"
+
+    def name(self) -> str:
+        return type(self).__name__
+
+    # ---- the ctx API used inside forward -------------------------------------------------
+    def save_for_backward(self, *values: Any) -> None:
+        """Keep inputs, outputs or other arrays for backward (read them as ``saved_tensors``)."""
+        self._to_save = values
+
+    def mark_non_differentiable(self, *arrays: Any) -> None:
+        """Outputs listed here never require grad (indices, masks)."""
+        self._non_differentiable = arrays
+
+    def set_materialize_grads(self, value: bool) -> None:
+        """When False, backward gets None (not zeros) for outputs that received no gradient."""
+        self._materialize_grads = bool(value)
+
+    # ---- saved values --------------------------------------------------------------------
+    def _resolve_saved(self, inputs: tuple[Any, ...], arrays: list[Any], outs: tuple[Tensor, ...]) -> None:
+        # Map each saved array back to the Tensor it came from, so that backward computes
+        # with the input Tensors themselves (their grad_fn intact: second order stays right).
+        # An output is kept as its array plus a weak reference: re-wrapping the array at
+        # unpack time with this node as grad_fn avoids a node -> output -> node cycle.
+        saved: list[tuple[int, Any, Any]] = []
+        for v in self._to_save:
+            entry: tuple[int, Any, Any] = (_CONST, v, None)
+            if isinstance(v, np.ndarray):
+                for i, a in enumerate(arrays):
+                    if v is a:
+                        entry = (_INPUT, inputs[i], inputs[i]._version)
+                        break
+                else:
+                    for k, o in enumerate(outs):
+                        if v is o._data:
+                            entry = (_OUTPUT, k, (v, weakref.ref(o)))
+                            break
+            saved.append(entry)
+        self._to_save = ()
+        self._saved = saved
+
+    @property
+    def saved_tensors(self) -> tuple[Any, ...]:
+        """The values given to ``save_for_backward``, as Tensors (non-arrays as they were)."""
+        from npgrad.tensor import Tensor
+
+        if self._saved is None:
+            raise RuntimeError(
+                f"{self.name()}: Trying to backward through the graph a second time (or directly "
+                "access saved tensors after they have already been freed). Saved intermediate "
+                "values of the graph are freed when you call .backward() or autograd.grad(). "
+                "Specify retain_graph=True if you need to backward through the graph a second time."
+            )
+        out: list[Any] = []
+        for kind, obj, version in self._saved:
+            if kind == _INPUT:
+                if obj._version != version:
+                    raise RuntimeError(
+                        f"{self.name()}: one of the variables needed for gradient computation has "
+                        f"been modified by an inplace operation: {obj.shape} tensor is at version "
+                        f"{obj._version}; expected version {version} instead."
+                    )
+                out.append(obj)
+            elif kind == _OUTPUT:
+                data, ref = version
+                alive = ref()
+                if alive is not None and alive._version != 0:
+                    raise RuntimeError(
+                        f"{self.name()}: an output needed for gradient computation has been "
+                        f"modified by an inplace operation: it is at version {alive._version}; "
+                        "expected version 0 instead."
+                    )
+                out.append(Tensor._make(data, True, self, obj))
+            elif isinstance(obj, np.ndarray):
+                out.append(Tensor._make(obj, False, None))
+            else:
+                out.append(obj)
+        return tuple(out)
+
+    def _release(self) -> None:
+        self._saved = None
+
+    # ---- hooks on non-leaf tensors (see Tensor.register_hook) ------------------------------
+    def _add_pre_hook(self, output_nr: int, hook: Callable[[Tensor], Tensor | None]) -> None:
+        if self._pre_hooks is None:
+            self._pre_hooks = {}
+        self._pre_hooks.setdefault(output_nr, []).append(hook)
+
+    def _run_pre_hooks(self, grads: list[Any]) -> None:
+        for k, hooks in self._pre_hooks.items():  # type: ignore[union-attr]
+            for hook in hooks:
+                if grads[k] is not None:
+                    new = hook(grads[k])
+                    if new is not None:
+                        grads[k] = new
+
+    def _call(self, grads: list[Any]) -> tuple[Any, ...]:
+        """Run the Function's backward on one gradient per output; one result per input."""
+        if self._materialize_grads and self._output_meta and None in grads:
+            from npgrad.tensor import Tensor
+
+            for k, (shape, dtype) in enumerate(self._output_meta):
+                if grads[k] is None:
+                    grads[k] = Tensor._make(np.zeros(shape, dtype), False, None)
+        result = self._function.backward(self, *grads)
+        if not isinstance(result, tuple):
+            result = (result,)
+        n = len(self.next_functions)
+        if len(result) < n:
+            if len(result) == 1 and n > 1 and all(e[0] is None for e in self.next_functions[1:]):
+                result = result + (None,) * (n - 1)
+            else:
+                raise RuntimeError(
+                    f"function {self.name()} returned an incorrect number of gradients "
+                    f"(expected {n}, got {len(result)})"
+                )
+        return result
+
+
+class Function:
+    """Base class of every differentiable op (and of user-defined ones).
+
+    Subclasses define ``forward(ctx, *args)`` on NumPy arrays and ``backward(ctx, *grads)``
+    on Tensors; call them through ``apply``.
+    """
+
+    _backward_cls: type[BackwardNode]
+
+    def __init_subclass__(cls, **kwargs: Any) -> None:
+        super().__init_subclass__(**kwargs)
+        cls._backward_cls = type(cls.__name__ + "Backward", (BackwardNode,), {"_function": cls})
+
+    @staticmethod
+    def forward(ctx: Any, *args: Any, **kwargs: Any) -> Any:
+        raise NotImplementedError("a Function subclass must implement forward(ctx, ...)")
+
+    @staticmethod
+    def backward(ctx: Any, *grads: Any) -> Any:
+        raise NotImplementedError("a Function subclass must implement backward(ctx, ...)")
+
+    @classmethod
+    def apply(cls, *args: Any, **kwargs: Any) -> Any:
+        """Run forward on the arrays of the Tensor arguments; record a node if needed."""
+        from npgrad.tensor import Tensor
+
+        arrays = [a._data if isinstance(a, Tensor) else a for a in args]
+        record = False
+        if is_grad_enabled_fast():
+            for a in args:
+                if isinstance(a, Tensor) and a._requires_grad:
+                    record = True
+                    break
+        if not record:
+            ctx = FunctionCtx()
+            ctx.needs_input_grad = _NO_GRADS[len(args)] if len(args) < 8 else (False,) * len(args)
+            out = cls.forward(ctx, *arrays, **kwargs)
+            if isinstance(out, tuple):
+                return tuple(Tensor._make(_as_array(o), False, None) for o in out)
+            return Tensor._make(out if type(out) is np.ndarray else _as_array(out), False, None)
+
+        node = cls._backward_cls()
+        node.needs_input_grad = tuple(isinstance(a, Tensor) and a._requires_grad for a in args)
+        node.next_functions = tuple(
+            ((a.grad_fn or a, a._output_nr) if need else (None, 0))
+            for a, need in zip(args, node.needs_input_grad)
+        )
+        out = cls.forward(node, *arrays, **kwargs)
+        if not isinstance(out, tuple):
+            if type(out) is not np.ndarray:
+                out = _as_array(out)
+            result = Tensor._make(out, out.dtype.kind == "f", node, 0)
+            if not result._requires_grad:  # an integer output is never differentiable
+                result.grad_fn = None
+            if node._to_save:
+                node._resolve_saved(args, arrays, (result,))
+            return result
+        out = tuple(_as_array(o) for o in out)
+        nondiff = node._non_differentiable
+        results = []
+        for k, o in enumerate(out):
+            diff = o.dtype.kind == "f" and not any(o is nd for nd in nondiff)
+            results.append(Tensor._make(o, diff, node if diff else None, k))
+        node._output_meta = tuple((o.shape, o.dtype) for o in out)
+        if node._to_save:
+            node._resolve_saved(args, arrays, tuple(results))
+        return tuple(results)
+
+
+_NO_GRADS = [(False,) * n for n in range(8)]
+
+
+def _as_array(value: Any) -> np.ndarray:
+    # NumPy reductions return scalars (np.float32), not 0-d arrays; a Tensor always holds
+    # an ndarray so that in-place updates and views work.
+    if isinstance(value, np.ndarray):
+        return value
+    if isinstance(value, np.generic):
+        return np.asarray(value)
+    raise TypeError(f"Function.forward must return NumPy arrays, got {type(value).__name__}")
+
+
+def once_differentiable(backward: Callable[..., Any]) -> Callable[..., Any]:
+    """Mark a ``backward`` written in raw NumPy: it runs once, and refuses second order.
+
+    Under ``create_graph=True`` the gradients it returns carry a node that raises a
+    RuntimeError naming the op when differentiated again, instead of a silently wrong result.
+    """
+
+    @functools.wraps(backward)
+    def wrapper(ctx: Any, *grads: Any) -> Any:
+        create_graph = _grad_enabled.get()
+        token = _grad_enabled.set(False)
+        try:
+            result = backward(ctx, *grads)
+        finally:
+            _grad_enabled.reset(token)
+        if not create_graph or not any(getattr(g, "_requires_grad", False) for g in grads):
+            return result
+        op = ctx.name() if hasattr(ctx, "name") else type(ctx).__name__
+        single = not isinstance(result, tuple)
+        wrapped = tuple(
+            None if r is None else _DelayedError.apply(r, *grads, op=op)
+            for r in ((result,) if single else result)
+        )
+        return wrapped[0] if single else wrapped
+
+    return wrapper
+
+
+class _DelayedError(Function):
+    @staticmethod
+    def forward(ctx: Any, value: np.ndarray, *grads: Any, op: str) -> np.ndarray:
+        ctx.op = op
+        return value
+
+    @staticmethod
+    def backward(ctx: Any, grad: Any) -> Any:
+        raise RuntimeError(
+            f"{ctx.op}: trying to differentiate twice a function whose backward is marked "
+            "@once_differentiable (written in raw NumPy); second-order gradients through "
+            f"{ctx.op} are not supported"
+        )

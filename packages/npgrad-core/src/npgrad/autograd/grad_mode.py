@@ -1,0 +1,141 @@
+"""Grad modes: whether ops record the graph.
+
+The flag lives in a :class:`contextvars.ContextVar`, so every thread and every asyncio task
+has its own: ``no_grad`` in one thread never switches recording off in another.
+"""
+
+from __future__ import annotations
+
+import contextvars
+import functools
+import inspect
+from collections.abc import Callable
+from typing import Any, TypeVar
+
+__all__ = ["enable_grad", "inference_mode", "is_grad_enabled", "no_grad", "set_grad_enabled"]
+
+_grad_enabled: contextvars.ContextVar[bool] = contextvars.ContextVar(
+    "npgrad_grad_enabled", default=True
+)
+is_grad_enabled_fast = _grad_enabled.get  # the hot path calls this directly
+
+F = TypeVar("F", bound=Callable[..., Any])
+
+
+def is_grad_enabled() -> bool:
+    """True when new ops record the graph (the default).
+
+    Examples
+    --------
+    >>> import npgrad
+    >>> with npgrad.no_grad():
+    ...     npgrad.is_grad_enabled()
+    False
+    """
+    return _grad_enabled.get()
+
+
+class _GradModeContext:
+    """A context manager that is also a decorator; re-entrant and exception-safe."""
+
+    def __init__(self) -> None:
+        self._tokens: list[contextvars.Token[bool]] = []
+
+    def _mode(self) -> bool:
+        raise NotImplementedError
+
+    def __enter__(self) -> None:
+        self._tokens.append(_grad_enabled.set(self._mode()))
+
+    def __exit__(self, *exc: object) -> None:
+        _grad_enabled.reset(self._tokens.pop())
+
+    def clone(self) -> _GradModeContext:
+        return type(self)()
+
+    def __call__(self, func: F) -> F:
+        if inspect.isgeneratorfunction(func):
+            raise TypeError(f"{type(self).__name__} cannot decorate a generator function")
+
+        @functools.wraps(func)
+        def wrapper(*args: Any, **kwargs: Any) -> Any:
+            with self.clone():
+                return func(*args, **kwargs)
+
+        return wrapper  # type: ignore[return-value]
+
+
+class no_grad(_GradModeContext):
+    """Disable graph recording inside a ``with`` block or a decorated function.
+
+    Examples
+    --------
+    >>> import npgrad
+    >>> x = npgrad.tensor([1.0], requires_grad=True)
+    >>> with npgrad.no_grad():
+    ...     y = x * 2
+    >>> y.requires_grad
+    False
+    """
+
+    def _mode(self) -> bool:
+        return False
+
+
+class enable_grad(_GradModeContext):
+    """Enable graph recording (inside a ``no_grad`` block, say)."""
+
+    def _mode(self) -> bool:
+        return True
+
+
+class set_grad_enabled(_GradModeContext):
+    """Set grad mode to ``mode``; takes effect immediately, like PyTorch's.
+
+    Used as a function call it switches the mode for the current context; as a context
+    manager it restores the previous mode on exit.
+    """
+
+    def __init__(self, mode: bool) -> None:
+        super().__init__()
+        self.mode = bool(mode)
+        self._prev = _grad_enabled.get()
+        _grad_enabled.set(self.mode)
+
+    def _mode(self) -> bool:
+        return self.mode
+
+    def __enter__(self) -> None:
+        # the constructor already switched; remember the state before it
+        self._tokens.append(_grad_enabled.set(self.mode))
+
+    def __exit__(self, *exc: object) -> None:
+        _grad_enabled.reset(self._tokens.pop())
+        _grad_enabled.set(self._prev)
+
+    def __call__(self, func: F) -> F:
+        _grad_enabled.set(self._prev)  # as a decorator, it must not switch the mode now
+        return super().__call__(func)
+
+    def clone(self) -> set_grad_enabled:
+        new = set_grad_enabled.__new__(set_grad_enabled)
+        _GradModeContext.__init__(new)
+        new.mode, new._prev = self.mode, _grad_enabled.get()
+        return new
+
+
+class inference_mode(_GradModeContext):
+    """Like ``no_grad``: npgrad keeps no extra bookkeeping for inference, so the two agree.
+
+    ``inference_mode(False)`` leaves grad mode as it is.
+    """
+
+    def __init__(self, mode: bool = True) -> None:
+        super().__init__()
+        self.mode = bool(mode)
+
+    def _mode(self) -> bool:
+        return _grad_enabled.get() if not self.mode else False
+
+    def clone(self) -> inference_mode:
+        return inference_mode(self.mode)

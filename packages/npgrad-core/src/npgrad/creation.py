@@ -1,0 +1,220 @@
+"""Making tensors: from data, filled, ranges, identity.
+
+``tensor()`` infers dtypes like PyTorch: Python floats give the default float dtype
+(float32), Python ints give int64, bools give bool; a NumPy array keeps its dtype.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+from typing import Any
+
+import numpy as np
+
+from npgrad import dtypes
+from npgrad.tensor import Tensor
+
+__all__ = [
+    "arange",
+    "as_tensor",
+    "empty",
+    "empty_like",
+    "eye",
+    "from_numpy",
+    "full",
+    "full_like",
+    "linspace",
+    "logspace",
+    "ones",
+    "ones_like",
+    "tensor",
+    "zeros",
+    "zeros_like",
+]
+
+
+def _infer(data: Any) -> np.ndarray:
+    arr = np.asarray(data)
+    k = arr.dtype.kind
+    if k == "f" and not isinstance(data, (np.ndarray, np.generic)):
+        return arr.astype(dtypes.get_default_dtype(), copy=False)  # Python floats
+    if k in "iu" and not isinstance(data, (np.ndarray, np.generic)):
+        return arr.astype(np.int64, copy=False)
+    if k not in "biuf":
+        raise TypeError(
+            f"tensor: can't convert data of dtype {arr.dtype} (from {type(data).__name__}); "
+            "npgrad supports bool, integer and floating data"
+        )
+    if arr.dtype not in dtypes._SUPPORTED:
+        raise TypeError(f"tensor: dtype {arr.dtype} is not supported by npgrad")
+    return arr
+
+
+def _to_array(data: Any, dtype: Any = None, copy: bool = True) -> np.ndarray:
+    if isinstance(data, Tensor):
+        arr = data._data
+    elif isinstance(data, (list, tuple)) and any(isinstance(x, Tensor) for x in data):
+        arr = np.stack([_to_array(x, copy=False) for x in data])
+    else:
+        arr = _infer(data)
+    if dtype is not None:
+        d = dtypes.to_dtype(dtype)
+        if arr.dtype != d:
+            return arr.astype(d)
+    # only data the caller still owns needs copying: lists were converted into a new array
+    owned = isinstance(data, (np.ndarray, Tensor)) or arr.base is not None
+    return np.array(arr, copy=True) if copy and owned else arr
+
+
+def tensor(data: Any, *, dtype: Any = None, requires_grad: bool = False, device: Any = None) -> Tensor:
+    """A new tensor holding a copy of ``data`` (a number, nested sequence or array).
+
+    Examples
+    --------
+    >>> import npgrad
+    >>> npgrad.tensor([[1, 2], [3, 4]])
+    tensor([[1, 2],
+            [3, 4]])
+    >>> npgrad.tensor([1.0, 2.0], requires_grad=True)
+    tensor([1., 2.], requires_grad=True)
+    """
+    t = Tensor._make(_to_array(data, dtype), False, None)
+    if requires_grad:
+        t.requires_grad_(True)
+    return t
+
+
+def as_tensor(data: Any, dtype: Any = None, device: Any = None) -> Tensor:
+    """Like :func:`tensor` but shares memory with a Tensor or ndarray when no cast is needed."""
+    if isinstance(data, Tensor) and (dtype is None or dtypes.to_dtype(dtype) == data.dtype):
+        return data
+    return Tensor._make(_to_array(data, dtype, copy=False), False, None)
+
+
+def from_numpy(array: np.ndarray) -> Tensor:
+    """A tensor sharing memory with ``array`` (which keeps its dtype)."""
+    if not isinstance(array, np.ndarray):
+        raise TypeError(f"from_numpy: expected np.ndarray, got {type(array).__name__}")
+    return Tensor._make(_infer(array), False, None)
+
+
+def _size(op: str, size: Sequence[Any]) -> tuple[int, ...]:
+    if len(size) == 1 and isinstance(size[0], (tuple, list)):
+        size = tuple(size[0])
+    try:
+        shape = tuple(int(s) for s in size)
+    except TypeError:
+        raise TypeError(f"{op}: size must be ints or one sequence of ints, got {size!r}") from None
+    if any(s < 0 for s in shape):
+        raise ValueError(f"{op}: negative dimension in size {shape}")
+    return shape
+
+
+def _new(arr: np.ndarray, requires_grad: bool) -> Tensor:
+    t = Tensor._make(arr, False, None)
+    return t.requires_grad_(True) if requires_grad else t
+
+
+def _float_or(dtype: Any) -> np.dtype:
+    return dtypes.get_default_dtype() if dtype is None else dtypes.to_dtype(dtype)
+
+
+def zeros(*size: Any, dtype: Any = None, requires_grad: bool = False, device: Any = None) -> Tensor:
+    """A tensor of zeros (default float dtype).
+
+    Examples
+    --------
+    >>> import npgrad
+    >>> npgrad.zeros(2, 3).shape
+    (2, 3)
+    """
+    return _new(np.zeros(_size("zeros", size), _float_or(dtype)), requires_grad)
+
+
+def ones(*size: Any, dtype: Any = None, requires_grad: bool = False, device: Any = None) -> Tensor:
+    """A tensor of ones (default float dtype)."""
+    return _new(np.ones(_size("ones", size), _float_or(dtype)), requires_grad)
+
+
+def empty(*size: Any, dtype: Any = None, requires_grad: bool = False, device: Any = None) -> Tensor:
+    """An uninitialised tensor (default float dtype)."""
+    return _new(np.empty(_size("empty", size), _float_or(dtype)), requires_grad)
+
+
+def full(size: Any, fill_value: Any, *, dtype: Any = None, requires_grad: bool = False, device: Any = None) -> Tensor:
+    """A tensor filled with ``fill_value``; the dtype is inferred from it like ``tensor``."""
+    d = _infer(fill_value).dtype if dtype is None else dtypes.to_dtype(dtype)
+    return _new(np.full(_size("full", (size,)), fill_value, d), requires_grad)
+
+
+def _like(op: str, t: Any, dtype: Any) -> tuple[tuple[int, ...], np.dtype]:
+    if not isinstance(t, Tensor):
+        raise TypeError(f"{op}: expected a Tensor, got {type(t).__name__}")
+    return t.shape, t.dtype if dtype is None else dtypes.to_dtype(dtype)
+
+
+def zeros_like(input: Tensor, *, dtype: Any = None, requires_grad: bool = False) -> Tensor:  # noqa: A002
+    return _new(np.zeros(*_like("zeros_like", input, dtype)), requires_grad)
+
+
+def ones_like(input: Tensor, *, dtype: Any = None, requires_grad: bool = False) -> Tensor:  # noqa: A002
+    return _new(np.ones(*_like("ones_like", input, dtype)), requires_grad)
+
+
+def empty_like(input: Tensor, *, dtype: Any = None, requires_grad: bool = False) -> Tensor:  # noqa: A002
+    return _new(np.empty(*_like("empty_like", input, dtype)), requires_grad)
+
+
+def full_like(input: Tensor, fill_value: Any, *, dtype: Any = None, requires_grad: bool = False) -> Tensor:  # noqa: A002
+    shape, d = _like("full_like", input, dtype)
+    return _new(np.full(shape, fill_value, d), requires_grad)
+
+
+def arange(
+    start: Any, end: Any = None, step: Any = 1, *, dtype: Any = None, requires_grad: bool = False, device: Any = None
+) -> Tensor:
+    """Values from ``start`` to ``end`` (exclusive) by ``step``; int64 when all are ints.
+
+    Examples
+    --------
+    >>> import npgrad
+    >>> npgrad.arange(5)
+    tensor([0, 1, 2, 3, 4])
+    >>> npgrad.arange(0, 1, 0.25)
+    tensor([0.0000, 0.2500, 0.5000, 0.7500])
+    """
+    if end is None:
+        start, end = 0, start
+    if step == 0:
+        raise ValueError("arange: step must be nonzero")
+    if (end - start) * step < 0:
+        raise ValueError(f"arange: upper bound and larger bound inconsistent with step sign ({start}, {end}, {step})")
+    if dtype is None:
+        is_int = all(isinstance(v, (int, np.integer)) for v in (start, end, step))
+        dtype = np.int64 if is_int else dtypes.get_default_dtype()
+    d = dtypes.to_dtype(dtype)
+    n = int(np.ceil((end - start) / step))
+    return _new((start + np.arange(n, dtype=np.float64) * step).astype(d), requires_grad)
+
+
+def linspace(start: float, end: float, steps: int, *, dtype: Any = None, requires_grad: bool = False, device: Any = None) -> Tensor:
+    """``steps`` evenly spaced values from ``start`` to ``end`` inclusive."""
+    if steps < 0:
+        raise ValueError(f"linspace: number of steps must be non-negative, got {steps}")
+    return _new(np.linspace(start, end, steps).astype(_float_or(dtype)), requires_grad)
+
+
+def logspace(
+    start: float, end: float, steps: int, base: float = 10.0, *, dtype: Any = None, requires_grad: bool = False, device: Any = None
+) -> Tensor:
+    """``base ** linspace(start, end, steps)``."""
+    if steps < 0:
+        raise ValueError(f"logspace: number of steps must be non-negative, got {steps}")
+    return _new(np.logspace(start, end, steps, base=base).astype(_float_or(dtype)), requires_grad)
+
+
+def eye(n: int, m: int | None = None, *, dtype: Any = None, requires_grad: bool = False, device: Any = None) -> Tensor:
+    """The ``n x m`` identity matrix (default float dtype)."""
+    if n < 0 or (m is not None and m < 0):
+        raise ValueError(f"eye: n and m must be non-negative, got n={n}, m={m}")
+    return _new(np.eye(n, m, dtype=_float_or(dtype)), requires_grad)

@@ -1,0 +1,182 @@
+"""dtypes and PyTorch's type-promotion rules.
+
+npgrad's dtypes are NumPy dtype objects (``npgrad.float32 is np.dtype("float32")``), so a
+tensor's ``dtype`` can be handed to NumPy unchanged. Promotion follows PyTorch, not NumPy:
+
+* categories are bool < integer < floating;
+* an integer and a floating type promote to the floating type (NumPy would widen
+  ``int64 + float32`` to ``float64``; PyTorch keeps ``float32``);
+* Python (and NumPy) scalars never widen a tensor within its category
+  (``float32 * 2.5 -> float32``); a scalar of a higher category gives that category's
+  default (``int64 tensor * 2.5 -> float32``, an int with a bool tensor -> ``int64``);
+* zero-dimensional tensors take part like scalars when a dimensioned operand already has
+  their category (``float32 [3] + float64 0-dim -> float32``).
+"""
+
+from __future__ import annotations
+
+from typing import Any
+
+import numpy as np
+
+__all__ = [
+    "bool_",
+    "dtype",
+    "float16",
+    "float32",
+    "float64",
+    "get_default_dtype",
+    "int8",
+    "int16",
+    "int32",
+    "int64",
+    "is_floating_point",
+    "promote_types",
+    "result_type",
+    "set_default_dtype",
+    "uint8",
+]
+
+dtype = np.dtype
+float16 = np.dtype("float16")
+float32 = np.dtype("float32")
+float64 = np.dtype("float64")
+int8 = np.dtype("int8")
+int16 = np.dtype("int16")
+int32 = np.dtype("int32")
+int64 = np.dtype("int64")
+uint8 = np.dtype("uint8")
+bool_ = np.dtype("bool")
+
+_SUPPORTED = frozenset([float16, float32, float64, int8, int16, int32, int64, uint8, bool_])
+_FLOATS = frozenset([float16, float32, float64])
+
+_default_float: np.dtype = float32
+
+
+def get_default_dtype() -> np.dtype:
+    """Return the dtype that float literals and float results of integer ops get."""
+    return _default_float
+
+
+def set_default_dtype(d: Any) -> None:
+    """Set the default floating dtype (``float32`` at start, like PyTorch).
+
+    Examples
+    --------
+    >>> import npgrad
+    >>> npgrad.set_default_dtype(npgrad.float64)
+    >>> npgrad.tensor([1.5]).dtype
+    dtype('float64')
+    >>> npgrad.set_default_dtype(npgrad.float32)
+    """
+    global _default_float
+    d = to_dtype(d)
+    if d not in _FLOATS:
+        raise TypeError(f"set_default_dtype: only floating dtypes are supported, got {d}")
+    _default_float = d
+
+
+def to_dtype(d: Any) -> np.dtype:
+    """Normalise anything NumPy understands as a dtype (``np.float32``, ``"int64"``…)."""
+    try:
+        out = np.dtype(d)
+    except TypeError:
+        raise TypeError(f"not a dtype: {d!r}") from None
+    if out not in _SUPPORTED:
+        raise TypeError(f"dtype {out} is not supported by npgrad")
+    return out
+
+
+def is_floating_point(x: Any) -> bool:
+    """True when a tensor (or dtype) is of a floating type."""
+    d = getattr(x, "dtype", x)
+    return np.dtype(d).kind == "f"
+
+
+def _category(d: np.dtype) -> int:
+    k = d.kind
+    return 2 if k == "f" else 0 if k == "b" else 1
+
+
+def promote_types(a: Any, b: Any) -> np.dtype:
+    """PyTorch's promotion of two dtypes (an int and a float give the float).
+
+    Examples
+    --------
+    >>> import npgrad
+    >>> npgrad.promote_types(npgrad.int64, npgrad.float32)
+    dtype('float32')
+    >>> npgrad.promote_types(npgrad.uint8, npgrad.int8)
+    dtype('int16')
+    """
+    a, b = np.dtype(a), np.dtype(b)
+    if a is b or a == b:
+        return a
+    return _promote_cache.get((a, b)) or _promote_slow(a, b)
+
+
+_promote_cache: dict[tuple[np.dtype, np.dtype], np.dtype] = {}
+
+
+def _promote_slow(a: np.dtype, b: np.dtype) -> np.dtype:
+    ca, cb = _category(a), _category(b)
+    if ca != cb and 2 in (ca, cb):
+        out = a if ca == 2 else b
+    else:
+        out = np.promote_types(a, b)
+    _promote_cache[(a, b)] = out
+    return out
+
+
+def scalar_dtype(value: Any) -> np.dtype:
+    """The dtype a Python/NumPy scalar would take on its own."""
+    if isinstance(value, (bool, np.bool_)):
+        return bool_
+    if isinstance(value, (int, np.integer)):
+        return int64
+    if isinstance(value, complex):
+        raise TypeError("npgrad does not support complex numbers")
+    return _default_float
+
+
+def _combine(higher: np.dtype | None, lower: np.dtype | None) -> np.dtype | None:
+    # PyTorch's rule for merging the dtype of a higher-priority operand tier (dimensioned
+    # tensors, then 0-dim tensors, then scalars) with a lower one: the lower tier only
+    # matters when it is of a higher category.
+    if higher is None:
+        return lower
+    if lower is None or higher.kind == "f":
+        return higher
+    if higher.kind == "b" or lower.kind == "f":
+        return promote_types(higher, lower)
+    return higher
+
+
+def result_type(*operands: Any) -> np.dtype:
+    """The dtype an elementwise op over ``operands`` (tensors, arrays, scalars) produces.
+
+    Examples
+    --------
+    >>> import npgrad
+    >>> npgrad.result_type(npgrad.tensor([1, 2]), 2.5)
+    dtype('float32')
+    >>> npgrad.result_type(npgrad.tensor([1.0], dtype=npgrad.float16), npgrad.tensor(1.0, dtype=npgrad.float64))
+    dtype('float16')
+    """
+    dim: np.dtype | None = None
+    zero: np.dtype | None = None
+    wrapped: np.dtype | None = None
+    for op in operands:
+        d = getattr(op, "dtype", None)
+        if d is None or isinstance(op, np.generic):
+            s = scalar_dtype(op)
+            wrapped = s if wrapped is None else promote_types(wrapped, s)
+        elif op.ndim == 0:
+            zero = d if zero is None else promote_types(zero, d)
+        else:
+            dim = d if dim is None else promote_types(dim, d)
+    out = _combine(dim, _combine(zero, wrapped))
+    if out is None:
+        raise TypeError("result_type: no operands given")
+    return out

@@ -1,0 +1,2 @@
+"""npgrad's ops, one module per family; each op is a Function with forward and backward side
+by side. The public functions are re-exported from :mod:`npgrad`."""

@@ -1,0 +1,52 @@
+"""Broadcasting and its inverse, the pair every binary op's backward relies on.
+
+``expand`` repeats a tensor along size-1 and new leading dimensions (a read-only NumPy view,
+no copy); ``sum_to`` sums a gradient back to the shape an input had before broadcasting.
+Each is the other's backward, so both are differentiable to any order.
+"""
+
+from __future__ import annotations
+
+from typing import TYPE_CHECKING, Any
+
+import numpy as np
+
+from npgrad.autograd.function import Function
+
+if TYPE_CHECKING:
+    from npgrad.tensor import Tensor
+
+__all__ = ["Expand", "SumTo", "sum_to"]
+
+
+class SumTo(Function):
+    @staticmethod
+    def forward(ctx: Any, a: np.ndarray, shape: tuple[int, ...]) -> np.ndarray:
+        ctx.in_shape = a.shape
+        lead = a.ndim - len(shape)
+        axes = tuple(range(lead)) + tuple(
+            lead + i for i, n in enumerate(shape) if n == 1 and a.shape[lead + i] != 1
+        )
+        return np.sum(a, axis=axes, keepdims=True).reshape(shape) if axes else a.reshape(shape)
+
+    @staticmethod
+    def backward(ctx: Any, grad: Tensor) -> tuple[Tensor, None]:
+        return Expand.apply(grad, ctx.in_shape), None
+
+
+class Expand(Function):
+    @staticmethod
+    def forward(ctx: Any, a: np.ndarray, shape: tuple[int, ...]) -> np.ndarray:
+        ctx.in_shape = a.shape
+        return np.broadcast_to(a, shape)
+
+    @staticmethod
+    def backward(ctx: Any, grad: Tensor) -> tuple[Tensor, None]:
+        return sum_to(grad, ctx.in_shape), None
+
+
+def sum_to(grad: Tensor, shape: tuple[int, ...]) -> Tensor:
+    """Sum ``grad`` over the dimensions broadcasting added or stretched, to get ``shape``."""
+    if grad.shape == shape:
+        return grad
+    return SumTo.apply(grad, shape)

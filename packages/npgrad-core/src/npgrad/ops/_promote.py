@@ -1,0 +1,89 @@
+"""Turning the operands of an elementwise op into Tensors of one dtype, by PyTorch's rules.
+
+Every binary elementwise op goes through :func:`operands`; casts of Tensors are the
+differentiable ``cast`` op, so a float16 input mixed with a float32 one still gets a float16
+gradient. Python and NumPy scalars become NumPy scalars of the result dtype, which keeps NumPy
+from upcasting (``float32 * 2.5`` stays float32 under NumPy 1.x and 2.x alike).
+"""
+
+from __future__ import annotations
+
+from typing import Any
+
+import numpy as np
+
+from npgrad import dtypes
+from npgrad.tensor import Tensor
+
+__all__ = ["binary", "check_broadcast", "operands", "scalar_as"]
+
+_SCALARS = (bool, int, float, np.generic)
+
+
+def scalar_as(value: Any, dtype: np.dtype) -> np.generic:
+    """``value`` as a NumPy scalar of ``dtype``; integers wrap around like PyTorch's."""
+    try:
+        return dtype.type(value)
+    except OverflowError:
+        return np.array(value).astype(dtype)[()]
+
+
+def _tensor_or_scalar(op: str, x: Any) -> Any:
+    if isinstance(x, (Tensor, *_SCALARS)):
+        return x
+    if isinstance(x, np.ndarray):
+        return Tensor._make(x, False, None)
+    raise TypeError(
+        f"{op}: unsupported operand type {type(x).__name__}; expected a Tensor or a number"
+    )
+
+
+def operands(op: str, a: Any, b: Any) -> tuple[Any, Any]:
+    """``a`` and ``b`` (Tensors or scalars, at least one a Tensor) cast to their result dtype."""
+    a = _tensor_or_scalar(op, a)
+    b = _tensor_or_scalar(op, b)
+    ta, tb = isinstance(a, Tensor), isinstance(b, Tensor)
+    if ta and tb:
+        da, db = a._data.dtype, b._data.dtype
+        if da == db:
+            return a, b
+        rd = dtypes.result_type(a, b)
+        return (a if da == rd else a.to(rd)), (b if db == rd else b.to(rd))
+    if not (ta or tb):
+        raise TypeError(f"{op}: at least one operand must be a Tensor")
+    t, s = (a, b) if ta else (b, a)
+    d = t._data.dtype
+    if isinstance(s, np.generic):
+        s = s.item()
+    sk = "b" if isinstance(s, bool) else "i" if isinstance(s, int) else "f"
+    if sk == "f" and d.kind != "f":
+        rd = dtypes.get_default_dtype()
+        t = t.to(rd)
+    elif sk == "i" and d.kind == "b":
+        rd = dtypes.int64
+        t = t.to(rd)
+    else:
+        rd = d
+    s = scalar_as(s, rd)
+    return (t, s) if ta else (s, t)
+
+
+def check_broadcast(op: str, a: Any, b: Any) -> None:
+    """Raise a ValueError naming ``op`` when ``a`` and ``b`` can't be broadcast together."""
+    sa, sb = np.shape(getattr(a, "_data", a)), np.shape(getattr(b, "_data", b))
+    try:
+        np.broadcast_shapes(sa, sb)
+    except ValueError:
+        raise ValueError(
+            f"{op}: the shapes {tuple(sa)} and {tuple(sb)} cannot be broadcast together"
+        ) from None
+
+
+def binary(fn: Any, op: str, a: Any, b: Any, **kwargs: Any) -> Tensor:
+    """Promote ``a`` and ``b`` and apply the Function ``fn`` to them."""
+    a, b = operands(op, a, b)
+    try:
+        return fn.apply(a, b, **kwargs)  # type: ignore[no-any-return]
+    except ValueError:
+        check_broadcast(op, a, b)
+        raise

@@ -1,0 +1,288 @@
+"""Arithmetic: ``+ - * / // % **`` and negation.
+
+Each op saves only what its backward needs for the inputs that need a gradient (like
+PyTorch), which keeps memory down and avoids false "modified by an inplace operation" errors.
+"""
+
+from __future__ import annotations
+
+from typing import Any
+
+import numpy as np
+
+from npgrad import dtypes
+from npgrad.autograd.function import Function
+from npgrad.ops._broadcast import sum_to
+from npgrad.ops._promote import binary, operands
+from npgrad.tensor import Tensor
+
+__all__ = ["add", "div", "floor_divide", "mul", "neg", "pow", "remainder", "sub", "true_divide"]
+
+
+class Add(Function):
+    @staticmethod
+    def forward(ctx: Any, a: np.ndarray, b: np.ndarray) -> np.ndarray:
+        ctx.shapes = (np.shape(a), np.shape(b))
+        return a + b
+
+    @staticmethod
+    def backward(ctx: Any, grad: Tensor) -> tuple[Tensor | None, Tensor | None]:
+        sa, sb = ctx.shapes
+        need_a, need_b = ctx.needs_input_grad
+        return (sum_to(grad, sa) if need_a else None, sum_to(grad, sb) if need_b else None)
+
+
+class Sub(Function):
+    @staticmethod
+    def forward(ctx: Any, a: np.ndarray, b: np.ndarray) -> np.ndarray:
+        ctx.shapes = (np.shape(a), np.shape(b))
+        return a - b
+
+    @staticmethod
+    def backward(ctx: Any, grad: Tensor) -> tuple[Tensor | None, Tensor | None]:
+        sa, sb = ctx.shapes
+        need_a, need_b = ctx.needs_input_grad
+        return (sum_to(grad, sa) if need_a else None, sum_to(-grad, sb) if need_b else None)
+
+
+class Mul(Function):
+    @staticmethod
+    def forward(ctx: Any, a: np.ndarray, b: np.ndarray) -> np.ndarray:
+        need_a, need_b = ctx.needs_input_grad
+        ctx.save_for_backward(a if need_b else None, b if need_a else None)
+        ctx.shapes = (np.shape(a), np.shape(b))
+        return a * b
+
+    @staticmethod
+    def backward(ctx: Any, grad: Tensor) -> tuple[Tensor | None, Tensor | None]:
+        a, b = ctx.saved_tensors
+        sa, sb = ctx.shapes
+        need_a, need_b = ctx.needs_input_grad
+        return (sum_to(grad * b, sa) if need_a else None, sum_to(grad * a, sb) if need_b else None)
+
+
+class Div(Function):
+    @staticmethod
+    def forward(ctx: Any, a: np.ndarray, b: np.ndarray) -> np.ndarray:
+        out = a / b
+        ctx.save_for_backward(b, out if ctx.needs_input_grad[1] else None)
+        ctx.shapes = (np.shape(a), np.shape(b))
+        return out
+
+    @staticmethod
+    def backward(ctx: Any, grad: Tensor) -> tuple[Tensor | None, Tensor | None]:
+        b, out = ctx.saved_tensors
+        sa, sb = ctx.shapes
+        need_a, need_b = ctx.needs_input_grad
+        ga = sum_to(grad / b, sa) if need_a else None
+        gb = sum_to(-grad * out / b, sb) if need_b else None  # d(a/b)/db = -a/b² = -out/b
+        return ga, gb
+
+
+class Neg(Function):
+    @staticmethod
+    def forward(ctx: Any, a: np.ndarray) -> np.ndarray:
+        return np.negative(a)
+
+    @staticmethod
+    def backward(ctx: Any, grad: Tensor) -> Tensor:
+        return -grad
+
+
+class Pow(Function):
+    @staticmethod
+    def forward(ctx: Any, a: np.ndarray, b: np.ndarray) -> np.ndarray:
+        out = np.power(a, b)
+        need_a, need_b = ctx.needs_input_grad
+        ctx.save_for_backward(a, b, out if need_b else None)
+        ctx.shapes = (np.shape(a), np.shape(b))
+        return out
+
+    @staticmethod
+    def backward(ctx: Any, grad: Tensor) -> tuple[Tensor | None, Tensor | None]:
+        from npgrad.ops.elementwise import log, where
+
+        a, b, out = ctx.saved_tensors
+        sa, sb = ctx.shapes
+        need_a, need_b = ctx.needs_input_grad
+        ga = gb = None
+        if need_a:
+            # b * a**(b-1); taken as 0 where b == 0 so that 0**0 has derivative 0, like PyTorch
+            if isinstance(b, Tensor):
+                ga = where(b == 0, 0.0, grad * b * a ** (b - 1))
+            elif b == 0:
+                ga = grad * 0.0
+            else:
+                ga = grad * b * a ** (b - 1)
+            ga = sum_to(ga, sa)
+        if need_b:
+            # out * log(a); taken as 0 where a == 0 and b >= 0 (the limit), like PyTorch
+            if isinstance(a, Tensor):
+                gb = where((a == 0) & (b >= 0), 0.0, grad * out * log(a))
+            else:
+                gb = grad * 0.0 if a == 0 else grad * out * float(np.log(a))
+            gb = sum_to(gb, sb)
+        return ga, gb
+
+
+class _NoGrad(Function):
+    """Base of ops whose derivative is zero almost everywhere (floor division): they give
+    zero gradients, as PyTorch does, rather than refusing to differentiate."""
+
+    @staticmethod
+    def backward(ctx: Any, grad: Tensor) -> tuple[Tensor | None, Tensor | None]:
+        return tuple(  # type: ignore[return-value]
+            sum_to(grad * 0, s) if need else None
+            for s, need in zip(ctx.shapes, ctx.needs_input_grad)
+        )
+
+
+class FloorDivide(_NoGrad):
+    @staticmethod
+    def forward(ctx: Any, a: np.ndarray, b: np.ndarray) -> np.ndarray:
+        ctx.shapes = (np.shape(a), np.shape(b))
+        return np.floor_divide(a, b)
+
+
+class TruncDivide(_NoGrad):
+    @staticmethod
+    def forward(ctx: Any, a: np.ndarray, b: np.ndarray) -> np.ndarray:
+        ctx.shapes = (np.shape(a), np.shape(b))
+        if np.result_type(a, b).kind in "iub":
+            # integer floor division, then one step towards zero where the quotient was
+            # negative and inexact (no detour through floats: int64 stays exact)
+            q = np.floor_divide(a, b)
+            return q + ((np.remainder(a, b) != 0) & ((a < 0) ^ (b < 0))).astype(q.dtype)
+        return np.trunc(a / b)
+
+
+class Remainder(Function):
+    @staticmethod
+    def forward(ctx: Any, a: np.ndarray, b: np.ndarray) -> np.ndarray:
+        ctx.shapes = (np.shape(a), np.shape(b))
+        if ctx.needs_input_grad[1]:
+            ctx.save_for_backward(a, b)
+        return np.remainder(a, b)  # Python's sign convention (the divisor's), as PyTorch
+
+    @staticmethod
+    def backward(ctx: Any, grad: Tensor) -> tuple[Tensor | None, Tensor | None]:
+        sa, sb = ctx.shapes
+        need_a, need_b = ctx.needs_input_grad
+        ga = sum_to(grad, sa) if need_a else None
+        gb = None
+        if need_b:
+            a, b = ctx.saved_tensors
+            gb = sum_to(-grad * floor_divide(a, b), sb)  # a % b = a - b * floor(a / b)
+        return ga, gb
+
+
+# ---- public functions ---------------------------------------------------------------------
+def add(input: Any, other: Any, *, alpha: Any = 1) -> Tensor:  # noqa: A002
+    """``input + alpha * other``, broadcasting.
+
+    Examples
+    --------
+    >>> import npgrad
+    >>> npgrad.add(npgrad.tensor([1.0, 2.0]), 1.5)
+    tensor([2.5000, 3.5000])
+    """
+    if alpha != 1:
+        other = mul(other, alpha)
+    return binary(Add, "add", input, other)
+
+
+def sub(input: Any, other: Any, *, alpha: Any = 1) -> Tensor:  # noqa: A002
+    """``input - alpha * other``, broadcasting."""
+    if alpha != 1:
+        other = mul(other, alpha)
+    return binary(Sub, "sub", input, other)
+
+
+def mul(input: Any, other: Any) -> Tensor:  # noqa: A002
+    """Elementwise product, broadcasting.
+
+    Examples
+    --------
+    >>> import npgrad
+    >>> npgrad.mul(npgrad.tensor([1, 2]), npgrad.tensor([3, 4]))
+    tensor([3, 8])
+    """
+    return binary(Mul, "mul", input, other)
+
+
+def div(input: Any, other: Any, *, rounding_mode: str | None = None) -> Tensor:  # noqa: A002
+    """True division (integers give the default float dtype), or with ``rounding_mode``
+    ``"trunc"`` / ``"floor"`` a rounded quotient of the promoted dtype (zero gradient).
+
+    Examples
+    --------
+    >>> import npgrad
+    >>> npgrad.div(npgrad.tensor([3, 4]), 2)
+    tensor([1.5000, 2.0000])
+    >>> npgrad.div(npgrad.tensor([-3, 4]), 2, rounding_mode="trunc")
+    tensor([-1,  2])
+    """
+    if rounding_mode is None:
+        a, b = operands("div", input, other)
+        if not _is_float(a):  # true division of integers gives the default float dtype
+            d = dtypes.get_default_dtype()
+            a, b = operands("div", _to(a, d), _to(b, d))
+        return binary(Div, "div", a, b)
+    if rounding_mode == "floor":
+        return binary(FloorDivide, "div", input, other)
+    if rounding_mode == "trunc":
+        return binary(TruncDivide, "div", input, other)
+    raise ValueError(
+        f"div: expected rounding_mode to be one of None, 'trunc' or 'floor', got {rounding_mode!r}"
+    )
+
+
+true_divide = div
+
+
+def floor_divide(input: Any, other: Any) -> Tensor:  # noqa: A002
+    """``floor(input / other)`` in the promoted dtype (zero gradient), like ``//``."""
+    return binary(FloorDivide, "floor_divide", input, other)
+
+
+def remainder(input: Any, other: Any) -> Tensor:  # noqa: A002
+    """``input - floor(input / other) * other``: the result has the divisor's sign, like ``%``."""
+    return binary(Remainder, "remainder", input, other)
+
+
+def neg(input: Tensor) -> Tensor:  # noqa: A002
+    """``-input``."""
+    if input.dtype.kind == "b":
+        raise TypeError("neg: negation of a bool tensor is not supported; use logical_not")
+    return Neg.apply(input)  # type: ignore[no-any-return]
+
+
+def pow(input: Any, exponent: Any) -> Tensor:  # noqa: A001, A002
+    """``input ** exponent``, broadcasting; either may be a scalar.
+
+    Examples
+    --------
+    >>> import npgrad
+    >>> npgrad.pow(npgrad.tensor([1.0, 2.0, 3.0]), 2)
+    tensor([1., 4., 9.])
+    """
+    a, b = operands("pow", input, exponent)
+    if (
+        _kind(a) in "iu"
+        and _kind(b) in "iu"
+        and bool(np.any(np.asarray(getattr(b, "_data", b)) < 0))
+    ):
+        raise RuntimeError("pow: integers to negative integer powers are not allowed")
+    return binary(Pow, "pow", a, b)
+
+
+def _kind(x: Any) -> str:
+    return x.dtype.kind  # type: ignore[no-any-return]
+
+
+def _is_float(x: Any) -> bool:
+    return x.dtype.kind == "f"  # type: ignore[no-any-return]
+
+
+def _to(x: Any, d: np.dtype) -> Any:
+    return x.to(d) if isinstance(x, Tensor) else d.type(x)

@@ -1,0 +1,459 @@
+"""``Tensor``: one NumPy array plus what autograd needs to know about it.
+
+The class holds data, gradient state and the few methods that are about the tensor itself
+(casts, ``backward``, ``detach``, printing). Every mathematical method — ``x.exp()``,
+``x + y``, ``x.sum(dim=1)`` — lives in :mod:`npgrad._tensor_methods` and calls the same
+function as ``npgrad.exp`` & co., so operator, method and function are one code path.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable, Iterator
+from typing import Any
+
+import numpy as np
+
+from npgrad import dtypes
+from npgrad._tensor_methods import TensorMethods
+from npgrad.autograd.grad_mode import is_grad_enabled_fast
+
+__all__ = ["Tensor"]
+
+_new = object.__new__
+
+
+class Tensor(TensorMethods):
+    """A multi-dimensional array that can record the operations applied to it.
+
+    Build one with :func:`npgrad.tensor`; ``Tensor(data)`` does the same.
+
+    Examples
+    --------
+    >>> import npgrad
+    >>> x = npgrad.tensor([1.0, 2.0], requires_grad=True)
+    >>> y = (x * x).sum()
+    >>> y.backward()
+    >>> x.grad
+    tensor([2., 4.])
+    """
+
+    __slots__ = (
+        "_data",
+        "_requires_grad",
+        "grad",
+        "grad_fn",
+        "_version",
+        "_output_nr",
+        "_hooks",
+        "_retains_grad",
+        "__weakref__",
+    )
+    # NumPy defers ``ndarray + Tensor`` to Tensor.__radd__ instead of iterating the tensor
+    __array_priority__ = 1000
+
+    _data: np.ndarray
+    _requires_grad: bool
+    grad: Tensor | None
+    grad_fn: Any
+    _version: int
+    _output_nr: int
+    _hooks: list[Callable[[Tensor], Tensor | None]] | None
+    _retains_grad: bool
+
+    def __init__(self, data: Any = (), *, dtype: Any = None, requires_grad: bool = False) -> None:
+        from npgrad.creation import _to_array
+
+        self._init(_to_array(data, dtype), False, None)
+        if requires_grad:
+            self.requires_grad_(True)
+
+    def _init(self, data: np.ndarray, requires_grad: bool, grad_fn: Any, output_nr: int = 0) -> None:
+        self._data = data
+        self._requires_grad = requires_grad
+        self.grad = None
+        self.grad_fn = grad_fn
+        self._version = 0
+        self._output_nr = output_nr
+        self._hooks = None
+        self._retains_grad = False
+
+    @staticmethod
+    def _make(data: np.ndarray, requires_grad: bool, grad_fn: Any, output_nr: int = 0) -> Tensor:
+        """Wrap an array without copying or checking it: the constructor every op uses."""
+        t = _new(Tensor)
+        t._data = data
+        t._requires_grad = requires_grad
+        t.grad = None
+        t.grad_fn = grad_fn
+        t._version = 0
+        t._output_nr = output_nr
+        t._hooks = None
+        t._retains_grad = False
+        return t
+
+    # ---- data and metadata ---------------------------------------------------------------
+    @property
+    def data(self) -> Tensor:
+        """A tensor sharing this one's memory, outside any graph (``detach()``)."""
+        return self.detach()
+
+    @data.setter
+    def data(self, value: Tensor) -> None:
+        if not isinstance(value, Tensor):
+            raise TypeError(f"Tensor.data must be set to a Tensor, got {type(value).__name__}")
+        self._data = value._data
+
+    @property
+    def shape(self) -> tuple[int, ...]:
+        return self._data.shape
+
+    @property
+    def dtype(self) -> np.dtype:
+        return self._data.dtype
+
+    @property
+    def ndim(self) -> int:
+        return self._data.ndim
+
+    @property
+    def device(self) -> str:
+        return "cpu"
+
+    @property
+    def is_leaf(self) -> bool:
+        """True for tensors created by the user rather than by a recorded op."""
+        return self.grad_fn is None
+
+    @property
+    def requires_grad(self) -> bool:
+        return self._requires_grad
+
+    @requires_grad.setter
+    def requires_grad(self, value: bool) -> None:
+        self.requires_grad_(value)
+
+    @property
+    def retains_grad(self) -> bool:
+        return self._retains_grad
+
+    @property
+    def itemsize(self) -> int:
+        return self._data.itemsize
+
+    @property
+    def nbytes(self) -> int:
+        return self._data.nbytes
+
+    def size(self, dim: int | None = None) -> Any:
+        """The shape (a tuple), or the length of dimension ``dim``."""
+        if dim is None:
+            return self._data.shape
+        return self._data.shape[_check_dim("size", dim, self._data.ndim)]
+
+    def dim(self) -> int:
+        return self._data.ndim
+
+    def numel(self) -> int:
+        return self._data.size
+
+    def element_size(self) -> int:
+        return self._data.itemsize
+
+    def is_floating_point(self) -> bool:
+        return self._data.dtype.kind == "f"
+
+    def is_contiguous(self) -> bool:
+        return bool(self._data.flags.c_contiguous)
+
+    def __len__(self) -> int:
+        if self._data.ndim == 0:
+            raise TypeError("len() of a 0-d tensor")
+        return self._data.shape[0]
+
+    def __iter__(self) -> Iterator[Tensor]:
+        if self._data.ndim == 0:
+            raise TypeError("iteration over a 0-d tensor")
+        return iter(self.unbind(0))
+
+    def __hash__(self) -> int:
+        return id(self)
+
+    def __bool__(self) -> bool:
+        if self._data.size != 1:
+            raise RuntimeError(
+                f"Boolean value of Tensor with {self._data.size} elements is ambiguous; "
+                "use .any() or .all()"
+            )
+        return bool(self._data)
+
+    def __float__(self) -> float:
+        return float(self.item())
+
+    def __int__(self) -> int:
+        return int(self.item())
+
+    def __index__(self) -> int:
+        if self._data.dtype.kind not in "iub" or self._data.size != 1:
+            raise TypeError("only integer tensors of a single element can be converted to an index")
+        return int(self._data)
+
+    def __array__(self, dtype: Any = None, copy: Any = None) -> np.ndarray:
+        return self._data if dtype is None else self._data.astype(dtype, copy=False)
+
+    # ---- leaving the graph ---------------------------------------------------------------
+    def numpy(self) -> np.ndarray:
+        """The underlying array itself (no copy, also when ``requires_grad``: see the docs)."""
+        return self._data
+
+    def item(self) -> Any:
+        """The value of a one-element tensor as a Python number."""
+        if self._data.size != 1:
+            raise RuntimeError(
+                f"item(): a Tensor with {self._data.size} elements cannot be converted to a scalar"
+            )
+        return self._data.item()
+
+    def tolist(self) -> Any:
+        return self._data.tolist()
+
+    def detach(self) -> Tensor:
+        """A new tensor sharing this one's memory, cut off from the graph."""
+        return Tensor._make(self._data, False, None)
+
+    def detach_(self) -> Tensor:
+        """Cut this tensor off from the graph in place; it becomes a leaf."""
+        self.grad_fn = None
+        self._requires_grad = False
+        self._output_nr = 0
+        return self
+
+    # ---- autograd ------------------------------------------------------------------------
+    def requires_grad_(self, requires_grad: bool = True) -> Tensor:
+        """Set whether autograd records ops on this (leaf) tensor; returns the tensor."""
+        if self.grad_fn is not None:
+            if requires_grad:
+                return self
+            raise RuntimeError(
+                "requires_grad_: you can only change requires_grad flags of leaf variables; "
+                "use .detach() to get a tensor outside the graph"
+            )
+        if requires_grad and self._data.dtype.kind != "f":
+            raise RuntimeError(
+                f"requires_grad_: only Tensors of floating point dtype can require gradients, "
+                f"got {self._data.dtype}"
+            )
+        self._requires_grad = bool(requires_grad)
+        return self
+
+    def retain_grad(self) -> None:
+        """Keep ``.grad`` for this non-leaf tensor after backward (leaves always keep it)."""
+        if not self._requires_grad:
+            raise RuntimeError("retain_grad: can't retain_grad on Tensor that has requires_grad=False")
+        if self.grad_fn is None or self._retains_grad:
+            return
+        import weakref
+
+        ref = weakref.ref(self)
+
+        def _store(grad: Tensor) -> None:
+            t = ref()
+            if t is not None:
+                g = grad if grad._requires_grad else Tensor._make(grad._data.copy(), False, None)
+                t.grad = g if t.grad is None else t.grad + g
+
+        self.grad_fn._add_pre_hook(self._output_nr, _store)
+        self._retains_grad = True
+
+    def register_hook(self, hook: Callable[[Tensor], Tensor | None]) -> Any:
+        """Call ``hook(grad)`` when this tensor's gradient is computed; a returned Tensor
+        replaces the gradient. Returns a handle whose ``remove()`` unregisters it."""
+        if not self._requires_grad:
+            raise RuntimeError(
+                "register_hook: cannot register a hook on a tensor that doesn't require gradient"
+            )
+        if self.grad_fn is None:
+            if self._hooks is None:
+                self._hooks = []
+            hooks = self._hooks
+            hooks.append(hook)
+        else:
+            self.grad_fn._add_pre_hook(self._output_nr, hook)
+            hooks = self.grad_fn._pre_hooks[self._output_nr]
+        return _RemovableHandle(hooks, hook)
+
+    def backward(
+        self,
+        gradient: Tensor | None = None,
+        retain_graph: bool | None = None,
+        create_graph: bool = False,
+        inputs: Any = None,
+    ) -> None:
+        """Accumulate the gradient of this tensor into the ``.grad`` of the graph's leaves.
+
+        ``gradient`` is required unless the tensor holds a single element.
+        """
+        from npgrad.autograd import backward
+
+        backward(self, gradient, retain_graph, create_graph, inputs=inputs)
+
+    # ---- casts (differentiable) ----------------------------------------------------------
+    def to(self, *args: Any, **kwargs: Any) -> Tensor:
+        """Cast to a dtype (``x.to(npgrad.float64)``, ``x.to(other)``); device ``"cpu"`` is
+        accepted and ignored. Returns ``self`` when nothing changes, like PyTorch."""
+        dtype = kwargs.pop("dtype", None)
+        copy = kwargs.pop("copy", False)
+        kwargs.pop("device", None)
+        kwargs.pop("non_blocking", None)
+        if kwargs:
+            raise TypeError(f"to() got unexpected keyword arguments {sorted(kwargs)}")
+        for a in args:
+            if isinstance(a, Tensor):
+                dtype = a.dtype
+            elif isinstance(a, str) and a == "cpu":
+                continue
+            elif a is not None:
+                dtype = a
+        if dtype is None:
+            return self.clone() if copy else self
+        from npgrad.ops.elementwise import cast
+
+        return cast(self, dtypes.to_dtype(dtype), copy=copy)
+
+    def type(self, dtype: Any = None) -> Any:
+        if dtype is None:
+            return f"npgrad.{self.dtype}"
+        return self.to(dtype)
+
+    def type_as(self, other: Tensor) -> Tensor:
+        return self.to(other.dtype)
+
+    def float(self) -> Tensor:
+        return self.to(dtypes.float32)
+
+    def double(self) -> Tensor:
+        return self.to(dtypes.float64)
+
+    def half(self) -> Tensor:
+        return self.to(dtypes.float16)
+
+    def int(self) -> Tensor:
+        return self.to(dtypes.int32)
+
+    def long(self) -> Tensor:
+        return self.to(dtypes.int64)
+
+    def short(self) -> Tensor:
+        return self.to(dtypes.int16)
+
+    def char(self) -> Tensor:
+        return self.to(dtypes.int8)
+
+    def byte(self) -> Tensor:
+        return self.to(dtypes.uint8)
+
+    def bool(self) -> Tensor:
+        return self.to(dtypes.bool_)
+
+    def cpu(self) -> Tensor:
+        return self
+
+    # ---- in place ------------------------------------------------------------------------
+    def _check_inplace(self, op: str) -> None:
+        if self.grad_fn is None and self._requires_grad and is_grad_enabled_fast():
+            raise RuntimeError(
+                f"{op}: a leaf Variable that requires grad is being used in an in-place "
+                "operation; wrap it in `with npgrad.no_grad():` or use .detach()"
+            )
+
+    def _set_inplace(self, result: Tensor, op: str) -> Tensor:
+        """Make this tensor hold ``result`` (computed out of place): its values are written
+        into the existing array, so views and detached aliases see the change."""
+        if result._data.shape != self._data.shape:
+            raise RuntimeError(
+                f"{op}: output with shape {self._data.shape} doesn't match the broadcast "
+                f"shape {result._data.shape}"
+            )
+        if dtypes.promote_types(result.dtype, self.dtype) != self.dtype:
+            raise RuntimeError(
+                f"{op}: result type {result.dtype} can't be cast to the desired output type "
+                f"{self.dtype}"
+            )
+        np.copyto(self._data, result._data, casting="unsafe")
+        return self._mark_modified(result)
+
+    def _mark_modified(self, result: Tensor | None) -> Tensor:
+        # bump the version (saved copies of the old values are now stale) and rewire the
+        # graph: the tensor now stands for ``result``'s op, or for a constant
+        self._version += 1
+        if result is not None and result._requires_grad:
+            self.grad_fn = result.grad_fn
+            self._output_nr = result._output_nr
+            self._requires_grad = True
+        elif self.grad_fn is not None and is_grad_enabled_fast():
+            self.detach_()
+        return self
+
+    def zero_(self) -> Tensor:
+        """Fill with zeros in place."""
+        return self.fill_(0)
+
+    def fill_(self, value: Any) -> Tensor:
+        """Fill with ``value`` in place (a differentiable op when ``value`` is a Tensor)."""
+        self._check_inplace("fill_")
+        if isinstance(value, Tensor) and value._requires_grad and is_grad_enabled_fast():
+            from npgrad.ops.shape import expand
+
+            return self._set_inplace(expand(value.to(self.dtype), self.shape), "fill_")
+        if isinstance(value, Tensor):
+            if value.numel() != 1:
+                raise RuntimeError(
+                    f"fill_: only supports a 0-dimension value tensor, got shape {value.shape}"
+                )
+            value = value._data.reshape(())
+        self._data[...] = value
+        return self._mark_modified(None)
+
+    def copy_(self, src: Any) -> Tensor:
+        """Copy ``src`` (broadcast, cast) into this tensor in place; differentiable in ``src``."""
+        self._check_inplace("copy_")
+        from npgrad.creation import as_tensor
+        from npgrad.ops.shape import expand
+
+        src = src if isinstance(src, Tensor) else as_tensor(src)
+        if src._requires_grad and is_grad_enabled_fast():
+            return self._set_inplace(expand(src.to(self.dtype), self.shape), "copy_")
+        try:
+            np.copyto(self._data, src._data, casting="unsafe")
+        except ValueError:
+            raise RuntimeError(
+                f"copy_: the source of shape {src.shape} can't be broadcast to {self.shape}"
+            ) from None
+        return self._mark_modified(None)
+
+    # ---- printing ------------------------------------------------------------------------
+    def __repr__(self) -> str:
+        from npgrad._printing import tensor_repr
+
+        return tensor_repr(self)
+
+    __str__ = __repr__
+
+
+class _RemovableHandle:
+    __slots__ = ("_hooks", "_hook")
+
+    def __init__(self, hooks: list[Any], hook: Any) -> None:
+        self._hooks, self._hook = hooks, hook
+
+    def remove(self) -> None:
+        if self._hook in self._hooks:
+            self._hooks.remove(self._hook)
+
+
+def _check_dim(op: str, dim: int, ndim: int) -> int:
+    n = max(ndim, 1)
+    if not -n <= dim < n:
+        raise IndexError(
+            f"{op}: dimension out of range (expected to be in range of [{-n}, {n - 1}], but got {dim})"
+        )
+    return dim % n
