@@ -50,6 +50,7 @@ class Tensor(TensorMethods):
     )
     # NumPy defers ``ndarray + Tensor`` to Tensor.__radd__ instead of iterating the tensor
     __array_priority__ = 1000
+    _is_leaf_vertex = True  # as a vertex of the graph, a Tensor is a leaf (see autograd.engine)
 
     _data: np.ndarray
     _requires_grad: bool
@@ -437,6 +438,11 @@ class Tensor(TensorMethods):
         return tensor_repr(self)
 
     __str__ = __repr__
+
+
+from npgrad.autograd import function as _function  # noqa: E402
+
+_function.Tensor = Tensor  # type: ignore[misc]
 
 
 class _RemovableHandle:

@@ -1,5 +1,6 @@
 """Automatic differentiation: the Function pattern, the engine, grad modes and checks."""
 
+from npgrad.autograd import functional
 from npgrad.autograd.engine import backward, grad
 from npgrad.autograd.function import Function, FunctionCtx, once_differentiable
 from npgrad.autograd.grad_mode import (
@@ -17,6 +18,7 @@ __all__ = [
     "GradcheckError",
     "backward",
     "enable_grad",
+    "functional",
     "grad",
     "gradcheck",
     "gradgradcheck",

@@ -65,7 +65,7 @@ def run_backward(
             stack.append(obj)
     while stack:
         obj = stack.pop()
-        if isinstance(obj, Tensor):
+        if obj._is_leaf_vertex:
             continue
         for child, _ in obj.next_functions:
             if child is None:
@@ -83,7 +83,7 @@ def run_backward(
     while ready:
         obj = ready.pop()
         order.append(obj)
-        if isinstance(obj, Tensor):
+        if obj._is_leaf_vertex:
             continue
         for child, _ in obj.next_functions:
             if child is not None:
@@ -97,7 +97,7 @@ def run_backward(
         needed = set()
         for obj in reversed(order):
             if id(obj) in targets or (
-                not isinstance(obj, Tensor)
+                not obj._is_leaf_vertex
                 and any(c is not None and id(c) in needed for c, _ in obj.next_functions)
             ):
                 needed.add(id(obj))
@@ -115,7 +115,7 @@ def run_backward(
             buf = buffers.pop(id(obj), None)
             if buf is None:
                 continue
-            if isinstance(obj, Tensor):
+            if obj._is_leaf_vertex:
                 g = buf[0]
                 buf = None
                 if obj._hooks:

@@ -33,6 +33,8 @@ from npgrad.autograd.grad_mode import _grad_enabled, is_grad_enabled_fast
 
 if TYPE_CHECKING:
     from npgrad.tensor import Tensor
+else:
+    Tensor = None  # bound by npgrad.tensor once the class exists (the modules import each other)
 
 __all__ = ["BackwardNode", "Function", "FunctionCtx", "once_differentiable"]
 
@@ -67,14 +69,15 @@ class BackwardNode(FunctionCtx):
     next_functions: tuple[tuple[Any, int], ...]
     needs_input_grad: tuple[bool, ...]
 
-    def __init__(self) -> None:
-        self._to_save: tuple[Any, ...] = ()
-        self._saved: list[tuple[int, Any, int]] | None = []
-        self._released = False
-        self._non_differentiable: tuple[Any, ...] = ()
-        self._materialize_grads = True
-        self._output_meta: tuple[tuple[tuple[int, ...], np.dtype], ...] = ()
-        self._pre_hooks: dict[int, list[Callable[[Tensor], Tensor | None]]] | None = None
+    # Defaults live on the class: a node is created per recorded op, so it gets only the
+    # attributes its op sets (``Function._record`` makes it without calling __init__).
+    _to_save: tuple[Any, ...] = ()
+    _saved: list[tuple[int, Any, Any]] | None = []
+    _non_differentiable: tuple[Any, ...] = ()
+    _materialize_grads = True
+    _output_meta: tuple[tuple[tuple[int, ...], np.dtype], ...] = ()
+    _pre_hooks: dict[int, list[Callable[[Tensor], Tensor | None]]] | None = None
+    _is_leaf_vertex = False  # the engine's test for "node, not leaf Tensor"
 
     def __repr__(self) -> str:
         return f"<{type(self).__name__}>"
@@ -121,7 +124,6 @@ class BackwardNode(FunctionCtx):
     @property
     def saved_tensors(self) -> tuple[Any, ...]:
         """The values given to ``save_for_backward``, as Tensors (non-arrays as they were)."""
-        from npgrad.tensor import Tensor
 
         if self._saved is None:
             raise RuntimeError(
@@ -175,8 +177,7 @@ class BackwardNode(FunctionCtx):
 
     def _call(self, grads: list[Any]) -> tuple[Any, ...]:
         """Run the Function's backward on one gradient per output; one result per input."""
-        if self._materialize_grads and self._output_meta and None in grads:
-            from npgrad.tensor import Tensor
+        if self._materialize_grads and self._output_meta and any(g is None for g in grads):
 
             for k, (shape, dtype) in enumerate(self._output_meta):
                 if grads[k] is None:
@@ -220,36 +221,52 @@ class Function:
     @classmethod
     def apply(cls, *args: Any, **kwargs: Any) -> Any:
         """Run forward on the arrays of the Tensor arguments; record a node if needed."""
-        from npgrad.tensor import Tensor
-
-        arrays = [a._data if isinstance(a, Tensor) else a for a in args]
+        # This is the hot path of every op: plain loops, no helper calls.
+        T = Tensor
+        arrays = []
         record = False
-        if is_grad_enabled_fast():
-            for a in args:
-                if isinstance(a, Tensor) and a._requires_grad:
+        for a in args:
+            if isinstance(a, T):
+                arrays.append(a._data)
+                if a._requires_grad:
                     record = True
-                    break
-        if not record:
-            ctx = FunctionCtx()
-            ctx.needs_input_grad = _NO_GRADS[len(args)] if len(args) < 8 else (False,) * len(args)
-            out = cls.forward(ctx, *arrays, **kwargs)
-            if isinstance(out, tuple):
-                return tuple(Tensor._make(_as_array(o), False, None) for o in out)
-            return Tensor._make(out if type(out) is np.ndarray else _as_array(out), False, None)
+            else:
+                arrays.append(a)
+        if record and is_grad_enabled_fast():
+            return cls._record(args, arrays, kwargs)
+        ctx = _new(FunctionCtx)
+        n = len(args)
+        ctx.needs_input_grad = _NO_GRADS[n] if n < 16 else (False,) * n
+        out = cls.forward(ctx, *arrays, **kwargs)
+        if type(out) is np.ndarray:
+            return T._make(out, False, None)
+        if isinstance(out, tuple):
+            return tuple(T._make(_as_array(o), False, None) for o in out)
+        return T._make(_as_array(out), False, None)
 
-        node = cls._backward_cls()
-        node.needs_input_grad = tuple(isinstance(a, Tensor) and a._requires_grad for a in args)
-        node.next_functions = tuple(
-            ((a.grad_fn or a, a._output_nr) if need else (None, 0))
-            for a, need in zip(args, node.needs_input_grad)
-        )
+    @classmethod
+    def _record(cls, args: tuple[Any, ...], arrays: list[Any], kwargs: dict[str, Any]) -> Any:
+        T = Tensor
+        node = _new(cls._backward_cls)
+        needs = []
+        edges = []
+        for a in args:
+            if isinstance(a, T) and a._requires_grad:
+                needs.append(True)
+                edges.append((a.grad_fn or a, a._output_nr))
+            else:
+                needs.append(False)
+                edges.append(_NO_EDGE)
+        node.needs_input_grad = tuple(needs)
+        node.next_functions = tuple(edges)
         out = cls.forward(node, *arrays, **kwargs)
         if not isinstance(out, tuple):
             if type(out) is not np.ndarray:
                 out = _as_array(out)
-            result = Tensor._make(out, out.dtype.kind == "f", node, 0)
-            if not result._requires_grad:  # an integer output is never differentiable
-                result.grad_fn = None
+            if out.dtype.kind == "f":
+                result = T._make(out, True, node, 0)
+            else:  # an integer output is never differentiable
+                result = T._make(out, False, None)
             if node._to_save:
                 node._resolve_saved(args, arrays, (result,))
             return result
@@ -258,14 +275,16 @@ class Function:
         results = []
         for k, o in enumerate(out):
             diff = o.dtype.kind == "f" and not any(o is nd for nd in nondiff)
-            results.append(Tensor._make(o, diff, node if diff else None, k))
+            results.append(T._make(o, diff, node if diff else None, k))
         node._output_meta = tuple((o.shape, o.dtype) for o in out)
         if node._to_save:
             node._resolve_saved(args, arrays, tuple(results))
         return tuple(results)
 
 
-_NO_GRADS = [(False,) * n for n in range(8)]
+_new = object.__new__
+_NO_EDGE = (None, 0)
+_NO_GRADS = [(False,) * n for n in range(16)]
 
 
 def _as_array(value: Any) -> np.ndarray:
@@ -293,12 +312,18 @@ def once_differentiable(backward: Callable[..., Any]) -> Callable[..., Any]:
             result = backward(ctx, *grads)
         finally:
             _grad_enabled.reset(token)
-        if not create_graph or not any(getattr(g, "_requires_grad", False) for g in grads):
+        if not create_graph:
             return result
-        op = ctx.name() if hasattr(ctx, "name") else type(ctx).__name__
+        # Under create_graph the gradients must not pass for constants: give them a node
+        # whose backward raises, so a second-order request fails loudly instead of
+        # silently dropping this op's contribution.
+
+        node = _DelayedError._backward_cls()
+        node.needs_input_grad, node.next_functions = (), ()
+        node.op = ctx.name() if hasattr(ctx, "name") else type(ctx).__name__
         single = not isinstance(result, tuple)
         wrapped = tuple(
-            None if r is None else _DelayedError.apply(r, *grads, op=op)
+            None if r is None else Tensor._make(r._data, r.dtype.kind == "f", node)
             for r in ((result,) if single else result)
         )
         return wrapped[0] if single else wrapped
@@ -307,10 +332,7 @@ def once_differentiable(backward: Callable[..., Any]) -> Callable[..., Any]:
 
 
 class _DelayedError(Function):
-    @staticmethod
-    def forward(ctx: Any, value: np.ndarray, *grads: Any, op: str) -> np.ndarray:
-        ctx.op = op
-        return value
+    """The node behind gradients computed by a ``@once_differentiable`` backward."""
 
     @staticmethod
     def backward(ctx: Any, grad: Any) -> Any:

@@ -81,7 +81,18 @@ def check_broadcast(op: str, a: Any, b: Any) -> None:
 
 def binary(fn: Any, op: str, a: Any, b: Any, **kwargs: Any) -> Tensor:
     """Promote ``a`` and ``b`` and apply the Function ``fn`` to them."""
-    a, b = operands(op, a, b)
+    # fast paths for the common cases (this runs for every arithmetic op and its backward):
+    # two tensors of one dtype, or a float tensor and a Python float
+    if isinstance(a, Tensor) and not (
+        isinstance(b, Tensor) and a._data.dtype == b._data.dtype
+    ):
+        d = a._data.dtype
+        if d.kind == "f" and (type(b) is float or (isinstance(b, np.floating) and b.dtype == d)):
+            b = d.type(b)
+        else:
+            a, b = operands(op, a, b)
+    elif not isinstance(a, Tensor):
+        a, b = operands(op, a, b)
     try:
         return fn.apply(a, b, **kwargs)  # type: ignore[no-any-return]
     except ValueError:

@@ -22,7 +22,7 @@ __all__ = ["add", "div", "floor_divide", "mul", "neg", "pow", "remainder", "sub"
 class Add(Function):
     @staticmethod
     def forward(ctx: Any, a: np.ndarray, b: np.ndarray) -> np.ndarray:
-        ctx.shapes = (np.shape(a), np.shape(b))
+        ctx.shapes = (a.shape, b.shape)
         return a + b
 
     @staticmethod
@@ -35,7 +35,7 @@ class Add(Function):
 class Sub(Function):
     @staticmethod
     def forward(ctx: Any, a: np.ndarray, b: np.ndarray) -> np.ndarray:
-        ctx.shapes = (np.shape(a), np.shape(b))
+        ctx.shapes = (a.shape, b.shape)
         return a - b
 
     @staticmethod
@@ -50,7 +50,7 @@ class Mul(Function):
     def forward(ctx: Any, a: np.ndarray, b: np.ndarray) -> np.ndarray:
         need_a, need_b = ctx.needs_input_grad
         ctx.save_for_backward(a if need_b else None, b if need_a else None)
-        ctx.shapes = (np.shape(a), np.shape(b))
+        ctx.shapes = (a.shape, b.shape)
         return a * b
 
     @staticmethod
@@ -66,7 +66,7 @@ class Div(Function):
     def forward(ctx: Any, a: np.ndarray, b: np.ndarray) -> np.ndarray:
         out = a / b
         ctx.save_for_backward(b, out if ctx.needs_input_grad[1] else None)
-        ctx.shapes = (np.shape(a), np.shape(b))
+        ctx.shapes = (a.shape, b.shape)
         return out
 
     @staticmethod
@@ -95,7 +95,7 @@ class Pow(Function):
         out = np.power(a, b)
         need_a, need_b = ctx.needs_input_grad
         ctx.save_for_backward(a, b, out if need_b else None)
-        ctx.shapes = (np.shape(a), np.shape(b))
+        ctx.shapes = (a.shape, b.shape)
         return out
 
     @staticmethod
@@ -140,14 +140,14 @@ class _NoGrad(Function):
 class FloorDivide(_NoGrad):
     @staticmethod
     def forward(ctx: Any, a: np.ndarray, b: np.ndarray) -> np.ndarray:
-        ctx.shapes = (np.shape(a), np.shape(b))
+        ctx.shapes = (a.shape, b.shape)
         return np.floor_divide(a, b)
 
 
 class TruncDivide(_NoGrad):
     @staticmethod
     def forward(ctx: Any, a: np.ndarray, b: np.ndarray) -> np.ndarray:
-        ctx.shapes = (np.shape(a), np.shape(b))
+        ctx.shapes = (a.shape, b.shape)
         if np.result_type(a, b).kind in "iub":
             # integer floor division, then one step towards zero where the quotient was
             # negative and inexact (no detour through floats: int64 stays exact)
@@ -159,7 +159,7 @@ class TruncDivide(_NoGrad):
 class Remainder(Function):
     @staticmethod
     def forward(ctx: Any, a: np.ndarray, b: np.ndarray) -> np.ndarray:
-        ctx.shapes = (np.shape(a), np.shape(b))
+        ctx.shapes = (a.shape, b.shape)
         if ctx.needs_input_grad[1]:
             ctx.save_for_backward(a, b)
         return np.remainder(a, b)  # Python's sign convention (the divisor's), as PyTorch

@@ -1,0 +1,341 @@
+"""The backward engine: order, accumulation, memory, hooks, errors."""
+
+from __future__ import annotations
+
+import gc
+import weakref
+
+import numpy as np
+import pytest
+
+import npgrad
+from npgrad.autograd import Function
+from npgrad.testing import assert_close
+
+
+class CountingIdentity(Function):
+    calls = 0
+
+    @staticmethod
+    def forward(ctx, a):
+        return a.copy()
+
+    @staticmethod
+    def backward(ctx, grad):
+        CountingIdentity.calls += 1
+        return grad
+
+
+def test_diamond_graph_runs_each_node_once_and_sums_both_paths():
+    x = npgrad.tensor([1.0, 2.0], requires_grad=True)
+    CountingIdentity.calls = 0
+    top = CountingIdentity.apply(x)
+    left = top * 2.0
+    right = top * 3.0
+    (left + right).backward(npgrad.tensor([1.0, 1.0]))
+    assert CountingIdentity.calls == 1
+    assert_close(x.grad, npgrad.tensor([5.0, 5.0]))
+
+
+def test_long_chain_backprops_and_is_freed_without_recursion_error():
+    x = npgrad.tensor([1.0], requires_grad=True)
+    y = x
+    for _ in range(100_000):
+        y = y * 1.0
+    y.backward()
+    assert_close(x.grad, npgrad.tensor([1.0]))
+    node_ref = weakref.ref(y.grad_fn)
+    del y
+    gc.collect()
+    assert node_ref() is None
+
+
+def test_saved_intermediate_is_released_after_backward():
+    x = npgrad.tensor([1.0, 2.0], requires_grad=True)
+    h = x * 2.0
+    z = h * h  # saves h
+    ref = weakref.ref(h)
+    del h
+    assert ref() is not None  # kept alive by z's node for backward
+    z.backward(npgrad.ones(2))
+    assert ref() is None
+    assert_close(x.grad, npgrad.tensor([8.0, 16.0]))
+
+
+def test_saving_an_output_makes_no_reference_cycle():
+    class Square(Function):
+        @staticmethod
+        def forward(ctx, a):
+            out = a * a
+            ctx.save_for_backward(a, out)
+            return out
+
+        @staticmethod
+        def backward(ctx, grad):
+            a, out = ctx.saved_tensors
+            return grad * 2.0 * a
+
+    gc.disable()
+    try:
+        x = npgrad.tensor([3.0], requires_grad=True)
+        y = Square.apply(x)
+        node = weakref.ref(y.grad_fn)
+        out_ref = weakref.ref(y)
+        del y
+        assert out_ref() is None and node() is None  # freed by refcount alone
+    finally:
+        gc.enable()
+
+
+def test_saved_output_keeps_second_order_right():
+    class Exp(Function):
+        @staticmethod
+        def forward(ctx, a):
+            out = np.exp(a)
+            ctx.save_for_backward(out)
+            return out
+
+        @staticmethod
+        def backward(ctx, grad):
+            (out,) = ctx.saved_tensors
+            return grad * out
+
+    x = npgrad.tensor([0.5, -1.0], dtype=npgrad.float64, requires_grad=True)
+    assert npgrad.autograd.gradgradcheck(lambda t: Exp.apply(t), (x,))
+
+
+def test_second_backward_without_retain_graph_raises():
+    x = npgrad.tensor([1.0, 2.0], requires_grad=True)
+    y = x * x
+    y.backward(npgrad.ones(2))
+    with pytest.raises(RuntimeError, match="backward through the graph a second time"):
+        y.backward(npgrad.ones(2))
+
+
+def test_retain_graph_allows_second_backward_and_grads_accumulate():
+    x = npgrad.tensor([1.0, 2.0], requires_grad=True)
+    y = x * x
+    y.backward(npgrad.ones(2), retain_graph=True)
+    y.backward(npgrad.ones(2))
+    assert_close(x.grad, npgrad.tensor([4.0, 8.0]))
+
+
+def test_leaf_grads_never_alias_each_other_or_the_callers_gradient():
+    a = npgrad.tensor([1.0, 2.0], requires_grad=True)
+    b = npgrad.tensor([3.0, 4.0], requires_grad=True)
+    g = npgrad.tensor([1.0, 1.0])
+    (a + b).backward(g)
+    assert a.grad is not b.grad
+    assert not np.shares_memory(a.grad.numpy(), b.grad.numpy())
+    assert not np.shares_memory(a.grad.numpy(), g.numpy())
+    a.grad.mul_(5.0)
+    assert_close(b.grad, npgrad.tensor([1.0, 1.0]))
+    assert_close(g, npgrad.tensor([1.0, 1.0]))
+
+
+def test_nonscalar_backward_without_gradient_raises():
+    x = npgrad.tensor([1.0, 2.0], requires_grad=True)
+    with pytest.raises(RuntimeError, match="only for scalar outputs"):
+        (x * 2.0).backward()
+
+
+def test_backward_on_tensor_without_grad_raises():
+    with pytest.raises(RuntimeError, match="does not require grad"):
+        npgrad.tensor([1.0]).backward()
+
+
+def test_gradient_of_wrong_shape_raises():
+    x = npgrad.tensor([1.0, 2.0], requires_grad=True)
+    with pytest.raises(RuntimeError, match="shape"):
+        (x * 2.0).backward(npgrad.ones(3))
+
+
+def test_backward_on_a_leaf_accumulates_into_itself():
+    x = npgrad.tensor(2.0, requires_grad=True)
+    x.backward()
+    assert_close(x.grad, npgrad.tensor(1.0))
+
+
+def test_leaf_hook_replaces_gradient_once_per_backward():
+    x = npgrad.tensor([1.0, 2.0], requires_grad=True)
+    seen = []
+
+    def hook(g):
+        seen.append(g.numpy().copy())
+        return g * 10.0
+
+    x.register_hook(hook)
+    (x * 2.0 + x * 3.0).backward(npgrad.ones(2))
+    assert len(seen) == 1  # called with the summed gradient, once
+    assert_close(x.grad, npgrad.tensor([50.0, 50.0]))
+
+
+def test_nonleaf_hook_and_handle_remove():
+    x = npgrad.tensor([1.0, 2.0], requires_grad=True)
+    y = x * 2.0
+    handle = y.register_hook(lambda g: g * 0.0)
+    (y * 1.0).backward(npgrad.ones(2), retain_graph=True)
+    assert_close(x.grad, npgrad.zeros(2))
+    handle.remove()
+    x.grad = None
+    (y * 1.0).backward(npgrad.ones(2))
+    assert_close(x.grad, npgrad.tensor([2.0, 2.0]))
+
+
+def test_retain_grad_keeps_nonleaf_grad_and_leaves_others_empty():
+    x = npgrad.tensor([1.0, 2.0], requires_grad=True)
+    y = x * 2.0
+    z = y * 3.0
+    y.retain_grad()
+    z.backward(npgrad.ones(2))
+    assert y.retains_grad and not z.retains_grad
+    assert_close(y.grad, npgrad.tensor([3.0, 3.0]))
+    assert z.grad is None
+
+
+def test_create_graph_gives_higher_order_derivatives():
+    x = npgrad.tensor(2.0, dtype=npgrad.float64, requires_grad=True)
+    y = x * x * x
+    (g1,) = npgrad.autograd.grad(y, x, create_graph=True)
+    (g2,) = npgrad.autograd.grad(g1, x, create_graph=True)
+    (g3,) = npgrad.autograd.grad(g2, x)
+    assert (g1.item(), g2.item(), g3.item()) == (12.0, 12.0, 6.0)
+
+
+def test_grad_does_not_touch_dot_grad_and_checks_unused_inputs():
+    x = npgrad.tensor([1.0, 2.0], requires_grad=True)
+    w = npgrad.tensor([3.0, 4.0], requires_grad=True)
+    y = x * 2.0
+    (gx,) = npgrad.autograd.grad(y, x, npgrad.ones(2))
+    assert_close(gx, npgrad.tensor([2.0, 2.0]))
+    assert x.grad is None
+    with pytest.raises(RuntimeError, match="not have been used"):
+        npgrad.autograd.grad(x * 2.0, [x, w], npgrad.ones(2))
+    gx, gw = npgrad.autograd.grad(x * 2.0, [x, w], npgrad.ones(2), allow_unused=True)
+    assert gw is None
+    _, gw = npgrad.autograd.grad(x * 2.0, [x, w], npgrad.ones(2), materialize_grads=True)
+    assert_close(gw, npgrad.zeros(2))
+
+
+def test_grad_with_respect_to_an_intermediate():
+    x = npgrad.tensor([1.0, 2.0], requires_grad=True)
+    h = x * 3.0
+    y = h * h
+    (gh,) = npgrad.autograd.grad(y, h, npgrad.ones(2))
+    assert_close(gh, npgrad.tensor([6.0, 12.0]))
+
+
+def test_backward_inputs_restricts_accumulation():
+    x = npgrad.tensor([1.0], requires_grad=True)
+    w = npgrad.tensor([2.0], requires_grad=True)
+    (x * w).backward(npgrad.ones(1), inputs=[w])
+    assert x.grad is None
+    assert_close(w.grad, npgrad.tensor([1.0]))
+
+
+def test_inplace_modification_of_a_saved_tensor_is_detected():
+    x = npgrad.tensor([1.0, 2.0], requires_grad=True)
+    a = x * 1.0
+    z = a * a
+    a.add_(1.0)
+    with pytest.raises(RuntimeError, match=r"MulBackward.*modified by an inplace operation.*version 1"):
+        z.backward(npgrad.ones(2))
+
+
+def test_inplace_on_leaf_requiring_grad_raises_but_works_under_no_grad():
+    x = npgrad.tensor([1.0, 2.0], requires_grad=True)
+    with pytest.raises(RuntimeError, match="leaf Variable that requires grad"):
+        x.add_(1.0)
+    with npgrad.no_grad():
+        x.add_(1.0)
+    assert x._version == 1
+    assert_close(x.detach(), npgrad.tensor([2.0, 3.0]))
+
+
+def test_inplace_op_in_graph_is_differentiable():
+    x = npgrad.tensor([1.0, 2.0], dtype=npgrad.float64, requires_grad=True)
+    w = npgrad.tensor([3.0, 5.0], dtype=npgrad.float64, requires_grad=True)
+    y = x * 1.0
+    y.mul_(w)  # Mul saves a snapshot of y's old values, as PyTorch saves a clone
+    assert y.grad_fn.name() == "MulBackward" and y._version == 1
+    y.backward(npgrad.ones(2, dtype=npgrad.float64))
+    assert_close(x.grad, npgrad.tensor([3.0, 5.0], dtype=npgrad.float64))
+    assert_close(w.grad, npgrad.tensor([1.0, 2.0], dtype=npgrad.float64))
+
+
+def test_inplace_op_with_itself_as_argument_is_detected_like_pytorch():
+    x = npgrad.tensor([1.0, 2.0], requires_grad=True)
+    y = x * 1.0
+    y.mul_(y)  # the argument itself is overwritten: its saved value is stale
+    with pytest.raises(RuntimeError, match="modified by an inplace operation"):
+        y.backward(npgrad.ones(2))
+
+
+def test_multi_output_function_gets_zero_for_unused_output():
+    class SplitHalves(Function):
+        @staticmethod
+        def forward(ctx, a):
+            n = a.shape[0] // 2
+            return a[:n].copy(), a[n:].copy()
+
+        @staticmethod
+        def backward(ctx, g1, g2):
+            from npgrad.ops.shape import cat
+
+            return cat([g1, g2])
+
+    x = npgrad.tensor([1.0, 2.0, 3.0, 4.0], requires_grad=True)
+    first, _ = SplitHalves.apply(x)
+    (first * 2.0).backward(npgrad.ones(2))
+    assert_close(x.grad, npgrad.tensor([2.0, 2.0, 0.0, 0.0]))
+
+
+def test_once_differentiable_refuses_second_order_with_the_op_name():
+    from npgrad.autograd import once_differentiable
+
+    class RawSquare(Function):
+        @staticmethod
+        def forward(ctx, a):
+            ctx.save_for_backward(a)
+            return a * a
+
+        @staticmethod
+        @once_differentiable
+        def backward(ctx, grad):
+            (a,) = ctx.saved_tensors
+            return npgrad.tensor(2 * a.numpy() * grad.numpy())
+
+    x = npgrad.tensor([3.0], requires_grad=True)
+    (g,) = npgrad.autograd.grad(RawSquare.apply(x), x, npgrad.ones(1), create_graph=True)
+    assert_close(g, npgrad.tensor([6.0]))
+    with pytest.raises(RuntimeError, match="RawSquareBackward.*once_differentiable"):
+        g.backward(npgrad.ones(1))
+
+
+def test_integer_output_of_function_does_not_require_grad():
+    class Floor(Function):
+        @staticmethod
+        def forward(ctx, a):
+            return np.floor(a).astype(np.int64)
+
+        @staticmethod
+        def backward(ctx, grad):  # pragma: no cover - never called
+            raise AssertionError
+
+    out = Floor.apply(npgrad.tensor([1.5], requires_grad=True))
+    assert not out.requires_grad and out.grad_fn is None
+
+
+def test_custom_function_returning_wrong_gradient_shape_is_reported():
+    class Bad(Function):
+        @staticmethod
+        def forward(ctx, a):
+            return a.copy()
+
+        @staticmethod
+        def backward(ctx, grad):
+            return npgrad.ones(3)
+
+    x = npgrad.tensor([1.0, 2.0], requires_grad=True)
+    with pytest.raises(RuntimeError, match="wrong shape"):
+        Bad.apply(x).backward(npgrad.ones(2))
