@@ -55,6 +55,7 @@ from npgrad.ops.elementwise import *  # noqa: E402, F403
 from npgrad.ops.linalg import *  # noqa: E402, F403
 from npgrad.ops.reduction import *  # noqa: E402, F403
 from npgrad.ops.shape import *  # noqa: E402, F403
+from npgrad.serialization import load, save  # noqa: E402
 from npgrad.tensor import Tensor  # noqa: E402
 
 from npgrad import creation as _creation  # noqa: E402, I001
@@ -83,11 +84,13 @@ __all__ = [
     "int64",
     "is_floating_point",
     "is_grad_enabled",
+    "load",
     "long",
     "no_grad",
     "ops",
     "promote_types",
     "result_type",
+    "save",
     "set_default_dtype",
     "set_grad_enabled",
     "short",
