@@ -6,6 +6,7 @@
 
 from __future__ import annotations
 
+import operator
 from collections.abc import Sequence
 from typing import Any
 
@@ -36,6 +37,11 @@ __all__ = [
 def _infer(data: Any) -> np.ndarray:
     arr = np.asarray(data)
     k = arr.dtype.kind
+    if not isinstance(data, (np.ndarray, np.generic)) and (
+        arr.dtype == np.uint64 or (k == "O" and all(type(v) is int for v in arr.flat))
+    ):
+        # NumPy holds Python ints beyond int64 as uint64 or objects: don't wrap them silently
+        raise ValueError("tensor: integer value out of the int64 range")
     if k == "f" and not isinstance(data, (np.ndarray, np.generic)):
         return arr.astype(dtypes.get_default_dtype(), copy=False)  # Python floats
     if k in "iu" and not isinstance(data, (np.ndarray, np.generic)):
@@ -55,6 +61,12 @@ def _to_array(data: Any, dtype: Any = None, copy: bool = True) -> np.ndarray:
         arr = data._data
     elif isinstance(data, (list, tuple)) and any(isinstance(x, Tensor) for x in data):
         arr = np.stack([_to_array(x, copy=False) for x in data])
+    elif dtype is not None and not isinstance(data, (np.ndarray, np.generic)):
+        # Python data straight to the requested dtype: [0.1] as float64 must not pass
+        # through float32 on the way
+        arr = np.asarray(data)
+        if arr.dtype.kind not in "biuf":
+            arr = _infer(data)  # raises the clear error
     else:
         arr = _infer(data)
     if dtype is not None:
@@ -66,7 +78,9 @@ def _to_array(data: Any, dtype: Any = None, copy: bool = True) -> np.ndarray:
     return np.array(arr, copy=True) if copy and owned else arr
 
 
-def tensor(data: Any, *, dtype: Any = None, requires_grad: bool = False, device: Any = None) -> Tensor:
+def tensor(
+    data: Any, *, dtype: Any = None, requires_grad: bool = False, device: Any = None
+) -> Tensor:
     """A new tensor holding a copy of ``data`` (a number, nested sequence or array).
 
     Examples
@@ -102,7 +116,7 @@ def _size(op: str, size: Sequence[Any]) -> tuple[int, ...]:
     if len(size) == 1 and isinstance(size[0], (tuple, list)):
         size = tuple(size[0])
     try:
-        shape = tuple(int(s) for s in size)
+        shape = tuple(operator.index(s) for s in size)
     except TypeError:
         raise TypeError(f"{op}: size must be ints or one sequence of ints, got {size!r}") from None
     if any(s < 0 for s in shape):
@@ -141,9 +155,17 @@ def empty(*size: Any, dtype: Any = None, requires_grad: bool = False, device: An
     return _new(np.empty(_size("empty", size), _float_or(dtype)), requires_grad)
 
 
-def full(size: Any, fill_value: Any, *, dtype: Any = None, requires_grad: bool = False, device: Any = None) -> Tensor:
+def full(
+    size: Any,
+    fill_value: Any,
+    *,
+    dtype: Any = None,
+    requires_grad: bool = False,
+    device: Any = None,
+) -> Tensor:
     """A tensor filled with ``fill_value``; the dtype is inferred from it like ``tensor``."""
-    d = _infer(fill_value).dtype if dtype is None else dtypes.to_dtype(dtype)
+    # a number's own dtype, as for Python scalars in ops: np.float64(1.5) fills float32
+    d = dtypes.scalar_dtype(fill_value) if dtype is None else dtypes.to_dtype(dtype)
     return _new(np.full(_size("full", (size,)), fill_value, d), requires_grad)
 
 
@@ -153,25 +175,44 @@ def _like(op: str, t: Any, dtype: Any) -> tuple[tuple[int, ...], np.dtype]:
     return t.shape, t.dtype if dtype is None else dtypes.to_dtype(dtype)
 
 
-def zeros_like(input: Tensor, *, dtype: Any = None, requires_grad: bool = False) -> Tensor:  # noqa: A002
+def zeros_like(
+    input: Tensor, *, dtype: Any = None, requires_grad: bool = False, device: Any = None
+) -> Tensor:  # noqa: A002
     return _new(np.zeros(*_like("zeros_like", input, dtype)), requires_grad)
 
 
-def ones_like(input: Tensor, *, dtype: Any = None, requires_grad: bool = False) -> Tensor:  # noqa: A002
+def ones_like(
+    input: Tensor, *, dtype: Any = None, requires_grad: bool = False, device: Any = None
+) -> Tensor:  # noqa: A002
     return _new(np.ones(*_like("ones_like", input, dtype)), requires_grad)
 
 
-def empty_like(input: Tensor, *, dtype: Any = None, requires_grad: bool = False) -> Tensor:  # noqa: A002
+def empty_like(
+    input: Tensor, *, dtype: Any = None, requires_grad: bool = False, device: Any = None
+) -> Tensor:  # noqa: A002
     return _new(np.empty(*_like("empty_like", input, dtype)), requires_grad)
 
 
-def full_like(input: Tensor, fill_value: Any, *, dtype: Any = None, requires_grad: bool = False) -> Tensor:  # noqa: A002
+def full_like(
+    input: Tensor,
+    fill_value: Any,
+    *,
+    dtype: Any = None,
+    requires_grad: bool = False,
+    device: Any = None,
+) -> Tensor:  # noqa: A002
     shape, d = _like("full_like", input, dtype)
     return _new(np.full(shape, fill_value, d), requires_grad)
 
 
 def arange(
-    start: Any, end: Any = None, step: Any = 1, *, dtype: Any = None, requires_grad: bool = False, device: Any = None
+    start: Any,
+    end: Any = None,
+    step: Any = 1,
+    *,
+    dtype: Any = None,
+    requires_grad: bool = False,
+    device: Any = None,
 ) -> Tensor:
     """Values from ``start`` to ``end`` (exclusive) by ``step``; int64 when all are ints.
 
@@ -188,16 +229,35 @@ def arange(
     if step == 0:
         raise ValueError("arange: step must be nonzero")
     if (end - start) * step < 0:
-        raise ValueError(f"arange: upper bound and larger bound inconsistent with step sign ({start}, {end}, {step})")
-    if dtype is None:
-        is_int = all(isinstance(v, (int, np.integer)) for v in (start, end, step))
-        dtype = np.int64 if is_int else dtypes.get_default_dtype()
-    d = dtypes.to_dtype(dtype)
-    n = int(np.ceil((end - start) / step))
-    return _new((start + np.arange(n, dtype=np.float64) * step).astype(d), requires_grad)
+        raise ValueError(
+            f"arange: the range from {start} to {end} is inconsistent with the sign of step {step}"
+        )
+    is_int = all(isinstance(v, (int, np.integer)) for v in (start, end, step))
+    d = (
+        dtypes.to_dtype(dtype)
+        if dtype is not None
+        else np.dtype(np.int64 if is_int else dtypes.get_default_dtype())
+    )
+    if is_int:
+        # exact integer arithmetic: float64 would round values beyond 2**53
+        start, end, step = int(start), int(end), int(step)
+        values = start + np.arange(-((start - end) // step), dtype=np.int64) * step
+    else:
+        # like PyTorch: length and values computed in double, then cast
+        n = int(np.ceil((end - start) / step))
+        values = start + np.arange(n, dtype=np.float64) * step
+    return _new(values.astype(d, copy=False), requires_grad)
 
 
-def linspace(start: float, end: float, steps: int, *, dtype: Any = None, requires_grad: bool = False, device: Any = None) -> Tensor:
+def linspace(
+    start: float,
+    end: float,
+    steps: int,
+    *,
+    dtype: Any = None,
+    requires_grad: bool = False,
+    device: Any = None,
+) -> Tensor:
     """``steps`` evenly spaced values from ``start`` to ``end`` inclusive."""
     if steps < 0:
         raise ValueError(f"linspace: number of steps must be non-negative, got {steps}")
@@ -205,7 +265,14 @@ def linspace(start: float, end: float, steps: int, *, dtype: Any = None, require
 
 
 def logspace(
-    start: float, end: float, steps: int, base: float = 10.0, *, dtype: Any = None, requires_grad: bool = False, device: Any = None
+    start: float,
+    end: float,
+    steps: int,
+    base: float = 10.0,
+    *,
+    dtype: Any = None,
+    requires_grad: bool = False,
+    device: Any = None,
 ) -> Tensor:
     """``base ** linspace(start, end, steps)``."""
     if steps < 0:
@@ -213,7 +280,14 @@ def logspace(
     return _new(np.logspace(start, end, steps, base=base).astype(_float_or(dtype)), requires_grad)
 
 
-def eye(n: int, m: int | None = None, *, dtype: Any = None, requires_grad: bool = False, device: Any = None) -> Tensor:
+def eye(
+    n: int,
+    m: int | None = None,
+    *,
+    dtype: Any = None,
+    requires_grad: bool = False,
+    device: Any = None,
+) -> Tensor:
     """The ``n x m`` identity matrix (default float dtype)."""
     if n < 0 or (m is not None and m < 0):
         raise ValueError(f"eye: n and m must be non-negative, got n={n}, m={m}")

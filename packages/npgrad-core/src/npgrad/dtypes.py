@@ -161,7 +161,8 @@ def result_type(*operands: Any) -> np.dtype:
     >>> import npgrad
     >>> npgrad.result_type(npgrad.tensor([1, 2]), 2.5)
     dtype('float32')
-    >>> npgrad.result_type(npgrad.tensor([1.0], dtype=npgrad.float16), npgrad.tensor(1.0, dtype=npgrad.float64))
+    >>> half = npgrad.tensor([1.0], dtype=npgrad.float16)
+    >>> npgrad.result_type(half, npgrad.tensor(1.0, dtype=npgrad.float64))
     dtype('float16')
     """
     dim: np.dtype | None = None

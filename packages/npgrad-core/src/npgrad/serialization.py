@@ -186,7 +186,7 @@ def load(f: PathOrFile, *, mmap: bool = False) -> Any:
 
                 return read_torch_zip(zf, name)
         return _load_npz(data, name)
-    if data[:2] == b"\x80\x02" or data[:1] == b"\x80":
+    if data[8:9] != b"{" and data[:1] == b"\x80":  # a pickle, not a safetensors header
         raise ValueError(
             f"load: {name} is a legacy (pre-1.6, non-zip) PyTorch file, which npgrad does not "
             "read; re-save it with a current torch.save"

@@ -58,7 +58,7 @@ class Tensor(TensorMethods):
     grad_fn: Any
     _version: int
     _output_nr: int
-    _hooks: list[Callable[[Tensor], Tensor | None]] | None
+    _hooks: _LeafHooks | None
     _retains_grad: bool
 
     def __init__(self, data: Any = (), *, dtype: Any = None, requires_grad: bool = False) -> None:
@@ -274,13 +274,31 @@ class Tensor(TensorMethods):
             )
         if self.grad_fn is None:
             if self._hooks is None:
-                self._hooks = []
-            hooks = self._hooks
+                self._hooks = _LeafHooks()
+            hooks = self._hooks.pre
             hooks.append(hook)
         else:
             self.grad_fn._add_pre_hook(self._output_nr, hook)
             hooks = self.grad_fn._pre_hooks[self._output_nr]
         return _RemovableHandle(hooks, hook)
+
+    def register_post_accumulate_grad_hook(self, hook: Callable[[Tensor], None]) -> Any:
+        """Call ``hook(tensor)`` on this leaf after its ``.grad`` has been accumulated (the
+        point where optimizers and data-parallel wrappers act). Returns a removable handle."""
+        if self.grad_fn is not None:
+            raise RuntimeError(
+                "register_post_accumulate_grad_hook: post accumulate grad hooks cannot be "
+                "registered on non-leaf tensors"
+            )
+        if not self._requires_grad:
+            raise RuntimeError(
+                "register_post_accumulate_grad_hook: cannot register a hook on a tensor that "
+                "doesn't require gradient"
+            )
+        if self._hooks is None:
+            self._hooks = _LeafHooks()
+        self._hooks.post.append(hook)
+        return _RemovableHandle(self._hooks.post, hook)
 
     def backward(
         self,
@@ -443,6 +461,17 @@ class Tensor(TensorMethods):
 from npgrad.autograd import function as _function  # noqa: E402
 
 _function.Tensor = Tensor  # type: ignore[misc]
+
+
+class _LeafHooks:
+    """Hooks of a leaf tensor: ``pre`` see (and may replace) its gradient, ``post`` run after
+    the gradient was accumulated into ``.grad``."""
+
+    __slots__ = ("pre", "post")
+
+    def __init__(self) -> None:
+        self.pre: list[Callable[[Tensor], Tensor | None]] = []
+        self.post: list[Callable[[Tensor], None]] = []
 
 
 class _RemovableHandle:

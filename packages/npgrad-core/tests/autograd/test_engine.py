@@ -339,3 +339,63 @@ def test_custom_function_returning_wrong_gradient_shape_is_reported():
     x = npgrad.tensor([1.0, 2.0], requires_grad=True)
     with pytest.raises(RuntimeError, match="wrong shape"):
         Bad.apply(x).backward(npgrad.ones(2))
+
+
+def test_post_accumulate_grad_hook_sees_the_accumulated_grad():
+    x = npgrad.tensor([1.0, 2.0], requires_grad=True)
+    seen = []
+    handle = x.register_post_accumulate_grad_hook(lambda t: seen.append(t.grad.tolist()))
+    (x * 3.0).backward(npgrad.ones(2))
+    (x * 3.0).backward(npgrad.ones(2))
+    assert seen == [[3.0, 3.0], [6.0, 6.0]]
+    handle.remove()
+    (x * 3.0).backward(npgrad.ones(2))
+    assert len(seen) == 2
+    with pytest.raises(RuntimeError, match="non-leaf"):
+        (x * 2.0).register_post_accumulate_grad_hook(lambda t: None)
+
+
+def test_detect_anomaly_names_the_op_and_where_it_was_created():
+    class NanGrad(Function):
+        @staticmethod
+        def forward(ctx, a):
+            return a.copy()
+
+        @staticmethod
+        def backward(ctx, grad):
+            return grad * float("nan")
+
+    x = npgrad.tensor([1.0], requires_grad=True)
+    with npgrad.autograd.detect_anomaly():
+        y = NanGrad.apply(x) * 2.0
+        with pytest.raises(RuntimeError, match="NanGradBackward' returned nan") as info:
+            y.backward(npgrad.ones(1))
+    assert "test_engine.py" in str(info.value)  # the forward call's stack
+    assert not npgrad.autograd.is_anomaly_enabled()
+    y = NanGrad.apply(x)
+    y.backward(npgrad.ones(1))  # without anomaly mode the NaN passes silently, as in torch
+    assert np.isnan(x.grad.numpy()).all()
+
+
+def test_mark_dirty_makes_the_input_the_output():
+    class AddOneInplace(Function):
+        @staticmethod
+        def forward(ctx, a):
+            a += 1.0
+            ctx.mark_dirty(a)
+            return a
+
+        @staticmethod
+        def backward(ctx, grad):
+            return grad
+
+    x = npgrad.tensor([1.0, 2.0], requires_grad=True)
+    h = x * 2.0
+    out = AddOneInplace.apply(h)
+    assert out is h and h._version == 1 and h.grad_fn.name() == "AddOneInplaceBackward"
+    out.backward(npgrad.ones(2))
+    assert_close(x.grad, npgrad.tensor([2.0, 2.0]))
+    with pytest.raises(RuntimeError, match="leaf Variable"):
+        AddOneInplace.apply(x)
+    plain = npgrad.tensor([1.0])
+    assert AddOneInplace.apply(plain) is plain and plain._version == 1

@@ -1,6 +1,7 @@
 """Automatic differentiation: the Function pattern, the engine, grad modes and checks."""
 
 from npgrad.autograd import functional
+from npgrad.autograd.anomaly import detect_anomaly, is_anomaly_enabled, set_detect_anomaly
 from npgrad.autograd.engine import backward, grad
 from npgrad.autograd.function import Function, FunctionCtx, once_differentiable
 from npgrad.autograd.grad_mode import (
@@ -17,14 +18,17 @@ __all__ = [
     "FunctionCtx",
     "GradcheckError",
     "backward",
+    "detect_anomaly",
     "enable_grad",
     "functional",
     "grad",
     "gradcheck",
     "gradgradcheck",
     "inference_mode",
+    "is_anomaly_enabled",
     "is_grad_enabled",
     "no_grad",
     "once_differentiable",
+    "set_detect_anomaly",
     "set_grad_enabled",
 ]

@@ -22,6 +22,7 @@ from typing import TYPE_CHECKING, Any
 
 import numpy as np
 
+from npgrad.autograd import anomaly as _anomaly
 from npgrad.autograd.grad_mode import _grad_enabled
 
 if TYPE_CHECKING:
@@ -118,8 +119,9 @@ def run_backward(
             if obj._is_leaf_vertex:
                 g = buf[0]
                 buf = None
-                if obj._hooks:
-                    for hook in obj._hooks:
+                hooks = obj._hooks
+                if hooks is not None:
+                    for hook in hooks.pre:
                         new = hook(g)
                         if new is not None:
                             g = new
@@ -128,6 +130,9 @@ def run_backward(
                         captured[i] = g
                 if accumulate and (inputs is None or id(obj) in targets):
                     _accumulate(obj, g, create_graph)
+                    if hooks is not None:
+                        for post in hooks.post:
+                            post(obj)
                 continue
             if obj._pre_hooks:
                 obj._run_pre_hooks(buf)
@@ -138,6 +143,8 @@ def run_backward(
                     continue
             grads = obj._call(buf)
             buf = None
+            if _anomaly.enabled:
+                _check_anomaly(obj, grads)
             for (child, nr), g in zip(obj.next_functions, grads):
                 if child is None or g is None:
                     continue
@@ -150,6 +157,21 @@ def run_backward(
     finally:
         _grad_enabled.reset(token)
     return captured
+
+
+def _check_anomaly(node: Any, grads: Sequence[Any]) -> None:
+    if not _anomaly.check_nan:
+        return
+    for i, g in enumerate(grads):
+        if g is not None and not np.isfinite(g._data).all():
+            what = "nan" if np.isnan(g._data).any() else "inf"
+            trace = getattr(node, "_creation_trace", None)
+            where = (
+                f"\nThe forward call that created it:\n{trace}"
+                if trace
+                else "\n(it was created before anomaly detection was enabled)"
+            )
+            raise RuntimeError(f"Function '{node.name()}' returned {what} values in its {i}th output.{where}")
 
 
 def _add_to_buffer(buffers: dict[int, list[Any]], obj: Any, nr: int, g: Tensor) -> None:

@@ -23,12 +23,14 @@ a graph and higher-order derivatives need no extra code.
 from __future__ import annotations
 
 import functools
+import traceback
 import weakref
 from collections.abc import Callable
 from typing import TYPE_CHECKING, Any
 
 import numpy as np
 
+from npgrad.autograd import anomaly as _anomaly
 from npgrad.autograd.grad_mode import _grad_enabled, is_grad_enabled_fast
 
 if TYPE_CHECKING:
@@ -46,6 +48,12 @@ class FunctionCtx:
     """What ``forward`` gets as ``ctx`` when no graph is recorded: saving is a no-op."""
 
     needs_input_grad: tuple[bool, ...] = ()
+    _dirty: tuple[Any, ...] = ()
+
+    def mark_dirty(self, *arrays: Any) -> None:
+        """Declare input arrays that forward modified in place (and returns as outputs): the
+        input Tensors themselves become the outputs, with their version counters bumped."""
+        self._dirty = arrays
 
     def save_for_backward(self, *values: Any) -> None:
         pass
@@ -238,11 +246,13 @@ class Function:
         n = len(args)
         ctx.needs_input_grad = _NO_GRADS[n] if n < 16 else (False,) * n
         out = cls.forward(ctx, *arrays, **kwargs)
-        if type(out) is np.ndarray:
+        if type(out) is np.ndarray and not ctx._dirty:
             return T._make(out, False, None)
-        if isinstance(out, tuple):
-            return tuple(T._make(_as_array(o), False, None) for o in out)
-        return T._make(_as_array(out), False, None)
+        outs = tuple(_as_array(o) for o in out) if isinstance(out, tuple) else (_as_array(out),)
+        results = tuple(
+            _dirty_input(ctx, args, arrays, o) or T._make(o, False, None) for o in outs
+        )
+        return results if isinstance(out, tuple) else results[0]
 
     @classmethod
     def _record(cls, args: tuple[Any, ...], arrays: list[Any], kwargs: dict[str, Any]) -> Any:
@@ -259,7 +269,11 @@ class Function:
                 edges.append(_NO_EDGE)
         node.needs_input_grad = tuple(needs)
         node.next_functions = tuple(edges)
+        if _anomaly.enabled:
+            node._creation_trace = "".join(traceback.format_stack()[:-2])
         out = cls.forward(node, *arrays, **kwargs)
+        if node._dirty:
+            return _rebase_dirty(node, args, arrays, out)
         if not isinstance(out, tuple):
             if type(out) is not np.ndarray:
                 out = _as_array(out)
@@ -284,6 +298,45 @@ class Function:
 
 _new = object.__new__
 _NO_EDGE = (None, 0)
+
+
+def _dirty_input(ctx: Any, args: tuple[Any, ...], arrays: list[Any], out: np.ndarray) -> Any:
+    """The input Tensor whose array ``out`` is, if forward marked it dirty; version bumped."""
+    for nd in ctx._dirty:
+        if out is nd:
+            for a, arr in zip(args, arrays):
+                if arr is out and isinstance(a, Tensor):
+                    a._version += 1
+                    return a
+            raise RuntimeError(
+                f"{type(ctx).__name__}: mark_dirty was given an array that is not an input"
+            )
+    return None
+
+
+def _rebase_dirty(node: BackwardNode, args: tuple[Any, ...], arrays: list[Any], out: Any) -> Any:
+    # A Function that modified inputs in place: those input Tensors become its outputs, with
+    # this node as their grad_fn (their old history is reached through next_functions).
+    for a, arr in zip(args, arrays):
+        if any(arr is d for d in node._dirty) and a.grad_fn is None and a._requires_grad:
+            raise RuntimeError(
+                f"{node.name()}: a leaf Variable that requires grad is being used in an "
+                "in-place operation"
+            )
+    outs = tuple(_as_array(o) for o in out) if isinstance(out, tuple) else (_as_array(out),)
+    results = []
+    for k, o in enumerate(outs):
+        t = _dirty_input(node, args, arrays, o)
+        if t is None:
+            t = Tensor._make(o, o.dtype.kind == "f", None)
+        if t.dtype.kind == "f":
+            t.grad_fn, t._output_nr, t._requires_grad = node, k, True
+        results.append(t)
+    if len(outs) > 1:
+        node._output_meta = tuple((o.shape, o.dtype) for o in outs)
+    if node._to_save:
+        node._resolve_saved(args, arrays, tuple(results))
+    return tuple(results) if isinstance(out, tuple) else results[0]
 _NO_GRADS = [(False,) * n for n in range(16)]
 
 

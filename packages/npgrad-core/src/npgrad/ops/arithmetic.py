@@ -64,7 +64,7 @@ class Mul(Function):
 class Div(Function):
     @staticmethod
     def forward(ctx: Any, a: np.ndarray, b: np.ndarray) -> np.ndarray:
-        out = a / b
+        out = np.asarray(a / b)  # a 0-d result must stay the array saved as the output
         ctx.save_for_backward(b, out if ctx.needs_input_grad[1] else None)
         ctx.shapes = (a.shape, b.shape)
         return out
@@ -92,7 +92,7 @@ class Neg(Function):
 class Pow(Function):
     @staticmethod
     def forward(ctx: Any, a: np.ndarray, b: np.ndarray) -> np.ndarray:
-        out = np.power(a, b)
+        out = np.asarray(np.power(a, b))  # 0-d: keep the saved output an array
         need_a, need_b = ctx.needs_input_grad
         ctx.save_for_backward(a, b, out if need_b else None)
         ctx.shapes = (a.shape, b.shape)
@@ -187,14 +187,14 @@ def add(input: Any, other: Any, *, alpha: Any = 1) -> Tensor:  # noqa: A002
     tensor([2.5000, 3.5000])
     """
     if alpha != 1:
-        other = mul(other, alpha)
+        other = mul(other, alpha) if isinstance(other, (Tensor, np.ndarray)) else other * alpha
     return binary(Add, "add", input, other)
 
 
 def sub(input: Any, other: Any, *, alpha: Any = 1) -> Tensor:  # noqa: A002
     """``input - alpha * other``, broadcasting."""
     if alpha != 1:
-        other = mul(other, alpha)
+        other = mul(other, alpha) if isinstance(other, (Tensor, np.ndarray)) else other * alpha
     return binary(Sub, "sub", input, other)
 
 

@@ -18,71 +18,21 @@ import numpy as np
 from npgrad import dtypes
 from npgrad.autograd.function import Function
 from npgrad.ops._broadcast import sum_to
-from npgrad.ops.arithmetic import add, sub
 from npgrad.ops._promote import check_broadcast, operands, scalar_as
+from npgrad.ops.arithmetic import add, sub
 from npgrad.tensor import Tensor
 
+# fmt: off
 __all__ = [
-    "abs",
-    "absolute",
-    "acos",
-    "allclose",
-    "arccos",
-    "arcsin",
-    "arctan",
-    "arctan2",
-    "asin",
-    "atan",
-    "atan2",
-    "bitwise_and",
-    "bitwise_not",
-    "bitwise_or",
-    "bitwise_xor",
-    "cast",
-    "ceil",
-    "clamp",
-    "clip",
-    "cos",
-    "cosh",
-    "eq",
-    "equal",
-    "exp",
-    "expm1",
-    "floor",
-    "ge",
-    "gt",
-    "isfinite",
-    "isinf",
-    "isnan",
-    "le",
-    "lerp",
-    "log",
-    "log1p",
-    "log2",
-    "log10",
-    "logical_and",
-    "logical_not",
-    "logical_or",
-    "logical_xor",
-    "lt",
-    "maximum",
-    "minimum",
-    "ne",
-    "reciprocal",
-    "relu",
-    "round",
-    "rsqrt",
-    "sigmoid",
-    "sign",
-    "sin",
-    "sinh",
-    "sqrt",
-    "square",
-    "tan",
-    "tanh",
-    "trunc",
-    "where",
+    "abs", "absolute", "acos", "allclose", "arccos", "arcsin", "arctan", "arctan2", "asin",
+    "atan", "atan2", "bitwise_and", "bitwise_not", "bitwise_or", "bitwise_xor", "cast", "ceil",
+    "clamp", "clip", "cos", "cosh", "eq", "equal", "exp", "expm1", "floor", "ge", "gt",
+    "isfinite", "isinf", "isnan", "le", "lerp", "log", "log1p", "log2", "log10", "logical_and",
+    "logical_not", "logical_or", "logical_xor", "lt", "maximum", "minimum", "ne", "reciprocal",
+    "relu", "round", "rsqrt", "sigmoid", "sign", "sin", "sinh", "sqrt", "square", "tan", "tanh",
+    "trunc", "where",
 ]
+# fmt: on
 
 
 # ---- casts ---------------------------------------------------------------------------------
@@ -295,11 +245,9 @@ def _zeros(like: Tensor) -> Tensor:
 
 
 class _Unary(Function):
-    """``y = f(x)`` elementwise. A subclass sets ``_np`` (the NumPy function), ``_save``
-    (``"x"``, ``"out"`` or None: what its gradient needs, as PyTorch saves it) and
-    ``_grad(grad, saved)``, written with npgrad ops so that it is differentiable again."""
+    """``y = f(x)`` elementwise; subclasses are made by :func:`_unary`."""
 
-    _save: str | None = "x"
+    _save: str | None
 
     @classmethod
     def forward(cls, ctx: Any, a: np.ndarray) -> np.ndarray:
@@ -308,7 +256,7 @@ class _Unary(Function):
         out = np.asarray(cls._np(a))  # type: ignore[attr-defined]
         if cls._save is not None:
             ctx.save_for_backward(a if cls._save == "x" else out)
-        return out  # type: ignore[no-any-return]
+        return out
 
     @classmethod
     def backward(cls, ctx: Any, grad: Tensor) -> Tensor:
@@ -316,99 +264,12 @@ class _Unary(Function):
         return cls._grad(grad, saved)  # type: ignore[attr-defined,no-any-return]
 
 
-class Exp(_Unary):
-    _np, _save = np.exp, "out"
-    _grad = staticmethod(lambda g, out: g * out)
-
-
-class Expm1(_Unary):
-    _np, _save = np.expm1, "out"
-    _grad = staticmethod(lambda g, out: g * (out + 1))
-
-
-class Log(_Unary):
-    _np = np.log
-    _grad = staticmethod(lambda g, x: g / x)
-
-
-class Log2(_Unary):
-    _np = np.log2
-    _grad = staticmethod(lambda g, x: g / (x * math.log(2.0)))
-
-
-class Log10(_Unary):
-    _np = np.log10
-    _grad = staticmethod(lambda g, x: g / (x * math.log(10.0)))
-
-
-class Log1p(_Unary):
-    _np = np.log1p
-    _grad = staticmethod(lambda g, x: g / (x + 1))
-
-
-class Sqrt(_Unary):
-    _np, _save = np.sqrt, "out"
-    _grad = staticmethod(lambda g, out: g / (out * 2))
-
-
-class Rsqrt(_Unary):
-    _np, _save = staticmethod(lambda a: np.reciprocal(np.sqrt(a))), "out"
-    _grad = staticmethod(lambda g, out: g * out**3 * -0.5)
-
-
-class Square(_Unary):
-    _np = np.square
-    _grad = staticmethod(lambda g, x: g * x * 2)
-
-
-class Reciprocal(_Unary):
-    _np, _save = np.reciprocal, "out"
-    _grad = staticmethod(lambda g, out: -g * out * out)
-
-
-class Sin(_Unary):
-    _np = np.sin
-    _grad = staticmethod(lambda g, x: g * cos(x))
-
-
-class Cos(_Unary):
-    _np = np.cos
-    _grad = staticmethod(lambda g, x: -g * sin(x))
-
-
-class Tan(_Unary):
-    _np, _save = np.tan, "out"
-    _grad = staticmethod(lambda g, out: g * (out * out + 1))
-
-
-class Asin(_Unary):
-    _np = np.arcsin
-    _grad = staticmethod(lambda g, x: g * rsqrt(1 - x * x))  # inf at |x| = 1, like PyTorch
-
-
-class Acos(_Unary):
-    _np = np.arccos
-    _grad = staticmethod(lambda g, x: -g * rsqrt(1 - x * x))
-
-
-class Atan(_Unary):
-    _np = np.arctan
-    _grad = staticmethod(lambda g, x: g / (x * x + 1))
-
-
-class Sinh(_Unary):
-    _np = np.sinh
-    _grad = staticmethod(lambda g, x: g * cosh(x))
-
-
-class Cosh(_Unary):
-    _np = np.cosh
-    _grad = staticmethod(lambda g, x: g * sinh(x))
-
-
-class Tanh(_Unary):
-    _np, _save = np.tanh, "out"
-    _grad = staticmethod(lambda g, out: g * (1 - out * out))
+def _unary(name: str, fn: Any, save: str | None, grad: Any) -> type[_Unary]:
+    """A Function computing ``fn(x)``, saving ``save`` (``"x"``, ``"out"`` or None: what the
+    gradient needs, as PyTorch saves it) and with backward ``grad(grad_out, saved)``, written
+    with npgrad ops so that it is differentiable again."""
+    body = {"_np": staticmethod(fn), "_save": save, "_grad": staticmethod(grad)}
+    return type(name, (_Unary,), body)
 
 
 def _sigmoid(a: np.ndarray) -> np.ndarray:
@@ -417,22 +278,6 @@ def _sigmoid(a: np.ndarray) -> np.ndarray:
     e = np.exp(-np.abs(a))
     d = 1 / (1 + e)
     return np.where(a >= 0, d, e * d)
-
-
-class Sigmoid(_Unary):
-    _np, _save = staticmethod(_sigmoid), "out"
-    _grad = staticmethod(lambda g, out: g * out * (1 - out))
-
-
-class Abs(_Unary):
-    _np = np.abs
-    _grad = staticmethod(lambda g, x: g * sign(x))  # sign(0) = 0: abs'(0) = 0, like PyTorch
-
-
-class Relu(_Unary):
-    # relu'(0) = 0, like PyTorch (which also saves the output, not the input)
-    _np, _save = staticmethod(lambda a: np.maximum(a, 0)), "out"
-    _grad = staticmethod(lambda g, out: where(out > 0, g, 0.0))
 
 
 def _sign(a: np.ndarray) -> np.ndarray:
@@ -446,24 +291,44 @@ def _sign(a: np.ndarray) -> np.ndarray:
 
 def _keep_int(fn: Any) -> Any:
     # floor & co. of an integer tensor is a copy in its own dtype (NumPy would give float64)
-    return staticmethod(lambda a: a.copy() if a.dtype.kind in "iu" else fn(a))
+    return lambda a: a.copy() if a.dtype.kind in "iu" else fn(a)
 
 
-# piecewise constant: zero gradient, like PyTorch (which returns zeros, not an error)
-class Sign(_Unary):
-    _np, _save, _grad = staticmethod(_sign), None, staticmethod(lambda g, _: _zeros(g))
+def _zero_grad(g: Tensor, _: Any) -> Tensor:
+    # piecewise-constant ops have zero gradient, like PyTorch (zeros, not an error)
+    return _zeros(g)
 
 
-class Floor(_Unary):
-    _np, _save, _grad = _keep_int(np.floor), None, staticmethod(lambda g, _: _zeros(g))
-
-
-class Ceil(_Unary):
-    _np, _save, _grad = _keep_int(np.ceil), None, staticmethod(lambda g, _: _zeros(g))
-
-
-class Trunc(_Unary):
-    _np, _save, _grad = _keep_int(np.trunc), None, staticmethod(lambda g, _: _zeros(g))
+Exp = _unary("Exp", np.exp, "out", lambda g, out: g * out)
+Expm1 = _unary("Expm1", np.expm1, "out", lambda g, out: g * (out + 1))
+Log = _unary("Log", np.log, "x", lambda g, x: g / x)
+Log2 = _unary("Log2", np.log2, "x", lambda g, x: g / (x * math.log(2.0)))
+Log10 = _unary("Log10", np.log10, "x", lambda g, x: g / (x * math.log(10.0)))
+Log1p = _unary("Log1p", np.log1p, "x", lambda g, x: g / (x + 1))
+Sqrt = _unary("Sqrt", np.sqrt, "out", lambda g, out: g / (out * 2))  # inf at 0, like PyTorch
+Rsqrt = _unary(
+    "Rsqrt", lambda a: np.reciprocal(np.sqrt(a)), "out", lambda g, out: g * out**3 * -0.5
+)
+Square = _unary("Square", np.square, "x", lambda g, x: g * x * 2)
+Reciprocal = _unary("Reciprocal", np.reciprocal, "out", lambda g, out: -g * out * out)
+Sin = _unary("Sin", np.sin, "x", lambda g, x: g * cos(x))
+Cos = _unary("Cos", np.cos, "x", lambda g, x: -g * sin(x))
+Tan = _unary("Tan", np.tan, "out", lambda g, out: g * (out * out + 1))
+Asin = _unary("Asin", np.arcsin, "x", lambda g, x: g * rsqrt(1 - x * x))  # inf at |x| = 1
+Acos = _unary("Acos", np.arccos, "x", lambda g, x: -g * rsqrt(1 - x * x))
+Atan = _unary("Atan", np.arctan, "x", lambda g, x: g / (x * x + 1))
+Sinh = _unary("Sinh", np.sinh, "x", lambda g, x: g * cosh(x))
+Cosh = _unary("Cosh", np.cosh, "x", lambda g, x: g * sinh(x))
+Tanh = _unary("Tanh", np.tanh, "out", lambda g, out: g * (1 - out * out))
+Sigmoid = _unary("Sigmoid", _sigmoid, "out", lambda g, out: g * out * (1 - out))
+# sign(0) = 0 makes abs'(0) = 0, like PyTorch
+Abs = _unary("Abs", np.abs, "x", lambda g, x: g * sign(x))
+# relu'(0) = 0, like PyTorch (which saves the output too)
+Relu = _unary("Relu", lambda a: np.maximum(a, 0), "out", lambda g, out: where(out > 0, g, 0.0))
+Sign = _unary("Sign", _sign, None, _zero_grad)
+Floor = _unary("Floor", _keep_int(np.floor), None, _zero_grad)
+Ceil = _unary("Ceil", _keep_int(np.ceil), None, _zero_grad)
+Trunc = _unary("Trunc", _keep_int(np.trunc), None, _zero_grad)
 
 
 class Round(Function):
@@ -538,8 +403,8 @@ def log10(input: Any) -> Tensor:  # noqa: A002
     Examples
     --------
     >>> import npgrad
-    >>> npgrad.log10(npgrad.tensor([10.0, 1000.0]))
-    tensor([1., 3.])
+    >>> npgrad.log10(npgrad.tensor([1.0, 10.0]))
+    tensor([0., 1.])
     """
     return Log10.apply(_float_arg("log10", input))  # type: ignore[no-any-return]
 
@@ -550,8 +415,8 @@ def log1p(input: Any) -> Tensor:  # noqa: A002
     Examples
     --------
     >>> import npgrad
-    >>> npgrad.log1p(npgrad.tensor([0.0, 1e-10], dtype=npgrad.float64)).tolist()
-    [0.0, 9.9999999995e-11]
+    >>> npgrad.log1p(npgrad.tensor([0.0, 1.0]))
+    tensor([0.0000, 0.6931])
     """
     return Log1p.apply(_float_arg("log1p", input))  # type: ignore[no-any-return]
 

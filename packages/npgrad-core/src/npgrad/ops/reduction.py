@@ -1,1 +1,937 @@
-"""(being written)"""
+"""Reductions and scans: sum mean var std prod max min amax amin argmax argmin logsumexp norm
+cumsum cumprod any all.
+
+``dim`` is an int, a tuple of ints, or None (and ``()``) for every dimension; NumPy's
+``axis``/``keepdims`` are accepted as keyword aliases. Backward passes broadcast the output
+gradient over the reduced dimensions with ``ExpandReduced``, whose own backward is ``Sum``, so
+every gradient here is differentiable again. float16 is accumulated in float32 (like PyTorch on
+CPU); every other dtype is reduced in its own dtype, so float32 stays float32.
+
+Decisions at non-differentiable points follow PyTorch:
+
+* ``max()``/``min()`` without ``dim``, ``amax``/``amin`` and ``norm(p=±inf)`` split the gradient
+  evenly among tied extremes; ``max(dim)``/``min(dim)`` send it to the returned index.
+* ``norm`` has gradient 0 where the norm is 0 (and, for ``p < 1``, at zero entries); ``std`` has
+  gradient 0 where the std is 0.
+* ``prod`` and ``cumprod`` handle zeros without dividing by zero, to every order (see
+  ``_cumprod_grad``).
+"""
+
+from __future__ import annotations
+
+import builtins
+import functools
+import math
+import operator
+import warnings
+from collections import namedtuple
+from typing import Any
+
+import numpy as np
+
+from npgrad import dtypes
+from npgrad.autograd.function import Function
+from npgrad.autograd.grad_mode import is_grad_enabled_fast
+from npgrad.ops.elementwise import where
+from npgrad.tensor import Tensor
+
+__all__ = [
+    "all",
+    "amax",
+    "amin",
+    "any",
+    "argmax",
+    "argmin",
+    "cumprod",
+    "cumsum",
+    "logsumexp",
+    "max",
+    "mean",
+    "min",
+    "norm",
+    "prod",
+    "std",
+    "sum",
+    "var",
+]
+
+_F16, _F32, _I64 = dtypes.float16, dtypes.float32, dtypes.int64
+
+
+# ---- dims and shapes ---------------------------------------------------------------------
+def _dim(op: str, d: Any, ndim: int) -> int:
+    """One dim, wrapped into ``[0, ndim)`` (a 0-d tensor accepts 0 and -1, like PyTorch)."""
+    if isinstance(d, bool) or not hasattr(d, "__index__"):
+        raise TypeError(f"{op}: dim must be an int or a tuple of ints, got {type(d).__name__}")
+    d = operator.index(d)
+    n = builtins.max(ndim, 1)
+    if not -n <= d < n:
+        raise IndexError(
+            f"{op}: dimension out of range (expected to be in range of [{-n}, {n - 1}], "
+            f"but got {d})"
+        )
+    return d % n
+
+
+def _dims(op: str, dim: Any, ndim: int) -> tuple[int, ...]:
+    """``dim`` as a sorted tuple of axes; None and ``()`` mean every dimension."""
+    if dim is None or (isinstance(dim, (tuple, list)) and len(dim) == 0):
+        return tuple(range(ndim))
+    if not isinstance(dim, (tuple, list)):
+        dim = (dim,)
+    axes = [_dim(op, d, ndim) for d in dim]
+    for i, a in enumerate(axes):
+        if a in axes[:i]:
+            raise RuntimeError(f"{op}: dim {a} appears multiple times in the list of dims")
+    return tuple(sorted(axes)) if ndim else ()
+
+
+def _kept(shape: tuple[int, ...], axes: tuple[int, ...]) -> tuple[int, ...]:
+    return tuple(1 if i in axes else n for i, n in enumerate(shape))
+
+
+def _out_shape(shape: tuple[int, ...], axes: tuple[int, ...], keepdim: bool) -> tuple[int, ...]:
+    if keepdim:
+        return _kept(shape, axes)
+    return tuple(n for i, n in enumerate(shape) if i not in axes)
+
+
+def _count(shape: tuple[int, ...], axes: tuple[int, ...]) -> int:
+    return math.prod(shape[a] for a in axes)
+
+
+def _numpy_aliases(fn: Any) -> Any:
+    """Accept NumPy's ``axis``/``keepdims`` as keyword aliases of ``dim``/``keepdim``."""
+
+    @functools.wraps(fn)
+    def wrapper(*args: Any, **kwargs: Any) -> Any:
+        for alias, name in (("axis", "dim"), ("keepdims", "keepdim")):
+            if alias in kwargs:
+                if name in kwargs:
+                    raise TypeError(f"{fn.__name__}: got both '{name}' and its alias '{alias}'")
+                kwargs[name] = kwargs.pop(alias)
+        return fn(*args, **kwargs)
+
+    return wrapper
+
+
+def _tensor(op: str, x: Any) -> Tensor:
+    if isinstance(x, Tensor):
+        return x
+    if isinstance(x, np.ndarray):
+        return Tensor._make(x, False, None)
+    raise TypeError(f"{op}: expected a Tensor as input, got {type(x).__name__}")
+
+
+def _acc(dtype: np.dtype) -> np.dtype:
+    return _F32 if dtype == _F16 else dtype
+
+
+def _const(a: np.ndarray) -> Tensor:
+    return Tensor._make(a, False, None)
+
+
+def _expand_back(g: Tensor, shape: tuple[int, ...], axes: tuple[int, ...], keepdim: bool) -> Tensor:
+    """A reduction's output gradient ``g`` broadcast back over the input ``shape``."""
+    if g.shape == shape:
+        return g
+    return ExpandReduced.apply(g, shape, axes, keepdim)  # type: ignore[no-any-return]
+
+
+class ExpandReduced(Function):
+    """The adjoint of ``Sum``: restores the reduced dims (size 1) and broadcasts."""
+
+    @staticmethod
+    def forward(
+        ctx: Any, g: np.ndarray, shape: tuple[int, ...], axes: Any, keepdim: bool
+    ) -> np.ndarray:
+        ctx.axes, ctx.keepdim = axes, keepdim
+        return np.broadcast_to(g if keepdim else g.reshape(_kept(shape, axes)), shape)
+
+    @staticmethod
+    def backward(ctx: Any, grad: Tensor) -> tuple[Tensor, None, None, None]:
+        return Sum.apply(grad, ctx.axes, ctx.keepdim, grad.dtype), None, None, None
+
+
+# ---- sum, mean, var, std -------------------------------------------------------------------
+class Sum(Function):
+    @staticmethod
+    def forward(ctx: Any, a: np.ndarray, axes: Any, keepdim: bool, dtype: np.dtype) -> np.ndarray:
+        ctx.shape, ctx.axes, ctx.keepdim = a.shape, axes, keepdim
+        out = np.sum(a, axis=axes, dtype=_acc(dtype), keepdims=keepdim)
+        return np.asarray(out).astype(dtype, copy=False)
+
+    @staticmethod
+    def backward(ctx: Any, grad: Tensor) -> tuple[Tensor, None, None, None]:
+        return _expand_back(grad, ctx.shape, ctx.axes, ctx.keepdim), None, None, None
+
+
+class Mean(Function):
+    @staticmethod
+    def forward(ctx: Any, a: np.ndarray, axes: Any, keepdim: bool) -> np.ndarray:
+        ctx.shape, ctx.axes, ctx.keepdim = a.shape, axes, keepdim
+        ctx.n = _count(a.shape, axes)
+        if ctx.n == 0:  # PyTorch: the mean of nothing is nan
+            return np.full(_out_shape(a.shape, axes, keepdim), np.nan, a.dtype)
+        # np.mean keeps float32 and accumulates float16 in float32
+        return np.asarray(np.mean(a, axis=axes, keepdims=keepdim))
+
+    @staticmethod
+    def backward(ctx: Any, grad: Tensor) -> tuple[Tensor, None, None]:
+        scale = 1.0 / ctx.n if ctx.n else math.nan
+        return _expand_back(grad * scale, ctx.shape, ctx.axes, ctx.keepdim), None, None
+
+
+def _var_forward(
+    ctx: Any, a: np.ndarray, axes: Any, keepdim: bool, correction: float, full: bool
+) -> np.ndarray:
+    ctx.shape, ctx.axes, ctx.keepdim, ctx.correction, ctx.full = (
+        a.shape,
+        axes,
+        keepdim,
+        correction,
+        full,
+    )
+    ctx.n = n = _count(a.shape, axes)
+    shape = _out_shape(a.shape, axes, keepdim)
+    if n == 0:
+        return np.full(shape, np.nan, a.dtype)
+    w = a.astype(_acc(a.dtype), copy=False)
+    d = w - np.mean(w, axis=axes, keepdims=True)  # two passes: no cancellation
+    m2 = np.sum(np.square(d, out=d), axis=axes, keepdims=True)
+    with np.errstate(divide="ignore", invalid="ignore"):  # dof <= 0 gives inf / nan, like PyTorch
+        out = m2 / builtins.max(0.0, n - correction)
+    return out.reshape(shape).astype(a.dtype, copy=False)
+
+
+def _var_grad(ctx: Any, x: Tensor, grad: Tensor) -> Tensor:
+    dof = ctx.n - ctx.correction
+    if ctx.full and dof <= 0:
+        # PyTorch's choice for a full reduction: 2/dof is infinite, times (x - mean) gives
+        # nan where x equals the mean and inf elsewhere
+        xd = x._data
+        return grad * _const(np.where(xd == np.mean(xd), np.nan, np.inf).astype(xd.dtype))
+    scale = 2.0 / dof if dof != 0 else math.inf
+    g = _expand_back(grad, ctx.shape, ctx.axes, ctx.keepdim)
+    return g * (x - Mean.apply(x, ctx.axes, True)) * scale
+
+
+class Var(Function):
+    @staticmethod
+    def forward(
+        ctx: Any, a: np.ndarray, axes: Any, keepdim: bool, correction: float, full: bool
+    ) -> np.ndarray:
+        ctx.save_for_backward(a)
+        return _var_forward(ctx, a, axes, keepdim, correction, full)
+
+    @staticmethod
+    def backward(ctx: Any, grad: Tensor) -> tuple[Tensor, None, None, None, None]:
+        (x,) = ctx.saved_tensors
+        return _var_grad(ctx, x, grad), None, None, None, None
+
+
+class Std(Function):
+    @staticmethod
+    def forward(
+        ctx: Any, a: np.ndarray, axes: Any, keepdim: bool, correction: float, full: bool
+    ) -> np.ndarray:
+        out = np.asarray(np.sqrt(_var_forward(ctx, a, axes, keepdim, correction, full)))
+        ctx.save_for_backward(a, out)
+        return out
+
+    @staticmethod
+    def backward(ctx: Any, grad: Tensor) -> tuple[Tensor, None, None, None, None]:
+        x, out = ctx.saved_tensors
+        # d std = d var / (2 std); 0 where std == 0, like PyTorch (the inner where keeps
+        # the masked branch finite so that second order has no 0 * inf)
+        zero = out._data == 0
+        g = where(zero, 0.0, grad / (where(zero, 1.0, out) * 2.0))
+        return _var_grad(ctx, x, g), None, None, None, None
+
+
+# ---- prod, cumsum, cumprod ------------------------------------------------------------------
+class Prod(Function):
+    @staticmethod
+    def forward(
+        ctx: Any, a: np.ndarray, axis: int | None, keepdim: bool, dtype: np.dtype
+    ) -> np.ndarray:
+        ctx.axis, ctx.keepdim = axis, keepdim
+        out = np.asarray(np.prod(a, axis=axis, dtype=_acc(dtype), keepdims=keepdim))
+        out = out.astype(dtype, copy=False)
+        if ctx.needs_input_grad[0]:
+            ctx.save_for_backward(a, out)
+        return out
+
+    @staticmethod
+    def backward(ctx: Any, grad: Tensor) -> tuple[Tensor, None, None, None]:
+        x, out = ctx.saved_tensors
+        axis = ctx.axis
+        if not (x._data == 0).any():  # prod of the others = prod / x_k
+            if axis is None:
+                return grad * out / x, None, None, None
+            g = _expand_back(grad * out, x.shape, (axis,), ctx.keepdim)
+            return g / x, None, None, None
+        if x.ndim == 0:
+            return grad, None, None, None
+        # zeros: d prod / d x_k is the VJP of cumprod with the gradient on the last position
+        xs = x if axis is not None else x.reshape(-1)
+        ax = 0 if axis is None else axis
+        g = _expand_back(grad.reshape(()) if axis is None else grad, xs.shape, (ax,), ctx.keepdim)
+        last = _onehot(xs.shape, ax, np.full(_kept(xs.shape, (ax,)), xs.shape[ax] - 1))
+        gx = _cumprod_grad(xs, cumprod(xs, ax), where(last, g, 0.0), ax)
+        return (gx if axis is not None else gx.reshape(x.shape)), None, None, None
+
+
+def _onehot(shape: tuple[int, ...], axis: int, index: np.ndarray) -> np.ndarray:
+    """Boolean mask, True at ``index`` (a keepdim-shaped array) along ``axis``."""
+    pos = np.arange(shape[axis]).reshape([-1 if i == axis else 1 for i in range(len(shape))])
+    return np.broadcast_to(pos == index, shape)
+
+
+def _scan(a: np.ndarray, axis: int | None, dtype: np.dtype, fn: Any) -> np.ndarray:
+    if axis is None:  # a 0-d tensor
+        return a.astype(dtype, copy=True)
+    return np.asarray(fn(a, axis=axis, dtype=_acc(dtype))).astype(dtype, copy=False)
+
+
+class Cumsum(Function):
+    @staticmethod
+    def forward(ctx: Any, a: np.ndarray, axis: int | None, dtype: np.dtype) -> np.ndarray:
+        ctx.axis = axis
+        return _scan(a, axis, dtype, np.cumsum)
+
+    @staticmethod
+    def backward(ctx: Any, grad: Tensor) -> tuple[Tensor, None, None]:
+        if ctx.axis is None:
+            return grad, None, None
+        return ReverseCumsum.apply(grad, ctx.axis), None, None
+
+
+class ReverseCumsum(Function):
+    """``out[k] = sum(a[k:])`` along ``axis``: cumsum's adjoint (and cumsum is its own)."""
+
+    @staticmethod
+    def forward(ctx: Any, a: np.ndarray, axis: int) -> np.ndarray:
+        ctx.axis = axis
+        return np.flip(np.cumsum(np.flip(a, axis), axis=axis, dtype=_acc(a.dtype)), axis).astype(
+            a.dtype
+        )
+
+    @staticmethod
+    def backward(ctx: Any, grad: Tensor) -> tuple[Tensor, None]:
+        return Cumsum.apply(grad, ctx.axis, grad.dtype), None
+
+
+class Cumprod(Function):
+    @staticmethod
+    def forward(ctx: Any, a: np.ndarray, axis: int | None, dtype: np.dtype) -> np.ndarray:
+        ctx.axis = axis
+        out = _scan(a, axis, dtype, np.cumprod)
+        if ctx.needs_input_grad[0]:
+            ctx.save_for_backward(a, out)
+        return out
+
+    @staticmethod
+    def backward(ctx: Any, grad: Tensor) -> tuple[Tensor, None, None]:
+        if ctx.axis is None:
+            return grad, None, None
+        x, out = ctx.saved_tensors
+        return _cumprod_grad(x, out, grad, ctx.axis), None, None
+
+
+def _cumprod_grad(x: Tensor, y: Tensor, g: Tensor, axis: int) -> Tensor:
+    """VJP of ``y = cumprod(x, axis)``: ``gx[k] = sum_{i>=k} g[i] prod_{j<=i, j!=k} x[j]``.
+
+    Without zeros that is ``rev_cumsum(g * y)[k] / x[k]``. With zeros, per slice, z being the
+    first zero: positions k < z use that formula (their x[k] != 0); at z the exact value is
+    ``L * sum_{i>=z} g[i] prod_{z<j<=i} x[j]`` with ``L = prod_{j<z} x[j]``, a cumprod of x with
+    ones up to z; after z the gradient is ``L * x[z] *`` (the VJP of that cumprod), computed by
+    recursion. Its value is 0, so it is built only when a graph is being recorded (its
+    derivative w.r.t. x[z] is not 0). All steps are npgrad ops: right to any order; the
+    recursion depth is the largest count of zeros in a slice.
+    """
+    xd = x._data
+    zero = xd == 0
+    if not zero.any():
+        return ReverseCumsum.apply(g * y, axis) / x
+    nz = np.cumsum(zero, axis=axis)
+    before, first = nz == 0, zero & (nz == 1)
+    after = (nz >= 1) & ~first
+    r = ReverseCumsum.apply(g * y, axis)
+    gx = where(before, r / where(before, x, 1.0), 0.0)
+    # L = y[z-1] (1 when z == 0): pick y one position before the first zero
+    prev = np.zeros_like(first)
+    src = [slice(None)] * xd.ndim
+    dst = [slice(None)] * xd.ndim
+    src[axis], dst[axis] = slice(1, None), slice(None, -1)
+    prev[tuple(dst)] = first[tuple(src)]
+    at0 = np.take(first, [0], axis=axis).astype(xd.dtype)
+    lead = Sum.apply(where(prev, y, 0.0), (axis,), True, y.dtype) + at0
+    x2 = where(after, x, 1.0)
+    c2 = cumprod(x2, axis)
+    gx = gx + where(first, lead * ReverseCumsum.apply(g * c2, axis), 0.0)
+    if is_grad_enabled_fast():
+        xz = Sum.apply(where(first, x, 0.0), (axis,), True, x.dtype)
+        gx = gx + where(after, _cumprod_grad(x2, c2, g * (lead * xz), axis), 0.0)
+    return gx
+
+
+# ---- max, min, amax, amin, logsumexp, norm --------------------------------------------------
+class Amax(Function):
+    """``amax``/``amin``/``max``/``min``; subclasses only give the node its name."""
+
+    @staticmethod
+    def forward(
+        ctx: Any, a: np.ndarray, axes: Any, keepdim: bool, largest: bool, indices: bool
+    ) -> Any:
+        ctx.shape, ctx.axes, ctx.keepdim, ctx.indices = a.shape, axes, keepdim, indices
+        if indices:  # axes is one axis here
+            if a.ndim == 0:
+                ctx.idx = np.zeros((), np.int64)
+                return a.copy(), ctx.idx
+            ctx.axes = (axes,)
+            idx = (np.argmax if largest else np.argmin)(a, axis=axes, keepdims=True)
+            ctx.idx = idx
+            values = np.take_along_axis(a, idx, axes)
+            if not keepdim:
+                values, idx = values.squeeze(axes), idx.squeeze(axes)
+            return values, idx.astype(np.int64, copy=False)
+        out = np.asarray((np.max if largest else np.min)(a, axis=axes, keepdims=keepdim))
+        if ctx.needs_input_grad[0]:
+            ctx.save_for_backward(a, out)
+        return out
+
+    @staticmethod
+    def backward(ctx: Any, grad: Tensor, *_: Any) -> Any:
+        g = _expand_back(grad, ctx.shape, ctx.axes, ctx.keepdim)
+        if ctx.indices:  # the gradient goes to the returned index
+            if not ctx.shape:
+                return g, None, None, None, None
+            mask = _onehot(ctx.shape, ctx.axes[0], ctx.idx)
+            return where(mask, g, 0.0), None, None, None, None
+        x, out = ctx.saved_tensors
+        xd, od = x._data, out._data.reshape(_kept(ctx.shape, ctx.axes))
+        # ties share the gradient evenly, like PyTorch's amax; a nan result came from nans
+        mask = (xd == od) | (np.isnan(xd) & np.isnan(od))
+        count = np.sum(mask, axis=ctx.axes, keepdims=True).astype(xd.dtype)
+        return where(mask, g / count, 0.0), None, None, None, None
+
+
+class Amin(Amax):
+    pass
+
+
+class Max(Amax):
+    pass
+
+
+class Min(Amax):
+    pass
+
+
+class Logsumexp(Function):
+    @staticmethod
+    def forward(ctx: Any, a: np.ndarray, axes: Any, keepdim: bool) -> np.ndarray:
+        ctx.shape, ctx.axes, ctx.keepdim = a.shape, axes, keepdim
+        shape = _out_shape(a.shape, axes, keepdim)
+        if _count(a.shape, axes) == 0:
+            out = np.full(shape, -np.inf, a.dtype)
+        else:
+            w = a.astype(_acc(a.dtype), copy=False)
+            m = np.max(w, axis=axes, keepdims=True)
+            m = np.where(np.isfinite(m), m, np.zeros((), m.dtype))  # inf inputs: shift by 0
+            with np.errstate(divide="ignore"):  # all -inf gives log(0) = -inf
+                s = np.log(np.sum(np.exp(w - m), axis=axes, keepdims=True)) + m
+            out = s.reshape(shape).astype(a.dtype, copy=False)
+        if ctx.needs_input_grad[0]:
+            ctx.save_for_backward(a, out)
+        return out
+
+    @staticmethod
+    def backward(ctx: Any, grad: Tensor) -> tuple[Tensor, None, None]:
+        x, out = ctx.saved_tensors
+        args = (ctx.shape, ctx.axes, ctx.keepdim)
+        return _expand_back(grad, *args) * (x - _expand_back(out, *args)).exp(), None, None
+
+
+class Norm(Function):
+    @staticmethod
+    def forward(ctx: Any, a: np.ndarray, p: float, axes: Any, keepdim: bool) -> np.ndarray:
+        ctx.shape, ctx.axes, ctx.keepdim, ctx.p = a.shape, axes, keepdim, p
+        w = np.abs(a.astype(_acc(a.dtype), copy=False))
+        with np.errstate(divide="ignore", over="ignore", invalid="ignore"):
+            if p == 2:
+                s = np.sqrt(np.sum(w * w, axis=axes, keepdims=True))
+            elif p == math.inf:
+                s = np.max(w, axis=axes, keepdims=True)
+            elif p == -math.inf:
+                s = np.min(w, axis=axes, keepdims=True)
+            elif p == 0:
+                s = np.sum(w != 0, axis=axes, keepdims=True).astype(w.dtype)
+            elif p == 1:
+                s = np.sum(w, axis=axes, keepdims=True)
+            else:
+                s = np.sum(w**p, axis=axes, keepdims=True) ** (1.0 / p)
+        out = s.reshape(_out_shape(a.shape, axes, keepdim)).astype(a.dtype, copy=False)
+        if ctx.needs_input_grad[0]:
+            ctx.save_for_backward(a, out)
+        return out
+
+    @staticmethod
+    def backward(ctx: Any, grad: Tensor) -> tuple[Tensor, None, None, None]:
+        x, out = ctx.saved_tensors
+        p, args = ctx.p, (ctx.shape, ctx.axes, ctx.keepdim)
+        xd = x._data
+        sign = _const(np.sign(xd))  # piecewise constant: its derivative is 0
+        zero_norm = out._data == 0
+        if p == 0:  # the count of nonzeros is piecewise constant
+            return _expand_back(grad * 0.0, *args), None, None, None
+        if p == 1:
+            return _expand_back(grad, *args) * sign, None, None, None
+        if p in (math.inf, -math.inf):  # ties share the gradient, like amax
+            mask = np.abs(xd) == out._data.reshape(_kept(ctx.shape, ctx.axes))
+            count = np.sum(mask, axis=ctx.axes, keepdims=True).astype(xd.dtype)
+            g = _expand_back(grad, *args) / count
+            return where(mask, g * sign, 0.0), None, None, None
+        # where(..., 1.0, ...) inside keeps masked branches finite: no 0 * inf at second order
+        safe_out = where(zero_norm, 1.0, out)
+        if p == 2:  # x / norm, and 0 at norm == 0 like PyTorch
+            scale = where(zero_norm, 0.0, grad / safe_out)
+            return x * _expand_back(scale, *args), None, None, None
+        absx = x * sign
+        if p < 1:  # |x|^(p-1) is infinite at 0: PyTorch takes 0 there
+            zx = xd == 0
+            t = where(zx, 0.0, sign * where(zx, 1.0, absx) ** (p - 1))
+            return t * _expand_back(grad * out ** (1 - p), *args), None, None, None
+        scale = where(zero_norm, 0.0, grad / safe_out ** (p - 1))
+        return sign * absx ** (p - 1) * _expand_back(scale, *args), None, None, None
+
+
+# ---- public functions ----------------------------------------------------------------------
+def _return_type(name: str) -> Any:
+    """A ``(values, indices)`` named tuple printed like ``torch.return_types.max``."""
+    cls = namedtuple(name, ["values", "indices"], module=__name__)  # type: ignore[misc]  # noqa: PYI024
+    cls.__qualname__ = f"_{name.capitalize()}Result"
+    cls.__repr__ = lambda self: (  # type: ignore[method-assign]
+        f"npgrad.return_types.{name}(\nvalues={self.values!r},\nindices={self.indices!r})"
+    )
+    return cls
+
+
+_MaxResult = _return_type("max")
+_MinResult = _return_type("min")
+
+
+def _check_nonempty(op: str, x: Tensor, axes: tuple[int, ...], every: bool) -> None:
+    if x.numel() == 0 and every:
+        raise RuntimeError(
+            f"{op}(): Expected reduction dim to be specified for input.numel() == 0. Specify "
+            "the reduction dim with the 'dim' argument."
+        )
+    for a in axes:
+        if x.shape[a] == 0:
+            raise IndexError(f"{op}(): Expected reduction dim {a} to have non-zero size.")
+
+
+def _out_dtype(x: Tensor, dtype: Any) -> tuple[Tensor, np.dtype]:
+    """Cast for an explicit ``dtype``; otherwise bool and integers accumulate in int64."""
+    if dtype is not None:
+        x = x.to(dtypes.to_dtype(dtype))
+        return x, x.dtype
+    return x, (_I64 if x.dtype.kind in "biu" else x.dtype)
+
+
+@_numpy_aliases
+def sum(input: Tensor, dim: Any = None, keepdim: bool = False, *, dtype: Any = None) -> Tensor:  # noqa: A001, A002
+    """Sum over ``dim`` (int, tuple, or all dims); bool and integer tensors give int64.
+
+    ``dtype`` casts the input first.
+
+    Examples
+    --------
+    >>> import npgrad
+    >>> x = npgrad.tensor([[1.0, 2.0], [3.0, 4.0]], requires_grad=True)
+    >>> npgrad.sum(x, 1)
+    tensor([3., 7.], grad_fn=<SumBackward>)
+    >>> npgrad.sum(npgrad.tensor([True, True, False]))
+    tensor(2)
+    """
+    x = _tensor("sum", input)
+    axes = _dims("sum", dim, x.ndim)
+    x, out_dtype = _out_dtype(x, dtype)
+    return Sum.apply(x, axes, bool(keepdim), out_dtype)  # type: ignore[no-any-return]
+
+
+@_numpy_aliases
+def mean(input: Tensor, dim: Any = None, keepdim: bool = False, *, dtype: Any = None) -> Tensor:  # noqa: A002
+    """Mean over ``dim``; integer inputs raise unless a floating ``dtype`` is given.
+
+    Examples
+    --------
+    >>> import npgrad
+    >>> npgrad.mean(npgrad.tensor([[1.0, 2.0], [3.0, 5.0]]), dim=0)
+    tensor([2.0000, 3.5000])
+    """
+    x = _tensor("mean", input)
+    axes = _dims("mean", dim, x.ndim)
+    if dtype is not None:
+        x = x.to(dtypes.to_dtype(dtype))
+    if x.dtype.kind != "f":
+        which = "Optional dtype" if dtype is not None else "Input dtype"
+        raise RuntimeError(
+            f"mean(): could not infer output dtype. {which} must be a floating point dtype, "
+            f"got {x.dtype}; cast with .float() or pass dtype="
+        )
+    return Mean.apply(x, axes, bool(keepdim))  # type: ignore[no-any-return]
+
+
+def _var(
+    op: str, fn: Any, x: Any, dim: Any, unbiased: Any, keepdim: Any, correction: Any
+) -> Tensor:
+    x = _tensor(op, x)
+    if x.dtype.kind != "f":
+        raise RuntimeError(f"{op}(): only floating point dtypes are supported, got {x.dtype}")
+    if isinstance(dim, bool):  # x.var(False): PyTorch's overload taking unbiased first
+        dim, unbiased = None, dim
+    if unbiased is not None and correction is not None:
+        raise TypeError(f"{op}(): pass either 'unbiased' or 'correction', not both")
+    if correction is None:
+        correction = 0 if unbiased is False else 1
+    axes = _dims(op, dim, x.ndim)
+    if _count(x.shape, axes) - correction <= 0:
+        warnings.warn(
+            f"{op}(): degrees of freedom is <= 0. Correction should be strictly less than the "
+            "reduction factor (input numel divided by output numel).",
+            UserWarning,
+            stacklevel=4,
+        )
+    # PyTorch's backward treats dim=None (or a 0-d input) apart when dof <= 0
+    return fn.apply(x, axes, bool(keepdim), correction, dim is None or x.ndim == 0)  # type: ignore[no-any-return]
+
+
+@_numpy_aliases
+def var(
+    input: Tensor,
+    dim: Any = None,
+    unbiased: Any = None,
+    keepdim: bool = False,
+    *,
+    correction: Any = None,
+) -> Tensor:  # noqa: A002
+    """Variance over ``dim`` with ``correction`` (default 1, Bessel's; ``unbiased=False``: 0).
+
+    ``n - correction <= 0`` warns and gives inf (nan when the sum of squares is 0).
+
+    Examples
+    --------
+    >>> import npgrad
+    >>> x = npgrad.tensor([1.0, 2.0, 3.0, 4.0])
+    >>> npgrad.var(x), npgrad.var(x, unbiased=False)
+    (tensor(1.6667), tensor(1.2500))
+    """
+    return _var("var", Var, input, dim, unbiased, keepdim, correction)
+
+
+@_numpy_aliases
+def std(
+    input: Tensor,
+    dim: Any = None,
+    unbiased: Any = None,
+    keepdim: bool = False,
+    *,
+    correction: Any = None,
+) -> Tensor:  # noqa: A002
+    """Standard deviation, the square root of :func:`var` (same arguments); its gradient
+    is 0 where the std is 0, like PyTorch.
+
+    Examples
+    --------
+    >>> import npgrad
+    >>> npgrad.std(npgrad.tensor([1.0, 3.0]))
+    tensor(1.4142)
+    """
+    return _var("std", Std, input, dim, unbiased, keepdim, correction)
+
+
+@_numpy_aliases
+def prod(input: Tensor, dim: Any = None, keepdim: bool = False, *, dtype: Any = None) -> Tensor:  # noqa: A002
+    """Product over one ``dim`` (an int) or all; exact gradients with zeros in the input.
+
+    Examples
+    --------
+    >>> import npgrad
+    >>> x = npgrad.tensor([2.0, 0.0, 3.0], requires_grad=True)
+    >>> npgrad.prod(x).backward()
+    >>> x.grad
+    tensor([0., 6., 0.])
+    """
+    x = _tensor("prod", input)
+    if dim is None:
+        axis = 0 if x.ndim == 1 else None
+    else:
+        if isinstance(dim, (tuple, list)):
+            raise TypeError("prod(): dim must be an int (one dimension), got a sequence")
+        axis = _dim("prod", dim, x.ndim) if x.ndim else None
+    x, out_dtype = _out_dtype(x, dtype)
+    return Prod.apply(x, axis, bool(keepdim), out_dtype)  # type: ignore[no-any-return]
+
+
+def _scan_op(op: str, fn: Any, input: Any, dim: Any, dtype: Any) -> Tensor:
+    x = _tensor(op, input)
+    if dim is None:
+        raise TypeError(f"{op}(): missing required argument 'dim'")
+    axis = _dim(op, dim, x.ndim)
+    x, out_dtype = _out_dtype(x, dtype)
+    return fn.apply(x, axis if x.ndim else None, out_dtype)  # type: ignore[no-any-return]
+
+
+@_numpy_aliases
+def cumsum(input: Tensor, dim: Any = None, *, dtype: Any = None) -> Tensor:  # noqa: A002
+    """Cumulative sum along ``dim``; bool and integer tensors give int64.
+
+    Examples
+    --------
+    >>> import npgrad
+    >>> npgrad.cumsum(npgrad.tensor([1.0, 2.0, 3.0]), 0)
+    tensor([1., 3., 6.])
+    """
+    return _scan_op("cumsum", Cumsum, input, dim, dtype)
+
+
+@_numpy_aliases
+def cumprod(input: Tensor, dim: Any = None, *, dtype: Any = None) -> Tensor:  # noqa: A002
+    """Cumulative product along ``dim``; exact gradients with zeros in the input.
+
+    Examples
+    --------
+    >>> import npgrad
+    >>> x = npgrad.tensor([2.0, 0.0, 3.0], requires_grad=True)
+    >>> y = npgrad.cumprod(x, 0)
+    >>> y
+    tensor([2., 0., 0.], grad_fn=<CumprodBackward>)
+    >>> y.sum().backward()
+    >>> x.grad
+    tensor([1., 8., 0.])
+    """
+    return _scan_op("cumprod", Cumprod, input, dim, dtype)
+
+
+def _extreme(op: str, fn: Any, result: Any, input: Any, dim: Any, keepdim: Any) -> Any:
+    x = _tensor(op, input)
+    largest = op == "max"
+    if isinstance(dim, Tensor):  # max(input, other): the elementwise maximum
+        from npgrad.ops import elementwise
+
+        return getattr(elementwise, "maximum" if largest else "minimum")(x, dim)
+    if dim is None:
+        _check_nonempty(op, x, (), True)
+        return fn.apply(x, tuple(range(x.ndim)), False, largest, False)
+    axis = _dim(op, dim, x.ndim)
+    if x.ndim:
+        _check_nonempty(op, x, (axis,), False)
+    return result(*fn.apply(x, axis if x.ndim else None, bool(keepdim), largest, True))
+
+
+@_numpy_aliases
+def max(input: Tensor, dim: Any = None, keepdim: bool = False) -> Any:  # noqa: A001, A002
+    """The largest element; with ``dim``, a named tuple ``(values, indices)``.
+
+    Without ``dim`` the gradient is shared evenly by tied maxima (like PyTorch); with ``dim``
+    it goes to the returned index (the first maximum). ``max(a, b)`` with a Tensor ``b`` is
+    :func:`maximum`.
+
+    Examples
+    --------
+    >>> import npgrad
+    >>> x = npgrad.tensor([[1.0, 5.0], [4.0, 2.0]])
+    >>> npgrad.max(x)
+    tensor(5.)
+    >>> npgrad.max(x, dim=1)
+    npgrad.return_types.max(
+    values=tensor([5., 4.]),
+    indices=tensor([1, 0]))
+    """
+    return _extreme("max", Max, _MaxResult, input, dim, keepdim)
+
+
+@_numpy_aliases
+def min(input: Tensor, dim: Any = None, keepdim: bool = False) -> Any:  # noqa: A001, A002
+    """The smallest element; with ``dim``, a named tuple ``(values, indices)`` (see :func:`max`).
+
+    Examples
+    --------
+    >>> import npgrad
+    >>> npgrad.min(npgrad.tensor([[1.0, 5.0], [4.0, 2.0]]), 0).indices
+    tensor([0, 1])
+    """
+    return _extreme("min", Min, _MinResult, input, dim, keepdim)
+
+
+def _amax(op: str, fn: Any, input: Any, dim: Any, keepdim: Any) -> Tensor:
+    x = _tensor(op, input)
+    axes = _dims(op, dim, x.ndim)
+    _check_nonempty(op, x, axes, dim is None or len(axes) == x.ndim)
+    return fn.apply(x, axes, bool(keepdim), op == "amax", False)  # type: ignore[no-any-return]
+
+
+@_numpy_aliases
+def amax(input: Tensor, dim: Any = (), keepdim: bool = False) -> Tensor:  # noqa: A002
+    """Maximum over ``dim`` (default: all dims); tied maxima share the gradient evenly.
+
+    Examples
+    --------
+    >>> import npgrad
+    >>> x = npgrad.tensor([1.0, 3.0, 3.0], requires_grad=True)
+    >>> npgrad.amax(x).backward()
+    >>> x.grad
+    tensor([0.0000, 0.5000, 0.5000])
+    """
+    return _amax("amax", Amax, input, dim, keepdim)
+
+
+@_numpy_aliases
+def amin(input: Tensor, dim: Any = (), keepdim: bool = False) -> Tensor:  # noqa: A002
+    """Minimum over ``dim`` (default: all dims); tied minima share the gradient evenly.
+
+    Examples
+    --------
+    >>> import npgrad
+    >>> npgrad.amin(npgrad.tensor([[1.0, 5.0], [4.0, 2.0]]), dim=1)
+    tensor([1., 2.])
+    """
+    return _amax("amin", Amin, input, dim, keepdim)
+
+
+def _arg(op: str, input: Any, dim: Any, keepdim: Any) -> Tensor:
+    a = _tensor(op, input)._data
+    fn = np.argmax if op == "argmax" else np.argmin  # the first extreme, nan counting as one
+    if dim is None:  # the index into the flattened tensor
+        if a.size == 0:
+            raise IndexError(
+                f"{op}(): Expected reduction dim to be specified for input.numel() == 0."
+            )
+        out = np.reshape(fn(a), (1,) * a.ndim if keepdim else ())
+    else:
+        axis = _dim(op, dim, a.ndim)
+        if a.ndim == 0:
+            out = np.zeros((), np.int64)
+        else:
+            if a.shape[axis] == 0:
+                raise IndexError(f"{op}(): Expected reduction dim {axis} to have non-zero size.")
+            out = fn(a, axis=axis, keepdims=bool(keepdim))
+    return _const(np.asarray(out, dtype=np.int64))
+
+
+@_numpy_aliases
+def argmax(input: Tensor, dim: Any = None, keepdim: bool = False) -> Tensor:  # noqa: A002
+    """Index (int64) of the first maximum along ``dim``, or into the flattened tensor.
+
+    Examples
+    --------
+    >>> import npgrad
+    >>> x = npgrad.tensor([[1.0, 5.0], [4.0, 2.0]])
+    >>> npgrad.argmax(x), npgrad.argmax(x, dim=1)
+    (tensor(1), tensor([1, 0]))
+    """
+    return _arg("argmax", input, dim, keepdim)
+
+
+@_numpy_aliases
+def argmin(input: Tensor, dim: Any = None, keepdim: bool = False) -> Tensor:  # noqa: A002
+    """Index (int64) of the first minimum along ``dim``, or into the flattened tensor.
+
+    Examples
+    --------
+    >>> import npgrad
+    >>> npgrad.argmin(npgrad.tensor([[1.0, 5.0], [4.0, 0.0]]))
+    tensor(3)
+    """
+    return _arg("argmin", input, dim, keepdim)
+
+
+@_numpy_aliases
+def logsumexp(input: Tensor, dim: Any, keepdim: bool = False) -> Tensor:  # noqa: A002
+    """``log(sum(exp(input), dim))`` computed stably; its gradient is the softmax.
+
+    Examples
+    --------
+    >>> import npgrad
+    >>> npgrad.logsumexp(npgrad.tensor([1000.0, 1000.0]), 0)
+    tensor(1000.6931)
+    """
+    x = _tensor("logsumexp", input)
+    axes = _dims("logsumexp", dim, x.ndim)
+    if x.dtype.kind != "f":  # integers give the default float dtype, like PyTorch
+        x = x.to(dtypes.get_default_dtype())
+    return Logsumexp.apply(x, axes, bool(keepdim))  # type: ignore[no-any-return]
+
+
+@_numpy_aliases
+def norm(input: Tensor, p: Any = "fro", dim: Any = None, keepdim: bool = False) -> Tensor:  # noqa: A002
+    """Vector ``p``-norm over ``dim`` (all dims by default): ``p`` is ``'fro'`` (= 2) or
+    any number including ``inf``, ``-inf`` and 0 (the count of nonzeros).
+
+    The gradient is 0 where the norm is 0 (PyTorch's convention). ``p='nuc'`` is not
+    supported.
+
+    Examples
+    --------
+    >>> import npgrad
+    >>> x = npgrad.tensor([3.0, -4.0])
+    >>> npgrad.norm(x), npgrad.norm(x, 1), npgrad.norm(x, float("inf"))
+    (tensor(5.), tensor(7.), tensor(4.))
+    """
+    x = _tensor("norm", input)
+    if x.dtype.kind != "f":
+        raise RuntimeError(f"norm(): expected a floating point tensor as input, got {x.dtype}")
+    if isinstance(p, str):
+        if p == "nuc":
+            raise NotImplementedError("norm(): the nuclear norm (p='nuc') is not implemented")
+        if p != "fro":
+            raise ValueError(f"norm(): order {p!r} is not supported; use a number or 'fro'")
+        p = 2.0
+    elif p is None:
+        p = 2.0
+    elif isinstance(p, (bool, np.bool_)) or not isinstance(p, (int, float, np.number)):
+        raise TypeError(f"norm(): p must be a number, 'fro' or 'nuc', got {type(p).__name__}")
+    axes = _dims("norm", dim, x.ndim)
+    if math.isinf(p) and _count(x.shape, axes) == 0:
+        raise RuntimeError(
+            "norm(): cannot compute the inf norm over an empty dimension: the operation has "
+            "no identity"
+        )
+    return Norm.apply(x, float(p), axes, bool(keepdim))  # type: ignore[no-any-return]
+
+
+def _logical(op: str, input: Any, dim: Any, keepdim: Any) -> Tensor:
+    x = _tensor(op, input)
+    axes = _dims(op, dim, x.ndim)
+    out = np.asarray(getattr(np, op)(x._data, axis=axes, keepdims=bool(keepdim)))
+    # bool results, except uint8 inputs which give uint8 (PyTorch's legacy rule)
+    return _const(out.astype(np.uint8) if x.dtype == np.uint8 else out)
+
+
+@_numpy_aliases
+def any(input: Tensor, dim: Any = None, keepdim: bool = False) -> Tensor:  # noqa: A001, A002
+    """True where any element along ``dim`` (all dims by default) is nonzero.
+
+    Examples
+    --------
+    >>> import npgrad
+    >>> npgrad.any(npgrad.tensor([[0.0, 1.0], [0.0, 0.0]]), dim=1)
+    tensor([ True, False])
+    """
+    return _logical("any", input, dim, keepdim)
+
+
+@_numpy_aliases
+def all(input: Tensor, dim: Any = None, keepdim: bool = False) -> Tensor:  # noqa: A001, A002
+    """True where every element along ``dim`` (all dims by default) is nonzero.
+
+    Examples
+    --------
+    >>> import npgrad
+    >>> npgrad.all(npgrad.tensor([1, 2, 0]))
+    tensor(False)
+    """
+    return _logical("all", input, dim, keepdim)

@@ -1,0 +1,296 @@
+"""Indexing (``x[key]``) and the ops built on it: narrow and pad. Re-exported by
+:mod:`npgrad.ops.shape`.
+
+The backward of indexing scatters the gradient into zeros (``np.add.at``, so repeated indices
+accumulate), and that scatter's own backward is indexing again: second order works.
+"""
+
+from __future__ import annotations
+
+import operator
+from collections.abc import Sequence
+from typing import Any
+
+import numpy as np
+
+from npgrad.autograd.function import Function
+from npgrad.ops._shape_util import ShapeError, _check_dim, _ints, _need_dims
+from npgrad.tensor import Tensor
+
+__all__ = ["getitem", "narrow", "pad"]
+
+
+# ---- indexing: x[key] ------------------------------------------------------------------------
+# PyTorch applies integers, slices, None and Ellipsis first, as basic indexing, and only then
+# the index arrays (where NumPy would count an integer as one more advanced index: x[0, :, [0,
+# 1]] is (4, 2) in PyTorch and (2, 4) in NumPy for x of shape (3, 4, 5)). A key is therefore
+# split in two: a basic key (a view), then an advanced key over the view's dimensions holding
+# only arrays and full slices, for which NumPy's placement rule is PyTorch's.
+_BAD_INDEX = (
+    "only integers, slices (`:`), ellipsis (`...`), None, booleans and integer or boolean "
+    "tensors/arrays are valid indices"
+)
+
+
+def _index_item(k: Any) -> Any:
+    """A key element as an int, bool, slice, None, Ellipsis, or an integer/boolean array."""
+    if k is None or k is Ellipsis or isinstance(k, slice):
+        return k
+    if isinstance(k, (bool, np.bool_)):
+        return bool(k)
+    if isinstance(k, (int, np.integer)):
+        return int(k)
+    if isinstance(k, Tensor):
+        arr = k._data
+    elif isinstance(k, (np.ndarray, list, tuple)):
+        arr = np.asarray(k) if len(k) or isinstance(k, np.ndarray) else np.zeros(0, np.int64)
+    else:
+        raise IndexError(f"getitem: {_BAD_INDEX} (got {type(k).__name__})")
+    if arr.dtype == np.uint8:
+        arr = arr.astype(bool)  # PyTorch reads byte tensors as masks
+    if arr.dtype.kind == "b":
+        return bool(arr) if arr.ndim == 0 else arr
+    if arr.dtype.kind in "iu":
+        return int(arr) if arr.ndim == 0 else arr  # a 0-d integer tensor selects, like an int
+    raise IndexError(
+        f"getitem: tensors used as indices must be integer or boolean, got {arr.dtype}"
+    )
+
+
+def _parse_key(shape: tuple[int, ...], key: Any) -> tuple[tuple[Any, ...], tuple[Any, ...] | None]:
+    """Split ``key`` into ``(basic, advanced)`` so that ``a[key]`` (PyTorch's meaning) is
+    ``a[basic][advanced]``; ``advanced`` is None when the key has no index arrays."""
+    items = [_index_item(k) for k in (key if isinstance(key, tuple) else (key,))]
+    ndim, used = len(shape), 0
+    for k in items:
+        if isinstance(k, np.ndarray):
+            used += k.ndim if k.dtype.kind == "b" else 1
+        elif isinstance(k, (int, slice)) and not isinstance(k, bool):
+            used += 1
+    if sum(k is Ellipsis for k in items) > 1:
+        raise IndexError("getitem: an index can only have a single ellipsis ('...')")
+    if used > ndim:
+        raise IndexError(
+            f"getitem: too many indices for a tensor of dimension {ndim} (shape {shape}): "
+            f"the key indexes {used} dimensions"
+        )
+    basic: list[Any] = []
+    adv: dict[int, np.ndarray] = {}
+    i = o = 0  # the dimension being indexed in the input, and in the basic view
+    for k in items:
+        if k is None or isinstance(k, bool):  # True / False add a dimension of size 1 / 0
+            basic.append(None)
+            if k is False:
+                adv[o] = np.zeros(0, np.intp)
+            o += 1
+        elif k is Ellipsis:
+            basic.append(Ellipsis)
+            i, o = i + ndim - used, o + ndim - used
+        elif isinstance(k, int):
+            if not -shape[i] <= k < shape[i]:
+                raise IndexError(
+                    f"getitem: index {k} is out of bounds for dimension {i} with size {shape[i]}"
+                )
+            basic.append(k)
+            i += 1
+        elif isinstance(k, slice):
+            basic.append(k)
+            i, o = i + 1, o + 1
+        elif k.dtype.kind == "b":
+            if k.shape != shape[i : i + k.ndim]:
+                raise IndexError(
+                    f"getitem: the shape of the mask {k.shape} at index {i} does not match the "
+                    f"shape of the indexed tensor {shape} at index {i}"
+                )
+            basic.extend([slice(None)] * k.ndim)
+            adv[o] = k
+            i, o = i + k.ndim, o + k.ndim
+        else:
+            n = shape[i]
+            if k.size and (k.max() >= n or k.min() < -n):
+                bad = k.max() if k.max() >= n else k.min()
+                raise IndexError(
+                    f"getitem: index {bad} is out of bounds for dimension {i} with size {n}"
+                )
+            basic.append(slice(None))
+            adv[o] = k
+            i, o = i + 1, o + 1
+    if Ellipsis not in basic:
+        basic.append(Ellipsis)  # makes an all-integer key give a 0-d view, not a NumPy scalar
+    if not adv:
+        return tuple(basic), None
+    advanced: list[Any] = []
+    for pos in sorted(adv):
+        advanced.extend([slice(None)] * (pos - len(advanced)))
+        advanced.append(adv[pos])
+        advanced.extend([slice(None)] * (adv[pos].ndim - 1 if adv[pos].dtype.kind == "b" else 0))
+    return tuple(basic), tuple(advanced)
+
+
+class Index(Function):
+    @staticmethod
+    def forward(ctx: Any, a: np.ndarray, basic: tuple[Any, ...], adv: Any) -> np.ndarray:
+        ctx.in_shape, ctx.basic, ctx.adv = a.shape, basic, adv
+        out = a[basic]
+        return out if adv is None else out[adv]
+
+    @staticmethod
+    def backward(ctx: Any, grad: Tensor) -> Tensor:
+        return IndexScatter.apply(grad, shape=ctx.in_shape, basic=ctx.basic, adv=ctx.adv)  # type: ignore[no-any-return]
+
+
+class IndexScatter(Function):
+    """Zeros of ``shape`` with ``g`` added at ``[basic][adv]``: the backward of indexing.
+    ``np.add.at`` makes repeated indices accumulate; its own backward is indexing again."""
+
+    @staticmethod
+    def forward(
+        ctx: Any, g: np.ndarray, shape: tuple[int, ...], basic: Any, adv: Any
+    ) -> np.ndarray:
+        ctx.basic, ctx.adv = basic, adv
+        out = np.zeros(shape, g.dtype)
+        target = out[basic]  # a view of ``out``: basic indexing never copies
+        if adv is None:
+            target[...] = g
+        elif all(k.dtype.kind == "b" for k in adv if isinstance(k, np.ndarray)):
+            target[adv] = g  # masks select each element at most once
+        else:
+            np.add.at(target, adv, g)
+        return out
+
+    @staticmethod
+    def backward(ctx: Any, grad: Tensor) -> Tensor:
+        return Index.apply(grad, basic=ctx.basic, adv=ctx.adv)  # type: ignore[no-any-return]
+
+
+class Pad(Index):
+    """Reflect / replicate / circular padding: a gather with index arrays (see :func:`pad`)."""
+
+
+def getitem(input: Tensor, key: Any) -> Tensor:  # noqa: A002
+    """``input[key]`` with PyTorch's semantics: ints, slices (negative steps too), None,
+    Ellipsis, integer arrays/lists/tensors and boolean masks, in any combination.
+
+    Basic indexing gives a view; index arrays give a copy. In the backward, repeated indices
+    accumulate their gradients.
+
+    Examples
+    --------
+    >>> import npgrad
+    >>> x = npgrad.arange(12).reshape(3, 4)
+    >>> x[1, ::-2]
+    tensor([7, 5])
+    >>> x[[0, 2], 1:3]
+    tensor([[ 1,  2],
+            [ 9, 10]])
+    >>> x[x[:, 0] > 0, -1]
+    tensor([ 7, 11])
+    """
+    basic, adv = _parse_key(input.shape, key)
+    return Index.apply(input, basic=basic, adv=adv)  # type: ignore[no-any-return]
+
+
+def narrow(input: Tensor, dim: int, start: int, length: int) -> Tensor:  # noqa: A002
+    """The view ``input[..., start:start + length, ...]`` along dimension ``dim``."""
+    _need_dims("narrow", input)
+    d = _check_dim("narrow", dim, input.ndim)
+    n = input.shape[d]
+    start = operator.index(start) + (n if start < 0 else 0)
+    if not (0 <= start <= n and 0 <= length <= n - start):
+        raise IndexError(
+            f"narrow: start ({start}) + length ({length}) exceeds dimension {d} of size {n}"
+        )
+    key = (slice(None),) * d + (slice(start, start + length), ...)
+    return Index.apply(input, basic=key, adv=None)  # type: ignore[no-any-return]
+
+
+# ---- pad -----------------------------------------------------------------------------------
+class ConstantPad(Function):
+    @staticmethod
+    def forward(
+        ctx: Any, a: np.ndarray, pads: tuple[tuple[int, int], ...], value: Any
+    ) -> np.ndarray:
+        # ``pads`` has one (before, after) pair per dimension; negative amounts crop
+        ctx.pads = pads
+        shape = tuple(n + lo + hi for n, (lo, hi) in zip(a.shape, pads))
+        out = np.full(shape, value, a.dtype)
+        dst = tuple(slice(max(lo, 0), m - max(hi, 0)) for m, (lo, hi) in zip(shape, pads))
+        src = tuple(slice(max(-lo, 0), n - max(-hi, 0)) for n, (lo, hi) in zip(a.shape, pads))
+        out[dst] = a[src]
+        return out
+
+    @staticmethod
+    def backward(ctx: Any, grad: Tensor) -> Tensor:
+        # the adjoint of padding with zeros is cropping, which is padding by minus the amount
+        back = tuple((-lo, -hi) for lo, hi in ctx.pads)
+        return ConstantPad.apply(grad, pads=back, value=0)  # type: ignore[no-any-return]
+
+
+def _pad_index(mode: str, n: int, lo: int, hi: int, dim: int, shape: tuple[int, ...]) -> np.ndarray:
+    """For each output position along one dimension, the input position it copies."""
+    where = f"dimension {dim} of the input (shape {shape})"
+    if mode == "circular":
+        # crop first, then wrap around what is left (PyTorch's order for this mode)
+        first, m = max(-lo, 0), n - max(-lo, 0) - max(-hi, 0)
+        lo, hi = max(lo, 0), max(hi, 0)
+        if m < 0 or lo > m or hi > m:
+            raise ShapeError(
+                f"pad: circular padding ({lo}, {hi}) wraps around more than once on {where}"
+            )
+        return first + np.arange(-lo, m + hi) % max(m, 1)
+    pos = np.arange(-lo, n + hi)
+    if mode == "reflect":
+        if max(lo, hi) >= n:
+            raise ShapeError(
+                f"pad: reflect padding ({lo}, {hi}) must be smaller than the size {n} of {where}"
+            )
+        return np.abs(n - 1 - np.abs(n - 1 - np.abs(pos)))  # mirror at 0 and at n - 1
+    if n == 0 and (lo > 0 or hi > 0):
+        raise ShapeError(f"pad: cannot replicate-pad the empty {where}")
+    return np.clip(pos, 0, n - 1)
+
+
+def pad(input: Tensor, pad: Sequence[int], mode: str = "constant", value: Any = None) -> Tensor:  # noqa: A002
+    """Pad ``input`` like ``torch.nn.functional.pad``: ``pad`` lists (before, after) amounts
+    starting from the LAST dimension; negative amounts crop.
+
+    ``mode`` is ``"constant"`` (fill with ``value``, default 0), ``"reflect"`` (mirror without
+    repeating the edge), ``"replicate"`` (repeat the edge) or ``"circular"`` (wrap around).
+
+    Examples
+    --------
+    >>> import npgrad
+    >>> x = npgrad.tensor([[1.0, 2.0, 3.0]])
+    >>> npgrad.pad(x, (1, 2))
+    tensor([[0., 1., 2., 3., 0., 0.]])
+    >>> npgrad.pad(x, (2, 1), mode="reflect")
+    tensor([[3., 2., 1., 2., 3., 2.]])
+    """
+    amounts = _ints("pad", (pad,), "pad")
+    nd, shape = input.ndim, input.shape
+    if len(amounts) % 2 or len(amounts) // 2 > nd:
+        raise ShapeError(
+            f"pad: the padding length must be even and at most twice the number of dimensions "
+            f"({nd}, shape {shape}); got pad {amounts}"
+        )
+    k = len(amounts) // 2
+    pairs = [(0, 0)] * (nd - k) + [(amounts[2 * j], amounts[2 * j + 1]) for j in range(k)][::-1]
+    if mode == "constant":
+        for d, (n, (lo, hi)) in enumerate(zip(shape, pairs)):
+            if n + lo + hi < 0:
+                raise ShapeError(
+                    f"pad: the input size {n}, plus negative padding {lo} and {hi}, gives a "
+                    f"negative output size for dimension {d} of the input (shape {shape})"
+                )
+        return ConstantPad.apply(input, pads=tuple(pairs), value=0 if value is None else value)  # type: ignore[no-any-return]
+    if mode not in ("reflect", "replicate", "circular"):
+        raise ValueError(
+            f"pad: unrecognised padding mode {mode!r}; expected 'constant', 'reflect', "
+            "'replicate' or 'circular'"
+        )
+    if value is not None:
+        raise ValueError(f"pad: padding mode {mode!r} doesn't take a value argument")
+    idx = [_pad_index(mode, shape[d], *pairs[d], d, shape) for d in range(nd - k, nd)]
+    # one gather over the last k dims: adjacent index arrays broadcast to their outer product
+    key = (Ellipsis,) + tuple(ix.reshape((-1,) + (1,) * (k - 1 - j)) for j, ix in enumerate(idx))
+    return Pad.apply(input, basic=(Ellipsis,), adv=key)  # type: ignore[no-any-return]
