@@ -120,10 +120,11 @@ def _parse_key(shape: tuple[int, ...], key: Any) -> tuple[tuple[Any, ...], tuple
     if not adv:
         return tuple(basic), None
     advanced: list[Any] = []
+    p = 0  # the view's dimension the next key element applies to (a mask spans several)
     for pos in sorted(adv):
-        advanced.extend([slice(None)] * (pos - len(advanced)))
+        advanced.extend([slice(None)] * (pos - p))
         advanced.append(adv[pos])
-        advanced.extend([slice(None)] * (adv[pos].ndim - 1 if adv[pos].dtype.kind == "b" else 0))
+        p = pos + (adv[pos].ndim if adv[pos].dtype.kind == "b" else 1)
     return tuple(basic), tuple(advanced)
 
 

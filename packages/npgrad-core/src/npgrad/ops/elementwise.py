@@ -323,8 +323,8 @@ Tanh = _unary("Tanh", np.tanh, "out", lambda g, out: g * (1 - out * out))
 Sigmoid = _unary("Sigmoid", _sigmoid, "out", lambda g, out: g * out * (1 - out))
 # sign(0) = 0 makes abs'(0) = 0, like PyTorch
 Abs = _unary("Abs", np.abs, "x", lambda g, x: g * sign(x))
-# relu'(0) = 0, like PyTorch (which saves the output too)
-Relu = _unary("Relu", lambda a: np.maximum(a, 0), "out", lambda g, out: where(out > 0, g, 0.0))
+# relu'(0) = 0 and relu'(nan) = 1, like PyTorch (which also saves the output)
+Relu = _unary("Relu", lambda a: np.maximum(a, 0), "out", lambda g, out: where(out <= 0, 0.0, g))
 Sign = _unary("Sign", _sign, None, _zero_grad)
 Floor = _unary("Floor", _keep_int(np.floor), None, _zero_grad)
 Ceil = _unary("Ceil", _keep_int(np.ceil), None, _zero_grad)
@@ -788,7 +788,7 @@ class Lerp(Function):
         need_s, need_e, need_w = ctx.needs_input_grad
         gs = sum_to(grad * (1 - weight), ss) if need_s else None
         ge_ = sum_to(grad * weight, se) if need_e else None
-        gw = sum_to(grad * sub(end, start), sw)  # end may be a scalar if need_w else None
+        gw = sum_to(grad * sub(end, start), sw) if need_w else None  # end may be a scalar
         return gs, ge_, gw
 
 

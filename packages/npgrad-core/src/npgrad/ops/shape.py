@@ -1,12 +1,17 @@
 """Shape ops: reshape, transpose, broadcast, join, split, flip, pad, diagonals and ``x[key]``.
 
+This module holds the reshaping, transposing, broadcasting and copying ops and re-exports the
+rest of the family from its helpers (:mod:`npgrad.ops._joining`: cat/stack/split/flip/roll/
+diagonal/tril...; :mod:`npgrad.ops._getitem`: indexing, narrow, pad), so ``npgrad.ops.shape``
+is the one place Tensor's methods call.
+
 Outputs are NumPy views sharing memory with the input wherever PyTorch's are views
 (``reshape`` when it can, ``view``, ``squeeze``, ``transpose``, ``permute``, ``expand``,
 ``split``, ``unbind``, ``diagonal``, basic indexing); where PyTorch copies (``flip``,
 ``roll``, ``repeat``, ``cat``, ``stack``, ``pad``, ``tril``, ``clone``, advanced indexing)
 npgrad copies too, so writing into a result never reaches memory PyTorch would not share.
 
-Every backward is built from ops of this module (a reshape undoes a reshape, ``cat``'s
+Every backward is built from ops of this family (a reshape undoes a reshape, ``cat``'s
 gradient is split again, indexing scatters into zeros and that scatter's own backward is
 indexing), so gradients are differentiable to any order.
 """
@@ -339,7 +344,7 @@ def movedim(input: Tensor, source: Any, destination: Any) -> Tensor:  # noqa: A0
     Examples
     --------
     >>> import npgrad
-    >>> npgrad.zeros(2, 3, 4).movedim(0, -1).shape
+    >>> npgrad.movedim(npgrad.zeros(2, 3, 4), 0, -1).shape
     (3, 4, 2)
     """
     nd = input.ndim

@@ -1,0 +1,30 @@
+"""The npgrad-optim distribution: how ``npgrad.optim`` is found, versioned and what it imports."""
+
+import json
+import subprocess
+import sys
+from importlib.metadata import version
+from pathlib import Path
+
+import npgrad
+import npgrad.optim
+
+
+def test_subpackage_resolves_through_core() -> None:
+    from npgrad import optim
+
+    assert optim is npgrad.optim
+    assert Path(optim.__file__).parts[-3:] == ("npgrad", "optim", "__init__.py")
+
+
+def test_distribution_version_matches_core() -> None:
+    assert version("npgrad-optim") == version("npgrad-core") == npgrad.__version__
+
+
+def test_imports_no_package_it_must_not_depend_on() -> None:
+    # DESIGN §2: dependencies between the packages never go the other way. A fresh interpreter,
+    # because other tests in this process may have imported anything.
+    code = "import json, sys, npgrad.optim; print(json.dumps(sorted(sys.modules)))"
+    run = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, check=True)
+    loaded = {name.split(".")[1] for name in json.loads(run.stdout) if name.startswith("npgrad.")}
+    assert loaded.isdisjoint(["data", "nn", "vision"]), f"npgrad.optim imported {sorted(loaded)}"
