@@ -199,7 +199,13 @@ def test_zeros_ones_values() -> None:
 
 @pytest.mark.parametrize(
     ("fill", "dtype"),
-    [(1.5, "float32"), (3, "int64"), (True, "bool"), (np.float64(1.5), "float32"), (np.int8(3), "int64")],
+    [
+        (1.5, "float32"),
+        (3, "int64"),
+        (True, "bool"),
+        (np.float64(1.5), "float32"),
+        (np.int8(3), "int64"),
+    ],
 )
 def test_full_infers_its_dtype_from_the_value(fill: object, dtype: str) -> None:
     t = npgrad.full((2, 2), fill)

@@ -194,7 +194,9 @@ def test_default_dtype_must_be_floating(bad: object) -> None:
     assert npgrad.get_default_dtype() == npgrad.float32
 
 
-@pytest.mark.parametrize("bad", [np.complex64, np.uint16, "float128" if hasattr(np, "float128") else np.uint64])
+@pytest.mark.parametrize(
+    "bad", [np.complex64, np.uint16, "float128" if hasattr(np, "float128") else np.uint64]
+)
 def test_unsupported_dtypes_are_type_errors(bad: object) -> None:
     with pytest.raises(TypeError, match="not supported"):
         dtypes.to_dtype(bad)

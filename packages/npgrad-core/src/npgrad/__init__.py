@@ -27,6 +27,26 @@ from npgrad.autograd.grad_mode import (  # noqa: E402
     set_grad_enabled,
 )
 from npgrad.creation import *  # noqa: E402, F403
+from npgrad import random  # noqa: E402
+from npgrad.random import (  # noqa: E402
+    Generator,
+    bernoulli,
+    default_generator,
+    get_rng_state,
+    initial_seed,
+    manual_seed,
+    multinomial,
+    normal,
+    rand,
+    rand_like,
+    randint,
+    randint_like,
+    randn,
+    randn_like,
+    randperm,
+    seed,
+    set_rng_state,
+)
 from npgrad.dtypes import (  # noqa: E402
     bool_ as bool,  # noqa: A004 - torch.bool
     float16,
@@ -63,9 +83,27 @@ from npgrad.ops import activation as _act, arithmetic as _ar, elementwise as _el
 from npgrad.ops import linalg as _la, reduction as _red, shape as _sh  # noqa: E402
 
 __all__ = [
+    "Generator",
     "Tensor",
     "__version__",
     "autograd",
+    "bernoulli",
+    "default_generator",
+    "get_rng_state",
+    "initial_seed",
+    "manual_seed",
+    "multinomial",
+    "normal",
+    "rand",
+    "rand_like",
+    "randint",
+    "randint_like",
+    "randn",
+    "randn_like",
+    "random",
+    "randperm",
+    "seed",
+    "set_rng_state",
     "bool",
     "double",
     "dtypes",

@@ -546,6 +546,21 @@ class TensorMethods:
     def outer(self, other: Any) -> Tensor:
         return linalg.outer(self, other)
 
+    # ---- random fills (in place, outside the graph) --------------------------------------
+    def uniform_(self, from_: float = 0.0, to: float = 1.0, *, generator: Any = None) -> Tensor:
+        """Fill with values drawn uniformly from ``[from_, to)``."""
+        from npgrad.random import uniform_
+
+        self._check_inplace("uniform_")  # type: ignore[attr-defined]
+        return uniform_(self, from_, to, generator=generator)
+
+    def normal_(self, mean: float = 0.0, std: float = 1.0, *, generator: Any = None) -> Tensor:
+        """Fill with values drawn from ``N(mean, std²)``."""
+        from npgrad.random import normal_
+
+        self._check_inplace("normal_")  # type: ignore[attr-defined]
+        return normal_(self, mean, std, generator=generator)
+
     # ---- activations ---------------------------------------------------------------------
     def softmax(self, dim: int) -> Tensor:
         return activation.softmax(self, dim)

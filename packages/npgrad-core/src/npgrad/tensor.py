@@ -460,7 +460,7 @@ class Tensor(TensorMethods):
 
 from npgrad.autograd import function as _function  # noqa: E402
 
-_function.Tensor = Tensor  # type: ignore[misc]
+setattr(_function, "Tensor", Tensor)  # noqa: B010 - the two modules import each other
 
 
 class _LeafHooks:

@@ -14,8 +14,8 @@ from typing import Any
 import numpy as np
 
 from npgrad.autograd.function import Function
-from npgrad.ops._shape_util import ShapeError, _check_dim, _ints, _need_dims
-from npgrad.tensor import Tensor
+from npgrad.ops._shape_util import ShapeError, _ints, _need_dims
+from npgrad.tensor import Tensor, _check_dim
 
 __all__ = ["getitem", "narrow", "pad"]
 
@@ -60,7 +60,16 @@ def _index_item(k: Any) -> Any:
 def _parse_key(shape: tuple[int, ...], key: Any) -> tuple[tuple[Any, ...], tuple[Any, ...] | None]:
     """Split ``key`` into ``(basic, advanced)`` so that ``a[key]`` (PyTorch's meaning) is
     ``a[basic][advanced]``; ``advanced`` is None when the key has no index arrays."""
-    items = [_index_item(k) for k in (key if isinstance(key, tuple) else (key,))]
+    key = key if type(key) is tuple else (key,)
+    if len(key) <= len(shape) and all(type(k) is int or type(k) is slice for k in key):
+        # the common x[i], x[:, a:b]: basic indexing only (``type(...) is int`` skips bools)
+        for d, k in enumerate(key):
+            if type(k) is int and not -shape[d] <= k < shape[d]:
+                raise IndexError(
+                    f"getitem: index {k} is out of bounds for dimension {d} with size {shape[d]}"
+                )
+        return key + (Ellipsis,), None
+    items = [_index_item(k) for k in key]
     ndim, used = len(shape), 0
     for k in items:
         if isinstance(k, np.ndarray):
@@ -196,7 +205,8 @@ def narrow(input: Tensor, dim: int, start: int, length: int) -> Tensor:  # noqa:
     _need_dims("narrow", input)
     d = _check_dim("narrow", dim, input.ndim)
     n = input.shape[d]
-    start = operator.index(start) + (n if start < 0 else 0)
+    start, length = operator.index(start), operator.index(length)
+    start += n if start < 0 else 0
     if not (0 <= start <= n and 0 <= length <= n - start):
         raise IndexError(
             f"narrow: start ({start}) + length ({length}) exceeds dimension {d} of size {n}"
@@ -215,8 +225,9 @@ class ConstantPad(Function):
         ctx.pads = pads
         shape = tuple(n + lo + hi for n, (lo, hi) in zip(a.shape, pads))
         out = np.full(shape, value, a.dtype)
-        dst = tuple(slice(max(lo, 0), m - max(hi, 0)) for m, (lo, hi) in zip(shape, pads))
-        src = tuple(slice(max(-lo, 0), n - max(-hi, 0)) for n, (lo, hi) in zip(a.shape, pads))
+        # stops clamped at 0: a crop larger than the data must select nothing, not wrap around
+        dst = tuple(slice(max(lo, 0), max(m - max(hi, 0), 0)) for m, (lo, hi) in zip(shape, pads))
+        src = tuple(slice(max(-lo, 0), max(n + min(hi, 0), 0)) for n, (lo, hi) in zip(a.shape, pads))
         out[dst] = a[src]
         return out
 

@@ -18,8 +18,8 @@ from numpy.lib.stride_tricks import as_strided
 from npgrad import dtypes
 from npgrad.autograd.function import Function
 from npgrad.ops._broadcast import Expand
-from npgrad.ops._shape_util import ShapeError, _check_dim, _dims, _ints, _need_dims
-from npgrad.tensor import Tensor
+from npgrad.ops._shape_util import ShapeError, _dims, _ints, _need_dims
+from npgrad.tensor import Tensor, _check_dim
 
 __all__ = [
     "cat",
@@ -363,9 +363,9 @@ def diagonal(input: Tensor, offset: int = 0, dim1: int = 0, dim2: int = 1) -> Te
     tensor([1, 4])
     """
     nd = input.ndim
-    d1, d2 = _check_dim("diagonal", dim1, nd), _check_dim("diagonal", dim2, nd)
-    if input.ndim < 2:
+    if nd < 2:
         raise ShapeError(f"diagonal: needs at least 2 dimensions, got shape {input.shape}")
+    d1, d2 = _check_dim("diagonal", dim1, nd), _check_dim("diagonal", dim2, nd)
     if d1 == d2:
         raise ShapeError(f"diagonal: dimensions cannot be identical, got dim1={dim1}, dim2={dim2}")
     return Diagonal.apply(input, offset=operator.index(offset), dim1=d1, dim2=d2)  # type: ignore[no-any-return]

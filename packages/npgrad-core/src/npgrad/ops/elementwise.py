@@ -705,7 +705,7 @@ class Atan2(Function):
 
 class _MaxMin(Function):
     _np: Any
-    _loses: Any  # a elementwise comparison: True where ``a`` is not the result
+    _loses: Any  # an elementwise comparison: True where ``a`` is not the result
 
     @classmethod
     def forward(cls, ctx: Any, a: np.ndarray, b: np.ndarray) -> np.ndarray:

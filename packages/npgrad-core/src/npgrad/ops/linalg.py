@@ -21,7 +21,7 @@ from typing import Any
 import numpy as np
 
 from npgrad.autograd.function import Function
-from npgrad.ops._broadcast import sum_to
+from npgrad.ops._broadcast import Expand, sum_to
 from npgrad.ops._promote import operands
 from npgrad.tensor import Tensor
 
@@ -437,7 +437,12 @@ def _einsum_grad(
         subs.append("".join(alone))
         ops.append(Tensor._make(ones, False, None))
     g = Einsum.apply(*ops, ins=tuple(subs), out="".join(target))
-    return sum_to(g, shapes[k])  # undo size-1 broadcasting of labelled dimensions
+    # labelled dimensions broadcast between operands: where operand k had size 1 the
+    # gradient sums, where only operand k had the full size the gradient (size 1) repeats
+    full = np.broadcast_shapes(g.shape, shapes[k])
+    if g.shape != full:
+        g = Expand.apply(g, full)
+    return sum_to(g, shapes[k])
 
 
 def _same_dtype(op: str, tensors: Sequence[Tensor]) -> None:

@@ -24,8 +24,7 @@ import functools
 import math
 import operator
 import warnings
-from collections import namedtuple
-from typing import Any
+from typing import Any, NamedTuple
 
 import numpy as np
 
@@ -127,6 +126,12 @@ def _acc(dtype: np.dtype) -> np.dtype:
     return _F32 if dtype == _F16 else dtype
 
 
+def _shaped(a: Any, shape: tuple[int, ...], dtype: np.dtype) -> np.ndarray:
+    # always an ndarray: NumPy reduces 0-d arrays to scalars, and a saved output must be
+    # the very array the op returns
+    return np.asarray(a).reshape(shape).astype(dtype, copy=False)
+
+
 def _const(a: np.ndarray) -> Tensor:
     return Tensor._make(a, False, None)
 
@@ -185,23 +190,18 @@ class Mean(Function):
 def _var_forward(
     ctx: Any, a: np.ndarray, axes: Any, keepdim: bool, correction: float, full: bool
 ) -> np.ndarray:
-    ctx.shape, ctx.axes, ctx.keepdim, ctx.correction, ctx.full = (
-        a.shape,
-        axes,
-        keepdim,
-        correction,
-        full,
-    )
+    ctx.shape, ctx.axes, ctx.keepdim = a.shape, axes, keepdim
+    ctx.correction, ctx.full = correction, full
     ctx.n = n = _count(a.shape, axes)
     shape = _out_shape(a.shape, axes, keepdim)
     if n == 0:
         return np.full(shape, np.nan, a.dtype)
     w = a.astype(_acc(a.dtype), copy=False)
     d = w - np.mean(w, axis=axes, keepdims=True)  # two passes: no cancellation
-    m2 = np.sum(np.square(d, out=d), axis=axes, keepdims=True)
+    m2 = np.sum(d * d, axis=axes, keepdims=True)
     with np.errstate(divide="ignore", invalid="ignore"):  # dof <= 0 gives inf / nan, like PyTorch
         out = m2 / builtins.max(0.0, n - correction)
-    return out.reshape(shape).astype(a.dtype, copy=False)
+    return _shaped(out, shape, a.dtype)
 
 
 def _var_grad(ctx: Any, x: Tensor, grad: Tensor) -> Tensor:
@@ -276,7 +276,10 @@ class Prod(Function):
         # zeros: d prod / d x_k is the VJP of cumprod with the gradient on the last position
         xs = x if axis is not None else x.reshape(-1)
         ax = 0 if axis is None else axis
-        g = _expand_back(grad.reshape(()) if axis is None else grad, xs.shape, (ax,), ctx.keepdim)
+        if axis is None:
+            g = _expand_back(grad.reshape(()), xs.shape, (0,), False)
+        else:
+            g = _expand_back(grad, xs.shape, (ax,), ctx.keepdim)
         last = _onehot(xs.shape, ax, np.full(_kept(xs.shape, (ax,)), xs.shape[ax] - 1))
         gx = _cumprod_grad(xs, cumprod(xs, ax), where(last, g, 0.0), ax)
         return (gx if axis is not None else gx.reshape(x.shape)), None, None, None
@@ -442,7 +445,7 @@ class Logsumexp(Function):
             m = np.where(np.isfinite(m), m, np.zeros((), m.dtype))  # inf inputs: shift by 0
             with np.errstate(divide="ignore"):  # all -inf gives log(0) = -inf
                 s = np.log(np.sum(np.exp(w - m), axis=axes, keepdims=True)) + m
-            out = s.reshape(shape).astype(a.dtype, copy=False)
+            out = _shaped(s, shape, a.dtype)
         if ctx.needs_input_grad[0]:
             ctx.save_for_backward(a, out)
         return out
@@ -472,7 +475,7 @@ class Norm(Function):
                 s = np.sum(w, axis=axes, keepdims=True)
             else:
                 s = np.sum(w**p, axis=axes, keepdims=True) ** (1.0 / p)
-        out = s.reshape(_out_shape(a.shape, axes, keepdim)).astype(a.dtype, copy=False)
+        out = _shaped(s, _out_shape(a.shape, axes, keepdim), a.dtype)
         if ctx.needs_input_grad[0]:
             ctx.save_for_backward(a, out)
         return out
@@ -508,29 +511,35 @@ class Norm(Function):
 
 
 # ---- public functions ----------------------------------------------------------------------
-def _return_type(name: str) -> Any:
-    """A ``(values, indices)`` named tuple printed like ``torch.return_types.max``."""
-    cls = namedtuple(name, ["values", "indices"], module=__name__)  # type: ignore[misc]  # noqa: PYI024
-    cls.__qualname__ = f"_{name.capitalize()}Result"
-    cls.__repr__ = lambda self: (  # type: ignore[method-assign]
-        f"npgrad.return_types.{name}(\nvalues={self.values!r},\nindices={self.indices!r})"
-    )
-    return cls
+class _MaxResult(NamedTuple):
+    """``max(input, dim)``: ``(values, indices)``, printed like ``torch.return_types.max``."""
+
+    values: Tensor
+    indices: Tensor
+
+    def __repr__(self) -> str:
+        return f"npgrad.return_types.max(\nvalues={self.values!r},\nindices={self.indices!r})"
 
 
-_MaxResult = _return_type("max")
-_MinResult = _return_type("min")
+class _MinResult(NamedTuple):
+    """``min(input, dim)``: ``(values, indices)``, printed like ``torch.return_types.min``."""
+
+    values: Tensor
+    indices: Tensor
+
+    def __repr__(self) -> str:
+        return f"npgrad.return_types.min(\nvalues={self.values!r},\nindices={self.indices!r})"
 
 
 def _check_nonempty(op: str, x: Tensor, axes: tuple[int, ...], every: bool) -> None:
     if x.numel() == 0 and every:
         raise RuntimeError(
-            f"{op}(): Expected reduction dim to be specified for input.numel() == 0. Specify "
+            f"{op}: expected reduction dim to be specified for input.numel() == 0; specify "
             "the reduction dim with the 'dim' argument."
         )
     for a in axes:
         if x.shape[a] == 0:
-            raise IndexError(f"{op}(): Expected reduction dim {a} to have non-zero size.")
+            raise IndexError(f"{op}: expected reduction dim {a} to have non-zero size.")
 
 
 def _out_dtype(x: Tensor, dtype: Any) -> tuple[Tensor, np.dtype]:
@@ -542,7 +551,7 @@ def _out_dtype(x: Tensor, dtype: Any) -> tuple[Tensor, np.dtype]:
 
 
 @_numpy_aliases
-def sum(input: Tensor, dim: Any = None, keepdim: bool = False, *, dtype: Any = None) -> Tensor:  # noqa: A001, A002
+def sum(input: Tensor, dim: Any = None, keepdim: bool = False, *, dtype: Any = None) -> Tensor:
     """Sum over ``dim`` (int, tuple, or all dims); bool and integer tensors give int64.
 
     ``dtype`` casts the input first.
@@ -563,7 +572,7 @@ def sum(input: Tensor, dim: Any = None, keepdim: bool = False, *, dtype: Any = N
 
 
 @_numpy_aliases
-def mean(input: Tensor, dim: Any = None, keepdim: bool = False, *, dtype: Any = None) -> Tensor:  # noqa: A002
+def mean(input: Tensor, dim: Any = None, keepdim: bool = False, *, dtype: Any = None) -> Tensor:
     """Mean over ``dim``; integer inputs raise unless a floating ``dtype`` is given.
 
     Examples
@@ -579,7 +588,7 @@ def mean(input: Tensor, dim: Any = None, keepdim: bool = False, *, dtype: Any = 
     if x.dtype.kind != "f":
         which = "Optional dtype" if dtype is not None else "Input dtype"
         raise RuntimeError(
-            f"mean(): could not infer output dtype. {which} must be a floating point dtype, "
+            f"mean: could not infer output dtype. {which} must be a floating point dtype, "
             f"got {x.dtype}; cast with .float() or pass dtype="
         )
     return Mean.apply(x, axes, bool(keepdim))  # type: ignore[no-any-return]
@@ -590,17 +599,17 @@ def _var(
 ) -> Tensor:
     x = _tensor(op, x)
     if x.dtype.kind != "f":
-        raise RuntimeError(f"{op}(): only floating point dtypes are supported, got {x.dtype}")
+        raise RuntimeError(f"{op}: only floating point dtypes are supported, got {x.dtype}")
     if isinstance(dim, bool):  # x.var(False): PyTorch's overload taking unbiased first
         dim, unbiased = None, dim
     if unbiased is not None and correction is not None:
-        raise TypeError(f"{op}(): pass either 'unbiased' or 'correction', not both")
+        raise TypeError(f"{op}: pass either 'unbiased' or 'correction', not both")
     if correction is None:
         correction = 0 if unbiased is False else 1
     axes = _dims(op, dim, x.ndim)
     if _count(x.shape, axes) - correction <= 0:
         warnings.warn(
-            f"{op}(): degrees of freedom is <= 0. Correction should be strictly less than the "
+            f"{op}: degrees of freedom is <= 0. Correction should be strictly less than the "
             "reduction factor (input numel divided by output numel).",
             UserWarning,
             stacklevel=4,
@@ -617,7 +626,7 @@ def var(
     keepdim: bool = False,
     *,
     correction: Any = None,
-) -> Tensor:  # noqa: A002
+) -> Tensor:
     """Variance over ``dim`` with ``correction`` (default 1, Bessel's; ``unbiased=False``: 0).
 
     ``n - correction <= 0`` warns and gives inf (nan when the sum of squares is 0).
@@ -640,7 +649,7 @@ def std(
     keepdim: bool = False,
     *,
     correction: Any = None,
-) -> Tensor:  # noqa: A002
+) -> Tensor:
     """Standard deviation, the square root of :func:`var` (same arguments); its gradient
     is 0 where the std is 0, like PyTorch.
 
@@ -654,7 +663,7 @@ def std(
 
 
 @_numpy_aliases
-def prod(input: Tensor, dim: Any = None, keepdim: bool = False, *, dtype: Any = None) -> Tensor:  # noqa: A002
+def prod(input: Tensor, dim: Any = None, keepdim: bool = False, *, dtype: Any = None) -> Tensor:
     """Product over one ``dim`` (an int) or all; exact gradients with zeros in the input.
 
     Examples
@@ -670,7 +679,7 @@ def prod(input: Tensor, dim: Any = None, keepdim: bool = False, *, dtype: Any = 
         axis = 0 if x.ndim == 1 else None
     else:
         if isinstance(dim, (tuple, list)):
-            raise TypeError("prod(): dim must be an int (one dimension), got a sequence")
+            raise TypeError("prod: dim must be an int (one dimension), got a sequence")
         axis = _dim("prod", dim, x.ndim) if x.ndim else None
     x, out_dtype = _out_dtype(x, dtype)
     return Prod.apply(x, axis, bool(keepdim), out_dtype)  # type: ignore[no-any-return]
@@ -679,14 +688,14 @@ def prod(input: Tensor, dim: Any = None, keepdim: bool = False, *, dtype: Any = 
 def _scan_op(op: str, fn: Any, input: Any, dim: Any, dtype: Any) -> Tensor:
     x = _tensor(op, input)
     if dim is None:
-        raise TypeError(f"{op}(): missing required argument 'dim'")
+        raise TypeError(f"{op}: missing required argument 'dim'")
     axis = _dim(op, dim, x.ndim)
     x, out_dtype = _out_dtype(x, dtype)
     return fn.apply(x, axis if x.ndim else None, out_dtype)  # type: ignore[no-any-return]
 
 
 @_numpy_aliases
-def cumsum(input: Tensor, dim: Any = None, *, dtype: Any = None) -> Tensor:  # noqa: A002
+def cumsum(input: Tensor, dim: Any = None, *, dtype: Any = None) -> Tensor:
     """Cumulative sum along ``dim``; bool and integer tensors give int64.
 
     Examples
@@ -699,7 +708,7 @@ def cumsum(input: Tensor, dim: Any = None, *, dtype: Any = None) -> Tensor:  # n
 
 
 @_numpy_aliases
-def cumprod(input: Tensor, dim: Any = None, *, dtype: Any = None) -> Tensor:  # noqa: A002
+def cumprod(input: Tensor, dim: Any = None, *, dtype: Any = None) -> Tensor:
     """Cumulative product along ``dim``; exact gradients with zeros in the input.
 
     Examples
@@ -733,7 +742,7 @@ def _extreme(op: str, fn: Any, result: Any, input: Any, dim: Any, keepdim: Any) 
 
 
 @_numpy_aliases
-def max(input: Tensor, dim: Any = None, keepdim: bool = False) -> Any:  # noqa: A001, A002
+def max(input: Tensor, dim: Any = None, keepdim: bool = False) -> Any:
     """The largest element; with ``dim``, a named tuple ``(values, indices)``.
 
     Without ``dim`` the gradient is shared evenly by tied maxima (like PyTorch); with ``dim``
@@ -755,7 +764,7 @@ def max(input: Tensor, dim: Any = None, keepdim: bool = False) -> Any:  # noqa: 
 
 
 @_numpy_aliases
-def min(input: Tensor, dim: Any = None, keepdim: bool = False) -> Any:  # noqa: A001, A002
+def min(input: Tensor, dim: Any = None, keepdim: bool = False) -> Any:
     """The smallest element; with ``dim``, a named tuple ``(values, indices)`` (see :func:`max`).
 
     Examples
@@ -775,7 +784,7 @@ def _amax(op: str, fn: Any, input: Any, dim: Any, keepdim: Any) -> Tensor:
 
 
 @_numpy_aliases
-def amax(input: Tensor, dim: Any = (), keepdim: bool = False) -> Tensor:  # noqa: A002
+def amax(input: Tensor, dim: Any = (), keepdim: bool = False) -> Tensor:
     """Maximum over ``dim`` (default: all dims); tied maxima share the gradient evenly.
 
     Examples
@@ -790,7 +799,7 @@ def amax(input: Tensor, dim: Any = (), keepdim: bool = False) -> Tensor:  # noqa
 
 
 @_numpy_aliases
-def amin(input: Tensor, dim: Any = (), keepdim: bool = False) -> Tensor:  # noqa: A002
+def amin(input: Tensor, dim: Any = (), keepdim: bool = False) -> Tensor:
     """Minimum over ``dim`` (default: all dims); tied minima share the gradient evenly.
 
     Examples
@@ -808,7 +817,7 @@ def _arg(op: str, input: Any, dim: Any, keepdim: Any) -> Tensor:
     if dim is None:  # the index into the flattened tensor
         if a.size == 0:
             raise IndexError(
-                f"{op}(): Expected reduction dim to be specified for input.numel() == 0."
+                f"{op}: expected reduction dim to be specified for input.numel() == 0."
             )
         out = np.reshape(fn(a), (1,) * a.ndim if keepdim else ())
     else:
@@ -817,13 +826,13 @@ def _arg(op: str, input: Any, dim: Any, keepdim: Any) -> Tensor:
             out = np.zeros((), np.int64)
         else:
             if a.shape[axis] == 0:
-                raise IndexError(f"{op}(): Expected reduction dim {axis} to have non-zero size.")
+                raise IndexError(f"{op}: expected reduction dim {axis} to have non-zero size.")
             out = fn(a, axis=axis, keepdims=bool(keepdim))
     return _const(np.asarray(out, dtype=np.int64))
 
 
 @_numpy_aliases
-def argmax(input: Tensor, dim: Any = None, keepdim: bool = False) -> Tensor:  # noqa: A002
+def argmax(input: Tensor, dim: Any = None, keepdim: bool = False) -> Tensor:
     """Index (int64) of the first maximum along ``dim``, or into the flattened tensor.
 
     Examples
@@ -837,7 +846,7 @@ def argmax(input: Tensor, dim: Any = None, keepdim: bool = False) -> Tensor:  # 
 
 
 @_numpy_aliases
-def argmin(input: Tensor, dim: Any = None, keepdim: bool = False) -> Tensor:  # noqa: A002
+def argmin(input: Tensor, dim: Any = None, keepdim: bool = False) -> Tensor:
     """Index (int64) of the first minimum along ``dim``, or into the flattened tensor.
 
     Examples
@@ -850,14 +859,14 @@ def argmin(input: Tensor, dim: Any = None, keepdim: bool = False) -> Tensor:  # 
 
 
 @_numpy_aliases
-def logsumexp(input: Tensor, dim: Any, keepdim: bool = False) -> Tensor:  # noqa: A002
+def logsumexp(input: Tensor, dim: Any, keepdim: bool = False) -> Tensor:
     """``log(sum(exp(input), dim))`` computed stably; its gradient is the softmax.
 
     Examples
     --------
     >>> import npgrad
     >>> npgrad.logsumexp(npgrad.tensor([1000.0, 1000.0]), 0)
-    tensor(1000.6931)
+    tensor(1000.6932)
     """
     x = _tensor("logsumexp", input)
     axes = _dims("logsumexp", dim, x.ndim)
@@ -867,7 +876,7 @@ def logsumexp(input: Tensor, dim: Any, keepdim: bool = False) -> Tensor:  # noqa
 
 
 @_numpy_aliases
-def norm(input: Tensor, p: Any = "fro", dim: Any = None, keepdim: bool = False) -> Tensor:  # noqa: A002
+def norm(input: Tensor, p: Any = "fro", dim: Any = None, keepdim: bool = False) -> Tensor:
     """Vector ``p``-norm over ``dim`` (all dims by default): ``p`` is ``'fro'`` (= 2) or
     any number including ``inf``, ``-inf`` and 0 (the count of nonzeros).
 
@@ -883,21 +892,21 @@ def norm(input: Tensor, p: Any = "fro", dim: Any = None, keepdim: bool = False) 
     """
     x = _tensor("norm", input)
     if x.dtype.kind != "f":
-        raise RuntimeError(f"norm(): expected a floating point tensor as input, got {x.dtype}")
+        raise RuntimeError(f"norm: expected a floating point tensor as input, got {x.dtype}")
     if isinstance(p, str):
         if p == "nuc":
-            raise NotImplementedError("norm(): the nuclear norm (p='nuc') is not implemented")
+            raise NotImplementedError("norm: the nuclear norm (p='nuc') is not implemented")
         if p != "fro":
-            raise ValueError(f"norm(): order {p!r} is not supported; use a number or 'fro'")
+            raise ValueError(f"norm: order {p!r} is not supported; use a number or 'fro'")
         p = 2.0
     elif p is None:
         p = 2.0
     elif isinstance(p, (bool, np.bool_)) or not isinstance(p, (int, float, np.number)):
-        raise TypeError(f"norm(): p must be a number, 'fro' or 'nuc', got {type(p).__name__}")
+        raise TypeError(f"norm: p must be a number, 'fro' or 'nuc', got {type(p).__name__}")
     axes = _dims("norm", dim, x.ndim)
     if math.isinf(p) and _count(x.shape, axes) == 0:
         raise RuntimeError(
-            "norm(): cannot compute the inf norm over an empty dimension: the operation has "
+            "norm: cannot compute the inf norm over an empty dimension: the operation has "
             "no identity"
         )
     return Norm.apply(x, float(p), axes, bool(keepdim))  # type: ignore[no-any-return]
@@ -912,7 +921,7 @@ def _logical(op: str, input: Any, dim: Any, keepdim: Any) -> Tensor:
 
 
 @_numpy_aliases
-def any(input: Tensor, dim: Any = None, keepdim: bool = False) -> Tensor:  # noqa: A001, A002
+def any(input: Tensor, dim: Any = None, keepdim: bool = False) -> Tensor:
     """True where any element along ``dim`` (all dims by default) is nonzero.
 
     Examples
@@ -925,7 +934,7 @@ def any(input: Tensor, dim: Any = None, keepdim: bool = False) -> Tensor:  # noq
 
 
 @_numpy_aliases
-def all(input: Tensor, dim: Any = None, keepdim: bool = False) -> Tensor:  # noqa: A001, A002
+def all(input: Tensor, dim: Any = None, keepdim: bool = False) -> Tensor:
     """True where every element along ``dim`` (all dims by default) is nonzero.
 
     Examples

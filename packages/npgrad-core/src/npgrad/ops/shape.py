@@ -44,14 +44,13 @@ from npgrad.ops._joining import (
 )
 from npgrad.ops._shape_util import (
     ShapeError,
-    _check_dim,
     _dims,
     _infer_shape,
     _ints,
     _need_dims,
     _tensor,
 )
-from npgrad.tensor import Tensor
+from npgrad.tensor import Tensor, _check_dim
 
 __all__ = [
     "broadcast_shapes",

@@ -148,7 +148,9 @@ class ResumeIteration:
 class MapFetcher:
     """Fetch and collate samples of a map-style dataset, remembering what it was doing."""
 
-    def __init__(self, dataset: Any, auto_collation: bool, collate_fn: Any, drop_last: bool) -> None:
+    def __init__(
+        self, dataset: Any, auto_collation: bool, collate_fn: Any, drop_last: bool
+    ) -> None:
         self.dataset, self.auto_collation, self.collate_fn = dataset, auto_collation, collate_fn
         self.doing = ""
 
@@ -174,7 +176,9 @@ class MapFetcher:
 class IterableFetcher:
     """Draw and collate samples from the iterator of an IterableDataset."""
 
-    def __init__(self, dataset: Any, auto_collation: bool, collate_fn: Any, drop_last: bool) -> None:
+    def __init__(
+        self, dataset: Any, auto_collation: bool, collate_fn: Any, drop_last: bool
+    ) -> None:
         self.auto_collation, self.collate_fn, self.drop_last = auto_collation, collate_fn, drop_last
         self.doing = "while starting to iterate the IterableDataset"
         self.dataset_iter = iter(dataset)
@@ -219,8 +223,9 @@ def seed_worker(base_seed: int, worker_id: int) -> int:
     seed = base_seed + worker_id
     random.seed(seed)
     _nrandom.manual_seed(seed)
-    # NumPy's legacy seed takes 32-bit words: hash both numbers into four of them
-    np.random.seed(np.random.SeedSequence([base_seed, worker_id]).generate_state(4))
+    # the legacy global generator, which user datasets may call; its seed takes 32-bit words,
+    # so both numbers are hashed into four of them
+    np.random.seed(np.random.SeedSequence([base_seed, worker_id]).generate_state(4))  # noqa: NPY002
     return seed
 
 
@@ -252,9 +257,7 @@ def worker_loop(
     global _worker_info
     try:
         seed = seed_worker(base_seed, worker_id)
-        _worker_info = WorkerInfo(
-            id=worker_id, num_workers=num_workers, seed=seed, dataset=dataset
-        )
+        _worker_info = WorkerInfo(id=worker_id, num_workers=num_workers, seed=seed, dataset=dataset)
         init_exception: ExceptionWrapper | None = None
         fetcher: Any = None
         try:

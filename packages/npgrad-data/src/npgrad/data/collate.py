@@ -35,8 +35,7 @@ __all__ = [
 
 _STR_OR_OBJECT = re.compile(r"[SaUO]")  # NumPy dtype codes that can't become a tensor
 _ERR = (
-    "default_collate: batch must contain tensors, numpy arrays, numbers, dicts or lists; "
-    "found {}"
+    "default_collate: batch must contain tensors, numpy arrays, numbers, dicts or lists; found {}"
 )
 
 CollateFnMap = dict[type | tuple[type, ...], Callable[..., Any]]
@@ -90,7 +89,9 @@ def collate_numpy_array_fn(
     return collate([as_tensor(b) for b in batch], collate_fn_map=collate_fn_map)
 
 
-def collate_numpy_scalar_fn(batch: list[Any], *, collate_fn_map: CollateFnMap | None = None) -> Tensor:
+def collate_numpy_scalar_fn(
+    batch: list[Any], *, collate_fn_map: CollateFnMap | None = None
+) -> Tensor:
     """NumPy scalars become a 1-D tensor of their dtype."""
     return as_tensor(np.array(batch))
 
@@ -152,7 +153,8 @@ def collate(batch: list[Any], *, collate_fn_map: CollateFnMap | None = None) -> 
                 return fn(batch, collate_fn_map=collate_fn_map)
 
     def sub(key: Any, samples: Any) -> Any:
-        return _within(key, lambda: collate(list(samples), collate_fn_map=collate_fn_map))
+        # samples stay as built (a tuple from zip): strings collate to exactly that, as in torch
+        return _within(key, lambda: collate(samples, collate_fn_map=collate_fn_map))
 
     if isinstance(elem, collections.abc.Mapping):
         fields = {key: sub(key, [d[key] for d in batch]) for key in elem}

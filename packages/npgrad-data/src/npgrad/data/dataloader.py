@@ -259,8 +259,7 @@ class DataLoader(Generic[T_co]):
             "persistent_workers",
         ):
             raise ValueError(
-                f"{attr} attribute should not be set after {self.__class__.__name__} is "
-                "initialized"
+                f"{attr} attribute should not be set after {self.__class__.__name__} is initialized"
             )
         super().__setattr__(attr, val)
 

@@ -380,19 +380,20 @@ def random_split(
                     stacklevel=2,
                 )
         lengths = sizes
+    if sum(lengths) != total:
+        raise ValueError(
+            "Sum of input lengths does not equal the length of the input dataset! "
+            f"(lengths {list(lengths)} sum to {sum(lengths)}, the dataset has {total} items; "
+            "give integer lengths summing to it, or fractions summing to 1)"
+        )
     for i, n in enumerate(lengths):
         if isinstance(n, float) and not n.is_integer():
             raise ValueError(
                 f"random_split: lengths must be integers or fractions summing to 1, got {n} at "
-                f"index {i} (the fractions sum to {sum(lengths)})"
+                f"index {i}"
             )
         if n < 0:
             raise ValueError(f"random_split: length at index {i} is negative ({n})")
-    if sum(lengths) != total:
-        raise ValueError(
-            "Sum of input lengths does not equal the length of the input dataset! "
-            f"(lengths {list(lengths)} sum to {sum(lengths)}, the dataset has {total} items)"
-        )
     indices = RandomSource(generator).randperm(total).tolist()
     ends = itertools.accumulate(int(n) for n in lengths)
     return [Subset(dataset, indices[end - int(n) : end]) for end, n in zip(ends, lengths)]

@@ -236,7 +236,9 @@ class WeightedRandomSampler(Sampler[int]):
             )
         w = np.array(getattr(weights, "_data", weights), dtype=np.float64)
         if w.ndim != 1:
-            raise ValueError(f"weights should be a 1d sequence but given weights have shape {w.shape}")
+            raise ValueError(
+                f"weights should be a 1d sequence but given weights have shape {w.shape}"
+            )
         if not (np.isfinite(w) & (w >= 0)).all():
             raise ValueError("weights contain either `inf`, `nan` or an element < 0")
         if not w.sum() > 0:
@@ -282,7 +284,9 @@ class BatchSampler(Sampler[list[int]]):
     2
     """
 
-    def __init__(self, sampler: Sampler[int] | Iterable[int], batch_size: int, drop_last: bool) -> None:
+    def __init__(
+        self, sampler: Sampler[int] | Iterable[int], batch_size: int, drop_last: bool
+    ) -> None:
         _positive_int(batch_size, "batch_size")
         if not isinstance(drop_last, bool):
             raise ValueError(f"drop_last should be a boolean value, but got drop_last={drop_last}")

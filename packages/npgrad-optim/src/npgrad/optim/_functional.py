@@ -38,19 +38,6 @@ def _lerp_(start: np.ndarray, end: np.ndarray, weight: float) -> None:
         start[...] = end - (end - start) * dt(1.0 - float(w))
 
 
-def _sub_square(a: np.ndarray, b: np.ndarray) -> np.ndarray:
-    """``a - b * b`` rounded once, like PyTorch's fused multiply-add.
-
-    The centered second moment ``E[g^2] - E[g]^2`` cancels badly when the gradient barely
-    varies; rounding ``b * b`` first would change its low bits, and the square root amplifies
-    that. Below float64 the product is exact in float64, so that detour gives the fused result.
-    """
-    if a.dtype.itemsize >= 8:
-        return a - b * b
-    wide = b.astype(np.float64)
-    return (a.astype(np.float64) - wide * wide).astype(a.dtype)
-
-
 def _decay(
     param: np.ndarray, grad: np.ndarray, weight_decay: float, lr: float, decoupled: bool
 ) -> np.ndarray:
@@ -166,7 +153,7 @@ def rmsprop(
     if centered:
         assert grad_avg is not None
         _lerp_(grad_avg, g, 1 - alpha)
-        avg = np.sqrt(_sub_square(square_avg, grad_avg)) + dt(eps)
+        avg = np.sqrt(square_avg - grad_avg * grad_avg) + dt(eps)
     else:
         avg = np.sqrt(square_avg) + dt(eps)
     if momentum > 0:

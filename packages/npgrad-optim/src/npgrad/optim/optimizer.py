@@ -37,6 +37,20 @@ StepPostHook: TypeAlias = Callable[..., None]
 # the parameter's dtype). PyTorch exempts only ``step``; keeping NAdam's ``mu_product`` too
 # makes a loaded float64 optimizer continue exactly where the saved one left off.
 _SCALAR_STATE_KEYS = frozenset({"step", "mu_product"})
+# The built-in optimizers' per-element buffers: a loaded one must have its parameter's shape.
+_ELEMENTWISE_STATE_KEYS = frozenset(
+    {
+        "momentum_buffer",
+        "exp_avg",
+        "exp_avg_sq",
+        "max_exp_avg_sq",
+        "square_avg",
+        "grad_avg",
+        "acc_delta",
+        "sum",
+        "exp_inf",
+    }
+)
 
 
 class _RequiredParameter:
@@ -523,11 +537,15 @@ def _cast_state(owner: str, param: Tensor, value: Any, index: Any, key: Any = No
     """A copy of a loaded state value, its tensors cast to ``param``'s dtype."""
     if isinstance(value, (Tensor, np.ndarray)):
         array = value._data if isinstance(value, Tensor) else value
-        if array.ndim and array.shape != param._data.shape:
-            raise ValueError(
-                f"{owner}: state[{index}][{key!r}] has shape {array.shape}, but parameter "
-                f"{index} has shape {param._data.shape}"
-            )
+        if key in _SCALAR_STATE_KEYS or key in _ELEMENTWISE_STATE_KEYS:
+            shape = () if key in _SCALAR_STATE_KEYS else param._data.shape
+            if array.shape != shape and array.size == 1 and shape == ():
+                array = array.reshape(())  # written by a saver that turns 0-dim into (1,)
+            if array.shape != shape:
+                raise ValueError(
+                    f"{owner}: state[{index}][{key!r}] has shape {array.shape}, but it must "
+                    f"have shape {shape} (parameter {index} has shape {param._data.shape})"
+                )
         if key in _SCALAR_STATE_KEYS or param._data.dtype.kind != "f":
             dtype = array.dtype
         else:

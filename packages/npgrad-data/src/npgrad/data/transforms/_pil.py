@@ -93,7 +93,9 @@ def pad(img: Image.Image, padding: Sequence[int], fill: Any, padding_mode: str) 
         img = img.crop((left, top, img.width - right, img.height - bottom))
     left, top, right, bottom = (max(p, 0) for p in padding)
     if padding_mode == "constant":
-        out = ImageOps.expand(img, border=(left, top, right, bottom), **parse_fill(fill, img, "fill"))
+        out = ImageOps.expand(
+            img, border=(left, top, right, bottom), **parse_fill(fill, img, "fill")
+        )
         if img.mode == "P" and img.getpalette() is not None:
             out.putpalette(img.getpalette())  # type: ignore[arg-type]
         return out

@@ -1,0 +1,86 @@
+"""Image transforms with torchvision's API, on PIL images and ``(..., C, H, W)`` tensors.
+
+Classes are in :mod:`~npgrad.data.transforms.transforms` (deterministic ones and
+containers) and :mod:`~npgrad.data.transforms.random_transforms`; the functions they call are
+in :mod:`~npgrad.data.transforms.functional`. nptorch's names ``GrayScale`` and
+``RandomMask`` are kept as aliases of ``Grayscale`` and ``RandomErasing``; ``Reshape`` is
+nptorch's own.
+
+Examples
+--------
+>>> from PIL import Image
+>>> import npgrad
+>>> from npgrad.data import transforms as T
+>>> augment = T.Compose([
+...     T.RandomResizedCrop(16, generator=npgrad.random.Generator().manual_seed(0)),
+...     T.RandomHorizontalFlip(),
+...     T.ToTensor(),
+...     T.Normalize(mean=[0.5, 0.5, 0.5], std=[0.5, 0.5, 0.5]),
+... ])
+>>> augment(Image.new("RGB", (40, 30), (255, 128, 0))).shape
+(3, 16, 16)
+"""
+
+from npgrad.data.transforms import functional
+from npgrad.data.transforms.functional import InterpolationMode
+from npgrad.data.transforms.random_transforms import (
+    ColorJitter,
+    RandomApply,
+    RandomChoice,
+    RandomCrop,
+    RandomErasing,
+    RandomGrayscale,
+    RandomHorizontalFlip,
+    RandomMask,
+    RandomOrder,
+    RandomResizedCrop,
+    RandomRotation,
+    RandomVerticalFlip,
+)
+from npgrad.data.transforms.transforms import (
+    CenterCrop,
+    Compose,
+    ConvertImageDtype,
+    GrayScale,
+    Grayscale,
+    Lambda,
+    Normalize,
+    Pad,
+    PILToTensor,
+    Reshape,
+    Resize,
+    ToPILImage,
+    ToTensor,
+    Transform,
+)
+
+__all__ = [
+    "CenterCrop",
+    "ColorJitter",
+    "Compose",
+    "ConvertImageDtype",
+    "GrayScale",
+    "Grayscale",
+    "InterpolationMode",
+    "Lambda",
+    "Normalize",
+    "PILToTensor",
+    "Pad",
+    "RandomApply",
+    "RandomChoice",
+    "RandomCrop",
+    "RandomErasing",
+    "RandomGrayscale",
+    "RandomHorizontalFlip",
+    "RandomMask",
+    "RandomOrder",
+    "RandomResizedCrop",
+    "RandomRotation",
+    "RandomVerticalFlip",
+    "Reshape",
+    "Resize",
+    "ToPILImage",
+    "ToTensor",
+    "Transform",
+    "functional",
+]
