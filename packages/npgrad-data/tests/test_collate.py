@@ -26,7 +26,11 @@ def test_tensors_stack_along_a_new_first_dimension():
 
 
 def test_numbers_become_tensors_of_pytorchs_dtypes():
-    ints, floats, bools = default_collate([1, 2]), default_collate([0.5, 1.5]), default_collate([True, False])
+    ints, floats, bools = (
+        default_collate([1, 2]),
+        default_collate([0.5, 1.5]),
+        default_collate([True, False]),
+    )
     assert ints.dtype == np.int64 and ints.tolist() == [1, 2]
     assert floats.dtype == np.float64 and floats.tolist() == [0.5, 1.5]
     assert bools.dtype == np.bool_ and bools.tolist() == [True, False]
@@ -75,7 +79,9 @@ def test_unequal_tensor_shapes_name_the_shapes_and_the_field():
     ):
         default_collate([npgrad.zeros(2), npgrad.zeros(3)])
     batch = [{"x": [npgrad.zeros(2, 2)]}, {"x": [npgrad.zeros(2, 2)]}, {"x": [npgrad.zeros(2, 1)]}]
-    with pytest.raises(RuntimeError, match=r"\[2, 1\] at entry 2 \(in field \['x'\]\[0\] of the samples\)"):
+    with pytest.raises(
+        RuntimeError, match=r"\[2, 1\] at entry 2 \(in field \['x'\]\[0\] of the samples\)"
+    ):
         default_collate(batch)
     with pytest.raises(RuntimeError, match=r"in field \['pts'\]\['x'\]"):
         default_collate([{"pts": Point(np.zeros(2), "a")}, {"pts": Point(np.zeros(1), "b")}])
@@ -95,9 +101,15 @@ def test_collate_fn_map_adds_a_type_and_exact_types_win():
         def __init__(self, v):
             self.v = v
 
-    custom = {**default_collate_fn_map, Box: lambda batch, *, collate_fn_map: sum(b.v for b in batch)}
+    custom = {
+        **default_collate_fn_map,
+        Box: lambda batch, *, collate_fn_map: sum(b.v for b in batch),
+    }
     assert collate([(Box(1), "a"), (Box(2), "b")], collate_fn_map=custom) == [3, ("a", "b")]
-    bool_first = {bool: lambda b, *, collate_fn_map: "bools", int: lambda b, *, collate_fn_map: "ints"}
+    bool_first = {
+        bool: lambda b, *, collate_fn_map: "bools",
+        int: lambda b, *, collate_fn_map: "ints",
+    }
     assert collate([True], collate_fn_map=bool_first) == "bools"
     assert collate([3], collate_fn_map=bool_first) == "ints"
 
@@ -166,7 +178,7 @@ def test_default_collate_matches_torch_structure_types_and_values():
 
 @pytest.mark.torch
 def test_default_convert_matches_torch_structure_types_and_values():
-    torch = pytest.importorskip("torch")
+    pytest.importorskip("torch")
     from torch.utils.data import default_convert as torch_convert
 
     samples = [

@@ -167,17 +167,61 @@ def test_len_of_a_map_loader_is_the_number_of_batches_of_its_sampler():
         ({"num_workers": -1}, ValueError, "num_workers option should be non-negative"),
         ({"timeout": -1}, ValueError, "timeout option should be non-negative"),
         ({"prefetch_factor": 2}, ValueError, "prefetch_factor option could only be specified"),
-        ({"num_workers": 1, "prefetch_factor": -1}, ValueError, "prefetch_factor option should be non-negative"),
-        ({"persistent_workers": True}, ValueError, "persistent_workers option needs num_workers > 0"),
-        ({"sampler": [0], "shuffle": True}, ValueError, "sampler option is mutually exclusive with shuffle"),
-        ({"batch_sampler": [[0]], "batch_size": 2}, ValueError, "batch_sampler option is mutually exclusive"),
-        ({"batch_sampler": [[0]], "drop_last": True}, ValueError, "batch_sampler option is mutually exclusive"),
-        ({"batch_sampler": [[0]], "shuffle": True}, ValueError, "batch_sampler option is mutually exclusive"),
-        ({"batch_sampler": [[0]], "sampler": [0]}, ValueError, "batch_sampler option is mutually exclusive"),
-        ({"batch_size": None, "drop_last": True}, ValueError, "batch_size=None option disables auto-batching"),
-        ({"multiprocessing_context": "spawn"}, ValueError, "can only be used with multi-process loading"),
-        ({"num_workers": 1, "multiprocessing_context": "nope"}, ValueError, "should specify a valid start method"),
-        ({"num_workers": 1, "multiprocessing_context": 3}, TypeError, "should be a valid context object"),
+        (
+            {"num_workers": 1, "prefetch_factor": -1},
+            ValueError,
+            "prefetch_factor option should be non-negative",
+        ),
+        (
+            {"persistent_workers": True},
+            ValueError,
+            "persistent_workers option needs num_workers > 0",
+        ),
+        (
+            {"sampler": [0], "shuffle": True},
+            ValueError,
+            "sampler option is mutually exclusive with shuffle",
+        ),
+        (
+            {"batch_sampler": [[0]], "batch_size": 2},
+            ValueError,
+            "batch_sampler option is mutually exclusive",
+        ),
+        (
+            {"batch_sampler": [[0]], "drop_last": True},
+            ValueError,
+            "batch_sampler option is mutually exclusive",
+        ),
+        (
+            {"batch_sampler": [[0]], "shuffle": True},
+            ValueError,
+            "batch_sampler option is mutually exclusive",
+        ),
+        (
+            {"batch_sampler": [[0]], "sampler": [0]},
+            ValueError,
+            "batch_sampler option is mutually exclusive",
+        ),
+        (
+            {"batch_size": None, "drop_last": True},
+            ValueError,
+            "batch_size=None option disables auto-batching",
+        ),
+        (
+            {"multiprocessing_context": "spawn"},
+            ValueError,
+            "can only be used with multi-process loading",
+        ),
+        (
+            {"num_workers": 1, "multiprocessing_context": "nope"},
+            ValueError,
+            "should specify a valid start method",
+        ),
+        (
+            {"num_workers": 1, "multiprocessing_context": 3},
+            TypeError,
+            "should be a valid context object",
+        ),
         ({"generator": 7}, TypeError, "generator must be"),
         ({"batch_size": 0}, ValueError, "batch_size should be a positive integer value"),
     ],
@@ -204,14 +248,26 @@ def test_multiprocessing_context_accepts_a_name_or_a_context():
     by_name = DataLoader(Items(3), num_workers=1, multiprocessing_context="spawn")
     assert by_name.multiprocessing_context is multiprocessing.get_context("spawn")
     ctx = multiprocessing.get_context("spawn")
-    assert DataLoader(Items(3), num_workers=1, multiprocessing_context=ctx).multiprocessing_context is ctx
+    assert (
+        DataLoader(Items(3), num_workers=1, multiprocessing_context=ctx).multiprocessing_context
+        is ctx
+    )
     assert DataLoader(Items(3), num_workers=1).prefetch_factor == 2
 
 
 def test_core_attributes_are_read_only_after_construction():
     loader = DataLoader(Items(3), batch_size=2)
-    for attr in ("batch_size", "batch_sampler", "sampler", "drop_last", "dataset", "persistent_workers"):
-        with pytest.raises(ValueError, match=f"{attr} attribute should not be set after DataLoader"):
+    for attr in (
+        "batch_size",
+        "batch_sampler",
+        "sampler",
+        "drop_last",
+        "dataset",
+        "persistent_workers",
+    ):
+        with pytest.raises(
+            ValueError, match=f"{attr} attribute should not be set after DataLoader"
+        ):
             setattr(loader, attr, None)
     loader.num_workers = 0  # others stay settable, as in torch
     loader.pin_memory = True

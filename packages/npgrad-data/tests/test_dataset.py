@@ -69,7 +69,9 @@ def test_tensor_dataset_sample_of_a_tensor_requiring_grad_stays_in_the_graph():
 
 
 def test_tensor_dataset_rejects_mismatched_first_dimensions():
-    with pytest.raises(ValueError, match=r"Size mismatch between tensors: first dimensions \[3, 2\]"):
+    with pytest.raises(
+        ValueError, match=r"Size mismatch between tensors: first dimensions \[3, 2\]"
+    ):
         TensorDataset(npgrad.zeros(3, 2), npgrad.zeros(2))
     with pytest.raises(ValueError, match="at least one"):
         TensorDataset()
@@ -106,7 +108,9 @@ def test_concat_dataset_of_many_parts_maps_indices_across_boundaries():
 def test_concat_dataset_index_out_of_range_names_index_and_length():
     ds = ConcatDataset([Range(0, 2), Range(0, 3)])
     for bad in (5, -6):
-        with pytest.raises(IndexError, match=f"index {bad} is out of range for ConcatDataset of length 5"):
+        with pytest.raises(
+            IndexError, match=f"index {bad} is out of range for ConcatDataset of length 5"
+        ):
             ds[bad]
 
 
@@ -198,10 +202,11 @@ def test_random_split_fractions_floor_then_hand_out_the_remainder_round_robin(n,
     assert [len(p) for p in parts] == sizes
 
 
-def test_random_split_warns_about_an_empty_split():
-    with pytest.warns(UserWarning, match="Length of split at index 1 is 0"):
+def test_random_split_warns_about_each_empty_split():
+    with pytest.warns(UserWarning, match="is 0. This might result in an empty dataset") as rec:
         parts = random_split(Range(0, 2), [0.9, 0.05, 0.05], generator=_gen(0))
     assert [len(p) for p in parts] == [2, 0, 0]
+    assert [str(w.message)[:30] for w in rec] == ["Length of split at index 1 is ", "Length of split at index 2 is "]
 
 
 def test_random_split_rejects_lengths_that_dont_sum_or_bad_fractions():

@@ -67,7 +67,10 @@ def test_random_sampler_with_replacement_draws_independently_in_range():
     s = RandomSampler(range(3), replacement=True, num_samples=100, generator=_gen(0))
     out = list(s)
     assert len(out) == 100 and set(out) == {0, 1, 2}  # 100 draws of 3 values: all seen
-    assert len(list(RandomSampler(range(3), replacement=True, num_samples=70, generator=_gen(0)))) == 70
+    assert (
+        len(list(RandomSampler(range(3), replacement=True, num_samples=70, generator=_gen(0))))
+        == 70
+    )
 
 
 def test_random_sampler_validates_arguments():
@@ -104,9 +107,15 @@ def test_weighted_random_sampler_without_replacement_yields_distinct_indices():
 
 
 def test_weighted_random_sampler_numpy_generator_matches_its_own_rules():
-    draws = list(WeightedRandomSampler([0, 2, 0, 1], 6, replacement=True, generator=np.random.default_rng(0)))
+    draws = list(
+        WeightedRandomSampler([0, 2, 0, 1], 6, replacement=True, generator=np.random.default_rng(0))
+    )
     assert set(draws) <= {1, 3}
-    out = list(WeightedRandomSampler([0, 2, 0, 1], 4, replacement=False, generator=np.random.default_rng(0)))
+    out = list(
+        WeightedRandomSampler(
+            [0, 2, 0, 1], 4, replacement=False, generator=np.random.default_rng(0)
+        )
+    )
     assert sorted(out) == [0, 1, 2, 3] and set(out[:2]) == {1, 3}
 
 

@@ -33,7 +33,7 @@ def problem_grads(arrays: list[np.ndarray], step: int) -> list[np.ndarray | None
     x, y = a
     grad_a = np.array([-2 * (1 - x) - 400 * x * (y - x * x), 200 * (y - x * x)])
     grad_b = SCALE * (b - TARGET)
-    grad_c = None if step % 3 == 2 else np.array(4 * c**3 - 1.0)
+    grad_c = None if step % 3 == 2 else np.array(4 * c * c * c - 1.0)
     return [grad_a, grad_b, grad_c]
 
 

@@ -137,9 +137,13 @@ class TensorMethods:
 
     # ---- comparisons (never differentiable) ----------------------------------------------
     def __eq__(self, other: Any) -> Tensor:  # type: ignore[override]
+        if other is None:  # torch: ``t == None`` is False (list.index, `in` rely on it)
+            return False  # type: ignore[return-value]
         return elementwise.eq(self, other)
 
     def __ne__(self, other: Any) -> Tensor:  # type: ignore[override]
+        if other is None:
+            return True  # type: ignore[return-value]
         return elementwise.ne(self, other)
 
     def __lt__(self, other: Any) -> Tensor:
@@ -526,6 +530,23 @@ class TensorMethods:
 
     def __getitem__(self, key: Any) -> Tensor:
         return shape_ops.getitem(self, key)
+
+    def __setitem__(self, key: Any, value: Any) -> None:
+        shape_ops.setitem(self, key, value)
+
+    def index_put(self, indices: Any, values: Any, accumulate: bool = False) -> Tensor:
+        return shape_ops.index_put(self, tuple(indices), values, accumulate)
+
+    def index_put_(self, indices: Any, values: Any, accumulate: bool = False) -> Tensor:
+        return self._inplace("index_put_", shape_ops.index_put, tuple(indices), values, accumulate)
+
+    def movedim(self, source: Any, destination: Any) -> Tensor:
+        return shape_ops.movedim(self, source, destination)
+
+    moveaxis = movedim
+
+    def narrow(self, dim: int, start: int, length: int) -> Tensor:
+        return shape_ops.narrow(self, dim, start, length)
 
     # ---- linear algebra ------------------------------------------------------------------
     def matmul(self, other: Any) -> Tensor:

@@ -151,7 +151,7 @@ def test_derivatives_at_non_differentiable_points_follow_torch(fn, points, expec
 def test_erf_derivative_is_two_over_sqrt_pi_exp_minus_x_squared():
     x = _leaf(np.array([-1.5, 0.0, 0.3, 2.0]))
     npgrad.erf(x).sum().backward()
-    assert_close(x.grad, 2 / math.sqrt(math.pi) * np.exp(-x.numpy() ** 2))
+    assert_close(x.grad, 2 / math.sqrt(math.pi) * np.exp(-(x.numpy() ** 2)))
 
 
 # ---- erf accuracy -----------------------------------------------------------------------------

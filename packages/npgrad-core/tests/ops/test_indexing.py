@@ -112,6 +112,7 @@ SAME_AS_NUMPY = [
     ("mask_2d", T(_rand((3, 4), np.bool_, 5)), _rand((3, 4), np.bool_, 5)),
     ("mask_3d", T(_rand(SHAPE, np.bool_, 6)), _rand(SHAPE, np.bool_, 6)),
     ("mask_and_slice", (T(M), slice(None, None, -1)), (M, slice(None, None, -1))),
+    ("mask_and_array", (T(M), slice(None), [0, 0]), (M, slice(None), [0, 0])),
     ("uint8_mask", T(M.astype(np.uint8)), M),  # PyTorch reads byte tensors as masks
     ("true", True, None),
     ("false", False, False),
@@ -351,3 +352,60 @@ def test_drawn_mixed_keys_match_torch(shape, data):
     (g,) = autograd_grad(ours, x, npgrad.tensor(v))
     (tg,) = torch.autograd.grad(theirs, tx, torch.tensor(v))
     assert_close(g, tg.numpy())
+
+
+# ---- assignment through an index: x[key] = value ------------------------------------------------
+def test_setitem_without_graph_writes_in_place_and_bumps_version():
+    x = npgrad.zeros(2, 3)
+    alias = x.detach()
+    x[0, 1:] = 5.0
+    x[1] = npgrad.tensor([1.0, 2.0, 3.0])
+    x[x > 4] = -1.0
+    assert x.tolist() == [[0.0, -1.0, -1.0], [1.0, 2.0, 3.0]]
+    assert alias.tolist() == x.tolist() and x._version == 3
+
+
+def test_setitem_is_differentiable_in_target_and_value():
+    a = npgrad.tensor([[1.0, 2.0], [3.0, 4.0]], dtype=npgrad.float64, requires_grad=True)
+    v = npgrad.tensor([7.0, 8.0], dtype=npgrad.float64, requires_grad=True)
+
+    def f(a, v):
+        b = a * 1.0
+        b[0] = v * a[1]
+        b[1, [0, 0]] = v[:1]
+        return b
+
+    assert npgrad.autograd.gradcheck(f, (a, v))
+    assert npgrad.autograd.gradgradcheck(f, (a, v))
+
+
+def test_setitem_on_leaf_requiring_grad_raises_and_bad_shapes_are_named():
+    x = npgrad.zeros(3, requires_grad=True)
+    with pytest.raises(RuntimeError, match="leaf Variable"):
+        x[0] = 1.0
+    y = npgrad.zeros(2, 3)
+    with pytest.raises(ValueError, match=r"shape \(5,\).*indexed shape \(3,\)"):
+        y[0] = npgrad.ones(5)
+
+
+def test_index_put_accumulate_adds_repeated_indices():
+    x = npgrad.zeros(3)
+    out = x.index_put((npgrad.tensor([0, 0, 2]),), npgrad.tensor([1.0, 2.0, 3.0]), accumulate=True)
+    assert out.tolist() == [3.0, 0.0, 3.0] and x.tolist() == [0.0, 0.0, 0.0]
+
+
+@pytest.mark.torch
+def test_setitem_gradients_match_torch():
+    torch = pytest.importorskip("torch")
+    a0 = np.arange(12.0).reshape(3, 4)
+    a, v = npgrad.tensor(a0, requires_grad=True), npgrad.tensor([5.0, 6.0], requires_grad=True)
+    b = a * 2.0
+    b[1:, [1, 3]] = v * v
+    (b * b).sum().backward()
+    ta = torch.tensor(a0, requires_grad=True)
+    tv = torch.tensor([5.0, 6.0], dtype=torch.float64, requires_grad=True)
+    tb = ta * 2.0
+    tb[1:, [1, 3]] = tv * tv
+    (tb * tb).sum().backward()
+    np.testing.assert_allclose(a.grad.numpy(), ta.grad.numpy())
+    np.testing.assert_allclose(v.grad.numpy(), tv.grad.numpy())

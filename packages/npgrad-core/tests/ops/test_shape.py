@@ -475,12 +475,11 @@ def test_pad_drawn(shape, mode, data):
     for n in shape[len(shape) - k :]:
         lo = data.draw(st.integers(-n - 2, 3))
         hi = data.draw(st.integers(-(n + lo), 3)) if n + lo >= 0 else -(n + lo)  # size >= 0
-        if mode == "circular":  # cropping must leave something to wrap around
-            lo = max(lo, -n)
-            hi = max(hi, -(n - max(-lo, 0)))
         if mode == "reflect":  # positive amounts must stay below the size
             lo, hi = min(lo, n - 1), min(hi, n - 1)
-        if mode == "circular":  # wrap at most once around what cropping leaves
+        if mode == "circular":  # crop no more than the data, then wrap at most once around it
+            lo = max(lo, -n)
+            hi = max(hi, -(n - max(-lo, 0)))
             m = n - max(-lo, 0) - max(-hi, 0)
             lo, hi = min(lo, m), min(hi, m)
         pairs.append((lo, hi))

@@ -191,8 +191,8 @@ def _accumulate(leaf: Tensor, g: Tensor, create_graph: bool) -> None:
             "a custom Function's backward returned a gradient of the wrong shape"
         )
     if leaf.grad is None:
-        if create_graph:
-            leaf.grad = g
+        if create_graph:  # keep the graph; but .grad must be writable (zero_() etc.)
+            leaf.grad = g if g._data.flags.writeable and g._data.base is None else g.clone()
         elif _exclusive(g):
             leaf.grad = Tensor._make(g._data, False, None)
         else:  # shared with another leaf, a hook or the caller: own a copy

@@ -276,7 +276,9 @@ class Function:
             return _rebase_dirty(node, args, arrays, out)
         if not isinstance(out, tuple):
             if type(out) is not np.ndarray:
-                out = _as_array(out)
+                raw, out = out, _as_array(out)
+                # forward saved the NumPy scalar it returned: save the array we keep instead
+                node._to_save = tuple(out if v is raw else v for v in node._to_save)
             if out.dtype.kind == "f":
                 result = T._make(out, True, node, 0)
             else:  # an integer output is never differentiable
@@ -284,7 +286,10 @@ class Function:
             if node._to_save:
                 node._resolve_saved(args, arrays, (result,))
             return result
-        out = tuple(_as_array(o) for o in out)
+        raws, out = out, tuple(_as_array(o) for o in out)
+        swap = {id(r): o for r, o in zip(raws, out) if r is not o}
+        if swap:
+            node._to_save = tuple(swap.get(id(v), v) for v in node._to_save)
         nondiff = node._non_differentiable
         results = []
         for k, o in enumerate(out):

@@ -38,7 +38,7 @@ __all__ = [
 ]
 
 
-# ---- joining and splitting: cat, stack, split, chunk, unbind, narrow -------------------------
+# ---- joining and splitting: cat, stack, split, chunk, unbind ---------------------------------
 class Cat(Function):
     @staticmethod
     def forward(ctx: Any, *arrays: np.ndarray, dim: int) -> np.ndarray:
@@ -119,10 +119,10 @@ def cat(tensors: Sequence[Tensor], dim: int = 0, *, axis: int | None = None) -> 
                 f"cat: a zero-dimensional tensor (position {i}) cannot be concatenated"
             )
     # PyTorch's legacy rule: 1-d empty tensors are skipped whatever the other shapes
-    kept = [x for x in xs if x.shape != (0,)] or xs[:1]
-    first = kept[0].shape
+    kept = [(i, x) for i, x in enumerate(xs) if x.shape != (0,)] or [(0, xs[0])]
+    first = kept[0][1].shape
     d = _check_dim("cat", dim, len(first))
-    for i, x in enumerate(kept):
+    for i, x in kept:
         if x.ndim != len(first):
             raise ShapeError(
                 f"cat: tensors must have the same number of dimensions: got shapes {first} and "
@@ -133,7 +133,7 @@ def cat(tensors: Sequence[Tensor], dim: int = 0, *, axis: int | None = None) -> 
                 f"cat: sizes of tensors must match except in dimension {d}: got shapes {first} "
                 f"and {x.shape} (tensor {i})"
             )
-    return Cat.apply(*kept, dim=d)  # type: ignore[no-any-return]
+    return Cat.apply(*(x for _, x in kept), dim=d)  # type: ignore[no-any-return]
 
 
 concat = concatenate = cat

@@ -88,13 +88,30 @@ def binary(fn: Any, op: str, a: Any, b: Any, **kwargs: Any) -> Tensor:
     ):
         d = a._data.dtype
         if d.kind == "f" and (type(b) is float or (isinstance(b, np.floating) and b.dtype == d)):
+            if d.itemsize == 2 and not _fits_half(b):
+                return _via_float32(fn, op, a, b, **kwargs)
             b = d.type(b)
         else:
             a, b = operands(op, a, b)
     elif not isinstance(a, Tensor):
+        if isinstance(a, float) and isinstance(b, Tensor) and b.dtype.itemsize == 2 and not _fits_half(a):
+            return _via_float32(fn, op, a, b, **kwargs)
         a, b = operands(op, a, b)
     try:
         return fn.apply(a, b, **kwargs)  # type: ignore[no-any-return]
     except ValueError:
         check_broadcast(op, a, b)
         raise
+
+
+def _fits_half(value: float) -> bool:
+    v = abs(float(value))
+    return v == 0.0 or 6.0e-8 <= v <= 65504.0 or v != v or v == float("inf")
+
+
+def _via_float32(fn: Any, op: str, a: Any, b: Any, **kwargs: Any) -> Tensor:
+    # A scalar that float16 cannot hold (1e6, 1e-9) would become inf or 0 before the op; like
+    # PyTorch, compute in float32 and round the result to float16 once.
+    a32 = a.float() if isinstance(a, Tensor) else a
+    b32 = b.float() if isinstance(b, Tensor) else b
+    return binary(fn, op, a32, b32, **kwargs).half()

@@ -6,10 +6,10 @@ kinks follow PyTorch and each is noted where it is decided. Parameters (``beta``
 ...) are turned into Python floats so that they never upcast a float32 tensor.
 
 NumPy has no ``erf``: :func:`_erf_array` evaluates a Taylor expansion of erf around the
-nearest of a grid of centres ``c`` (spacing 1/8 on ``[0, 6]``), whose coefficients are exact
+nearest of a grid of centres ``c`` (spacing 1/64 on ``[0, 6]``), whose coefficients are exact
 formulas, ``erf^(n+1)(c) = 2/sqrt(pi) (-1)^n H_n(c) exp(-c^2)`` (Hermite polynomials), with
 ``erf(c)`` from ``math.erf``. In float64 the result is within 1.2e-16 of ``math.erf`` (about
-one ulp); lower-precision inputs use fewer terms (error < 1e-10 before rounding).
+one ulp); lower-precision inputs use fewer terms (error < 1e-11 before rounding).
 """
 
 from __future__ import annotations
@@ -57,8 +57,9 @@ _SELU_SCALE = 1.0507009873554804934193349852946
 
 
 # ---- erf ------------------------------------------------------------------------------------
-_ERF_STEP = 0.125
+_ERF_STEP = 1.0 / 64.0
 _ERF_XMAX = 6.0  # erf(6) rounds to 1.0 in float64: larger |x| are clamped here
+_ERF_CHUNK = 65536  # elements per pass: the float64 temporaries stay in cache
 
 
 def _erf_table(n_terms: int) -> tuple[np.ndarray, ...]:
@@ -76,27 +77,37 @@ def _erf_table(n_terms: int) -> tuple[np.ndarray, ...]:
     return tuple(np.ascontiguousarray(row) for row in coef)
 
 
-# 13 terms: |h| <= 1/16 makes the first omitted term < 1e-17; 7 terms: < 1e-10, plenty for
-# float32 and float16, at half the cost
-_ERF_F64 = _erf_table(13)
-_ERF_F32 = _erf_table(7)
+# |h| <= 1/128: with 8 terms the first omitted one is < 1e-19 (float64); with 5, < 1e-11,
+# plenty for float32 and float16 at two thirds of the cost
+_ERF_F64 = _erf_table(8)
+_ERF_F32 = _ERF_F64[:5]
 
 
-def _erf_array(x: np.ndarray) -> np.ndarray:
-    """erf of a floating array, computed in float64 and returned in the array's dtype."""
-    table = _ERF_F64 if x.dtype == np.float64 else _ERF_F32
-    xd = x.reshape(-1).astype(np.float64, copy=False)  # 1-D: ufuncs on 0-d give scalars
+def _erf_flat(x: np.ndarray, table: tuple[np.ndarray, ...]) -> np.ndarray:
+    xd = x.astype(np.float64, copy=False)
     ax = np.abs(xd)
     np.minimum(ax, _ERF_XMAX, out=ax)  # NaN stays NaN
     with np.errstate(invalid="ignore"):  # NaN -> int cast; mode="clip" keeps take in range
-        k = np.rint(ax * (1.0 / _ERF_STEP)).astype(np.intp)
+        k = (ax * (1.0 / _ERF_STEP) + 0.5).astype(np.intp)  # nearest centre (ax >= 0)
     h = ax - k * _ERF_STEP
     p = table[-1].take(k, mode="clip")
     for row in table[-2::-1]:
         p *= h
         p += row.take(k, mode="clip")
-    np.copysign(p, xd, out=p)
-    return p.astype(x.dtype, copy=False).reshape(x.shape)
+    return np.copysign(p, xd, out=p)
+
+
+def _erf_array(x: np.ndarray) -> np.ndarray:
+    """erf of a floating array, computed in float64 and returned in the array's dtype."""
+    table = _ERF_F64 if x.dtype == np.float64 else _ERF_F32
+    flat = x.reshape(-1)  # 1-D: ufuncs on 0-d arrays give scalars
+    if flat.size <= _ERF_CHUNK:
+        return _erf_flat(flat, table).astype(x.dtype, copy=False).reshape(x.shape)
+    # a dozen passes over float64 temporaries: chunks that fit in cache are 2-3x faster
+    out = np.empty(flat.shape, x.dtype)
+    for s in range(0, flat.size, _ERF_CHUNK):
+        out[s : s + _ERF_CHUNK] = _erf_flat(flat[s : s + _ERF_CHUNK], table)
+    return out.reshape(x.shape)
 
 
 class Erf(Function):
@@ -628,8 +639,8 @@ def hardswish(input: Tensor) -> Tensor:  # noqa: A002
     Examples
     --------
     >>> import npgrad
-    >>> npgrad.hardswish(npgrad.tensor([-4.0, 1.0, 4.0]))
-    tensor([-0.0000,  0.6667,  4.0000])
+    >>> npgrad.hardswish(npgrad.tensor([-2.0, 1.0, 4.0]))
+    tensor([-0.3333,  0.6667,  4.0000])
     """
     return Hardswish.apply(_float_input("hardswish", input))  # type: ignore[no-any-return]
 

@@ -223,11 +223,11 @@ def div(input: Any, other: Any, *, rounding_mode: str | None = None) -> Tensor: 
     tensor([-1,  2])
     """
     if rounding_mode is None:
-        a, b = operands("div", input, other)
-        if not _is_float(a):  # true division of integers gives the default float dtype
+        if not (_floating(input) or _floating(other)):
+            # true division of integers (or bools) gives the default float dtype
             d = dtypes.get_default_dtype()
-            a, b = operands("div", _to(a, d), _to(b, d))
-        return binary(Div, "div", a, b)
+            input, other = _to(input, d), _to(other, d)
+        return binary(Div, "div", input, other)
     if rounding_mode == "floor":
         return binary(FloorDivide, "div", input, other)
     if rounding_mode == "trunc":
@@ -280,9 +280,15 @@ def _kind(x: Any) -> str:
     return x.dtype.kind  # type: ignore[no-any-return]
 
 
-def _is_float(x: Any) -> bool:
-    return x.dtype.kind == "f"  # type: ignore[no-any-return]
+def _floating(x: Any) -> bool:
+    """A floating Tensor/array or a Python/NumPy float."""
+    kind = getattr(getattr(x, "dtype", None), "kind", None)
+    return kind == "f" if kind is not None else isinstance(x, float)
 
 
 def _to(x: Any, d: np.dtype) -> Any:
-    return x.to(d) if isinstance(x, Tensor) else d.type(x)
+    if isinstance(x, Tensor):
+        return x.to(d)
+    if isinstance(x, np.ndarray):
+        return x.astype(d)
+    return float(x)

@@ -314,7 +314,7 @@ def _parse(equation: str, shapes: tuple[tuple[int, ...], ...]) -> tuple[Any, ...
     if ne > len(free):
         raise ValueError(f"einsum: equation {equation!r} needs more than 52 subscripts")
     ell = "".join(free[:ne])
-    ins = tuple(t.replace("...", ell[ne - n:]) for t, n in zip(terms, n_ell))
+    ins = tuple(t.replace("...", ell[ne - n :]) for t, n in zip(terms, n_ell))
     if arrow:
         # like PyTorch (unlike NumPy), '...' dims missing from an explicit output are summed
         out = rhs.replace("...", ell)

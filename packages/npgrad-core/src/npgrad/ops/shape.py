@@ -2,7 +2,7 @@
 
 This module holds the reshaping, transposing, broadcasting and copying ops and re-exports the
 rest of the family from its helpers (:mod:`npgrad.ops._joining`: cat/stack/split/flip/roll/
-diagonal/tril...; :mod:`npgrad.ops._getitem`: indexing, narrow, pad), so ``npgrad.ops.shape``
+diagonal/tril...; :mod:`npgrad.ops.indexing`: indexing, index_put, narrow, pad), so ``npgrad.ops.shape``
 is the one place Tensor's methods call.
 
 Outputs are NumPy views sharing memory with the input wherever PyTorch's are views
@@ -26,7 +26,7 @@ import numpy as np
 
 from npgrad.autograd.function import Function
 from npgrad.ops._broadcast import Expand, sum_to
-from npgrad.ops._getitem import getitem, narrow, pad
+from npgrad.ops.indexing import getitem, index_put, narrow, pad, setitem
 from npgrad.ops._joining import (
     cat,
     chunk,
@@ -69,6 +69,7 @@ __all__ = [
     "getitem",
     "moveaxis",
     "movedim",
+    "index_put",
     "narrow",
     "pad",
     "permute",

@@ -15,14 +15,13 @@ import itertools
 import multiprocessing
 import multiprocessing.context
 import os
-import pickle
-import queue
-import time
 import warnings
+import weakref
 from collections.abc import Callable, Iterable, Iterator
 from typing import Any, Generic, TypeVar
 
 from npgrad.data import _worker
+from npgrad.data._pool import WorkerPool
 from npgrad.data._random import RandomSource, check_generator
 from npgrad.data.collate import default_collate, default_convert
 from npgrad.data.dataset import Dataset, IterableDataset
@@ -31,11 +30,6 @@ from npgrad.data.sampler import BatchSampler, RandomSampler, Sampler, Sequential
 __all__ = ["DataLoader"]
 
 T_co = TypeVar("T_co", covariant=True)
-
-# how long the parent waits on the result queue before checking that the workers are alive
-_POLL_INTERVAL = 0.1
-# how long shutdown waits for a worker to exit before terminating it
-_JOIN_TIMEOUT = 1.0
 
 
 class _InfiniteConstantSampler(Sampler[None]):
@@ -383,45 +377,28 @@ class _SingleProcessIter(_BaseIter):
 class _MultiProcessIter(_BaseIter):
     def __init__(self, loader: DataLoader[Any]) -> None:
         super().__init__(loader)
-        self._shutdown = True  # until the workers exist: makes __del__ safe if start fails
         self._prefetch_factor: int = loader.prefetch_factor or 0
         ctx = loader.multiprocessing_context or multiprocessing.get_context()
-        self._data_queue = ctx.Queue()
-        self._done_event = ctx.Event()
-        self._index_queues: list[Any] = []
-        self._workers: list[Any] = []
-        self._shutdown = False
-        try:
-            for worker_id in range(self._num_workers):
-                index_queue = ctx.Queue()
-                # don't block exiting on indices a dead worker will never read
-                index_queue.cancel_join_thread()
-                w = ctx.Process(  # type: ignore[attr-defined]
-                    target=_worker.worker_loop,
-                    args=(
-                        self._iterable,
-                        self._dataset,
-                        index_queue,
-                        self._data_queue,
-                        self._done_event,
-                        self._auto_collation,
-                        self._collate_fn,
-                        self._drop_last,
-                        self._base_seed,
-                        loader.worker_init_fn,
-                        worker_id,
-                        self._num_workers,
-                        os.getpid(),
-                    ),
-                    daemon=True,
-                )
-                w.start()
-                self._index_queues.append(index_queue)
-                self._workers.append(w)
-            self._reset(loader, first_iter=True)
-        except BaseException:
-            self._shutdown_workers()
-            raise
+        self._pool = WorkerPool(
+            ctx,
+            self._num_workers,
+            {
+                "iterable": self._iterable,
+                "dataset": self._dataset,
+                "auto_collation": self._auto_collation,
+                "collate_fn": self._collate_fn,
+                "drop_last": self._drop_last,
+                "base_seed": self._base_seed,
+                "init_fn": loader.worker_init_fn,
+            },
+        )
+        # the pool outlives this iterator until its shutdown has run (see _pool.py)
+        self._finalizer = weakref.finalize(self, self._pool.shutdown)
+        self._reset(loader, first_iter=True)
+
+    @property
+    def _workers(self) -> list[Any]:
+        return self._pool.workers
 
     def _reset(self, loader: DataLoader[Any], first_iter: bool = False) -> None:
         super()._reset(loader, first_iter)
@@ -433,8 +410,8 @@ class _MultiProcessIter(_BaseIter):
         self._workers_status = [True] * self._num_workers
         self._worker_cycle = itertools.cycle(range(self._num_workers))
         if not first_iter:
-            for q in self._index_queues:
-                q.put(_worker.ResumeIteration())
+            for worker_id in range(self._num_workers):
+                self._pool.put(worker_id, _worker.ResumeIteration())
             pending = self._num_workers
             while pending > 0:
                 task_id, _ = self._get_data()
@@ -454,46 +431,17 @@ class _MultiProcessIter(_BaseIter):
                 break
         else:
             return
-        self._index_queues[worker_id].put((self._send_idx, index))
+        self._pool.put(worker_id, (self._send_idx, index))
         self._task_info[self._send_idx] = (worker_id,)
         self._tasks_outstanding += 1
         self._send_idx += 1
 
     def _get_data(self) -> tuple[Any, Any]:
-        deadline = time.monotonic() + self._timeout if self._timeout > 0 else None
-        while True:
-            wait = _POLL_INTERVAL
-            if deadline is not None:
-                wait = max(0.0, min(wait, deadline - time.monotonic()))
-            try:
-                payload = self._data_queue.get(timeout=wait)
-            except queue.Empty:
-                self._check_workers_alive()
-                if deadline is not None and time.monotonic() >= deadline:
-                    raise RuntimeError(
-                        f"DataLoader timed out after {self._timeout} seconds"
-                    ) from None
-                continue
-            return pickle.loads(payload)  # type: ignore[no-any-return]
-
-    def _check_workers_alive(self) -> None:
-        dead = [
-            w
-            for worker_id, w in enumerate(self._workers)
-            if self._workers_status[worker_id] and not w.is_alive()
-        ]
-        if dead:
-            pids = ", ".join(str(w.pid) for w in dead)
-            codes = ", ".join(str(w.exitcode) for w in dead)
-            self._shutdown_workers()
-            raise RuntimeError(
-                f"DataLoader worker (pid(s) {pids}) exited unexpectedly (exit code(s) {codes}; "
-                "a negative code -N means it was killed by signal N)"
-            )
+        return self._pool.get(self._timeout, self._workers_status)  # type: ignore[no-any-return]
 
     def _next_data(self) -> Any:
         while True:
-            if self._shutdown:
+            if self._pool.closed:
                 raise StopIteration
             # skip the tasks of workers whose IterableDataset ran out
             while self._rcvd_idx < self._send_idx:
@@ -505,7 +453,7 @@ class _MultiProcessIter(_BaseIter):
                 self._rcvd_idx += 1
             else:
                 if not self._persistent_workers:
-                    self._shutdown_workers()
+                    self._pool.shutdown()
                 raise StopIteration
 
             info = self._task_info[self._rcvd_idx]
@@ -537,30 +485,8 @@ class _MultiProcessIter(_BaseIter):
 
     def _mark_worker_as_unavailable(self, worker_id: int) -> None:
         # tell the worker to exit; it is joined at shutdown
-        self._index_queues[worker_id].put(None)
+        self._pool.put(worker_id, None)
         self._workers_status[worker_id] = False
 
     def _shutdown_workers(self) -> None:
-        if self._shutdown:
-            return
-        self._shutdown = True
-        try:
-            self._done_event.set()
-            for q in self._index_queues:
-                q.put(None)
-            for w in self._workers:
-                w.join(timeout=_JOIN_TIMEOUT)
-            for q in self._index_queues:
-                q.close()
-            self._data_queue.cancel_join_thread()
-            self._data_queue.close()
-        finally:
-            for w in self._workers:
-                if w.is_alive():
-                    w.terminate()
-                    w.join()
-
-    def __del__(self) -> None:
-        # getattr: __init__ may have failed before these existed
-        if getattr(self, "_workers", None) is not None:
-            self._shutdown_workers()
+        self._pool.shutdown()

@@ -9,10 +9,10 @@ from npgrad.optim import _functional as F
 from npgrad.optim.optimizer import (
     Optimizer,
     ParamsT,
+    _check_nonnegative,
     _check_number,
     _scalar_state,
     _zeros_state,
-    check_nonnegative,
 )
 from npgrad.tensor import Tensor
 
@@ -84,7 +84,7 @@ class Adadelta(Optimizer):
         super().__init__(params, defaults)
 
     def _validate_group(self, group: Mapping[str, Any]) -> None:
-        check_nonnegative("Adadelta", group, "lr", "eps", "weight_decay")
+        _check_nonnegative("Adadelta", group, "lr", "eps", "weight_decay")
         rho = _check_number("Adadelta", "rho", group["rho"])
         if not 0.0 <= rho <= 1.0:
             raise ValueError(f"Adadelta: invalid rho {group['rho']!r}: it must be in [0, 1]")

@@ -8,7 +8,7 @@ from typing import Any
 import numpy as np
 
 from npgrad.optim import _functional as F
-from npgrad.optim.optimizer import Optimizer, ParamsT, _scalar_state, check_nonnegative
+from npgrad.optim.optimizer import Optimizer, ParamsT, _check_nonnegative, _scalar_state
 from npgrad.tensor import Tensor
 
 __all__ = ["Adagrad"]
@@ -85,7 +85,7 @@ class Adagrad(Optimizer):
                 self._init_state(p, group)
 
     def _validate_group(self, group: Mapping[str, Any]) -> None:
-        check_nonnegative(
+        _check_nonnegative(
             "Adagrad", group, "lr", "lr_decay", "weight_decay", "initial_accumulator_value", "eps"
         )
 

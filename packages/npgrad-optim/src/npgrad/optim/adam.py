@@ -9,10 +9,10 @@ from npgrad.optim import _functional as F
 from npgrad.optim.optimizer import (
     Optimizer,
     ParamsT,
+    _check_betas,
+    _check_nonnegative,
     _scalar_state,
     _zeros_state,
-    check_betas,
-    check_nonnegative,
 )
 from npgrad.tensor import Tensor
 
@@ -98,8 +98,8 @@ class Adam(Optimizer):
 
     def _validate_group(self, group: Mapping[str, Any]) -> None:
         name = type(self).__name__
-        check_nonnegative(name, group, "lr", "eps", "weight_decay")
-        check_betas(name, group)
+        _check_nonnegative(name, group, "lr", "eps", "weight_decay")
+        _check_betas(name, group)
 
     def step(self, closure: Callable[[], Any] | None = None) -> Any:
         """Perform one optimization step; ``closure`` re-evaluates the loss and returns it."""

@@ -9,10 +9,10 @@ from npgrad.optim import _functional as F
 from npgrad.optim.optimizer import (
     Optimizer,
     ParamsT,
+    _check_betas,
+    _check_nonnegative,
     _scalar_state,
     _zeros_state,
-    check_betas,
-    check_nonnegative,
 )
 from npgrad.tensor import Tensor
 
@@ -86,8 +86,8 @@ class Adamax(Optimizer):
         super().__init__(params, defaults)
 
     def _validate_group(self, group: Mapping[str, Any]) -> None:
-        check_nonnegative("Adamax", group, "lr", "eps", "weight_decay")
-        check_betas("Adamax", group)
+        _check_nonnegative("Adamax", group, "lr", "eps", "weight_decay")
+        _check_betas("Adamax", group)
 
     def step(self, closure: Callable[[], Any] | None = None) -> Any:
         """Perform one optimization step; ``closure`` re-evaluates the loss and returns it."""

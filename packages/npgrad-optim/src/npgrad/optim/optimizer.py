@@ -109,8 +109,7 @@ def _with_step_hooks(step: Callable[..., Any]) -> Callable[..., Any]:
 
     @functools.wraps(step)
     def wrapper(self: Optimizer, *args: Any, **kwargs: Any) -> Any:
-        if getattr(self, "_in_step", False):
-            # a subclass's step calling super().step(): the hooks run around the outer call only
+        if self._in_step:  # a subclass's step calling super().step(): hooks run once
             return step(self, *args, **kwargs)
         self._in_step = True
         try:
@@ -151,11 +150,6 @@ def _zeros_state(param: Tensor) -> Tensor:
     return Tensor._make(np.zeros_like(param._data), False, None)
 
 
-def _as_float(value: Any) -> float:
-    """A hyper-parameter as a Python float (a 1-element Tensor is accepted)."""
-    return float(value)
-
-
 def _check_number(owner: str, name: str, value: Any) -> float:
     if isinstance(value, Tensor):
         if value.numel() != 1:
@@ -168,7 +162,7 @@ def _check_number(owner: str, name: str, value: Any) -> float:
     return float(value)
 
 
-def check_nonnegative(owner: str, group: Mapping[str, Any], *names: str) -> None:
+def _check_nonnegative(owner: str, group: Mapping[str, Any], *names: str) -> None:
     """Raise ValueError naming the first hyper-parameter of ``names`` that is negative or NaN."""
     for name in names:
         value = _check_number(owner, name, group[name])
@@ -176,7 +170,7 @@ def check_nonnegative(owner: str, group: Mapping[str, Any], *names: str) -> None
             raise ValueError(f"{owner}: invalid {name} {group[name]!r}: it must be >= 0")
 
 
-def check_betas(owner: str, group: Mapping[str, Any]) -> None:
+def _check_betas(owner: str, group: Mapping[str, Any]) -> None:
     """Raise ValueError unless ``group["betas"]`` is a pair of numbers in [0, 1)."""
     betas = group["betas"]
     if not isinstance(betas, (tuple, list)) or len(betas) != 2:
@@ -223,13 +217,17 @@ class Optimizer:
         if step is not None and not getattr(step, "_npgrad_step_hooks", False):
             cls.step = _with_step_hooks(step)  # type: ignore[method-assign]
 
+    _in_step: bool = False  # inside step(): a subclass's super().step() runs no hooks again
+    _opt_called: bool = False  # step() has run (the LR schedulers check the call order)
+
     def __init__(self, params: ParamsT, defaults: dict[str, Any]) -> None:
         self.defaults = defaults
         self._step_pre_hooks: dict[int, StepPreHook] = OrderedDict()
         self._step_post_hooks: dict[int, StepPostHook] = OrderedDict()
         self.state: defaultdict[Any, dict[str, Any]] = defaultdict(dict)
         self.param_groups: list[dict[str, Any]] = []
-        self._validate_group({k: v for k, v in defaults.items() if v is not required})
+        if not any(v is required for v in defaults.values()):
+            self._validate_group(defaults)  # bad constructor arguments fail even if overridden
 
         if isinstance(params, Tensor):
             raise TypeError(
@@ -241,7 +239,7 @@ class Optimizer:
                 f"{type(self).__name__}: params must be an ordered iterable (list or tuple) of "
                 f"Tensors or dicts, got a {type(params).__name__}"
             )
-        param_groups = list(params)
+        param_groups: list[Any] = list(params)
         if not param_groups:
             raise ValueError(f"{type(self).__name__}: optimizer got an empty parameter list")
         if not isinstance(param_groups[0], dict):

@@ -9,9 +9,9 @@ from npgrad.optim import _functional as F
 from npgrad.optim.optimizer import (
     Optimizer,
     ParamsT,
+    _check_nonnegative,
     _scalar_state,
     _zeros_state,
-    check_nonnegative,
 )
 from npgrad.tensor import Tensor
 
@@ -93,7 +93,7 @@ class RMSprop(Optimizer):
         super().__init__(params, defaults)
 
     def _validate_group(self, group: Mapping[str, Any]) -> None:
-        check_nonnegative("RMSprop", group, "lr", "eps", "momentum", "weight_decay", "alpha")
+        _check_nonnegative("RMSprop", group, "lr", "eps", "momentum", "weight_decay", "alpha")
 
     def step(self, closure: Callable[[], Any] | None = None) -> Any:
         """Perform one optimization step; ``closure`` re-evaluates the loss and returns it."""

@@ -6,7 +6,7 @@ from collections.abc import Callable, Mapping
 from typing import Any
 
 from npgrad.optim import _functional as F
-from npgrad.optim.optimizer import Optimizer, ParamsT, check_nonnegative
+from npgrad.optim.optimizer import Optimizer, ParamsT, _check_nonnegative
 from npgrad.tensor import Tensor
 
 __all__ = ["SGD"]
@@ -87,7 +87,7 @@ class SGD(Optimizer):
         super().__init__(params, defaults)
 
     def _validate_group(self, group: Mapping[str, Any]) -> None:
-        check_nonnegative("SGD", group, "lr", "momentum", "weight_decay", "l1_penalty")
+        _check_nonnegative("SGD", group, "lr", "momentum", "weight_decay", "l1_penalty")
         if group["nesterov"] and (group["momentum"] <= 0 or group["dampening"] != 0):
             raise ValueError(
                 "SGD: Nesterov momentum requires a momentum > 0 and zero dampening, got "
@@ -114,7 +114,7 @@ class SGD(Optimizer):
                     maximize=group["maximize"],
                     l1_penalty=group.get("l1_penalty", 0.0),
                 )
-                if momentum != 0 and buf is None:
+                if new_buf is not None and buf is None:
                     self.state[p]["momentum_buffer"] = Tensor._make(new_buf, False, None)
                 p._version += 1
         return loss

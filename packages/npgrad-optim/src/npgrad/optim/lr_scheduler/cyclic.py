@@ -302,10 +302,10 @@ class OneCycleLR(LRScheduler):
                 f"anneal_strategy must be one of 'cos' or 'linear', instead got {anneal_strategy}"
             )
         self.optimizer = optimizer
-        self.total_steps = steps
+        self.total_steps: int = steps
         up_end = float(pct_start * steps) - 1
         if three_phase:
-            self._schedule_phases = [
+            self._schedule_phases: list[dict[str, Any]] = [
                 {"end_step": up_end, "start_lr": "initial_lr", "end_lr": "max_lr",
                  "start_momentum": "max_momentum", "end_momentum": "base_momentum"},
                 {"end_step": float(2 * pct_start * steps) - 2, "start_lr": "max_lr",
@@ -321,11 +321,11 @@ class OneCycleLR(LRScheduler):
                 {"end_step": steps - 1, "start_lr": "max_lr", "end_lr": "min_lr",
                  "start_momentum": "base_momentum", "end_momentum": "max_momentum"},
             ]  # fmt: skip
-        self._anneal_func_type = anneal_strategy
+        self._anneal_func_type: str = anneal_strategy
         max_lrs = _format_param("max_lr", optimizer, max_lr)
-        self.cycle_momentum = cycle_momentum
+        self.cycle_momentum: bool = cycle_momentum
         if cycle_momentum:
-            self.use_beta1 = _momentum_kind(optimizer, "OneCycleLR")
+            self.use_beta1: bool = _momentum_kind(optimizer, "OneCycleLR")
             max_momentums = _format_param("max_momentum", optimizer, max_momentum)
             base_momentums = _format_param("base_momentum", optimizer, base_momentum)
         # validated: now the optimizer's groups change
@@ -435,10 +435,10 @@ class CosineAnnealingWarmRestarts(LRScheduler):
             raise ValueError(
                 f"Expected float or int eta_min, but got {eta_min} of type {type(eta_min)}"
             )
-        self.T_0 = T_0
-        self.T_i = T_0
-        self.T_mult = T_mult
-        self.eta_min = eta_min
+        self.T_0: int = int(T_0)
+        self.T_i: int = int(T_0)
+        self.T_mult: int = int(T_mult)
+        self.eta_min: float = eta_min
         self.T_cur: float = last_epoch
         super().__init__(optimizer, last_epoch)
 

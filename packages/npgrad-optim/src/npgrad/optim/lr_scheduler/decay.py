@@ -186,8 +186,8 @@ class StepLR(LRScheduler):
     ) -> None:
         if not isinstance(step_size, numbers.Integral) or step_size <= 0:
             raise ValueError(f"StepLR: step_size must be a positive integer, got {step_size!r}")
-        self.step_size = step_size
-        self.gamma = gamma
+        self.step_size: int = int(step_size)
+        self.gamma: float = gamma
         super().__init__(optimizer, last_epoch)
 
     def get_lr(self) -> list[Any]:

@@ -1,5 +1,5 @@
-"""Indexing (``x[key]``) and the ops built on it: narrow and pad. Re-exported by
-:mod:`npgrad.ops.shape`.
+"""Indexing (``x[key]``), assignment through an index (``x[key] = v``, ``index_put``) and the
+ops built on indexing: narrow and pad. Re-exported by :mod:`npgrad.ops.shape`.
 
 The backward of indexing scatters the gradient into zeros (``np.add.at``, so repeated indices
 accumulate), and that scatter's own backward is indexing again: second order works.
@@ -14,10 +14,12 @@ from typing import Any
 import numpy as np
 
 from npgrad.autograd.function import Function
+from npgrad.autograd.grad_mode import is_grad_enabled
+from npgrad.ops._broadcast import sum_to
 from npgrad.ops._shape_util import ShapeError, _ints, _need_dims
 from npgrad.tensor import Tensor, _check_dim
 
-__all__ = ["getitem", "narrow", "pad"]
+__all__ = ["getitem", "index_put", "narrow", "pad", "setitem"]
 
 
 # ---- indexing: x[key] ------------------------------------------------------------------------
@@ -162,15 +164,20 @@ class IndexScatter(Function):
         target = out[basic]  # a view of ``out``: basic indexing never copies
         if adv is None:
             target[...] = g
-        elif all(k.dtype.kind == "b" for k in adv if isinstance(k, np.ndarray)):
+        elif all(_is_mask(k) for k in adv if isinstance(k, np.ndarray)):
             target[adv] = g  # masks select each element at most once
-        else:
-            np.add.at(target, adv, g)
+        else:  # masks as the integer arrays they stand for: the most portable np.add.at key
+            key = sum(((*k.nonzero(),) if _is_mask(k) else (k,) for k in adv), ())
+            np.add.at(target, key, g)
         return out
 
     @staticmethod
     def backward(ctx: Any, grad: Tensor) -> Tensor:
         return Index.apply(grad, basic=ctx.basic, adv=ctx.adv)  # type: ignore[no-any-return]
+
+
+def _is_mask(k: Any) -> bool:
+    return isinstance(k, np.ndarray) and k.dtype.kind == "b"
 
 
 class Pad(Index):
@@ -200,6 +207,93 @@ def getitem(input: Tensor, key: Any) -> Tensor:  # noqa: A002
     return Index.apply(input, basic=basic, adv=adv)  # type: ignore[no-any-return]
 
 
+class IndexPut(Function):
+    """``a`` with ``value`` written (or, with ``accumulate``, added) at ``[basic][adv]``."""
+
+    @staticmethod
+    def forward(
+        ctx: Any, a: np.ndarray, value: np.ndarray, basic: Any, adv: Any, accumulate: bool
+    ) -> np.ndarray:
+        ctx.key, ctx.accumulate, ctx.value_shape = (basic, adv), accumulate, np.shape(value)
+        out = a.copy()
+        target = out[basic]
+        if adv is None:
+            if accumulate:
+                target += value
+            else:
+                target[...] = value
+        elif accumulate:
+            key = sum(((*k.nonzero(),) if _is_mask(k) else (k,) for k in adv), ())
+            np.add.at(target, key, np.broadcast_to(value, target[adv].shape))
+        else:
+            target[adv] = value
+        return out
+
+    @staticmethod
+    def backward(ctx: Any, grad: Tensor) -> tuple[Tensor | None, Tensor | None, None, None, None]:
+        basic, adv = ctx.key
+        need_a, need_v = ctx.needs_input_grad[:2]
+        ga = gv = None
+        if need_a:  # overwritten positions get no gradient (added ones pass it through)
+            ga = grad if ctx.accumulate else IndexPut.apply(grad, np.zeros((), grad.dtype), basic, adv, False)
+        if need_v:
+            gv = sum_to(Index.apply(grad, basic, adv), ctx.value_shape)
+        return ga, gv, None, None, None
+
+
+def index_put(input: Tensor, key: Any, value: Any, accumulate: bool = False) -> Tensor:  # noqa: A002
+    """A copy of ``input`` with ``value`` (broadcast) written at ``input[key]``, or added there
+    when ``accumulate`` (repeated indices then add up). Differentiable in both."""
+    basic, adv = _parse_key(input.shape, key)
+    if not isinstance(value, Tensor):
+        value = Tensor._make(np.asarray(value, dtype=input.dtype), False, None)
+    elif value.dtype != input.dtype:
+        value = value.to(input.dtype)
+    try:
+        return IndexPut.apply(input, value, basic, adv, accumulate)  # type: ignore[no-any-return]
+    except ValueError:
+        raise ValueError(
+            f"setitem: a value of shape {value.shape} can't be broadcast to the indexed shape "
+            f"{Index.apply(input.detach(), basic, adv).shape}"
+        ) from None
+
+
+def setitem(input: Tensor, key: Any, value: Any) -> None:  # noqa: A002
+    """``input[key] = value`` in place: differentiable in ``input`` (the positions not
+    overwritten) and in ``value``; bumps the version counter.
+
+    Examples
+    --------
+    >>> import npgrad
+    >>> x = npgrad.zeros(2, 3)
+    >>> x[0, 1:] = 5.0
+    >>> x
+    tensor([[0., 5., 5.],
+            [0., 0., 0.]])
+    """
+    input._check_inplace("setitem")
+    records = is_grad_enabled() and (
+        input.requires_grad or (isinstance(value, Tensor) and value.requires_grad)
+    )
+    if records:
+        input._inplace("setitem", index_put, key, value)
+        return
+    basic, adv = _parse_key(input.shape, key)
+    src = value._data if isinstance(value, Tensor) else value
+    target = input._data[basic]
+    try:
+        if adv is None:
+            target[...] = src
+        else:
+            target[adv] = src
+    except ValueError:
+        raise ValueError(
+            f"setitem: a value of shape {np.shape(src)} can't be broadcast to the indexed shape "
+            f"{(target if adv is None else target[adv]).shape}"
+        ) from None
+    input._mark_modified(None)
+
+
 def narrow(input: Tensor, dim: int, start: int, length: int) -> Tensor:  # noqa: A002
     """The view ``input[..., start:start + length, ...]`` along dimension ``dim``."""
     _need_dims("narrow", input)
@@ -227,7 +321,9 @@ class ConstantPad(Function):
         out = np.full(shape, value, a.dtype)
         # stops clamped at 0: a crop larger than the data must select nothing, not wrap around
         dst = tuple(slice(max(lo, 0), max(m - max(hi, 0), 0)) for m, (lo, hi) in zip(shape, pads))
-        src = tuple(slice(max(-lo, 0), max(n + min(hi, 0), 0)) for n, (lo, hi) in zip(a.shape, pads))
+        src = tuple(
+            slice(max(-lo, 0), max(n + min(hi, 0), 0)) for n, (lo, hi) in zip(a.shape, pads)
+        )
         out[dst] = a[src]
         return out
 
