@@ -258,6 +258,7 @@ _LETTERS = string.ascii_letters  # NumPy's einsum knows exactly these 52 subscri
 _PARSE_CACHE: dict[tuple[str, tuple[tuple[int, ...], ...]], tuple[Any, ...]] = {}
 _PATH_CACHE: dict[tuple[str, tuple[tuple[int, ...], ...]], Any] = {}
 _CACHE_SIZE = 512
+_SMALL_EINSUM = 1 << 15  # total index space below which NumPy's C loop needs no plan
 
 
 def _cache_put(cache: dict[Any, Any], key: Any, value: Any) -> None:
@@ -362,9 +363,15 @@ def _run_einsum(ins: tuple[str, ...], out: str, arrays: Sequence[np.ndarray]) ->
     key = (eq, tuple(a.shape for a in arrays))
     path = _PATH_CACHE.get(key)
     if path is None:
-        # a contraction order (and BLAS for pairwise contractions) found once per equation
-        # and shape, instead of NumPy's non-BLAS loops or a path search on every call
-        path = np.einsum_path(eq, *arrays, optimize="greedy")[0]
+        sizes: dict[str, int] = {}
+        for t, a in zip(ins, arrays):
+            sizes.update(zip(t, a.shape))
+        if math.prod(sizes.values()) <= _SMALL_EINSUM:
+            path = False  # one C loop over every index beats planning for small problems
+        else:
+            # a contraction order (and BLAS for pairwise contractions) found once per
+            # equation and shapes, instead of NumPy's plain loops or a search on every call
+            path = np.einsum_path(eq, *arrays, optimize="greedy")[0]
         _cache_put(_PATH_CACHE, key, path)
     return np.einsum(eq, *arrays, optimize=path)
 
