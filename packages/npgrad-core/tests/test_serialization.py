@@ -86,6 +86,14 @@ def test_flat_dict_is_a_plain_safetensors_file_both_ways(tmp_path):
     assert loaded["x"].tolist() == [5, 5]
 
 
+@pytest.mark.parametrize("fmt", ["safetensors", "npz"])
+def test_zero_dim_tensors_keep_their_shape(fmt):
+    buf = io.BytesIO()
+    npgrad.save({"step": npgrad.tensor(3.0), "n": npgrad.tensor(2)}, buf, format=fmt)
+    out = npgrad.load(io.BytesIO(buf.getvalue()))
+    assert out["step"].shape == () and out["n"].shape == () and out["step"].item() == 3.0
+
+
 def test_non_contiguous_tensor_is_saved_by_value():
     t = npgrad.arange(6.0).reshape(2, 3).T
     buf = io.BytesIO()

@@ -206,7 +206,10 @@ def test_random_split_warns_about_each_empty_split():
     with pytest.warns(UserWarning, match="is 0. This might result in an empty dataset") as rec:
         parts = random_split(Range(0, 2), [0.9, 0.05, 0.05], generator=_gen(0))
     assert [len(p) for p in parts] == [2, 0, 0]
-    assert [str(w.message)[:30] for w in rec] == ["Length of split at index 1 is ", "Length of split at index 2 is "]
+    assert [str(w.message)[:30] for w in rec] == [
+        "Length of split at index 1 is ",
+        "Length of split at index 2 is ",
+    ]
 
 
 def test_random_split_rejects_lengths_that_dont_sum_or_bad_fractions():

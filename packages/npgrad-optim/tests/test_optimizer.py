@@ -369,3 +369,19 @@ def test_repr_and_group_keys_match_torch(name: str) -> None:
         line for line in repr(theirs).splitlines() if line.strip().split(":")[0] not in torch_only
     ]
     assert ours_lines == theirs_lines
+
+
+def test_gradients_from_autograd_and_a_closure_drive_the_step() -> None:
+    w = npgrad.tensor([3.0, -1.0], dtype=npgrad.float64, requires_grad=True)
+    opt = SGD([w], lr=0.25)
+
+    def closure() -> npgrad.Tensor:
+        opt.zero_grad()
+        loss = (w * w).sum()
+        loss.backward()
+        return loss
+
+    losses = [opt.step(closure).item() for _ in range(3)]
+    # d/dw sum(w^2) = 2w: each step halves w, so the loss falls by 4 each time
+    assert losses == [10.0, 2.5, 0.625]
+    np.testing.assert_array_equal(w.numpy(), [0.375, -0.125])

@@ -219,26 +219,6 @@ def test_a_torch_checkpoint_loads_and_continues_like_torch(name: str) -> None:
         np.testing.assert_allclose(p.numpy(), tp.detach().numpy(), rtol=1e-12, atol=1e-14)
 
 
-def test_one_element_state_saved_without_its_0_dim_shape_is_reshaped() -> None:
-    # some savers (npgrad.save at the time of writing) give 0-dim arrays back as shape (1,)
-    p = npgrad.tensor(1.5, requires_grad=True)
-    opt = Adam([p])
-    p.grad = npgrad.tensor(0.5)
-    opt.step()
-    state = {
-        "state": {0: {k: npgrad.tensor(v.numpy().reshape(1)) for k, v in opt.state[p].items()}},
-        "param_groups": opt.state_dict()["param_groups"],
-    }
-    q = npgrad.tensor(p.numpy().copy(), requires_grad=True)
-    fresh = Adam([q])
-    fresh.load_state_dict(state)
-    assert all(v.shape == () for v in fresh.state[q].values())
-    p.grad = q.grad = npgrad.tensor(0.25)
-    opt.step()
-    fresh.step()
-    assert p.item() == q.item()
-
-
 def test_custom_state_entries_are_copied_without_shape_checks() -> None:
     p = npgrad.zeros(3, requires_grad=True)
     opt = SGD([p], lr=0.1)

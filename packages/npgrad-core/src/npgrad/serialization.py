@@ -58,7 +58,8 @@ def _flatten(obj: Any, path: str, arrays: dict[str, np.ndarray]) -> Any:
         key = path or "tensor"
         while key in arrays:  # dotted paths of different nestings can coincide
             key += "_"
-        arrays[key] = np.ascontiguousarray(arr)
+        # not np.ascontiguousarray: it turns 0-d arrays into shape (1,)
+        arrays[key] = arr if arr.flags.c_contiguous else np.array(arr, order="C")
         return {"tensor" if isinstance(obj, Tensor) else "ndarray": key}
     if obj is None or isinstance(obj, (bool, str)):
         return {"value": obj}

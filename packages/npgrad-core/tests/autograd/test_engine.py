@@ -399,3 +399,13 @@ def test_mark_dirty_makes_the_input_the_output():
         AddOneInplace.apply(x)
     plain = npgrad.tensor([1.0])
     assert AddOneInplace.apply(plain) is plain and plain._version == 1
+
+
+def test_zero_dim_float32_stays_float32_even_under_numpy_1_value_casting():
+    # NumPy 1.x widens np.maximum(float32 0-d, 0.0) to float64; ops must not
+    x = npgrad.tensor(0.5, requires_grad=True)
+    for y in (x.relu(), x * 2.0, x.sigmoid(), x.exp(), (x - 1.0).abs(), x.clamp(0.0, 1.0)):
+        assert y.dtype == npgrad.float32, y
+    y = x.sigmoid()
+    (g,) = npgrad.autograd.grad(y, x, create_graph=True)
+    assert g.dtype == npgrad.float32 and g.requires_grad

@@ -330,6 +330,9 @@ def test_hardtanh_and_relu6_accept_integer_tensors_like_torch():
     out = npgrad.relu6(npgrad.tensor([-2, 3, 9]))
     assert out.dtype == np.int64
     np.testing.assert_array_equal(out.numpy(), [0, 3, 6])
+    u = npgrad.hardtanh(npgrad.tensor([0, 5, 200], dtype=npgrad.uint8))  # -1 clipped to 0
+    assert u.dtype == np.uint8
+    np.testing.assert_array_equal(u.numpy(), [0, 1, 1])
 
 
 def test_parameters_never_upcast_float32():

@@ -267,6 +267,7 @@ EINSUM_CASES = {
     "ellipsis middle": ("i...j->j...i", [(2, 3, 4)]),
     "bilinear": ("bn,anm,bm->ba", [(2, 3), (4, 3, 2), (2, 2)]),
     "uppercase": ("Ab,bC->AC", [(2, 3), (3, 2)]),
+    "implicit mixed case": ("ba,aB", [(2, 3), (3, 4)]),  # output "Bb": uppercase sorts first
 }
 
 
@@ -295,6 +296,22 @@ def test_einsum_gradcheck_and_gradgradcheck(case):
 
     assert gradcheck(fn, leaves)
     assert gradgradcheck(fn, leaves)
+
+
+def test_einsum_of_large_operands_uses_a_contraction_plan_with_the_same_results():
+    # index spaces above 2**15 go through np.einsum_path (BLAS); the small ones above don't
+    a, b, c = _arr((40, 30), seed=1), _arr((30, 50), seed=2), _arr((50, 20), seed=3)
+    ta, tb, tc = _leaf(a), _leaf(b), _leaf(c)
+    out = npgrad.einsum("ij,jk,kl->il", ta, tb, tc)
+    assert_close(out, a @ b @ c)
+    g = _arr((40, 20), seed=4)
+    out.backward(npgrad.tensor(g))
+    assert_close(ta.grad, g @ (b @ c).T)
+    assert_close(tb.grad, a.T @ g @ c.T)
+    assert_close(tc.grad, (a @ b).T @ g)
+    x = _arr((64, 64, 16), np.float32, 5)
+    d = npgrad.einsum("iij->j", npgrad.tensor(x))  # one operand: never planned
+    assert_close(d, np.einsum("iij->j", x), rtol=1e-5)
 
 
 def test_einsum_broadcasts_size_one_labelled_dimensions():

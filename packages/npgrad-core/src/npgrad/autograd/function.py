@@ -213,6 +213,9 @@ class Function:
     """
 
     _backward_cls: type[BackwardNode]
+    # Ops whose output may legitimately be a wider float than every float input (casts, sums
+    # with ``dtype=``) set this; see _narrow for why it matters.
+    _widens = False
 
     def __init_subclass__(cls, **kwargs: Any) -> None:
         super().__init_subclass__(**kwargs)
@@ -246,6 +249,8 @@ class Function:
         n = len(args)
         ctx.needs_input_grad = _NO_GRADS[n] if n < 16 else (False,) * n
         out = cls.forward(ctx, *arrays, **kwargs)
+        if _NUMPY1 and not cls._widens:
+            out = _narrow(out, arrays)
         if type(out) is np.ndarray and not ctx._dirty:
             return T._make(out, False, None)
         outs = tuple(_as_array(o) for o in out) if isinstance(out, tuple) else (_as_array(out),)
@@ -272,6 +277,13 @@ class Function:
         if _anomaly.enabled:
             node._creation_trace = "".join(traceback.format_stack()[:-2])
         out = cls.forward(node, *arrays, **kwargs)
+        if _NUMPY1 and not cls._widens:
+            narrowed = _narrow(out, arrays)
+            if narrowed is not out:
+                pairs = zip(out, narrowed) if isinstance(out, tuple) else [(out, narrowed)]
+                swap = {id(r): o for r, o in pairs if r is not o}
+                node._to_save = tuple(swap.get(id(v), v) for v in node._to_save)
+                out = narrowed
         if node._dirty:
             return _rebase_dirty(node, args, arrays, out)
         if not isinstance(out, tuple):
@@ -303,6 +315,27 @@ class Function:
 
 _new = object.__new__
 _NO_EDGE = (None, 0)
+_NUMPY1 = np.lib.NumpyVersion(np.__version__) < "2.0.0"
+
+
+def _narrow(out: Any, arrays: list[Any]) -> Any:
+    """NumPy 1.x only: undo value-based casting. With 0-d inputs NumPy 1 treats arrays like
+    scalars, so ``np.maximum(float32 0-d, 0.0)`` is float64; PyTorch (and NumPy 2) keep float32.
+    A float result wider than every float input is cast back to the widest input dtype."""
+    widest = None
+    for a in arrays:
+        if isinstance(a, np.ndarray) and a.dtype.kind == "f":
+            if widest is None or a.dtype.itemsize > widest.itemsize:
+                widest = a.dtype
+    if widest is None:
+        return out
+    if isinstance(out, tuple):
+        fixed = tuple(_narrow(o, arrays) for o in out)
+        return out if all(f is o for f, o in zip(fixed, out)) else fixed
+    dt = getattr(out, "dtype", None)
+    if dt is not None and dt.kind == "f" and dt.itemsize > widest.itemsize:
+        return np.asarray(out).astype(widest)
+    return out
 
 
 def _dirty_input(ctx: Any, args: tuple[Any, ...], arrays: list[Any], out: np.ndarray) -> Any:

@@ -178,6 +178,15 @@ def _softmax_dim(op: str, x: Tensor, dim: int | None, dtype: Any) -> tuple[Tenso
 
 
 # ---- softmax family ---------------------------------------------------------------------------
+def _shifted(a: np.ndarray, dim: int) -> np.ndarray:
+    """``a - max(a, dim)``, a new array: every exponent of it is <= 0, so no input overflows.
+    float16 is worked in float32 (PyTorch accumulates half in float too); 0-d as 1-d."""
+    x = a.reshape(1) if a.ndim == 0 else a
+    if x.dtype == np.float16:
+        x = x.astype(np.float32)
+    return x - np.max(x, axis=dim, keepdims=True)
+
+
 class Softmax(Function):
     @staticmethod
     def forward(ctx: Any, a: np.ndarray, dim: int) -> np.ndarray:
@@ -185,12 +194,10 @@ class Softmax(Function):
         if a.size == 0:
             out = a.copy()
         else:
-            x = a.reshape(1) if a.ndim == 0 else a
-            # shifting by the max makes every exponent <= 0: no overflow for any input
-            out = x - np.max(x, axis=dim, keepdims=True)
+            out = _shifted(a, dim)
             np.exp(out, out=out)
             out /= np.sum(out, axis=dim, keepdims=True)
-            out = out.reshape(a.shape)
+            out = out.astype(a.dtype, copy=False).reshape(a.shape)
         ctx.save_for_backward(out)
         return out
 
@@ -209,10 +216,9 @@ class LogSoftmax(Function):
         if a.size == 0:
             out = a.copy()
         else:
-            x = a.reshape(1) if a.ndim == 0 else a
-            out = x - np.max(x, axis=dim, keepdims=True)
+            out = _shifted(a, dim)
             out -= np.log(np.sum(np.exp(out), axis=dim, keepdims=True))
-            out = out.reshape(a.shape)
+            out = out.astype(a.dtype, copy=False).reshape(a.shape)
         ctx.save_for_backward(out)
         return out
 
@@ -545,7 +551,9 @@ class Hardtanh(Function):
         ctx.save_for_backward(a)
         ctx.bounds = (min_val, max_val)
         if a.dtype.kind != "f":  # integer tensors clamp with integer bounds, as in PyTorch
-            return np.clip(a, a.dtype.type(int(min_val)), a.dtype.type(int(max_val)))
+            info = np.iinfo(a.dtype)
+            lo, hi = (min(max(int(v), info.min), info.max) for v in (min_val, max_val))
+            return np.clip(a, a.dtype.type(lo), a.dtype.type(hi))
         return np.clip(a, min_val, max_val)
 
     @staticmethod

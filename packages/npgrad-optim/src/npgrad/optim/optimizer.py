@@ -537,8 +537,6 @@ def _cast_state(owner: str, param: Tensor, value: Any, index: Any, key: Any = No
         array = value._data if isinstance(value, Tensor) else value
         if key in _SCALAR_STATE_KEYS or key in _ELEMENTWISE_STATE_KEYS:
             shape = () if key in _SCALAR_STATE_KEYS else param._data.shape
-            if array.shape != shape and array.size == 1 and shape == ():
-                array = array.reshape(())  # written by a saver that turns 0-dim into (1,)
             if array.shape != shape:
                 raise ValueError(
                     f"{owner}: state[{index}][{key!r}] has shape {array.shape}, but it must "

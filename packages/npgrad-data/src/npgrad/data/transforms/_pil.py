@@ -75,12 +75,22 @@ def parse_fill(fill: Any, img: Image.Image, name: str = "fillcolor") -> dict[str
     return {name: fill}
 
 
+def from_array(arr: np.ndarray, mode: str) -> Image.Image:
+    """An image of ``mode`` holding ``arr`` (HW or HWC, in the mode's raw layout).
+
+    ``frombytes`` rather than ``fromarray(arr, mode)``: Pillow versions disagree on which
+    dtype/mode pairs ``fromarray`` accepts (``I;16``, for one).
+    """
+    if mode == "1":
+        return Image.fromarray(arr.astype(bool))
+    arr = np.ascontiguousarray(arr)
+    return Image.frombytes(mode, (arr.shape[1], arr.shape[0]), arr.tobytes())
+
+
 def _from_array_like(arr: np.ndarray, img: Image.Image) -> Image.Image:
-    out = Image.fromarray(arr, mode=img.mode) if img.mode != "P" else Image.fromarray(arr)
-    if img.mode == "P":
-        palette = img.getpalette()
-        if palette is not None:
-            out.putpalette(palette)
+    out = from_array(arr, img.mode)
+    if img.mode == "P" and img.getpalette() is not None:
+        out.putpalette(img.getpalette())  # type: ignore[arg-type]
     return out
 
 

@@ -261,8 +261,8 @@ def to_pil_image(pic: Any, mode: str | None = None) -> Image.Image:
     if mode is None:
         raise TypeError(f"Input type {arr.dtype} is not supported")
     if mode.startswith("I;16"):
-        arr = arr.astype(np.uint16 if mode == "I;16" else ">u2")
-    return Image.fromarray(np.ascontiguousarray(arr), mode=mode)
+        arr = arr.astype("<u2" if mode == "I;16" else ">u2")
+    return _pil.from_array(arr, mode)
 
 
 def convert_image_dtype(image: Tensor, dtype: Any = npgrad.float32) -> Tensor:
@@ -281,6 +281,8 @@ def convert_image_dtype(image: Tensor, dtype: Any = npgrad.float32) -> Tensor:
     if not isinstance(image, Tensor):
         raise TypeError(f"Input img should be Tensor Image, got {type(image).__name__}")
     d = npgrad.dtypes.to_dtype(dtype)
+    if image.dtype == d:
+        return image
     return _wrap(_array.convert_image_dtype(image._data, d))
 
 

@@ -392,7 +392,7 @@ class RandomRotation(_Random):
             _sequence(center, "center")
         if fill is None:
             fill = 0
-        elif not isinstance(fill, (Sequence, numbers.Number)):
+        elif isinstance(fill, str) or not isinstance(fill, (Sequence, numbers.Number)):
             raise TypeError("Fill should be either a sequence or a number.")
         self.interpolation = F.interpolation_mode(interpolation)
         self.expand, self.center, self.fill = expand, center, fill

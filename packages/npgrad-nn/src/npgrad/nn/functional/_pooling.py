@@ -1,3 +1,516 @@
-"""(being written)"""
+"""Pooling: ``max_pool``, ``avg_pool``, ``lp_pool``, adaptive pools and ``max_unpool``
+(1-D, 2-D and 3-D), plus — re-exported from :mod:`._upsample` — ``interpolate``,
+``upsample*``, ``pixel_shuffle`` and ``pixel_unshuffle``.
 
-__all__: list[str] = []
+Semantics are PyTorch's: ``stride`` defaults to ``kernel_size``; ``ceil_mode`` lets the last
+window hang over the input when it starts inside it; max pooling picks the first maximum in
+row-major window order (a NaN wins) and ``return_indices`` gives flat indices into each
+input plane; ``count_include_pad`` and ``divisor_override`` choose the averaging divisor.
+"""
+
+from __future__ import annotations
+
+import math
+from typing import Any
+
+import numpy as np
+
+from npgrad import Tensor
+from npgrad.nn.functional._im2col import _check_input, _Geom, _ntuple, _out_size, _who
+from npgrad.nn.functional._pool_ops import (
+    AdaptiveMaxPool,
+    AvgPoolNd,
+    MaxPoolNd,
+    MaxUnpool,
+    _adaptive_avg_matrix,
+)
+from npgrad.nn.functional._upsample import *  # noqa: F403 (the upsampling family lives there)
+from npgrad.nn.functional._upsample import __all__ as _upsample_all
+from npgrad.ops._shape_util import ShapeError
+
+__all__ = [
+    "adaptive_avg_pool1d",
+    "adaptive_avg_pool2d",
+    "adaptive_avg_pool3d",
+    "adaptive_max_pool1d",
+    "adaptive_max_pool2d",
+    "adaptive_max_pool3d",
+    "avg_pool1d",
+    "avg_pool2d",
+    "avg_pool3d",
+    "lp_pool1d",
+    "lp_pool2d",
+    "max_pool1d",
+    "max_pool2d",
+    "max_pool3d",
+    "max_unpool1d",
+    "max_unpool2d",
+    "max_unpool3d",
+    *_upsample_all,
+]
+
+
+def _batched(x: Tensor, nd: int, fn: Any) -> Any:
+    """Run ``fn`` on a batched input; an unbatched ``(C, *S)`` gets a batch of one."""
+    if x.ndim == nd + 2:
+        return fn(x)
+    out = fn(x.unsqueeze(0))
+    return tuple(o.squeeze(0) for o in out) if isinstance(out, tuple) else out.squeeze(0)
+
+
+def _window_geom(
+    x: Tensor, nd: int, op: Any, kernel_size: Any, stride: Any, padding: Any, dilation: Any,
+    ceil_mode: bool, half_of: str,
+) -> _Geom:
+    """Validated geometry of a pooling window (PyTorch's output-size rule and limits)."""
+    kernel = _ntuple(kernel_size, nd, "kernel_size", op, minimum=1)
+    if stride is None or (isinstance(stride, (tuple, list)) and len(stride) == 0):
+        stride = kernel
+    st = _ntuple(stride, nd, "stride", op, minimum=1)
+    pad = _ntuple(padding, nd, "padding", op)
+    dil = _ntuple(dilation, nd, "dilation", op, minimum=1)
+    for p, k, d in zip(pad, kernel, dil):
+        limit = ((k - 1) * d + 1) // 2 if half_of == "effective" else k // 2
+        if p > limit:
+            raise ValueError(
+                f"{_who(op)}: pad should be at most half of {half_of} kernel size, but got "
+                f"padding={pad}, kernel_size={kernel} and dilation={dil}"
+            )
+    spatial = tuple(x.shape[-nd:])
+    out = tuple(
+        _out_size(n, k, s, p, p, d, bool(ceil_mode))
+        for n, k, s, p, d in zip(spatial, kernel, st, pad, dil)
+    )
+    if min(out) <= 0:
+        raise ShapeError(
+            f"{_who(op)}: input of shape {tuple(x.shape)} with kernel_size={kernel}, stride={st}, "
+            f"padding={pad}, dilation={dil} gives output size {out}; it is too small (must be "
+            "positive)"
+        )
+    return _Geom(spatial, out, kernel, st, pad, dil)
+
+
+def _max_pool(
+    input: Tensor, nd: int, op: Any, kernel_size: Any, stride: Any, padding: Any,  # noqa: A002
+    dilation: Any, ceil_mode: bool, return_indices: bool,
+) -> Any:
+    x = _check_input(input, nd, op)
+    g = _window_geom(x, nd, op, kernel_size, stride, padding, dilation, ceil_mode, "effective")
+    return _batched(x, nd, lambda t: MaxPoolNd.apply(t, g, bool(return_indices)))
+
+
+def _avg_divisor(g: _Geom, count_include_pad: bool, divisor_override: Any, dtype: np.dtype) -> np.ndarray:
+    """1 / divisor per output position (a product of per-dimension factors, as in PyTorch)."""
+    if divisor_override is not None:
+        if int(divisor_override) == 0:
+            raise ValueError("divisor_override must be non-zero")
+        return np.asarray(1.0 / int(divisor_override), dtype)
+    scale = np.ones((), np.float64)
+    for t, (n, o, k, s, p) in enumerate(zip(g.in_size, g.out_size, g.kernel, g.stride, g.pad)):
+        start = np.arange(o) * s - p
+        end = np.minimum(start + k, n + p)
+        size = end - start if count_include_pad else np.minimum(end, n) - np.maximum(start, 0)
+        scale = scale[..., None] * size.reshape((1,) * t + (-1,))
+    return (1.0 / scale).astype(dtype)
+
+
+def _avg_pool(
+    input: Tensor, nd: int, op: Any, kernel_size: Any, stride: Any, padding: Any,  # noqa: A002
+    ceil_mode: bool, count_include_pad: bool, divisor_override: Any,
+) -> Tensor:
+    x = _check_input(input, nd, op)
+    g = _window_geom(x, nd, op, kernel_size, stride, padding, 1, ceil_mode, "")
+    scale = _avg_divisor(g, bool(count_include_pad), divisor_override, x.dtype)
+    return _batched(x, nd, lambda t: AvgPoolNd.apply(t, g, scale))  # type: ignore[no-any-return]
+
+
+def max_pool1d(
+    input: Tensor,  # noqa: A002
+    kernel_size: Any,
+    stride: Any = None,
+    padding: Any = 0,
+    dilation: Any = 1,
+    ceil_mode: bool = False,
+    return_indices: bool = False,
+) -> Any:
+    """1-D max pooling over ``(N, C, L)`` or ``(C, L)``; see :class:`npgrad.nn.MaxPool1d`.
+
+    Examples
+    --------
+    >>> import npgrad
+    >>> import npgrad.nn.functional as F
+    >>> F.max_pool1d(npgrad.tensor([[[1.0, 3.0, 2.0, 5.0, 4.0]]]), 2, return_indices=True)
+    (tensor([[[3., 5.]]]), tensor([[[1, 3]]]))
+    """
+    return _max_pool(input, 1, "max_pool1d", kernel_size, stride, padding, dilation, ceil_mode, return_indices)
+
+
+def max_pool2d(
+    input: Tensor,  # noqa: A002
+    kernel_size: Any,
+    stride: Any = None,
+    padding: Any = 0,
+    dilation: Any = 1,
+    ceil_mode: bool = False,
+    return_indices: bool = False,
+) -> Any:
+    """2-D max pooling over ``(N, C, H, W)`` or ``(C, H, W)``; see :class:`npgrad.nn.MaxPool2d`.
+
+    The gradient goes to the first maximum of each window (row-major), as in PyTorch.
+
+    Examples
+    --------
+    >>> import npgrad
+    >>> import npgrad.nn.functional as F
+    >>> F.max_pool2d(npgrad.arange(16.0).reshape(1, 1, 4, 4), 2)
+    tensor([[[[ 5.,  7.],
+              [13., 15.]]]])
+    """
+    return _max_pool(input, 2, "max_pool2d", kernel_size, stride, padding, dilation, ceil_mode, return_indices)
+
+
+def max_pool3d(
+    input: Tensor,  # noqa: A002
+    kernel_size: Any,
+    stride: Any = None,
+    padding: Any = 0,
+    dilation: Any = 1,
+    ceil_mode: bool = False,
+    return_indices: bool = False,
+) -> Any:
+    """3-D max pooling over ``(N, C, D, H, W)`` or ``(C, D, H, W)``.
+
+    Examples
+    --------
+    >>> import npgrad
+    >>> import npgrad.nn.functional as F
+    >>> F.max_pool3d(npgrad.arange(8.0).reshape(1, 1, 2, 2, 2), 2).flatten()
+    tensor([7.])
+    """
+    return _max_pool(input, 3, "max_pool3d", kernel_size, stride, padding, dilation, ceil_mode, return_indices)
+
+
+def avg_pool1d(
+    input: Tensor,  # noqa: A002
+    kernel_size: Any,
+    stride: Any = None,
+    padding: Any = 0,
+    ceil_mode: bool = False,
+    count_include_pad: bool = True,
+) -> Tensor:
+    """1-D average pooling; see :class:`npgrad.nn.AvgPool1d`.
+
+    Examples
+    --------
+    >>> import npgrad
+    >>> import npgrad.nn.functional as F
+    >>> F.avg_pool1d(npgrad.tensor([[[1.0, 2.0, 3.0, 4.0]]]), 2)
+    tensor([[[1.5000, 3.5000]]])
+    """
+    return _avg_pool(input, 1, "avg_pool1d", kernel_size, stride, padding, ceil_mode, count_include_pad, None)
+
+
+def avg_pool2d(
+    input: Tensor,  # noqa: A002
+    kernel_size: Any,
+    stride: Any = None,
+    padding: Any = 0,
+    ceil_mode: bool = False,
+    count_include_pad: bool = True,
+    divisor_override: int | None = None,
+) -> Tensor:
+    """2-D average pooling; see :class:`npgrad.nn.AvgPool2d`.
+
+    Examples
+    --------
+    >>> import npgrad
+    >>> import npgrad.nn.functional as F
+    >>> x = npgrad.ones(1, 1, 3, 3)
+    >>> F.avg_pool2d(x, 2, padding=1, count_include_pad=False)
+    tensor([[[[1., 1.],
+              [1., 1.]]]])
+    >>> F.avg_pool2d(x, 2, padding=1)
+    tensor([[[[0.2500, 0.5000],
+              [0.5000, 1.0000]]]])
+    """
+    return _avg_pool(
+        input, 2, "avg_pool2d", kernel_size, stride, padding, ceil_mode, count_include_pad, divisor_override
+    )
+
+
+def avg_pool3d(
+    input: Tensor,  # noqa: A002
+    kernel_size: Any,
+    stride: Any = None,
+    padding: Any = 0,
+    ceil_mode: bool = False,
+    count_include_pad: bool = True,
+    divisor_override: int | None = None,
+) -> Tensor:
+    """3-D average pooling over ``(N, C, D, H, W)`` or ``(C, D, H, W)``.
+
+    Examples
+    --------
+    >>> import npgrad
+    >>> import npgrad.nn.functional as F
+    >>> F.avg_pool3d(npgrad.arange(8.0).reshape(1, 1, 2, 2, 2), 2).flatten()
+    tensor([3.5000])
+    """
+    return _avg_pool(
+        input, 3, "avg_pool3d", kernel_size, stride, padding, ceil_mode, count_include_pad, divisor_override
+    )
+
+
+def _lp_pool(
+    input: Tensor, nd: int, op: str, norm_type: float, kernel_size: Any, stride: Any,  # noqa: A002
+    ceil_mode: bool,
+) -> Tensor:
+    # PyTorch's definition: (sum over the window of x^p)^(1/p), via an average times the size
+    kernel = _ntuple(kernel_size, nd, "kernel_size", op, minimum=1)
+    out = _avg_pool(input ** float(norm_type), nd, op, kernel, stride, 0, ceil_mode, True, None)
+    return (out.sign() * out.abs().relu() * math.prod(kernel)) ** (1.0 / float(norm_type))
+
+
+def lp_pool1d(
+    input: Tensor, norm_type: float, kernel_size: Any, stride: Any = None, ceil_mode: bool = False  # noqa: A002
+) -> Tensor:
+    """1-D power-average pooling: ``(sum_window x^p)^(1/p)``.
+
+    Examples
+    --------
+    >>> import npgrad
+    >>> import npgrad.nn.functional as F
+    >>> F.lp_pool1d(npgrad.tensor([[[3.0, 4.0]]]), 2, 2)
+    tensor([[[5.]]])
+    """
+    return _lp_pool(input, 1, "lp_pool1d", norm_type, kernel_size, stride, ceil_mode)
+
+
+def lp_pool2d(
+    input: Tensor, norm_type: float, kernel_size: Any, stride: Any = None, ceil_mode: bool = False  # noqa: A002
+) -> Tensor:
+    """2-D power-average pooling: ``(sum_window x^p)^(1/p)``.
+
+    Examples
+    --------
+    >>> import npgrad
+    >>> import npgrad.nn.functional as F
+    >>> F.lp_pool2d(npgrad.ones(1, 1, 2, 2), 1, 2)
+    tensor([[[[4.]]]])
+    """
+    return _lp_pool(input, 2, "lp_pool2d", norm_type, kernel_size, stride, ceil_mode)
+
+
+# ---- adaptive pooling -----------------------------------------------------------------------
+def _adaptive_size(x: Tensor, nd: int, output_size: Any, op: str) -> tuple[int, ...]:
+    if isinstance(output_size, (tuple, list)):
+        if len(output_size) != nd:
+            raise ValueError(f"{op}: output_size must have {nd} elements, got {output_size!r}")
+        sizes = tuple(x.shape[-nd + t] if s is None else s for t, s in enumerate(output_size))
+    else:
+        sizes = (output_size,) * nd
+    out = _ntuple(sizes, nd, "output_size", op)
+    if min(x.shape[-nd:]) <= 0:
+        raise ShapeError(f"{op}: expected non-empty spatial dimensions, got input of shape {tuple(x.shape)}")
+    return out
+
+
+def _adaptive_avg(input: Tensor, nd: int, output_size: Any, op: str) -> Tensor:  # noqa: A002
+    x = _check_input(input, nd, op)
+    out = _adaptive_size(x, nd, output_size, op)
+    spatial = tuple(x.shape[-nd:])
+    if all(o > 0 and n % o == 0 for n, o in zip(spatial, out)):
+        k = tuple(n // o for n, o in zip(spatial, out))  # equal windows: plain average pooling
+        g = _Geom(spatial, out, k, k, (0,) * nd, (1,) * nd)
+        scale = np.asarray(1.0 / math.prod(k), x.dtype)
+        return _batched(x, nd, lambda t: AvgPoolNd.apply(t, g, scale))  # type: ignore[no-any-return]
+    # unequal windows: averaging is separable, one small matrix per dimension
+    lead = tuple(x.shape[: x.ndim - nd])
+    y = x
+    for t in range(nd - 1, -1, -1):
+        m = Tensor._make(_adaptive_avg_matrix(spatial[t], out[t], x.dtype), False, None)
+        rest = y.shape[x.ndim - nd + t + 1 :]
+        y = y.reshape(lead + tuple(y.shape[x.ndim - nd : x.ndim - nd + t]) + (spatial[t], math.prod(rest)))
+        y = (m @ y).reshape(lead + tuple(y.shape[x.ndim - nd : x.ndim - nd + t]) + (out[t],) + rest)
+    return y
+
+
+def _adaptive_max(input: Tensor, nd: int, output_size: Any, return_indices: bool, op: str) -> Any:  # noqa: A002
+    x = _check_input(input, nd, op)
+    out = _adaptive_size(x, nd, output_size, op)
+    if min(out) <= 0:
+        raise ShapeError(f"{op}: output_size must be positive, got {out}")
+    return _batched(x, nd, lambda t: AdaptiveMaxPool.apply(t, out, bool(return_indices)))
+
+
+def adaptive_avg_pool1d(input: Tensor, output_size: Any) -> Tensor:  # noqa: A002
+    """1-D average pooling to a fixed output length.
+
+    Examples
+    --------
+    >>> import npgrad
+    >>> import npgrad.nn.functional as F
+    >>> F.adaptive_avg_pool1d(npgrad.tensor([[[1.0, 2.0, 3.0, 4.0, 5.0]]]), 2)
+    tensor([[[2.0000, 4.0000]]])
+    """
+    return _adaptive_avg(input, 1, output_size, "adaptive_avg_pool1d")
+
+
+def adaptive_avg_pool2d(input: Tensor, output_size: Any) -> Tensor:  # noqa: A002
+    """2-D average pooling to a fixed output size (``None`` keeps that input size).
+
+    Examples
+    --------
+    >>> import npgrad
+    >>> import npgrad.nn.functional as F
+    >>> F.adaptive_avg_pool2d(npgrad.arange(16.0).reshape(1, 1, 4, 4), 1)
+    tensor([[[[7.5000]]]])
+    """
+    return _adaptive_avg(input, 2, output_size, "adaptive_avg_pool2d")
+
+
+def adaptive_avg_pool3d(input: Tensor, output_size: Any) -> Tensor:  # noqa: A002
+    """3-D average pooling to a fixed output size.
+
+    Examples
+    --------
+    >>> import npgrad
+    >>> import npgrad.nn.functional as F
+    >>> F.adaptive_avg_pool3d(npgrad.ones(1, 2, 3, 3, 3), 1).shape
+    (1, 2, 1, 1, 1)
+    """
+    return _adaptive_avg(input, 3, output_size, "adaptive_avg_pool3d")
+
+
+def adaptive_max_pool1d(input: Tensor, output_size: Any, return_indices: bool = False) -> Any:  # noqa: A002
+    """1-D max pooling to a fixed output length.
+
+    Examples
+    --------
+    >>> import npgrad
+    >>> import npgrad.nn.functional as F
+    >>> F.adaptive_max_pool1d(npgrad.tensor([[[1.0, 5.0, 2.0, 4.0, 3.0]]]), 2, return_indices=True)
+    (tensor([[[5., 4.]]]), tensor([[[1, 3]]]))
+    """
+    return _adaptive_max(input, 1, output_size, return_indices, "adaptive_max_pool1d")
+
+
+def adaptive_max_pool2d(input: Tensor, output_size: Any, return_indices: bool = False) -> Any:  # noqa: A002
+    """2-D max pooling to a fixed output size.
+
+    Examples
+    --------
+    >>> import npgrad
+    >>> import npgrad.nn.functional as F
+    >>> F.adaptive_max_pool2d(npgrad.arange(9.0).reshape(1, 1, 3, 3), 2)
+    tensor([[[[4., 5.],
+              [7., 8.]]]])
+    """
+    return _adaptive_max(input, 2, output_size, return_indices, "adaptive_max_pool2d")
+
+
+def adaptive_max_pool3d(input: Tensor, output_size: Any, return_indices: bool = False) -> Any:  # noqa: A002
+    """3-D max pooling to a fixed output size.
+
+    Examples
+    --------
+    >>> import npgrad
+    >>> import npgrad.nn.functional as F
+    >>> F.adaptive_max_pool3d(npgrad.arange(8.0).reshape(1, 1, 2, 2, 2), 1).flatten()
+    tensor([7.])
+    """
+    return _adaptive_max(input, 3, output_size, return_indices, "adaptive_max_pool3d")
+
+
+# ---- max_unpool -----------------------------------------------------------------------------
+def _max_unpool(
+    input: Tensor, indices: Tensor, nd: int, op: str, kernel_size: Any, stride: Any,  # noqa: A002
+    padding: Any, output_size: Any,
+) -> Tensor:
+    x = _check_input(input, nd, op)
+    if not isinstance(indices, Tensor) or indices.dtype.kind not in "iu":
+        raise TypeError(f"{op}: expected indices to be an integer Tensor, got {indices!r:.60}")
+    if tuple(indices.shape) != tuple(x.shape):
+        raise ValueError(
+            f"{op}: expected indices of the same shape as the input {tuple(x.shape)}, got "
+            f"{tuple(indices.shape)}"
+        )
+    kernel = _ntuple(kernel_size, nd, "kernel_size", op, minimum=1)
+    st = _ntuple(kernel if stride is None else stride, nd, "stride", op, minimum=1)
+    pad = _ntuple(padding, nd, "padding", op)
+    default = tuple((n - 1) * s + k - 2 * p for n, s, k, p in zip(x.shape[-nd:], st, kernel, pad))
+    if output_size is None:
+        size = default
+    else:
+        size = tuple(output_size)
+        if len(size) == nd + 2 or (len(size) == nd + 1 and x.ndim == nd + 1):
+            size = size[-nd:]
+        if len(size) != nd:
+            raise ValueError(f"{op}: output_size must have {nd} or {nd + 2} elements, got {output_size!r}")
+        for t, (want, got) in enumerate(zip(default, size)):
+            if not want - st[t] < got < want + st[t]:
+                raise ValueError(
+                    f'{op}: invalid output_size "{size}" (dim {t} must be between '
+                    f"{want - st[t]} and {want + st[t]})"
+                )
+    if min(size) <= 0:
+        raise ShapeError(f"{op}: output size {size} must be positive (input shape {tuple(x.shape)})")
+    plane = math.prod(size)
+    idx = indices._data
+    if idx.size and (idx.min() < 0 or idx.max() >= plane):
+        bad = int(idx.max() if idx.max() >= plane else idx.min())
+        raise ValueError(f"{op}: found an invalid max index {bad} (output volumes are of size {size})")
+    shape = tuple(x.shape[: x.ndim - nd]) + size
+    return MaxUnpool.apply(x, idx.astype(np.int64, copy=False), nd, shape)  # type: ignore[no-any-return]
+
+
+def max_unpool1d(
+    input: Tensor, indices: Tensor, kernel_size: Any, stride: Any = None, padding: Any = 0,  # noqa: A002
+    output_size: Any = None,
+) -> Tensor:
+    """Partial inverse of :func:`max_pool1d`: values put back at ``indices``, zeros elsewhere.
+
+    Examples
+    --------
+    >>> import npgrad
+    >>> import npgrad.nn.functional as F
+    >>> y, i = F.max_pool1d(npgrad.tensor([[[1.0, 3.0, 2.0, 5.0]]]), 2, return_indices=True)
+    >>> F.max_unpool1d(y, i, 2)
+    tensor([[[0., 3., 0., 5.]]])
+    """
+    return _max_unpool(input, indices, 1, "max_unpool1d", kernel_size, stride, padding, output_size)
+
+
+def max_unpool2d(
+    input: Tensor, indices: Tensor, kernel_size: Any, stride: Any = None, padding: Any = 0,  # noqa: A002
+    output_size: Any = None,
+) -> Tensor:
+    """Partial inverse of :func:`max_pool2d`: values put back at ``indices``, zeros elsewhere.
+
+    Examples
+    --------
+    >>> import npgrad
+    >>> import npgrad.nn.functional as F
+    >>> y, i = F.max_pool2d(npgrad.arange(4.0).reshape(1, 1, 2, 2), 2, return_indices=True)
+    >>> F.max_unpool2d(y, i, 2)
+    tensor([[[[0., 0.],
+              [0., 3.]]]])
+    """
+    return _max_unpool(input, indices, 2, "max_unpool2d", kernel_size, stride, padding, output_size)
+
+
+def max_unpool3d(
+    input: Tensor, indices: Tensor, kernel_size: Any, stride: Any = None, padding: Any = 0,  # noqa: A002
+    output_size: Any = None,
+) -> Tensor:
+    """Partial inverse of :func:`max_pool3d`.
+
+    Examples
+    --------
+    >>> import npgrad
+    >>> import npgrad.nn.functional as F
+    >>> y, i = F.max_pool3d(npgrad.arange(8.0).reshape(1, 1, 2, 2, 2), 2, return_indices=True)
+    >>> F.max_unpool3d(y, i, 2).flatten()
+    tensor([0., 0., 0., 0., 0., 0., 0., 7.])
+    """
+    return _max_unpool(input, indices, 3, "max_unpool3d", kernel_size, stride, padding, output_size)

@@ -1,0 +1,301 @@
+"""Pooling Functions: window max / average over the taps of a :class:`_Geom`, and gathers /
+scatters by flat per-plane indices (adaptive max pooling, ``max_unpool``).
+
+Like im2col, the window ops loop over kernel *taps* (4 for a 2×2 window): for one tap, the
+input elements it reads form a strided slab aligned with the output, so each iteration is a
+few vectorised passes over an output-sized array. Max pooling keeps, per output, the tap
+that won (a small integer array); its backward routes each gradient to that tap.
+
+Every backward here is itself a Function whose backward is the first one again (a gather
+and a scatter are each other's adjoint), so second-order gradients work.
+"""
+
+from __future__ import annotations
+
+import functools
+import math
+from typing import Any
+
+import numpy as np
+
+from npgrad import Tensor
+from npgrad.autograd.function import Function
+from npgrad.nn.functional._im2col import _Geom, _plan
+
+__all__: list[str] = []
+
+
+@functools.lru_cache(maxsize=512)
+def _pool_plan(g: _Geom) -> tuple[tuple[int, tuple[Any, ...], tuple[Any, ...], bool], ...]:
+    """Per tap that reads any input: (tap number, its slab in the output, its slab in the
+    input, whether it covers every output position)."""
+    nd = len(g.kernel)
+    out = []
+    for t, (dst, src, borders) in enumerate(_plan(g)):
+        if src is not None:
+            out.append((t, dst[:2] + dst[2 + nd :], src, not borders))
+    return tuple(out)
+
+
+def _first_taps(g: _Geom) -> np.ndarray:
+    """Per output position, the first tap (row-major) that reads inside the input: where
+    PyTorch starts its scan, hence the index reported for a window of all ``-inf``."""
+    firsts = []
+    for n, o, k, s, p, d in zip(g.in_size, g.out_size, g.kernel, g.stride, g.pad, g.dilation):
+        start = np.arange(o) * s - p
+        firsts.append(np.clip(-(start // d) * (start < 0), 0, k - 1))  # ceil(-start / d)
+    idx = np.zeros((), np.intp)
+    for t, f in enumerate(firsts):
+        idx = idx[..., None] * g.kernel[t] + f.reshape((1,) * t + (-1,))
+    return idx
+
+
+def _tap_dtype(g: _Geom) -> type:
+    return np.int8 if math.prod(g.kernel) <= 127 else np.int32
+
+
+def _max_pool_forward(x: np.ndarray, g: _Geom) -> tuple[np.ndarray, np.ndarray]:
+    """Window maxima and the winning tap per output (PyTorch's rule: the first maximum in
+    row-major window order, a NaN wins and propagates)."""
+    shape = x.shape[:2] + g.out_size
+    plan = _pool_plan(g)
+    first = plan[0]
+    if first[0] == 0 and first[3]:  # tap 0 sees every window: start from it
+        out = x[first[2]].copy()
+        arg = np.zeros(shape, _tap_dtype(g))
+        plan = plan[1:]
+    else:
+        out = np.full(shape, -np.inf, x.dtype)
+        arg = np.broadcast_to(_first_taps(g), shape).astype(_tap_dtype(g))
+    upd = np.empty(shape, bool)
+    nan = np.empty(shape, bool)
+    for t, okey, src, full in plan:
+        v = x[src]
+        cur = out if full else out[okey]
+        u = upd if full else upd[okey]
+        np.greater(v, cur, out=u)
+        np.logical_or(u, np.isnan(v, out=nan if full else nan[okey]), out=u)
+        np.copyto(cur, v, where=u)
+        np.copyto(arg if full else arg[okey], t, where=u)
+    return out, arg
+
+
+def _flat_indices(arg: np.ndarray, g: _Geom) -> np.ndarray:
+    """Winning taps -> flat index into each input plane (``return_indices``)."""
+    flat = np.zeros(arg.shape, np.int64)
+    rest = arg.astype(np.int64)
+    nd = len(g.kernel)
+    for t in range(nd - 1, -1, -1):
+        k = rest % g.kernel[t]
+        rest //= g.kernel[t]
+        o = np.arange(g.out_size[t]).reshape((-1,) + (1,) * (nd - 1 - t))
+        pos = o * g.stride[t] - g.pad[t] + k * g.dilation[t]
+        flat += pos * math.prod(g.in_size[t + 1 :])
+    return flat
+
+
+class MaxPoolNd(Function):
+    """Max pooling over a window geometry; returns the maxima (and keeps the winning taps)."""
+
+    @staticmethod
+    def forward(ctx: Any, x: np.ndarray, geom: _Geom, want_indices: bool) -> Any:
+        out, arg = _max_pool_forward(x, geom)
+        ctx.geom, ctx.arg = geom, arg
+        if want_indices:
+            idx = _flat_indices(arg, geom)
+            ctx.mark_non_differentiable(idx)
+            return out, idx
+        return out
+
+    @staticmethod
+    def backward(ctx: Any, grad: Tensor, *_: Any) -> tuple[Any, ...]:
+        return MaxPoolScatter.apply(grad, ctx.geom, ctx.arg), None, None
+
+
+class MaxPoolScatter(Function):
+    """Each output gradient added to the input element its window's maximum came from."""
+
+    @staticmethod
+    def forward(ctx: Any, g: np.ndarray, geom: _Geom, arg: np.ndarray) -> np.ndarray:
+        ctx.geom, ctx.arg = geom, arg
+        gx = np.zeros(g.shape[:2] + geom.in_size, g.dtype)
+        for t, okey, src, _ in _pool_plan(geom):
+            dst = gx[src]
+            np.add(dst, g[okey], out=dst, where=arg[okey] == t)
+        return gx
+
+    @staticmethod
+    def backward(ctx: Any, grad: Tensor) -> tuple[Any, ...]:
+        return MaxPoolGather.apply(grad, ctx.geom, ctx.arg), None, None
+
+
+class MaxPoolGather(Function):
+    """Adjoint of :class:`MaxPoolScatter`: each output reads the input at its winning tap."""
+
+    @staticmethod
+    def forward(ctx: Any, gx: np.ndarray, geom: _Geom, arg: np.ndarray) -> np.ndarray:
+        ctx.geom, ctx.arg = geom, arg
+        out = np.zeros(arg.shape, gx.dtype)
+        for t, okey, src, _ in _pool_plan(geom):
+            np.copyto(out[okey], gx[src], where=arg[okey] == t)
+        return out
+
+    @staticmethod
+    def backward(ctx: Any, grad: Tensor) -> tuple[Any, ...]:
+        return MaxPoolScatter.apply(grad, ctx.geom, ctx.arg), None, None
+
+
+# ---- average pooling ------------------------------------------------------------------------
+def _window_sum(x: np.ndarray, g: _Geom) -> np.ndarray:
+    out = np.zeros(x.shape[:2] + g.out_size, x.dtype)
+    for _, okey, src, _ in _pool_plan(g):
+        view = out[okey]
+        np.add(view, x[src], out=view)
+    return out
+
+
+def _window_sum_t(g_out: np.ndarray, g: _Geom) -> np.ndarray:
+    gx = np.zeros(g_out.shape[:2] + g.in_size, g_out.dtype)
+    for _, okey, src, _ in _pool_plan(g):
+        view = gx[src]
+        np.add(view, g_out[okey], out=view)
+    return gx
+
+
+class AvgPoolNd(Function):
+    """Window sums times ``scale`` (1 / divisor per output position, broadcastable)."""
+
+    @staticmethod
+    def forward(ctx: Any, x: np.ndarray, geom: _Geom, scale: np.ndarray) -> np.ndarray:
+        ctx.geom, ctx.scale = geom, scale
+        out = _window_sum(x, geom)
+        out *= scale
+        return out
+
+    @staticmethod
+    def backward(ctx: Any, grad: Tensor) -> tuple[Any, ...]:
+        return AvgPoolT.apply(grad, ctx.geom, ctx.scale), None, None
+
+
+class AvgPoolT(Function):
+    """Adjoint of :class:`AvgPoolNd`: each output gradient spread over its window."""
+
+    @staticmethod
+    def forward(ctx: Any, g_out: np.ndarray, geom: _Geom, scale: np.ndarray) -> np.ndarray:
+        ctx.geom, ctx.scale = geom, scale
+        return _window_sum_t(g_out * scale, geom)
+
+    @staticmethod
+    def backward(ctx: Any, grad: Tensor) -> tuple[Any, ...]:
+        return AvgPoolNd.apply(grad, ctx.geom, ctx.scale), None, None
+
+
+# ---- gathers / scatters by flat per-plane index ---------------------------------------------
+def _planes(a: np.ndarray, nd: int) -> np.ndarray:
+    return a.reshape((-1, math.prod(a.shape[a.ndim - nd :])))
+
+
+class PlaneGather(Function):
+    """``out[n, c, *o] = x[n, c].flat[idx[n, c, *o]]``."""
+
+    @staticmethod
+    def forward(ctx: Any, x: np.ndarray, idx: np.ndarray, nd: int) -> np.ndarray:
+        ctx.idx, ctx.nd, ctx.in_shape = idx, nd, x.shape
+        return np.take_along_axis(_planes(x, nd), _planes(idx, nd), axis=1).reshape(idx.shape)
+
+    @staticmethod
+    def backward(ctx: Any, grad: Tensor) -> tuple[Any, ...]:
+        return PlaneScatterAdd.apply(grad, ctx.idx, ctx.nd, ctx.in_shape), None, None
+
+
+class PlaneScatterAdd(Function):
+    """Adjoint of :class:`PlaneGather`: ``out[n, c].flat[idx[n, c, *o]] += g[n, c, *o]``."""
+
+    @staticmethod
+    def forward(
+        ctx: Any, g: np.ndarray, idx: np.ndarray, nd: int, shape: tuple[int, ...]
+    ) -> np.ndarray:
+        ctx.idx, ctx.nd = idx, nd
+        planes, size = math.prod(shape[: len(shape) - nd]), math.prod(shape[len(shape) - nd :])
+        flat = _planes(idx, nd) + (np.arange(planes) * size)[:, None]
+        # bincount sums repeated indices in one vectorised pass (np.add.at is far slower)
+        out = np.bincount(flat.ravel(), weights=g.ravel(), minlength=planes * size)
+        return out.astype(g.dtype, copy=False).reshape(shape)
+
+    @staticmethod
+    def backward(ctx: Any, grad: Tensor) -> tuple[Any, ...]:
+        return PlaneGather.apply(grad, ctx.idx, ctx.nd), None, None, None
+
+
+class MaxUnpool(Function):
+    """``out[n, c].flat[idx] = x`` into zeros of ``shape`` (PyTorch's ``max_unpool``)."""
+
+    @staticmethod
+    def forward(
+        ctx: Any, x: np.ndarray, idx: np.ndarray, nd: int, shape: tuple[int, ...]
+    ) -> np.ndarray:
+        ctx.idx, ctx.nd = idx, nd
+        out = np.zeros(shape, x.dtype)
+        np.put_along_axis(_planes(out, nd), _planes(idx, nd), _planes(x, nd), axis=1)
+        return out
+
+    @staticmethod
+    def backward(ctx: Any, grad: Tensor) -> tuple[Any, ...]:
+        # PyTorch's rule: every input reads the gradient at its index (also for duplicates)
+        return PlaneGather.apply(grad, ctx.idx, ctx.nd), None, None, None
+
+
+# ---- adaptive windows -----------------------------------------------------------------------
+def _adaptive_bounds(n: int, o: int) -> tuple[np.ndarray, np.ndarray]:
+    """PyTorch's adaptive windows: ``[floor(i·n/o), ceil((i+1)·n/o))``."""
+    i = np.arange(o)
+    return (i * n) // o, ((i + 1) * n + o - 1) // o
+
+
+def _adaptive_max_forward(x: np.ndarray, out_size: tuple[int, ...]) -> tuple[np.ndarray, np.ndarray]:
+    """Adaptive max pooling by taps: tap ``k`` of output ``i`` reads ``start_i + k``, clipped
+    to the window's last element (re-reading an element never changes a max or its index)."""
+    nd = len(out_size)
+    in_size = x.shape[-nd:]
+    bounds = [_adaptive_bounds(n, o) for n, o in zip(in_size, out_size)]
+    kmax = [int((e - s).max()) for s, e in bounds]
+    strides = [math.prod(in_size[t + 1 :]) for t in range(nd)]
+    out = idx = None
+    for taps in np.ndindex(*kmax):
+        pos = [
+            np.minimum(s + k, e - 1).reshape((-1,) + (1,) * (nd - 1 - t))
+            for t, ((s, e), k) in enumerate(zip(bounds, taps))
+        ]
+        v = x[(Ellipsis, *pos)]
+        flat = sum(p * st for p, st in zip(pos, strides))
+        if out is None:
+            out, idx = v, np.broadcast_to(flat, v.shape).astype(np.int64)
+            continue
+        upd = np.greater(v, out)
+        upd |= np.isnan(v)
+        np.copyto(out, v, where=upd)
+        np.copyto(idx, flat, where=upd)
+    return out, idx  # type: ignore[return-value]
+
+
+class AdaptiveMaxPool(Function):
+    @staticmethod
+    def forward(ctx: Any, x: np.ndarray, out_size: tuple[int, ...], want_indices: bool) -> Any:
+        out, idx = _adaptive_max_forward(x, out_size)
+        ctx.idx, ctx.nd, ctx.in_shape = idx, len(out_size), x.shape
+        if want_indices:
+            ctx.mark_non_differentiable(idx)
+            return out, idx
+        return out
+
+    @staticmethod
+    def backward(ctx: Any, grad: Tensor, *_: Any) -> tuple[Any, ...]:
+        return PlaneScatterAdd.apply(grad, ctx.idx, ctx.nd, ctx.in_shape), None, None
+
+
+def _adaptive_avg_matrix(n: int, o: int, dtype: np.dtype) -> np.ndarray:
+    """``(o, n)`` averaging matrix of the adaptive windows along one dimension."""
+    s, e = _adaptive_bounds(n, o)
+    j = np.arange(n)
+    inside = (j >= s[:, None]) & (j < e[:, None])
+    return (inside / (e - s)[:, None]).astype(dtype)
