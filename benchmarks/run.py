@@ -47,7 +47,9 @@ def measure(workloads: list[str], repeat: int) -> dict:
         for fw in frameworks[1:]:
             for got, want in zip(outputs["npgrad"], outputs[fw]):
                 if not np.allclose(got, want, rtol=2e-3, atol=2e-4):
-                    raise SystemExit(f"{name}: npgrad and {fw} disagree (max diff {np.abs(got - want).max()})")
+                    raise SystemExit(
+                        f"{name}: npgrad and {fw} disagree (max diff {np.abs(got - want).max()})"
+                    )
         times: dict[str, list[float]] = {fw: [] for fw in frameworks}
         for _ in range(repeat):
             for fw in frameworks:
@@ -67,16 +69,27 @@ def measure(workloads: list[str], repeat: int) -> dict:
 
 
 def report(all_results: dict, out_dir: Path) -> str:
-    lines = ["| threads | workload | npgrad ms | numpy ms | torch ms | npgrad/numpy | npgrad/torch | target |", "|---|---|---|---|---|---|---|---|"]
+    lines = [
+        "| threads | workload | npgrad ms | numpy ms | torch ms | npgrad/numpy | npgrad/torch | target |",
+        "|---|---|---|---|---|---|---|---|",
+    ]
     for threads, res in all_results["runs"].items():
         for name, r in res.items():
             m, t = r["median_ms"], r["target"]
-            cells = [m["npgrad"], m["numpy"], m.get("torch"), r["ratio_vs_numpy"], r["ratio_vs_torch"]]
+            cells = [
+                m["npgrad"],
+                m["numpy"],
+                m.get("torch"),
+                r["ratio_vs_numpy"],
+                r["ratio_vs_torch"],
+            ]
             row = " | ".join("–" if v is None else f"{v:.2f}" for v in cells)
             lines.append(f"| {threads} | {name} | {row} | ≤ {t['max_ratio']} × {t['reference']} |")
     text = "\n".join(lines) + "\n"
     out_dir.mkdir(parents=True, exist_ok=True)
-    (out_dir / "results.md").write_text(f"# Benchmark results\n\n{all_results['machine']}\n\n" + text)
+    (out_dir / "results.md").write_text(
+        f"# Benchmark results\n\n{all_results['machine']}\n\n" + text
+    )
     (out_dir / "results.json").write_text(json.dumps(all_results, indent=2))
     return text
 
@@ -95,7 +108,15 @@ def main() -> None:
     runs = {}
     for n in args.threads:
         env = dict(os.environ, **{v: str(n) for v in THREAD_VARS})
-        cmd = [sys.executable, __file__, "--child", "--repeat", str(args.repeat), "--workloads", *args.workloads]
+        cmd = [
+            sys.executable,
+            __file__,
+            "--child",
+            "--repeat",
+            str(args.repeat),
+            "--workloads",
+            *args.workloads,
+        ]
         done = subprocess.run(cmd, env=env, capture_output=True, text=True)
         if done.returncode:
             sys.stderr.write(done.stderr)

@@ -58,7 +58,10 @@ def overhead(fw: str, rng: np.random.Generator) -> Workload:
 # ---- mlp: 784-256-128-10 ReLU, batch 128, softmax cross-entropy ------------------------------
 def mlp(fw: str, rng: np.random.Generator) -> Workload:
     sizes = [784, 256, 128, 10]
-    ws = [(rng.standard_normal((i, o)) / np.sqrt(i)).astype(np.float32) for i, o in zip(sizes, sizes[1:])]
+    ws = [
+        (rng.standard_normal((i, o)) / np.sqrt(i)).astype(np.float32)
+        for i, o in zip(sizes, sizes[1:])
+    ]
     bs = [np.zeros(o, np.float32) for o in sizes[1:]]
     x = rng.standard_normal((128, 784)).astype(np.float32)
     y = rng.integers(0, 10, 128)
@@ -92,7 +95,10 @@ def mlp(fw: str, rng: np.random.Generator) -> Workload:
     if fw == "npgrad":
         import npgrad
 
-        params = [(npgrad.tensor(w, requires_grad=True), npgrad.tensor(b, requires_grad=True)) for w, b in zip(ws, bs)]
+        params = [
+            (npgrad.tensor(w, requires_grad=True), npgrad.tensor(b, requires_grad=True))
+            for w, b in zip(ws, bs)
+        ]
         xt, yt = npgrad.tensor(x), npgrad.tensor(y)
 
         def step() -> None:
@@ -110,7 +116,10 @@ def mlp(fw: str, rng: np.random.Generator) -> Workload:
         return step, lambda: [out["loss"]] + [t.grad.numpy() for pair in params for t in pair]
     import torch
 
-    params_t = [(torch.tensor(w, requires_grad=True), torch.tensor(b, requires_grad=True)) for w, b in zip(ws, bs)]
+    params_t = [
+        (torch.tensor(w, requires_grad=True), torch.tensor(b, requires_grad=True))
+        for w, b in zip(ws, bs)
+    ]
     xt_, yt_ = torch.tensor(x), torch.tensor(y)
 
     def step() -> None:
@@ -144,7 +153,11 @@ def matmul(fw: str, rng: np.random.Generator) -> Workload:
     if fw == "npgrad":
         import npgrad
 
-        a, b, g = npgrad.tensor(a0, requires_grad=True), npgrad.tensor(b0, requires_grad=True), npgrad.tensor(g0)
+        a, b, g = (
+            npgrad.tensor(a0, requires_grad=True),
+            npgrad.tensor(b0, requires_grad=True),
+            npgrad.tensor(g0),
+        )
 
         def step() -> None:
             a.grad = b.grad = None
@@ -155,7 +168,11 @@ def matmul(fw: str, rng: np.random.Generator) -> Workload:
         return step, lambda: out["r"]
     import torch
 
-    at, bt, gt = torch.tensor(a0, requires_grad=True), torch.tensor(b0, requires_grad=True), torch.tensor(g0)
+    at, bt, gt = (
+        torch.tensor(a0, requires_grad=True),
+        torch.tensor(b0, requires_grad=True),
+        torch.tensor(g0),
+    )
 
     def step() -> None:
         at.grad = bt.grad = None

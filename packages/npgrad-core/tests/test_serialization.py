@@ -132,7 +132,10 @@ def _raw(header: dict, payload: bytes, claimed: int | None = None) -> bytes:
     ("data", "match"),
     [
         (b"\x01\x02", "only 2 bytes"),
-        (_raw({"a": {"dtype": "F32", "shape": [2], "data_offsets": [0, 8]}}, b"\0" * 4), "truncated"),
+        (
+            _raw({"a": {"dtype": "F32", "shape": [2], "data_offsets": [0, 8]}}, b"\0" * 4),
+            "truncated",
+        ),
         (_raw({}, b"", claimed=10**6), "claims"),
         (b"\x10\0\0\0\0\0\0\0not json at all!", "not JSON"),
         (
@@ -145,7 +148,10 @@ def _raw(header: dict, payload: bytes, claimed: int | None = None) -> bytes:
             ),
             "overlap",
         ),
-        (_raw({"a": {"dtype": "F32", "shape": [3], "data_offsets": [0, 8]}}, b"\0" * 8), "needs 12 bytes"),
+        (
+            _raw({"a": {"dtype": "F32", "shape": [3], "data_offsets": [0, 8]}}, b"\0" * 8),
+            "needs 12 bytes",
+        ),
         (_raw({"a": {"dtype": "C64", "shape": [1], "data_offsets": [0, 8]}}, b"\0" * 8), "C64"),
     ],
 )

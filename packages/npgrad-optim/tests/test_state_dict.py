@@ -15,7 +15,7 @@ import pytest
 
 import npgrad
 from npgrad import optim
-from npgrad.optim import SGD, Adam
+from npgrad.optim import SGD
 
 SETTINGS = {
     "SGD": {"lr": 1e-3, "momentum": 0.9, "nesterov": True},

@@ -35,7 +35,9 @@ class TensorMethods:
             # about to be overwritten (PyTorch saves a clone of the original self likewise)
             from npgrad.tensor import Tensor
 
-            src = Tensor._make(self._data.copy(), self._requires_grad, self.grad_fn, self._output_nr)
+            src = Tensor._make(
+                self._data.copy(), self._requires_grad, self.grad_fn, self._output_nr
+            )
         return self._set_inplace(fn(src, *args, **kwargs), op)
 
     # ---- arithmetic operators ------------------------------------------------------------
@@ -179,7 +181,9 @@ class TensorMethods:
     def equal(self, other: Any) -> bool:
         return elementwise.equal(self, other)
 
-    def allclose(self, other: Any, rtol: float = 1e-05, atol: float = 1e-08, equal_nan: bool = False) -> bool:
+    def allclose(
+        self, other: Any, rtol: float = 1e-05, atol: float = 1e-08, equal_nan: bool = False
+    ) -> bool:
         return elementwise.allclose(self, other, rtol, atol, equal_nan)
 
     def isnan(self) -> Tensor:
@@ -391,10 +395,24 @@ class TensorMethods:
     def mean(self, dim: Any = None, keepdim: bool = False, *, dtype: Any = None) -> Tensor:
         return reduction.mean(self, dim, keepdim, dtype=dtype)
 
-    def var(self, dim: Any = None, unbiased: Any = None, keepdim: bool = False, *, correction: Any = None) -> Tensor:
+    def var(
+        self,
+        dim: Any = None,
+        unbiased: Any = None,
+        keepdim: bool = False,
+        *,
+        correction: Any = None,
+    ) -> Tensor:
         return reduction.var(self, dim, unbiased, keepdim, correction=correction)
 
-    def std(self, dim: Any = None, unbiased: Any = None, keepdim: bool = False, *, correction: Any = None) -> Tensor:
+    def std(
+        self,
+        dim: Any = None,
+        unbiased: Any = None,
+        keepdim: bool = False,
+        *,
+        correction: Any = None,
+    ) -> Tensor:
         return reduction.std(self, dim, unbiased, keepdim, correction=correction)
 
     def prod(self, dim: Any = None, keepdim: bool = False, *, dtype: Any = None) -> Tensor:
@@ -532,7 +550,7 @@ class TensorMethods:
         return shape_ops.getitem(self, key)
 
     def __setitem__(self, key: Any, value: Any) -> None:
-        shape_ops.setitem(self, key, value)
+        indexing.setitem(self, key, value)
 
     def index_put(self, indices: Any, values: Any, accumulate: bool = False) -> Tensor:
         return shape_ops.index_put(self, tuple(indices), values, accumulate)
@@ -583,13 +601,16 @@ class TensorMethods:
         return normal_(self, mean, std, generator=generator)
 
     # ---- activations ---------------------------------------------------------------------
-    def softmax(self, dim: int) -> Tensor:
-        return activation.softmax(self, dim)
+    def softmax(self, dim: int, dtype: Any = None) -> Tensor:
+        return activation.softmax(self, dim, dtype=dtype)
 
-    def log_softmax(self, dim: int) -> Tensor:
-        return activation.log_softmax(self, dim)
+    def log_softmax(self, dim: int, dtype: Any = None) -> Tensor:
+        return activation.log_softmax(self, dim, dtype=dtype)
+
+    def erf(self) -> Tensor:
+        return activation.erf(self)
 
 
 # imported last: these modules need Tensor, which needs TensorMethods above
-from npgrad.ops import activation, arithmetic, elementwise, linalg, reduction  # noqa: E402
+from npgrad.ops import activation, arithmetic, elementwise, indexing, linalg, reduction  # noqa: E402
 from npgrad.ops import shape as shape_ops  # noqa: E402

@@ -23,7 +23,7 @@ from npgrad.tensor import Tensor
 __all__ = ["read_torch_zip"]
 
 # storage class name -> dtype of its elements (bfloat16 is read as its raw 16 bits)
-_STORAGES = {
+_STORAGES: dict[str, np.dtype] = {
     "DoubleStorage": np.dtype("float64"),
     "FloatStorage": np.dtype("float32"),
     "HalfStorage": np.dtype("float16"),
@@ -86,7 +86,9 @@ def _rebuild_tensor_v2(
     return t
 
 
-def _rebuild_parameter(data: Tensor, requires_grad: bool, backward_hooks: Any, *args: Any) -> Tensor:
+def _rebuild_parameter(
+    data: Tensor, requires_grad: bool, backward_hooks: Any, *args: Any
+) -> Tensor:
     return data.requires_grad_(requires_grad) if data.dtype.kind == "f" else data
 
 
@@ -100,7 +102,9 @@ _ALLOWED: dict[tuple[str, str], Any] = {
 
 
 class _RestrictedUnpickler(pickle.Unpickler):
-    def __init__(self, data: bytes, zf: zipfile.ZipFile, prefix: str, name: str, byteorder: str) -> None:
+    def __init__(
+        self, data: bytes, zf: zipfile.ZipFile, prefix: str, name: str, byteorder: str
+    ) -> None:
         super().__init__(io.BytesIO(data))
         self._zf, self._prefix, self._name, self._byteorder = zf, prefix, name, byteorder
         self._storages: dict[str, _Storage] = {}
@@ -120,12 +124,16 @@ class _RestrictedUnpickler(pickle.Unpickler):
             raise pickle.UnpicklingError(f"load: {self._name}: unsupported persistent id {pid!r}")
         _, storage_type, key, _location, numel = pid
         if not isinstance(storage_type, _StorageType):
-            raise pickle.UnpicklingError(f"load: {self._name}: unsupported storage type {storage_type!r}")
+            raise pickle.UnpicklingError(
+                f"load: {self._name}: unsupported storage type {storage_type!r}"
+            )
         if key not in self._storages:
             try:
                 raw = self._zf.read(f"{self._prefix}data/{key}")
             except KeyError:
-                raise pickle.UnpicklingError(f"load: {self._name}: storage {key!r} is missing from the archive") from None
+                raise pickle.UnpicklingError(
+                    f"load: {self._name}: storage {key!r} is missing from the archive"
+                ) from None
             dtype = storage_type.dtype.newbyteorder("<" if self._byteorder == "little" else ">")
             if len(raw) < numel * dtype.itemsize:
                 raise pickle.UnpicklingError(
@@ -141,7 +149,9 @@ def read_torch_zip(zf: zipfile.ZipFile, name: str) -> Any:
     """Unpickle the state_dict in an open ``.pt`` zip archive (see the module docstring)."""
     pkl = [n for n in zf.namelist() if n.endswith("data.pkl")]
     if len(pkl) != 1:
-        raise ValueError(f"load: {name}: expected one data.pkl in the PyTorch archive, found {len(pkl)}")
+        raise ValueError(
+            f"load: {name}: expected one data.pkl in the PyTorch archive, found {len(pkl)}"
+        )
     prefix = pkl[0][: -len("data.pkl")]
     try:
         byteorder = zf.read(prefix + "byteorder").decode().strip()
@@ -151,7 +161,15 @@ def read_torch_zip(zf: zipfile.ZipFile, name: str) -> Any:
         return _RestrictedUnpickler(zf.read(pkl[0]), zf, prefix, name, byteorder).load()
     except pickle.UnpicklingError:
         raise  # already names the file and the refused content
-    except (EOFError, ValueError, TypeError, AttributeError, IndexError, KeyError, struct.error) as e:
+    except (
+        EOFError,
+        ValueError,
+        TypeError,
+        AttributeError,
+        IndexError,
+        KeyError,
+        struct.error,
+    ) as e:
         raise ValueError(
             f"load: {name}: the checkpoint's pickle is corrupt ({type(e).__name__}: {e})"
         ) from None

@@ -54,7 +54,9 @@ def _flatten(obj: Any, path: str, arrays: dict[str, np.ndarray]) -> Any:
         if arr.dtype.kind not in "biuf" or arr.dtype.str.lstrip("<>|=") not in {
             d.str.lstrip("<>|=") for d in _ST_DTYPES.values()
         }:
-            raise TypeError(f"save: can't save an array of dtype {arr.dtype} at {path or 'the top'}")
+            raise TypeError(
+                f"save: can't save an array of dtype {arr.dtype} at {path or 'the top'}"
+            )
         key = path or "tensor"
         while key in arrays:  # dotted paths of different nestings can coincide
             key += "_"
@@ -71,12 +73,18 @@ def _flatten(obj: Any, path: str, arrays: dict[str, np.ndarray]) -> Any:
         items = []
         for k, v in obj.items():
             if not isinstance(k, (str, int)) or isinstance(k, bool):
-                raise TypeError(f"save: dict keys must be str or int, got {type(k).__name__} at {path}")
+                raise TypeError(
+                    f"save: dict keys must be str or int, got {type(k).__name__} at {path}"
+                )
             items.append([k, _flatten(v, f"{path}.{k}" if path else str(k), arrays)])
         return {"ordered_dict" if isinstance(obj, OrderedDict) else "dict": items}
     if isinstance(obj, (list, tuple)):
         kind = "tuple" if isinstance(obj, tuple) else "list"
-        return {kind: [_flatten(v, f"{path}.{i}" if path else str(i), arrays) for i, v in enumerate(obj)]}
+        return {
+            kind: [
+                _flatten(v, f"{path}.{i}" if path else str(i), arrays) for i, v in enumerate(obj)
+            ]
+        }
     raise TypeError(
         f"save: can't save an object of type {type(obj).__name__} at {path or 'the top'}; "
         "npgrad.save takes Tensors, ndarrays, numbers, strings, None and dicts/lists/tuples of them"
@@ -86,7 +94,7 @@ def _flatten(obj: Any, path: str, arrays: dict[str, np.ndarray]) -> Any:
 def _rebuild(node: Any, arrays: dict[str, np.ndarray], where: str) -> Any:
     if not isinstance(node, dict) or len(node) != 1:
         raise ValueError(f"load: {where}: malformed structure entry {node!r}")
-    (kind, v), = node.items()
+    ((kind, v),) = node.items()
     if kind in ("tensor", "ndarray"):
         if v not in arrays:
             raise ValueError(f"load: {where}: the structure names a tensor {v!r} the file lacks")
@@ -116,7 +124,9 @@ def _is_flat(obj: Any) -> bool:
 
 
 # ---- save ------------------------------------------------------------------------------------
-def save(obj: Any, f: PathOrFile, *, format: str | None = None, metadata: dict[str, str] | None = None) -> None:  # noqa: A002
+def save(
+    obj: Any, f: PathOrFile, *, format: str | None = None, metadata: dict[str, str] | None = None
+) -> None:  # noqa: A002
     """Save ``obj`` (a Tensor, an ndarray, or nested dicts/lists/tuples of them with numbers,
     strings, bools and None) to ``f``, a path or a binary file object.
 
@@ -131,7 +141,9 @@ def save(obj: Any, f: PathOrFile, *, format: str | None = None, metadata: dict[s
     >>> npgrad.load(io.BytesIO(buf.getvalue()))
     {'w': tensor([1., 1.]), 'step': 3}
     """
-    fmt = format or ("npz" if isinstance(f, (str, os.PathLike)) and str(f).endswith(".npz") else "safetensors")
+    fmt = format or (
+        "npz" if isinstance(f, (str, os.PathLike)) and str(f).endswith(".npz") else "safetensors"
+    )
     if fmt not in ("safetensors", "npz"):
         raise ValueError(f"save: unknown format {fmt!r}; use 'safetensors' or 'npz'")
     arrays: dict[str, np.ndarray] = {}
@@ -141,7 +153,7 @@ def save(obj: Any, f: PathOrFile, *, format: str | None = None, metadata: dict[s
         if structure is not None:
             payload["__npgrad_structure__"] = np.array(json.dumps(structure))
         buf = io.BytesIO()
-        np.savez(buf, **payload)
+        np.savez(buf, **payload)  # type: ignore[arg-type]
         data = buf.getvalue()
     else:
         from safetensors.numpy import save as st_save
@@ -228,7 +240,9 @@ def _load_safetensors(buf: np.ndarray, name: str, data: bytes | None) -> Any:
     try:
         parsed = json.loads(structure)
     except json.JSONDecodeError as e:
-        raise ValueError(f"load: {name}: the npgrad structure metadata is not valid JSON ({e})") from None
+        raise ValueError(
+            f"load: {name}: the npgrad structure metadata is not valid JSON ({e})"
+        ) from None
     return _rebuild(parsed, arrays, name)
 
 
@@ -247,7 +261,9 @@ def _read_header(buf: np.ndarray, name: str) -> tuple[dict[str, Any], int]:
     try:
         header = json.loads(raw.decode("utf-8"))
     except (UnicodeDecodeError, json.JSONDecodeError):
-        raise ValueError(f"load: {name} is not a safetensors file (its header is not JSON)") from None
+        raise ValueError(
+            f"load: {name} is not a safetensors file (its header is not JSON)"
+        ) from None
     if not isinstance(header, dict):
         raise ValueError(f"load: {name}: the safetensors header is not a JSON object")
     start = 8 + n
@@ -260,7 +276,9 @@ def _read_header(buf: np.ndarray, name: str) -> tuple[dict[str, Any], int]:
         except (TypeError, KeyError, ValueError):
             raise ValueError(f"load: {name}: malformed header entry for {key!r}") from None
         if dtype not in _ST_DTYPES:
-            raise ValueError(f"load: {name}: tensor {key!r} has dtype {dtype!r}, which npgrad does not support")
+            raise ValueError(
+                f"load: {name}: tensor {key!r} has dtype {dtype!r}, which npgrad does not support"
+            )
         if not (isinstance(lo, int) and isinstance(hi, int) and 0 <= lo <= hi):
             raise ValueError(f"load: {name}: tensor {key!r} has invalid offsets [{lo}, {hi}]")
         if start + hi > size:
@@ -278,8 +296,7 @@ def _read_header(buf: np.ndarray, name: str) -> tuple[dict[str, Any], int]:
             )
         spans.append((lo, hi, key))
     spans.sort()
-    for (lo1, hi1, k1), (lo2, _, k2) in zip(spans, spans[1:]):
+    for (_, hi1, k1), (lo2, _, k2) in zip(spans, spans[1:]):
         if lo2 < hi1:
             raise ValueError(f"load: {name}: tensors {k1!r} and {k2!r} overlap in the file")
     return header, start
-

@@ -68,7 +68,9 @@ class Tensor(TensorMethods):
         if requires_grad:
             self.requires_grad_(True)
 
-    def _init(self, data: np.ndarray, requires_grad: bool, grad_fn: Any, output_nr: int = 0) -> None:
+    def _init(
+        self, data: np.ndarray, requires_grad: bool, grad_fn: Any, output_nr: int = 0
+    ) -> None:
         self._data = data
         self._requires_grad = requires_grad
         self.grad = None
@@ -249,7 +251,9 @@ class Tensor(TensorMethods):
     def retain_grad(self) -> None:
         """Keep ``.grad`` for this non-leaf tensor after backward (leaves always keep it)."""
         if not self._requires_grad:
-            raise RuntimeError("retain_grad: can't retain_grad on Tensor that has requires_grad=False")
+            raise RuntimeError(
+                "retain_grad: can't retain_grad on Tensor that has requires_grad=False"
+            )
         if self.grad_fn is None or self._retains_grad:
             return
         import weakref

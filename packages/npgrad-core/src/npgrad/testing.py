@@ -53,9 +53,13 @@ def assert_close(
     if a.dtype.kind in "biu" and e.dtype.kind in "biu":
         if not np.array_equal(a, e):
             bad = np.argwhere(a != e)[0]
-            raise AssertionError(f"{prefix}values differ, first at {tuple(bad)}: {a[tuple(bad)]} != {e[tuple(bad)]}")
+            raise AssertionError(
+                f"{prefix}values differ, first at {tuple(bad)}: {a[tuple(bad)]} != {e[tuple(bad)]}"
+            )
         return
-    dr, da = _TOLERANCES.get(np.promote_types(a.dtype, e.dtype) if a.dtype.kind == "f" else e.dtype, (1e-7, 1e-7))
+    dr, da = _TOLERANCES.get(
+        np.promote_types(a.dtype, e.dtype) if a.dtype.kind == "f" else e.dtype, (1e-7, 1e-7)
+    )
     rtol = dr if rtol is None else rtol
     atol = da if atol is None else atol
     a64, e64 = a.astype(np.float64), e.astype(np.float64)

@@ -238,7 +238,9 @@ def test_inplace_modification_of_a_saved_tensor_is_detected():
     a = x * 1.0
     z = a * a
     a.add_(1.0)
-    with pytest.raises(RuntimeError, match=r"MulBackward.*modified by an inplace operation.*version 1"):
+    with pytest.raises(
+        RuntimeError, match=r"MulBackward.*modified by an inplace operation.*version 1"
+    ):
         z.backward(npgrad.ones(2))
 
 
@@ -409,3 +411,22 @@ def test_zero_dim_float32_stays_float32_even_under_numpy_1_value_casting():
     y = x.sigmoid()
     (g,) = npgrad.autograd.grad(y, x, create_graph=True)
     assert g.dtype == npgrad.float32 and g.requires_grad
+
+
+def test_a_fresh_gradient_array_is_kept_without_copying():
+    produced = []
+
+    class Double(Function):
+        @staticmethod
+        def forward(ctx, a):
+            return a * 2
+
+        @staticmethod
+        def backward(ctx, grad):
+            out = grad * 2.0
+            produced.append(out.numpy().ctypes.data)  # the address only: no reference kept
+            return out
+
+    x = npgrad.tensor([1.0, 2.0], requires_grad=True)
+    Double.apply(x).backward(npgrad.ones(2))
+    assert x.grad.numpy().ctypes.data == produced[0]

@@ -35,9 +35,8 @@ def test_no_grad_as_decorator_and_nesting_with_enable_grad():
 
 
 def test_mode_restored_when_the_block_raises():
-    with pytest.raises(ValueError):
-        with npgrad.no_grad():
-            raise ValueError("boom")
+    with pytest.raises(ValueError, match="boom"), npgrad.no_grad():
+        raise ValueError("boom")
     assert npgrad.is_grad_enabled()
 
 

@@ -79,7 +79,7 @@ def run_backward(
                 stack.append(child)
 
     # 2. Kahn's algorithm
-    ready = [obj for obj in {id(o): o for o in root_objs}.values() if deps[id(obj)] == 0]
+    ready: list[Any] = [obj for obj in {id(o): o for o in root_objs}.values() if deps[id(obj)] == 0]
     order: list[Any] = []
     while ready:
         obj = ready.pop()
@@ -204,11 +204,12 @@ def _accumulate(leaf: Tensor, g: Tensor, create_graph: bool) -> None:
 
 
 def _exclusive(g: Tensor) -> bool:
-    # True when nothing but the engine's locals refers to ``g`` and nothing else views its
-    # memory, so a leaf may keep the array without copying it. Counts: the caller's local, the
-    # argument and getrefcount's own argument (fewer where the interpreter borrows references).
+    # True when nothing but the engine refers to ``g`` and nothing else views its memory, so a
+    # leaf may keep the array without copying it. The counts include the caller's local, this
+    # function's argument (``g``) or local (``data``), the tensor's slot and getrefcount's own
+    # argument; an interpreter that borrows references only lowers them.
     data = g._data
-    return sys.getrefcount(g) <= 4 and data.base is None and sys.getrefcount(data) <= 2
+    return sys.getrefcount(g) <= 4 and data.base is None and sys.getrefcount(data) <= 3
 
 
 def _make_grads(op: str, outputs: Sequence[Tensor], grads: Sequence[Any] | None) -> list[Tensor]:

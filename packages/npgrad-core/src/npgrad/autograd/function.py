@@ -86,6 +86,7 @@ class BackwardNode(FunctionCtx):
     _output_meta: tuple[tuple[tuple[int, ...], np.dtype], ...] = ()
     _pre_hooks: dict[int, list[Callable[[Tensor], Tensor | None]]] | None = None
     _is_leaf_vertex = False  # the engine's test for "node, not leaf Tensor"
+    _creation_trace: str | None = None  # the forward's stack, kept in anomaly mode
 
     def __repr__(self) -> str:
         return f"<{type(self).__name__}>"
@@ -107,7 +108,9 @@ class BackwardNode(FunctionCtx):
         self._materialize_grads = bool(value)
 
     # ---- saved values --------------------------------------------------------------------
-    def _resolve_saved(self, inputs: tuple[Any, ...], arrays: list[Any], outs: tuple[Tensor, ...]) -> None:
+    def _resolve_saved(
+        self, inputs: tuple[Any, ...], arrays: list[Any], outs: tuple[Tensor, ...]
+    ) -> None:
         # Map each saved array back to the Tensor it came from, so that backward computes
         # with the input Tensors themselves (their grad_fn intact: second order stays right).
         # An output is kept as its array plus a weak reference: re-wrapping the array at
@@ -186,7 +189,6 @@ class BackwardNode(FunctionCtx):
     def _call(self, grads: list[Any]) -> tuple[Any, ...]:
         """Run the Function's backward on one gradient per output; one result per input."""
         if self._materialize_grads and self._output_meta and any(g is None for g in grads):
-
             for k, (shape, dtype) in enumerate(self._output_meta):
                 if grads[k] is None:
                     grads[k] = Tensor._make(np.zeros(shape, dtype), False, None)
@@ -254,9 +256,7 @@ class Function:
         if type(out) is np.ndarray and not ctx._dirty:
             return T._make(out, False, None)
         outs = tuple(_as_array(o) for o in out) if isinstance(out, tuple) else (_as_array(out),)
-        results = tuple(
-            _dirty_input(ctx, args, arrays, o) or T._make(o, False, None) for o in outs
-        )
+        results = tuple(_dirty_input(ctx, args, arrays, o) or T._make(o, False, None) for o in outs)
         return results if isinstance(out, tuple) else results[0]
 
     @classmethod
@@ -324,9 +324,12 @@ def _narrow(out: Any, arrays: list[Any]) -> Any:
     A float result wider than every float input is cast back to the widest input dtype."""
     widest = None
     for a in arrays:
-        if isinstance(a, np.ndarray) and a.dtype.kind == "f":
-            if widest is None or a.dtype.itemsize > widest.itemsize:
-                widest = a.dtype
+        if (
+            isinstance(a, np.ndarray)
+            and a.dtype.kind == "f"
+            and (widest is None or a.dtype.itemsize > widest.itemsize)
+        ):
+            widest = a.dtype
     if widest is None:
         return out
     if isinstance(out, tuple):
@@ -375,6 +378,8 @@ def _rebase_dirty(node: BackwardNode, args: tuple[Any, ...], arrays: list[Any], 
     if node._to_save:
         node._resolve_saved(args, arrays, tuple(results))
     return tuple(results) if isinstance(out, tuple) else results[0]
+
+
 _NO_GRADS = [(False,) * n for n in range(16)]
 
 
@@ -409,7 +414,7 @@ def once_differentiable(backward: Callable[..., Any]) -> Callable[..., Any]:
         # whose backward raises, so a second-order request fails loudly instead of
         # silently dropping this op's contribution.
 
-        node = _DelayedError._backward_cls()
+        node: Any = _DelayedError._backward_cls()
         node.needs_input_grad, node.next_functions = (), ()
         node.op = ctx.name() if hasattr(ctx, "name") else type(ctx).__name__
         single = not isinstance(result, tuple)

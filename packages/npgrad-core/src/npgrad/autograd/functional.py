@@ -45,11 +45,15 @@ def _outputs(op: str, out: Any) -> tuple[bool, tuple[Tensor, ...]]:
     outs = tuple(out) if is_tuple else (out,)
     for i, o in enumerate(outs):
         if not isinstance(o, Tensor):
-            raise TypeError(f"{op}: the function must return Tensors, got {type(o).__name__} at {i}")
+            raise TypeError(
+                f"{op}: the function must return Tensors, got {type(o).__name__} at {i}"
+            )
     return is_tuple, outs
 
 
-def _grads(outs: tuple[Tensor, ...], xs: tuple[Tensor, ...], vs: Any, create_graph: bool) -> tuple[Tensor, ...]:
+def _grads(
+    outs: tuple[Tensor, ...], xs: tuple[Tensor, ...], vs: Any, create_graph: bool
+) -> tuple[Tensor, ...]:
     from npgrad.tensor import Tensor
 
     keep = [i for i, o in enumerate(outs) if o.requires_grad]
@@ -64,11 +68,18 @@ def _grads(outs: tuple[Tensor, ...], xs: tuple[Tensor, ...], vs: Any, create_gra
         allow_unused=True,
     )
     return tuple(
-        g if g is not None else Tensor._make(np.zeros_like(x._data), False, None) for g, x in zip(gs, xs)
+        g if g is not None else Tensor._make(np.zeros_like(x._data), False, None)
+        for g, x in zip(gs, xs)
     )
 
 
-def vjp(func: Callable[..., Any], inputs: Any, v: Any = None, create_graph: bool = False, strict: bool = False) -> tuple[Any, Any]:
+def vjp(
+    func: Callable[..., Any],
+    inputs: Any,
+    v: Any = None,
+    create_graph: bool = False,
+    strict: bool = False,
+) -> tuple[Any, Any]:
     """``(func(inputs), vᵀ J)``: the vector-Jacobian product at ``inputs``.
 
     Examples
@@ -86,7 +97,9 @@ def vjp(func: Callable[..., Any], inputs: Any, v: Any = None, create_graph: bool
         out_tuple, outs = _outputs("vjp", func(*xs))
         if v is None:
             if len(outs) != 1 or outs[0].numel() != 1:
-                raise RuntimeError("vjp: v can only be omitted when the function returns a single element")
+                raise RuntimeError(
+                    "vjp: v can only be omitted when the function returns a single element"
+                )
             vs: Any = (Tensor._make(np.ones_like(outs[0]._data), False, None),)
         else:
             vs = tuple(v) if isinstance(v, (tuple, list)) else (v,)
@@ -95,7 +108,13 @@ def vjp(func: Callable[..., Any], inputs: Any, v: Any = None, create_graph: bool
     return (res if out_tuple else res[0]), (gs if in_tuple else gs[0])
 
 
-def jvp(func: Callable[..., Any], inputs: Any, v: Any = None, create_graph: bool = False, strict: bool = False) -> tuple[Any, Any]:
+def jvp(
+    func: Callable[..., Any],
+    inputs: Any,
+    v: Any = None,
+    create_graph: bool = False,
+    strict: bool = False,
+) -> tuple[Any, Any]:
     """``(func(inputs), J v)`` by the double-vjp trick (two reverse passes)."""
     from npgrad.tensor import Tensor
 
@@ -115,7 +134,13 @@ def jvp(func: Callable[..., Any], inputs: Any, v: Any = None, create_graph: bool
     return (res if out_tuple else res[0]), (jv if out_tuple else jv[0])
 
 
-def jacobian(func: Callable[..., Any], inputs: Any, create_graph: bool = False, strict: bool = False, vectorize: bool = False) -> Any:
+def jacobian(
+    func: Callable[..., Any],
+    inputs: Any,
+    create_graph: bool = False,
+    strict: bool = False,
+    vectorize: bool = False,
+) -> Any:
     """The Jacobian of ``func`` at ``inputs``: shape ``out.shape + in.shape`` per pair.
 
     Examples
@@ -138,14 +163,18 @@ def jacobian(func: Callable[..., Any], inputs: Any, create_graph: bool = False, 
                 e = np.zeros(o.numel(), dtype=o.dtype)
                 e[k] = 1
                 vs = tuple(
-                    Tensor._make(e.reshape(o.shape), False, None) if p is o else Tensor._make(np.zeros_like(p._data), False, None)
+                    Tensor._make(e.reshape(o.shape), False, None)
+                    if p is o
+                    else Tensor._make(np.zeros_like(p._data), False, None)
                     for p in outs
                 )
                 for j, g in enumerate(_grads(outs, xs, vs, create_graph)):
                     rows[j].append(g)
             blocks.append(
                 [
-                    stack(r).reshape(o.shape + x.shape) if r else Tensor._make(np.zeros(o.shape + x.shape, x.dtype), False, None)
+                    stack(r).reshape(o.shape + x.shape)
+                    if r
+                    else Tensor._make(np.zeros(o.shape + x.shape, x.dtype), False, None)
                     for r, x in zip(rows, xs)
                 ]
             )
@@ -153,7 +182,13 @@ def jacobian(func: Callable[..., Any], inputs: Any, create_graph: bool = False, 
     return tuple(result) if out_tuple else result[0]
 
 
-def hessian(func: Callable[..., Any], inputs: Any, create_graph: bool = False, strict: bool = False, vectorize: bool = False) -> Any:
+def hessian(
+    func: Callable[..., Any],
+    inputs: Any,
+    create_graph: bool = False,
+    strict: bool = False,
+    vectorize: bool = False,
+) -> Any:
     """The Hessian of a scalar function: ``jacobian`` of its gradient.
 
     Examples
@@ -182,7 +217,13 @@ def _ones_like(t: Tensor) -> Tensor:
     return Tensor._make(np.ones_like(t._data), False, None)
 
 
-def vhp(func: Callable[..., Any], inputs: Any, v: Any = None, create_graph: bool = False, strict: bool = False) -> tuple[Any, Any]:
+def vhp(
+    func: Callable[..., Any],
+    inputs: Any,
+    v: Any = None,
+    create_graph: bool = False,
+    strict: bool = False,
+) -> tuple[Any, Any]:
     """``(func(inputs), vᵀ H)`` for a scalar function."""
     with enable_grad():
         in_tuple, xs = _prepare("vhp", inputs, True)
@@ -196,6 +237,12 @@ def vhp(func: Callable[..., Any], inputs: Any, v: Any = None, create_graph: bool
     return out, (hv if in_tuple else hv[0])
 
 
-def hvp(func: Callable[..., Any], inputs: Any, v: Any = None, create_graph: bool = False, strict: bool = False) -> tuple[Any, Any]:
+def hvp(
+    func: Callable[..., Any],
+    inputs: Any,
+    v: Any = None,
+    create_graph: bool = False,
+    strict: bool = False,
+) -> tuple[Any, Any]:
     """``(func(inputs), H v)``; equal to ``vhp`` since the Hessian is symmetric."""
     return vhp(func, inputs, v, create_graph, strict)

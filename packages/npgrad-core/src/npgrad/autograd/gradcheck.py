@@ -59,7 +59,9 @@ def _numerical(fn: Callable[..., Any], inputs: Sequence[Any], i: int, eps: float
     return np.stack(cols) if cols else np.zeros((0, 0))
 
 
-def _analytical(fn: Callable[..., Any], inputs: Sequence[Any], diff_idx: list[int]) -> list[np.ndarray]:
+def _analytical(
+    fn: Callable[..., Any], inputs: Sequence[Any], diff_idx: list[int]
+) -> list[np.ndarray]:
     outs = _float_outputs(fn, inputs)
     n_out = sum(o._data.size for o in outs)
     jac = [np.zeros((inputs[i]._data.size, n_out)) for i in diff_idx]

@@ -20,7 +20,7 @@ __all__ = ["binary", "check_broadcast", "operands", "scalar_as"]
 _SCALARS = (bool, int, float, np.generic)
 
 
-def scalar_as(value: Any, dtype: np.dtype) -> np.generic:
+def scalar_as(value: Any, dtype: np.dtype) -> Any:
     """``value`` as a NumPy scalar of ``dtype``; integers wrap around like PyTorch's."""
     try:
         return dtype.type(value)
@@ -83,9 +83,7 @@ def binary(fn: Any, op: str, a: Any, b: Any, **kwargs: Any) -> Tensor:
     """Promote ``a`` and ``b`` and apply the Function ``fn`` to them."""
     # fast paths for the common cases (this runs for every arithmetic op and its backward):
     # two tensors of one dtype, or a float tensor and a Python float
-    if isinstance(a, Tensor) and not (
-        isinstance(b, Tensor) and a._data.dtype == b._data.dtype
-    ):
+    if isinstance(a, Tensor) and not (isinstance(b, Tensor) and a._data.dtype == b._data.dtype):
         d = a._data.dtype
         if d.kind == "f" and (type(b) is float or (isinstance(b, np.floating) and b.dtype == d)):
             if d.itemsize == 2 and not _fits_half(b):
@@ -94,7 +92,12 @@ def binary(fn: Any, op: str, a: Any, b: Any, **kwargs: Any) -> Tensor:
         else:
             a, b = operands(op, a, b)
     elif not isinstance(a, Tensor):
-        if isinstance(a, float) and isinstance(b, Tensor) and b.dtype.itemsize == 2 and not _fits_half(a):
+        if (
+            isinstance(a, float)
+            and isinstance(b, Tensor)
+            and b.dtype.itemsize == 2
+            and not _fits_half(a)
+        ):
             return _via_float32(fn, op, a, b, **kwargs)
         a, b = operands(op, a, b)
     try:
@@ -104,7 +107,7 @@ def binary(fn: Any, op: str, a: Any, b: Any, **kwargs: Any) -> Tensor:
         raise
 
 
-def _fits_half(value: float) -> bool:
+def _fits_half(value: Any) -> bool:
     v = abs(float(value))
     return v == 0.0 or 6.0e-8 <= v <= 65504.0 or v != v or v == float("inf")
 

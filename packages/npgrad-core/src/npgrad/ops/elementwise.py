@@ -38,6 +38,7 @@ __all__ = [
 # ---- casts ---------------------------------------------------------------------------------
 class Cast(Function):
     _widens = True  # dtype= may ask for a wider float
+
     @staticmethod
     def forward(ctx: Any, a: np.ndarray, dtype: np.dtype, copy: bool) -> np.ndarray:
         ctx.in_dtype = a.dtype

@@ -235,7 +235,11 @@ class IndexPut(Function):
         need_a, need_v = ctx.needs_input_grad[:2]
         ga = gv = None
         if need_a:  # overwritten positions get no gradient (added ones pass it through)
-            ga = grad if ctx.accumulate else IndexPut.apply(grad, np.zeros((), grad.dtype), basic, adv, False)
+            ga = (
+                grad
+                if ctx.accumulate
+                else IndexPut.apply(grad, np.zeros((), grad.dtype), basic, adv, False)
+            )
         if need_v:
             gv = sum_to(Index.apply(grad, basic, adv), ctx.value_shape)
         return ga, gv, None, None, None

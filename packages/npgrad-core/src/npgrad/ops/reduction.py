@@ -161,6 +161,7 @@ class ExpandReduced(Function):
 # ---- sum, mean, var, std -------------------------------------------------------------------
 class Sum(Function):
     _widens = True  # dtype= may ask for a wider float
+
     @staticmethod
     def forward(ctx: Any, a: np.ndarray, axes: Any, keepdim: bool, dtype: np.dtype) -> np.ndarray:
         ctx.shape, ctx.axes, ctx.keepdim = a.shape, axes, keepdim
@@ -300,6 +301,7 @@ def _scan(a: np.ndarray, axis: int | None, dtype: np.dtype, fn: Any) -> np.ndarr
 
 class Cumsum(Function):
     _widens = True  # dtype= may ask for a wider float
+
     @staticmethod
     def forward(ctx: Any, a: np.ndarray, axis: int | None, dtype: np.dtype) -> np.ndarray:
         ctx.axis = axis
@@ -329,6 +331,7 @@ class ReverseCumsum(Function):
 
 class Cumprod(Function):
     _widens = True  # dtype= may ask for a wider float
+
     @staticmethod
     def forward(ctx: Any, a: np.ndarray, axis: int | None, dtype: np.dtype) -> np.ndarray:
         ctx.axis = axis

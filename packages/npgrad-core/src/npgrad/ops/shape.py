@@ -26,7 +26,6 @@ import numpy as np
 
 from npgrad.autograd.function import Function
 from npgrad.ops._broadcast import Expand, sum_to
-from npgrad.ops.indexing import getitem, index_put, narrow, pad, setitem
 from npgrad.ops._joining import (
     cat,
     chunk,
@@ -50,6 +49,7 @@ from npgrad.ops._shape_util import (
     _need_dims,
     _tensor,
 )
+from npgrad.ops.indexing import getitem, index_put, narrow, pad
 from npgrad.tensor import Tensor, _check_dim
 
 __all__ = [

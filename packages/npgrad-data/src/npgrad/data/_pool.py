@@ -1,18 +1,24 @@
-"""The worker processes of one DataLoader iterator and the queues to talk to them.
+"""The worker processes of one DataLoader iterator and the channels to talk to them.
 
-A :class:`WorkerPool` is deliberately separate from the iterator that uses it: the iterator
-registers ``weakref.finalize(iterator, pool.shutdown)``, which keeps the pool (and its queues)
-reachable until the shutdown has run. Were the queues owned by the iterator alone, an iterator
-caught in a reference cycle (an exception's traceback holds its frames) would be collected
-together with its queues, whose own finalizers stop their feeder threads first — and the
-"exit now" messages would never reach the workers.
+Each worker reads its tasks from its own one-way pipe (a ``multiprocessing.Pipe``); the parent
+writes to it synchronously from the main thread and keeps no copy of the reading end, so a
+write to a dead worker fails instead of blocking, and the parent process runs no helper
+threads (forking a multi-threaded process can deadlock the child). Results come back on one
+``multiprocessing.Queue``, written by the workers.
+
+A :class:`WorkerPool` is separate from the iterator that uses it: the iterator registers
+``weakref.finalize(iterator, pool.shutdown)``, so the pool stays intact until its shutdown has
+run, even when the iterator is collected as part of a reference cycle (an exception's
+traceback holds its frames).
 """
 
 from __future__ import annotations
 
+import contextlib
 import os
 import pickle
 import queue
+import select
 import time
 from typing import Any
 
@@ -32,19 +38,17 @@ class WorkerPool:
     def __init__(self, ctx: Any, num_workers: int, worker_args: dict[str, Any]) -> None:
         self.data_queue = ctx.Queue()
         self.done_event = ctx.Event()
-        self.index_queues: list[Any] = []
+        self.task_pipes: list[Any] = []  # the parent's writing ends
         self.workers: list[Any] = []
         self.closed = False
         try:
             for worker_id in range(num_workers):
-                index_queue = ctx.Queue()
-                # don't block exiting on indices a dead worker will never read
-                index_queue.cancel_join_thread()
+                reader, writer = ctx.Pipe(duplex=False)
                 w = ctx.Process(
                     target=_worker.worker_loop,
                     kwargs={
                         **worker_args,
-                        "index_queue": index_queue,
+                        "task_pipe": reader,
                         "data_queue": self.data_queue,
                         "done_event": self.done_event,
                         "worker_id": worker_id,
@@ -53,15 +57,26 @@ class WorkerPool:
                     },
                     daemon=True,
                 )
-                w.start()
-                self.index_queues.append(index_queue)
+                self.task_pipes.append(writer)
                 self.workers.append(w)
+                try:
+                    w.start()
+                finally:
+                    # only the worker reads: closing our copy (before the next fork copies
+                    # it) makes writing to a dead worker raise BrokenPipeError
+                    reader.close()
         except BaseException:
             self.shutdown()
             raise
 
     def put(self, worker_id: int, message: Any) -> None:
-        self.index_queues[worker_id].put(message)
+        """Send ``message`` to one worker; RuntimeError if it has died."""
+        try:
+            self.task_pipes[worker_id].send(message)
+        except (BrokenPipeError, ConnectionResetError):
+            self.workers[worker_id].join(JOIN_TIMEOUT)  # its end closed: it is exiting
+            self.check_alive([i == worker_id for i in range(len(self.workers))])
+            raise
 
     def get(self, timeout: float, active: list[bool]) -> Any:
         """The next message from any worker; RuntimeError on timeout (``timeout > 0``) or
@@ -97,17 +112,21 @@ class WorkerPool:
             return
         self.closed = True
         try:
-            self.done_event.set()
-            for q in self.index_queues:
-                q.put(None)
+            self.done_event.set()  # a worker that misses the message below sees this
+            for pipe in self.task_pipes:
+                with contextlib.suppress(OSError):
+                    # only if there is room: a full pipe means a busy or dead worker
+                    if select.select([], [pipe.fileno()], [], 0)[1]:
+                        pipe.send(None)
             for w in self.workers:
                 w.join(timeout=JOIN_TIMEOUT)
-            for q in self.index_queues:
-                q.close()
+            for pipe in self.task_pipes:
+                pipe.close()
             self.data_queue.cancel_join_thread()
             self.data_queue.close()
         finally:
             for w in self.workers:
                 if w.is_alive():
                     w.terminate()
+                if w.pid is not None:  # started
                     w.join()

@@ -1,6 +1,6 @@
 """What runs inside a DataLoader worker process, and what it sends back.
 
-A worker receives ``(task_id, indices)`` on its own index queue, fetches and collates the batch,
+A worker receives ``(task_id, indices)`` on its own task pipe, fetches and collates the batch,
 and puts ``(task_id, batch)`` on the shared result queue — already pickled, so a batch that
 can't be pickled turns into an error the parent re-raises instead of a silently lost message.
 An exception while fetching travels back as an :class:`ExceptionWrapper` that names the worker,
@@ -11,7 +11,6 @@ from __future__ import annotations
 
 import os
 import pickle
-import queue
 import random
 import sys
 import traceback
@@ -241,7 +240,7 @@ def _send(data_queue: Any, task_id: Any, data: Any, worker_id: int) -> None:
 def worker_loop(
     iterable: bool,
     dataset: Any,
-    index_queue: Any,
+    task_pipe: Any,
     data_queue: Any,
     done_event: Any,
     auto_collation: bool,
@@ -270,10 +269,14 @@ def worker_loop(
             )
         iteration_end = False
         while os.getppid() == parent_pid:  # an orphaned worker exits on its own
-            try:
-                task = index_queue.get(timeout=STATUS_CHECK_INTERVAL)
-            except queue.Empty:
+            if not task_pipe.poll(STATUS_CHECK_INTERVAL):
+                if done_event.is_set():
+                    break  # shut down without a final message (see WorkerPool.shutdown)
                 continue
+            try:
+                task = task_pipe.recv()
+            except EOFError:
+                break
             if isinstance(task, ResumeIteration):
                 _send(data_queue, task, None, worker_id)
                 iteration_end = False

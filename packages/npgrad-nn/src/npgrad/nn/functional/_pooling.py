@@ -328,10 +328,13 @@ def _adaptive_avg(input: Tensor, nd: int, output_size: Any, op: str) -> Tensor: 
     lead = tuple(x.shape[: x.ndim - nd])
     y = x
     for t in range(nd - 1, -1, -1):
-        m = Tensor._make(_adaptive_avg_matrix(spatial[t], out[t], x.dtype), False, None)
-        rest = y.shape[x.ndim - nd + t + 1 :]
-        y = y.reshape(lead + tuple(y.shape[x.ndim - nd : x.ndim - nd + t]) + (spatial[t], math.prod(rest)))
-        y = (m @ y).reshape(lead + tuple(y.shape[x.ndim - nd : x.ndim - nd + t]) + (out[t],) + rest)
+        m = _adaptive_avg_matrix(spatial[t], out[t], x.dtype)
+        if t == nd - 1:
+            y = y @ Tensor._make(np.ascontiguousarray(m.T), False, None)
+            continue
+        before, rest = spatial[:t], out[t + 1 :]
+        y = y.reshape(lead + before + (spatial[t], math.prod(rest)))
+        y = (Tensor._make(m, False, None) @ y).reshape(lead + before + (out[t],) + rest)
     return y
 
 

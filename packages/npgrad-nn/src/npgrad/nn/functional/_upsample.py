@@ -1,0 +1,352 @@
+"""Resampling: ``interpolate`` (nearest, nearest-exact, linear/bilinear/trilinear, bicubic,
+area), its aliases ``upsample*``, and ``pixel_shuffle`` / ``pixel_unshuffle``.
+
+Every mode except ``area`` is separable: along one spatial axis, output ``j`` is a weighted
+sum of a few input samples ``x[idx_r[j]]`` (1 for nearest, 2 for linear, 4 for cubic), and
+the axes are processed last to first (W, then H, then D) — PyTorch's order, so rounding
+matches. Indices and weights are computed with PyTorch's formulas in its precision (float32
+for float32 inputs). :class:`Resample` and its adjoint :class:`ResampleT` are each other's
+backward, so gradients of any order work.
+"""
+
+from __future__ import annotations
+
+import math
+from typing import Any
+
+import numpy as np
+
+from npgrad import Tensor
+from npgrad.autograd.function import Function
+from npgrad.ops._shape_util import ShapeError
+
+__all__ = [
+    "interpolate",
+    "pixel_shuffle",
+    "pixel_unshuffle",
+    "upsample",
+    "upsample_bilinear",
+    "upsample_nearest",
+]
+
+Taps = tuple[tuple[np.ndarray, ...], tuple[np.ndarray, ...] | None]
+
+
+def _along(a: np.ndarray, axis: int, ndim: int) -> np.ndarray:
+    return a.reshape((-1,) + (1,) * (ndim - 1 - axis))
+
+
+class Resample(Function):
+    """``out[..., j, ...] = sum_r w_r[j] · x[..., idx_r[j], ...]`` along ``axis``."""
+
+    @staticmethod
+    def forward(ctx: Any, x: np.ndarray, axis: int, taps: Taps, n_in: int) -> np.ndarray:
+        ctx.axis, ctx.taps, ctx.n_in = axis, taps, n_in
+        idx, wts = taps
+        out = np.take(x, idx[0], axis=axis)
+        if wts is not None:
+            out *= _along(wts[0], axis, x.ndim)
+            for i, w in zip(idx[1:], wts[1:]):
+                out += np.take(x, i, axis=axis) * _along(w, axis, x.ndim)
+        return out
+
+    @staticmethod
+    def backward(ctx: Any, grad: Tensor) -> tuple[Any, ...]:
+        return ResampleT.apply(grad, ctx.axis, ctx.taps, ctx.n_in), None, None, None
+
+
+def _scatter_sorted(out: np.ndarray, vals: np.ndarray, idx: np.ndarray, axis: int) -> None:
+    """``out[..., idx[j], ...] += vals[..., j, ...]`` for a non-decreasing ``idx``: runs of
+    equal indices are summed with one ``add.reduceat`` (no slow ``np.add.at``)."""
+    starts = np.flatnonzero(np.concatenate(([True], idx[1:] != idx[:-1])))
+    sums = np.add.reduceat(vals, starts, axis=axis) if len(starts) < len(idx) else vals
+    key = (slice(None),) * axis + (idx[starts],)
+    out[key] += sums
+
+
+class ResampleT(Function):
+    """Adjoint of :class:`Resample`: each output gradient spread back to its samples."""
+
+    @staticmethod
+    def forward(ctx: Any, g: np.ndarray, axis: int, taps: Taps, n_in: int) -> np.ndarray:
+        ctx.axis, ctx.taps, ctx.n_in = axis, taps, n_in
+        idx, wts = taps
+        shape = g.shape[:axis] + (n_in,) + g.shape[axis + 1 :]
+        out = np.zeros(shape, g.dtype)
+        for r, i in enumerate(idx):
+            vals = g if wts is None else g * _along(wts[r], axis, g.ndim)
+            _scatter_sorted(out, vals, i, axis)
+        return out
+
+    @staticmethod
+    def backward(ctx: Any, grad: Tensor) -> tuple[Any, ...]:
+        return Resample.apply(grad, ctx.axis, ctx.taps, ctx.n_in), None, None, None
+
+
+# ---- PyTorch's source-index formulas (ATen UpSample.h), one axis at a time -------------------
+def _scale(n: int, o: int, align_corners: bool, sf: float | None, dt: type) -> Any:
+    if align_corners:
+        return dt(n - 1) / dt(o - 1) if o > 1 else dt(0)
+    return dt(1.0 / sf) if sf is not None and sf > 0 else dt(n) / dt(o)
+
+
+def _nearest_taps(n: int, o: int, sf: float | None, exact: bool) -> Taps:
+    scale = _scale(n, o, False, sf, np.float32)  # nearest modes always compute in float
+    j = np.arange(o)
+    if exact:
+        src = np.floor(((j + 0.5) * np.float64(scale)).astype(np.float32))
+    elif o == n:
+        src = j
+    elif o == 2 * n:
+        src = j >> 1
+    else:
+        src = np.floor(j.astype(np.float32) * scale)
+    return (np.minimum(src.astype(np.intp), n - 1),), None
+
+
+def _linear_taps(n: int, o: int, sf: float | None, align_corners: bool, dt: type) -> Taps:
+    scale = _scale(n, o, align_corners, sf, dt)
+    j = np.arange(o).astype(dt)
+    real = scale * j if align_corners else np.maximum(scale * (j + dt(0.5)) - dt(0.5), dt(0))
+    i0 = np.minimum(np.floor(real).astype(np.intp), n - 1)
+    lam = np.clip(real - i0, 0, 1).astype(dt)
+    i1 = i0 + (i0 < n - 1)
+    return (i0, i1), ((dt(1) - lam).astype(dt), lam)
+
+
+def _cubic_taps(n: int, o: int, sf: float | None, align_corners: bool, dt: type) -> Taps:
+    scale = _scale(n, o, align_corners, sf, dt)
+    j = np.arange(o).astype(dt)
+    real = scale * j if align_corners else scale * (j + dt(0.5)) - dt(0.5)
+    i0 = np.minimum(np.floor(real).astype(np.intp), n - 1)
+    t = np.clip(real - i0, 0, 1).astype(dt)
+    a = dt(-0.75)  # PyTorch's (and OpenCV's) cubic convolution constant
+
+    def near(x: np.ndarray) -> np.ndarray:  # |x| <= 1
+        return ((a + 2) * x - (a + 3)) * x * x + 1
+
+    def far(x: np.ndarray) -> np.ndarray:  # 1 < |x| < 2
+        return ((a * x - 5 * a) * x + 8 * a) * x - 4 * a
+
+    u = dt(1) - t
+    wts = (far(t + dt(1)), near(t), near(u), far(u + dt(1)))
+    idx = tuple(np.clip(i0 - 1 + r, 0, n - 1) for r in range(4))
+    return idx, tuple(w.astype(dt) for w in wts)
+
+
+_MODES = {"nearest": 0, "nearest-exact": 0, "area": 0, "linear": 1, "bilinear": 2, "bicubic": 2, "trilinear": 3}
+
+
+def interpolate(
+    input: Tensor,  # noqa: A002
+    size: Any = None,
+    scale_factor: Any = None,
+    mode: str = "nearest",
+    align_corners: bool | None = None,
+    recompute_scale_factor: bool | None = None,
+    antialias: bool = False,
+) -> Tensor:
+    """Resize ``input`` (N, C, *spatial) to ``size`` or by ``scale_factor``, like
+    ``torch.nn.functional.interpolate``.
+
+    ``mode``: ``'nearest'``, ``'nearest-exact'``, ``'linear'`` (3-D input), ``'bilinear'``
+    and ``'bicubic'`` (4-D), ``'trilinear'`` (5-D) or ``'area'`` (adaptive average pooling).
+    ``align_corners`` (interpolating modes only) maps the corner pixels' centres onto each
+    other. ``antialias=True`` is not supported.
+
+    Examples
+    --------
+    >>> import npgrad
+    >>> import npgrad.nn.functional as F
+    >>> x = npgrad.tensor([[[1.0, 2.0]]])
+    >>> F.interpolate(x, scale_factor=2)
+    tensor([[[1., 1., 2., 2.]]])
+    >>> F.interpolate(x, size=4, mode="linear")
+    tensor([[[1.0000, 1.2500, 1.7500, 2.0000]]])
+    >>> F.interpolate(x, size=3, mode="linear", align_corners=True)
+    tensor([[[1.0000, 1.5000, 2.0000]]])
+    """
+    if not isinstance(input, Tensor):
+        raise TypeError(f"interpolate: expected input to be a Tensor, got {type(input).__name__}")
+    if mode not in _MODES:
+        raise ValueError(
+            f"interpolate: unknown mode {mode!r}; expected one of {', '.join(map(repr, _MODES))}"
+        )
+    if mode in ("nearest", "area", "nearest-exact"):
+        if align_corners is not None:
+            raise ValueError(
+                "align_corners option can only be set with the interpolating modes: "
+                "linear | bilinear | bicubic | trilinear"
+            )
+    elif align_corners is None:
+        align_corners = False
+    if antialias:
+        raise NotImplementedError("interpolate: antialias=True is not supported by npgrad")
+    nd = input.ndim - 2
+    if nd not in (1, 2, 3):
+        raise NotImplementedError(
+            f"Input Error: Only 3D, 4D and 5D input Tensors supported (got {input.ndim}D) for the "
+            f"modes: nearest | linear | bilinear | bicubic | trilinear | area | nearest-exact (got {mode})"
+        )
+    if _MODES[mode] and _MODES[mode] != nd:
+        need = {1: "3D", 2: "4D", 3: "5D"}[_MODES[mode]]
+        raise NotImplementedError(f"Got {input.ndim}D input, but {mode} mode needs {need} input")
+    if input.dtype.kind != "f":
+        raise TypeError(f"interpolate: expected a floating point input, got dtype {input.dtype}")
+    spatial = tuple(input.shape[2:])
+    if size is not None and scale_factor is not None:
+        raise ValueError("only one of size or scale_factor should be defined")
+    if size is not None:
+        if recompute_scale_factor:
+            raise ValueError("recompute_scale_factor is not meaningful with an explicit size.")
+        out = tuple(size) if isinstance(size, (tuple, list)) else (size,) * nd
+        if len(out) != nd:
+            raise ValueError(
+                "Input and output must have the same number of spatial dimensions, but got input "
+                f"with spatial dimensions of {list(spatial)} and output size of {size}."
+            )
+        out = tuple(int(s) for s in out)
+        scales: tuple[float | None, ...] = (None,) * nd
+    elif scale_factor is not None:
+        sfs = tuple(scale_factor) if isinstance(scale_factor, (tuple, list)) else (scale_factor,) * nd
+        if len(sfs) != nd:
+            raise ValueError(
+                "Input and scale_factor must have the same number of spatial dimensions, but got "
+                f"input with spatial dimensions of {list(spatial)} and scale_factor of shape "
+                f"{scale_factor}."
+            )
+        out = tuple(int(math.floor(n * float(s))) for n, s in zip(spatial, sfs))
+        recompute = recompute_scale_factor or mode == "area"
+        scales = (None,) * nd if recompute else tuple(float(s) for s in sfs)
+    else:
+        raise ValueError("either size or scale_factor should be defined")
+    if min(out) <= 0 or min(spatial) <= 0:
+        raise ShapeError(
+            f"interpolate: input of shape {tuple(input.shape)} and output size {out}: both must "
+            "have positive spatial sizes"
+        )
+    if mode == "area":
+        from npgrad.nn.functional._pooling import _adaptive_avg
+
+        return _adaptive_avg(input, nd, out, "interpolate")
+    dt = np.float32 if input.dtype == np.float32 else np.float64
+    y = input
+    for t in range(nd - 1, -1, -1):
+        n, o, sf = spatial[t], out[t], scales[t]
+        if mode in ("nearest", "nearest-exact"):
+            taps = _nearest_taps(n, o, sf, mode == "nearest-exact")
+        elif mode == "bicubic":
+            taps = _cubic_taps(n, o, sf, bool(align_corners), dt)
+        else:
+            taps = _linear_taps(n, o, sf, bool(align_corners), dt)
+        if mode in ("nearest", "nearest-exact") and o == n and np.array_equal(taps[0][0], np.arange(n)):
+            continue
+        y = Resample.apply(y, 2 + t, taps, n)
+    return y if y is not input else input.clone()
+
+
+def upsample(
+    input: Tensor,  # noqa: A002
+    size: Any = None,
+    scale_factor: Any = None,
+    mode: str = "nearest",
+    align_corners: bool | None = None,
+) -> Tensor:
+    """Deprecated alias of :func:`interpolate` (kept as in PyTorch).
+
+    Examples
+    --------
+    >>> import npgrad
+    >>> import npgrad.nn.functional as F
+    >>> F.upsample(npgrad.ones(1, 1, 2), scale_factor=2).shape
+    (1, 1, 4)
+    """
+    return interpolate(input, size, scale_factor, mode, align_corners)
+
+
+def upsample_nearest(input: Tensor, size: Any = None, scale_factor: Any = None) -> Tensor:  # noqa: A002
+    """Nearest-neighbour upsampling (``interpolate(..., mode='nearest')``).
+
+    Examples
+    --------
+    >>> import npgrad
+    >>> import npgrad.nn.functional as F
+    >>> F.upsample_nearest(npgrad.ones(1, 1, 2, 2), scale_factor=2).shape
+    (1, 1, 4, 4)
+    """
+    return interpolate(input, size, scale_factor, mode="nearest")
+
+
+def upsample_bilinear(input: Tensor, size: Any = None, scale_factor: Any = None) -> Tensor:  # noqa: A002
+    """Bilinear upsampling with ``align_corners=True`` (PyTorch's legacy behaviour).
+
+    Examples
+    --------
+    >>> import npgrad
+    >>> import npgrad.nn.functional as F
+    >>> F.upsample_bilinear(npgrad.tensor([[[[0.0, 1.0]]]]), size=(1, 3))
+    tensor([[[[0.0000, 0.5000, 1.0000]]]])
+    """
+    return interpolate(input, size, scale_factor, mode="bilinear", align_corners=True)
+
+
+# ---- pixel shuffle: pure reshapes and one permute --------------------------------------------
+def _shuffle_args(input: Any, factor: Any, op: str, name: str) -> int:  # noqa: A002
+    if not isinstance(input, Tensor):
+        raise TypeError(f"{op}: expected input to be a Tensor, got {type(input).__name__}")
+    if input.ndim < 3:
+        raise ValueError(
+            f"{op}: expected an input of at least 3 dimensions (*, C, H, W), got shape "
+            f"{tuple(input.shape)}"
+        )
+    if isinstance(factor, bool) or not isinstance(factor, (int, np.integer)) or factor <= 0:
+        raise ValueError(f"{op}: {name} must be a positive integer, got {factor!r}")
+    return int(factor)
+
+
+def pixel_shuffle(input: Tensor, upscale_factor: int) -> Tensor:  # noqa: A002
+    """Rearrange ``(*, C·r², H, W)`` into ``(*, C, H·r, W·r)`` (sub-pixel convolution).
+
+    Examples
+    --------
+    >>> import npgrad
+    >>> import npgrad.nn.functional as F
+    >>> F.pixel_shuffle(npgrad.arange(4.0).reshape(1, 4, 1, 1), 2)
+    tensor([[[[0., 1.],
+              [2., 3.]]]])
+    """
+    r = _shuffle_args(input, upscale_factor, "pixel_shuffle", "upscale_factor")
+    *lead, c, h, w = input.shape
+    if c % (r * r):
+        raise ShapeError(
+            "pixel_shuffle expects its input's 'channel' dimension to be divisible by the square "
+            f"of upscale_factor, but input.size(-3)={c} is not divisible by {r * r} (input of "
+            f"shape {tuple(input.shape)})"
+        )
+    k = len(lead)
+    x = input.reshape(*lead, c // (r * r), r, r, h, w)
+    x = x.permute(*range(k), k, k + 3, k + 1, k + 4, k + 2)
+    return x.reshape(*lead, c // (r * r), h * r, w * r)
+
+
+def pixel_unshuffle(input: Tensor, downscale_factor: int) -> Tensor:  # noqa: A002
+    """Inverse of :func:`pixel_shuffle`: ``(*, C, H·r, W·r)`` -> ``(*, C·r², H, W)``.
+
+    Examples
+    --------
+    >>> import npgrad
+    >>> import npgrad.nn.functional as F
+    >>> F.pixel_unshuffle(npgrad.arange(4.0).reshape(1, 1, 2, 2), 2).flatten()
+    tensor([0., 1., 2., 3.])
+    """
+    r = _shuffle_args(input, downscale_factor, "pixel_unshuffle", "downscale_factor")
+    *lead, c, h, w = input.shape
+    if h % r or w % r:
+        raise ShapeError(
+            "pixel_unshuffle expects height and width to be divisible by downscale_factor, but "
+            f"input of shape {tuple(input.shape)} is not divisible by {r}"
+        )
+    k = len(lead)
+    x = input.reshape(*lead, c, h // r, r, w // r, r)
+    x = x.permute(*range(k), k, k + 2, k + 4, k + 1, k + 3)
+    return x.reshape(*lead, c * r * r, h // r, w // r)
