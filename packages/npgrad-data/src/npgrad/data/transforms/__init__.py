@@ -1,7 +1,9 @@
 """Image transforms with torchvision's API, on PIL images and ``(..., C, H, W)`` tensors.
 
-Classes are in :mod:`~npgrad.data.transforms.transforms` (deterministic ones and
-containers) and :mod:`~npgrad.data.transforms.random_transforms`; the functions they call are
+Classes are in :mod:`~npgrad.data.transforms.transforms` (the deterministic ones),
+:mod:`~npgrad.data.transforms.random_transforms` (random containers and geometry) and
+:mod:`~npgrad.data.transforms.random_appearance` (random colour and erasing); the functions they
+call are
 in :mod:`~npgrad.data.transforms.functional`. nptorch's names ``GrayScale`` and
 ``RandomMask`` are kept as aliases of ``Grayscale`` and ``RandomErasing``; ``Reshape`` is
 nptorch's own.
@@ -23,18 +25,21 @@ Examples
 
 from npgrad.data.transforms import functional
 from npgrad.data.transforms.functional import InterpolationMode
-from npgrad.data.transforms.random_transforms import (
+from npgrad.data.transforms.random_appearance import (
     ColorJitter,
+    RandomErasing,
+    RandomGrayscale,
+    RandomMask,
+)
+from npgrad.data.transforms.random_transforms import (
     RandomApply,
     RandomChoice,
     RandomCrop,
-    RandomErasing,
-    RandomGrayscale,
     RandomHorizontalFlip,
-    RandomMask,
     RandomOrder,
     RandomResizedCrop,
     RandomRotation,
+    RandomTransform,
     RandomVerticalFlip,
 )
 from npgrad.data.transforms.transforms import (
@@ -76,6 +81,7 @@ __all__ = [
     "RandomOrder",
     "RandomResizedCrop",
     "RandomRotation",
+    "RandomTransform",
     "RandomVerticalFlip",
     "Reshape",
     "Resize",

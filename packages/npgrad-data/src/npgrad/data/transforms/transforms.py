@@ -1,5 +1,6 @@
-"""Image transforms as objects (torchvision's ``transforms``): the deterministic ones and the
-containers. The random ones live in :mod:`npgrad.data.transforms.random_transforms`.
+"""Image transforms as objects (torchvision's ``transforms``): the deterministic ones and
+``Compose``. The random ones live in :mod:`~npgrad.data.transforms.random_transforms` and
+:mod:`~npgrad.data.transforms.random_appearance`.
 
 Each transform is a plain callable (torchvision's are ``nn.Module``\\ s; npgrad-data does not
 depend on npgrad-nn): ``t(img)`` and ``t.forward(img)`` do the same.
