@@ -190,3 +190,307 @@ WORKLOADS: dict[str, Callable[[str, np.random.Generator], Workload]] = {
 }
 # targets from the issues: npgrad / reference at most this (reference = "numpy" or "torch")
 TARGETS = {"overhead": ("torch", 0.5), "mlp": ("numpy", 1.15), "matmul": ("numpy", 1.03)}
+
+
+# ---- convolution and pooling (issue 7) ------------------------------------------------------
+# Hand-written NumPy references: im2col with sliding_window_view + one einsum per group.
+def _np_conv2d(x: np.ndarray, w: np.ndarray, b: np.ndarray, stride: int, pad: int, groups: int) -> tuple[np.ndarray, Any]:
+    xp = np.pad(x, ((0, 0), (0, 0), (pad, pad), (pad, pad)))
+    k = w.shape[2]
+    win = np.lib.stride_tricks.sliding_window_view(xp, (k, k), axis=(2, 3))[:, :, ::stride, ::stride]
+    cg, og = w.shape[1], w.shape[0] // groups
+    ys = [
+        np.einsum("nchwij,ocij->nohw", win[:, g * cg : (g + 1) * cg], w[g * og : (g + 1) * og], optimize=True)
+        for g in range(groups)
+    ]
+    y = np.concatenate(ys, axis=1) + b[:, None, None]
+    return y, (xp.shape, win, w, stride, pad, groups)
+
+
+def _np_conv2d_backward(gy: np.ndarray, cache: Any) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
+    xp_shape, win, w, stride, pad, groups = cache
+    k, cg, og = w.shape[2], w.shape[1], w.shape[0] // groups
+    ho, wo = gy.shape[2:]
+    gw = np.concatenate(
+        [
+            np.einsum("nohw,nchwij->ocij", gy[:, g * og : (g + 1) * og], win[:, g * cg : (g + 1) * cg], optimize=True)
+            for g in range(groups)
+        ]
+    )
+    gwin = np.concatenate(
+        [
+            np.einsum("nohw,ocij->nchwij", gy[:, g * og : (g + 1) * og], w[g * og : (g + 1) * og], optimize=True)
+            for g in range(groups)
+        ],
+        axis=1,
+    )
+    gxp = np.zeros(xp_shape, gy.dtype)
+    for i in range(k):
+        for j in range(k):
+            gxp[:, :, i : i + stride * ho : stride, j : j + stride * wo : stride] += gwin[..., i, j]
+    gx = gxp[:, :, pad : xp_shape[2] - pad, pad : xp_shape[3] - pad]
+    return gx, gw, gy.sum(axis=(0, 2, 3))
+
+
+def _np_max_pool2d(x: np.ndarray, k: int, s: int, pad: int) -> tuple[np.ndarray, Any]:
+    xp = np.pad(x, ((0, 0), (0, 0), (pad, pad), (pad, pad)), constant_values=-np.inf)
+    win = np.lib.stride_tricks.sliding_window_view(xp, (k, k), axis=(2, 3))[:, :, ::s, ::s]
+    flat = win.reshape(win.shape[:4] + (k * k,))
+    arg = flat.argmax(axis=-1)
+    return np.take_along_axis(flat, arg[..., None], axis=-1)[..., 0], (xp.shape, arg, k, s, pad)
+
+
+def _np_max_pool2d_backward(gy: np.ndarray, cache: Any) -> np.ndarray:
+    xp_shape, arg, k, s, pad = cache
+    gxp = np.zeros(xp_shape, gy.dtype)
+    n, c, ho, wo = gy.shape
+    rows = (np.arange(ho) * s)[:, None] + arg // k
+    cols = (np.arange(wo) * s)[None, :] + arg % k
+    np.add.at(gxp, (np.arange(n)[:, None, None, None], np.arange(c)[None, :, None, None], rows, cols), gy)
+    return gxp[:, :, pad : xp_shape[2] - pad, pad : xp_shape[3] - pad]
+
+
+def _conv_workload(
+    xs: tuple[int, ...], ws: tuple[int, ...], stride: int, pad: int, groups: int
+) -> Callable[[str, np.random.Generator], Workload]:
+    """conv2d forward + backward (input, weight and bias gradients) for one shape."""
+
+    def make(fw: str, rng: np.random.Generator) -> Workload:
+        x0 = rng.standard_normal(xs).astype(np.float32)
+        w0 = (rng.standard_normal(ws) / np.sqrt(np.prod(ws[1:]))).astype(np.float32)
+        b0 = rng.standard_normal(ws[0]).astype(np.float32)
+        ho = (xs[2] + 2 * pad - ws[2]) // stride + 1
+        wo = (xs[3] + 2 * pad - ws[3]) // stride + 1
+        # scaled so the weight and bias gradients (sums over batch and positions) are O(1)
+        g0 = (rng.standard_normal((xs[0], ws[0], ho, wo)) / np.sqrt(xs[0] * ho * wo)).astype(np.float32)
+        out: dict[str, Any] = {}
+        if fw == "numpy":
+
+            def step() -> None:
+                y, cache = _np_conv2d(x0, w0, b0, stride, pad, groups)
+                out["r"] = [y, *_np_conv2d_backward(g0, cache)]
+
+            return step, lambda: out["r"]
+        if fw == "npgrad":
+            import npgrad
+            import npgrad.nn.functional as F
+
+            x, w, b = (npgrad.tensor(a, requires_grad=True) for a in (x0, w0, b0))
+            g = npgrad.tensor(g0)
+
+            def step() -> None:
+                x.grad = w.grad = b.grad = None
+                y = F.conv2d(x, w, b, stride=stride, padding=pad, groups=groups)
+                y.backward(g)
+                out["r"] = [y.detach().numpy(), x.grad.numpy(), w.grad.numpy(), b.grad.numpy()]
+
+            return step, lambda: out["r"]
+        import torch
+
+        xt, wt, bt = (torch.tensor(a, requires_grad=True) for a in (x0, w0, b0))
+        gt = torch.tensor(g0)
+
+        def step() -> None:
+            xt.grad = wt.grad = bt.grad = None
+            y = torch.nn.functional.conv2d(xt, wt, bt, stride=stride, padding=pad, groups=groups)
+            y.backward(gt)
+            out["r"] = [y.detach().numpy(), xt.grad.numpy(), wt.grad.numpy(), bt.grad.numpy()]
+
+        return step, lambda: out["r"]
+
+    return make
+
+
+def _pool_workload(xs: tuple[int, ...], k: int, s: int, pad: int) -> Callable[[str, np.random.Generator], Workload]:
+    """max_pool2d forward + backward for one shape."""
+
+    def make(fw: str, rng: np.random.Generator) -> Workload:
+        x0 = rng.standard_normal(xs).astype(np.float32)
+        ho, wo = ((n + 2 * pad - k) // s + 1 for n in xs[2:])
+        g0 = rng.standard_normal(xs[:2] + (ho, wo)).astype(np.float32)
+        out: dict[str, Any] = {}
+        if fw == "numpy":
+
+            def step() -> None:
+                y, cache = _np_max_pool2d(x0, k, s, pad)
+                out["r"] = [y, _np_max_pool2d_backward(g0, cache)]
+
+            return step, lambda: out["r"]
+        if fw == "npgrad":
+            import npgrad
+            import npgrad.nn.functional as F
+
+            x, g = npgrad.tensor(x0, requires_grad=True), npgrad.tensor(g0)
+
+            def step() -> None:
+                x.grad = None
+                y = F.max_pool2d(x, k, s, pad)
+                y.backward(g)
+                out["r"] = [y.detach().numpy(), x.grad.numpy()]
+
+            return step, lambda: out["r"]
+        import torch
+
+        xt, gt = torch.tensor(x0, requires_grad=True), torch.tensor(g0)
+
+        def step() -> None:
+            xt.grad = None
+            y = torch.nn.functional.max_pool2d(xt, k, s, pad)
+            y.backward(gt)
+            out["r"] = [y.detach().numpy(), xt.grad.numpy()]
+
+        return step, lambda: out["r"]
+
+    return make
+
+
+# ---- cnn: the seed README's CNN, one SGD-momentum training step ------------------------------
+def cnn(fw: str, rng: np.random.Generator) -> Workload:
+    """Conv(1,16,3,p1)-MaxPool2-ReLU-Conv(16,32)-MaxPool2-ReLU-Conv(32,64)-MaxPool2-ReLU-
+    Linear(576,128)-ReLU-Linear(128,64)-ReLU-Linear(64,10), batch (64,1,24,24), cross-entropy,
+    SGD(lr=0.01, momentum=0.9). Results: the loss and every gradient of the first step."""
+    conv_shapes = [(16, 1, 3, 3), (32, 16, 3, 3), (64, 32, 3, 3)]
+    lin_shapes = [(128, 576), (64, 128), (10, 64)]
+
+    def uniform(shape: tuple[int, ...], fan_in: int) -> np.ndarray:
+        return rng.uniform(-1, 1, shape).astype(np.float32) / np.float32(np.sqrt(fan_in))
+
+    params0 = []
+    for s in conv_shapes + lin_shapes:
+        fan_in = int(np.prod(s[1:]))
+        params0 += [uniform(s, fan_in), uniform(s[:1], fan_in)]
+    x0 = rng.standard_normal((64, 1, 24, 24)).astype(np.float32)
+    y0 = rng.integers(0, 10, 64)
+    lr, momentum = 0.01, 0.9
+    out: dict[str, Any] = {}
+
+    if fw == "numpy":
+        params = [p.copy() for p in params0]
+        bufs: list[np.ndarray | None] = [None] * len(params)
+
+        def step() -> None:
+            h, caches = x0, []
+            for i in range(3):
+                h, cc = _np_conv2d(h, params[2 * i], params[2 * i + 1], 1, 1, 1)
+                n, c, hh, ww = h.shape
+                blocks = h.reshape(n, c, hh // 2, 2, ww // 2, 2)
+                pooled = blocks.max(axis=(3, 5))
+                first = (blocks == pooled[:, :, :, None, :, None]).reshape(n, c, hh // 2, 2, ww // 2, 2)
+                first = first.transpose(0, 1, 2, 4, 3, 5).reshape(n, c, hh // 2, ww // 2, 4)
+                win = first.argmax(axis=-1)  # first maximum of each window, as PyTorch
+                h = np.maximum(pooled, 0)
+                caches.append((cc, win, h > 0, (n, c, hh, ww)))
+            flat = h.reshape(64, -1)
+            acts = [flat]
+            for j in range(3):
+                w, b = params[6 + 2 * j], params[7 + 2 * j]
+                flat = flat @ w.T + b
+                if j < 2:
+                    flat = np.maximum(flat, 0)
+                acts.append(flat)
+            m = flat.max(axis=1, keepdims=True)
+            e = np.exp(flat - m)
+            s = e.sum(axis=1, keepdims=True)
+            loss = -(flat - m - np.log(s))[np.arange(64), y0].mean()
+            g = e / s
+            g[np.arange(64), y0] -= 1
+            g /= 64
+            grads: list[np.ndarray] = [np.empty(0)] * len(params)
+            for j in (2, 1, 0):
+                grads[6 + 2 * j], grads[7 + 2 * j] = g.T @ acts[j], g.sum(axis=0)
+                g = g @ params[6 + 2 * j]
+                if j > 0:
+                    g = g * (acts[j] > 0)
+            g = g.reshape(h.shape)
+            for i in (2, 1, 0):
+                cc, win, relu_mask, (n, c, hh, ww) = caches[i]
+                g = g * relu_mask
+                gfull = np.zeros((n, c, hh // 2, ww // 2, 4), g.dtype)
+                np.put_along_axis(gfull, win[..., None], g[..., None], axis=-1)
+                g = gfull.reshape(n, c, hh // 2, ww // 2, 2, 2).transpose(0, 1, 2, 4, 3, 5).reshape(n, c, hh, ww)
+                g, grads[2 * i], grads[2 * i + 1] = _np_conv2d_backward(g, cc)
+            for k, (p, gr) in enumerate(zip(params, grads)):
+                bufs[k] = gr.copy() if bufs[k] is None else bufs[k] * momentum + gr
+                p -= lr * bufs[k]
+            out["r"] = [np.float32(loss), *grads]
+
+        return step, lambda: out["r"]
+
+    if fw == "npgrad":
+        import npgrad
+        import npgrad.nn.functional as F
+
+        ps = [npgrad.tensor(p, requires_grad=True) for p in params0]
+        xt, yt = npgrad.tensor(x0), npgrad.tensor(y0)
+        nbufs: list[np.ndarray | None] = [None] * len(ps)
+        rows = npgrad.arange(64)
+
+        def step() -> None:
+            for p in ps:
+                p.grad = None
+            h = xt
+            for i in range(3):
+                h = F.max_pool2d(F.conv2d(h, ps[2 * i], ps[2 * i + 1], padding=1), 2).relu()
+            h = h.reshape(64, -1)
+            for j in range(3):
+                h = h @ ps[6 + 2 * j].T + ps[7 + 2 * j]
+                if j < 2:
+                    h = h.relu()
+            loss = -h.log_softmax(dim=1)[rows, yt].mean()
+            loss.backward()
+            with npgrad.no_grad():  # SGD with momentum on the arrays, as npgrad.optim does
+                for k, p in enumerate(ps):
+                    gr = p.grad.numpy()
+                    nbufs[k] = gr.copy() if nbufs[k] is None else nbufs[k] * momentum + gr
+                    p.numpy()[...] -= lr * nbufs[k]
+            out["loss"] = loss.detach().numpy()
+
+        return step, lambda: [out["loss"]] + [p.grad.numpy() for p in ps]
+
+    import torch
+
+    net = torch.nn.Sequential(
+        torch.nn.Conv2d(1, 16, 3, padding=1), torch.nn.MaxPool2d(2), torch.nn.ReLU(),
+        torch.nn.Conv2d(16, 32, 3, padding=1), torch.nn.MaxPool2d(2), torch.nn.ReLU(),
+        torch.nn.Conv2d(32, 64, 3, padding=1), torch.nn.MaxPool2d(2), torch.nn.ReLU(),
+        torch.nn.Flatten(),
+        torch.nn.Linear(576, 128), torch.nn.ReLU(),
+        torch.nn.Linear(128, 64), torch.nn.ReLU(),
+        torch.nn.Linear(64, 10),
+    )  # fmt: skip
+    tparams = list(net.parameters())
+    with torch.no_grad():
+        for p, p0 in zip(tparams, params0):
+            p.copy_(torch.from_numpy(p0))
+    opt = torch.optim.SGD(tparams, lr=lr, momentum=momentum)
+    xt_, yt_ = torch.tensor(x0), torch.tensor(y0)
+
+    def step() -> None:
+        opt.zero_grad()
+        loss = torch.nn.functional.cross_entropy(net(xt_), yt_)
+        loss.backward()
+        opt.step()
+        out["loss"] = loss.detach().numpy()
+
+    return step, lambda: [out["loss"]] + [p.grad.numpy() for p in tparams]
+
+
+WORKLOADS.update(
+    {
+        "cnn": cnn,
+        "conv2d_3x3": _conv_workload((32, 32, 32, 32), (64, 32, 3, 3), 1, 1, 1),
+        "conv2d_5x5": _conv_workload((32, 16, 32, 32), (32, 16, 5, 5), 1, 2, 1),
+        "conv2d_stride2": _conv_workload((32, 32, 32, 32), (64, 32, 3, 3), 2, 1, 1),
+        "conv2d_groups4": _conv_workload((32, 64, 32, 32), (64, 16, 3, 3), 1, 1, 4),
+        "conv2d_depthwise": _conv_workload((32, 64, 32, 32), (64, 1, 3, 3), 1, 1, 64),
+        "conv2d_1x1": _conv_workload((32, 64, 32, 32), (128, 64, 1, 1), 1, 0, 1),
+        "max_pool2d_2x2": _pool_workload((32, 64, 32, 32), 2, 2, 0),
+        "max_pool2d_3x3s2": _pool_workload((32, 64, 32, 32), 3, 2, 1),
+    }
+)
+TARGETS.update(
+    {
+        "cnn": ("torch", 1.0),
+        **{name: ("torch", 1.5) for name in WORKLOADS if name.startswith(("conv2d_", "max_pool2d_"))},
+    }
+)

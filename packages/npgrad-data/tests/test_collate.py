@@ -9,7 +9,8 @@ import numpy as np
 import pytest
 
 import npgrad
-from npgrad.data import collate, default_collate, default_collate_fn_map, default_convert
+from npgrad.data import default_collate, default_convert
+from npgrad.data.collate import collate, default_collate_fn_map
 from npgrad.tensor import Tensor
 
 

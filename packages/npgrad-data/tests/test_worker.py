@@ -10,7 +10,9 @@ import gc
 import importlib
 import multiprocessing
 import os
+import pickle
 import sys
+import threading
 from pathlib import Path
 
 import pytest
@@ -232,6 +234,50 @@ def test_persistent_workers_serve_every_epoch_with_the_same_processes(h):
     del loader, it
     gc.collect()
     assert all(_gone(w.pid) for w in workers)
+
+
+def test_persistent_workers_start_a_clean_epoch_after_an_unfinished_one(h):
+    loader = DataLoader(
+        h.Squares(10), batch_size=2, num_workers=2, persistent_workers=True, timeout=SAFETY
+    )
+    it = iter(loader)
+    assert next(it)[0].tolist() == [0, 1]  # leave the epoch with batches still in flight
+    assert [b[0].tolist() for b in loader] == [[0, 1], [2, 3], [4, 5], [6, 7], [8, 9]]
+    assert iter(loader) is it  # one iterator, reset at each epoch
+
+
+def test_a_start_failure_raises_and_leaves_no_process_behind():
+    def unpicklable(batch):  # a local function can't be sent to a spawned worker
+        return batch
+
+    loader = DataLoader(
+        list(range(4)), num_workers=2, collate_fn=unpicklable, multiprocessing_context="spawn"
+    )
+    before = {c.pid for c in multiprocessing.active_children()}
+    with pytest.raises((AttributeError, TypeError, pickle.PicklingError)):
+        iter(loader)
+    assert {c.pid for c in multiprocessing.active_children()} == before
+
+
+def test_the_parent_runs_no_helper_threads(h):
+    # forking a multi-threaded process can deadlock the child (Python 3.12+ warns about it)
+    before = threading.active_count()
+    loader = DataLoader(h.Squares(8), batch_size=2, num_workers=2, timeout=SAFETY)
+    it = iter(loader)
+    next(it)
+    assert threading.active_count() == before
+    assert len(list(it)) == 3
+
+
+def test_sending_to_a_dead_worker_raises(h):
+    loader = DataLoader(h.Squares(8), batch_size=2, num_workers=1, timeout=SAFETY)
+    it = iter(loader)
+    worker = it._workers[0]
+    worker.kill()
+    worker.join()
+    with pytest.raises(RuntimeError, match=r"exited unexpectedly \(exit code\(s\) -9"):
+        it._pool.put(0, (99, [0]))
+    assert _gone(worker.pid)
 
 
 def test_workers_are_reaped_after_an_epoch_and_after_breaking_out(h):

@@ -78,82 +78,50 @@ def run_backward(
                 deps[k] = 1
                 stack.append(child)
 
-    # 2. Kahn's algorithm
-    ready: list[Any] = [obj for obj in {id(o): o for o in root_objs}.values() if deps[id(obj)] == 0]
-    order: list[Any] = []
-    while ready:
-        obj = ready.pop()
-        order.append(obj)
-        if obj._is_leaf_vertex:
-            continue
-        for child, _ in obj.next_functions:
-            if child is not None:
-                k = id(child)
-                deps[k] -= 1
-                if deps[k] == 0:
-                    ready.append(child)
-
+    # for autograd.grad: the nodes that lead to a captured tensor (the others are skipped)
     needed: set[int] | None = None
     if targets:
         needed = set()
-        for obj in reversed(order):
+        for obj in reversed(_kahn_order(root_objs, dict(deps))):
             if id(obj) in targets or (
                 not obj._is_leaf_vertex
                 and any(c is not None and id(c) in needed for c, _ in obj.next_functions)
             ):
                 needed.add(id(obj))
 
-    # 3. run
+    # 2. run in Kahn's order: a node is ready once every node that sends it a gradient has run,
+    # so its buffer holds the sum of all its incoming gradients when it runs — exactly once
     buffers: dict[int, list[Any]] = {}
     for obj, t, g in zip(root_objs, roots, root_grads):
         _add_to_buffer(buffers, obj, t._output_nr, g)
     captured: list[Tensor | None] = [None] * (len(inputs) if inputs is not None else 0)
+    ready: list[Any] = [o for o in {id(o): o for o in root_objs}.values() if deps[id(o)] == 0]
     token = _grad_enabled.set(create_graph)
     try:
-        for obj in order:
-            if needed is not None and id(obj) not in needed:
-                continue
+        while ready:
+            obj = ready.pop()
             buf = buffers.pop(id(obj), None)
-            if buf is None:
-                continue
             if obj._is_leaf_vertex:
-                g = buf[0]
-                buf = None
-                hooks = obj._hooks
-                if hooks is not None:
-                    for hook in hooks.pre:
-                        new = hook(g)
-                        if new is not None:
-                            g = new
-                if id(obj) in targets:
-                    for _, i in targets[id(obj)]:
-                        captured[i] = g
-                if accumulate and (inputs is None or id(obj) in targets):
-                    _accumulate(obj, g, create_graph)
-                    if hooks is not None:
-                        for post in hooks.post:
-                            post(obj)
+                if buf is not None and (needed is None or id(obj) in needed):
+                    _leaf(
+                        obj,
+                        buf,
+                        targets,
+                        captured,
+                        accumulate and (inputs is None or id(obj) in targets),
+                        create_graph,
+                    )
                 continue
-            if obj._pre_hooks:
-                obj._run_pre_hooks(buf)
-            if id(obj) in targets:
-                for nr, i in targets[id(obj)]:
-                    captured[i] = buf[nr]
-                if not any(c is not None and id(c) in needed for c, _ in obj.next_functions):  # type: ignore[operator]
-                    continue
-            grads = obj._call(buf)
+            if buf is not None and (needed is None or id(obj) in needed):
+                _run_node(obj, buf, buffers, needed, targets, captured, retain_graph)
             buf = None
-            if _anomaly.enabled:
-                _check_anomaly(obj, grads)
-            for (child, nr), g in zip(obj.next_functions, grads):
-                if child is None or g is None:
-                    continue
-                if needed is not None and id(child) not in needed:
-                    continue
-                _add_to_buffer(buffers, child, nr, g)
-            grads = None
-            if not retain_graph:
-                obj._release()
+            for child, _ in obj.next_functions:
+                if child is not None:
+                    k = id(child)
+                    left = deps[k] - 1
+                    deps[k] = left
+                    if left == 0:
+                        ready.append(child)
     finally:
         _grad_enabled.reset(token)
     return captured
@@ -171,7 +139,82 @@ def _check_anomaly(node: Any, grads: Sequence[Any]) -> None:
                 if trace
                 else "\n(it was created before anomaly detection was enabled)"
             )
-            raise RuntimeError(f"Function '{node.name()}' returned {what} values in its {i}th output.{where}")
+            raise RuntimeError(
+                f"Function '{node.name()}' returned {what} values in its {i}th output.{where}"
+            )
+
+
+def _kahn_order(root_objs: list[Any], deps: dict[int, int]) -> list[Any]:
+    """Every vertex reachable from the roots, in topological order (consumes ``deps``)."""
+    ready: list[Any] = [o for o in {id(o): o for o in root_objs}.values() if deps[id(o)] == 0]
+    order: list[Any] = []
+    while ready:
+        obj = ready.pop()
+        order.append(obj)
+        if not obj._is_leaf_vertex:
+            for child, _ in obj.next_functions:
+                if child is not None:
+                    deps[id(child)] -= 1
+                    if deps[id(child)] == 0:
+                        ready.append(child)
+    return order
+
+
+def _leaf(
+    leaf: Tensor,
+    buf: list[Any],
+    targets: dict[int, list[tuple[int, int]]],
+    captured: list[Tensor | None],
+    accumulate: bool,
+    create_graph: bool,
+) -> None:
+    """A leaf's summed gradient: through its hooks, then captured and/or accumulated."""
+    g = buf.pop()
+    # Nothing but this frame refers to ``g`` and nothing views its memory (counts: the local
+    # and getrefcount's argument, or the slot and the argument): the leaf may keep the array
+    # without a copy. An interpreter that borrows references only lowers the counts.
+    exclusive = sys.getrefcount(g) <= 2 and g._data.base is None and sys.getrefcount(g._data) <= 2
+    hooks = leaf._hooks
+    if hooks is not None:
+        for hook in hooks.pre:
+            new = hook(g)
+            if new is not None:
+                g, exclusive = new, False
+    for _, i in targets.get(id(leaf), ()):
+        captured[i] = g
+        exclusive = False
+    if accumulate:
+        _accumulate(leaf, g, create_graph, exclusive)
+        if hooks is not None:
+            for post in hooks.post:
+                post(leaf)
+
+
+def _run_node(
+    node: Any,
+    buf: list[Any],
+    buffers: dict[int, list[Any]],
+    needed: set[int] | None,
+    targets: dict[int, list[tuple[int, int]]],
+    captured: list[Tensor | None],
+    retain_graph: bool,
+) -> None:
+    """Call one node's backward and add its results to its children's buffers."""
+    if node._pre_hooks:
+        node._run_pre_hooks(buf)
+    if targets and id(node) in targets:
+        for nr, i in targets[id(node)]:
+            captured[i] = buf[nr]
+        if not any(c is not None and id(c) in needed for c, _ in node.next_functions):  # type: ignore[operator]
+            return
+    grads = node._call(buf)
+    if _anomaly.enabled:
+        _check_anomaly(node, grads)
+    for (child, nr), g in zip(node.next_functions, grads):
+        if child is not None and g is not None and (needed is None or id(child) in needed):
+            _add_to_buffer(buffers, child, nr, g)
+    if not retain_graph:
+        node._release()
 
 
 def _add_to_buffer(buffers: dict[int, list[Any]], obj: Any, nr: int, g: Tensor) -> None:
@@ -182,7 +225,7 @@ def _add_to_buffer(buffers: dict[int, list[Any]], obj: Any, nr: int, g: Tensor) 
     buf[nr] = g if buf[nr] is None else buf[nr] + g
 
 
-def _accumulate(leaf: Tensor, g: Tensor, create_graph: bool) -> None:
+def _accumulate(leaf: Tensor, g: Tensor, create_graph: bool, exclusive: bool) -> None:
     from npgrad.tensor import Tensor
 
     if g.shape != leaf.shape:
@@ -193,7 +236,7 @@ def _accumulate(leaf: Tensor, g: Tensor, create_graph: bool) -> None:
     if leaf.grad is None:
         if create_graph:  # keep the graph; but .grad must be writable (zero_() etc.)
             leaf.grad = g if g._data.flags.writeable and g._data.base is None else g.clone()
-        elif _exclusive(g):
+        elif exclusive:
             leaf.grad = Tensor._make(g._data, False, None)
         else:  # shared with another leaf, a hook or the caller: own a copy
             leaf.grad = Tensor._make(np.array(g._data, dtype=leaf.dtype), False, None)
@@ -201,15 +244,6 @@ def _accumulate(leaf: Tensor, g: Tensor, create_graph: bool) -> None:
         leaf.grad = leaf.grad + g
     else:
         np.add(leaf.grad._data, g._data, out=leaf.grad._data, casting="unsafe")
-
-
-def _exclusive(g: Tensor) -> bool:
-    # True when nothing but the engine refers to ``g`` and nothing else views its memory, so a
-    # leaf may keep the array without copying it. The counts include the caller's local, this
-    # function's argument (``g``) or local (``data``), the tensor's slot and getrefcount's own
-    # argument; an interpreter that borrows references only lowers them.
-    data = g._data
-    return sys.getrefcount(g) <= 4 and data.base is None and sys.getrefcount(data) <= 3
 
 
 def _make_grads(op: str, outputs: Sequence[Tensor], grads: Sequence[Any] | None) -> list[Tensor]:
@@ -268,8 +302,13 @@ def backward(
     from npgrad.tensor import Tensor
 
     outs = _as_list(tensors)
-    grads = _make_grads("backward", outs, None if grad_tensors is None else (
-        [grad_tensors] if isinstance(grad_tensors, Tensor) else list(grad_tensors)))
+    grads = _make_grads(
+        "backward",
+        outs,
+        None
+        if grad_tensors is None
+        else ([grad_tensors] if isinstance(grad_tensors, Tensor) else list(grad_tensors)),
+    )
     if retain_graph is None:
         retain_graph = create_graph
     ins = _as_list(inputs) if inputs is not None else None
@@ -303,8 +342,11 @@ def grad(
     ins = _as_list(inputs)
     if not ins:
         raise RuntimeError("grad: 'inputs' cannot be empty")
-    go = None if grad_outputs is None else (
-        [grad_outputs] if isinstance(grad_outputs, Tensor) else list(grad_outputs))
+    go = (
+        None
+        if grad_outputs is None
+        else ([grad_outputs] if isinstance(grad_outputs, Tensor) else list(grad_outputs))
+    )
     grads = _make_grads("grad", outs, go)
     if retain_graph is None:
         retain_graph = create_graph

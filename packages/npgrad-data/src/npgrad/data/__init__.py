@@ -15,12 +15,7 @@ Examples
 """
 
 from npgrad.data._worker import WorkerInfo, get_worker_info
-from npgrad.data.collate import (
-    collate,
-    default_collate,
-    default_collate_fn_map,
-    default_convert,
-)
+from npgrad.data.collate import default_collate, default_convert
 from npgrad.data.dataloader import DataLoader
 from npgrad.data.dataset import (
     ChainDataset,
@@ -57,9 +52,7 @@ __all__ = [
     "TensorDataset",
     "WeightedRandomSampler",
     "WorkerInfo",
-    "collate",
     "default_collate",
-    "default_collate_fn_map",
     "default_convert",
     "get_worker_info",
     "random_split",

@@ -57,14 +57,17 @@ class WorkerPool:
                     },
                     daemon=True,
                 )
-                self.task_pipes.append(writer)
-                self.workers.append(w)
                 try:
                     w.start()
+                except BaseException:
+                    writer.close()
+                    raise
                 finally:
                     # only the worker reads: closing our copy (before the next fork copies
                     # it) makes writing to a dead worker raise BrokenPipeError
                     reader.close()
+                self.task_pipes.append(writer)
+                self.workers.append(w)
         except BaseException:
             self.shutdown()
             raise
@@ -128,5 +131,4 @@ class WorkerPool:
             for w in self.workers:
                 if w.is_alive():
                     w.terminate()
-                if w.pid is not None:  # started
-                    w.join()
+                w.join()

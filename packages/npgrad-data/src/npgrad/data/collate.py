@@ -2,9 +2,10 @@
 
 The rules are ``torch.utils.data``'s: tensors are stacked along a new first dimension,
 NumPy arrays and scalars become tensors, Python floats a float64 tensor, ints an int64 tensor,
-bools a bool tensor, strings and bytes stay a list; mappings, namedtuples and sequences are
-collated field by field (a tuple becomes a list, as in PyTorch). ``collate`` with a
-``collate_fn_map`` lets a custom type join the rules.
+bools a bool tensor; strings and bytes are left as the sequence they arrive in (the batch list,
+or — inside tuple samples — the tuple of that field, exactly as PyTorch returns them);
+mappings, namedtuples and sequences are collated field by field (a tuple sample becomes a
+list, as in PyTorch). ``collate`` with a ``collate_fn_map`` lets a custom type join the rules.
 """
 
 from __future__ import annotations
@@ -135,7 +136,7 @@ def collate(batch: list[Any], *, collate_fn_map: CollateFnMap | None = None) -> 
 
     Examples
     --------
-    >>> from npgrad.data import collate, default_collate_fn_map
+    >>> from npgrad.data.collate import collate, default_collate_fn_map
     >>> class Box:
     ...     def __init__(self, v):
     ...         self.v = v
@@ -180,10 +181,10 @@ def collate(batch: list[Any], *, collate_fn_map: CollateFnMap | None = None) -> 
             return columns  # a tuple becomes a list: PyTorch's backwards-compatible rule
         try:
             if isinstance(elem, collections.abc.MutableSequence):
-                clone = copy.copy(elem)
+                seq_clone = copy.copy(elem)
                 for i, c in enumerate(columns):
-                    clone[i] = c
-                return clone
+                    seq_clone[i] = c
+                return seq_clone
             return elem_type(columns)
         except TypeError:
             return columns
@@ -218,7 +219,7 @@ def default_collate(batch: list[Any]) -> Any:
     tensor([1, 2, 3])
     >>> default_collate([(npgrad.tensor([1.0, 2.0]), "a"), (npgrad.tensor([3.0, 4.0]), "b")])
     [tensor([[1., 2.],
-            [3., 4.]]), ['a', 'b']]
+            [3., 4.]]), ('a', 'b')]
     >>> default_collate([{"x": 0.5}, {"x": 1.5}])
     {'x': tensor([0.5000, 1.5000], dtype=npgrad.float64)}
     """
@@ -262,10 +263,10 @@ def default_convert(data: Any) -> Any:
         items = [default_convert(d) for d in data]
         try:
             if isinstance(data, collections.abc.MutableSequence):
-                clone = copy.copy(data)
+                seq_clone = copy.copy(data)
                 for i, d in enumerate(items):
-                    clone[i] = d
-                return clone
+                    seq_clone[i] = d
+                return seq_clone
             return elem_type(items)
         except TypeError:
             return items

@@ -18,7 +18,7 @@ import os
 import warnings
 import weakref
 from collections.abc import Callable, Iterable, Iterator
-from typing import Any, Generic, TypeVar
+from typing import Any, Generic, TypeVar, cast
 
 from npgrad.data import _worker
 from npgrad.data._pool import WorkerPool
@@ -198,7 +198,7 @@ class DataLoader(Generic[T_co]):
             else:
                 sampler = SequentialSampler(dataset)  # type: ignore[arg-type]
         if batch_size is not None and batch_sampler is None:
-            batch_sampler = BatchSampler(sampler, batch_size, drop_last)
+            batch_sampler = BatchSampler(cast(Iterable[int], sampler), batch_size, drop_last)
 
         self.batch_size = batch_size
         self.drop_last = drop_last

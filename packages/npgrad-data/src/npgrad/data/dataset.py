@@ -269,8 +269,7 @@ class ChainDataset(IterableDataset[Any]):
 
     def __iter__(self) -> Iterator[Any]:
         for d in self.datasets:
-            _check_iterable(d)
-            yield from d
+            yield from _check_iterable(d)
 
     def __len__(self) -> int:
         total = 0
@@ -280,9 +279,10 @@ class ChainDataset(IterableDataset[Any]):
         return total
 
 
-def _check_iterable(d: Any) -> None:
+def _check_iterable(d: Any) -> IterableDataset[Any]:
     if not isinstance(d, IterableDataset):
         raise TypeError(f"ChainDataset only supports IterableDataset, got {type(d).__name__}")
+    return d
 
 
 class Subset(Dataset[T_co]):
@@ -364,7 +364,7 @@ def random_split(
     """
     check_generator(generator, "random_split")
     total = len(dataset)  # type: ignore[arg-type]
-    lengths = list(lengths)
+    lengths = list[int | float](lengths)
     if math.isclose(sum(lengths), 1) and sum(lengths) <= 1:
         sizes: list[int] = []
         for i, frac in enumerate(lengths):
@@ -373,13 +373,13 @@ def random_split(
             sizes.append(int(math.floor(total * frac)))
         for i in range(total - sum(sizes)):
             sizes[i % len(sizes)] += 1
-        for i, n in enumerate(sizes):
-            if n == 0:
+        for i, size in enumerate(sizes):
+            if size == 0:
                 warnings.warn(
                     f"Length of split at index {i} is 0. This might result in an empty dataset.",
                     stacklevel=2,
                 )
-        lengths = sizes
+        lengths = list[int | float](sizes)
     if sum(lengths) != total:
         raise ValueError(
             "Sum of input lengths does not equal the length of the input dataset! "

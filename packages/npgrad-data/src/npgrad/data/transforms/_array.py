@@ -10,7 +10,7 @@ from __future__ import annotations
 
 import math
 from collections.abc import Sequence
-from typing import Any
+from typing import Any, cast
 
 import numpy as np
 
@@ -78,7 +78,7 @@ def pad(arr: np.ndarray, padding: Sequence[int], fill: float, mode: str) -> np.n
     ]
     if mode == "constant":
         return np.pad(arr, widths, mode="constant", constant_values=arr.dtype.type(fill))
-    return np.pad(arr, widths, mode=mode)
+    return np.pad(arr, widths, mode=cast(Any, mode))
 
 
 def crop(arr: np.ndarray, top: int, left: int, height: int, width: int) -> np.ndarray:

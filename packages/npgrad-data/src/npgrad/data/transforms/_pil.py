@@ -5,7 +5,7 @@ from __future__ import annotations
 
 import numbers
 from collections.abc import Sequence
-from typing import Any
+from typing import Any, cast
 
 import numpy as np
 from PIL import Image, ImageEnhance, ImageOps
@@ -111,7 +111,7 @@ def pad(img: Image.Image, padding: Sequence[int], fill: Any, padding_mode: str) 
         return out
     arr = np.asarray(img)
     widths = ((top, bottom), (left, right)) + ((0, 0),) * (arr.ndim - 2)
-    return _from_array_like(np.pad(arr, widths, mode=padding_mode), img)
+    return _from_array_like(np.pad(arr, widths, mode=cast(Any, padding_mode)), img)
 
 
 def rotate(
@@ -124,7 +124,8 @@ def rotate(
 ) -> Image.Image:
     _check(img, "rotate")
     center_t = None if center is None else (float(center[0]), float(center[1]))
-    return img.rotate(angle, resample, expand, center_t, **parse_fill(fill, img))
+    resampling = Image.Resampling(resample)
+    return img.rotate(angle, resampling, expand, center_t, **parse_fill(fill, img))
 
 
 def _check_factor(value: float, name: str) -> None:

@@ -11,7 +11,7 @@ import math
 import numbers
 import warnings
 from collections.abc import Sequence
-from typing import Any
+from typing import Any, cast
 
 import numpy as np
 
@@ -246,7 +246,7 @@ class RandomErasing(RandomTransform):
         elif isinstance(self.value, str):
             value = None
         else:
-            value = [float(v) for v in self.value]
+            value = [float(v) for v in cast(Sequence[float], self.value)]
         if value is not None and len(value) not in (1, img.shape[-3]):
             raise ValueError(
                 "If value is a sequence, it should have either a single value or "

@@ -374,13 +374,13 @@ class RandomRotation(RandomTransform):
         *,
         generator: Any = None,
     ) -> None:
-        if isinstance(degrees, numbers.Number):
-            if degrees < 0:  # type: ignore[operator]
+        if isinstance(degrees, (int, float)):
+            if degrees < 0:
                 raise ValueError("If degrees is a single number, it must be positive.")
-            degrees = [-degrees, degrees]  # type: ignore[operator]
+            self.degrees = [-float(degrees), float(degrees)]
         else:
             _sequence(degrees, "degrees")
-        self.degrees = [float(d) for d in degrees]  # type: ignore[union-attr]
+            self.degrees = [float(d) for d in degrees]
         if center is not None:
             _sequence(center, "center")
         if fill is None:

@@ -89,8 +89,9 @@ class _Normalize(Function):
         if weight is not None:
             out = xhat * weight.reshape(plan.affine_shape)
         if bias is not None:
-            out = out + bias.reshape(plan.affine_shape) if out is xhat else out
-            if out is not xhat and weight is not None:
+            if out is xhat:
+                out = xhat + bias.reshape(plan.affine_shape)
+            else:
                 out += bias.reshape(plan.affine_shape)
         if any(ctx.needs_input_grad):
             ctx.save_for_backward(x, weight, bias)
@@ -105,7 +106,7 @@ class _Normalize(Function):
     def backward(ctx: Any, grad: Tensor) -> tuple[Any, ...]:
         x, weight, bias = ctx.saved_tensors
         if is_grad_enabled_fast():  # create_graph: a differentiable gradient
-            grads = _normalize_backward_graph(ctx, x, weight, grad)
+            grads = _normalize_backward_graph(ctx, x, weight, bias, grad)
         else:
             grads = _normalize_backward_numpy(ctx, x, weight, bias, grad)
         return (*grads, None, None, None, None)
@@ -140,32 +141,34 @@ def _normalize_backward_numpy(
         xhat = (x._data.reshape(plan.view) - ctx.mean) * invstd
     w = None if weight is None else weight._data.reshape(plan.affine_shape)
     gx = gw = gb = None
-    # the weight is one number per statistic (batch and instance norm): it factors out of
-    # the means below, and for batch norm the weight/bias gradients are those very sums
-    w_factors = w is None or all(w.shape[a] == 1 for a in plan.stat_axes)
-    sum_g = sum_gx = None
-    if need_b or (need_x and ctx.stats is None and w_factors):
-        sum_g = _sum_keep(g, plan.stat_axes if w_factors else plan.affine_axes)
-    if need_w or (need_x and ctx.stats is None and w_factors):
-        sum_gx = _sum_keep(g * xhat, plan.stat_axes if w_factors else plan.affine_axes)
+    # Batch and instance norm have one weight per statistic: it factors out of the means
+    # below, which are then the first stage of the weight/bias gradient sums (all of them,
+    # for batch norm) - so those sums are taken over the statistic axes first.
+    factors = all(plan.affine_shape[a] == 1 for a in plan.stat_axes)
+    if factors:
+        first = plan.stat_axes
+        rest = tuple(a for a in plan.affine_axes if a not in plan.stat_axes)
+    else:
+        first, rest = plan.affine_axes, ()
+    stat_sums = need_x and ctx.stats is None and factors
+    sum_g = _sum_keep(g, first) if need_b or stat_sums else None
+    sum_gx = _sum_keep(g * xhat, first) if need_w or stat_sums else None
     if need_b:
-        rest = tuple(a for a in plan.affine_axes if w_factors and a not in plan.stat_axes)
         gb = _const(_sum_keep(sum_g, rest).reshape(bias.shape).astype(bias.dtype, copy=False))
     if need_w:
-        rest = tuple(a for a in plan.affine_axes if w_factors and a not in plan.stat_axes)
         gw = _const(_sum_keep(sum_gx, rest).reshape(weight.shape).astype(weight.dtype, copy=False))
     if need_x:
         scale = invstd if w is None else w * invstd
         if ctx.stats is not None:  # constant statistics: the op is affine in x
             dx = g * scale
-        elif w_factors:
+        elif factors:
             k = 1.0 / plan.count
             dx = xhat * (sum_gx * k)
             dx += sum_g * k
             np.subtract(g, dx, out=dx)
             dx *= scale
         else:
-            gy = g * w
+            gy = g if w is None else g * w
             dx = xhat * _sum_keep(gy * xhat, plan.stat_axes)
             dx += _sum_keep(gy, plan.stat_axes)
             dx *= 1.0 / plan.count
@@ -176,7 +179,7 @@ def _normalize_backward_numpy(
 
 
 def _normalize_backward_graph(
-    ctx: Any, x: Tensor, weight: Tensor | None, grad: Tensor
+    ctx: Any, x: Tensor, weight: Tensor | None, bias: Tensor | None, grad: Tensor
 ) -> tuple[Tensor | None, Tensor | None, Tensor | None]:
     plan = ctx.plan
     need_x, need_w, need_b = ctx.needs_input_grad[:3]
@@ -192,7 +195,7 @@ def _normalize_backward_graph(
     g = grad.reshape(plan.view)
     gx = gw = gb = None
     if need_b:
-        gb = g.sum(plan.affine_axes).reshape(weight.shape if weight is not None else (-1,))
+        gb = g.sum(plan.affine_axes).reshape(bias.shape)
     if need_w:
         gw = (g * xhat).sum(plan.affine_axes).reshape(weight.shape)
     if need_x:
@@ -421,7 +424,7 @@ def layer_norm(
         if t is not None and tuple(t.shape) != shape:
             raise ShapeError(f"{op}: expected {name} of shape {shape}, got {tuple(t.shape)}")
     m = int(np.prod(shape, dtype=np.int64))
-    b = x.size // m if m else int(np.prod(x.shape[: x.ndim - k], dtype=np.int64))
+    b = int(np.prod(x.shape[: x.ndim - k], dtype=np.int64))
     plan = _Plan((b, m), (1,), (1, m), (0,), m, False)
     return _Normalize.apply(x, weight, bias, plan, _check_eps(op, eps, False), None, None)  # type: ignore[no-any-return]
 
@@ -466,7 +469,7 @@ def group_norm(
     _check_affine(op, x, weight, "weight", (c,))
     _check_affine(op, x, bias, "bias", (c,))
     rest = int(np.prod(x.shape[2:], dtype=np.int64))
-    if n * rest * (c // g) == 1 and n == 1:
+    if n * (c // g) * rest == 1:  # PyTorch's check, on its (N * C / G, G, *) view
         raise ValueError(
             "Expected more than 1 value per channel when training, got input size "
             f"{(n * c // g, g, *x.shape[2:])}"

@@ -41,7 +41,7 @@ def _first_taps(g: _Geom) -> np.ndarray:
     """Per output position, the first tap (row-major) that reads inside the input: where
     PyTorch starts its scan, hence the index reported for a window of all ``-inf``."""
     firsts = []
-    for n, o, k, s, p, d in zip(g.in_size, g.out_size, g.kernel, g.stride, g.pad, g.dilation):
+    for o, k, s, p, d in zip(g.out_size, g.kernel, g.stride, g.pad, g.dilation):
         start = np.arange(o) * s - p
         firsts.append(np.clip(-(start // d) * (start < 0), 0, k - 1))  # ceil(-start / d)
     idx = np.zeros((), np.intp)

@@ -302,20 +302,20 @@ def lp_pool2d(
 
 
 # ---- adaptive pooling -----------------------------------------------------------------------
-def _adaptive_size(x: Tensor, nd: int, output_size: Any, op: str) -> tuple[int, ...]:
+def _adaptive_size(x: Tensor, nd: int, output_size: Any, op: Any) -> tuple[int, ...]:
     if isinstance(output_size, (tuple, list)):
         if len(output_size) != nd:
-            raise ValueError(f"{op}: output_size must have {nd} elements, got {output_size!r}")
+            raise ValueError(f"{_who(op)}: output_size must have {nd} elements, got {output_size!r}")
         sizes = tuple(x.shape[-nd + t] if s is None else s for t, s in enumerate(output_size))
     else:
         sizes = (output_size,) * nd
     out = _ntuple(sizes, nd, "output_size", op)
     if min(x.shape[-nd:]) <= 0:
-        raise ShapeError(f"{op}: expected non-empty spatial dimensions, got input of shape {tuple(x.shape)}")
+        raise ShapeError(f"{_who(op)}: expected non-empty spatial dimensions, got input of shape {tuple(x.shape)}")
     return out
 
 
-def _adaptive_avg(input: Tensor, nd: int, output_size: Any, op: str) -> Tensor:  # noqa: A002
+def _adaptive_avg(input: Tensor, nd: int, output_size: Any, op: Any) -> Tensor:  # noqa: A002
     x = _check_input(input, nd, op)
     out = _adaptive_size(x, nd, output_size, op)
     spatial = tuple(x.shape[-nd:])
@@ -338,11 +338,11 @@ def _adaptive_avg(input: Tensor, nd: int, output_size: Any, op: str) -> Tensor: 
     return y
 
 
-def _adaptive_max(input: Tensor, nd: int, output_size: Any, return_indices: bool, op: str) -> Any:  # noqa: A002
+def _adaptive_max(input: Tensor, nd: int, output_size: Any, return_indices: bool, op: Any) -> Any:  # noqa: A002
     x = _check_input(input, nd, op)
     out = _adaptive_size(x, nd, output_size, op)
     if min(out) <= 0:
-        raise ShapeError(f"{op}: output_size must be positive, got {out}")
+        raise ShapeError(f"{_who(op)}: output_size must be positive, got {out}")
     return _batched(x, nd, lambda t: AdaptiveMaxPool.apply(t, out, bool(return_indices)))
 
 
@@ -354,7 +354,7 @@ def adaptive_avg_pool1d(input: Tensor, output_size: Any) -> Tensor:  # noqa: A00
     >>> import npgrad
     >>> import npgrad.nn.functional as F
     >>> F.adaptive_avg_pool1d(npgrad.tensor([[[1.0, 2.0, 3.0, 4.0, 5.0]]]), 2)
-    tensor([[[2.0000, 4.0000]]])
+    tensor([[[2., 4.]]])
     """
     return _adaptive_avg(input, 1, output_size, "adaptive_avg_pool1d")
 
@@ -427,15 +427,15 @@ def adaptive_max_pool3d(input: Tensor, output_size: Any, return_indices: bool = 
 
 # ---- max_unpool -----------------------------------------------------------------------------
 def _max_unpool(
-    input: Tensor, indices: Tensor, nd: int, op: str, kernel_size: Any, stride: Any,  # noqa: A002
+    input: Tensor, indices: Tensor, nd: int, op: Any, kernel_size: Any, stride: Any,  # noqa: A002
     padding: Any, output_size: Any,
 ) -> Tensor:
     x = _check_input(input, nd, op)
     if not isinstance(indices, Tensor) or indices.dtype.kind not in "iu":
-        raise TypeError(f"{op}: expected indices to be an integer Tensor, got {indices!r:.60}")
+        raise TypeError(f"{_who(op)}: expected indices to be an integer Tensor, got {indices!r:.60}")
     if tuple(indices.shape) != tuple(x.shape):
         raise ValueError(
-            f"{op}: expected indices of the same shape as the input {tuple(x.shape)}, got "
+            f"{_who(op)}: expected indices of the same shape as the input {tuple(x.shape)}, got "
             f"{tuple(indices.shape)}"
         )
     kernel = _ntuple(kernel_size, nd, "kernel_size", op, minimum=1)
@@ -449,20 +449,20 @@ def _max_unpool(
         if len(size) == nd + 2 or (len(size) == nd + 1 and x.ndim == nd + 1):
             size = size[-nd:]
         if len(size) != nd:
-            raise ValueError(f"{op}: output_size must have {nd} or {nd + 2} elements, got {output_size!r}")
+            raise ValueError(f"{_who(op)}: output_size must have {nd} or {nd + 2} elements, got {output_size!r}")
         for t, (want, got) in enumerate(zip(default, size)):
             if not want - st[t] < got < want + st[t]:
                 raise ValueError(
-                    f'{op}: invalid output_size "{size}" (dim {t} must be between '
+                    f'{_who(op)}: invalid output_size "{size}" (dim {t} must be between '
                     f"{want - st[t]} and {want + st[t]})"
                 )
     if min(size) <= 0:
-        raise ShapeError(f"{op}: output size {size} must be positive (input shape {tuple(x.shape)})")
+        raise ShapeError(f"{_who(op)}: output size {size} must be positive (input shape {tuple(x.shape)})")
     plane = math.prod(size)
     idx = indices._data
     if idx.size and (idx.min() < 0 or idx.max() >= plane):
         bad = int(idx.max() if idx.max() >= plane else idx.min())
-        raise ValueError(f"{op}: found an invalid max index {bad} (output volumes are of size {size})")
+        raise ValueError(f"{_who(op)}: found an invalid max index {bad} (output volumes are of size {size})")
     shape = tuple(x.shape[: x.ndim - nd]) + size
     return MaxUnpool.apply(x, idx.astype(np.int64, copy=False), nd, shape)  # type: ignore[no-any-return]
 

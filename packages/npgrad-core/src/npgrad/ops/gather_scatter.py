@@ -1,0 +1,690 @@
+"""Gather and scatter along a dimension, the ``index_*`` and ``masked_*`` ops, ``take`` and
+``nonzero``. Re-exported by :mod:`npgrad.ops.shape`.
+
+Every op here reads or writes a tensor at an *advanced key* and is built on the adjoint pairs
+of :mod:`npgrad.ops.indexing`: ``Index`` (read at a key) whose backward is ``IndexScatter``
+(add into zeros at the key) and back, and ``IndexPut`` (write or add at a key) whose backward
+is again ``IndexPut`` and ``Index``. ``gather(x, dim, index)`` is ``x[key]`` with the key that
+replaces coordinate ``dim`` by ``index``; ``scatter_add`` adds at that key; ``index_select``
+is ``x[:, ..., index]``. So every gradient here is itself differentiable, to any order.
+"""
+
+from __future__ import annotations
+
+from typing import Any
+
+import numpy as np
+
+from npgrad.autograd.function import Function
+from npgrad.ops._shape_util import ShapeError, _tensor
+from npgrad.ops.elementwise import Where, where
+from npgrad.ops.indexing import Index, IndexPut
+from npgrad.tensor import Tensor, _check_dim
+
+__all__ = [
+    "argwhere",
+    "gather",
+    "index_add",
+    "index_copy",
+    "index_fill",
+    "index_select",
+    "masked_fill",
+    "masked_scatter",
+    "masked_select",
+    "nonzero",
+    "scatter",
+    "scatter_add",
+    "scatter_reduce",
+    "take",
+    "take_along_dim",
+]
+
+_ALL = (Ellipsis,)  # the "basic" part of every key here: the whole tensor
+
+
+class Gather(Index):
+    """``a[key]`` for the key built by :func:`_along`; backward scatter-adds into zeros."""
+
+
+class IndexSelect(Index):
+    pass
+
+
+class Take(Index):
+    pass
+
+
+class MaskedSelect(Index):
+    pass
+
+
+class Scatter(IndexPut):
+    """Write (or, with ``accumulate``, add) ``src`` at a gather key; see :class:`IndexPut`."""
+
+
+class ScatterAdd(IndexPut):
+    pass
+
+
+class IndexAdd(IndexPut):
+    pass
+
+
+class IndexCopy(IndexPut):
+    pass
+
+
+class IndexFill(IndexPut):
+    pass
+
+
+class MaskedScatter(IndexPut):
+    pass
+
+
+class MaskedFill(Where):
+    """``where(mask, value, input)`` under its PyTorch name."""
+
+
+def _const(a: np.ndarray) -> Tensor:
+    return Tensor._make(a, False, None)
+
+
+def _read(t: Tensor, key: tuple[Any, ...]) -> Tensor:
+    return Index.apply(t, basic=_ALL, adv=key)  # type: ignore[no-any-return]
+
+
+# ---- argument checks -------------------------------------------------------------------------
+def _index(op: str, index: Any, name: str = "index") -> np.ndarray:
+    """``index`` (a Tensor, array or list of integers) as an integer array."""
+    if isinstance(index, Tensor):
+        arr = index._data
+    elif isinstance(index, (np.ndarray, list, tuple, int, np.integer)):
+        arr = np.asarray(index)
+        if arr.size == 0 and arr.dtype.kind == "f":  # an empty list
+            arr = arr.astype(np.int64)
+    else:
+        raise TypeError(f"{op}: {name} must be an integer tensor, got {type(index).__name__}")
+    if arr.dtype.kind not in "iu":
+        raise TypeError(f"{op}: expected an integer {name} tensor, got dtype {arr.dtype}")
+    return arr
+
+
+def _bounds(op: str, idx: np.ndarray, n: int, dim: int, negative: bool = False) -> np.ndarray:
+    """Raise IndexError for entries outside ``[0, n)`` (``[-n, n)`` when ``negative``, which
+    are then wrapped to ``[0, n)``)."""
+    if idx.size:
+        lo, hi = idx.min(), idx.max()
+        if hi >= n or lo < (-n if negative else 0):
+            bad = hi if hi >= n else lo
+            raise IndexError(
+                f"{op}: index {bad} is out of bounds for dimension {dim} with size {n}"
+            )
+        if negative and lo < 0:
+            return idx % n
+    return idx
+
+
+def _along(index: np.ndarray, dim: int) -> tuple[np.ndarray, ...]:
+    """The key that reads, for each position ``p`` of ``index``, the element at ``p`` with its
+    coordinate ``dim`` replaced by ``index[p]`` (the other coordinates as aranges that
+    broadcast against ``index``)."""
+    nd = index.ndim
+    return tuple(
+        index if d == dim else np.arange(n).reshape((n,) + (1,) * (nd - 1 - d))
+        for d, n in enumerate(index.shape)
+    )
+
+
+def _gather_key(
+    op: str, shape: tuple[int, ...], dim: int, idx: np.ndarray, src: tuple[int, ...] | None = None
+) -> tuple[np.ndarray, ...]:
+    """Check ``idx`` against PyTorch's gather/scatter rules; return its key into ``shape``."""
+    nd = max(len(shape), 1)
+    if max(idx.ndim, 1) != nd or (src is not None and max(len(src), 1) != nd):
+        what = "input" if src is None else "input and src"
+        raise ShapeError(
+            f"{op}: index (shape {idx.shape}) must have as many dimensions as the {what} "
+            f"(shape {shape}{'' if src is None else f' and {src}'})"
+        )
+    if len(shape) <= 1:  # a 1-d key; 0-d input is indexed as a 1-element vector
+        if src is not None and idx.size > max(int(np.prod(src)), 1):
+            raise ShapeError(f"{op}: index of shape {idx.shape} is larger than src {src}")
+        n = shape[0] if shape else 1
+        return (_bounds(op, idx.reshape(-1) if src is not None else idx, n, dim),)
+    for d, k in enumerate(idx.shape):
+        if (d != dim and k > shape[d]) or (src is not None and k > src[d]):
+            raise ShapeError(
+                f"{op}: index of shape {idx.shape} must be no larger than the input {shape} "
+                f"apart from dimension {dim}"
+                + ("" if src is None else f", and no larger than src {src}")
+            )
+    return _along(_bounds(op, idx, shape[dim], dim), dim)
+
+
+def _same_dtype(op: str, x: Tensor, src: Tensor, name: str = "src") -> None:
+    if src.dtype != x.dtype:
+        raise TypeError(
+            f"{op}: expected {name} to have the input's dtype {x.dtype}, got {src.dtype}"
+        )
+
+
+def _mask(op: str, mask: Any) -> np.ndarray:
+    m = mask._data if isinstance(mask, Tensor) else np.asarray(mask)
+    if m.dtype.kind != "b":
+        raise TypeError(f"{op}: only supports boolean masks, but got mask with dtype {m.dtype}")
+    return m
+
+
+def _broadcast(op: str, a: tuple[int, ...], b: tuple[int, ...], what: str) -> tuple[int, ...]:
+    try:
+        return tuple(np.broadcast_shapes(a, b))
+    except ValueError:
+        raise ShapeError(
+            f"{op}: the shapes of the input {a} and the {what} {b} cannot be broadcast together"
+        ) from None
+
+
+def _scalar_value(op: str, value: Any, dtype: np.dtype) -> Tensor:
+    """A fill value (number or 0-d tensor) as a 0-d Tensor of ``dtype`` (differentiable)."""
+    if isinstance(value, Tensor):
+        if value.ndim != 0:
+            raise ShapeError(
+                f"{op}: only supports a 0-dimensional value tensor, but got tensor with "
+                f"{value.ndim} dimension(s)"
+            )
+        return value.to(dtype)
+    if not isinstance(value, (bool, int, float, np.generic)):
+        raise TypeError(f"{op}: value must be a number or a 0-d tensor, got {type(value).__name__}")
+    return _const(np.asarray(value).astype(dtype))
+
+
+# ---- gather / scatter ------------------------------------------------------------------------
+def gather(input: Tensor, dim: int, index: Any, *, sparse_grad: bool = False) -> Tensor:  # noqa: A002
+    """Values of ``input`` along ``dim`` at ``index``: ``out[i][j] = input[index[i][j]][j]``
+    for ``dim=0`` (and likewise in any dimension). ``index`` has ``input``'s number of
+    dimensions and is no larger in the others; the result has ``index``'s shape.
+
+    The gradient scatter-adds into ``input``'s shape, so repeated indices accumulate.
+    ``sparse_grad`` is accepted and ignored (gradients are dense).
+
+    Examples
+    --------
+    >>> import npgrad
+    >>> x = npgrad.tensor([[1.0, 2.0], [3.0, 4.0]])
+    >>> npgrad.gather(x, 1, npgrad.tensor([[0, 0], [1, 0]]))
+    tensor([[1., 1.],
+            [4., 3.]])
+    """
+    x = _tensor("gather", input)
+    d = _check_dim("gather", dim, x.ndim)
+    idx = _index("gather", index)
+    key = _gather_key("gather", x.shape, d, idx)
+    return Gather.apply(x.reshape(1) if x.ndim == 0 else x, basic=_ALL, adv=key)  # type: ignore[no-any-return]
+
+
+def _scatter_args(
+    op: str, input: Any, dim: int, index: Any, src: Any  # noqa: A002
+) -> tuple[Tensor, int, tuple[np.ndarray, ...], Tensor | None]:
+    """Check the arguments of a scatter; return the 1-d view of a 0-d input, the dim, the key
+    and ``src`` cut to the index's shape (its elements beyond it are unused: zero gradient)."""
+    x = _tensor(op, input)
+    d = _check_dim(op, dim, x.ndim)
+    idx = _index(op, index)
+    if src is not None:
+        _same_dtype(op, x, _tensor(op, src))
+    key = _gather_key(op, x.shape, d, idx, None if src is None else src.shape)
+    if x.ndim == 0:
+        x = x.reshape(1)
+        idx = idx.reshape(-1)
+        src = None if src is None else src.reshape(-1)
+    if src is not None and src.shape != idx.shape:
+        src = src[tuple(slice(0, n) for n in idx.shape)]
+    return x, d, key, src
+
+
+def _fill_at(x: Tensor, key: tuple[Any, ...], value: Any) -> Tensor:
+    return Scatter.apply(x, _const(np.asarray(value, x.dtype)), _ALL, key, False)  # type: ignore[no-any-return]
+
+
+def scatter(
+    input: Tensor,  # noqa: A002
+    dim: int,
+    index: Any,
+    src: Any = None,
+    value: Any = None,
+    *,
+    reduce: str | None = None,
+) -> Tensor:
+    """A copy of ``input`` with ``src`` written along ``dim`` at ``index`` (the inverse of
+    :func:`gather`): ``out[index[i][j]][j] = src[i][j]`` for ``dim=0``. A number (positional
+    or ``value=``) writes that number instead; ``reduce`` (``"add"``/``"multiply"``) combines
+    with the existing values instead of overwriting.
+
+    With repeated indices one of the written values wins (which one is unspecified, as in
+    PyTorch); the gradient of ``src`` is the output gradient gathered at ``index``.
+
+    Examples
+    --------
+    >>> import npgrad
+    >>> npgrad.scatter(npgrad.zeros(2, 3), 1, npgrad.tensor([[2], [0]]), npgrad.ones(2, 1))
+    tensor([[0., 0., 1.],
+            [1., 0., 0.]])
+    >>> npgrad.scatter(npgrad.zeros(3), 0, npgrad.tensor([0, 2]), 5.0)
+    tensor([5., 0., 5.])
+    """
+    if src is not None and not isinstance(src, Tensor):
+        if value is not None:
+            raise TypeError("scatter: got both a number as src and a value")
+        src, value = None, src
+    if (src is None) == (value is None):
+        raise TypeError("scatter: expected exactly one of src (a Tensor) and value (a number)")
+    if reduce is not None:
+        if reduce not in ("add", "multiply"):
+            raise ValueError(f"scatter: reduce must be 'add' or 'multiply', got {reduce!r}")
+        if src is None:
+            x = _tensor("scatter", input)
+            src = _const(np.full(_index("scatter", index).shape, value, x.dtype))
+        return scatter_reduce(input, dim, index, src, "sum" if reduce == "add" else "prod")
+    x, _, key, s = _scatter_args("scatter", input, dim, index, src)
+    if s is None:  # a number, outside the graph (PyTorch's Scalar)
+        s = _scalar_value("scatter", value.item() if isinstance(value, Tensor) else value, x.dtype)
+    out = Scatter.apply(x, s, _ALL, key, False)
+    return out.reshape(()) if input.ndim == 0 else out  # type: ignore[no-any-return]
+
+
+def scatter_add(input: Tensor, dim: int, index: Any, src: Tensor) -> Tensor:  # noqa: A002
+    """A copy of ``input`` with ``src`` added along ``dim`` at ``index``; repeated indices
+    accumulate (``out[index[i][j]][j] += src[i][j]`` for ``dim=0``).
+
+    Examples
+    --------
+    >>> import npgrad
+    >>> npgrad.scatter_add(npgrad.zeros(3), 0, npgrad.tensor([0, 0, 2]), npgrad.ones(3))
+    tensor([2., 0., 1.])
+    """
+    x, _, key, s = _scatter_args("scatter_add", input, dim, index, src)
+    out = ScatterAdd.apply(x, s, _ALL, key, True)
+    return out.reshape(()) if input.ndim == 0 else out  # type: ignore[no-any-return]
+
+
+_REDUCTIONS = ("sum", "prod", "mean", "amax", "amin")
+
+
+def scatter_reduce(
+    input: Tensor,  # noqa: A002
+    dim: int,
+    index: Any,
+    src: Tensor,
+    reduce: str,
+    *,
+    include_self: bool = True,
+) -> Tensor:
+    """Reduce ``src`` into a copy of ``input`` along ``dim`` at ``index`` with ``reduce``:
+    ``"sum"``, ``"prod"``, ``"mean"``, ``"amax"`` or ``"amin"``. With ``include_self=False``
+    the values of ``input`` at the positions scattered to are left out of the reduction.
+
+    Gradients follow PyTorch: ``mean`` divides by the number of reduced values, ``amax`` and
+    ``amin`` share the gradient evenly among the tied extremes, ``prod`` handles zeros exactly.
+    Integer ``mean`` rounds down.
+
+    Examples
+    --------
+    >>> import npgrad
+    >>> x = npgrad.tensor([1.0, 2.0, 3.0])
+    >>> src = npgrad.tensor([5.0, 1.0, 4.0])
+    >>> npgrad.scatter_reduce(x, 0, npgrad.tensor([0, 0, 2]), src, "amax")
+    tensor([5., 2., 4.])
+    >>> npgrad.scatter_reduce(x, 0, npgrad.tensor([0, 0, 2]), src, "mean", include_self=False)
+    tensor([3., 2., 4.])
+    """
+    if reduce not in _REDUCTIONS:
+        raise ValueError(f"scatter_reduce: reduce must be one of {_REDUCTIONS}, got {reduce!r}")
+    x, _, key, s = _scatter_args("scatter_reduce", input, dim, index, src)
+    if reduce == "sum":
+        out = ScatterAdd.apply(x if include_self else _fill_at(x, key, 0), s, _ALL, key, True)
+    elif reduce == "mean":
+        count = np.full(x.shape, 1 if include_self else 0, x.dtype)
+        np.add.at(count, key, 1)
+        count[count == 0] = 1  # positions nothing was scattered to keep their value
+        total = ScatterAdd.apply(x if include_self else _fill_at(x, key, 0), s, _ALL, key, True)
+        out = total / _const(count) if x.dtype.kind == "f" else total // _const(count)
+    elif reduce == "prod":
+        prod = ScatterProd.apply(s, x.shape, key)
+        if include_self:
+            out = x * prod
+        else:
+            hit = np.zeros(x.shape, bool)
+            hit[key] = True
+            out = where(_const(hit), prod, x)
+    else:
+        out = ScatterExtreme.apply(x, s, key, reduce == "amax", include_self)
+    return out.reshape(()) if input.ndim == 0 else out  # type: ignore[no-any-return]
+
+
+class ScatterProd(Function):
+    """Ones of ``shape`` multiplied at ``key`` by ``src``: for each position, the product of
+    the ``src`` elements scattered there."""
+
+    @staticmethod
+    def forward(ctx: Any, src: np.ndarray, shape: tuple[int, ...], key: Any) -> np.ndarray:
+        out = np.ones(shape, src.dtype)
+        np.multiply.at(out, key, src)
+        ctx.shape, ctx.key = shape, key
+        if ctx.needs_input_grad[0]:
+            ctx.save_for_backward(src, out)
+        return out
+
+    @staticmethod
+    def backward(ctx: Any, grad: Tensor) -> tuple[Tensor, None, None]:
+        # d prod / d src_j is the product of the other elements at j's position: prod / src_j
+        # where src_j != 0; for a lone zero the product of the others (computed again with
+        # that zero replaced by 1); for one of several zeros, 0 (prod / 1 = 0 does it).
+        src, prod = ctx.saved_tensors
+        zero = src._data == 0
+        excl = _read(prod, ctx.key) / where(_const(zero), 1.0, src)
+        if zero.any():
+            zeros_at = np.zeros(ctx.shape, np.intp)
+            np.add.at(zeros_at, ctx.key, zero)
+            lone = zero & (zeros_at[ctx.key] == 1)
+            if lone.any():
+                others = ScatterProd.apply(where(_const(lone), 1.0, src), ctx.shape, ctx.key)
+                excl = where(_const(lone), _read(others, ctx.key), excl)
+        return _read(grad, ctx.key) * excl, None, None
+
+
+def _same(a: np.ndarray, b: np.ndarray) -> np.ndarray:
+    eq = a == b
+    return eq | (np.isnan(a) & np.isnan(b)) if a.dtype.kind == "f" else eq
+
+
+class ScatterExtreme(Function):
+    """``scatter_reduce`` with ``amax`` / ``amin``."""
+
+    @staticmethod
+    def forward(
+        ctx: Any, a: np.ndarray, src: np.ndarray, key: Any, largest: bool, include_self: bool
+    ) -> np.ndarray:
+        ufunc = np.maximum if largest else np.minimum  # both propagate nan, like PyTorch
+        out = a.copy()
+        if not include_self:
+            hit = np.zeros(a.shape, bool)
+            hit[key] = True
+            if a.dtype.kind == "f":
+                start = -np.inf if largest else np.inf
+            elif a.dtype.kind == "b":
+                start = not largest
+            else:
+                start = np.iinfo(a.dtype).min if largest else np.iinfo(a.dtype).max
+            out[hit] = start
+        ufunc.at(out, key, src)
+        if any(ctx.needs_input_grad[:2]):
+            # ties share the gradient evenly (PyTorch's rule), counting the input itself
+            # only where it took part in the reduction
+            from_a = _same(a, out) if include_self else _same(a, out) & ~hit
+            from_src = _same(src, out[key])
+            n = from_a.astype(a.dtype)
+            np.add.at(n, key, from_src.astype(a.dtype))
+            ctx.masks = (from_a, from_src, np.maximum(n, 1))
+            ctx.key = key
+        return out
+
+    @staticmethod
+    def backward(ctx: Any, grad: Tensor) -> tuple[Tensor | None, Tensor | None, None, None, None]:
+        from_a, from_src, n = ctx.masks
+        share = grad / _const(n)
+        ga = where(_const(from_a), share, 0.0) if ctx.needs_input_grad[0] else None
+        gs = where(_const(from_src), _read(share, ctx.key), 0.0) if ctx.needs_input_grad[1] else None
+        return ga, gs, None, None, None
+
+
+# ---- index_select / index_add / index_copy / index_fill --------------------------------------
+def _dim_index(op: str, x: Tensor, dim: int, index: Any) -> tuple[int, np.ndarray, tuple[Any, ...]]:
+    d = _check_dim(op, dim, x.ndim)
+    idx = _index(op, index)
+    if idx.ndim > 1:
+        raise ShapeError(f"{op}: index must be a vector (0-d or 1-d), got shape {idx.shape}")
+    idx = _bounds(op, idx.reshape(-1), x.shape[d] if x.ndim else 1, d)
+    return d, idx, (slice(None),) * d + (idx,)
+
+
+def index_select(input: Tensor, dim: int, index: Any) -> Tensor:  # noqa: A002
+    """The slices of ``input`` along ``dim`` at the positions in the vector ``index`` (in that
+    order, repeats allowed).
+
+    Examples
+    --------
+    >>> import npgrad
+    >>> x = npgrad.tensor([[1.0, 2.0, 3.0], [4.0, 5.0, 6.0]])
+    >>> npgrad.index_select(x, 1, npgrad.tensor([2, 0, 2]))
+    tensor([[3., 1., 3.],
+            [6., 4., 6.]])
+    """
+    x = _tensor("index_select", input)
+    _, idx, key = _dim_index("index_select", x, dim, index)
+    if x.ndim == 0:
+        if idx.size != 1:
+            raise ShapeError(f"index_select: a 0-d input takes one index, got {idx.size}")
+        return IndexSelect.apply(x.reshape(1), basic=_ALL, adv=key).reshape(())  # type: ignore[no-any-return]
+    return IndexSelect.apply(x, basic=_ALL, adv=key)  # type: ignore[no-any-return]
+
+
+def _index_source(op: str, x: Tensor, d: int, idx: np.ndarray, source: Any) -> Tensor:
+    src = _tensor(op, source)
+    _same_dtype(op, x, src, "source")
+    want = x.shape[:d] + (idx.size,) + x.shape[d + 1 :] if x.ndim else (idx.size,)
+    if src.shape != want and not (src.ndim == 0 and want == (1,)):
+        raise ShapeError(
+            f"{op}: source of shape {src.shape} must have the input's shape {x.shape} except "
+            f"along dimension {d}, where its size must be the index's length {idx.size}"
+        )
+    return src.reshape(want) if src.shape != want else src
+
+
+def _index_put(fn: Any, op: str, x: Tensor, dim: int, index: Any, source: Any, acc: bool) -> Tensor:
+    x = _tensor(op, x)
+    d, idx, key = _dim_index(op, x, dim, index)
+    src = _index_source(op, x, d, idx, source)
+    out = fn.apply(x.reshape(1) if x.ndim == 0 else x, src, _ALL, key, acc)
+    return out.reshape(()) if x.ndim == 0 else out  # type: ignore[no-any-return]
+
+
+def index_add(input: Tensor, dim: int, index: Any, source: Tensor, *, alpha: Any = 1) -> Tensor:  # noqa: A002
+    """A copy of ``input`` with ``alpha * source[..., i, ...]`` added to the slice
+    ``index[i]`` along ``dim``; repeated indices accumulate.
+
+    Examples
+    --------
+    >>> import npgrad
+    >>> npgrad.index_add(npgrad.zeros(3), 0, npgrad.tensor([0, 0, 2]), npgrad.ones(3), alpha=2)
+    tensor([4., 0., 2.])
+    """
+    if alpha != 1:
+        source = _tensor("index_add", source) * alpha
+    return _index_put(IndexAdd, "index_add", input, dim, index, source, True)
+
+
+def index_copy(input: Tensor, dim: int, index: Any, source: Tensor) -> Tensor:  # noqa: A002
+    """A copy of ``input`` with the slice ``index[i]`` along ``dim`` replaced by
+    ``source[..., i, ...]`` (with repeated indices, which one wins is unspecified).
+
+    Examples
+    --------
+    >>> import npgrad
+    >>> npgrad.index_copy(npgrad.zeros(2, 3), 1, npgrad.tensor([2, 0]), npgrad.ones(2, 2))
+    tensor([[1., 0., 1.],
+            [1., 0., 1.]])
+    """
+    return _index_put(IndexCopy, "index_copy", input, dim, index, source, False)
+
+
+def index_fill(input: Tensor, dim: int, index: Any, value: Any) -> Tensor:  # noqa: A002
+    """A copy of ``input`` with the slices at ``index`` along ``dim`` set to ``value`` (a
+    number or a 0-d tensor, differentiable).
+
+    Examples
+    --------
+    >>> import npgrad
+    >>> npgrad.index_fill(npgrad.zeros(2, 3), 1, npgrad.tensor([0, 2]), 7.0)
+    tensor([[7., 0., 7.],
+            [7., 0., 7.]])
+    """
+    x = _tensor("index_fill", input)
+    d, idx, _ = _dim_index("index_fill", x, dim, index)
+    v = _scalar_value("index_fill", value, x.dtype)
+    # each position once: the value's gradient must not count a repeated index twice
+    key = (slice(None),) * d + (np.unique(idx),)
+    out = IndexFill.apply(x.reshape(1) if x.ndim == 0 else x, v, _ALL, key, False)
+    return out.reshape(()) if x.ndim == 0 else out  # type: ignore[no-any-return]
+
+
+# ---- masked ops ----------------------------------------------------------------------------
+def masked_fill(input: Tensor, mask: Any, value: Any) -> Tensor:  # noqa: A002
+    """``input`` with ``value`` (a number or a 0-d tensor) where the boolean ``mask`` is True;
+    ``mask`` and ``input`` broadcast. Differentiable in ``input`` and in a tensor ``value``.
+
+    Examples
+    --------
+    >>> import npgrad
+    >>> x = npgrad.tensor([1.0, -2.0, 3.0])
+    >>> npgrad.masked_fill(x, x < 0, 0.0)
+    tensor([1., 0., 3.])
+    """
+    x = _tensor("masked_fill", input)
+    m = _mask("masked_fill", mask)
+    _broadcast("masked_fill", x.shape, m.shape, "mask")
+    v = _scalar_value("masked_fill", value, x.dtype)
+    return MaskedFill.apply(_const(m), v, x)  # type: ignore[no-any-return]
+
+
+def masked_select(input: Tensor, mask: Any) -> Tensor:  # noqa: A002
+    """The elements of ``input`` where the boolean ``mask`` is True, as a 1-d tensor
+    (``input`` and ``mask`` broadcast).
+
+    Examples
+    --------
+    >>> import npgrad
+    >>> x = npgrad.tensor([[1.0, -2.0], [-3.0, 4.0]])
+    >>> npgrad.masked_select(x, x > 0)
+    tensor([1., 4.])
+    """
+    x = _tensor("masked_select", input)
+    m = _mask("masked_select", mask)
+    shape = _broadcast("masked_select", x.shape, m.shape, "mask")
+    if x.shape != shape:
+        x = x.expand(shape)
+    return MaskedSelect.apply(x, basic=_ALL, adv=(np.broadcast_to(m, shape),))  # type: ignore[no-any-return]
+
+
+def masked_scatter(input: Tensor, mask: Any, source: Tensor) -> Tensor:  # noqa: A002
+    """A copy of ``input`` whose elements where ``mask`` is True are replaced, in row-major
+    order, by the first elements of ``source`` (``input`` and ``mask`` broadcast).
+
+    Examples
+    --------
+    >>> import npgrad
+    >>> npgrad.masked_scatter(npgrad.zeros(4), npgrad.tensor([True, False, True, True]),
+    ...                       npgrad.tensor([1.0, 2.0, 3.0, 4.0]))
+    tensor([1., 0., 2., 3.])
+    """
+    x = _tensor("masked_scatter", input)
+    m = _mask("masked_scatter", mask)
+    src = _tensor("masked_scatter", source)
+    _same_dtype("masked_scatter", x, src, "source")
+    shape = _broadcast("masked_scatter", x.shape, m.shape, "mask")
+    m = np.broadcast_to(m, shape)
+    n = int(np.count_nonzero(m))
+    if src.numel() < n:
+        raise ShapeError(
+            f"masked_scatter: the source has {src.numel()} elements, fewer than the {n} True "
+            "elements of the mask"
+        )
+    flat = src.reshape(-1)
+    values = flat if flat.shape[0] == n else flat[:n]
+    if x.shape != shape:
+        x = x.expand(shape)
+    return MaskedScatter.apply(x, values, _ALL, (m,), False)  # type: ignore[no-any-return]
+
+
+# ---- take, nonzero ---------------------------------------------------------------------------
+def take(input: Tensor, index: Any) -> Tensor:  # noqa: A002
+    """Elements of ``input`` read as if it were 1-d, at ``index`` (any shape, negative values
+    count from the end); the result has ``index``'s shape.
+
+    Examples
+    --------
+    >>> import npgrad
+    >>> npgrad.take(npgrad.tensor([[4.0, 3.0], [5.0, 6.0]]), npgrad.tensor([0, -1]))
+    tensor([4., 6.])
+    """
+    x = _tensor("take", input)
+    idx = _bounds("take", _index("take", index), x.numel(), 0, negative=True)
+    return Take.apply(x.reshape(-1), basic=_ALL, adv=(idx,))  # type: ignore[no-any-return]
+
+
+def take_along_dim(input: Tensor, indices: Any, dim: int | None = None) -> Tensor:  # noqa: A002
+    """:func:`gather` with ``input`` and ``indices`` broadcast against each other outside
+    ``dim`` (negative indices count from the end); with no ``dim``, both are flattened.
+
+    Examples
+    --------
+    >>> import npgrad
+    >>> x = npgrad.tensor([[10.0, 30.0, 20.0], [60.0, 40.0, 50.0]])
+    >>> npgrad.take_along_dim(x, npgrad.argmax(x, dim=1, keepdim=True), dim=1)
+    tensor([[30.],
+            [60.]])
+    """
+    x = _tensor("take_along_dim", input)
+    idx = _index("take_along_dim", indices, "indices")
+    if dim is None:
+        idx = _bounds("take_along_dim", idx.reshape(-1), x.numel(), 0, negative=True)
+        return Gather.apply(x.reshape(-1), basic=_ALL, adv=(idx,))  # type: ignore[no-any-return]
+    d = _check_dim("take_along_dim", dim, x.ndim)
+    if idx.ndim != x.ndim:
+        raise ShapeError(
+            f"take_along_dim: input (shape {x.shape}) and indices (shape {idx.shape}) should "
+            "have the same number of dimensions"
+        )
+    if x.ndim == 0:
+        return gather(x, 0, _bounds("take_along_dim", idx, 1, 0, negative=True))
+    n = x.shape[d]
+    want = x.shape[:d] + (idx.shape[d],) + x.shape[d + 1 :]
+    shape = _broadcast("take_along_dim", want, idx.shape, "indices")
+    idx = np.broadcast_to(_bounds("take_along_dim", idx, n, d, negative=True), shape)
+    xshape = shape[:d] + (n,) + shape[d + 1 :]
+    return Gather.apply(x.expand(xshape) if xshape != x.shape else x, basic=_ALL, adv=_along(idx, d))  # type: ignore[no-any-return]
+
+
+def nonzero(input: Tensor, *, as_tuple: bool = False) -> Any:  # noqa: A002
+    """The indices (int64) of the non-zero elements: an ``(n, ndim)`` tensor, or with
+    ``as_tuple`` one 1-d tensor per dimension (a 0-d input counts as 1-d there).
+
+    Examples
+    --------
+    >>> import npgrad
+    >>> x = npgrad.tensor([[0.0, 1.0], [2.0, 0.0]])
+    >>> npgrad.nonzero(x)
+    tensor([[0, 1],
+            [1, 0]])
+    >>> npgrad.nonzero(x, as_tuple=True)
+    (tensor([0, 1]), tensor([1, 0]))
+    """
+    a = _tensor("nonzero", input)._data
+    if as_tuple:
+        return tuple(_const(i.astype(np.int64)) for i in np.nonzero(np.atleast_1d(a)))
+    return _const(np.argwhere(a).astype(np.int64))
+
+
+def argwhere(input: Tensor) -> Tensor:  # noqa: A002
+    """The indices of the non-zero elements as an ``(n, ndim)`` int64 tensor
+    (:func:`nonzero`).
+
+    Examples
+    --------
+    >>> import npgrad
+    >>> npgrad.argwhere(npgrad.tensor([0, 3, 0, 5]))
+    tensor([[1],
+            [3]])
+    """
+    return nonzero(input)  # type: ignore[no-any-return]
+

@@ -1,0 +1,142 @@
+"""nn.functional.embedding: lookup of any index shape, scatter-add gradient with
+padding_idx and scale_grad_by_freq, max_norm renormalisation, errors, torch parity."""
+
+from __future__ import annotations
+
+import numpy as np
+import pytest
+
+import npgrad
+from npgrad.autograd import gradcheck, gradgradcheck
+from npgrad.nn import functional as F
+from npgrad.testing import assert_close
+
+RNG = np.random.default_rng(2)
+
+
+def _weight(n=6, d=3, dtype=np.float64):
+    return npgrad.tensor(RNG.standard_normal((n, d)).astype(dtype), requires_grad=True)
+
+
+@pytest.mark.parametrize("shape", [(), (4,), (2, 3), (2, 2, 3), (0,)])
+@pytest.mark.parametrize("idx_dtype", [np.int64, np.int32])
+def test_lookup_of_any_index_shape(shape, idx_dtype):
+    w = _weight()
+    idx = RNG.integers(0, 6, shape).astype(idx_dtype)
+    out = F.embedding(npgrad.tensor(idx), w)
+    assert out.shape == shape + (3,) and out.dtype == w.dtype
+    assert_close(out, w._data[idx])
+
+
+def test_gradient_scatter_adds_repeated_indices():
+    w = _weight()
+    idx = np.array([[1, 2, 1], [5, 1, 0]])
+    g = RNG.standard_normal((2, 3, 3))
+    F.embedding(npgrad.tensor(idx), w).backward(npgrad.tensor(g))
+    expected = np.zeros((6, 3))
+    np.add.at(expected, idx.reshape(-1), g.reshape(-1, 3))
+    assert_close(w.grad, expected)
+
+
+def test_padding_idx_row_gets_no_gradient():
+    w = _weight()
+    idx = npgrad.tensor([0, 2, 2, 4])
+    F.embedding(idx, w, padding_idx=2).sum().backward()
+    assert w.grad[2].tolist() == [0.0, 0.0, 0.0]
+    assert w.grad[0].tolist() == [1.0, 1.0, 1.0] and w.grad[4].tolist() == [1.0, 1.0, 1.0]
+    w.grad = None
+    F.embedding(idx, w, padding_idx=-4).sum().backward()  # -4 is row 2 of 6
+    assert w.grad[2].tolist() == [0.0, 0.0, 0.0]
+
+
+def test_padding_idx_output_is_the_row_itself():
+    w = _weight()  # F.embedding does not zero the row: only the gradient is affected
+    assert_close(F.embedding(npgrad.tensor([1]), w, padding_idx=1)[0], w._data[1])
+
+
+def test_scale_grad_by_freq_divides_by_the_count():
+    w = _weight()
+    idx = npgrad.tensor([[3, 3, 1], [3, 1, 0]])
+    F.embedding(idx, w, scale_grad_by_freq=True).sum().backward()
+    assert_close(w.grad[:, 0], np.array([1.0, 1.0, 0.0, 1.0, 0.0, 0.0]))  # counts cancel sums
+
+
+def test_double_backward_is_the_adjoint():
+    w = _weight(4, 2)
+    idx = npgrad.tensor([[0, 3], [3, 3]])
+    for kwargs in ({}, {"padding_idx": 3}, {"scale_grad_by_freq": True}):
+        fn = lambda t, kw=kwargs: F.embedding(idx, t, **kw) ** 2  # noqa: E731
+        assert gradcheck(fn, (w,)) and gradgradcheck(fn, (w,))
+
+
+def test_max_norm_renormalises_looked_up_rows_in_place():
+    w = npgrad.tensor(np.array([[3.0, 4.0], [0.3, 0.4], [6.0, 8.0], [30.0, 40.0]]), requires_grad=True)
+    before = w._version
+    out = F.embedding(npgrad.tensor([0, 1, 0, 2]), w, max_norm=1.0)
+    scale = lambda n: 1.0 / (n + 1e-7)  # noqa: E731 - PyTorch's max_norm / (norm + 1e-7)
+    assert_close(w[0], np.array([3.0, 4.0]) * scale(5.0))
+    assert_close(w[1], np.array([0.3, 0.4]))  # norm 0.5 <= 1: untouched
+    assert_close(w[2], np.array([6.0, 8.0]) * scale(10.0))
+    assert_close(w[3], np.array([30.0, 40.0]))  # not looked up: untouched
+    assert w._version > before
+    assert_close(out, w._data[[0, 1, 0, 2]])  # the lookup sees the renormalised rows
+    assert w.grad_fn is None  # renormalisation is not recorded
+
+
+@pytest.mark.parametrize("norm_type", [1.0, 3.0, float("inf")])
+def test_max_norm_with_other_norms(norm_type):
+    w = _weight(5, 4)
+    F.embedding(npgrad.tensor([1, 3]), w, max_norm=0.5, norm_type=norm_type)
+    norms = np.linalg.norm(w._data[[1, 3]], ord=norm_type, axis=1)
+    assert (norms <= 0.5 + 1e-6).all()
+
+
+def test_errors():
+    w = _weight()
+    with pytest.raises(IndexError, match="index 6 is out of range"):
+        F.embedding(npgrad.tensor([6]), w)
+    with pytest.raises(IndexError, match="index -1 is out of range"):
+        F.embedding(npgrad.tensor([-1]), w)
+    with pytest.raises(TypeError, match="integer dtype"):
+        F.embedding(npgrad.tensor([1.0]), w)
+    with pytest.raises(ValueError, match="must be 2-D"):
+        F.embedding(npgrad.tensor([1]), npgrad.zeros(3))
+    with pytest.raises(ValueError, match="Padding_idx must be within num_embeddings"):
+        F.embedding(npgrad.tensor([1]), w, padding_idx=6)
+    with pytest.raises(TypeError, match="input to be a Tensor"):
+        F.embedding([1], w)
+
+
+@pytest.mark.torch
+@pytest.mark.parametrize("dtype", ["float32", "float64"])
+@pytest.mark.parametrize(
+    "kwargs",
+    [{}, {"padding_idx": 1}, {"scale_grad_by_freq": True}, {"padding_idx": -1, "scale_grad_by_freq": True}],
+)
+def test_matches_torch_output_and_weight_gradient(dtype, kwargs):
+    torch = pytest.importorskip("torch")
+    w = _weight(6, 4, getattr(np, dtype))
+    idx = RNG.integers(0, 6, (3, 5))
+    tw = torch.tensor(w._data, requires_grad=True)
+    g = RNG.standard_normal((3, 5, 4)).astype(dtype)
+    tout = torch.nn.functional.embedding(torch.tensor(idx), tw, **kwargs)
+    tout.backward(torch.tensor(g))
+    out = F.embedding(npgrad.tensor(idx), w, **kwargs)
+    out.backward(npgrad.tensor(g))
+    tol = {"rtol": 1e-5, "atol": 1e-6} if dtype == "float32" else {}
+    assert_close(out, tout.detach().numpy(), **tol)
+    assert_close(w.grad, tw.grad.numpy(), **tol)
+
+
+@pytest.mark.torch
+@pytest.mark.parametrize("norm_type", [2.0, 1.0])
+def test_max_norm_matches_torch(norm_type):
+    torch = pytest.importorskip("torch")
+    w = _weight(6, 4) * 3
+    w = npgrad.tensor(w._data, requires_grad=True)
+    tw = torch.tensor(w._data.copy(), requires_grad=True)
+    idx = np.array([[0, 2, 2], [5, 0, 1]])
+    tout = torch.nn.functional.embedding(torch.tensor(idx), tw, max_norm=1.5, norm_type=norm_type)
+    out = F.embedding(npgrad.tensor(idx), w, max_norm=1.5, norm_type=norm_type)
+    assert_close(w, tw.detach().numpy())
+    assert_close(out, tout.detach().numpy())
