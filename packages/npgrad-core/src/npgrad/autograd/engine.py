@@ -212,7 +212,11 @@ def _run_node(
         _check_anomaly(node, grads)
     for (child, nr), g in zip(node.next_functions, grads):
         if child is not None and g is not None and (needed is None or id(child) in needed):
-            _add_to_buffer(buffers, child, nr, g)
+            b = buffers.get(id(child))
+            if b is None:
+                _add_to_buffer(buffers, child, nr, g)
+            else:
+                b[nr] = g if b[nr] is None else b[nr] + g
     if not retain_graph:
         node._release()
 

@@ -188,7 +188,7 @@ class BackwardNode(FunctionCtx):
 
     def _call(self, grads: list[Any]) -> tuple[Any, ...]:
         """Run the Function's backward on one gradient per output; one result per input."""
-        if self._materialize_grads and self._output_meta and any(g is None for g in grads):
+        if self._output_meta and self._materialize_grads and any(g is None for g in grads):
             for k, (shape, dtype) in enumerate(self._output_meta):
                 if grads[k] is None:
                     grads[k] = Tensor._make(np.zeros(shape, dtype), False, None)

@@ -1,9 +1,9 @@
 """``DataLoader``: batches from a dataset, in the main process or in worker processes.
 
 With ``num_workers > 0`` the loader starts that many processes (the platform's default start
-method, or ``multiprocessing_context``). Each gets its own index queue; results come back on
-one queue and are handed out in the order the sampler produced them, so the batches are the
-same as with ``num_workers=0``. Up to ``prefetch_factor * num_workers`` batches are in flight.
+method, or ``multiprocessing_context``; see ``_pool.py``). Each reads its tasks from its own
+pipe; results come back on one queue and are handed out in the order the sampler produced
+them, so the batches are the same as with ``num_workers=0``. Up to ``prefetch_factor * num_workers`` batches are in flight.
 A worker that raises makes the parent raise the same exception type, naming the worker and the
 sample index, with the worker's traceback in the message; a worker that dies makes the parent
 raise RuntimeError instead of waiting forever.
@@ -141,6 +141,9 @@ class DataLoader(Generic[T_co]):
             prefetch_factor = 2
         elif prefetch_factor is not None and prefetch_factor < 0:
             raise ValueError("prefetch_factor option should be non-negative")
+        if num_workers > 0 and prefetch_factor == 0:
+            # PyTorch accepts 0 here and fails an assert when iterating
+            raise ValueError("prefetch_factor must be at least 1 when num_workers > 0")
         if persistent_workers and num_workers == 0:
             raise ValueError("persistent_workers option needs num_workers > 0")
         check_generator(generator, "DataLoader")
