@@ -173,6 +173,11 @@ def test_len_of_a_map_loader_is_the_number_of_batches_of_its_sampler():
             "prefetch_factor option should be non-negative",
         ),
         (
+            {"num_workers": 1, "prefetch_factor": 0},
+            ValueError,
+            "prefetch_factor must be at least 1",
+        ),
+        (
             {"persistent_workers": True},
             ValueError,
             "persistent_workers option needs num_workers > 0",

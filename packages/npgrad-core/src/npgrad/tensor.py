@@ -200,6 +200,16 @@ class Tensor(TensorMethods):
             raise TypeError("only integer tensors of a single element can be converted to an index")
         return int(self._data)
 
+    def __reduce_ex__(self, protocol: Any) -> Any:
+        # Pickling (multiprocessing, copy) keeps data and requires_grad; a graph cannot cross
+        # a process boundary, so a non-leaf that requires grad is refused, as in PyTorch.
+        if self.grad_fn is not None:
+            raise RuntimeError(
+                "Cowardly refusing to serialize non-leaf tensor which requires_grad, since "
+                "autograd does not support crossing process boundaries; use .detach()"
+            )
+        return (_rebuild_tensor, (type(self), self._data, self._requires_grad, self.grad))
+
     def __array__(self, dtype: Any = None, copy: Any = None) -> np.ndarray:
         return self._data if dtype is None else self._data.astype(dtype, copy=False)
 
@@ -465,6 +475,13 @@ class Tensor(TensorMethods):
 from npgrad.autograd import function as _function  # noqa: E402
 
 setattr(_function, "Tensor", Tensor)  # noqa: B010 - the two modules import each other
+
+
+def _rebuild_tensor(cls: type, data: np.ndarray, requires_grad: bool, grad: Any) -> Tensor:
+    t = _new(cls)
+    t._init(data, requires_grad, None)
+    t.grad = grad
+    return t  # type: ignore[no-any-return]
 
 
 class _LeafHooks:

@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import collections
 import math
+import multiprocessing
 
 import numpy as np
 import pytest
@@ -189,6 +190,9 @@ def test_random_apply_choice_and_order():
     assert "p=0.25" in repr(T.RandomApply(add, p=0.25))
 
 
+@pytest.mark.skipif(
+    "fork" not in multiprocessing.get_all_start_methods(), reason="the dataset is a local class"
+)
 def test_random_transforms_in_dataloader_workers_differ_by_worker_and_repeat_by_seed():
     from npgrad.data import DataLoader, Dataset
 
@@ -200,7 +204,14 @@ def test_random_transforms_in_dataloader_workers_differ_by_worker_and_repeat_by_
             return T.RandomCrop(3)(npgrad.arange(100.0).reshape(1, 10, 10))
 
     def run(seed):
-        loader = DataLoader(Crops(), batch_size=2, num_workers=2, generator=_gen(seed), timeout=30)
+        loader = DataLoader(
+            Crops(),
+            batch_size=2,
+            num_workers=2,
+            generator=_gen(seed),
+            timeout=30,
+            multiprocessing_context="fork",
+        )
         return [b.numpy().copy() for b in loader]
 
     a, b = run(1), run(1)

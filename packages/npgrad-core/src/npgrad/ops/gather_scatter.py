@@ -378,19 +378,35 @@ class ScatterProd(Function):
     @staticmethod
     def backward(ctx: Any, grad: Tensor) -> tuple[Tensor, None, None]:
         # d prod / d src_j is the product of the other elements at j's position: prod / src_j
-        # where src_j != 0; for a lone zero the product of the others (computed again with
-        # that zero replaced by 1); for one of several zeros, 0 (prod / 1 = 0 does it).
+        # where src_j != 0. A zero can't be divided out: its product is computed again with
+        # that zero replaced by 1, one zero per position at a time. Each recomputation has one
+        # zero fewer per position, so the recursion of second order ends, and every step is
+        # exact (at several zeros too, where the value is 0 but the derivative is not).
         src, prod = ctx.saved_tensors
         zero = src._data == 0
         excl = _read(prod, ctx.key) / where(_const(zero), 1.0, src)
         if zero.any():
-            zeros_at = np.zeros(ctx.shape, np.intp)
-            np.add.at(zeros_at, ctx.key, zero)
-            lone = zero & (zeros_at[ctx.key] == 1)
-            if lone.any():
-                others = ScatterProd.apply(where(_const(lone), 1.0, src), ctx.shape, ctx.key)
-                excl = where(_const(lone), _read(others, ctx.key), excl)
+            rank = _zero_ranks(zero, ctx.key, ctx.shape)
+            for r in range(int(rank.max()) + 1):
+                sel = _const(zero & (rank == r))
+                others = ScatterProd.apply(where(sel, 1.0, src), ctx.shape, ctx.key)
+                excl = where(sel, _read(others, ctx.key), excl)
         return _read(grad, ctx.key) * excl, None, None
+
+
+def _zero_ranks(zero: np.ndarray, key: tuple[Any, ...], shape: tuple[int, ...]) -> np.ndarray:
+    """For each zero of ``src``, how many zeros scattered to the same position precede it
+    (-1 for non-zeros)."""
+    pos = np.ravel_multi_index(np.broadcast_arrays(*key), shape)[zero]
+    order = np.argsort(pos, kind="stable")
+    ordered = pos[order]
+    starts = np.flatnonzero(np.r_[True, ordered[1:] != ordered[:-1]])
+    run_start = np.repeat(starts, np.diff(np.r_[starts, len(ordered)]))
+    ranks = np.empty(len(pos), np.intp)
+    ranks[order] = np.arange(len(pos)) - run_start
+    out = np.full(zero.shape, -1, np.intp)
+    out[zero] = ranks
+    return out
 
 
 def _same(a: np.ndarray, b: np.ndarray) -> np.ndarray:
@@ -624,7 +640,8 @@ def take(input: Tensor, index: Any) -> Tensor:  # noqa: A002
 
 def take_along_dim(input: Tensor, indices: Any, dim: int | None = None) -> Tensor:  # noqa: A002
     """:func:`gather` with ``input`` and ``indices`` broadcast against each other outside
-    ``dim`` (negative indices count from the end); with no ``dim``, both are flattened.
+    ``dim`` (negative indices count from the end); with no ``dim``, both are flattened (and,
+    as in PyTorch, indices must then be non-negative).
 
     Examples
     --------
@@ -637,7 +654,7 @@ def take_along_dim(input: Tensor, indices: Any, dim: int | None = None) -> Tenso
     x = _tensor("take_along_dim", input)
     idx = _index("take_along_dim", indices, "indices")
     if dim is None:
-        idx = _bounds("take_along_dim", idx.reshape(-1), x.numel(), 0, negative=True)
+        idx = _bounds("take_along_dim", idx.reshape(-1), x.numel(), 0)  # like gather
         return Gather.apply(x.reshape(-1), basic=_ALL, adv=(idx,))  # type: ignore[no-any-return]
     d = _check_dim("take_along_dim", dim, x.ndim)
     if idx.ndim != x.ndim:

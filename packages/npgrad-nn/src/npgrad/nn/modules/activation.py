@@ -48,8 +48,8 @@ __all__ = [
     "Threshold",
 ]
 
-# Module.__call__ -> forward -> F.softmax: the caller of the module is 4 frames up
-_SOFTMAX_STACKLEVEL = 4
+# warn (in F._softmax_dim) <- F.softmax <- forward <- Module.__call__ <- the caller: 5 frames
+_SOFTMAX_STACKLEVEL = 5
 
 
 class _Inplace(Module):

@@ -1,0 +1,158 @@
+"""Tensor itself: metadata, conversions, casts, detach, requires_grad rules, in place, pickling."""
+
+from __future__ import annotations
+
+import copy
+import pickle
+
+import numpy as np
+import pytest
+
+import npgrad
+from npgrad.testing import assert_close
+
+
+def test_metadata_and_conversions():
+    x = npgrad.arange(6.0).reshape(2, 3)
+    assert x.shape == x.size() == (2, 3) and x.size(1) == 3 and x.size(-1) == 3
+    assert x.dim() == x.ndim == 2 and x.numel() == 6 and len(x) == 2
+    assert x.dtype == npgrad.float32 and x.is_floating_point() and x.device == "cpu"
+    assert x.tolist() == [[0.0, 1.0, 2.0], [3.0, 4.0, 5.0]]
+    assert x[1, 2].item() == 5.0 and float(x[0, 1]) == 1.0 and int(x[1, 1]) == 4
+    assert x.T.shape == (3, 2) and x.mT.shape == (3, 2)
+    assert np.asarray(x) is x.numpy()
+    with pytest.raises(IndexError, match="size"):
+        x.size(2)
+
+
+def test_item_and_bool_need_a_single_element():
+    with pytest.raises(RuntimeError, match="2 elements"):
+        npgrad.tensor([1.0, 2.0]).item()
+    with pytest.raises(RuntimeError, match="ambiguous"):
+        bool(npgrad.tensor([1.0, 2.0]))
+    assert bool(npgrad.tensor([3.0])) and not bool(npgrad.tensor(0))
+    with pytest.raises(TypeError, match="0-d"):
+        len(npgrad.tensor(1.0))
+
+
+def test_numpy_shares_memory_even_when_requiring_grad():
+    x = npgrad.tensor([1.0, 2.0], requires_grad=True)
+    x.numpy()[0] = 7.0
+    assert x.tolist() == [7.0, 2.0]
+
+
+@pytest.mark.parametrize(
+    ("method", "dtype"),
+    [
+        ("float", "float32"),
+        ("double", "float64"),
+        ("half", "float16"),
+        ("int", "int32"),
+        ("long", "int64"),
+        ("short", "int16"),
+        ("char", "int8"),
+        ("byte", "uint8"),
+        ("bool", "bool"),
+    ],
+)
+def test_casts(method, dtype):
+    y = getattr(npgrad.tensor([0.0, 1.5, 2.0]), method)()
+    assert y.dtype == np.dtype(dtype)
+
+
+def test_to_returns_self_when_nothing_changes_and_casts_are_differentiable():
+    x = npgrad.tensor([1.0, 2.0], requires_grad=True)
+    assert x.to(npgrad.float32) is x and x.to("cpu") is x
+    y = x.to(npgrad.float64)
+    assert y.grad_fn.name() == "CastBackward"
+    (y * y).sum().backward()
+    assert x.grad.dtype == npgrad.float32 and x.grad.tolist() == [2.0, 4.0]
+    assert x.type_as(npgrad.zeros(1, dtype=npgrad.float64)).dtype == npgrad.float64
+    assert not x.long().requires_grad
+
+
+def test_requires_grad_rules():
+    with pytest.raises(RuntimeError, match="floating point"):
+        npgrad.tensor([1, 2], requires_grad=True)
+    x = npgrad.tensor([1.0], requires_grad=True)
+    y = x * 2.0
+    assert not y.is_leaf and x.is_leaf
+    with pytest.raises(RuntimeError, match="leaf variables"):
+        y.requires_grad_(False)
+    x.requires_grad = False
+    assert not (x * 2.0).requires_grad
+
+
+def test_detach_shares_memory_and_detach_inplace_makes_a_leaf():
+    x = npgrad.tensor([1.0, 2.0], requires_grad=True)
+    d = x.detach()
+    d.numpy()[1] = 9.0
+    assert x.tolist() == [1.0, 9.0] and not d.requires_grad
+    y = x * 2.0
+    y.detach_()
+    assert y.is_leaf and not y.requires_grad
+    assert x.data.tolist() == [1.0, 9.0] and not x.data.requires_grad
+
+
+def test_clone_is_a_differentiable_copy():
+    x = npgrad.tensor([1.0, 2.0], requires_grad=True)
+    c = x.clone()
+    c.numpy()[0] = 5.0
+    assert x.tolist() == [1.0, 2.0]
+    (c * 3.0).sum().backward()
+    assert x.grad.tolist() == [3.0, 3.0]
+
+
+def test_zero_fill_copy_in_place():
+    x = npgrad.ones(3)
+    alias = x.detach()
+    x.zero_()
+    assert alias.tolist() == [0.0, 0.0, 0.0] and x._version == 1
+    x.fill_(2.5)
+    x.copy_(npgrad.tensor([1.0, 2.0, 3.0]))
+    assert x.tolist() == [1.0, 2.0, 3.0] and x._version == 3
+    with pytest.raises(RuntimeError, match="broadcast"):
+        x.copy_(npgrad.ones(4))
+
+
+def test_fill_and_copy_with_a_differentiable_source():
+    v = npgrad.tensor(2.0, requires_grad=True)
+    y = npgrad.zeros(3)
+    y.fill_(v)
+    y.sum().backward()
+    assert v.grad.item() == 3.0
+    src = npgrad.tensor([1.0, 2.0], requires_grad=True)
+    z = npgrad.zeros(2, 2)
+    z.copy_(src)
+    (z * z).sum().backward()
+    assert_close(src.grad, npgrad.tensor([4.0, 8.0]))
+
+
+def test_inplace_ops_check_the_result_dtype():
+    x = npgrad.tensor([1, 2])
+    with pytest.raises(RuntimeError, match="can't be cast"):
+        x.add_(0.5)
+    x.add_(1)
+    assert x.tolist() == [2, 3]
+
+
+def test_pickle_and_deepcopy_keep_data_grad_and_requires_grad():
+    x = npgrad.tensor([1.0, 2.0], requires_grad=True)
+    x.grad = npgrad.ones(2)
+    for y in (pickle.loads(pickle.dumps(x)), copy.deepcopy(x)):
+        assert y.tolist() == [1.0, 2.0] and y.requires_grad and y.grad.tolist() == [1.0, 1.0]
+        assert not np.shares_memory(y.numpy(), x.numpy())
+    with pytest.raises(RuntimeError, match="non-leaf"):
+        pickle.dumps(x * 2.0)
+
+
+def test_iteration_yields_rows():
+    x = npgrad.arange(6).reshape(3, 2)
+    assert [r.tolist() for r in x] == [[0, 1], [2, 3], [4, 5]]
+
+
+def test_hash_is_identity_and_eq_is_elementwise():
+    a, b = npgrad.tensor([1.0]), npgrad.tensor([1.0])
+    assert len({a, b}) == 2
+    assert (a == b).tolist() == [True]
+    assert (a == None) is False  # noqa: E711 - PyTorch's behaviour
