@@ -44,7 +44,6 @@ def run_backward(
     With ``accumulate`` leaves add into ``.grad`` (restricted to ``inputs`` when given); without
     it, the gradients of ``inputs`` are returned instead (``autograd.grad``).
     """
-    from npgrad.tensor import Tensor
 
     # the graph's vertices are BackwardNodes and leaf Tensors; keyed by id() because
     # Tensor.__eq__ is elementwise
