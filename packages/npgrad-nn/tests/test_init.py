@@ -204,7 +204,12 @@ def test_orthogonal_is_orthonormal_and_scaled(shape):
 def test_orthogonal_is_sign_symmetric():
     # with the sign correction Q is Haar-distributed: each entry is symmetric about 0
     npgrad.manual_seed(4)
-    first = np.array([init.orthogonal_(npgrad.empty(3, 3, dtype=npgrad.float64))._data[:, 0] for _ in range(1000)])
+    first = np.array(
+        [
+            init.orthogonal_(npgrad.empty(3, 3, dtype=npgrad.float64))._data[:, 0]
+            for _ in range(1000)
+        ]
+    )
     assert np.abs(first.mean(0)).max() < 0.1
     assert abs((first[:, 0] > 0).mean() - 0.5) < 0.06
 
@@ -254,4 +259,6 @@ def test_init_names_and_signatures_match_torch():
         ours = getattr(init, name)
         theirs = getattr(torch.nn.init, name)
         if name.endswith("_") or name == "calculate_gain":
-            assert list(inspect.signature(ours).parameters) == list(inspect.signature(theirs).parameters), name
+            assert list(inspect.signature(ours).parameters) == list(
+                inspect.signature(theirs).parameters
+            ), name

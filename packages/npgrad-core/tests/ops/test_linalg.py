@@ -165,11 +165,15 @@ def test_matmul_of_0d_operands_is_an_error_like_torch():
         npgrad.matmul(npgrad.ones(2, 2), npgrad.tensor(2.0))
 
 
-def test_matmul_refuses_mixed_dtypes_like_torch():
-    with pytest.raises(RuntimeError, match="expected m1 and m2 to have the same dtype"):
-        npgrad.ones(2, 3) @ npgrad.ones(3, 2, dtype=npgrad.float64)
-    with pytest.raises(RuntimeError, match="same dtype"):
-        npgrad.matmul(npgrad.ones(3, dtype=npgrad.int32), npgrad.ones(3, dtype=npgrad.int64))
+def test_matmul_promotes_mixed_dtypes_like_the_elementwise_ops():
+    # a documented difference from PyTorch (which raises): the seed's x.long().matmul(y) runs
+    assert (npgrad.ones(2, 3) @ npgrad.ones(3, 2, dtype=npgrad.float64)).dtype == npgrad.float64
+    ints = npgrad.tensor([1, 2, 3])
+    assert npgrad.matmul(ints, npgrad.tensor([2.0, 3.0, 4.0])).item() == 20.0
+    assert npgrad.matmul(ints.int(), ints).dtype == npgrad.int64
+    w = npgrad.ones(3, dtype=npgrad.float64, requires_grad=True)
+    (npgrad.ones(2, 3) @ w).sum().backward()
+    assert w.grad.dtype == npgrad.float64 and w.grad.tolist() == [2.0, 2.0, 2.0]
 
 
 def test_matmul_rejects_bool_and_non_tensors():
@@ -224,10 +228,9 @@ def test_strict_products_reject_other_shapes(name, sa, sb, match):
         fn(npgrad.ones(sa), npgrad.ones(sb))
 
 
-def test_strict_products_refuse_mixed_dtypes():
-    for name, (fn, sa, sb) in STRICT.items():
-        with pytest.raises(RuntimeError, match=f"{name}: expected m1 and m2"):
-            fn(npgrad.ones(sa), npgrad.ones(sb, dtype=npgrad.float64))
+def test_strict_products_promote_mixed_dtypes():
+    for fn, sa, sb in STRICT.values():
+        assert fn(npgrad.ones(sa), npgrad.ones(sb, dtype=npgrad.float64)).dtype == npgrad.float64
 
 
 def test_outer_values_gradients_and_promotion():

@@ -37,22 +37,42 @@ SPECS = {
     "leaky_relu": ({"negative_slope": 0.2}, lambda x: np.where(x > 0, x, 0.2 * x), (0.0,)),
     "hardtanh": ({"min_val": -0.5, "max_val": 2.0}, lambda x: np.clip(x, -0.5, 2.0), (-0.5, 2.0)),
     "elu": ({"alpha": 0.7}, lambda x: np.where(x > 0, x, 0.7 * np.expm1(x)), (0.0,)),
-    "celu": ({"alpha": 1.5}, lambda x: np.maximum(x, 0) + np.minimum(0, 1.5 * np.expm1(x / 1.5)), (0.0,)),
-    "selu": ({}, lambda x: 1.0507009873554805 * np.where(x > 0, x, 1.6732632423543772 * np.expm1(x)), (0.0,)),
+    "celu": (
+        {"alpha": 1.5},
+        lambda x: np.maximum(x, 0) + np.minimum(0, 1.5 * np.expm1(x / 1.5)),
+        (0.0,),
+    ),
+    "selu": (
+        {},
+        lambda x: 1.0507009873554805 * np.where(x > 0, x, 1.6732632423543772 * np.expm1(x)),
+        (0.0,),
+    ),
     "silu": ({}, lambda x: x / (1 + np.exp(-x)), ()),
     "mish": ({}, lambda x: x * np.tanh(np.log1p(np.exp(x))), ()),
     "hardsigmoid": ({}, lambda x: np.clip(x + 3, 0, 6) / 6, (-3.0, 3.0)),
     "hardswish": ({}, lambda x: x * np.clip(x + 3, 0, 6) / 6, (-3.0, 3.0)),
-    "softplus": ({"beta": 2.0, "threshold": 5.0}, lambda x: np.where(2 * x > 5, x, np.log1p(np.exp(2 * x)) / 2), (2.5,)),
+    "softplus": (
+        {"beta": 2.0, "threshold": 5.0},
+        lambda x: np.where(2 * x > 5, x, np.log1p(np.exp(2 * x)) / 2),
+        (2.5,),
+    ),
     "sigmoid": ({}, lambda x: 1 / (1 + np.exp(-x)), ()),
     "tanh": ({}, np.tanh, ()),
     "logsigmoid": ({}, lambda x: -np.log1p(np.exp(-x)), ()),
     "softsign": ({}, lambda x: x / (1 + np.abs(x)), (0.0,)),
     "tanhshrink": ({}, lambda x: x - np.tanh(x), ()),
     "hardshrink": ({"lambd": 0.7}, lambda x: np.where(np.abs(x) > 0.7, x, 0), (-0.7, 0.7)),
-    "softshrink": ({"lambd": 0.7}, lambda x: np.where(x > 0.7, x - 0.7, np.where(x < -0.7, x + 0.7, 0)), (-0.7, 0.7)),
+    "softshrink": (
+        {"lambd": 0.7},
+        lambda x: np.where(x > 0.7, x - 0.7, np.where(x < -0.7, x + 0.7, 0)),
+        (-0.7, 0.7),
+    ),
     "threshold": ({"threshold": 0.5, "value": -2.0}, lambda x: np.where(x > 0.5, x, -2.0), (0.5,)),
-    "gelu": ({"approximate": "tanh"}, lambda x: 0.5 * x * (1 + np.tanh(math.sqrt(2 / math.pi) * (x + 0.044715 * x**3))), ()),
+    "gelu": (
+        {"approximate": "tanh"},
+        lambda x: 0.5 * x * (1 + np.tanh(math.sqrt(2 / math.pi) * (x + 0.044715 * x**3))),
+        (),
+    ),
     "softmax": ({"dim": 1}, lambda x: np.exp(x) / np.exp(x).sum(1, keepdims=True), ()),
     "log_softmax": ({"dim": 0}, lambda x: x - np.log(np.exp(x).sum(0, keepdims=True)), ()),
     "softmin": ({"dim": -1}, lambda x: np.exp(-x) / np.exp(-x).sum(-1, keepdims=True), ()),
@@ -70,7 +90,12 @@ def test_forward_matches_numpy_and_keeps_dtype(name, dtype):
     out = getattr(F, name)(x, **kwargs)
     assert out.dtype == dtype
     expected = ref(x._data.astype(np.float64)).astype(dtype)
-    assert_close(out, expected, rtol=1e-5 if dtype == np.float32 else 1e-12, atol=1e-6 if dtype == np.float32 else 1e-12)
+    assert_close(
+        out,
+        expected,
+        rtol=1e-5 if dtype == np.float32 else 1e-12,
+        atol=1e-6 if dtype == np.float32 else 1e-12,
+    )
 
 
 @pytest.mark.parametrize("name", NAMES)
@@ -79,11 +104,35 @@ def test_gradcheck_and_gradgradcheck(name):
     x = _inp((2, 4), kinks=kinks)
     fn = lambda t: getattr(F, name)(t, **kwargs)  # noqa: E731
     assert gradcheck(fn, (x,))
-    if name not in ("relu", "relu6", "hardtanh", "hardsigmoid", "threshold", "hardshrink", "softshrink", "leaky_relu", "rrelu"):
+    if name not in (
+        "relu",
+        "relu6",
+        "hardtanh",
+        "hardsigmoid",
+        "threshold",
+        "hardshrink",
+        "softshrink",
+        "leaky_relu",
+        "rrelu",
+    ):
         assert gradgradcheck(fn, (x,))  # piecewise-linear ones have a zero second derivative
 
 
-INPLACE = ["relu", "relu6", "leaky_relu", "hardtanh", "elu", "celu", "selu", "silu", "mish", "hardsigmoid", "hardswish", "threshold", "rrelu"]
+INPLACE = [
+    "relu",
+    "relu6",
+    "leaky_relu",
+    "hardtanh",
+    "elu",
+    "celu",
+    "selu",
+    "silu",
+    "mish",
+    "hardsigmoid",
+    "hardswish",
+    "threshold",
+    "rrelu",
+]
 
 
 @pytest.mark.parametrize("name", INPLACE)
@@ -101,7 +150,9 @@ def test_inplace_flag_overwrites_the_input_and_keeps_the_gradient(name):
     assert_close(leaf.grad, expected.grad)
 
 
-@pytest.mark.parametrize("name", ["relu_", "elu_", "leaky_relu_", "hardtanh_", "selu_", "celu_", "rrelu_"])
+@pytest.mark.parametrize(
+    "name", ["relu_", "elu_", "leaky_relu_", "hardtanh_", "selu_", "celu_", "rrelu_"]
+)
 def test_underscore_variants_work_in_place(name):
     x = npgrad.tensor([-1.0, 0.5, 2.0])
     expected = getattr(F, name[:-1])(x)
@@ -126,9 +177,9 @@ def test_softmax_without_dim_warns_and_uses_the_legacy_dim():
     assert rec[0].filename == __file__  # _stacklevel points at the caller
     assert_close(y, F.softmax(x, 1))
     x3 = npgrad.tensor(RNG.standard_normal((2, 3, 4)))
-    with pytest.warns(UserWarning):
+    with pytest.warns(UserWarning, match="Implicit dimension choice for log_softmax"):
         assert_close(F.log_softmax(x3), F.log_softmax(x3, 0))
-    with pytest.warns(UserWarning):
+    with pytest.warns(UserWarning, match="Implicit dimension choice for softmin"):
         assert_close(F.softmin(x3), F.softmin(x3, 0))
 
 
@@ -140,7 +191,12 @@ def test_softmax_dtype_argument_casts_first():
 
 def test_large_logits_stay_finite():
     x = npgrad.tensor([[1e4, -1e4, 0.0]], requires_grad=True)
-    for fn in (lambda t: F.log_softmax(t, 1), lambda t: F.softplus(t), F.logsigmoid, lambda t: F.softmax(t, 1)):
+    for fn in (
+        lambda t: F.log_softmax(t, 1),
+        lambda t: F.softplus(t),
+        F.logsigmoid,
+        lambda t: F.softmax(t, 1),
+    ):
         x.grad = None
         y = fn(x)
         y.sum().backward()
@@ -157,7 +213,9 @@ def test_prelu_per_channel_and_shared():
     w1 = npgrad.tensor([0.25], requires_grad=True)
     s = npgrad.tensor(-2.0, dtype=npgrad.float64)
     assert F.prelu(s, w1.double()).shape == ()  # a single slope keeps a 0-d input 0-d
-    assert gradcheck(F.prelu, (_inp((5,)), npgrad.tensor([0.3], requires_grad=True, dtype=npgrad.float64)))
+    assert gradcheck(
+        F.prelu, (_inp((5,)), npgrad.tensor([0.3], requires_grad=True, dtype=npgrad.float64))
+    )
 
 
 def test_prelu_slope_applies_at_zero_like_torch():
@@ -176,7 +234,9 @@ def test_prelu_errors():
 
 
 def test_glu_errors():
-    with pytest.raises(ValueError, match="Halving dimension must be even, but dimension 1 is size 5"):
+    with pytest.raises(
+        ValueError, match="Halving dimension must be even, but dimension 1 is size 5"
+    ):
         F.glu(npgrad.zeros(3, 5))
     with pytest.raises(RuntimeError):  # also PyTorch's error type
         F.glu(npgrad.zeros(3, 5))

@@ -54,7 +54,9 @@ def test_pairwise_distance_gradients_and_equal_inputs():
 def test_pairwise_distance_float32_and_integers():
     a = npgrad.tensor([[0.0, 0.0]], dtype=npgrad.float32)
     assert F.pairwise_distance(a, a).dtype == np.float32
-    assert F.pairwise_distance(npgrad.tensor([[0, 0]]), npgrad.tensor([[3, 4]]), eps=0.0).tolist() == [5.0]
+    assert F.pairwise_distance(
+        npgrad.tensor([[0, 0]]), npgrad.tensor([[3, 4]]), eps=0.0
+    ).tolist() == [5.0]
 
 
 # ---- cosine_similarity ---------------------------------------------------------------------------

@@ -17,8 +17,12 @@ from npgrad.testing import assert_close
 def test_eval_and_p_zero_return_the_input_itself():
     x = npgrad.randn(5, requires_grad=True)
     cases = [
-        (F.dropout, (5,)), (F.alpha_dropout, (5,)), (F.dropout1d, (2, 5)),
-        (F.dropout2d, (1, 2, 5, 5)), (F.dropout3d, (1, 2, 5, 5, 5)), (F.feature_alpha_dropout, (2, 5)),
+        (F.dropout, (5,)),
+        (F.alpha_dropout, (5,)),
+        (F.dropout1d, (2, 5)),
+        (F.dropout2d, (1, 2, 5, 5)),
+        (F.dropout3d, (1, 2, 5, 5, 5)),
+        (F.feature_alpha_dropout, (2, 5)),
     ]
     for fn, shape in cases:
         t = npgrad.randn(*shape)

@@ -70,6 +70,7 @@ def test_gradcheck_and_double_backward():
     # derivative; it is still a linear map of the output gradient, whose own backward
     # (the double backward) must be its exact adjoint
     for kwargs in ({"padding_idx": 3}, {"scale_grad_by_freq": True}):
+
         def grad_of(v, kw=kwargs):
             out = F.embedding(idx, w, **kw)
             return npgrad.autograd.grad(out, w, v, create_graph=True)[0]
@@ -79,7 +80,9 @@ def test_gradcheck_and_double_backward():
 
 
 def test_max_norm_renormalises_looked_up_rows_in_place():
-    w = npgrad.tensor(np.array([[3.0, 4.0], [0.3, 0.4], [6.0, 8.0], [30.0, 40.0]]), requires_grad=True)
+    w = npgrad.tensor(
+        np.array([[3.0, 4.0], [0.3, 0.4], [6.0, 8.0], [30.0, 40.0]]), requires_grad=True
+    )
     before = w._version
     out = F.embedding(npgrad.tensor([0, 1, 0, 2]), w, max_norm=1.0)
     scale = lambda n: 1.0 / (n + 1e-7)  # noqa: E731 - PyTorch's max_norm / (norm + 1e-7)
@@ -120,7 +123,12 @@ def test_errors():
 @pytest.mark.parametrize("dtype", ["float32", "float64"])
 @pytest.mark.parametrize(
     "kwargs",
-    [{}, {"padding_idx": 1}, {"scale_grad_by_freq": True}, {"padding_idx": -1, "scale_grad_by_freq": True}],
+    [
+        {},
+        {"padding_idx": 1},
+        {"scale_grad_by_freq": True},
+        {"padding_idx": -1, "scale_grad_by_freq": True},
+    ],
 )
 def test_matches_torch_output_and_weight_gradient(dtype, kwargs):
     torch = pytest.importorskip("torch")

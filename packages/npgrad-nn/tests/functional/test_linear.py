@@ -41,7 +41,9 @@ def test_linear_gradcheck_and_gradgradcheck(xshape):
 
 def test_linear_bias_broadcasts_and_one_d_weight():
     x, w = _t(4, 5), _t(3, 5)
-    assert_close(F.linear(x, w, npgrad.tensor(0.5, dtype=npgrad.float64)), x._data @ w._data.T + 0.5)
+    assert_close(
+        F.linear(x, w, npgrad.tensor(0.5, dtype=npgrad.float64)), x._data @ w._data.T + 0.5
+    )
     v = _t(5)
     assert_close(F.linear(x, v), x._data @ v._data)  # PyTorch's 1-D weight: dot products
     assert gradcheck(lambda a, c: F.linear(a, c, npgrad.tensor(1.0, dtype=npgrad.float64)), (x, v))
@@ -116,7 +118,11 @@ def test_bilinear_gradcheck_and_gradgradcheck():
 
 
 def test_bilinear_float32_stays_float32():
-    x1, x2, w = _t(3, 2, dtype=np.float32), _t(3, 3, dtype=np.float32), _t(2, 2, 3, dtype=np.float32)
+    x1, x2, w = (
+        _t(3, 2, dtype=np.float32),
+        _t(3, 3, dtype=np.float32),
+        _t(2, 2, 3, dtype=np.float32),
+    )
     assert F.bilinear(x1, x2, w).dtype == np.float32
 
 
@@ -124,7 +130,9 @@ def test_bilinear_errors():
     w = npgrad.zeros(5, 2, 4)
     with pytest.raises(ValueError, match="batch dimensions do not match"):
         F.bilinear(npgrad.zeros(3, 2), npgrad.zeros(2, 4), w)
-    with pytest.raises(ValueError, match="input1 size does not match weight size: got 3 but expected 2"):
+    with pytest.raises(
+        ValueError, match="input1 size does not match weight size: got 3 but expected 2"
+    ):
         F.bilinear(npgrad.zeros(3, 3), npgrad.zeros(3, 4), w)
     with pytest.raises(ValueError, match="input2 size"):
         F.bilinear(npgrad.zeros(3, 2), npgrad.zeros(3, 5), w)
@@ -140,7 +148,12 @@ def test_bilinear_errors():
 @pytest.mark.parametrize("dtype", ["float32", "float64"])
 def test_bilinear_matches_torch(dtype):
     torch = pytest.importorskip("torch")
-    ts = [_t(2, 3, 2, dtype=dtype), _t(2, 3, 3, dtype=dtype), _t(4, 2, 3, dtype=dtype), _t(4, dtype=dtype)]
+    ts = [
+        _t(2, 3, 2, dtype=dtype),
+        _t(2, 3, 3, dtype=dtype),
+        _t(4, 2, 3, dtype=dtype),
+        _t(4, dtype=dtype),
+    ]
     tt = [torch.tensor(t._data, requires_grad=True) for t in ts]
     out, tout = F.bilinear(*ts), torch.nn.functional.bilinear(*tt)
     g = RNG.standard_normal(out.shape).astype(dtype)
@@ -180,15 +193,25 @@ def test_one_hot_errors():
 def test_one_hot_matches_torch():
     torch = pytest.importorskip("torch")
     idx = RNG.integers(0, 6, (3, 4))
-    assert F.one_hot(npgrad.tensor(idx)).tolist() == torch.nn.functional.one_hot(torch.tensor(idx)).tolist()
-    assert F.one_hot(npgrad.tensor(idx), 9).tolist() == torch.nn.functional.one_hot(torch.tensor(idx), 9).tolist()
+    assert (
+        F.one_hot(npgrad.tensor(idx)).tolist()
+        == torch.nn.functional.one_hot(torch.tensor(idx)).tolist()
+    )
+    assert (
+        F.one_hot(npgrad.tensor(idx), 9).tolist()
+        == torch.nn.functional.one_hot(torch.tensor(idx), 9).tolist()
+    )
 
 
 # ---- normalize ----------------------------------------------------------------------------------
 @pytest.mark.parametrize(("p", "dim"), [(2.0, 1), (1.0, 0), (3.0, -1), (float("inf"), 1)])
 def test_normalize_matches_numpy(p, dim):
     x = _t(3, 4)
-    n = np.linalg.norm(x._data, ord=p, axis=dim, keepdims=True) if p != 3.0 else (np.abs(x._data) ** 3).sum(dim, keepdims=True) ** (1 / 3)
+    n = (
+        np.linalg.norm(x._data, ord=p, axis=dim, keepdims=True)
+        if p != 3.0
+        else (np.abs(x._data) ** 3).sum(dim, keepdims=True) ** (1 / 3)
+    )
     assert_close(F.normalize(x, p, dim), x._data / np.maximum(n, 1e-12))
 
 

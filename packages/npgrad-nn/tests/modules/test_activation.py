@@ -65,7 +65,9 @@ IDS = [f"{c}{a}{k}" for c, a, k in CONFIGS]
 def _pair(torch, name, args, kwargs, dtype):
     theirs = getattr(torch.nn, name)(*args, **kwargs).to(getattr(torch, dtype))
     ours = getattr(nn, name)(*args, **kwargs).to(getattr(npgrad, dtype))
-    ours.load_state_dict({k: npgrad.tensor(v.detach().numpy()) for k, v in theirs.state_dict().items()})
+    ours.load_state_dict(
+        {k: npgrad.tensor(v.detach().numpy()) for k, v in theirs.state_dict().items()}
+    )
     return ours, theirs
 
 
@@ -73,7 +75,9 @@ def _pair(torch, name, args, kwargs, dtype):
 @pytest.mark.parametrize(("name", "args", "kwargs"), CONFIGS, ids=IDS)
 def test_repr_matches_torch(name, args, kwargs):
     torch = pytest.importorskip("torch")
-    assert repr(getattr(nn, name)(*args, **kwargs)) == repr(getattr(torch.nn, name)(*args, **kwargs))
+    assert repr(getattr(nn, name)(*args, **kwargs)) == repr(
+        getattr(torch.nn, name)(*args, **kwargs)
+    )
 
 
 @pytest.mark.torch
@@ -94,7 +98,11 @@ def test_forward_and_backward_match_torch(name, args, kwargs, dtype, mode):
     g = RNG.standard_normal(ny.shape).astype(dtype)
     ty.backward(torch.tensor(g))
     ny.backward(npgrad.tensor(g))
-    tol = {"rtol": 2e-6, "atol": 2e-6} if dtype == "float32" else {"rtol": 1e-7 if name == "Hardsigmoid" else 1e-12, "atol": 1e-12}
+    tol = (
+        {"rtol": 2e-6, "atol": 2e-6}
+        if dtype == "float32"
+        else {"rtol": 1e-7 if name == "Hardsigmoid" else 1e-12, "atol": 1e-12}
+    )
     assert_close(ny, ty.detach().numpy(), **tol)
     assert_close(leaf_n.grad, leaf_t.grad.numpy(), **tol)
     for pname, p in ours.named_parameters():
@@ -102,7 +110,14 @@ def test_forward_and_backward_match_torch(name, args, kwargs, dtype, mode):
 
 
 def test_inplace_modules_modify_their_input():
-    for m in (nn.ReLU(True), nn.LeakyReLU(0.1, True), nn.ELU(inplace=True), nn.Hardtanh(inplace=True), nn.SiLU(True), nn.Threshold(0.0, 1.0, True)):
+    for m in (
+        nn.ReLU(True),
+        nn.LeakyReLU(0.1, True),
+        nn.ELU(inplace=True),
+        nn.Hardtanh(inplace=True),
+        nn.SiLU(True),
+        nn.Threshold(0.0, 1.0, True),
+    ):
         x = npgrad.tensor([-2.0, 3.0])
         assert m(x) is x and x.tolist()[1] == pytest.approx(m(npgrad.tensor([3.0])).item())
     x = npgrad.tensor([-2.0, 3.0])

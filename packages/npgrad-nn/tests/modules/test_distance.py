@@ -33,7 +33,12 @@ def test_forward_shapes():
 @pytest.mark.parametrize("dtype", ["float32", "float64"])
 @pytest.mark.parametrize(
     ("name", "kwargs"),
-    [("PairwiseDistance", {}), ("PairwiseDistance", {"p": 3.0, "keepdim": True}), ("CosineSimilarity", {}), ("CosineSimilarity", {"dim": 0})],
+    [
+        ("PairwiseDistance", {}),
+        ("PairwiseDistance", {"p": 3.0, "keepdim": True}),
+        ("CosineSimilarity", {}),
+        ("CosineSimilarity", {"dim": 0}),
+    ],
 )
 def test_matches_torch(dtype, name, kwargs):
     torch = pytest.importorskip("torch")

@@ -10,7 +10,14 @@ from npgrad import nn
 from npgrad.testing import assert_close
 
 CLASSES = ["Dropout", "Dropout1d", "Dropout2d", "Dropout3d", "AlphaDropout", "FeatureAlphaDropout"]
-SHAPES = {"Dropout": (4, 6), "Dropout1d": (4, 6, 5), "Dropout2d": (4, 6, 5, 5), "Dropout3d": (2, 6, 3, 3, 3), "AlphaDropout": (4, 6), "FeatureAlphaDropout": (4, 6, 5)}
+SHAPES = {
+    "Dropout": (4, 6),
+    "Dropout1d": (4, 6, 5),
+    "Dropout2d": (4, 6, 5, 5),
+    "Dropout3d": (2, 6, 3, 3, 3),
+    "AlphaDropout": (4, 6),
+    "FeatureAlphaDropout": (4, 6, 5),
+}
 
 
 @pytest.mark.parametrize("name", CLASSES)
@@ -73,6 +80,8 @@ def test_eval_output_matches_torch_inside_a_model():
     torch = pytest.importorskip("torch")
     theirs = torch.nn.Sequential(torch.nn.Linear(4, 3), torch.nn.Dropout(0.5)).double().eval()
     ours = nn.Sequential(nn.Linear(4, 3), nn.Dropout(0.5)).double().eval()
-    ours.load_state_dict({k: npgrad.tensor(v.detach().numpy()) for k, v in theirs.state_dict().items()})
+    ours.load_state_dict(
+        {k: npgrad.tensor(v.detach().numpy()) for k, v in theirs.state_dict().items()}
+    )
     x = np.random.default_rng(0).standard_normal((5, 4))
     assert_close(ours(npgrad.tensor(x)), theirs(torch.tensor(x)).detach().numpy())

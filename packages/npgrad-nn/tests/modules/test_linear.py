@@ -17,13 +17,19 @@ RNG = np.random.default_rng(4)
 
 
 def _load_from_torch(ours, theirs):
-    ours.load_state_dict({k: npgrad.tensor(v.detach().numpy()) for k, v in theirs.state_dict().items()})
+    ours.load_state_dict(
+        {k: npgrad.tensor(v.detach().numpy()) for k, v in theirs.state_dict().items()}
+    )
 
 
 def _uniform_ok(x, bound):
     a = x._data.astype(np.float64)
     # U(-b, b): inside the bounds, filling them, std b / sqrt(3)
-    return np.abs(a).max() <= bound and np.abs(a).max() > 0.98 * bound and abs(a.std() / (bound / math.sqrt(3)) - 1) < 0.05
+    return (
+        np.abs(a).max() <= bound
+        and np.abs(a).max() > 0.98 * bound
+        and abs(a.std() / (bound / math.sqrt(3)) - 1) < 0.05
+    )
 
 
 def test_identity_ignores_arguments_and_returns_the_input():
@@ -35,7 +41,10 @@ def test_identity_ignores_arguments_and_returns_the_input():
 def test_linear_parameters_and_default_init():
     npgrad.manual_seed(0)
     m = nn.Linear(400, 300)
-    assert [(n, p.shape) for n, p in m.named_parameters()] == [("weight", (300, 400)), ("bias", (300,))]
+    assert [(n, p.shape) for n, p in m.named_parameters()] == [
+        ("weight", (300, 400)),
+        ("bias", (300,)),
+    ]
     assert m.weight.dtype == np.float32 and m.weight.requires_grad
     assert _uniform_ok(m.weight, 1 / math.sqrt(400))
     big_bias = nn.Linear(400, 20_000).bias
@@ -64,7 +73,7 @@ def test_linear_forward_and_gradients():
 
 def test_linear_wrong_feature_size_names_the_layer():
     m = nn.Linear(3, 2)
-    with pytest.raises(ValueError) as info:
+    with pytest.raises(ValueError, match="expected input with last dimension 3") as info:
         m(npgrad.zeros(4, 5))
     assert str(info.value) == (
         "Linear(in_features=3, out_features=2, bias=True): expected input with last dimension 3, "
@@ -120,7 +129,10 @@ def test_linear_default_init_matches_torch_scheme():
 def test_bilinear_parameters_init_and_forward():
     npgrad.manual_seed(1)
     m = nn.Bilinear(50, 30, 40)
-    assert [(n, p.shape) for n, p in m.named_parameters()] == [("weight", (40, 50, 30)), ("bias", (40,))]
+    assert [(n, p.shape) for n, p in m.named_parameters()] == [
+        ("weight", (40, 50, 30)),
+        ("bias", (40,)),
+    ]
     assert _uniform_ok(m.weight, 1 / math.sqrt(50))
     assert np.abs(m.bias._data).max() <= 1 / math.sqrt(50)
     x1, x2 = npgrad.randn(7, 50), npgrad.randn(7, 30)
@@ -132,7 +144,10 @@ def test_bilinear_parameters_init_and_forward():
 
 def test_bilinear_wrong_sizes_name_the_layer():
     m = nn.Bilinear(2, 3, 4)
-    with pytest.raises(ValueError, match=r"Bilinear\(in1_features=2, in2_features=3, out_features=4, bias=True\): expected input2 with last dimension 3, got shape \(5, 4\)"):
+    with pytest.raises(
+        ValueError,
+        match=r"Bilinear\(in1_features=2, in2_features=3, out_features=4, bias=True\): expected input2 with last dimension 3, got shape \(5, 4\)",
+    ):
         m(npgrad.zeros(5, 2), npgrad.zeros(5, 4))
 
 
@@ -143,7 +158,9 @@ def test_bilinear_matches_torch(dtype):
     theirs = torch.nn.Bilinear(3, 4, 5).to(getattr(torch, dtype))
     ours = nn.Bilinear(3, 4, 5).to(getattr(npgrad, dtype))
     _load_from_torch(ours, theirs)
-    assert repr(ours) == repr(theirs) and repr(nn.Bilinear(3, 4, 5, bias=False)) == repr(torch.nn.Bilinear(3, 4, 5, bias=False))
+    assert repr(ours) == repr(theirs) and repr(nn.Bilinear(3, 4, 5, bias=False)) == repr(
+        torch.nn.Bilinear(3, 4, 5, bias=False)
+    )
     a, b = RNG.standard_normal((6, 3)).astype(dtype), RNG.standard_normal((6, 4)).astype(dtype)
     ta, tb = torch.tensor(a, requires_grad=True), torch.tensor(b, requires_grad=True)
     na, nb = npgrad.tensor(a, requires_grad=True), npgrad.tensor(b, requires_grad=True)

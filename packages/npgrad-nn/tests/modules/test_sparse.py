@@ -69,7 +69,9 @@ def test_max_norm_renormalises_the_weight_during_forward():
 
 def test_errors_name_the_layer():
     emb = nn.Embedding(10, 3)
-    with pytest.raises(IndexError, match=r"^Embedding\(10, 3\): embedding: index 10 is out of range"):
+    with pytest.raises(
+        IndexError, match=r"^Embedding\(10, 3\): embedding: index 10 is out of range"
+    ):
         emb(npgrad.tensor([1, 10]))
     with pytest.raises(TypeError, match="integer dtype"):
         emb(npgrad.tensor([1.0]))
@@ -104,7 +106,9 @@ def test_matches_torch(dtype, kwargs):
     torch = pytest.importorskip("torch")
     theirs = torch.nn.Embedding(7, 5, **kwargs).to(getattr(torch, dtype))
     ours = nn.Embedding(7, 5, **kwargs).to(getattr(npgrad, dtype))
-    ours.load_state_dict({k: npgrad.tensor(v.detach().numpy()) for k, v in theirs.state_dict().items()}, strict=True)
+    ours.load_state_dict(
+        {k: npgrad.tensor(v.detach().numpy()) for k, v in theirs.state_dict().items()}, strict=True
+    )
     idx = RNG.integers(0, 7, (4, 6))
     for mode in ("eval", "train"):
         getattr(theirs, mode)(), getattr(ours, mode)()

@@ -7,8 +7,9 @@ no copies, so forward + backward cost what the same three NumPy calls cost. ``te
 an ``einsum``, and ``einsum``'s backward is an ``einsum`` per operand, so every op here is
 differentiable to any order.
 
-Operands of a product must share a dtype, as in PyTorch (``float32 @ float64`` raises a
-RuntimeError rather than promoting); ``outer`` promotes, as PyTorch's does.
+The matrix products promote mixed dtypes by PyTorch's elementwise rules (``int64 @ float32`` is
+float32; PyTorch itself raises here — a documented difference that keeps nptorch-era code such
+as ``x.long().matmul(y)`` working); ``tensordot`` and ``einsum`` require one dtype.
 """
 
 from __future__ import annotations
@@ -19,6 +20,8 @@ from collections.abc import Sequence
 from typing import Any
 
 import numpy as np
+
+from npgrad import dtypes
 
 from npgrad.autograd.function import Function
 from npgrad.ops._broadcast import Expand, sum_to
@@ -103,13 +106,10 @@ def _tensor(op: str, x: Any) -> Tensor:
 def _pair(op: str, a: Any, b: Any) -> tuple[Tensor, Tensor]:
     a, b = _tensor(op, a), _tensor(op, b)
     da, db = a._data.dtype, b._data.dtype
-    if da != db:
-        # PyTorch refuses mixed dtypes in products instead of promoting (a float64 weight
-        # silently turning float32 activations into float64 is a bug worth hearing about)
-        raise RuntimeError(
-            f"{op}: expected m1 and m2 to have the same dtype, but got: {da} != {db}; "
-            "cast one operand with .to()"
-        )
+    if da != db:  # promote (differentiably), as the elementwise ops do
+        rd = dtypes.promote_types(da, db)
+        a, b = a.to(rd), b.to(rd)
+        da = rd
     if da.kind == "b":
         raise TypeError(f"{op}: not implemented for bool tensors; cast them with .float()")
     return a, b
@@ -120,8 +120,8 @@ def matmul(input: Any, other: Any) -> Tensor:  # noqa: A002
 
     1-D·1-D is a dot product (0-d result); a 1-D first operand is a row vector and a 1-D
     second operand a column vector, the inserted dimension being removed from the result;
-    N-D operands are stacks of matrices whose batch dimensions broadcast. Both operands must
-    have the same dtype.
+    N-D operands are stacks of matrices whose batch dimensions broadcast. Mixed dtypes promote
+    like the elementwise ops (PyTorch raises instead).
 
     Examples
     --------

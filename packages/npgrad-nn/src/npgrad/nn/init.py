@@ -102,9 +102,7 @@ def calculate_gain(nonlinearity: str, param: float | None = None) -> float:
     if nonlinearity == "leaky_relu":
         if param is None:
             negative_slope: float = 0.01
-        elif (not isinstance(param, bool) and isinstance(param, int)) or isinstance(
-            param, float
-        ):
+        elif (not isinstance(param, bool) and isinstance(param, int)) or isinstance(param, float):
             negative_slope = param  # bool is an int: excluded above, as in PyTorch
         else:
             raise ValueError(f"negative_slope {param} not a valid number")
@@ -143,9 +141,7 @@ def normal_(
     >>> nn.init.normal_(npgrad.empty(3, 5), std=0.02).shape
     (3, 5)
     """
-    return npgrad.random.normal_(
-        _check_tensor("normal_", tensor), mean, std, generator=generator
-    )
+    return npgrad.random.normal_(_check_tensor("normal_", tensor), mean, std, generator=generator)
 
 
 def trunc_normal_(
@@ -353,9 +349,7 @@ def xavier_uniform_(
     return uniform_(tensor, -a, a, generator)
 
 
-def xavier_normal_(
-    tensor: Tensor, gain: float = 1.0, generator: Generator | None = None
-) -> Tensor:
+def xavier_normal_(tensor: Tensor, gain: float = 1.0, generator: Generator | None = None) -> Tensor:
     """Glorot normal: ``N(0, std**2)`` with ``std = gain * sqrt(2 / (fan_in + fan_out))``.
 
     Examples

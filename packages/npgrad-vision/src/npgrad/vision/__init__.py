@@ -1,8 +1,23 @@
-"""Computer-vision helpers for npgrad.
+"""Computer vision for npgrad, with torchvision's API where torchvision has one.
 
-Folder datasets, MNIST/Digits/LFW, Siamese-network utilities, models and image utilities.
+* :mod:`npgrad.vision.datasets`: ``ImageFolder``/``DatasetFolder``, the bundled ``Digits``,
+  ``MNIST``/``FashionMNIST`` (verified downloads from mirrors), ``LFWPeople``/``LFWPairs``;
+* :mod:`npgrad.vision.siamese`: pair and triplet datasets, ``ContrastiveLoss``,
+  ``SiameseNetwork`` and face-verification metrics (ROC, AUC, the LFW 10-fold protocol);
+* :mod:`npgrad.vision.models`: ``LeNet5``, ``SimpleCNN``, ``ResNet`` (torch-compatible names);
+* :mod:`npgrad.vision.utils`: ``make_grid``, ``save_image`` and PNG plots with Pillow.
 
 Ships in the ``npgrad-vision`` distribution; ``import npgrad`` comes from ``npgrad-core``.
+
+Examples
+--------
+>>> from npgrad.vision import datasets, siamese
+>>> pairs = siamese.PairDataset(datasets.Digits(train=False), seed=0)
+>>> x1, x2, same = pairs[0]
+>>> x1.shape
+(1, 8, 8)
 """
 
-__all__: list[str] = []
+from npgrad.vision import datasets, models, siamese, utils
+
+__all__ = ["datasets", "models", "siamese", "utils"]

@@ -482,7 +482,9 @@ def softshrink(input: Tensor, lambd: float = 0.5) -> Tensor:  # noqa: A002
     """
     x = _tensor("softshrink", input)
     if lambd < 0:
-        raise ValueError(f"softshrink: lambda must be greater or equal to 0, but found to be {lambd}.")
+        raise ValueError(
+            f"softshrink: lambda must be greater or equal to 0, but found to be {lambd}."
+        )
     return npgrad.where(x > lambd, x - lambd, npgrad.where(x < -lambd, x + lambd, 0.0))
 
 

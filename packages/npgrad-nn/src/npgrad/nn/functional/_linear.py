@@ -51,9 +51,7 @@ class Linear(Function):
         else:
             # fold the leading dims into one GEMM (NumPy would loop over a stack of matrices)
             rows = math.prod(x.shape[:-1])
-            out = np.matmul(x.reshape(rows, x.shape[-1]), w.T).reshape(
-                x.shape[:-1] + (w.shape[0],)
-            )
+            out = np.matmul(x.reshape(rows, x.shape[-1]), w.T).reshape(x.shape[:-1] + (w.shape[0],))
         if b is not None:
             out += b  # in place: no second output-sized temporary
         return out
@@ -135,9 +133,7 @@ def linear(input: Tensor, weight: Tensor, bias: Tensor | None = None) -> Tensor:
 
 
 # ---- bilinear --------------------------------------------------------------------------------
-def bilinear(
-    input1: Tensor, input2: Tensor, weight: Tensor, bias: Tensor | None = None
-) -> Tensor:
+def bilinear(input1: Tensor, input2: Tensor, weight: Tensor, bias: Tensor | None = None) -> Tensor:
     """``y[..., o] = sum_ij input1[..., i] * weight[o, i, j] * input2[..., j] + bias[o]``.
 
     ``input1`` is ``(*, in1)``, ``input2`` is ``(*, in2)`` with the same leading dimensions,

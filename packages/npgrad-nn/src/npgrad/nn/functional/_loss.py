@@ -1,3 +1,655 @@
-"""(being written)"""
+"""Loss functions, with ``torch.nn.functional``'s signatures and formulas.
 
-__all__: list[str] = []
+Every loss takes ``reduction='none' | 'mean' | 'sum'``; the deprecated ``size_average`` /
+``reduce`` pair is mapped to it as PyTorch does (with its warning). The class-index losses
+(``nll_loss``, ``cross_entropy``) are fused Functions from :mod:`._loss_class`; the others are
+compositions of core ops, so they are differentiable to any order. Targets of pointwise losses
+are cast to the input's dtype (float32 stays float32).
+"""
+
+from __future__ import annotations
+
+import math
+import warnings
+from typing import Any
+
+import numpy as np
+
+import npgrad
+from npgrad import Tensor
+from npgrad.autograd.function import Function
+from npgrad.nn.functional._loss_class import (
+    _float,
+    _LossValueError,
+    _reduce,
+    _reduction,
+    _tensor,
+    cross_entropy,
+    multi_margin_loss,
+    nll_loss,
+)
+from npgrad.ops._shape_util import ShapeError
+
+__all__ = [
+    "binary_cross_entropy",
+    "binary_cross_entropy_with_logits",
+    "cosine_embedding_loss",
+    "cross_entropy",
+    "gaussian_nll_loss",
+    "hinge_embedding_loss",
+    "huber_loss",
+    "kl_div",
+    "l1_loss",
+    "margin_ranking_loss",
+    "mse_loss",
+    "multi_margin_loss",
+    "multilabel_soft_margin_loss",
+    "nll_loss",
+    "poisson_nll_loss",
+    "smooth_l1_loss",
+    "soft_margin_loss",
+    "triplet_margin_loss",
+]
+
+
+# ---- helpers ---------------------------------------------------------------------------------
+def _pair(op: str, input: Any, target: Any, exact: bool = False) -> tuple[Tensor, Tensor]:  # noqa: A002
+    """A floating input and a target of its dtype; a shape mismatch warns when the two
+    broadcast (PyTorch's behaviour) and raises when they don't or when ``exact``."""
+    x = _float(op, input)
+    t = _tensor(op, target, "target")
+    if t.dtype != x.dtype:
+        t = t.to(x.dtype)
+    if t.shape != x.shape:
+        try:
+            np.broadcast_shapes(x.shape, t.shape)
+        except ValueError:
+            exact = True
+        if exact:
+            raise ShapeError(
+                f"{op}: input of shape {tuple(x.shape)} and target of shape {tuple(t.shape)} "
+                "must have the same shape"
+            )
+        warnings.warn(
+            f"{op}: using a target size ({tuple(t.shape)}) that is different to the input size "
+            f"({tuple(x.shape)}). This will likely lead to incorrect results due to "
+            "broadcasting. Please ensure they have the same size.",
+            UserWarning,
+            stacklevel=3,
+        )
+    return x, t
+
+
+def _weighted(
+    op: str, loss: Tensor, x: Tensor, weight: Any, reduction: str, mean_by_weight: bool = True
+) -> Tensor:
+    """PyTorch's optional elementwise ``weight`` of l1/mse/huber: 'mean' divides by the sum
+    of the weights (l1, mse) or by the element count (huber)."""
+    if weight is None:
+        return _reduce(loss, reduction)
+    w = _float(op, weight, "weight")
+    if w.shape != x.shape:
+        raise ShapeError(
+            f"{op}: weights and input must have the same size, got weight of shape "
+            f"{tuple(w.shape)} and input of shape {tuple(x.shape)}"
+        )
+    loss = loss * w
+    if reduction == "mean" and mean_by_weight:
+        return loss.sum() / w.sum()
+    return _reduce(loss, reduction)
+
+
+# ---- regression losses -----------------------------------------------------------------------
+def l1_loss(
+    input: Tensor,  # noqa: A002
+    target: Tensor,
+    size_average: bool | None = None,
+    reduce: bool | None = None,
+    reduction: str = "mean",
+    weight: Tensor | None = None,
+) -> Tensor:
+    """Mean absolute error ``|input - target|`` (gradient 0 where they are equal).
+
+    Examples
+    --------
+    >>> import npgrad
+    >>> import npgrad.nn.functional as F
+    >>> F.l1_loss(npgrad.tensor([1.0, 2.0]), npgrad.tensor([2.0, 4.0]))
+    tensor(1.5000)
+    """
+    red = _reduction(size_average, reduce, reduction)
+    x, t = _pair("l1_loss", input, target)
+    return _weighted("l1_loss", (x - t).abs(), x, weight, red)
+
+
+def mse_loss(
+    input: Tensor,  # noqa: A002
+    target: Tensor,
+    size_average: bool | None = None,
+    reduce: bool | None = None,
+    reduction: str = "mean",
+    weight: Tensor | None = None,
+) -> Tensor:
+    """Mean squared error ``(input - target) ** 2``.
+
+    Examples
+    --------
+    >>> import npgrad
+    >>> import npgrad.nn.functional as F
+    >>> F.mse_loss(npgrad.tensor([1.0, 2.0]), npgrad.tensor([2.0, 4.0]))
+    tensor(2.5000)
+    """
+    red = _reduction(size_average, reduce, reduction)
+    x, t = _pair("mse_loss", input, target)
+    return _weighted("mse_loss", (x - t).square(), x, weight, red)
+
+
+def smooth_l1_loss(
+    input: Tensor,  # noqa: A002
+    target: Tensor,
+    size_average: bool | None = None,
+    reduce: bool | None = None,
+    reduction: str = "mean",
+    beta: float = 1.0,
+) -> Tensor:
+    """``0.5 * d**2 / beta`` where ``|d| < beta``, else ``|d| - 0.5 * beta`` (``d = input -
+    target``); ``beta=0`` is the L1 loss.
+
+    Examples
+    --------
+    >>> import npgrad
+    >>> import npgrad.nn.functional as F
+    >>> F.smooth_l1_loss(npgrad.tensor([0.5, 3.0]), npgrad.zeros(2), reduction="none")
+    tensor([0.1250, 2.5000])
+    """
+    red = _reduction(size_average, reduce, reduction)
+    x, t = _pair("smooth_l1_loss", input, target)
+    beta = float(beta)
+    if beta < 0:
+        raise ValueError(f"smooth_l1_loss does not support negative values for beta, got {beta}")
+    d = x - t
+    ad = d.abs()
+    if beta == 0.0:
+        return _reduce(ad, red)
+    return _reduce(npgrad.where(ad < beta, d.square() * (0.5 / beta), ad - 0.5 * beta), red)
+
+
+def huber_loss(
+    input: Tensor,  # noqa: A002
+    target: Tensor,
+    reduction: str = "mean",
+    delta: float = 1.0,
+    weight: Tensor | None = None,
+) -> Tensor:
+    """``0.5 * d**2`` where ``|d| < delta``, else ``delta * (|d| - 0.5 * delta)``.
+
+    Examples
+    --------
+    >>> import npgrad
+    >>> import npgrad.nn.functional as F
+    >>> F.huber_loss(npgrad.tensor([0.5, 3.0]), npgrad.zeros(2), reduction="none", delta=2.0)
+    tensor([0.1250, 4.0000])
+    """
+    red = _reduction(None, None, reduction)
+    x, t = _pair("huber_loss", input, target)
+    delta = float(delta)
+    if delta <= 0:
+        raise ValueError(f"huber_loss does not support non-positive values for delta, got {delta}")
+    d = x - t
+    ad = d.abs()
+    loss = npgrad.where(ad < delta, d.square() * 0.5, (ad - 0.5 * delta) * delta)
+    return _weighted("huber_loss", loss, x, weight, red, mean_by_weight=False)
+
+
+# ---- binary classification -------------------------------------------------------------------
+class _BinaryCrossEntropy(Function):
+    """The unreduced BCE with PyTorch's kernel: logs clamped at -100, and PyTorch's gradient
+    ``(x - t) / max(x (1 - x), 1e-12)``, finite at x = 0 and 1 where the clamped log's is not."""
+
+    @staticmethod
+    def forward(ctx: Any, x: np.ndarray, t: np.ndarray) -> np.ndarray:
+        ctx.save_for_backward(x, t)
+        with np.errstate(divide="ignore"):
+            log_x = np.maximum(np.log(x), -100.0)
+            log_1mx = np.maximum(np.log1p(-x), -100.0)
+        return (t - 1) * log_1mx - t * log_x  # type: ignore[no-any-return]
+
+    @staticmethod
+    def backward(ctx: Any, grad: Tensor) -> tuple[Tensor | None, Tensor | None]:
+        x, t = ctx.saved_tensors
+        gx = gt = None
+        if ctx.needs_input_grad[0]:
+            gx = grad * (x - t) / npgrad.maximum((1.0 - x) * x, 1e-12)
+        if ctx.needs_input_grad[1]:  # -logit(x), unclamped like PyTorch's
+            gt = grad * ((-x).log1p() - x.log())
+        return gx, gt
+
+
+def binary_cross_entropy(
+    input: Tensor,  # noqa: A002
+    target: Tensor,
+    weight: Tensor | None = None,
+    size_average: bool | None = None,
+    reduce: bool | None = None,
+    reduction: str = "mean",
+) -> Tensor:
+    """``-weight * (target * log(input) + (1 - target) * log(1 - input))`` for probabilities
+    ``input`` in [0, 1]; each log is clamped at -100 like PyTorch's, so the loss is finite.
+
+    Examples
+    --------
+    >>> import npgrad
+    >>> import npgrad.nn.functional as F
+    >>> F.binary_cross_entropy(npgrad.tensor([0.5, 1.0]), npgrad.tensor([1.0, 0.0]), reduction="none")
+    tensor([  0.6931, 100.0000])
+    """
+    op = "binary_cross_entropy"
+    red = _reduction(size_average, reduce, reduction)
+    x = _float(op, input)
+    t = _tensor(op, target, "target")
+    if t.shape != x.shape:
+        raise ShapeError(
+            f"{op}: using a target size {tuple(t.shape)} that is different to the input size "
+            f"{tuple(x.shape)} is deprecated. Please ensure they have the same size."
+        )
+    t = t if t.dtype == x.dtype else t.to(x.dtype)
+    xd = x._data
+    if xd.size and not ((xd >= 0) & (xd <= 1)).all():
+        raise _LossValueError(f"{op}: all elements of input should be between 0 and 1")
+    loss = _BinaryCrossEntropy.apply(x, t)
+    if weight is not None:
+        loss = loss * _broadcast_weight(op, weight, x)
+    return _reduce(loss, red)
+
+
+def _broadcast_weight(op: str, weight: Any, x: Tensor, name: str = "weight") -> Tensor:
+    w = _float(op, weight, name)
+    try:
+        np.broadcast_shapes(w.shape, x.shape)
+    except ValueError:
+        raise ShapeError(
+            f"{op}: {name} of shape {tuple(w.shape)} cannot be broadcast to the input shape "
+            f"{tuple(x.shape)}"
+        ) from None
+    return w if w.dtype == x.dtype else w.to(x.dtype)
+
+
+def binary_cross_entropy_with_logits(
+    input: Tensor,  # noqa: A002
+    target: Tensor,
+    weight: Tensor | None = None,
+    size_average: bool | None = None,
+    reduce: bool | None = None,
+    reduction: str = "mean",
+    pos_weight: Tensor | None = None,
+) -> Tensor:
+    """Binary cross entropy of ``sigmoid(input)``, computed stably from the logits as
+    ``(1 - t) * x - (1 + (pos_weight - 1) * t) * logsigmoid(x)``.
+
+    ``pos_weight`` weighs the positive term, broadcast along the last (class) dimension.
+    Finite for any logit, with the gradient ``sigmoid(x) - t`` (unweighted).
+
+    Examples
+    --------
+    >>> import npgrad
+    >>> import npgrad.nn.functional as F
+    >>> x = npgrad.tensor([1e4, -1e4, 0.0])
+    >>> F.binary_cross_entropy_with_logits(x, npgrad.tensor([1.0, 1.0, 0.0]), reduction="none")
+    tensor([0.0000e+00, 1.0000e+04, 6.9315e-01])
+    """
+    op = "binary_cross_entropy_with_logits"
+    red = _reduction(size_average, reduce, reduction)
+    x = _float(op, input)
+    t = _tensor(op, target, "target")
+    if t.shape != x.shape:
+        raise ShapeError(
+            f"{op}: target size {tuple(t.shape)} must be the same as input size {tuple(x.shape)}"
+        )
+    t = t if t.dtype == x.dtype else t.to(x.dtype)
+    log_sig = npgrad.logsigmoid(x)
+    if pos_weight is not None:
+        pw = _broadcast_weight(op, pos_weight, x, "pos_weight")
+        loss = (1.0 - t) * x - ((pw - 1.0) * t + 1.0) * log_sig
+    else:
+        loss = (1.0 - t) * x - log_sig
+    if weight is not None:
+        loss = loss * _broadcast_weight(op, weight, x)
+    return _reduce(loss, red)
+
+
+# ---- distribution losses ---------------------------------------------------------------------
+def kl_div(
+    input: Tensor,  # noqa: A002
+    target: Tensor,
+    size_average: bool | None = None,
+    reduce: bool | None = None,
+    reduction: str = "mean",
+    log_target: bool = False,
+) -> Tensor:
+    """Kullback-Leibler divergence ``target * (log(target) - input)`` for log-probabilities
+    ``input`` (``exp(target) * (target - input)`` with ``log_target``); 0 where target is 0.
+
+    ``reduction='batchmean'`` divides the sum by the batch size (the mathematical KL
+    divergence); ``'mean'`` divides by the element count and warns, like PyTorch.
+
+    Examples
+    --------
+    >>> import npgrad
+    >>> import npgrad.nn.functional as F
+    >>> p = npgrad.tensor([[0.5, 0.5]])
+    >>> F.kl_div(npgrad.tensor([[0.25, 0.75]]).log(), p, reduction="batchmean")
+    tensor(0.1438)
+    """
+    op = "kl_div"
+    if size_average is not None or reduce is not None:
+        red = _reduction(size_average, reduce, "mean")
+    else:
+        if reduction == "mean":
+            warnings.warn(
+                "reduction: 'mean' divides the total loss by both the batch size and the "
+                "support size. 'batchmean' divides only by the batch size, and aligns with the "
+                "KL div math definition. 'mean' will be changed to behave the same as "
+                "'batchmean' in the next major release.",
+                UserWarning,
+                stacklevel=2,
+            )
+        red = reduction if reduction == "batchmean" else _reduction(None, None, reduction)
+    x, t = _pair(op, input, target)
+    if log_target:
+        loss = t.exp() * (t - x)
+    else:
+        zero = t == 0  # xlogy: 0 * log(0) is 0; the inner where keeps that branch finite
+        loss = npgrad.where(zero, 0.0, t * npgrad.where(zero, 1.0, t).log()) - t * x
+    if red == "batchmean":
+        total = loss.sum()
+        return total / x.shape[0] if x.ndim else total
+    return _reduce(loss, red)
+
+
+def poisson_nll_loss(
+    input: Tensor,  # noqa: A002
+    target: Tensor,
+    log_input: bool = True,
+    full: bool = False,
+    size_average: bool | None = None,
+    eps: float = 1e-8,
+    reduce: bool | None = None,
+    reduction: str = "mean",
+) -> Tensor:
+    """Poisson negative log likelihood: ``exp(input) - target * input`` for log-rates
+    (``log_input``), else ``input - target * log(input + eps)``; ``full`` adds the Stirling
+    term ``t log t - t + 0.5 log(2 pi t)`` where ``target > 1``.
+
+    Examples
+    --------
+    >>> import npgrad
+    >>> import npgrad.nn.functional as F
+    >>> F.poisson_nll_loss(npgrad.tensor([0.0, 1.0]), npgrad.tensor([1.0, 2.0]), reduction="none")
+    tensor([1.0000, 0.7183])
+    """
+    op = "poisson_nll_loss"
+    red = _reduction(size_average, reduce, reduction)
+    x, t = _pair(op, input, target)
+    loss = x.exp() - t * x if log_input else x - t * (x + float(eps)).log()
+    if full:
+        big = t > 1
+        ts = npgrad.where(big, t, 2.0)  # keeps the unused branch finite (and its gradient)
+        stirling = ts * ts.log() - ts + 0.5 * (ts * (2 * math.pi)).log()
+        loss = loss + npgrad.where(big, stirling, 0.0)
+    return _reduce(loss, red)
+
+
+def gaussian_nll_loss(
+    input: Tensor,  # noqa: A002
+    target: Tensor,
+    var: Tensor | float,
+    full: bool = False,
+    eps: float = 1e-6,
+    reduction: str = "mean",
+) -> Tensor:
+    """Gaussian negative log likelihood ``0.5 * (log(var) + (input - target)**2 / var)``
+    (``+ 0.5 log(2 pi)`` with ``full``); ``var`` is clamped at ``eps`` without affecting its
+    gradient, and may have one dimension fewer than ``input`` or a single mismatched size 1
+    (homoscedastic), as in PyTorch.
+
+    Examples
+    --------
+    >>> import npgrad
+    >>> import npgrad.nn.functional as F
+    >>> F.gaussian_nll_loss(npgrad.tensor([1.0]), npgrad.tensor([3.0]), npgrad.tensor([2.0]))
+    tensor(1.3466)
+    """
+    op = "gaussian_nll_loss"
+    x, t = _pair(op, input, target)
+    if isinstance(var, (int, float)) and not isinstance(var, bool):
+        if var < 0:
+            raise ValueError(f"{op}: var has negative entry/entries")
+        v = npgrad.full(x.shape, float(var), dtype=x.dtype)
+    else:
+        v = _float(op, var, "var")
+        if (v._data < 0).any():
+            raise ValueError(f"{op}: var has negative entry/entries")
+        if v.shape != x.shape:
+            if tuple(x.shape[:-1]) == tuple(v.shape):
+                v = v.unsqueeze(-1)
+            elif not (
+                v.ndim == x.ndim and sum(b for a, b in zip(x.shape, v.shape) if a != b) == 1
+            ):
+                raise ShapeError(
+                    f"{op}: var is of incorrect size {tuple(v.shape)} for input of shape "
+                    f"{tuple(x.shape)}"
+                )
+        v = v if v.dtype == x.dtype else v.to(x.dtype)
+    red = _reduction(None, None, reduction)
+    v = v.clone()
+    with npgrad.no_grad():  # PyTorch's clamp: the value changes, the gradient passes through
+        v.clamp_(min=float(eps))
+    loss = 0.5 * (v.log() + (x - t).square() / v)
+    if full:
+        loss = loss + 0.5 * math.log(2 * math.pi)
+    return _reduce(loss, red)
+
+
+# ---- margin and embedding losses -------------------------------------------------------------
+def margin_ranking_loss(
+    input1: Tensor,
+    input2: Tensor,
+    target: Tensor,
+    margin: float = 0.0,
+    size_average: bool | None = None,
+    reduce: bool | None = None,
+    reduction: str = "mean",
+) -> Tensor:
+    """``max(0, -target * (input1 - input2) + margin)`` for targets of 1 or -1.
+
+    Examples
+    --------
+    >>> import npgrad
+    >>> import npgrad.nn.functional as F
+    >>> F.margin_ranking_loss(npgrad.tensor([1.0, 1.0]), npgrad.tensor([0.0, 2.0]), npgrad.tensor([1.0, 1.0]), reduction="none")
+    tensor([0., 1.])
+    """
+    op = "margin_ranking_loss"
+    red = _reduction(size_average, reduce, reduction)
+    x1, x2 = _float(op, input1, "input1"), _float(op, input2, "input2")
+    t = _tensor(op, target, "target")
+    if not x1.ndim == x2.ndim == t.ndim:
+        raise ShapeError(
+            f"{op}: all input tensors should have the same dimension but got sizes: input1: "
+            f"{tuple(x1.shape)}, input2: {tuple(x2.shape)}, target: {tuple(t.shape)}"
+        )
+    t = t if t.dtype == x1.dtype else t.to(x1.dtype)
+    return _reduce((-t * (x1 - x2) + float(margin)).clamp(min=0.0), red)
+
+
+def hinge_embedding_loss(
+    input: Tensor,  # noqa: A002
+    target: Tensor,
+    margin: float = 1.0,
+    size_average: bool | None = None,
+    reduce: bool | None = None,
+    reduction: str = "mean",
+) -> Tensor:
+    """``input`` where ``target == 1`` and ``max(0, margin - input)`` where ``target == -1``
+    (``input`` is typically a distance).
+
+    Examples
+    --------
+    >>> import npgrad
+    >>> import npgrad.nn.functional as F
+    >>> F.hinge_embedding_loss(npgrad.tensor([0.3, 0.4]), npgrad.tensor([1.0, -1.0]), reduction="none")
+    tensor([0.3000, 0.6000])
+    """
+    op = "hinge_embedding_loss"
+    red = _reduction(size_average, reduce, reduction)
+    x, t = _pair(op, input, target)
+    # PyTorch's kernel: both terms where the target is neither 1 nor -1
+    margin_term = npgrad.where(t != 1, (float(margin) - x).clamp(min=0.0), 0.0)
+    return _reduce(margin_term + npgrad.where(t != -1, x, 0.0), red)
+
+
+def soft_margin_loss(
+    input: Tensor,  # noqa: A002
+    target: Tensor,
+    size_average: bool | None = None,
+    reduce: bool | None = None,
+    reduction: str = "mean",
+) -> Tensor:
+    """Two-class logistic loss ``log(1 + exp(-target * input))``, computed as a softplus so
+    that it stays finite for any input.
+
+    Examples
+    --------
+    >>> import npgrad
+    >>> import npgrad.nn.functional as F
+    >>> F.soft_margin_loss(npgrad.tensor([0.0, 2.0]), npgrad.tensor([1.0, -1.0]), reduction="none")
+    tensor([0.6931, 2.1269])
+    """
+    red = _reduction(size_average, reduce, reduction)
+    x, t = _pair("soft_margin_loss", input, target)
+    return _reduce(npgrad.softplus(-(x * t)), red)
+
+
+def multilabel_soft_margin_loss(
+    input: Tensor,  # noqa: A002
+    target: Tensor,
+    weight: Tensor | None = None,
+    size_average: bool | None = None,
+    reduce: bool | None = None,
+    reduction: str = "mean",
+) -> Tensor:
+    """One-versus-all logistic loss over the last (class) dimension, averaged over classes:
+    ``-mean_c(t log sigmoid(x) + (1 - t) log sigmoid(-x))`` (times ``weight[c]``).
+
+    Examples
+    --------
+    >>> import npgrad
+    >>> import npgrad.nn.functional as F
+    >>> F.multilabel_soft_margin_loss(npgrad.tensor([[0.0, 2.0]]), npgrad.tensor([[1.0, 0.0]]))
+    tensor(1.4100)
+    """
+    op = "multilabel_soft_margin_loss"
+    red = _reduction(size_average, reduce, reduction)
+    x, t = _pair(op, input, target)
+    loss = -(t * npgrad.logsigmoid(x) + (1.0 - t) * npgrad.logsigmoid(-x))
+    if weight is not None:
+        loss = loss * _broadcast_weight(op, weight, x)
+    c = x.shape[-1] if x.ndim else 1
+    return _reduce(loss.sum(-1) / c if x.ndim else loss, red)
+
+
+def cosine_embedding_loss(
+    input1: Tensor,
+    input2: Tensor,
+    target: Tensor,
+    margin: float = 0.0,
+    size_average: bool | None = None,
+    reduce: bool | None = None,
+    reduction: str = "mean",
+) -> Tensor:
+    """``1 - cos(x1, x2)`` where ``target == 1`` and ``max(0, cos(x1, x2) - margin)`` where
+    ``target == -1``; the cosine is taken along dim 1 of ``(N, D)`` inputs (or of ``(D,)``
+    inputs with a 0-d target), with PyTorch's ``1e-12`` added to each squared norm.
+
+    Examples
+    --------
+    >>> import npgrad
+    >>> import npgrad.nn.functional as F
+    >>> a = npgrad.tensor([[1.0, 0.0], [1.0, 0.0]])
+    >>> b = npgrad.tensor([[0.0, 1.0], [1.0, 1.0]])
+    >>> F.cosine_embedding_loss(a, b, npgrad.tensor([1.0, -1.0]), reduction="none")
+    tensor([1.0000, 0.7071])
+    """
+    op = "cosine_embedding_loss"
+    red = _reduction(size_average, reduce, reduction)
+    x1, x2 = _float(op, input1, "input1"), _float(op, input2, "input2")
+    t = _tensor(op, target, "target")
+    if t.ndim not in (0, 1):
+        raise ShapeError(f"{op}: 0D or 1D target tensor expected, multi-target not supported, got target of shape {tuple(t.shape)}")
+    want = t.ndim + 1
+    if x1.ndim != want or x2.ndim != want or x1.shape != x2.shape or (t.ndim and t.shape[0] != x1.shape[0]):
+        raise ShapeError(
+            f"{op}: a {t.ndim}D target of shape {tuple(t.shape)} expects two {want}D inputs of "
+            f"the same shape{' and batch size' if t.ndim else ''}, but found inputs with sizes "
+            f"{tuple(x1.shape)} and {tuple(x2.shape)}"
+        )
+    d = t.ndim
+    eps = 1e-12
+    cos = (x1 * x2).sum(d) / (((x1 * x1).sum(d) + eps) * ((x2 * x2).sum(d) + eps)).sqrt()
+    pos = npgrad.where(t == 1, 1.0 - cos, 0.0)
+    neg = npgrad.where(t == -1, (cos - float(margin)).clamp(min=0.0), 0.0)
+    return _reduce(pos + neg, red)
+
+
+def _pairwise_distance(x1: Tensor, x2: Tensor, p: float, eps: float) -> Tensor:
+    # PyTorch's pairwise_distance: the p-norm of x1 - x2 + eps over the last dimension
+    return npgrad.norm(x1 - x2 + eps, p, max(x1.ndim, x2.ndim) - 1)
+
+
+def triplet_margin_loss(
+    anchor: Tensor,
+    positive: Tensor,
+    negative: Tensor,
+    margin: float = 1.0,
+    p: float = 2.0,
+    eps: float = 1e-6,
+    swap: bool = False,
+    size_average: bool | None = None,
+    reduce: bool | None = None,
+    reduction: str = "mean",
+) -> Tensor:
+    """``max(0, d(a, p) - d(a, n) + margin)`` with ``d`` the pairwise ``p``-norm distance
+    (``eps`` added to the difference); ``swap`` uses ``min(d(a, n), d(p, n))``.
+
+    Examples
+    --------
+    >>> import npgrad
+    >>> import npgrad.nn.functional as F
+    >>> a, pos, neg = npgrad.tensor([[0.0, 0.0]]), npgrad.tensor([[3.0, 4.0]]), npgrad.tensor([[1.0, 0.0]])
+    >>> F.triplet_margin_loss(a, pos, neg, eps=0.0)
+    tensor(5.)
+    """
+    op = "triplet_margin_loss"
+    red = _reduction(size_average, reduce, reduction)
+    if margin <= 0:
+        raise ValueError(f"{op}: margin must be greater than 0, got {margin}")
+    a = _float(op, anchor, "anchor")
+    pos, neg = _float(op, positive, "positive"), _float(op, negative, "negative")
+    if not a.ndim == pos.ndim == neg.ndim:
+        raise ShapeError(
+            f"{op}: the anchor, positive, and negative tensors are expected to have the same "
+            f"number of dimensions, but got: anchor {a.ndim}D, positive {pos.ndim}D, and "
+            f"negative {neg.ndim}D inputs"
+        )
+    try:
+        np.broadcast_shapes(a.shape, pos.shape, neg.shape)
+    except ValueError:
+        raise ShapeError(
+            f"{op}: anchor {tuple(a.shape)}, positive {tuple(pos.shape)} and negative "
+            f"{tuple(neg.shape)} must have broadcastable shapes"
+        ) from None
+    d_pos = _pairwise_distance(a, pos, p, eps)
+    d_neg = _pairwise_distance(a, neg, p, eps)
+    if swap:
+        d_neg = npgrad.minimum(d_neg, _pairwise_distance(pos, neg, p, eps))
+    return _reduce((d_pos - d_neg + float(margin)).clamp(min=0.0), red)

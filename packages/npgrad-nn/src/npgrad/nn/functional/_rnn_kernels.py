@@ -324,14 +324,17 @@ def backward(mode: str, plan: Plan, saved: tuple[Any, ...], gout: Any, ghn: Any,
         if lstm:
             dr = dh
             if w_hr is not None:
-                dproj[k] = dh.copy() if not fixed else dh
                 if fixed:
-                    dproj[k] = dh  # copies into the preallocated block
+                    dproj[k] = dh  # into the preallocated block
+                else:
+                    dproj[k] = dh.copy()
                 dr = w_hrT @ dh
             t1, t3 = np.empty((hid, bs), dt), np.empty((3 * hid, bs), dt)
-            cp = cells[k] if fixed else cells[k]
-            _lstm_step_back(gates[k], aux[k], cp, dr, dc, d, t1, t3)
-            dh[...] = w_hT @ d if not fixed else _mm(w_hT, d, out=dhs)
+            _lstm_step_back(gates[k], aux[k], cells[k], dr, dc, d, t1, t3)
+            if fixed:
+                _mm(w_hT, d, out=dhs)
+            else:
+                dh[...] = w_hT @ d
         elif gru:
             t1, t2 = np.empty((hid, bs), dt), np.empty((2 * hid, bs), dt)
             blk = xh[k]
@@ -366,7 +369,7 @@ def _param_grads(mode: str, plan: Plan, saved: tuple[Any, ...], dgates: Any, dpr
     n_in = w_ih.shape[1]
     rows, k_cols = saved[0].shape
     hid = rows // 4 if lstm or gru else rows
-    p = k_cols - n_in - (k_cols - n_in - dhs.shape[0])
+    p = dhs.shape[0]
     bias = k_cols == n_in + p + 1
     T, B = plan.T, plan.B
     out: list[Any] = [None] * 8

@@ -92,7 +92,9 @@ class Embedding(Module):
             self.reset_parameters()
         else:
             if not isinstance(_weight, Tensor):
-                raise TypeError(f"Embedding: _weight must be a Tensor, got {type(_weight).__name__}")
+                raise TypeError(
+                    f"Embedding: _weight must be a Tensor, got {type(_weight).__name__}"
+                )
             if tuple(_weight.shape) != (num_embeddings, embedding_dim):
                 raise ShapeError(
                     "Shape of weight does not match num_embeddings and embedding_dim: got "
