@@ -75,12 +75,13 @@ from npgrad.ops.elementwise import *  # noqa: E402, F403
 from npgrad.ops.linalg import *  # noqa: E402, F403
 from npgrad.ops.reduction import *  # noqa: E402, F403
 from npgrad.ops.shape import *  # noqa: E402, F403
+from npgrad.ops.sorting import *  # noqa: E402, F403
 from npgrad.serialization import load, save  # noqa: E402
 from npgrad.tensor import Tensor  # noqa: E402
 
 from npgrad import creation as _creation  # noqa: E402, I001
 from npgrad.ops import activation as _act, arithmetic as _ar, elementwise as _el  # noqa: E402
-from npgrad.ops import linalg as _la, reduction as _red, shape as _sh  # noqa: E402
+from npgrad.ops import linalg as _la, reduction as _red, shape as _sh, sorting as _so  # noqa: E402
 
 __all__ = [
     "Generator",
@@ -134,7 +135,7 @@ __all__ = [
     "short",
     "uint8",
 ]
-for _m in (_creation, _act, _ar, _el, _la, _red, _sh):
+for _m in (_creation, _act, _ar, _el, _la, _red, _sh, _so):
     __all__ += getattr(_m, "__all__", [])
 del _m
 

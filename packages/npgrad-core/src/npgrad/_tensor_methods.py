@@ -566,6 +566,131 @@ class TensorMethods:
     def narrow(self, dim: int, start: int, length: int) -> Tensor:
         return shape_ops.narrow(self, dim, start, length)
 
+    # ---- gather / scatter / index / masked (npgrad.ops.gather_scatter, ops.selection) ----
+    def gather(self, dim: int, index: Any) -> Tensor:
+        return shape_ops.gather(self, dim, index)
+
+    def scatter(
+        self, dim: int, index: Any, src: Any = None, value: Any = None, *, reduce: str | None = None
+    ) -> Tensor:
+        return shape_ops.scatter(self, dim, index, src, value, reduce=reduce)
+
+    def scatter_(
+        self, dim: int, index: Any, src: Any = None, value: Any = None, *, reduce: str | None = None
+    ) -> Tensor:
+        return self._inplace("scatter_", shape_ops.scatter, dim, index, src, value, reduce=reduce)
+
+    def scatter_add(self, dim: int, index: Any, src: Any) -> Tensor:
+        return shape_ops.scatter_add(self, dim, index, src)
+
+    def scatter_add_(self, dim: int, index: Any, src: Any) -> Tensor:
+        return self._inplace("scatter_add_", shape_ops.scatter_add, dim, index, src)
+
+    def scatter_reduce(
+        self, dim: int, index: Any, src: Any, reduce: str, *, include_self: bool = True
+    ) -> Tensor:
+        return shape_ops.scatter_reduce(self, dim, index, src, reduce, include_self=include_self)
+
+    def scatter_reduce_(
+        self, dim: int, index: Any, src: Any, reduce: str, *, include_self: bool = True
+    ) -> Tensor:
+        return self._inplace(
+            "scatter_reduce_",
+            shape_ops.scatter_reduce,
+            dim,
+            index,
+            src,
+            reduce,
+            include_self=include_self,
+        )
+
+    def index_select(self, dim: int, index: Any) -> Tensor:
+        return shape_ops.index_select(self, dim, index)
+
+    def index_add(self, dim: int, index: Any, source: Any, *, alpha: Any = 1) -> Tensor:
+        return shape_ops.index_add(self, dim, index, source, alpha=alpha)
+
+    def index_add_(self, dim: int, index: Any, source: Any, *, alpha: Any = 1) -> Tensor:
+        return self._inplace("index_add_", shape_ops.index_add, dim, index, source, alpha=alpha)
+
+    def index_copy(self, dim: int, index: Any, source: Any) -> Tensor:
+        return shape_ops.index_copy(self, dim, index, source)
+
+    def index_copy_(self, dim: int, index: Any, source: Any) -> Tensor:
+        return self._inplace("index_copy_", shape_ops.index_copy, dim, index, source)
+
+    def index_fill(self, dim: int, index: Any, value: Any) -> Tensor:
+        return shape_ops.index_fill(self, dim, index, value)
+
+    def index_fill_(self, dim: int, index: Any, value: Any) -> Tensor:
+        return self._inplace("index_fill_", shape_ops.index_fill, dim, index, value)
+
+    def masked_fill(self, mask: Any, value: Any) -> Tensor:
+        return shape_ops.masked_fill(self, mask, value)
+
+    def masked_fill_(self, mask: Any, value: Any) -> Tensor:
+        return self._inplace("masked_fill_", shape_ops.masked_fill, mask, value)
+
+    def masked_select(self, mask: Any) -> Tensor:
+        return shape_ops.masked_select(self, mask)
+
+    def masked_scatter(self, mask: Any, source: Any) -> Tensor:
+        return shape_ops.masked_scatter(self, mask, source)
+
+    def masked_scatter_(self, mask: Any, source: Any) -> Tensor:
+        return self._inplace("masked_scatter_", shape_ops.masked_scatter, mask, source)
+
+    def take(self, index: Any) -> Tensor:
+        return shape_ops.take(self, index)
+
+    def take_along_dim(self, indices: Any, dim: int | None = None) -> Tensor:
+        return shape_ops.take_along_dim(self, indices, dim)
+
+    def nonzero(self, *, as_tuple: bool = False) -> Any:
+        return shape_ops.nonzero(self, as_tuple=as_tuple)
+
+    def argwhere(self) -> Tensor:
+        return shape_ops.argwhere(self)
+
+    # ---- sorting (npgrad.ops.sorting) ----------------------------------------------------
+    def sort(self, dim: int = -1, descending: bool = False, stable: bool = False) -> Any:
+        return sorting.sort(self, dim, descending, stable)
+
+    def argsort(self, dim: int = -1, descending: bool = False, stable: bool = False) -> Tensor:
+        return sorting.argsort(self, dim, descending, stable)
+
+    def msort(self) -> Tensor:
+        return sorting.msort(self)
+
+    def topk(self, k: int, dim: int = -1, largest: bool = True, sorted: bool = True) -> Any:  # noqa: A002
+        return sorting.topk(self, k, dim, largest, sorted)
+
+    def kthvalue(self, k: int, dim: int = -1, keepdim: bool = False) -> Any:
+        return sorting.kthvalue(self, k, dim, keepdim)
+
+    def median(self, dim: int | None = None, keepdim: bool = False) -> Any:
+        return sorting.median(self, dim, keepdim)
+
+    def nanmedian(self, dim: int | None = None, keepdim: bool = False) -> Any:
+        return sorting.nanmedian(self, dim, keepdim)
+
+    def mode(self, dim: int = -1, keepdim: bool = False) -> Any:
+        return sorting.mode(self, dim, keepdim)
+
+    def unique(
+        self,
+        sorted: bool = True,  # noqa: A002
+        return_inverse: bool = False,
+        return_counts: bool = False,
+        dim: int | None = None,
+    ) -> Any:
+        return sorting.unique(self, sorted, return_inverse, return_counts, dim)
+
+    def unique_consecutive(
+        self, return_inverse: bool = False, return_counts: bool = False, dim: int | None = None
+    ) -> Any:
+        return sorting.unique_consecutive(self, return_inverse, return_counts, dim)
+
     # ---- linear algebra ------------------------------------------------------------------
     def matmul(self, other: Any) -> Tensor:
         return linalg.matmul(self, other)
@@ -612,5 +737,13 @@ class TensorMethods:
 
 
 # imported last: these modules need Tensor, which needs TensorMethods above
-from npgrad.ops import activation, arithmetic, elementwise, indexing, linalg, reduction  # noqa: E402
+from npgrad.ops import (  # noqa: E402
+    activation,
+    arithmetic,
+    elementwise,
+    indexing,
+    linalg,
+    reduction,
+    sorting,
+)
 from npgrad.ops import shape as shape_ops  # noqa: E402

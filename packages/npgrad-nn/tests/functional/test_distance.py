@@ -4,6 +4,8 @@ from __future__ import annotations
 
 import numpy as np
 import pytest
+from hypothesis import given, settings
+from hypothesis.extra import numpy as hnp
 
 import npgrad
 from npgrad.autograd import gradcheck, gradgradcheck
@@ -57,6 +59,25 @@ def test_pairwise_distance_float32_and_integers():
     assert F.pairwise_distance(
         npgrad.tensor([[0, 0]]), npgrad.tensor([[3, 4]]), eps=0.0
     ).tolist() == [5.0]
+
+
+@settings(max_examples=25, deadline=None)
+@given(
+    shapes=hnp.mutually_broadcastable_shapes(
+        num_shapes=2, min_dims=1, max_dims=3, min_side=1, max_side=4
+    )
+)
+def test_broadcasting_shapes(shapes):
+    (s1, s2), out_shape = shapes
+    a, b = _t(*s1), _t(*s2)
+    x, y = np.broadcast_arrays(a._data, b._data)
+    d = F.pairwise_distance(a, b)
+    assert_close(d, _pnorm(x - y + 1e-6, 2, -1))
+    c = F.cosine_similarity(a, b, dim=-1)
+    nx, ny = np.linalg.norm(x, axis=-1), np.linalg.norm(y, axis=-1)
+    assert_close(c, (x * y).sum(-1) / (np.maximum(nx, 1e-8) * np.maximum(ny, 1e-8)))
+    (d.sum() + c.sum()).backward()
+    assert a.grad.shape == s1 and b.grad.shape == s2
 
 
 # ---- cosine_similarity ---------------------------------------------------------------------------

@@ -6,6 +6,9 @@ import tracemalloc
 
 import numpy as np
 import pytest
+from hypothesis import given, settings
+from hypothesis import strategies as st
+from hypothesis.extra import numpy as hnp
 
 import npgrad
 from npgrad.autograd import gradcheck, gradgradcheck
@@ -37,6 +40,22 @@ def test_linear_gradcheck_and_gradgradcheck(xshape):
     assert gradcheck(F.linear, (x, w, b))
     assert gradgradcheck(F.linear, (x, w, b))
     assert gradcheck(lambda a, c: F.linear(a, c), (x, w))
+
+
+@settings(max_examples=25, deadline=None)
+@given(
+    lead=hnp.array_shapes(min_dims=0, max_dims=3, min_side=0, max_side=4),
+    n_in=st.integers(1, 5),
+    n_out=st.integers(1, 4),
+)
+def test_linear_any_leading_shape(lead, n_in, n_out):
+    x, w, b = _t(*lead, n_in), _t(n_out, n_in), _t(n_out)
+    out = F.linear(x, w, b)
+    assert out.shape == lead + (n_out,)
+    assert_close(out, x._data @ w._data.T + b._data)
+    out.sum().backward()
+    assert_close(b.grad, np.full(n_out, float(np.prod(lead))))
+    assert_close(w.grad, np.ones((n_out, 1)) * x._data.reshape(-1, n_in).sum(0))
 
 
 def test_linear_bias_broadcasts_and_one_d_weight():

@@ -80,14 +80,20 @@ def test_repr_matches_torch(name, args, kwargs):
     )
 
 
+# RReLU's training mode draws random slopes: covered by test_rrelu_training_mode
+MODES = [
+    (c, m) for c in CONFIGS for m in ("train", "eval") if not (c[0] == "RReLU" and m == "train")
+]
+
+
 @pytest.mark.torch
-@pytest.mark.parametrize(("name", "args", "kwargs"), CONFIGS, ids=IDS)
+@pytest.mark.parametrize(
+    ("config", "mode"), MODES, ids=[f"{IDS[CONFIGS.index(c)]}-{m}" for c, m in MODES]
+)
 @pytest.mark.parametrize("dtype", ["float32", "float64"])
-@pytest.mark.parametrize("mode", ["train", "eval"])
-def test_forward_and_backward_match_torch(name, args, kwargs, dtype, mode):
+def test_forward_and_backward_match_torch(config, mode, dtype):
     torch = pytest.importorskip("torch")
-    if name == "RReLU" and mode == "train":
-        pytest.skip("random slopes: covered by test_rrelu_training_mode")
+    name, args, kwargs = config
     ours, theirs = _pair(torch, name, args, kwargs, dtype)
     getattr(ours, mode)(), getattr(theirs, mode)()
     x = RNG.uniform(-4, 4, (2, 3, 4, 4)).astype(dtype)

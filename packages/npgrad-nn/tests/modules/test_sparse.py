@@ -120,3 +120,44 @@ def test_matches_torch(dtype, kwargs):
     tol = {"rtol": 1e-5, "atol": 1e-6} if dtype == "float32" else {}
     assert_close(ours.weight, theirs.weight.detach().numpy(), **tol)  # max_norm edits included
     assert_close(ours.weight.grad, theirs.weight.grad.numpy(), **tol)
+
+
+# ---- EmbeddingBag ------------------------------------------------------------------------------
+def test_embedding_bag_module_parameters_and_forward():
+    npgrad.manual_seed(0)
+    bag = nn.EmbeddingBag(1000, 32, mode="sum", padding_idx=1)
+    assert [(n, p.shape) for n, p in bag.named_parameters()] == [("weight", (1000, 32))]
+    assert (bag.weight._data[1] == 0).all() and abs(bag.weight._data.std() - 1) < 0.02
+    out = bag(npgrad.tensor([[0, 2], [3, 1]]))
+    assert_close(out, np.stack([bag.weight._data[[0, 2]].sum(0), bag.weight._data[3]]))
+    pre = nn.EmbeddingBag.from_pretrained(npgrad.tensor([[1.0, 2.0], [3.0, 4.0]]), mode="max")
+    assert not pre.weight.requires_grad
+    assert pre(npgrad.tensor([0, 1, 1]), npgrad.tensor([0, 1])).tolist() == [[1.0, 2.0], [3.0, 4.0]]
+    with pytest.raises(IndexError, match=r"^EmbeddingBag\(2, 2, mode='max'\): "):
+        pre(npgrad.tensor([[5]]))
+
+
+@pytest.mark.torch
+@pytest.mark.parametrize(
+    "kwargs",
+    [
+        {},
+        {"mode": "sum"},
+        {"mode": "max", "max_norm": 2.0},
+        {"padding_idx": -1, "norm_type": 1.0, "max_norm": 1.5},
+    ],
+)
+def test_embedding_bag_module_matches_torch(kwargs):
+    torch = pytest.importorskip("torch")
+    theirs = torch.nn.EmbeddingBag(9, 4, **kwargs).double()
+    ours = nn.EmbeddingBag(9, 4, **kwargs).double()
+    assert repr(ours) == repr(theirs)
+    ours.load_state_dict(
+        {k: npgrad.tensor(v.detach().numpy().copy()) for k, v in theirs.state_dict().items()}
+    )
+    idx = RNG.integers(0, 9, (5, 3))
+    ty, ny = theirs(torch.tensor(idx)), ours(npgrad.tensor(idx))
+    ty.sum().backward()
+    ny.sum().backward()
+    assert_close(ny, ty.detach().numpy())
+    assert_close(ours.weight.grad, theirs.weight.grad.numpy())

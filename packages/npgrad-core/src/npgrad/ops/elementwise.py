@@ -152,6 +152,8 @@ def isfinite(input: Tensor) -> Tensor:  # noqa: A002
 
 def equal(input: Tensor, other: Tensor) -> bool:  # noqa: A002
     """True when both tensors have the same shape and elements."""
+    if not isinstance(other, Tensor):
+        raise TypeError(f"equal: expected other to be a Tensor, got {type(other).__name__}")
     return input.shape == other.shape and bool(np.array_equal(input._data, other._data))
 
 

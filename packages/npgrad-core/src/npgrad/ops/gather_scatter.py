@@ -1,12 +1,13 @@
-"""Gather and scatter along a dimension, the ``index_*`` and ``masked_*`` ops, ``take`` and
-``nonzero``. Re-exported by :mod:`npgrad.ops.shape`.
+"""Gather and scatter along a dimension: gather, scatter, scatter_add, scatter_reduce and
+take_along_dim, plus the key helpers :mod:`npgrad.ops.selection` shares. Re-exported by
+:mod:`npgrad.ops.shape`.
 
 Every op here reads or writes a tensor at an *advanced key* and is built on the adjoint pairs
 of :mod:`npgrad.ops.indexing`: ``Index`` (read at a key) whose backward is ``IndexScatter``
 (add into zeros at the key) and back, and ``IndexPut`` (write or add at a key) whose backward
 is again ``IndexPut`` and ``Index``. ``gather(x, dim, index)`` is ``x[key]`` with the key that
-replaces coordinate ``dim`` by ``index``; ``scatter_add`` adds at that key; ``index_select``
-is ``x[:, ..., index]``. So every gradient here is itself differentiable, to any order.
+replaces coordinate ``dim`` by ``index``, and ``scatter_add`` adds at that key. So every
+gradient here is itself differentiable, to any order.
 """
 
 from __future__ import annotations
@@ -17,27 +18,11 @@ import numpy as np
 
 from npgrad.autograd.function import Function
 from npgrad.ops._shape_util import ShapeError, _tensor
-from npgrad.ops.elementwise import Where, where
+from npgrad.ops.elementwise import where
 from npgrad.ops.indexing import Index, IndexPut
 from npgrad.tensor import Tensor, _check_dim
 
-__all__ = [
-    "argwhere",
-    "gather",
-    "index_add",
-    "index_copy",
-    "index_fill",
-    "index_select",
-    "masked_fill",
-    "masked_scatter",
-    "masked_select",
-    "nonzero",
-    "scatter",
-    "scatter_add",
-    "scatter_reduce",
-    "take",
-    "take_along_dim",
-]
+__all__ = ["gather", "scatter", "scatter_add", "scatter_reduce", "take_along_dim"]
 
 _ALL = (Ellipsis,)  # the "basic" part of every key here: the whole tensor
 
@@ -46,44 +31,12 @@ class Gather(Index):
     """``a[key]`` for the key built by :func:`_along`; backward scatter-adds into zeros."""
 
 
-class IndexSelect(Index):
-    pass
-
-
-class Take(Index):
-    pass
-
-
-class MaskedSelect(Index):
-    pass
-
-
 class Scatter(IndexPut):
     """Write (or, with ``accumulate``, add) ``src`` at a gather key; see :class:`IndexPut`."""
 
 
 class ScatterAdd(IndexPut):
     pass
-
-
-class IndexAdd(IndexPut):
-    pass
-
-
-class IndexCopy(IndexPut):
-    pass
-
-
-class IndexFill(IndexPut):
-    pass
-
-
-class MaskedScatter(IndexPut):
-    pass
-
-
-class MaskedFill(Where):
-    """``where(mask, value, input)`` under its PyTorch name."""
 
 
 def _const(a: np.ndarray) -> Tensor:
@@ -224,7 +177,11 @@ def gather(input: Tensor, dim: int, index: Any, *, sparse_grad: bool = False) ->
 
 
 def _scatter_args(
-    op: str, input: Any, dim: int, index: Any, src: Any  # noqa: A002
+    op: str,
+    input: Any,
+    dim: int,
+    index: Any,
+    src: Any,  # noqa: A002
 ) -> tuple[Tensor, int, tuple[np.ndarray, ...], Tensor | None]:
     """Check the arguments of a scatter; return the 1-d view of a 0-d input, the dim, the key
     and ``src`` cut to the index's shape (its elements beyond it are unused: zero gradient)."""
@@ -450,194 +407,13 @@ class ScatterExtreme(Function):
         from_a, from_src, n = ctx.masks
         share = grad / _const(n)
         ga = where(_const(from_a), share, 0.0) if ctx.needs_input_grad[0] else None
-        gs = where(_const(from_src), _read(share, ctx.key), 0.0) if ctx.needs_input_grad[1] else None
+        gs = (
+            where(_const(from_src), _read(share, ctx.key), 0.0) if ctx.needs_input_grad[1] else None
+        )
         return ga, gs, None, None, None
 
 
-# ---- index_select / index_add / index_copy / index_fill --------------------------------------
-def _dim_index(op: str, x: Tensor, dim: int, index: Any) -> tuple[int, np.ndarray, tuple[Any, ...]]:
-    d = _check_dim(op, dim, x.ndim)
-    idx = _index(op, index)
-    if idx.ndim > 1:
-        raise ShapeError(f"{op}: index must be a vector (0-d or 1-d), got shape {idx.shape}")
-    idx = _bounds(op, idx.reshape(-1), x.shape[d] if x.ndim else 1, d)
-    return d, idx, (slice(None),) * d + (idx,)
-
-
-def index_select(input: Tensor, dim: int, index: Any) -> Tensor:  # noqa: A002
-    """The slices of ``input`` along ``dim`` at the positions in the vector ``index`` (in that
-    order, repeats allowed).
-
-    Examples
-    --------
-    >>> import npgrad
-    >>> x = npgrad.tensor([[1.0, 2.0, 3.0], [4.0, 5.0, 6.0]])
-    >>> npgrad.index_select(x, 1, npgrad.tensor([2, 0, 2]))
-    tensor([[3., 1., 3.],
-            [6., 4., 6.]])
-    """
-    x = _tensor("index_select", input)
-    _, idx, key = _dim_index("index_select", x, dim, index)
-    if x.ndim == 0:
-        if idx.size != 1:
-            raise ShapeError(f"index_select: a 0-d input takes one index, got {idx.size}")
-        return IndexSelect.apply(x.reshape(1), basic=_ALL, adv=key).reshape(())  # type: ignore[no-any-return]
-    return IndexSelect.apply(x, basic=_ALL, adv=key)  # type: ignore[no-any-return]
-
-
-def _index_source(op: str, x: Tensor, d: int, idx: np.ndarray, source: Any) -> Tensor:
-    src = _tensor(op, source)
-    _same_dtype(op, x, src, "source")
-    want = x.shape[:d] + (idx.size,) + x.shape[d + 1 :] if x.ndim else (idx.size,)
-    if src.shape != want and not (src.ndim == 0 and want == (1,)):
-        raise ShapeError(
-            f"{op}: source of shape {src.shape} must have the input's shape {x.shape} except "
-            f"along dimension {d}, where its size must be the index's length {idx.size}"
-        )
-    return src.reshape(want) if src.shape != want else src
-
-
-def _index_put(fn: Any, op: str, x: Tensor, dim: int, index: Any, source: Any, acc: bool) -> Tensor:
-    x = _tensor(op, x)
-    d, idx, key = _dim_index(op, x, dim, index)
-    src = _index_source(op, x, d, idx, source)
-    out = fn.apply(x.reshape(1) if x.ndim == 0 else x, src, _ALL, key, acc)
-    return out.reshape(()) if x.ndim == 0 else out  # type: ignore[no-any-return]
-
-
-def index_add(input: Tensor, dim: int, index: Any, source: Tensor, *, alpha: Any = 1) -> Tensor:  # noqa: A002
-    """A copy of ``input`` with ``alpha * source[..., i, ...]`` added to the slice
-    ``index[i]`` along ``dim``; repeated indices accumulate.
-
-    Examples
-    --------
-    >>> import npgrad
-    >>> npgrad.index_add(npgrad.zeros(3), 0, npgrad.tensor([0, 0, 2]), npgrad.ones(3), alpha=2)
-    tensor([4., 0., 2.])
-    """
-    if alpha != 1:
-        source = _tensor("index_add", source) * alpha
-    return _index_put(IndexAdd, "index_add", input, dim, index, source, True)
-
-
-def index_copy(input: Tensor, dim: int, index: Any, source: Tensor) -> Tensor:  # noqa: A002
-    """A copy of ``input`` with the slice ``index[i]`` along ``dim`` replaced by
-    ``source[..., i, ...]`` (with repeated indices, which one wins is unspecified).
-
-    Examples
-    --------
-    >>> import npgrad
-    >>> npgrad.index_copy(npgrad.zeros(2, 3), 1, npgrad.tensor([2, 0]), npgrad.ones(2, 2))
-    tensor([[1., 0., 1.],
-            [1., 0., 1.]])
-    """
-    return _index_put(IndexCopy, "index_copy", input, dim, index, source, False)
-
-
-def index_fill(input: Tensor, dim: int, index: Any, value: Any) -> Tensor:  # noqa: A002
-    """A copy of ``input`` with the slices at ``index`` along ``dim`` set to ``value`` (a
-    number or a 0-d tensor, differentiable).
-
-    Examples
-    --------
-    >>> import npgrad
-    >>> npgrad.index_fill(npgrad.zeros(2, 3), 1, npgrad.tensor([0, 2]), 7.0)
-    tensor([[7., 0., 7.],
-            [7., 0., 7.]])
-    """
-    x = _tensor("index_fill", input)
-    d, idx, _ = _dim_index("index_fill", x, dim, index)
-    v = _scalar_value("index_fill", value, x.dtype)
-    # each position once: the value's gradient must not count a repeated index twice
-    key = (slice(None),) * d + (np.unique(idx),)
-    out = IndexFill.apply(x.reshape(1) if x.ndim == 0 else x, v, _ALL, key, False)
-    return out.reshape(()) if x.ndim == 0 else out  # type: ignore[no-any-return]
-
-
-# ---- masked ops ----------------------------------------------------------------------------
-def masked_fill(input: Tensor, mask: Any, value: Any) -> Tensor:  # noqa: A002
-    """``input`` with ``value`` (a number or a 0-d tensor) where the boolean ``mask`` is True;
-    ``mask`` and ``input`` broadcast. Differentiable in ``input`` and in a tensor ``value``.
-
-    Examples
-    --------
-    >>> import npgrad
-    >>> x = npgrad.tensor([1.0, -2.0, 3.0])
-    >>> npgrad.masked_fill(x, x < 0, 0.0)
-    tensor([1., 0., 3.])
-    """
-    x = _tensor("masked_fill", input)
-    m = _mask("masked_fill", mask)
-    _broadcast("masked_fill", x.shape, m.shape, "mask")
-    v = _scalar_value("masked_fill", value, x.dtype)
-    return MaskedFill.apply(_const(m), v, x)  # type: ignore[no-any-return]
-
-
-def masked_select(input: Tensor, mask: Any) -> Tensor:  # noqa: A002
-    """The elements of ``input`` where the boolean ``mask`` is True, as a 1-d tensor
-    (``input`` and ``mask`` broadcast).
-
-    Examples
-    --------
-    >>> import npgrad
-    >>> x = npgrad.tensor([[1.0, -2.0], [-3.0, 4.0]])
-    >>> npgrad.masked_select(x, x > 0)
-    tensor([1., 4.])
-    """
-    x = _tensor("masked_select", input)
-    m = _mask("masked_select", mask)
-    shape = _broadcast("masked_select", x.shape, m.shape, "mask")
-    if x.shape != shape:
-        x = x.expand(shape)
-    return MaskedSelect.apply(x, basic=_ALL, adv=(np.broadcast_to(m, shape),))  # type: ignore[no-any-return]
-
-
-def masked_scatter(input: Tensor, mask: Any, source: Tensor) -> Tensor:  # noqa: A002
-    """A copy of ``input`` whose elements where ``mask`` is True are replaced, in row-major
-    order, by the first elements of ``source`` (``input`` and ``mask`` broadcast).
-
-    Examples
-    --------
-    >>> import npgrad
-    >>> npgrad.masked_scatter(npgrad.zeros(4), npgrad.tensor([True, False, True, True]),
-    ...                       npgrad.tensor([1.0, 2.0, 3.0, 4.0]))
-    tensor([1., 0., 2., 3.])
-    """
-    x = _tensor("masked_scatter", input)
-    m = _mask("masked_scatter", mask)
-    src = _tensor("masked_scatter", source)
-    _same_dtype("masked_scatter", x, src, "source")
-    shape = _broadcast("masked_scatter", x.shape, m.shape, "mask")
-    m = np.broadcast_to(m, shape)
-    n = int(np.count_nonzero(m))
-    if src.numel() < n:
-        raise ShapeError(
-            f"masked_scatter: the source has {src.numel()} elements, fewer than the {n} True "
-            "elements of the mask"
-        )
-    flat = src.reshape(-1)
-    values = flat if flat.shape[0] == n else flat[:n]
-    if x.shape != shape:
-        x = x.expand(shape)
-    return MaskedScatter.apply(x, values, _ALL, (m,), False)  # type: ignore[no-any-return]
-
-
-# ---- take, nonzero ---------------------------------------------------------------------------
-def take(input: Tensor, index: Any) -> Tensor:  # noqa: A002
-    """Elements of ``input`` read as if it were 1-d, at ``index`` (any shape, negative values
-    count from the end); the result has ``index``'s shape.
-
-    Examples
-    --------
-    >>> import npgrad
-    >>> npgrad.take(npgrad.tensor([[4.0, 3.0], [5.0, 6.0]]), npgrad.tensor([0, -1]))
-    tensor([4., 6.])
-    """
-    x = _tensor("take", input)
-    idx = _bounds("take", _index("take", index), x.numel(), 0, negative=True)
-    return Take.apply(x.reshape(-1), basic=_ALL, adv=(idx,))  # type: ignore[no-any-return]
-
-
+# ---- take_along_dim ------------------------------------------------------------------------
 def take_along_dim(input: Tensor, indices: Any, dim: int | None = None) -> Tensor:  # noqa: A002
     """:func:`gather` with ``input`` and ``indices`` broadcast against each other outside
     ``dim`` (negative indices count from the end); with no ``dim``, both are flattened (and,
@@ -669,39 +445,6 @@ def take_along_dim(input: Tensor, indices: Any, dim: int | None = None) -> Tenso
     shape = _broadcast("take_along_dim", want, idx.shape, "indices")
     idx = np.broadcast_to(_bounds("take_along_dim", idx, n, d, negative=True), shape)
     xshape = shape[:d] + (n,) + shape[d + 1 :]
-    return Gather.apply(x.expand(xshape) if xshape != x.shape else x, basic=_ALL, adv=_along(idx, d))  # type: ignore[no-any-return]
-
-
-def nonzero(input: Tensor, *, as_tuple: bool = False) -> Any:  # noqa: A002
-    """The indices (int64) of the non-zero elements: an ``(n, ndim)`` tensor, or with
-    ``as_tuple`` one 1-d tensor per dimension (a 0-d input counts as 1-d there).
-
-    Examples
-    --------
-    >>> import npgrad
-    >>> x = npgrad.tensor([[0.0, 1.0], [2.0, 0.0]])
-    >>> npgrad.nonzero(x)
-    tensor([[0, 1],
-            [1, 0]])
-    >>> npgrad.nonzero(x, as_tuple=True)
-    (tensor([0, 1]), tensor([1, 0]))
-    """
-    a = _tensor("nonzero", input)._data
-    if as_tuple:
-        return tuple(_const(i.astype(np.int64)) for i in np.nonzero(np.atleast_1d(a)))
-    return _const(np.argwhere(a).astype(np.int64))
-
-
-def argwhere(input: Tensor) -> Tensor:  # noqa: A002
-    """The indices of the non-zero elements as an ``(n, ndim)`` int64 tensor
-    (:func:`nonzero`).
-
-    Examples
-    --------
-    >>> import npgrad
-    >>> npgrad.argwhere(npgrad.tensor([0, 3, 0, 5]))
-    tensor([[1],
-            [3]])
-    """
-    return nonzero(input)  # type: ignore[no-any-return]
-
+    return Gather.apply(
+        x.expand(xshape) if xshape != x.shape else x, basic=_ALL, adv=_along(idx, d)
+    )  # type: ignore[no-any-return]

@@ -22,7 +22,6 @@ from typing import Any
 import numpy as np
 
 from npgrad import dtypes
-
 from npgrad.autograd.function import Function
 from npgrad.ops._broadcast import Expand, sum_to
 from npgrad.ops._promote import operands

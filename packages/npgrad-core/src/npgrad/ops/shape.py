@@ -49,9 +49,10 @@ from npgrad.ops._shape_util import (
     _need_dims,
     _tensor,
 )
-from npgrad.ops.gather_scatter import (
+from npgrad.ops.gather_scatter import gather, scatter, scatter_add, scatter_reduce, take_along_dim
+from npgrad.ops.indexing import getitem, index_put, narrow, pad
+from npgrad.ops.selection import (
     argwhere,
-    gather,
     index_add,
     index_copy,
     index_fill,
@@ -60,13 +61,8 @@ from npgrad.ops.gather_scatter import (
     masked_scatter,
     masked_select,
     nonzero,
-    scatter,
-    scatter_add,
-    scatter_reduce,
     take,
-    take_along_dim,
 )
-from npgrad.ops.indexing import getitem, index_put, narrow, pad
 from npgrad.tensor import Tensor, _check_dim
 
 __all__ = [

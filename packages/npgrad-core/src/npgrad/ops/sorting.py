@@ -10,7 +10,7 @@ as the largest value, like PyTorch.
 
 from __future__ import annotations
 
-from typing import Any, NamedTuple
+from typing import Any, Literal, NamedTuple
 
 import numpy as np
 
@@ -37,14 +37,18 @@ __all__ = [
 ]
 
 
+class _ValuesIndices(NamedTuple):
+    values: Tensor
+    indices: Tensor
+
+
 def _result(name: str) -> Any:
     """A ``(values, indices)`` named tuple printed like ``torch.return_types.<name>``."""
 
     def __repr__(self: Any) -> str:  # noqa: N807
         return f"npgrad.return_types.{name}(\nvalues={self.values!r},\nindices={self.indices!r})"
 
-    base = NamedTuple(name, [("values", Tensor), ("indices", Tensor)])  # type: ignore[misc]
-    return type(name, (base,), {"__repr__": __repr__, "__slots__": ()})
+    return type(name, (_ValuesIndices,), {"__repr__": __repr__, "__slots__": ()})
 
 
 _SortResult = _result("sort")
@@ -429,18 +433,18 @@ def _values(op: str, v: Any) -> np.ndarray:
     raise TypeError(f"{op}: expected a Tensor or a number, got {type(v).__name__}")
 
 
-def _side(op: str, right: bool, side: str | None) -> str:
+def _side(op: str, right: bool, side: str | None) -> Literal["left", "right"]:
     if side is None:
         return "right" if right else "left"
     if side not in ("left", "right"):
         raise ValueError(f"{op}: side must be 'left' or 'right', got {side!r}")
     if right and side == "left":
         raise ValueError(f"{op}: side='left' contradicts right=True")
-    return side
+    return "right" if side == "right" else "left"
 
 
 def searchsorted(
-    sorted_sequence: Tensor,
+    sorted_sequence: Any,
     input: Any,  # noqa: A002
     *,
     out_int32: bool = False,
@@ -476,8 +480,11 @@ def searchsorted(
                 f"searchsorted: the leading dimensions of sorted_sequence {seq.shape} and "
                 f"input {v.shape} must match (or sorted_sequence must be 1-d)"
             )
-        rows, vals = seq.reshape(-1, seq.shape[-1]), v.reshape(-1, v.shape[-1])
-        out = np.stack([np.searchsorted(r, w, side=how) for r, w in zip(rows, vals)])
+        n_rows = int(np.prod(seq.shape[:-1]))
+        rows, vals = seq.reshape(n_rows, seq.shape[-1]), v.reshape(n_rows, v.shape[-1])
+        out = np.zeros(vals.shape, np.intp)
+        for k in range(n_rows):  # one sorted row per leading index
+            out[k] = np.searchsorted(rows[k], vals[k], side=how)
         out = out.reshape(v.shape)
     return _const(out.astype(np.int32 if out_int32 else np.int64))
 

@@ -31,7 +31,7 @@ import numpy as np
 
 import npgrad
 from npgrad.data import Dataset, Subset
-from npgrad.nn import Module
+from npgrad.nn import Module, TripletMarginLoss
 from npgrad.nn import functional as F
 from npgrad.tensor import Tensor
 
@@ -50,21 +50,6 @@ __all__ = [
     "roc_auc",
     "roc_curve",
 ]
-
-
-def __getattr__(name: str) -> Any:
-    # resolved on use so that this module imports even with an npgrad-nn that predates the loss
-    if name == "TripletMarginLoss":
-        import npgrad.nn
-
-        try:
-            return npgrad.nn.TripletMarginLoss
-        except AttributeError:
-            raise AttributeError(
-                "npgrad.vision.siamese.TripletMarginLoss re-exports npgrad.nn.TripletMarginLoss, "
-                "which the installed npgrad-nn does not provide"
-            ) from None
-    raise AttributeError(f"module {__name__!r} has no attribute {name!r}")
 
 
 # ---- datasets ------------------------------------------------------------------------------
@@ -361,8 +346,7 @@ def contrastive_loss(
     target = _as_numpy(same)
     if target.shape != d.shape:
         raise ValueError(
-            f"contrastive_loss: expected same of shape {d.shape} (one per pair), got "
-            f"{target.shape}"
+            f"contrastive_loss: expected same of shape {d.shape} (one per pair), got {target.shape}"
         )
     if not np.isin(target, (0, 1)).all():
         bad = np.unique(target[~np.isin(target, (0, 1))])[:5]
@@ -392,14 +376,14 @@ class ContrastiveLoss(Module):
     --------
     >>> import npgrad
     >>> from npgrad.vision.siamese import ContrastiveLoss
-    >>> loss = ContrastiveLoss(margin=2.0)
+    >>> loss = ContrastiveLoss(margin=2.0, eps=0.0)
     >>> loss
-    ContrastiveLoss(margin=2.0)
-    >>> e1 = npgrad.tensor([[1.0, 0.0]], requires_grad=True)
+    ContrastiveLoss(margin=2.0, eps=0.0)
+    >>> e1 = npgrad.tensor([[0.6, 0.8]], requires_grad=True)  # distance 1 from e2
     >>> out = loss(e1, npgrad.tensor([[0.0, 0.0]]), npgrad.tensor([0]))
     >>> out.backward()
-    >>> out.item(), e1.grad
-    (0.5, tensor([[-1.,  0.]]))
+    >>> round(out.item(), 6), e1.grad  # (2 - 1)**2 / 2; pushed apart along (0.6, 0.8)
+    (0.5, tensor([[-0.6000, -0.8000]]))
     """
 
     def __init__(
@@ -424,6 +408,8 @@ class ContrastiveLoss(Module):
             s += f", reduction={self.reduction!r}"
         if self.p != 2.0:
             s += f", p={self.p}"
+        if self.eps != 1e-6:
+            s += f", eps={self.eps}"
         return s
 
 
@@ -654,8 +640,7 @@ class VerificationResult(NamedTuple):
 
     def __str__(self) -> str:
         return (
-            f"accuracy {self.accuracy:.4f} ± {self.std:.4f} over {len(self.fold_accuracies)} "
-            "folds"
+            f"accuracy {self.accuracy:.4f} ± {self.std:.4f} over {len(self.fold_accuracies)} folds"
         )
 
 

@@ -43,7 +43,9 @@ def _images(tensor: Any, where: str) -> np.ndarray:
             raise ValueError(f"{where}: all images must have the same shape, got {sorted(shapes)}")
         return np.stack([t.detach().numpy() for t in tensor])
     if not isinstance(tensor, Tensor):
-        raise TypeError(f"{where}: expected a Tensor or a list of Tensors, got {type(tensor).__name__}")
+        raise TypeError(
+            f"{where}: expected a Tensor or a list of Tensors, got {type(tensor).__name__}"
+        )
     return tensor.detach().numpy()
 
 
@@ -101,7 +103,9 @@ def make_grid(
         arr = np.concatenate([arr] * 3, axis=1)
     if normalize:
         if value_range is not None and not isinstance(value_range, tuple):
-            raise TypeError("value_range has to be a tuple (min, max) if specified. min and max are numbers")
+            raise TypeError(
+                "value_range has to be a tuple (min, max) if specified. min and max are numbers"
+            )
         if not np.issubdtype(arr.dtype, np.floating):
             arr = arr.astype(npgrad.get_default_dtype())
 
@@ -137,7 +141,9 @@ def to_pil_image(tensor: Tensor) -> Image.Image:
     if arr.ndim == 3 and arr.shape[0] in (1, 3):
         arr = arr[0] if arr.shape[0] == 1 else arr.transpose(1, 2, 0)
     elif arr.ndim != 2:
-        raise ValueError(f"to_pil_image: expected (C, H, W) with C = 1 or 3, or (H, W), got {arr.shape}")
+        raise ValueError(
+            f"to_pil_image: expected (C, H, W) with C = 1 or 3, or (H, W), got {arr.shape}"
+        )
     # torchvision's rounding: x * 255 + 0.5, clamped, then truncated to uint8
     return Image.fromarray(np.clip(arr * 255 + 0.5, 0, 255).astype(np.uint8))
 
@@ -191,14 +197,17 @@ def confusion_matrix(y_true: Any, y_pred: Any, num_classes: int | None = None) -
     p = np.asarray(y_pred.numpy() if isinstance(y_pred, Tensor) else y_pred).reshape(-1)
     if t.shape != p.shape:
         raise ValueError(f"confusion_matrix: y_true has {t.size} labels, y_pred {p.size}")
-    if t.size and (not np.issubdtype(t.dtype, np.integer) or not np.issubdtype(p.dtype, np.integer)):
+    if t.size and (
+        not np.issubdtype(t.dtype, np.integer) or not np.issubdtype(p.dtype, np.integer)
+    ):
         raise TypeError("confusion_matrix: labels must be integers")
     if t.size and min(t.min(), p.min()) < 0:
         raise ValueError("confusion_matrix: labels must be non-negative")
     n = int(max(t.max(initial=-1), p.max(initial=-1)) + 1) if num_classes is None else num_classes
     if t.size and max(t.max(), p.max()) >= n:
         raise ValueError(f"confusion_matrix: a label is >= num_classes={n}")
-    return np.bincount(t * n + p, minlength=n * n).reshape(n, n).astype(np.int64)
+    codes = t.astype(np.int64) * n + p.astype(np.int64)  # an empty list parses as float64
+    return np.bincount(codes, minlength=n * n).reshape(n, n).astype(np.int64)
 
 
 def draw_confusion_matrix(
@@ -273,12 +282,19 @@ def draw_confusion_matrix(
             s = float(shade[i, j])
             # white -> (8, 48, 107), the dark end of a "Blues" colour map
             color = tuple(int(round(255 + (c - 255) * s)) for c in (8, 48, 107))
-            box = (left + j * cell, top + i * cell, left + (j + 1) * cell - 1, top + (i + 1) * cell - 1)
+            box = (
+                left + j * cell,
+                top + i * cell,
+                left + (j + 1) * cell - 1,
+                top + (i + 1) * cell - 1,
+            )
             draw.rectangle(box, fill=color, outline=(200, 200, 200))
             text = f"{values[i, j]:.2f}" if normalize else f"{int(values[i, j])}"
             w, h = _text_size(draw, text, font)
             ink = "white" if s > 0.5 else "black"
-            draw.text((box[0] + (cell - w) // 2, box[1] + (cell - h) // 2), text, fill=ink, font=font)
+            draw.text(
+                (box[0] + (cell - w) // 2, box[1] + (cell - h) // 2), text, fill=ink, font=font
+            )
     if path is not None:
         _save(img, path)
     return img
@@ -313,8 +329,9 @@ def plot_history(
 ) -> Image.Image:
     """Plot training curves (e.g. ``{"train loss": [...], "val loss": [...]}``) as lines.
 
-    One coloured polyline per series against its index (starting at 1), with a legend, the
-    y range from the smallest to the largest finite value, and tick labels at both ends.
+    One coloured polyline per series against its index (starting at 1), with a legend; the
+    y axis spans the finite values (NaN and infinite points are skipped) with five labelled
+    grid lines.
 
     Parameters
     ----------
@@ -353,12 +370,16 @@ def plot_history(
     lo, hi = float(finite.min()), float(finite.max())
     if hi == lo:
         lo, hi = lo - 0.5, hi + 0.5
+    margin = 0.05 * (hi - lo)  # keep the extreme points off the frame
+    lo, hi = lo - margin, hi + margin
     n = max(len(a) for a in series.values())
     width, height = size
     font = _font()
     img = Image.new("RGB", (width, height), "white")
     draw = ImageDraw.Draw(img)
-    tick_w = max(_text_size(draw, f"{v:.4g}", font)[0] for v in (lo, hi)) + 10
+    y_ticks = np.linspace(lo + margin, hi - margin, 5)
+    labels = [f"{v:.3g}" for v in y_ticks]
+    tick_w = max(_text_size(draw, label, font)[0] for label in labels) + 10
     text_h = _text_size(draw, "0", font)[1]
     x0, x1 = tick_w, width - 10
     y0, y1 = (text_h + 14) if title else 10, height - 2 * text_h - 14
@@ -366,33 +387,48 @@ def plot_history(
         raise ValueError(f"plot_history: size {size} is too small")
     if title:
         draw.text((x0, 4), title, fill="black", font=font)
-    draw.rectangle((x0, y0, x1, y1), outline="black")
-    for v, y in ((hi, y0), (lo, y1)):
-        label = f"{v:.4g}"
+
+    def to_y(v: float) -> float:
+        return y1 - (y1 - y0) * (v - lo) / (hi - lo)
+
+    def to_x(i: int) -> float:  # i: 0-based index of the point
+        return x0 + (x1 - x0) * (i / (n - 1) if n > 1 else 0.5)
+
+    for v, label in zip(y_ticks, labels):
+        y = to_y(float(v))
+        draw.line((x0, y, x1, y), fill=(230, 230, 230))
         w, h = _text_size(draw, label, font)
         draw.text((x0 - w - 5, y - h // 2), label, fill="black", font=font)
-    for v, x in ((1, x0), (n, x1)):
-        label = str(v)
-        w, _ = _text_size(draw, label, font)
-        draw.text((x - w // 2, y1 + 4), label, fill="black", font=font)
+    step = max(1, math.ceil(n / 10))  # at most ~10 labelled epochs, evenly spaced
+    x_ticks = sorted(set(range(0, n, step)) | {n - 1})
+    for i in x_ticks:
+        x = to_x(i)
+        draw.line((x, y1, x, y1 + 3), fill="black")
+        w, _ = _text_size(draw, str(i + 1), font)
+        draw.text((x - w // 2, y1 + 5), str(i + 1), fill="black", font=font)
+    draw.rectangle((x0, y0, x1, y1), outline="black")
     w, _ = _text_size(draw, xlabel, font)
     draw.text(((x0 + x1 - w) // 2, y1 + text_h + 8), xlabel, fill="black", font=font)
 
-    def to_xy(i: int, v: float) -> tuple[float, float]:
-        x = x0 + (x1 - x0) * (i / (n - 1) if n > 1 else 0.5)
-        return x, y1 - (y1 - y0) * (v - lo) / (hi - lo)
-
-    legend_y = y0 + 6
-    for idx, (name, arr) in enumerate(series.items()):
+    for idx, arr in enumerate(series.values()):
         color = _PALETTE[idx % len(_PALETTE)]
-        points = [to_xy(i, v) for i, v in enumerate(arr) if np.isfinite(v)]
+        points = [(to_x(i), to_y(v)) for i, v in enumerate(arr) if np.isfinite(v)]
         if len(points) > 1:
             draw.line(points, fill=color, width=2)
         for x, y in points:
             draw.ellipse((x - 2, y - 2, x + 2, y + 2), fill=color)
-        draw.line((x1 - 120, legend_y + text_h // 2, x1 - 100, legend_y + text_h // 2), fill=color, width=3)
-        draw.text((x1 - 95, legend_y), name, fill="black", font=font)
-        legend_y += text_h + 6
+    # the legend last, on a white box, so that no line hides it
+    name_w = max(_text_size(draw, name, font)[0] for name in series)
+    lx1, ly0 = x1 - 6, y0 + 6
+    lx0 = lx1 - name_w - 40
+    draw.rectangle(
+        (lx0, ly0, lx1, ly0 + len(series) * (text_h + 6) + 6), fill="white", outline=(180, 180, 180)
+    )
+    for idx, name in enumerate(series):
+        y = ly0 + 6 + idx * (text_h + 6)
+        color = _PALETTE[idx % len(_PALETTE)]
+        draw.line((lx0 + 6, y + text_h // 2, lx0 + 26, y + text_h // 2), fill=color, width=3)
+        draw.text((lx0 + 32, y), name, fill="black", font=font)
     if path is not None:
         _save(img, path)
     return img

@@ -39,7 +39,8 @@ import numpy as np
 
 from npgrad import Tensor
 from npgrad.autograd.function import Function
-from npgrad.nn.functional._im2col import _col2im, _Geom, _im2col
+from npgrad.nn.functional import _workspace
+from npgrad.nn.functional._im2col import _col2im, _Geom, _im2col, _is_pointwise
 
 __all__: list[str] = []
 
@@ -54,21 +55,72 @@ def _grouped_weight(w: np.ndarray, groups: int) -> np.ndarray:
     return w.reshape(groups, w.shape[0] // groups, -1)
 
 
-def _conv_forward(x: np.ndarray, w: np.ndarray, g: _Geom, groups: int) -> tuple[np.ndarray, np.ndarray]:
-    """``conv(x, w)`` without bias, and the columns it used."""
-    cols = _im2col(x, g)
+def _conv_forward(
+    x: np.ndarray, w: np.ndarray, g: _Geom, groups: int, keep_cols: bool
+) -> tuple[np.ndarray, np.ndarray | None]:
+    """``conv(x, w)`` without bias, and (if ``keep_cols``) the columns it used."""
+    cols = _im2col(x, g, _workspace.take_owned if keep_cols else _workspace.take)
     out = np.matmul(_grouped_weight(w, groups), _grouped_cols(cols, groups))
+    if not keep_cols:
+        _workspace.give(cols)
+        cols = None
     return out.reshape((x.shape[0], w.shape[0]) + g.out_size), cols
 
 
 def _conv_transpose_forward(y: np.ndarray, w: np.ndarray, g: _Geom, groups: int) -> np.ndarray:
     """``convT(y, w)``: (N, O, *out_size) -> (N, C, *in_size)."""
+    if len(g.kernel) == 2 and g.stride == (1, 1) and not _is_pointwise(g):
+        wo, span = g.out_size[1], g.dilation[1] * (g.kernel[1] - 1)
+        if 8 * span <= wo:  # wide maps: the extra GEMM columns cost less than short rows
+            return _conv_transpose_2d_flat(y, w, g, groups)
     n = y.shape[0]
     wg = _grouped_weight(w, groups)  # (g, O/g, C/g·K)
     yg = y.reshape(n, groups, w.shape[0] // groups, -1)  # (N, g, O/g, L)
-    cols = np.matmul(wg.transpose(0, 2, 1), yg)  # (N, g, C/g·K, L)
+    cols = _workspace.take((n, groups, wg.shape[2], yg.shape[3]), y.dtype)
+    np.matmul(wg.transpose(0, 2, 1), yg, out=cols)  # (N, g, C/g·K, L)
     c = w.shape[1] * groups
-    return _col2im(cols.reshape((n, c) + g.kernel + g.out_size), g)
+    out = _col2im(cols.reshape((n, c) + g.kernel + g.out_size), g)
+    if out.base is None:  # (a pointwise geometry returns a view of the columns themselves)
+        _workspace.give(cols)
+    return out
+
+
+def _conv_transpose_2d_flat(y: np.ndarray, w: np.ndarray, g: _Geom, groups: int) -> np.ndarray:
+    """``convT`` for stride-1 2-D geometries, with col2im on flattened rows.
+
+    col2im adds each tap's ``(Ho, Wo)`` slab into the input gradient; with small maps its
+    rows are short (6-12 elements) and NumPy's per-row overhead dominates. Here the output
+    gradient is widened to the padded input width ``Wp`` with zero columns, so that in the
+    flattened padded input a tap's slab is one contiguous run of ``Ho·Wp`` elements per
+    (sample, channel): the adds become long runs, for ``Wp / Wo`` times the GEMM work.
+    Measured: 15% faster than the slab col2im on 32×32 maps, 10-15% slower on 12×12 and
+    6×6 ones (the extra GEMM columns), hence only for ``Wp <= 1.125 Wo``. The zero columns
+    make the wrapped-around elements add zeros."""
+    n, o = y.shape[:2]
+    (h, wd), (ho, wo) = g.in_size, g.out_size
+    (kh, kw), (dh, dw), (ph, pw) = g.kernel, g.dilation, g.pad
+    wp = max(wo + dw * (kw - 1), pw + wd)
+    hp = max(ho + dh * (kh - 1), ph + h)
+    ywide = _workspace.take((n, o, ho, wp), y.dtype)
+    ywide[..., wo:] = 0
+    ywide[..., :wo] = y
+    wg = _grouped_weight(w, groups)
+    cols = _workspace.take((n, groups, wg.shape[2], ho * wp), y.dtype)
+    np.matmul(wg.transpose(0, 2, 1), ywide.reshape(n, groups, o // groups, -1), out=cols)
+    _workspace.give(ywide)
+    c = w.shape[1] * groups
+    taps = cols.reshape(n, c, kh, kw, ho * wp)
+    flat = _workspace.take((n, c, (hp + 1) * wp), y.dtype)  # one spare row for the overrun
+    flat[...] = 0
+    for i in range(kh):
+        for j in range(kw):
+            off = i * dh * wp + j * dw
+            view = flat[:, :, off : off + ho * wp]
+            np.add(view, taps[:, :, i, j], out=view)
+    _workspace.give(cols)
+    out = np.ascontiguousarray(flat.reshape(n, c, hp + 1, wp)[:, :, ph : ph + h, pw : pw + wd])
+    _workspace.give(flat)
+    return out
 
 
 def _weight_grad_forward(
@@ -79,13 +131,32 @@ def _weight_grad_forward(
     yg = y.reshape(n, groups, w_shape[0] // groups, -1)  # (N, g, O/g, L)
     cg = _grouped_cols(cols, groups)  # (N, g, C/g·K, L)
     # One GEMM per group over the flattened (batch, position) axis would need both operands
-    # transposed (copied); N small GEMMs into an (N, ...) stack and one sum measured faster.
-    gw = np.matmul(yg, cg.transpose(0, 1, 3, 2)).sum(axis=0)
-    return gw.reshape(w_shape)
+    # transposed (copied); N small GEMMs into an (N, ...) stack and one sum measured faster,
+    # and computing the transposed product cols @ y.T faster still (20-30%, OpenBLAS).
+    stack = _workspace.take(cg.shape[:3] + (yg.shape[2],), y.dtype)
+    gw_t = np.matmul(cg, yg.transpose(0, 1, 3, 2), out=stack).sum(axis=0)  # (g, C/g·K, O/g)
+    _workspace.give(stack)
+    return np.ascontiguousarray(gw_t.transpose(0, 2, 1)).reshape(w_shape)
+
+
+class BiasGrad(Function):
+    """Sum over all dimensions but the channel one (1): the gradient of a per-channel bias.
+    ``x.sum(dim=(0, 2, 3))`` reduces over non-adjacent axes, which NumPy does several times
+    slower than two reductions over contiguous blocks."""
+
+    @staticmethod
+    def forward(ctx: Any, g: np.ndarray) -> np.ndarray:
+        ctx.shape = g.shape
+        return g.reshape(g.shape[0], g.shape[1], -1).sum(axis=2).sum(axis=0)
+
+    @staticmethod
+    def backward(ctx: Any, grad: Tensor) -> Tensor:
+        nd = len(ctx.shape) - 2
+        return grad.reshape((1, -1) + (1,) * nd).expand(*ctx.shape)
 
 
 def _bias_grad(g: Tensor) -> Tensor:
-    return g.sum(dim=(0, *range(2, g.ndim)))
+    return BiasGrad.apply(g)  # type: ignore[no-any-return]
 
 
 class ConvNd(Function):
@@ -95,12 +166,12 @@ class ConvNd(Function):
     def forward(
         ctx: Any, x: np.ndarray, w: np.ndarray, b: np.ndarray | None, geom: _Geom, groups: int
     ) -> np.ndarray:
-        out, cols = _conv_forward(x, w, geom, groups)
+        # the columns are needed only for the weight gradient: keep them just then
+        out, cols = _conv_forward(x, w, geom, groups, keep_cols=ctx.needs_input_grad[1])
         if b is not None:
             out += b.reshape((-1,) + (1,) * len(geom.kernel))
         ctx.geom, ctx.groups = geom, groups
-        # the columns are needed only for the weight gradient: keep them just then
-        ctx.save_for_backward(x, w, cols if ctx.needs_input_grad[1] else None)
+        ctx.save_for_backward(x, w, cols)
         return out
 
     @staticmethod
@@ -146,12 +217,15 @@ class WeightGradNd(Function):
     def forward(
         ctx: Any, x: np.ndarray, y: np.ndarray, geom: _Geom, groups: int, cols: np.ndarray | None
     ) -> np.ndarray:
-        if cols is None:
-            cols = _im2col(x, geom)
         w_shape = (y.shape[1], x.shape[1] // groups) + geom.kernel
         ctx.geom, ctx.groups = geom, groups
         ctx.save_for_backward(x, y)
-        return _weight_grad_forward(cols, y, w_shape, groups)
+        if cols is not None:
+            return _weight_grad_forward(cols, y, w_shape, groups)
+        cols = _im2col(x, geom, _workspace.take)
+        gw = _weight_grad_forward(cols, y, w_shape, groups)
+        _workspace.give(cols)
+        return gw
 
     @staticmethod
     def backward(ctx: Any, grad: Tensor) -> tuple[Any, ...]:

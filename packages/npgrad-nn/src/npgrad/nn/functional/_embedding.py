@@ -9,6 +9,9 @@ rules enter as a per-position factor applied by the scatter (and by its own adjo
 
 ``max_norm`` renormalises, in place and outside autograd, the rows that this call looks up
 and whose norm exceeds it — PyTorch's ``embedding_renorm_`` — before the lookup.
+
+``embedding_bag`` reuses the pair: the rows of each bag are looked up, then summed into their
+bag by the same scatter-add (the bags playing the role of the table's rows).
 """
 
 from __future__ import annotations
@@ -17,11 +20,12 @@ from typing import Any
 
 import numpy as np
 
+import npgrad
 from npgrad import Tensor
 from npgrad.autograd.function import Function
 from npgrad.ops._shape_util import ShapeError
 
-__all__ = ["embedding"]
+__all__ = ["embedding", "embedding_bag"]
 
 
 class EmbeddingLookup(Function):
@@ -179,3 +183,163 @@ def embedding(
         if padding_idx is not None:
             factor[idx == padding_idx] = 0.0
     return EmbeddingLookup.apply(weight, idx, None, factor)  # type: ignore[no-any-return]
+
+
+def _bag_bounds(
+    idx: np.ndarray, offsets: Any, include_last_offset: bool
+) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
+    """Flat indices, and the start and end position of every bag, from PyTorch's two input
+    forms: ``(B, N)`` fixed-length bags, or 1-D indices with the bags' start ``offsets``."""
+    if idx.ndim == 2:
+        if offsets is not None:
+            raise ValueError(
+                "if input is 2D, then offsets has to be None, as input is treated is a "
+                "mini-batch of fixed length sequences. However, found offsets of type "
+                f"{type(offsets)}"
+            )
+        b, n = idx.shape
+        starts = np.arange(b) * n
+        return idx.reshape(-1), starts, starts + n
+    if idx.ndim != 1:
+        raise ShapeError(
+            f"embedding_bag: input has to be 1D or 2D Tensor, but got Tensor of dimension "
+            f"{idx.ndim} (shape {idx.shape})"
+        )
+    if offsets is None:
+        raise ValueError("embedding_bag: offsets has to be a 1D Tensor but got None")
+    if not isinstance(offsets, Tensor):
+        raise TypeError(f"embedding_bag: offsets must be a Tensor, got {type(offsets).__name__}")
+    offs = offsets._data
+    if offs.ndim != 1 or offs.dtype.kind not in "iu":
+        raise ValueError(
+            f"embedding_bag: offsets has to be a 1D Tensor of integers, got shape {offs.shape} "
+            f"and dtype {offs.dtype}"
+        )
+    m = idx.shape[0]
+    if include_last_offset:
+        # CSR form: the last offset closes the last bag and must be the number of indices
+        # (PyTorch does not check it, and gives inconsistent results when it is not)
+        if offs.size == 0 or offs[-1] != m:
+            raise ValueError(
+                "embedding_bag: with include_last_offset=True the last offset must equal the "
+                f"number of indices ({m}), got offsets {offs.tolist()}"
+            )
+        starts, ends = offs[:-1], offs[1:]
+    else:
+        starts, ends = offs, np.append(offs[1:], m)
+    if starts.size and (starts[0] != 0 or (np.diff(offs) < 0).any() or offs.max() > m):
+        raise ValueError(
+            "embedding_bag: offsets must start at 0, be non-decreasing and not exceed the "
+            f"number of indices ({m}), got {offs.tolist()}"
+        )
+    return idx, starts.astype(np.intp), ends.astype(np.intp)
+
+
+def embedding_bag(
+    input: Tensor,  # noqa: A002
+    weight: Tensor,
+    offsets: Tensor | None = None,
+    max_norm: float | None = None,
+    norm_type: float = 2,
+    scale_grad_by_freq: bool = False,
+    mode: str = "mean",
+    sparse: bool = False,
+    per_sample_weights: Tensor | None = None,
+    include_last_offset: bool = False,
+    padding_idx: int | None = None,
+) -> Tensor:
+    """Sums, means or maxima of bags of embeddings, without materialising each bag.
+
+    ``input`` is ``(B, N)`` (B bags of N indices) or 1-D with ``offsets`` giving each bag's
+    start (``include_last_offset``: one more offset, the end of the last bag). Entries equal
+    to ``padding_idx`` are left out of their bag (and of a mean's count); an empty bag gives
+    zeros. ``per_sample_weights`` (``mode="sum"`` only) scales each looked-up row.
+
+    Returns
+    -------
+    Tensor
+        ``(B, embedding_dim)``.
+
+    Examples
+    --------
+    >>> import npgrad
+    >>> from npgrad.nn import functional as F
+    >>> w = npgrad.tensor([[1.0, 1.0], [2.0, 0.0], [0.0, 4.0]])
+    >>> F.embedding_bag(npgrad.tensor([0, 1, 2, 2]), w, npgrad.tensor([0, 2]), mode="sum")
+    tensor([[3., 1.],
+            [0., 8.]])
+    """
+    if not isinstance(weight, Tensor):
+        raise TypeError(f"embedding_bag: weight must be a Tensor, got {type(weight).__name__}")
+    if weight.ndim != 2:
+        raise ShapeError(
+            f"embedding_bag: weight has to be a 2D Tensor, but got Tensor of dimension "
+            f"{weight.ndim}"
+        )
+    if mode not in ("sum", "mean", "max"):
+        raise ValueError(f"embedding_bag: mode has to be one of sum, mean or max, got {mode!r}")
+    if mode == "max" and scale_grad_by_freq:
+        raise ValueError("max mode does not support scaling the gradient by the frequency")
+    num, dim = weight.shape
+    idx = _check_indices(input, num)
+    if per_sample_weights is not None:
+        if mode != "sum":
+            raise NotImplementedError(
+                "embedding_bag: per_sample_weights was not None. per_sample_weights is only "
+                f"supported for mode='sum' (got mode={mode!r})."
+            )
+        if not isinstance(per_sample_weights, Tensor) or per_sample_weights.shape != idx.shape:
+            shape = getattr(per_sample_weights, "shape", type(per_sample_weights).__name__)
+            raise ShapeError(
+                f"embedding_bag: If per_sample_weights ({shape}) is not None, then it must have "
+                f"the same shape as the input ({idx.shape})"
+            )
+    if padding_idx is not None:
+        if not -num <= padding_idx < num:
+            raise ValueError(
+                f"embedding_bag: padding_idx must be within num_embeddings ({num}), got "
+                f"{padding_idx}"
+            )
+        padding_idx %= num
+    flat, starts, ends = _bag_bounds(idx, offsets, include_last_offset)
+    n_bags = starts.shape[0]
+    if max_norm is not None:
+        _renorm_(weight, flat, float(max_norm), float(norm_type))
+    # the bags tile [0, end of the last bag): each position's bag is the last one starting at
+    # or before it (empty bags, sharing a start with the next, are skipped over)
+    pos = np.arange(ends[-1] if n_bags else 0, dtype=np.intp)
+    bag_of = np.searchsorted(starts, pos, side="right") - 1
+    if padding_idx is not None:  # padding entries leave their bag
+        keep = flat[pos] != padding_idx
+        pos, bag_of = pos[keep], bag_of[keep]
+    rows = flat[pos]
+    factor = None
+    if scale_grad_by_freq and weight.requires_grad:
+        factor = 1.0 / np.bincount(rows, minlength=num)[rows]
+    looked = EmbeddingLookup.apply(weight, rows, None, factor)  # (K, dim)
+    if per_sample_weights is not None:
+        psw = per_sample_weights.reshape(-1)[Tensor._make(pos, False, None)]
+        looked = looked * psw.unsqueeze(1)
+    if mode == "max":
+        return _bag_max(looked, bag_of, n_bags)
+    out = EmbeddingScatter.apply(looked, bag_of, n_bags, None)  # sum of each bag
+    if mode == "mean":
+        counts = np.maximum(np.bincount(bag_of, minlength=n_bags), 1)
+        out = out / Tensor._make(counts.astype(out.dtype)[:, None], False, None)
+    return out  # type: ignore[no-any-return]
+
+
+def _bag_max(looked: Tensor, bag_of: np.ndarray, n_bags: int) -> Tensor:
+    """Per bag and feature, the largest looked-up value (gathered, so its gradient goes to
+    that one entry); empty bags give zeros."""
+    k, dim = looked.shape
+    vals = looked._data
+    maxes = np.full((n_bags, dim), -np.inf, vals.dtype)
+    np.maximum.at(maxes, bag_of, vals)
+    # the first position that attains the maximum; position k (a zero row) for empty bags
+    first = np.full((n_bags, dim), k, np.intp)
+    hit = np.where(vals == maxes[bag_of], np.arange(k)[:, None], k)
+    np.minimum.at(first, bag_of, hit)
+    padded = npgrad.cat([looked, npgrad.zeros(1, dim, dtype=looked.dtype)])
+    cols = np.broadcast_to(np.arange(dim), (n_bags, dim))
+    return padded[Tensor._make(first, False, None), Tensor._make(cols, False, None)]

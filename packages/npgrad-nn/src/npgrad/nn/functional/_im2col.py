@@ -22,6 +22,7 @@ import functools
 import itertools
 import math
 import operator
+from collections.abc import Callable
 from typing import Any, NamedTuple
 
 import numpy as np
@@ -98,13 +99,13 @@ def _is_pointwise(g: _Geom) -> bool:
     return all(k == 1 for k in g.kernel) and all(s == 1 for s in g.stride) and not any(g.pad)
 
 
-def _im2col(x: np.ndarray, g: _Geom) -> np.ndarray:
+def _im2col(x: np.ndarray, g: _Geom, alloc: Callable[..., np.ndarray] = np.empty) -> np.ndarray:
     """Windows of ``x`` (N, C, *in_size) as ``(N, C, *kernel, *out_size)`` (zeros where a
-    window hangs over the padding)."""
+    window hangs over the padding), in an array from ``alloc(shape, dtype)``."""
     nd = len(g.kernel)
     if _is_pointwise(g) and g.out_size == g.in_size:
         return x.reshape(x.shape[:2] + (1,) * nd + g.in_size)  # 1×1 conv: the input itself
-    cols = np.empty(x.shape[:2] + g.kernel + g.out_size, x.dtype)
+    cols = alloc(x.shape[:2] + g.kernel + g.out_size, x.dtype)
     for dst, src, borders in _plan(g):
         if src is None:
             cols[dst] = 0

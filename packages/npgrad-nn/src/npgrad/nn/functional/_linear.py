@@ -99,6 +99,27 @@ def linear(input: Tensor, weight: Tensor, bias: Tensor | None = None) -> Tensor:
     >>> F.linear(x, w, npgrad.tensor([0.5, 0.5, 0.5]))
     tensor([[1.5000, 3.5000, 4.5000]])
     """
+    # the common case is checked with a few attribute reads (this runs on every Linear call);
+    # anything unusual goes through the full checks below for a precise message
+    if not (
+        isinstance(input, Tensor)
+        and isinstance(weight, Tensor)
+        and (bias is None or isinstance(bias, Tensor))
+        and weight.ndim == 2
+        and input.ndim
+        and input.shape[-1] == weight.shape[1]
+        and input.dtype == weight.dtype
+        and (bias is None or (bias.shape == weight.shape[:1] and bias.dtype == weight.dtype))
+    ):
+        out = _linear_slow_path(input, weight, bias)
+        if out is not None:
+            return out
+    return Linear.apply(input, weight, bias)  # type: ignore[no-any-return]
+
+
+def _linear_slow_path(input: Any, weight: Any, bias: Any) -> Tensor | None:  # noqa: A002
+    """Full argument checks of :func:`linear`; returns the result of the rare 1-D weight form,
+    None when the fused Function applies."""
     _tensor("linear", "input", input)
     _tensor("linear", "weight", weight)
     if bias is not None:
@@ -129,7 +150,7 @@ def linear(input: Tensor, weight: Tensor, bias: Tensor | None = None) -> Tensor:
                 f"linear: bias of shape {bias.shape} does not broadcast to the output shape "
                 f"{out_shape}"
             )
-    return Linear.apply(input, weight, bias)  # type: ignore[no-any-return]
+    return None
 
 
 # ---- bilinear --------------------------------------------------------------------------------

@@ -71,8 +71,8 @@ def _pair(op: str, input: Any, target: Any, exact: bool = False) -> tuple[Tensor
                 "must have the same shape"
             )
         warnings.warn(
-            f"{op}: using a target size ({tuple(t.shape)}) that is different to the input size "
-            f"({tuple(x.shape)}). This will likely lead to incorrect results due to "
+            f"{op}: using a target size {tuple(t.shape)} that is different to the input size "
+            f"{tuple(x.shape)}. This will likely lead to incorrect results due to "
             "broadcasting. Please ensure they have the same size.",
             UserWarning,
             stacklevel=3,
@@ -432,9 +432,7 @@ def gaussian_nll_loss(
         if v.shape != x.shape:
             if tuple(x.shape[:-1]) == tuple(v.shape):
                 v = v.unsqueeze(-1)
-            elif not (
-                v.ndim == x.ndim and sum(b for a, b in zip(x.shape, v.shape) if a != b) == 1
-            ):
+            elif not (v.ndim == x.ndim and sum(b for a, b in zip(x.shape, v.shape) if a != b) == 1):
                 raise ShapeError(
                     f"{op}: var is of incorrect size {tuple(v.shape)} for input of shape "
                     f"{tuple(x.shape)}"
@@ -585,9 +583,16 @@ def cosine_embedding_loss(
     x1, x2 = _float(op, input1, "input1"), _float(op, input2, "input2")
     t = _tensor(op, target, "target")
     if t.ndim not in (0, 1):
-        raise ShapeError(f"{op}: 0D or 1D target tensor expected, multi-target not supported, got target of shape {tuple(t.shape)}")
+        raise ShapeError(
+            f"{op}: 0D or 1D target tensor expected, multi-target not supported, got target of shape {tuple(t.shape)}"
+        )
     want = t.ndim + 1
-    if x1.ndim != want or x2.ndim != want or x1.shape != x2.shape or (t.ndim and t.shape[0] != x1.shape[0]):
+    if (
+        x1.ndim != want
+        or x2.ndim != want
+        or x1.shape != x2.shape
+        or (t.ndim and t.shape[0] != x1.shape[0])
+    ):
         raise ShapeError(
             f"{op}: a {t.ndim}D target of shape {tuple(t.shape)} expects two {want}D inputs of "
             f"the same shape{' and batch size' if t.ndim else ''}, but found inputs with sizes "

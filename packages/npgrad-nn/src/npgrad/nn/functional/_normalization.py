@@ -7,8 +7,9 @@ over it (batch norm: ``(N, C, L)`` over ``(0, 2)``; group norm: ``(N, G, C/G, L)
 ``(2, 3)``; layer norm: ``(B, M)`` over ``1``). Forward is NumPy. Backward is the closed-form
 gradient: in NumPy when no graph is being built (the usual ``loss.backward()``), and the same
 formula in npgrad ops under ``create_graph=True``, recomputing the statistics from the input so
-that second-order gradients see their dependence on it. Measured on ``(64, 32, 12, 12)`` float32
-batch norm, the fused op is about 3x faster than the same computation composed of core ops.
+that second-order gradients see their dependence on it. Measured on ``(64, 32, 12, 12)``
+float32 batch norm, forward + backward is 2-2.5x faster than the same computation composed of
+core ops, and no slower than a hand-written NumPy forward + backward.
 """
 
 from __future__ import annotations
@@ -318,7 +319,9 @@ def batch_norm(
     op = "batch_norm"
     x = _float_tensor(op, input)
     if x.ndim < 2:
-        raise ShapeError(f"{op}: expected input of shape (N, C, *) with at least 2 dims, got shape {tuple(x.shape)}")
+        raise ShapeError(
+            f"{op}: expected input of shape (N, C, *) with at least 2 dims, got shape {tuple(x.shape)}"
+        )
     c = x.shape[1]
     _running_arrays(op, x, running_mean, running_var, c)
     _check_affine(op, x, weight, "weight", (c,))
@@ -378,7 +381,9 @@ def instance_norm(
     op = "instance_norm"
     x = _float_tensor(op, input)
     if x.ndim < 3:
-        raise ShapeError(f"{op}: expected input of shape (N, C, *) with at least 3 dims, got shape {tuple(x.shape)}")
+        raise ShapeError(
+            f"{op}: expected input of shape (N, C, *) with at least 3 dims, got shape {tuple(x.shape)}"
+        )
     n, c = x.shape[:2]
     rest = int(np.prod(x.shape[2:], dtype=np.int64))
     _running_arrays(op, x, running_mean, running_var, c)
@@ -448,7 +453,9 @@ def _normalized_shape(op: str, shape: Any) -> tuple[int, ...]:
     try:
         return tuple(int(s) for s in shape)
     except TypeError:
-        raise TypeError(f"{op}: normalized_shape must be an int or a sequence of ints, got {shape!r}") from None
+        raise TypeError(
+            f"{op}: normalized_shape must be an int or a sequence of ints, got {shape!r}"
+        ) from None
 
 
 def group_norm(
@@ -471,7 +478,9 @@ def group_norm(
     op = "group_norm"
     x = _float_tensor(op, input)
     if x.ndim < 2:
-        raise ShapeError(f"{op}: expected at least 2 dimensions for input tensor but received {x.ndim}")
+        raise ShapeError(
+            f"{op}: expected at least 2 dimensions for input tensor but received {x.ndim}"
+        )
     g = int(num_groups)
     n, c = x.shape[:2]
     if g <= 0 or c % g:
@@ -509,14 +518,16 @@ def local_response_norm(
     >>> import npgrad
     >>> import npgrad.nn.functional as F
     >>> F.local_response_norm(npgrad.ones(1, 3, 1), size=2, alpha=1.0, beta=1.0, k=0.0)
-    tensor([[[1.0000],
-             [1.0000],
-             [2.0000]]])
+    tensor([[[2.],
+             [1.],
+             [1.]]])
     """
     op = "local_response_norm"
     x = _float_tensor(op, input)
     if x.ndim < 3:
-        raise ShapeError(f"{op}: expected 3D or higher dimensionality input (got {x.ndim} dimensions)")
+        raise ShapeError(
+            f"{op}: expected 3D or higher dimensionality input (got {x.ndim} dimensions)"
+        )
     size = int(size)
     if size < 1:
         raise ValueError(f"{op}: size must be a positive integer, got {size}")

@@ -1,4 +1,5 @@
-"""``Embedding``: a lookup table of learnable vectors indexed by integers."""
+"""``Embedding`` (a lookup table of learnable vectors indexed by integers) and
+``EmbeddingBag`` (sums, means or maxima of bags of them)."""
 
 from __future__ import annotations
 
@@ -12,7 +13,7 @@ from npgrad.nn.modules.module import Module
 from npgrad.nn.parameter import Parameter
 from npgrad.ops._shape_util import ShapeError
 
-__all__ = ["Embedding"]
+__all__ = ["Embedding", "EmbeddingBag"]
 
 
 class Embedding(Module):
@@ -188,3 +189,154 @@ class Embedding(Module):
             scale_grad_by_freq=scale_grad_by_freq,
             sparse=sparse,
         )
+
+
+class EmbeddingBag(Module):
+    """Sums, means or maxima of bags of embeddings (``mode``), computed without building the
+    ``(bags, length, dim)`` tensor of :class:`Embedding`.
+
+    ``forward(input, offsets=None, per_sample_weights=None)`` takes ``(B, N)`` indices or 1-D
+    indices with the bags' start ``offsets``; see :func:`npgrad.nn.functional.embedding_bag`.
+    Arguments and the ``weight`` parameter (``N(0, 1)``, ``padding_idx`` row zeroed) are
+    PyTorch's.
+
+    Examples
+    --------
+    >>> import npgrad
+    >>> from npgrad import nn
+    >>> bag = nn.EmbeddingBag(10, 3, mode="sum")
+    >>> bag
+    EmbeddingBag(10, 3, mode='sum')
+    >>> bag(npgrad.tensor([1, 2, 4, 5, 4, 3, 2, 9]), npgrad.tensor([0, 4])).shape
+    (2, 3)
+    """
+
+    def __init__(
+        self,
+        num_embeddings: int,
+        embedding_dim: int,
+        max_norm: float | None = None,
+        norm_type: float = 2.0,
+        scale_grad_by_freq: bool = False,
+        mode: str = "mean",
+        sparse: bool = False,
+        _weight: Tensor | None = None,
+        include_last_offset: bool = False,
+        padding_idx: int | None = None,
+        device: Any = None,
+        dtype: Any = None,
+    ) -> None:
+        super().__init__()
+        self.num_embeddings = num_embeddings
+        self.embedding_dim = embedding_dim
+        self.max_norm = max_norm
+        self.norm_type = norm_type
+        self.scale_grad_by_freq = scale_grad_by_freq
+        if padding_idx is not None:
+            if not -num_embeddings <= padding_idx < num_embeddings:
+                raise ValueError(
+                    f"padding_idx must be within num_embeddings: got padding_idx={padding_idx} "
+                    f"for num_embeddings={num_embeddings}"
+                )
+            if padding_idx < 0:
+                padding_idx = num_embeddings + padding_idx
+        self.padding_idx = padding_idx
+        if _weight is None:
+            self.weight = Parameter(npgrad.empty((num_embeddings, embedding_dim), dtype=dtype))
+            self.reset_parameters()
+        else:
+            if not isinstance(_weight, Tensor) or tuple(_weight.shape) != (
+                num_embeddings,
+                embedding_dim,
+            ):
+                raise ShapeError(
+                    "Shape of weight does not match num_embeddings and embedding_dim: got "
+                    f"{getattr(_weight, 'shape', None)}, expected {(num_embeddings, embedding_dim)}"
+                )
+            self.weight = Parameter(_weight)
+        self.mode = mode
+        self.sparse = sparse
+        self.include_last_offset = include_last_offset
+
+    reset_parameters = Embedding.reset_parameters
+    _fill_padding_idx_with_zero = Embedding._fill_padding_idx_with_zero
+
+    def forward(
+        self,
+        input: Tensor,  # noqa: A002
+        offsets: Tensor | None = None,
+        per_sample_weights: Tensor | None = None,
+    ) -> Tensor:
+        try:
+            return F.embedding_bag(
+                input,
+                self.weight,
+                offsets,
+                self.max_norm,
+                self.norm_type,
+                self.scale_grad_by_freq,
+                self.mode,
+                self.sparse,
+                per_sample_weights,
+                self.include_last_offset,
+                self.padding_idx,
+            )
+        except IndexError as exc:
+            raise IndexError(f"{self!r}: {exc}") from None
+
+    def extra_repr(self) -> str:
+        s = "{num_embeddings}, {embedding_dim}"
+        if self.max_norm is not None:
+            s += ", max_norm={max_norm}"
+        if self.norm_type != 2:
+            s += ", norm_type={norm_type}"
+        if self.scale_grad_by_freq is not False:
+            s += ", scale_grad_by_freq={scale_grad_by_freq}"
+        s += ", mode={mode}"
+        if self.padding_idx is not None:
+            s += ", padding_idx={padding_idx}"
+        return s.format(**{k: repr(v) for k, v in self.__dict__.items()})
+
+    @classmethod
+    def from_pretrained(
+        cls,
+        embeddings: Tensor,
+        freeze: bool = True,
+        max_norm: float | None = None,
+        norm_type: float = 2.0,
+        scale_grad_by_freq: bool = False,
+        mode: str = "mean",
+        sparse: bool = False,
+        include_last_offset: bool = False,
+        padding_idx: int | None = None,
+    ) -> EmbeddingBag:
+        """An EmbeddingBag whose weight *is* ``embeddings``; ``freeze`` stops its training.
+
+        Examples
+        --------
+        >>> import npgrad
+        >>> from npgrad import nn
+        >>> bag = nn.EmbeddingBag.from_pretrained(npgrad.tensor([[1.0, 2.0], [3.0, 4.0]]))
+        >>> bag(npgrad.tensor([[0, 1]]))
+        tensor([[2., 3.]])
+        """
+        if not isinstance(embeddings, Tensor) or embeddings.ndim != 2:
+            raise ShapeError(
+                "Embeddings parameter is expected to be 2-dimensional, got "
+                f"{getattr(embeddings, 'shape', type(embeddings).__name__)}"
+            )
+        rows, cols = embeddings.shape
+        bag = cls(
+            num_embeddings=rows,
+            embedding_dim=cols,
+            _weight=embeddings,
+            max_norm=max_norm,
+            norm_type=norm_type,
+            scale_grad_by_freq=scale_grad_by_freq,
+            mode=mode,
+            sparse=sparse,
+            include_last_offset=include_last_offset,
+            padding_idx=padding_idx,
+        )
+        bag.weight.requires_grad_(not freeze)
+        return bag

@@ -219,7 +219,7 @@ def pil_loader(path: PathLike) -> Image.Image:
     except UnidentifiedImageError as e:
         raise UnidentifiedImageError(
             f"cannot identify image file {path!r}: it is not an image, or not in a format "
-            f"Pillow can read ({e.__class__.__name__})"
+            "Pillow can read"
         ) from e
     except (OSError, SyntaxError, ValueError, EOFError) as e:
         # Pillow reports a truncated JPEG as OSError("image file is truncated ...") and some

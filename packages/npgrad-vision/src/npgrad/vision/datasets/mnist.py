@@ -66,9 +66,7 @@ def _describe(type_code: int, ndim: int) -> str:
     return f"0x{magic:08X} ({magic}: {kind}, {ndim} dimension{'s' if ndim != 1 else ''})"
 
 
-def read_idx(
-    path: PathLike, type_code: int | None = None, ndim: int | None = None
-) -> np.ndarray:
+def read_idx(path: PathLike, type_code: int | None = None, ndim: int | None = None) -> np.ndarray:
     """Read an IDX file (raw, or gzip-compressed when the name ends in ``.gz``).
 
     Parameters

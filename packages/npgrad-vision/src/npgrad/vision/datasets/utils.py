@@ -22,6 +22,7 @@ True
 
 from __future__ import annotations
 
+import contextlib
 import hashlib
 import http.client
 import os
@@ -155,9 +156,7 @@ class ProgressBar:
             frac = min(self.n / self.total, 1.0)
             filled = int(frac * self.width)
             bar = "#" * filled + " " * (self.width - filled)
-            return (
-                f"{self.desc}: {frac * 100:3.0f}% |{bar}| {_human(self.n)}/{_human(self.total)}"
-            )
+            return f"{self.desc}: {frac * 100:3.0f}% |{bar}| {_human(self.n)}/{_human(self.total)}"
         return f"{self.desc}: {_human(self.n)}"
 
     def update(self, n: int) -> None:
@@ -245,10 +244,8 @@ def _fetch(
         os.replace(tmp, fpath)
     except BaseException:
         # a KeyboardInterrupt too: never leave a half-written file behind
-        try:
+        with contextlib.suppress(FileNotFoundError):
             os.remove(tmp)
-        except FileNotFoundError:
-            pass
         raise
 
 

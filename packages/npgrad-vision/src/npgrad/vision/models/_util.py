@@ -18,7 +18,9 @@ def size_pair(model: str, input_size: Any) -> tuple[int, int]:
     ):
         pair = (int(input_size[0]), int(input_size[1]))
     else:
-        raise TypeError(f"{model}: input_size must be an int or (height, width), got {input_size!r}")
+        raise TypeError(
+            f"{model}: input_size must be an int or (height, width), got {input_size!r}"
+        )
     if min(pair) < 1:
         raise ValueError(f"{model}: input_size must be positive, got {input_size!r}")
     return pair

@@ -211,4 +211,6 @@ def resnet18(num_classes: int = 1000, in_channels: int = 3, **kwargs: Any) -> Re
     >>> len(net.state_dict())
     122
     """
-    return ResNet(BasicBlock, (2, 2, 2, 2), num_classes=num_classes, in_channels=in_channels, **kwargs)
+    return ResNet(
+        BasicBlock, (2, 2, 2, 2), num_classes=num_classes, in_channels=in_channels, **kwargs
+    )
