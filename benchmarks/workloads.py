@@ -494,3 +494,231 @@ TARGETS.update(
         **{name: ("torch", 1.5) for name in WORKLOADS if name.startswith(("conv2d_", "max_pool2d_"))},
     }
 )
+
+
+# ---- lstm: one LSTM layer (input 64, hidden 128), sequence 35, batch 32 -----------------------
+def _np_sigmoid(a: np.ndarray) -> np.ndarray:
+    return 1.0 / (1.0 + np.exp(-a))
+
+
+def lstm(fw: str, rng: np.random.Generator) -> Workload:
+    """Forward + backward of ``output.sum()`` (issue 8); the input needs no gradient."""
+    T, B, I, H = 35, 32, 64, 128
+    k = 1 / np.sqrt(H)
+    w_ih = rng.uniform(-k, k, (4 * H, I)).astype(np.float32)
+    w_hh = rng.uniform(-k, k, (4 * H, H)).astype(np.float32)
+    b_ih = rng.uniform(-k, k, 4 * H).astype(np.float32)
+    b_hh = rng.uniform(-k, k, 4 * H).astype(np.float32)
+    x = rng.standard_normal((T, B, I)).astype(np.float32)
+    out: dict[str, Any] = {}
+    if fw == "numpy":
+
+        def step() -> None:
+            # the textbook vectorised LSTM: input projection of all steps in one GEMM, one GEMM
+            # per step, BPTT with the weight gradients as single GEMMs after the loop
+            xp = (x.reshape(T * B, I) @ w_ih.T + (b_ih + b_hh)).reshape(T, B, 4 * H)
+            hs = np.zeros((T + 1, B, H), np.float32)
+            cs = np.zeros((T + 1, B, H), np.float32)
+            acts = np.empty((T, B, 4 * H), np.float32)
+            for t in range(T):
+                g = xp[t] + hs[t] @ w_hh.T
+                a = acts[t]
+                a[:, : 2 * H] = _np_sigmoid(g[:, : 2 * H])
+                a[:, 2 * H : 3 * H] = np.tanh(g[:, 2 * H : 3 * H])
+                a[:, 3 * H :] = _np_sigmoid(g[:, 3 * H :])
+                cs[t + 1] = a[:, H : 2 * H] * cs[t] + a[:, :H] * a[:, 2 * H : 3 * H]
+                hs[t + 1] = a[:, 3 * H :] * np.tanh(cs[t + 1])
+            dgates = np.empty((T, B, 4 * H), np.float32)
+            dh = np.zeros((B, H), np.float32)
+            dc = np.zeros((B, H), np.float32)
+            for t in range(T - 1, -1, -1):
+                a = acts[t]
+                i, f, g, o = a[:, :H], a[:, H : 2 * H], a[:, 2 * H : 3 * H], a[:, 3 * H :]
+                dh = dh + 1.0
+                tc = np.tanh(cs[t + 1])
+                dc = dc + dh * o * (1 - tc * tc)
+                d = dgates[t]
+                d[:, :H] = dc * g * i * (1 - i)
+                d[:, H : 2 * H] = dc * cs[t] * f * (1 - f)
+                d[:, 2 * H : 3 * H] = dc * i * (1 - g * g)
+                d[:, 3 * H :] = dh * tc * o * (1 - o)
+                dc = dc * f
+                dh = d @ w_hh
+            dg = dgates.reshape(T * B, 4 * H)
+            out["r"] = [
+                hs[1:],
+                dg.T @ x.reshape(T * B, I),
+                dg.T @ hs[:-1].reshape(T * B, H),
+                dg.sum(0),
+            ]
+
+        return step, lambda: out["r"]
+    if fw == "npgrad":
+        import npgrad
+        from npgrad import nn
+
+        m = nn.LSTM(I, H)
+        m.load_state_dict(
+            {"weight_ih_l0": w_ih, "weight_hh_l0": w_hh, "bias_ih_l0": b_ih, "bias_hh_l0": b_hh}
+        )
+        xt = npgrad.tensor(x)
+
+        def step() -> None:
+            m.zero_grad()
+            y, _ = m(xt)
+            y.sum().backward()
+            out["y"] = y.detach().numpy()
+
+        return step, lambda: [
+            out["y"],
+            m.weight_ih_l0.grad.numpy(),
+            m.weight_hh_l0.grad.numpy(),
+            m.bias_ih_l0.grad.numpy(),
+        ]
+    import torch
+
+    tm = torch.nn.LSTM(I, H)
+    with torch.no_grad():
+        for name, a in (
+            ("weight_ih_l0", w_ih),
+            ("weight_hh_l0", w_hh),
+            ("bias_ih_l0", b_ih),
+            ("bias_hh_l0", b_hh),
+        ):
+            getattr(tm, name).copy_(torch.tensor(a))
+    xt_ = torch.tensor(x)
+
+    def step() -> None:
+        tm.zero_grad()
+        y, _ = tm(xt_)
+        y.sum().backward()
+        out["y"] = y.detach().numpy()
+
+    return step, lambda: [
+        out["y"],
+        tm.weight_ih_l0.grad.numpy(),
+        tm.weight_hh_l0.grad.numpy(),
+        tm.bias_ih_l0.grad.numpy(),
+    ]
+
+
+# ---- attention: one TransformerEncoderLayer (d_model 128, 4 heads), seq 64, batch 16 ---------
+def _np_layer_norm(x: np.ndarray, eps: float = 1e-5) -> tuple[np.ndarray, np.ndarray]:
+    mu = x.mean(-1, keepdims=True)
+    xc = x - mu
+    rstd = 1.0 / np.sqrt((xc * xc).mean(-1, keepdims=True) + eps)
+    return xc * rstd, rstd
+
+
+def _np_layer_norm_backward(gy: np.ndarray, xhat: np.ndarray, rstd: np.ndarray) -> np.ndarray:
+    # weight 1 and bias 0 (the layer's init), so only the input gradient is needed here
+    return rstd * (gy - gy.mean(-1, keepdims=True) - xhat * (gy * xhat).mean(-1, keepdims=True))
+
+
+def attention(fw: str, rng: np.random.Generator) -> Workload:
+    """Forward + backward of ``(layer(x) * g).sum()`` for a post-norm TransformerEncoderLayer
+    (batch_first, dim_feedforward 512, dropout 0); the input needs no gradient."""
+    N, L, D, NH, F = 16, 64, 128, 4, 512
+    hd = D // NH
+    w_in = (rng.standard_normal((3 * D, D)) * np.sqrt(2 / (4 * D))).astype(np.float32)
+    w_o = (rng.standard_normal((D, D)) / np.sqrt(D)).astype(np.float32)
+    w_1 = (rng.standard_normal((F, D)) / np.sqrt(D)).astype(np.float32)
+    w_2 = (rng.standard_normal((D, F)) / np.sqrt(F)).astype(np.float32)
+    b_in, b_o = np.zeros(3 * D, np.float32), np.zeros(D, np.float32)
+    b_1 = (rng.standard_normal(F) * 0.1).astype(np.float32)
+    b_2 = (rng.standard_normal(D) * 0.1).astype(np.float32)
+    x = rng.standard_normal((N, L, D)).astype(np.float32)
+    g = rng.standard_normal((N, L, D)).astype(np.float32)
+    out: dict[str, Any] = {}
+    state = {
+        "self_attn.in_proj_weight": w_in,
+        "self_attn.in_proj_bias": b_in,
+        "self_attn.out_proj.weight": w_o,
+        "self_attn.out_proj.bias": b_o,
+        "linear1.weight": w_1,
+        "linear1.bias": b_1,
+        "linear2.weight": w_2,
+        "linear2.bias": b_2,
+        "norm1.weight": np.ones(D, np.float32),
+        "norm1.bias": np.zeros(D, np.float32),
+        "norm2.weight": np.ones(D, np.float32),
+        "norm2.bias": np.zeros(D, np.float32),
+    }
+    names = [
+        "self_attn.in_proj_weight",
+        "self_attn.out_proj.weight",
+        "linear1.weight",
+        "linear2.weight",
+    ]
+    if fw == "numpy":
+        scale = np.float32(1 / np.sqrt(hd))
+
+        def heads(a: np.ndarray) -> np.ndarray:
+            return a.reshape(N, L, NH, hd).transpose(0, 2, 1, 3)
+
+        def step() -> None:
+            xf = x.reshape(N * L, D)
+            qkv = xf @ w_in.T + b_in
+            q, k, v = (heads(qkv[:, i * D : (i + 1) * D]) for i in range(3))
+            s = (q @ k.transpose(0, 1, 3, 2)) * scale
+            p = np.exp(s - s.max(-1, keepdims=True))
+            p /= p.sum(-1, keepdims=True)
+            a = (p @ v).transpose(0, 2, 1, 3).reshape(N * L, D)
+            h1 = xf + a @ w_o.T + b_o
+            y1, r1 = _np_layer_norm(h1)
+            z = y1 @ w_1.T + b_1
+            f = np.maximum(z, 0)
+            h2 = y1 + f @ w_2.T + b_2
+            y2, r2 = _np_layer_norm(h2)
+            # backward
+            gh2 = _np_layer_norm_backward(g.reshape(N * L, D), y2, r2)
+            gw2 = gh2.T @ f
+            gz = (gh2 @ w_2) * (z > 0)
+            gw1 = gz.T @ y1
+            gh1 = _np_layer_norm_backward(gh2 + gz @ w_1, y1, r1)
+            gwo = gh1.T @ a
+            ga = heads(gh1 @ w_o)
+            gp = ga @ v.transpose(0, 1, 3, 2)
+            gv = p.transpose(0, 1, 3, 2) @ ga
+            gs = p * (gp - (gp * p).sum(-1, keepdims=True)) * scale
+            gq, gk = gs @ k, gs.transpose(0, 1, 3, 2) @ q
+            gqkv = np.concatenate(
+                [t.transpose(0, 2, 1, 3).reshape(N * L, D) for t in (gq, gk, gv)], 1
+            )
+            out["r"] = [y2.reshape(N, L, D), gqkv.T @ xf, gwo, gw1, gw2]
+
+        return step, lambda: out["r"]
+    if fw == "npgrad":
+        import npgrad
+        from npgrad import nn
+
+        layer = nn.TransformerEncoderLayer(D, NH, F, dropout=0.0, batch_first=True)
+        layer.load_state_dict(state)
+        xt, gt = npgrad.tensor(x), npgrad.tensor(g)
+        params = dict(layer.named_parameters())
+
+        def step() -> None:
+            layer.zero_grad()
+            y = layer(xt)
+            (y * gt).sum().backward()
+            out["y"] = y.detach().numpy()
+
+        return step, lambda: [out["y"]] + [params[n].grad.numpy() for n in names]
+    import torch
+
+    tl = torch.nn.TransformerEncoderLayer(D, NH, F, dropout=0.0, batch_first=True)
+    tl.load_state_dict({k: torch.tensor(v) for k, v in state.items()})
+    xt_, gt_ = torch.tensor(x), torch.tensor(g)
+    tparams = dict(tl.named_parameters())
+
+    def step() -> None:
+        tl.zero_grad()
+        y = tl(xt_)
+        (y * gt_).sum().backward()
+        out["y"] = y.detach().numpy()
+
+    return step, lambda: [out["y"]] + [tparams[n].grad.numpy() for n in names]
+
+
+WORKLOADS.update({"lstm": lstm, "attention": attention})
+TARGETS.update({"lstm": ("torch", 1.0), "attention": ("torch", 1.2)})

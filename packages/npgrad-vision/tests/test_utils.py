@@ -99,10 +99,11 @@ def test_save_image_png_roundtrip(tmp_path: Path) -> None:
     x = npgrad.tensor([[[0.0, 0.5, 1.0], [0.2, 1.5, -1.0]]])  # (1, 2, 3)
     path = tmp_path / "img.png"
     save_image(x, path)
-    img = Image.open(path)
-    assert img.format == "PNG" and img.size == (3, 2) and img.mode == "RGB"
+    with Image.open(path) as img:
+        assert img.format == "PNG" and img.size == (3, 2) and img.mode == "RGB"
+        pixels = np.asarray(img)
     # torchvision's conversion: x * 255 + 0.5, clamped to [0, 255], truncated
-    assert np.asarray(img)[..., 0].tolist() == [[0, 128, 255], [51, 255, 0]]
+    assert pixels[..., 0].tolist() == [[0, 128, 255], [51, 255, 0]]
 
 
 def test_save_image_grid_to_file_object() -> None:
@@ -148,8 +149,8 @@ def test_draw_confusion_matrix(tmp_path: Path) -> None:
     m = [[50, 0, 2], [5, 30, 0], [0, 25, 10]]
     path = tmp_path / "cm.png"
     img = draw_confusion_matrix(m, path, class_names=["cat", "dog", "bird"], title="Confusion")
-    saved = Image.open(path)
-    assert saved.format == "PNG" and saved.size == img.size
+    with Image.open(path) as saved:
+        assert saved.format == "PNG" and saved.size == img.size
     assert cell_color(img, 0, 0, 3) == (8, 48, 107)  # the largest count: darkest
     assert cell_color(img, 0, 1, 3) == (255, 255, 255)  # zero: white
     r_small, r_mid = cell_color(img, 1, 0, 3)[0], cell_color(img, 2, 1, 3)[0]
@@ -180,7 +181,8 @@ def test_plot_history(tmp_path: Path) -> None:
         size=(400, 300),
         title="Loss",
     )
-    assert Image.open(path).format == "PNG" and img.size == (400, 300)
+    with Image.open(path) as saved:
+        assert saved.format == "PNG" and img.size == (400, 300)
     pixels = np.asarray(img).reshape(-1, 3)
     blue = (pixels == (31, 119, 180)).all(axis=1).sum()
     orange = (pixels == (255, 127, 14)).all(axis=1).sum()

@@ -577,3 +577,14 @@ def test_parity_with_torch(name, reduction, dtype):
     assert_close(y.detach(), ty.detach().numpy(), **tol)
     for i in grad_idx:
         assert_close(ours[i].grad, theirs[i].grad.numpy(), msg=f"grad {i}", **tol)
+
+
+def test_second_backward_without_retain_graph_raises():
+    for loss in (F.cross_entropy, F.nll_loss):
+        x = t(LOGITS, requires_grad=True)
+        out = loss(x, t(TARGET))
+        out.backward(retain_graph=True)
+        out.backward()  # retained: the gradient accumulates
+        assert_close(x.grad, 2 * npgrad.autograd.grad(loss(x, t(TARGET)), x)[0])
+        with pytest.raises(RuntimeError, match="backward through the graph a second time"):
+            out.backward()

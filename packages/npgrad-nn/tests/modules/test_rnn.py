@@ -14,6 +14,7 @@ import npgrad
 from npgrad import nn
 from npgrad.autograd import gradcheck, gradgradcheck
 from npgrad.nn.functional import _rnn as FR
+from npgrad.nn.modules import _rnn_cells
 from npgrad.nn.modules import rnn as rnn_module
 from npgrad.nn.utils.rnn import PackedSequence, pack_padded_sequence, pad_packed_sequence
 from npgrad.testing import assert_close
@@ -83,10 +84,10 @@ def _uniform_ok(a, bound):
 
 
 def test_docstring_examples_run():
-    for mod in (rnn_module, FR):
+    for mod in (rnn_module, _rnn_cells, FR):
         result = doctest.testmod(mod, optionflags=doctest.NORMALIZE_WHITESPACE)
         assert result.failed == 0
-    assert doctest.testmod(rnn_module).attempted > 0
+    assert doctest.testmod(rnn_module).attempted > 0 and doctest.testmod(_rnn_cells).attempted > 0
 
 
 # ---- construction -------------------------------------------------------------------------------
@@ -157,7 +158,9 @@ def test_constructor_errors_and_warning():
 
 def test_repr():
     assert repr(nn.LSTM(10, 20)) == "LSTM(10, 20)"
-    assert repr(nn.LSTM(10, 20, 2, bias=False, batch_first=True, bidirectional=True, proj_size=5)) == (
+    assert repr(
+        nn.LSTM(10, 20, 2, bias=False, batch_first=True, bidirectional=True, proj_size=5)
+    ) == (
         "LSTM(10, 20, proj_size=5, num_layers=2, bias=False, batch_first=True, bidirectional=True)"
     )
     with warnings.catch_warnings():
@@ -181,7 +184,9 @@ def test_forward_matches_numpy(mode, dtype):
     c0 = RNG.standard_normal((4, 2, 5)).astype(dtype)
     hx = (npgrad.tensor(h0), npgrad.tensor(c0)) if mode == "LSTM" else npgrad.tensor(h0)
     out, hn = m(npgrad.tensor(x), hx)
-    ref_out, ref_h, ref_c = _np_rnn(mode, m, x.astype(np.float64), h0, c0 if mode == "LSTM" else None)
+    ref_out, ref_h, ref_c = _np_rnn(
+        mode, m, x.astype(np.float64), h0, c0 if mode == "LSTM" else None
+    )
     tol = {"rtol": 1e-4, "atol": 1e-5} if dtype == np.float32 else {}
     assert out.dtype == dtype and out.shape == (6, 2, 10)
     assert_close(out, ref_out.astype(dtype), **tol)
@@ -196,7 +201,9 @@ def test_lstm_projection_matches_numpy_and_zero_default_state():
     m = nn.LSTM(3, 6, proj_size=2, batch_first=True).double()
     x = RNG.standard_normal((2, 4, 3))
     out, (h, c) = m(npgrad.tensor(x))
-    ref_out, ref_h, ref_c = _np_rnn("LSTM", m, x.transpose(1, 0, 2), np.zeros((1, 2, 2)), np.zeros((1, 2, 6)))
+    ref_out, ref_h, ref_c = _np_rnn(
+        "LSTM", m, x.transpose(1, 0, 2), np.zeros((1, 2, 2)), np.zeros((1, 2, 6))
+    )
     assert out.shape == (2, 4, 2) and h.shape == (1, 2, 2) and c.shape == (1, 2, 6)
     assert_close(out, ref_out.transpose(1, 0, 2))
     assert_close(h, ref_h)
@@ -238,24 +245,36 @@ def _tiny_layer_fn(mode, batch_sizes, reverse, batch_first=False, proj=False):
 @pytest.mark.parametrize("packed", [False, True])
 def test_fused_layer_gradcheck_and_second_order(mode, packed):
     g = {"LSTM": 4, "GRU": 3}.get(mode, 1)
-    hid, n_in = 3, 2
-    bs = np.array([3, 2, 2, 1]) if packed else None
-    x = RNG.standard_normal((8, n_in) if packed else (3, 2, n_in))  # (B, T, I) when padded
-    args = [npgrad.tensor(x, requires_grad=True),
-            npgrad.tensor(RNG.standard_normal((3, hid)) * 0.5, requires_grad=True)]
+    hid, n_in = 2, 2
+    bs = np.array([2, 2, 1]) if packed else None
+    x = RNG.standard_normal((5, n_in) if packed else (2, 2, n_in))  # (B, T, I) when padded
+    args = [
+        npgrad.tensor(x, requires_grad=True),
+        npgrad.tensor(RNG.standard_normal((2, hid)) * 0.5, requires_grad=True),
+    ]
     if mode == "LSTM":
-        args.append(npgrad.tensor(RNG.standard_normal((3, hid)) * 0.5, requires_grad=True))
+        args.append(npgrad.tensor(RNG.standard_normal((2, hid)) * 0.5, requires_grad=True))
     for shape in ((g * hid, n_in), (g * hid, hid), (g * hid,), (g * hid,)):
         args.append(npgrad.tensor(RNG.standard_normal(shape) * 0.6, requires_grad=True))
     f = _tiny_layer_fn(mode, bs, reverse=packed, batch_first=not packed)
     assert gradcheck(f, args)
-    assert gradgradcheck(f, args)
+    # second order (the recompute path) w.r.t. x, h0 and W_hh; the rest held constant
+    rest = [a.detach() for a in args]
+
+    def f2(x, h0, w_hh):
+        full = [x, h0, *rest[2:]]
+        full[-3] = w_hh
+        return f(*full)
+
+    assert gradgradcheck(f2, (args[0], args[1], args[-3]))
 
 
 def test_lstm_projection_gradcheck():
-    hid, proj = 4, 2
-    args = [npgrad.tensor(RNG.standard_normal(s) * 0.5, requires_grad=True)
-            for s in ((3, 2, 2), (2, proj), (2, hid), (16, 2), (16, proj), (16,), (16,), (proj, hid))]
+    hid, proj = 3, 1
+    args = [
+        npgrad.tensor(RNG.standard_normal(s) * 0.5, requires_grad=True)
+        for s in ((2, 2, 1), (2, proj), (2, hid), (12, 1), (12, proj), (12,), (12,), (proj, hid))
+    ]
     f = _tiny_layer_fn("LSTM", None, reverse=True, proj=True)
     assert gradcheck(f, args)
     assert gradgradcheck(f, args)
@@ -269,8 +288,16 @@ def test_fused_layer_equals_the_composed_reference(mode):
     bs = np.array([4, 3, 3, 1])
     plan = FR.K.Plan(4, 4, bs, True, False)
     mk = lambda *s: npgrad.tensor(RNG.standard_normal(s), requires_grad=True)  # noqa: E731
-    ins = [mk(11, 3), mk(4, 5), mk(4, 5) if mode == "LSTM" else None, mk(g * 5, 3), mk(g * 5, 5),
-           mk(g * 5), mk(g * 5), None]
+    ins = [
+        mk(11, 3),
+        mk(4, 5),
+        mk(4, 5) if mode == "LSTM" else None,
+        mk(g * 5, 3),
+        mk(g * 5, 5),
+        mk(g * 5),
+        mk(g * 5),
+        None,
+    ]
     fused = FR._RecurrentLayer.apply(*ins, mode=mode, plan=plan)
     ref = FR._reference_layer(mode, plan, *ins)
     weights = [RNG.standard_normal(o.shape) for o in fused]
@@ -305,7 +332,9 @@ def test_dropout_between_layers_only_in_training():
     out, h = m(x)
     # layer 1 then sees zeros: its output equals a fresh run on a zero input
     top = nn.GRU(4, 4)
-    top.load_state_dict({k.replace("_l1", "_l0"): v for k, v in m.state_dict().items() if "_l1" in k})
+    top.load_state_dict(
+        {k.replace("_l1", "_l0"): v for k, v in m.state_dict().items() if "_l1" in k}
+    )
     assert_close(out, top(npgrad.zeros(5, 2, 4))[0])
     m.eval()
     out_eval, _ = m(x)
@@ -355,16 +384,24 @@ def test_packed_input_with_initial_state_in_original_order():
 # ---- errors -------------------------------------------------------------------------------------
 def test_input_errors_name_the_layer_and_shapes():
     m = nn.LSTM(3, 4, num_layers=2)
-    with pytest.raises(ValueError, match=r"^LSTM\(3, 4, num_layers=2\): input.size\(-1\) must be equal to input_size. Expected 3, got 5") as info:
+    with pytest.raises(
+        ValueError,
+        match=r"^LSTM\(3, 4, num_layers=2\): input.size\(-1\) must be equal to input_size. Expected 3, got 5",
+    ) as info:
         m(npgrad.zeros(2, 1, 5))
     assert isinstance(info.value, RuntimeError)
-    with pytest.raises(ValueError, match=r"LSTM\(3, 4, num_layers=2\): Expected input to be 2D or 3D, got 4D"):
+    with pytest.raises(
+        ValueError, match=r"LSTM\(3, 4, num_layers=2\): Expected input to be 2D or 3D, got 4D"
+    ):
         m(npgrad.zeros(2, 1, 1, 3))
     with pytest.raises(ValueError, match=r"Expected hidden\[0\] size \(2, 1, 4\), got \[1, 1, 4\]"):
         m(npgrad.zeros(2, 1, 3), (npgrad.zeros(1, 1, 4), npgrad.zeros(2, 1, 4)))
     with pytest.raises(ValueError, match=r"Expected hidden\[1\] size \(2, 1, 4\), got \[2, 1, 3\]"):
         m(npgrad.zeros(2, 1, 3), (npgrad.zeros(2, 1, 4), npgrad.zeros(2, 1, 3)))
-    with pytest.raises(ValueError, match=r"For batched 3-D input, hx and cx should also be 3-D but got \(2-D, 3-D\)"):
+    with pytest.raises(
+        ValueError,
+        match=r"For batched 3-D input, hx and cx should also be 3-D but got \(2-D, 3-D\)",
+    ):
         m(npgrad.zeros(2, 1, 3), (npgrad.zeros(2, 4), npgrad.zeros(2, 1, 4)))
     with pytest.raises(TypeError, match=r"hx must be a tuple \(h_0, c_0\)"):
         m(npgrad.zeros(2, 1, 3), npgrad.zeros(2, 1, 4))
@@ -373,9 +410,13 @@ def test_input_errors_name_the_layer_and_shapes():
     with pytest.raises(ValueError, match="sequence length to be larger than 0"):
         m(npgrad.zeros(0, 1, 3))
     g = nn.GRU(3, 4)
-    with pytest.raises(ValueError, match=r"GRU\(3, 4\): Expected hidden size \(1, 2, 4\), got \[1, 3, 4\]"):
+    with pytest.raises(
+        ValueError, match=r"GRU\(3, 4\): Expected hidden size \(1, 2, 4\), got \[1, 3, 4\]"
+    ):
         g(npgrad.zeros(5, 2, 3), npgrad.zeros(1, 3, 4))
-    with pytest.raises(ValueError, match="For unbatched 2-D input, hx should also be 2-D but got 3-D"):
+    with pytest.raises(
+        ValueError, match="For unbatched 2-D input, hx should also be 2-D but got 3-D"
+    ):
         g(npgrad.zeros(5, 3), npgrad.zeros(1, 1, 4))
     with pytest.raises(TypeError, match="Tensor or PackedSequence"):
         g([[1.0, 2.0, 3.0]])
@@ -385,7 +426,9 @@ def test_cell_errors():
     cell = nn.LSTMCell(3, 4)
     with pytest.raises(ValueError, match="LSTMCell: Expected input to be 1D or 2D, got 3D"):
         cell(npgrad.zeros(1, 2, 3))
-    with pytest.raises(ValueError, match=r"LSTMCell\(3, 4\): input has inconsistent input_size: got 2, expected 3"):
+    with pytest.raises(
+        ValueError, match=r"LSTMCell\(3, 4\): input has inconsistent input_size: got 2, expected 3"
+    ):
         cell(npgrad.zeros(5, 2))
     with pytest.raises(ValueError, match="Input batch size 5 doesn't match hidden0 batch size 4"):
         cell(npgrad.zeros(5, 3), (npgrad.zeros(4, 4), npgrad.zeros(5, 4)))
@@ -432,10 +475,16 @@ def _torch_state(m):
 
 @pytest.mark.torch
 @pytest.mark.parametrize("mode", list(MODES))
-@pytest.mark.parametrize(("layers", "bidir", "batch_first", "packed"), [
-    (1, False, False, False), (2, True, True, False), (2, False, False, True), (1, True, True, True),
-    (2, True, False, True),
-])
+@pytest.mark.parametrize(
+    ("layers", "bidir", "batch_first", "packed"),
+    [
+        (1, False, False, False),
+        (2, True, True, False),
+        (2, False, False, True),
+        (1, True, True, True),
+        (2, True, False, True),
+    ],
+)
 def test_parity_outputs_and_gradients(mode, layers, bidir, batch_first, packed):
     torch = pytest.importorskip("torch")
     tcls = {"LSTM": torch.nn.LSTM, "GRU": torch.nn.GRU}.get(mode, torch.nn.RNN)
@@ -444,7 +493,10 @@ def test_parity_outputs_and_gradients(mode, layers, bidir, batch_first, packed):
         kw["nonlinearity"] = "relu"
     if mode == "LSTM" and layers == 2 and bidir:
         kw["proj_size"] = 2
-    for dtype, tdtype, tol in ((np.float64, torch.float64, {}), (np.float32, torch.float32, {"rtol": 2e-4, "atol": 2e-5})):
+    for dtype, tdtype, tol in (
+        (np.float64, torch.float64, {}),
+        (np.float32, torch.float32, {"rtol": 2e-4, "atol": 2e-5}),
+    ):
         t = tcls(3, 4, **kw).to(tdtype)
         m = _make(mode, 3, 4, **{k: v for k, v in kw.items() if k != "nonlinearity"}).to(dtype)
         m.load_state_dict(_torch_state(t), strict=True)
@@ -458,7 +510,9 @@ def test_parity_outputs_and_gradients(mode, layers, bidir, batch_first, packed):
         xt, h0t, c0t = (torch.tensor(a, requires_grad=True) for a in (x, h0, c0))
         xn, h0n, c0n = (npgrad.tensor(a, requires_grad=True) for a in (x, h0, c0))
         if packed:
-            tin = torch.nn.utils.rnn.pack_padded_sequence(xt, lengths, batch_first, enforce_sorted=False)
+            tin = torch.nn.utils.rnn.pack_padded_sequence(
+                xt, lengths, batch_first, enforce_sorted=False
+            )
             nin = pack_padded_sequence(xn, lengths, batch_first, enforce_sorted=False)
         else:
             tin, nin = xt, xn

@@ -170,7 +170,9 @@ def test_pack_errors_are_value_errors_naming_shapes():
     with pytest.raises(ValueError, match=r"sorted in decreasing order.*\[1, 3, 2\]") as info:
         R.pack_padded_sequence(x, [1, 3, 2])
     assert isinstance(info.value, RuntimeError)  # torch's type too
-    with pytest.raises(ValueError, match=r"len\(lengths\)` to be equal to batch_size, but got 2 \(batch_size=3"):
+    with pytest.raises(
+        ValueError, match=r"len\(lengths\)` to be equal to batch_size, but got 2 \(batch_size=3"
+    ):
         R.pack_padded_sequence(x, [2, 1])
     with pytest.raises(ValueError, match="greater than 0"):
         R.pack_padded_sequence(x, [2, 1, 0])

@@ -98,7 +98,8 @@ def test_pairs_dev_split_and_transform(lfw: Path) -> None:
 
 
 def test_real_photo_faces(tmp_path: Path, shared_images: Path) -> None:
-    photo = Image.open(shared_images / "flower.jpg").convert("RGB")
+    with Image.open(shared_images / "flower.jpg") as f:
+        photo = f.convert("RGB")
     root = make_lfw(tmp_path, image_dir="lfw", photo=photo)
     ds = LFWPairs(root, image_set="original", transform=T.ToTensor())
     x1, x2, _ = ds[0]

@@ -114,7 +114,9 @@ def scaled_dot_product_attention(
     for name, t in (("query", query), ("key", key), ("value", value)):
         _tensor(op, name, t)
         if t.ndim < 2:
-            raise ShapeError(f"{op}: expected {name} of at least 2 dimensions (..., L, E), got shape {t.shape}")
+            raise ShapeError(
+                f"{op}: expected {name} of at least 2 dimensions (..., L, E), got shape {t.shape}"
+            )
     if query.dtype != key.dtype or query.dtype != value.dtype:
         raise TypeError(
             f"{op}: expected query, key and value to have the same dtype, but got query.dtype: "
@@ -162,7 +164,9 @@ def scaled_dot_product_attention(
         elif attn_mask.dtype.kind == "f":
             bias = attn_mask
         else:
-            raise TypeError(f"{op}: attn_mask must be bool or floating point, got {attn_mask.dtype}")
+            raise TypeError(
+                f"{op}: attn_mask must be bool or floating point, got {attn_mask.dtype}"
+            )
     if bias is not None:
         scores = scores + bias
     weights = _SafeSoftmax.apply(scores)
@@ -174,8 +178,14 @@ def scaled_dot_product_attention(
 
 
 # ---- multi-head attention ---------------------------------------------------------------------
-def _canonical_mask(mask: Tensor | None, mask_name: str, other_type: Any, other_name: str,
-                    target_type: Any, check_other: bool = True) -> Tensor | None:
+def _canonical_mask(
+    mask: Tensor | None,
+    mask_name: str,
+    other_type: Any,
+    other_name: str,
+    target_type: Any,
+    check_other: bool = True,
+) -> Tensor | None:
     """torch's ``F._canonical_mask``: a bool mask (True = masked out) becomes a float mask of
     ``-inf``/0 in ``target_type``; a float mask is returned unchanged."""
     if mask is None:
@@ -184,7 +194,9 @@ def _canonical_mask(mask: Tensor | None, mask_name: str, other_type: Any, other_
         raise TypeError(f"{mask_name} must be a Tensor, got {type(mask).__name__}")
     kind = mask.dtype.kind
     if kind != "b" and kind != "f":
-        raise TypeError(f"only bool and floating types of {mask_name} are supported (got {mask.dtype})")
+        raise TypeError(
+            f"only bool and floating types of {mask_name} are supported (got {mask.dtype})"
+        )
     if check_other and other_type is not None and mask.dtype != other_type:
         warnings.warn(
             f"Support for mismatched {mask_name} and {other_name} is deprecated. Use same type "
@@ -196,8 +208,15 @@ def _canonical_mask(mask: Tensor | None, mask_name: str, other_type: Any, other_
     return mask
 
 
-def _mha_shape_check(query: Tensor, key: Tensor, value: Tensor, key_padding_mask: Any,
-                     attn_mask: Any, num_heads: int, who: str) -> bool:
+def _mha_shape_check(
+    query: Tensor,
+    key: Tensor,
+    value: Tensor,
+    key_padding_mask: Any,
+    attn_mask: Any,
+    num_heads: int,
+    who: str,
+) -> bool:
     if query.ndim == 3:
         if key.ndim != 3 or value.ndim != 3:
             raise ShapeError(
@@ -234,7 +253,9 @@ def _mha_shape_check(query: Tensor, key: Tensor, value: Tensor, key_padding_mask
                 )
             expected = (num_heads, query.shape[0], key.shape[0])
             if attn_mask.ndim == 3 and tuple(attn_mask.shape) != expected:
-                raise ShapeError(f"{who}: Expected `attn_mask` shape to be {expected} but got {attn_mask.shape}")
+                raise ShapeError(
+                    f"{who}: Expected `attn_mask` shape to be {expected} but got {attn_mask.shape}"
+                )
         return False
     raise ShapeError(
         f"{who}: query should be unbatched 2D or batched 3D tensor but received {query.ndim}-D "
@@ -303,8 +324,11 @@ def multi_head_attention_forward(
     tgt_len, bsz, embed_dim = query.shape
     src_len = key.shape[0]
     key_padding_mask = _canonical_mask(
-        key_padding_mask, "key_padding_mask", None if attn_mask is None else attn_mask.dtype,
-        "attn_mask", query.dtype,
+        key_padding_mask,
+        "key_padding_mask",
+        None if attn_mask is None else attn_mask.dtype,
+        "attn_mask",
+        query.dtype,
     )
     if is_causal and attn_mask is None:
         raise ValueError(
@@ -314,47 +338,69 @@ def multi_head_attention_forward(
     if is_causal and key_padding_mask is None and not need_weights:
         attn_mask = None  # the causal structure is handled by scaled_dot_product_attention
     else:
-        attn_mask = _canonical_mask(attn_mask, "attn_mask", None, "", query.dtype, check_other=False)
+        attn_mask = _canonical_mask(
+            attn_mask, "attn_mask", None, "", query.dtype, check_other=False
+        )
         if key_padding_mask is not None:
             is_causal = False
     if embed_dim != embed_dim_to_check:
-        raise ShapeError(f"{who}: was expecting embedding dimension of {embed_dim_to_check}, but got {embed_dim} (query shape {query.shape})")
+        raise ShapeError(
+            f"{who}: was expecting embedding dimension of {embed_dim_to_check}, but got {embed_dim} (query shape {query.shape})"
+        )
     head_dim = embed_dim // num_heads
     if head_dim * num_heads != embed_dim:
         raise ShapeError(f"{who}: embed_dim {embed_dim} not divisible by num_heads {num_heads}")
     if use_separate_proj_weight:
         if key.shape[:2] != value.shape[:2]:
-            raise ShapeError(f"{who}: key's sequence and batch dims {key.shape[:2]} do not match value's {value.shape[:2]}")
+            raise ShapeError(
+                f"{who}: key's sequence and batch dims {key.shape[:2]} do not match value's {value.shape[:2]}"
+            )
     elif key.shape != value.shape:
         raise ShapeError(f"{who}: key shape {key.shape} does not match value shape {value.shape}")
     if key.shape[1] != bsz:
-        raise ShapeError(f"{who}: query batch size {bsz} does not match key batch size {key.shape[1]} (query {query.shape}, key {key.shape})")
+        raise ShapeError(
+            f"{who}: query batch size {bsz} does not match key batch size {key.shape[1]} (query {query.shape}, key {key.shape})"
+        )
 
     # ---- input projections
     if not use_separate_proj_weight:
         if in_proj_weight is None:
             raise ValueError(f"{who}: use_separate_proj_weight is False but in_proj_weight is None")
         if query is key and key is value:  # self-attention: one GEMM for q, k and v
-            q, k, v = _linear(query, in_proj_weight, in_proj_bias).unflatten(-1, (3, embed_dim)).unbind(-2)
+            q, k, v = (
+                _linear(query, in_proj_weight, in_proj_bias)
+                .unflatten(-1, (3, embed_dim))
+                .unbind(-2)
+            )
         else:
             w_q, w_k, w_v = in_proj_weight.chunk(3)
             b_q, b_k, b_v = (None, None, None) if in_proj_bias is None else in_proj_bias.chunk(3)
             q, k, v = _linear(query, w_q, b_q), _linear(key, w_k, b_k), _linear(value, w_v, b_v)
     else:
         if q_proj_weight is None or k_proj_weight is None or v_proj_weight is None:
-            raise ValueError(f"{who}: use_separate_proj_weight is True but q/k/v_proj_weight is None")
+            raise ValueError(
+                f"{who}: use_separate_proj_weight is True but q/k/v_proj_weight is None"
+            )
         b_q, b_k, b_v = (None, None, None) if in_proj_bias is None else in_proj_bias.chunk(3)
-        q, k, v = _linear(query, q_proj_weight, b_q), _linear(key, k_proj_weight, b_k), _linear(value, v_proj_weight, b_v)
+        q, k, v = (
+            _linear(query, q_proj_weight, b_q),
+            _linear(key, k_proj_weight, b_k),
+            _linear(value, v_proj_weight, b_v),
+        )
 
     # ---- masks
     if attn_mask is not None:
         if attn_mask.ndim == 2:
             if tuple(attn_mask.shape) != (tgt_len, src_len):
-                raise ShapeError(f"{who}: The shape of the 2D attn_mask is {attn_mask.shape}, but should be {(tgt_len, src_len)}.")
+                raise ShapeError(
+                    f"{who}: The shape of the 2D attn_mask is {attn_mask.shape}, but should be {(tgt_len, src_len)}."
+                )
             attn_mask = attn_mask.unsqueeze(0)
         elif attn_mask.ndim == 3:
             if tuple(attn_mask.shape) != (bsz * num_heads, tgt_len, src_len):
-                raise ShapeError(f"{who}: The shape of the 3D attn_mask is {attn_mask.shape}, but should be {(bsz * num_heads, tgt_len, src_len)}.")
+                raise ShapeError(
+                    f"{who}: The shape of the 3D attn_mask is {attn_mask.shape}, but should be {(bsz * num_heads, tgt_len, src_len)}."
+                )
         else:
             raise ShapeError(f"{who}: attn_mask's dimension {attn_mask.ndim} is not supported")
     if bias_k is not None and bias_v is not None:
@@ -379,7 +425,9 @@ def multi_head_attention_forward(
     src_len = k.shape[1]
     if key_padding_mask is not None:
         if tuple(key_padding_mask.shape) != (bsz, src_len):
-            raise ShapeError(f"{who}: expecting key_padding_mask shape of {(bsz, src_len)}, but got {key_padding_mask.shape}")
+            raise ShapeError(
+                f"{who}: expecting key_padding_mask shape of {(bsz, src_len)}, but got {key_padding_mask.shape}"
+            )
         kpm = key_padding_mask.reshape(bsz, 1, 1, src_len).expand(bsz, num_heads, 1, src_len)
         kpm = kpm.reshape(bsz * num_heads, 1, src_len)
         attn_mask = kpm if attn_mask is None else attn_mask + kpm
@@ -431,5 +479,7 @@ def _heads(who: str, name: str, x: Tensor, static: Tensor | None, n: int, head_d
     if static is None:
         return x.reshape(x.shape[0], n, head_dim).transpose(0, 1)
     if static.shape[0] != n or static.shape[2] != head_dim:
-        raise ShapeError(f"{who}: expecting {name}.size(0) of {n} and size(2) of {head_dim}, but got shape {static.shape}")
+        raise ShapeError(
+            f"{who}: expecting {name}.size(0) of {n} and size(2) of {head_dim}, but got shape {static.shape}"
+        )
     return static

@@ -39,7 +39,7 @@ import numpy as np
 
 from npgrad import Tensor
 from npgrad.autograd.function import Function
-from npgrad.nn.functional import _workspace
+from npgrad.nn.functional import _depthwise, _workspace
 from npgrad.nn.functional._im2col import _col2im, _Geom, _im2col, _is_pointwise
 
 __all__: list[str] = []
@@ -59,6 +59,8 @@ def _conv_forward(
     x: np.ndarray, w: np.ndarray, g: _Geom, groups: int, keep_cols: bool
 ) -> tuple[np.ndarray, np.ndarray | None]:
     """``conv(x, w)`` without bias, and (if ``keep_cols``) the columns it used."""
+    if _depthwise.is_depthwise(x.shape[1], w.shape, g, groups):
+        return _depthwise.forward(x, w, g), None
     cols = _im2col(x, g, _workspace.take_owned if keep_cols else _workspace.take)
     out = np.matmul(_grouped_weight(w, groups), _grouped_cols(cols, groups))
     if not keep_cols:
@@ -69,6 +71,8 @@ def _conv_forward(
 
 def _conv_transpose_forward(y: np.ndarray, w: np.ndarray, g: _Geom, groups: int) -> np.ndarray:
     """``convT(y, w)``: (N, O, *out_size) -> (N, C, *in_size)."""
+    if _depthwise.is_depthwise(w.shape[1] * groups, w.shape, g, groups):
+        return _depthwise.input_grad(y, w, g)
     if len(g.kernel) == 2 and g.stride == (1, 1) and not _is_pointwise(g):
         wo, span = g.out_size[1], g.dilation[1] * (g.kernel[1] - 1)
         if 8 * span <= wo:  # wide maps: the extra GEMM columns cost less than short rows
@@ -179,7 +183,8 @@ class ConvNd(Function):
         x, w, cols = ctx.saved_tensors
         need = ctx.needs_input_grad
         gx = ConvTransposeNd.apply(grad, w, None, ctx.geom, ctx.groups) if need[0] else None
-        gw = WeightGradNd.apply(x, grad, ctx.geom, ctx.groups, cols._data) if need[1] else None
+        cols = None if cols is None else cols._data
+        gw = WeightGradNd.apply(x, grad, ctx.geom, ctx.groups, cols) if need[1] else None
         gb = _bias_grad(grad) if need[2] else None
         return gx, gw, gb, None, None
 
@@ -222,6 +227,8 @@ class WeightGradNd(Function):
         ctx.save_for_backward(x, y)
         if cols is not None:
             return _weight_grad_forward(cols, y, w_shape, groups)
+        if _depthwise.is_depthwise(x.shape[1], w_shape, geom, groups):
+            return _depthwise.weight_grad(x, y, geom, w_shape)
         cols = _im2col(x, geom, _workspace.take)
         gw = _weight_grad_forward(cols, y, w_shape, groups)
         _workspace.give(cols)

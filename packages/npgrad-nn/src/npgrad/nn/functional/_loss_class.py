@@ -221,12 +221,14 @@ class _NLLLoss(Function):
         out, denom = _finish(losses, reduction, tg.count)
         if ctx.needs_input_grad[0]:
             ctx.tg, ctx.reduction, ctx.shape, ctx.denom = tg, reduction, x.shape, denom
+            ctx.save_for_backward(x)  # unused, but it guards against in-place changes and reuse
         return out.astype(x.dtype, copy=False)
 
     @staticmethod
     def backward(ctx: Any, grad: Tensor) -> tuple[Tensor, None, None]:
         # linear in x: the gradient is grad times a constant one-hot pattern (differentiable
         # in grad, which is all second order needs)
+        ctx.saved_tensors  # noqa: B018 - raises if the graph was freed or x changed in place
         tg = ctx.tg
         pattern = np.zeros(ctx.shape, grad.dtype)
         coef = -(tg.wt if tg.wt is not None else 1.0) / _nonzero(ctx.denom)

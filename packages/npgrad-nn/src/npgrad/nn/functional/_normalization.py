@@ -86,17 +86,19 @@ class _Normalize(Function):
         running: tuple[np.ndarray, np.ndarray, float] | None,
     ) -> np.ndarray:
         xv = x.reshape(plan.view)
+        result = np.empty(x.shape, x.dtype)
+        out = result.reshape(plan.view)  # computed in place through this view of the result
         if stats is None:
             mean = _sum_keep(xv, plan.stat_axes)
             mean /= plan.count
-            out = xv - mean
+            np.subtract(xv, mean, out=out)
             var = _dot_keep(out, out, plan.stat_axes)
             var /= plan.count
             if running is not None:
                 _update_running(running, mean, var, plan)
         else:
             mean, var = stats
-            out = xv - mean
+            np.subtract(xv, mean, out=out)
         invstd = np.sqrt(var + x.dtype.type(eps))
         np.reciprocal(invstd, out=invstd)
         if weight is None:
@@ -112,7 +114,7 @@ class _Normalize(Function):
             ctx.save_for_backward(x, weight, bias)
             ctx.plan, ctx.eps, ctx.stats = plan, eps, stats
             ctx.mean, ctx.invstd = mean, invstd
-        return out.reshape(x.shape)
+        return result
 
     @staticmethod
     def backward(ctx: Any, grad: Tensor) -> tuple[Any, ...]:
@@ -137,9 +139,8 @@ def _update_running(
         batch_mean = batch_mean.reshape(-1, c).mean(axis=0)
         batch_var = batch_var.reshape(-1, c).mean(axis=0)
     for buf, new in ((running_mean, batch_mean), (running_var, batch_var)):
-        flat = buf.reshape(-1)
-        flat *= 1.0 - momentum
-        flat += momentum * new.astype(buf.dtype, copy=False)
+        buf *= 1.0 - momentum
+        buf += (momentum * new).reshape(buf.shape).astype(buf.dtype, copy=False)
 
 
 def _normalize_backward_numpy(
@@ -160,9 +161,12 @@ def _normalize_backward_numpy(
     else:
         first, rest = plan.affine_axes, ()
     stat_sums = need_x and batch_stats and factors
-    xhat = None
+    # the input's gradient is built in place in this buffer, of the input's own shape: an
+    # array that owns its memory, which the engine can hand to x.grad without a copy
+    result = np.empty(x.shape, x.dtype)
+    xhat = result.reshape(plan.view)
     if need_w or (need_x and batch_stats):
-        xhat = x._data.reshape(plan.view) - ctx.mean
+        np.subtract(x._data.reshape(plan.view), ctx.mean, out=xhat)
         xhat *= invstd
     sum_g = _sum_keep(g, first) if need_b or stat_sums else None
     sum_gx = _dot_keep(g, xhat, first) if need_w or stat_sums else None
@@ -174,7 +178,7 @@ def _normalize_backward_numpy(
     if need_x:
         k = 1.0 / plan.count
         if not batch_stats:  # constant statistics: the op is affine in x
-            dx = g * (invstd if w is None else invstd * w)
+            dx = np.multiply(g, invstd if w is None else invstd * w, out=xhat)
         elif factors:  # dx = w * invstd * (g - mean(g) - xhat * mean(g * xhat)), in place
             dx = xhat
             dx *= sum_gx * k
@@ -188,7 +192,7 @@ def _normalize_backward_numpy(
             dx += _sum_keep(gy, plan.stat_axes) * k
             np.subtract(gy, dx, out=dx)
             dx *= invstd
-        gx = _const(dx.reshape(x.shape).astype(x.dtype, copy=False))
+        gx = _const(result)
     return gx, gw, gb
 
 

@@ -38,21 +38,40 @@ def _affine(x: Tensor, w: Tensor, b: Tensor | None) -> Tensor:
     return y if b is None else y + b
 
 
-def rnn_tanh_cell(x: Tensor, h: Tensor, w_ih: Tensor, w_hh: Tensor, b_ih: Tensor | None = None,
-                  b_hh: Tensor | None = None) -> Tensor:
+def rnn_tanh_cell(
+    x: Tensor,
+    h: Tensor,
+    w_ih: Tensor,
+    w_hh: Tensor,
+    b_ih: Tensor | None = None,
+    b_hh: Tensor | None = None,
+) -> Tensor:
     """``tanh(x W_ih^T + b_ih + h W_hh^T + b_hh)`` for ``x`` (B, I) and ``h`` (B, H)."""
     return (_affine(x, w_ih, b_ih) + _affine(h, w_hh, b_hh)).tanh()
 
 
-def rnn_relu_cell(x: Tensor, h: Tensor, w_ih: Tensor, w_hh: Tensor, b_ih: Tensor | None = None,
-                  b_hh: Tensor | None = None) -> Tensor:
+def rnn_relu_cell(
+    x: Tensor,
+    h: Tensor,
+    w_ih: Tensor,
+    w_hh: Tensor,
+    b_ih: Tensor | None = None,
+    b_hh: Tensor | None = None,
+) -> Tensor:
     """``relu(x W_ih^T + b_ih + h W_hh^T + b_hh)``."""
     return (_affine(x, w_ih, b_ih) + _affine(h, w_hh, b_hh)).relu()
 
 
-def lstm_cell(x: Tensor, h: Tensor, c: Tensor, w_ih: Tensor, w_hh: Tensor,
-              b_ih: Tensor | None = None, b_hh: Tensor | None = None,
-              w_hr: Tensor | None = None) -> tuple[Tensor, Tensor]:
+def lstm_cell(
+    x: Tensor,
+    h: Tensor,
+    c: Tensor,
+    w_ih: Tensor,
+    w_hh: Tensor,
+    b_ih: Tensor | None = None,
+    b_hh: Tensor | None = None,
+    w_hr: Tensor | None = None,
+) -> tuple[Tensor, Tensor]:
     """One LSTM step (torch's gate order i, f, g, o); ``w_hr`` projects ``h`` (proj_size)."""
     gates = _affine(x, w_ih, b_ih) + _affine(h, w_hh, b_hh)
     i, f, g, o = gates.chunk(4, 1)
@@ -63,8 +82,14 @@ def lstm_cell(x: Tensor, h: Tensor, c: Tensor, w_ih: Tensor, w_hh: Tensor,
     return h1, c1
 
 
-def gru_cell(x: Tensor, h: Tensor, w_ih: Tensor, w_hh: Tensor, b_ih: Tensor | None = None,
-             b_hh: Tensor | None = None) -> Tensor:
+def gru_cell(
+    x: Tensor,
+    h: Tensor,
+    w_ih: Tensor,
+    w_hh: Tensor,
+    b_ih: Tensor | None = None,
+    b_hh: Tensor | None = None,
+) -> Tensor:
     """One GRU step (gate order r, z, n; ``n = tanh(W_in x + b_in + r * (W_hn h + b_hn))``)."""
     ir, iz, in_ = _affine(x, w_ih, b_ih).chunk(3, 1)
     hr, hz, hn = _affine(h, w_hh, b_hh).chunk(3, 1)
@@ -75,9 +100,18 @@ def gru_cell(x: Tensor, h: Tensor, w_ih: Tensor, w_hh: Tensor, b_ih: Tensor | No
 
 
 # ---- the whole layer in npgrad ops (for higher-order gradients) -------------------------------
-def _reference_layer(mode: str, plan: K.Plan, x: Tensor, h0: Tensor, c0: Tensor | None,
-                     w_ih: Tensor, w_hh: Tensor, b_ih: Tensor | None, b_hh: Tensor | None,
-                     w_hr: Tensor | None) -> tuple[Tensor, ...]:
+def _reference_layer(
+    mode: str,
+    plan: K.Plan,
+    x: Tensor,
+    h0: Tensor,
+    c0: Tensor | None,
+    w_ih: Tensor,
+    w_hh: Tensor,
+    b_ih: Tensor | None,
+    b_hh: Tensor | None,
+    w_hr: Tensor | None,
+) -> tuple[Tensor, ...]:
     """What :class:`_RecurrentLayer` computes, step by step with differentiable ops."""
     if plan.fixed:
         xs = x.transpose(0, 1) if plan.batch_first else x
@@ -118,8 +152,11 @@ class _VJP:
         res: Sequence[Tensor | None] = [None] * len(targets)
         if pairs:
             res = npgrad.autograd.grad(
-                [o for o, _ in pairs], targets, [g for _, g in pairs],
-                create_graph=True, allow_unused=True,
+                [o for o, _ in pairs],
+                targets,
+                [g for _, g in pairs],
+                create_graph=True,
+                allow_unused=True,
             )
         return tuple(npgrad.zeros_like(t) if r is None else r for r, t in zip(res, targets))
 
@@ -129,7 +166,9 @@ class _Recompute(Function):
     again a ``_Recompute`` (of the vector-Jacobian product), so every order is exact."""
 
     @staticmethod
-    def forward(ctx: Any, fn: Callable[..., Sequence[Tensor]], *arrays: Any) -> tuple[np.ndarray, ...]:
+    def forward(
+        ctx: Any, fn: Callable[..., Sequence[Tensor]], *arrays: Any
+    ) -> tuple[np.ndarray, ...]:
         leaves = [None if a is None else Tensor._make(a, a.dtype.kind == "f", None) for a in arrays]
         with npgrad.enable_grad():
             outs = fn(*leaves)
@@ -176,9 +215,19 @@ class _RecurrentLayer(Function):
     """
 
     @staticmethod
-    def forward(ctx: Any, x: np.ndarray, h0: np.ndarray, c0: Any, w_ih: np.ndarray,
-                w_hh: np.ndarray, b_ih: Any, b_hh: Any, w_hr: Any, mode: str,
-                plan: K.Plan) -> tuple[np.ndarray, ...]:
+    def forward(
+        ctx: Any,
+        x: np.ndarray,
+        h0: np.ndarray,
+        c0: Any,
+        w_ih: np.ndarray,
+        w_hh: np.ndarray,
+        b_ih: Any,
+        b_hh: Any,
+        w_hr: Any,
+        mode: str,
+        plan: K.Plan,
+    ) -> tuple[np.ndarray, ...]:
         out, h_n, c_n, saved = K.forward(mode, plan, x, h0, c0, w_ih, w_hh, b_ih, b_hh, w_hr)
         if isinstance(ctx, BackwardNode):
             ctx.mode, ctx.plan = mode, plan
@@ -187,8 +236,9 @@ class _RecurrentLayer(Function):
         return (out, h_n, c_n) if mode == "LSTM" else (out, h_n)
 
     @staticmethod
-    def backward(ctx: Any, gout: Tensor | None, ghn: Tensor | None,
-                 gcn: Tensor | None = None) -> tuple[Tensor | None, ...]:
+    def backward(
+        ctx: Any, gout: Tensor | None, ghn: Tensor | None, gcn: Tensor | None = None
+    ) -> tuple[Tensor | None, ...]:
         *inputs, saved = ctx.saved_tensors
         needs = ctx.needs_input_grad
         if npgrad.is_grad_enabled():
@@ -204,11 +254,16 @@ class _RecurrentLayer(Function):
             return tuple(_scatter(len(inputs), idx, _run_vjp(vjp, inputs, grads)))
         x, h0, c0, w_ih, w_hh, b_ih, b_hh, w_hr = inputs
         arrays = K.backward(
-            ctx.mode, ctx.plan, saved,
+            ctx.mode,
+            ctx.plan,
+            saved,
             None if gout is None else gout._data,
             None if ghn is None else ghn._data,
             None if gcn is None else gcn._data,
-            w_ih._data, w_hh._data, None if w_hr is None else w_hr._data, needs,
+            w_ih._data,
+            w_hh._data,
+            None if w_hr is None else w_hr._data,
+            needs,
         )
         return tuple(
             None if a is None or not need else Tensor._make(a, False, None)
@@ -216,9 +271,16 @@ class _RecurrentLayer(Function):
         )
 
 
-def recurrent_layer(mode: str, x: Tensor, h0: Tensor, c0: Tensor | None,
-                    weights: Sequence[Tensor | None], batch_sizes: np.ndarray | None,
-                    reverse: bool, batch_first: bool) -> tuple[Tensor, ...]:
+def recurrent_layer(
+    mode: str,
+    x: Tensor,
+    h0: Tensor,
+    c0: Tensor | None,
+    weights: Sequence[Tensor | None],
+    batch_sizes: np.ndarray | None,
+    reverse: bool,
+    batch_first: bool,
+) -> tuple[Tensor, ...]:
     """Run one direction of one layer: ``weights = (w_ih, w_hh, b_ih, b_hh, w_hr)``.
 
     ``x`` is ``(T, B, I)`` (``(B, T, I)`` with ``batch_first``) or, with ``batch_sizes``, the
@@ -232,9 +294,19 @@ def recurrent_layer(mode: str, x: Tensor, h0: Tensor, c0: Tensor | None,
     return _RecurrentLayer.apply(x, h0, c0, *weights, mode=mode, plan=plan)  # type: ignore[no-any-return]
 
 
-def recurrent(mode: str, x: Tensor, batch_sizes: np.ndarray | None, h0: Tensor, c0: Tensor | None,
-              weights: Sequence[Sequence[Tensor | None]], num_layers: int, bidirectional: bool,
-              dropout: float, training: bool, batch_first: bool) -> tuple[Tensor, ...]:
+def recurrent(
+    mode: str,
+    x: Tensor,
+    batch_sizes: np.ndarray | None,
+    h0: Tensor,
+    c0: Tensor | None,
+    weights: Sequence[Sequence[Tensor | None]],
+    num_layers: int,
+    bidirectional: bool,
+    dropout: float,
+    training: bool,
+    batch_first: bool,
+) -> tuple[Tensor, ...]:
     """A stacked (and optionally bidirectional) recurrent network, torch's ``_VF.lstm`` & co.
 
     ``h0``/``c0`` are ``(num_layers * num_directions, B, *)``; ``weights[l * D + d]`` holds the
@@ -252,8 +324,14 @@ def recurrent(mode: str, x: Tensor, batch_sizes: np.ndarray | None, h0: Tensor, 
         for d in range(dirs):
             k = layer * dirs + d
             res = recurrent_layer(
-                mode, layer_in, h0[k], None if c0 is None else c0[k], weights[k], batch_sizes,
-                reverse=d == 1, batch_first=batch_first,
+                mode,
+                layer_in,
+                h0[k],
+                None if c0 is None else c0[k],
+                weights[k],
+                batch_sizes,
+                reverse=d == 1,
+                batch_first=batch_first,
             )
             outs.append(res[0])
             h_n.append(res[1])

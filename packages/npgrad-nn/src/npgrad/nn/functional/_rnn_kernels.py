@@ -48,11 +48,22 @@ class Plan:
     ``offsets[t]`` is the first packed row of time ``t``.
     """
 
-    __slots__ = ("fixed", "T", "B", "N", "times", "sizes", "starts", "offsets", "reverse",
-                 "batch_first")
+    __slots__ = (
+        "fixed",
+        "T",
+        "B",
+        "N",
+        "times",
+        "sizes",
+        "starts",
+        "offsets",
+        "reverse",
+        "batch_first",
+    )
 
-    def __init__(self, T: int, B: int, batch_sizes: np.ndarray | None, reverse: bool,
-                 batch_first: bool) -> None:
+    def __init__(
+        self, T: int, B: int, batch_sizes: np.ndarray | None, reverse: bool, batch_first: bool
+    ) -> None:
         self.fixed = batch_sizes is None
         self.T, self.B, self.reverse, self.batch_first = T, B, reverse, batch_first
         bs = [B] * T if batch_sizes is None else [int(b) for b in batch_sizes]
@@ -83,7 +94,9 @@ def _cols_to_layout(plan: Plan, m: np.ndarray) -> np.ndarray:
         m3 = m.reshape(m.shape[0], plan.T, plan.B)
         if plan.reverse:
             m3 = m3[:, ::-1]
-        return np.ascontiguousarray(m3.transpose(2, 1, 0) if plan.batch_first else m3.transpose(1, 2, 0))
+        return np.ascontiguousarray(
+            m3.transpose(2, 1, 0) if plan.batch_first else m3.transpose(1, 2, 0)
+        )
     return _rows_to_layout(plan, m.T)
 
 
@@ -112,7 +125,9 @@ def _layout_to_steps(plan: Plan, g: np.ndarray) -> np.ndarray:
 
 
 # ---- weights in kernel layout ------------------------------------------------------------------
-def _concat_weight(mode: str, w_ih: np.ndarray, w_hh: np.ndarray, b_ih: Any, b_hh: Any) -> np.ndarray:
+def _concat_weight(
+    mode: str, w_ih: np.ndarray, w_hh: np.ndarray, b_ih: Any, b_hh: Any
+) -> np.ndarray:
     """``W = [W_ih | W_hh | b]`` in internal row order, sigmoid rows scaled by 1/2."""
     rows, n_in = w_ih.shape
     n_h = w_hh.shape[1]
@@ -154,8 +169,18 @@ def _lstm_rows(a: np.ndarray, inverse: bool = False) -> np.ndarray:
 
 
 # ---- step functions (feature-major; outputs written through ``out=``) --------------------------
-def _lstm_step(w: np.ndarray, xh: np.ndarray, g: np.ndarray, cp: np.ndarray, c: np.ndarray,
-               tc: np.ndarray, hout: np.ndarray, tmp: np.ndarray, w_hr: Any, r: Any) -> None:
+def _lstm_step(
+    w: np.ndarray,
+    xh: np.ndarray,
+    g: np.ndarray,
+    cp: np.ndarray,
+    c: np.ndarray,
+    tc: np.ndarray,
+    hout: np.ndarray,
+    tmp: np.ndarray,
+    w_hr: Any,
+    r: Any,
+) -> None:
     h = c.shape[0]
     _mm(w, xh, out=g)
     _tanh(g, out=g)
@@ -173,8 +198,16 @@ def _lstm_step(w: np.ndarray, xh: np.ndarray, g: np.ndarray, cp: np.ndarray, c: 
         _mm(w_hr, r, out=hout)
 
 
-def _lstm_step_back(g: np.ndarray, tc: np.ndarray, cp: np.ndarray, dr: np.ndarray,
-                    dc: np.ndarray, d: np.ndarray, t1: np.ndarray, t3: np.ndarray) -> None:
+def _lstm_step_back(
+    g: np.ndarray,
+    tc: np.ndarray,
+    cp: np.ndarray,
+    dr: np.ndarray,
+    dc: np.ndarray,
+    d: np.ndarray,
+    t1: np.ndarray,
+    t3: np.ndarray,
+) -> None:
     """Gate gradients ``d`` of one step from ``dr`` (d loss / d(o * tanh c)) and the incoming
     ``dc``; ``dc`` becomes the gradient of the previous cell state."""
     h = tc.shape[0]
@@ -199,8 +232,15 @@ def _lstm_step_back(g: np.ndarray, tc: np.ndarray, cp: np.ndarray, dr: np.ndarra
     dc *= g[2 * h : 3 * h]
 
 
-def _gru_step(w: np.ndarray, xh: np.ndarray, hp: np.ndarray, g: np.ndarray, n: np.ndarray,
-              hout: np.ndarray, tmp: np.ndarray) -> None:
+def _gru_step(
+    w: np.ndarray,
+    xh: np.ndarray,
+    hp: np.ndarray,
+    g: np.ndarray,
+    n: np.ndarray,
+    hout: np.ndarray,
+    tmp: np.ndarray,
+) -> None:
     h = n.shape[0]
     _mm(w, xh, out=g)
     s = g[h : 3 * h]
@@ -215,8 +255,15 @@ def _gru_step(w: np.ndarray, xh: np.ndarray, hp: np.ndarray, g: np.ndarray, n: n
     np.add(n, tmp, out=hout)  # h' = (1 - z) n + z h = n + z (h - n)
 
 
-def _gru_step_back(g: np.ndarray, n: np.ndarray, hp: np.ndarray, dh: np.ndarray,
-                   d: np.ndarray, t1: np.ndarray, t2: np.ndarray) -> None:
+def _gru_step_back(
+    g: np.ndarray,
+    n: np.ndarray,
+    hp: np.ndarray,
+    dh: np.ndarray,
+    d: np.ndarray,
+    t1: np.ndarray,
+    t2: np.ndarray,
+) -> None:
     h = n.shape[0]
     dz = d[2 * h : 3 * h]
     _sub(hp, n, out=dz)
@@ -236,8 +283,18 @@ def _gru_step_back(g: np.ndarray, n: np.ndarray, hp: np.ndarray, dh: np.ndarray,
 
 
 # ---- forward ---------------------------------------------------------------------------------
-def forward(mode: str, plan: Plan, x: np.ndarray, h0: np.ndarray, c0: Any, w_ih: np.ndarray,
-            w_hh: np.ndarray, b_ih: Any, b_hh: Any, w_hr: Any) -> tuple[Any, ...]:
+def forward(
+    mode: str,
+    plan: Plan,
+    x: np.ndarray,
+    h0: np.ndarray,
+    c0: Any,
+    w_ih: np.ndarray,
+    w_hh: np.ndarray,
+    b_ih: Any,
+    b_hh: Any,
+    w_hr: Any,
+) -> tuple[Any, ...]:
     """Run one direction. Returns ``(out, h_n, c_n, saved)``: ``out`` in the input's layout
     (``(T, B, P)``, ``(B, T, P)`` or packed ``(N, P)``), ``h_n`` ``(B, P)``, ``c_n`` ``(B, H)``
     (None unless LSTM) and what :func:`backward` needs."""
@@ -267,8 +324,18 @@ def forward(mode: str, plan: Plan, x: np.ndarray, h0: np.ndarray, c0: Any, w_ih:
             s = k * B
             blk, hout = xh[:, s : s + B], xh[hr, s + B : s + 2 * B]
             if lstm:
-                _lstm_step(w, blk, gates[k], cells[k], cells[k + 1], aux[k], hout, tmp, w_hr,
-                           None if proj is None else proj[:, s : s + B])
+                _lstm_step(
+                    w,
+                    blk,
+                    gates[k],
+                    cells[k],
+                    cells[k + 1],
+                    aux[k],
+                    hout,
+                    tmp,
+                    w_hr,
+                    None if proj is None else proj[:, s : s + B],
+                )
             elif gru:
                 _gru_step(w, blk, blk[hr], gates[k], aux[k], hout, tmp)
             else:
@@ -291,8 +358,9 @@ def forward(mode: str, plan: Plan, x: np.ndarray, h0: np.ndarray, c0: Any, w_ih:
         if lstm:
             g, cp = np.empty((rows, bs), dt), cs[:, :bs].copy()
             c, tc, tmp = np.empty((hid, bs), dt), np.empty((hid, bs), dt), np.empty((hid, bs), dt)
-            _lstm_step(w, blk, g, cp, c, tc, hout, tmp, w_hr,
-                       None if proj is None else proj[:, s : s + bs])
+            _lstm_step(
+                w, blk, g, cp, c, tc, hout, tmp, w_hr, None if proj is None else proj[:, s : s + bs]
+            )
             cs[:, :bs] = c
             gates_l.append(g), aux_l.append(tc), cells_l.append(cp)
         elif gru:
@@ -309,8 +377,18 @@ def forward(mode: str, plan: Plan, x: np.ndarray, h0: np.ndarray, c0: Any, w_ih:
 
 
 # ---- backward --------------------------------------------------------------------------------
-def backward(mode: str, plan: Plan, saved: tuple[Any, ...], gout: Any, ghn: Any, gcn: Any,
-             w_ih: np.ndarray, w_hh: np.ndarray, w_hr: Any, needs: tuple[bool, ...]) -> list[Any]:
+def backward(
+    mode: str,
+    plan: Plan,
+    saved: tuple[Any, ...],
+    gout: Any,
+    ghn: Any,
+    gcn: Any,
+    w_ih: np.ndarray,
+    w_hh: np.ndarray,
+    w_hr: Any,
+    needs: tuple[bool, ...],
+) -> list[Any]:
     """Backpropagation through time. ``needs`` flags (x, h0, c0, w_ih, w_hh, b_ih, b_hh,
     w_hr); returns their gradients in that order (None where not needed)."""
     lstm, gru, relu = mode == "LSTM", mode == "GRU", mode == "RNN_RELU"
@@ -382,9 +460,19 @@ def backward(mode: str, plan: Plan, saved: tuple[Any, ...], gout: Any, ghn: Any,
     return _param_grads(mode, plan, xh, proj, dg_cols, dproj, dhs, dcs, w_ih, w_hr, needs)
 
 
-def _param_grads(mode: str, plan: Plan, xh: np.ndarray, proj: Any, dg_cols: np.ndarray,
-                 dproj: Any, dhs: np.ndarray, dcs: Any, w_ih: np.ndarray, w_hr: Any,
-                 needs: tuple[bool, ...]) -> list[Any]:
+def _param_grads(
+    mode: str,
+    plan: Plan,
+    xh: np.ndarray,
+    proj: Any,
+    dg_cols: np.ndarray,
+    dproj: Any,
+    dhs: np.ndarray,
+    dcs: Any,
+    w_ih: np.ndarray,
+    w_hr: Any,
+    needs: tuple[bool, ...],
+) -> list[Any]:
     """The gradients of x and of the weights from every step's gate gradients: single GEMMs."""
     lstm, gru = mode == "LSTM", mode == "GRU"
     n_in, p = w_ih.shape[1], dhs.shape[0]

@@ -15,6 +15,7 @@ from typing import Any
 
 import npgrad
 from npgrad import Tensor
+from npgrad.nn import init
 from npgrad.nn.functional._conv import _conv_nd, _conv_transpose_nd
 from npgrad.nn.functional._im2col import _check_input, _ntuple, _who
 from npgrad.nn.modules.fold import Fold, Unfold
@@ -114,11 +115,11 @@ class _ConvNd(Module):
         """PyTorch's default: ``kaiming_uniform_(weight, a=sqrt(5))`` — which is
         ``U(-1/sqrt(fan_in), 1/sqrt(fan_in))`` — and the same bound for the bias, where
         ``fan_in = weight.shape[1] * prod(kernel_size)``."""
-        fan_in = self.weight.shape[1] * math.prod(self.weight.shape[2:])
-        bound = 1.0 / math.sqrt(fan_in) if fan_in > 0 else 0.0
-        npgrad.random.uniform_(self.weight, -bound, bound)
+        init.kaiming_uniform_(self.weight, a=math.sqrt(5))
         if self.bias is not None:
-            npgrad.random.uniform_(self.bias, -bound, bound)
+            fan_in, _ = init._calculate_fan_in_and_fan_out(self.weight)
+            bound = 1.0 / math.sqrt(fan_in) if fan_in > 0 else 0.0
+            init.uniform_(self.bias, -bound, bound)
 
     def extra_repr(self) -> str:
         s = f"{self.in_channels}, {self.out_channels}, kernel_size={self.kernel_size}, stride={self.stride}"

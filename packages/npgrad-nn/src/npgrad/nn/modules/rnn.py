@@ -20,6 +20,7 @@ import npgrad
 from npgrad import Tensor
 from npgrad.nn import init
 from npgrad.nn.functional import _rnn as FR
+from npgrad.nn.modules._rnn_cells import GRUCell, LSTMCell, RNNCell, RNNCellBase
 from npgrad.nn.modules.module import Module
 from npgrad.nn.parameter import Parameter
 from npgrad.nn.utils.rnn import PackedSequence
@@ -57,7 +58,11 @@ class RNNBase(Module):
         super().__init__()
         if mode not in _GATES:
             raise ValueError("Unrecognized RNN mode: " + str(mode))
-        if isinstance(dropout, bool) or not isinstance(dropout, numbers.Number) or not 0 <= dropout <= 1:  # type: ignore[operator]
+        if (
+            isinstance(dropout, bool)
+            or not isinstance(dropout, numbers.Number)
+            or not 0 <= dropout <= 1
+        ):  # type: ignore[operator]
             raise ValueError(
                 "dropout should be a number in range [0, 1] representing the probability of an "
                 "element being zeroed"
@@ -69,8 +74,12 @@ class RNNBase(Module):
                 f"num_layers={num_layers}",
                 stacklevel=2,
             )
-        for name, value in (("input_size", input_size), ("hidden_size", hidden_size),
-                            ("num_layers", num_layers), ("proj_size", proj_size)):
+        for name, value in (
+            ("input_size", input_size),
+            ("hidden_size", hidden_size),
+            ("num_layers", num_layers),
+            ("proj_size", proj_size),
+        ):
             if isinstance(value, bool) or not isinstance(value, (int, np.integer)):
                 raise TypeError(f"{name} should be of type int, got: {type(value).__name__}")
         if hidden_size <= 0:
@@ -78,13 +87,19 @@ class RNNBase(Module):
         if num_layers <= 0:
             raise ValueError("num_layers must be greater than zero")
         if proj_size < 0:
-            raise ValueError("proj_size should be a positive integer or zero to disable projections")
+            raise ValueError(
+                "proj_size should be a positive integer or zero to disable projections"
+            )
         if proj_size >= hidden_size:
             raise ValueError("proj_size has to be smaller than hidden_size")
         self.mode = mode
         self.input_size, self.hidden_size = int(input_size), int(hidden_size)
         self.num_layers, self.bias, self.batch_first = int(num_layers), bias, batch_first
-        self.dropout, self.bidirectional, self.proj_size = float(dropout), bidirectional, int(proj_size)
+        self.dropout, self.bidirectional, self.proj_size = (
+            float(dropout),
+            bidirectional,
+            int(proj_size),
+        )
         dirs = 2 if bidirectional else 1
         gate_size = _GATES[mode] * hidden_size
         real_hidden = proj_size if proj_size > 0 else hidden_size
@@ -94,7 +109,10 @@ class RNNBase(Module):
             for direction in range(dirs):
                 layer_in = input_size if layer == 0 else real_hidden * dirs
                 suffix = "_reverse" if direction == 1 else ""
-                shapes = [("weight_ih", (gate_size, layer_in)), ("weight_hh", (gate_size, real_hidden))]
+                shapes = [
+                    ("weight_ih", (gate_size, layer_in)),
+                    ("weight_hh", (gate_size, real_hidden)),
+                ]
                 if bias:
                     shapes += [("bias_ih", (gate_size,)), ("bias_hh", (gate_size,))]
                 if proj_size > 0:
@@ -129,26 +147,37 @@ class RNNBase(Module):
         """``(w_ih, w_hh, b_ih, b_hh, w_hr)`` of layer/direction ``k`` (None where absent)."""
         sfx = self._all_weights[k][0][len("weight_ih") :]
         get = self._parameters.get
-        return (get("weight_ih" + sfx), get("weight_hh" + sfx), get("bias_ih" + sfx),
-                get("bias_hh" + sfx), get("weight_hr" + sfx))
+        return (
+            get("weight_ih" + sfx),
+            get("weight_hh" + sfx),
+            get("bias_ih" + sfx),
+            get("bias_hh" + sfx),
+            get("weight_hr" + sfx),
+        )
 
     # ---- argument checks -------------------------------------------------------------------
     def _check_input(self, x: Any, batch_sizes: Any) -> None:
         if not isinstance(x, Tensor):
-            raise TypeError(f"{self!r}: expected input to be a Tensor or PackedSequence, got {type(x).__name__}")
+            raise TypeError(
+                f"{self!r}: expected input to be a Tensor or PackedSequence, got {type(x).__name__}"
+            )
         w = self.weight_ih_l0
         if x.dtype != w.dtype:
             raise ValueError(f"{self!r}: input must have the type {w.dtype}, got type {x.dtype}")
         expected = 2 if batch_sizes is not None else 3
         if x.ndim != expected:
-            raise ShapeError(f"{self!r}: input must have {expected} dimensions, got {x.ndim} (shape {x.shape})")
+            raise ShapeError(
+                f"{self!r}: input must have {expected} dimensions, got {x.ndim} (shape {x.shape})"
+            )
         if x.shape[-1] != self.input_size:
             raise ShapeError(
                 f"{self!r}: input.size(-1) must be equal to input_size. Expected {self.input_size}, "
                 f"got {x.shape[-1]} (input shape {x.shape})"
             )
         if batch_sizes is None and x.shape[1 if self.batch_first else 0] == 0:
-            raise ShapeError(f"{self!r}: Expected sequence length to be larger than 0 in RNN (input shape {x.shape})")
+            raise ShapeError(
+                f"{self!r}: Expected sequence length to be larger than 0 in RNN (input shape {x.shape})"
+            )
 
     def _check_hidden(self, hx: Any, expected: tuple[int, ...], what: str, dtype: Any) -> None:
         if not isinstance(hx, Tensor):
@@ -169,13 +198,19 @@ class RNNBase(Module):
         packed = isinstance(input, PackedSequence)
         if packed:
             x, bs_t, sorted_idx, unsorted_idx = input
-            batch_sizes = bs_t._data.astype(np.int64) if isinstance(bs_t, Tensor) else np.asarray(bs_t)
+            batch_sizes = (
+                bs_t._data.astype(np.int64) if isinstance(bs_t, Tensor) else np.asarray(bs_t)
+            )
             is_batched, batch_dim = True, 1
         else:
             if not isinstance(input, Tensor):
-                raise TypeError(f"{self!r}: expected input to be a Tensor or PackedSequence, got {type(input).__name__}")
+                raise TypeError(
+                    f"{self!r}: expected input to be a Tensor or PackedSequence, got {type(input).__name__}"
+                )
             if input.ndim not in (2, 3):
-                raise ValueError(f"{self!r}: Expected input to be 2D or 3D, got {input.ndim}D instead (shape {input.shape})")
+                raise ValueError(
+                    f"{self!r}: Expected input to be 2D or 3D, got {input.ndim}D instead (shape {input.shape})"
+                )
             x, batch_sizes, sorted_idx, unsorted_idx = input, None, None, None
             is_batched = x.ndim == 3
             batch_dim = 0 if self.batch_first else 1
@@ -197,8 +232,17 @@ class RNNBase(Module):
                 self._check_hidden(c0, c_shape, "hidden[1]", x.dtype)
         n = self.num_layers * (2 if self.bidirectional else 1)
         res = FR.recurrent(
-            self.mode, x, batch_sizes, h0, c0, [self._weights(k) for k in range(n)],
-            self.num_layers, self.bidirectional, self.dropout, self.training, self.batch_first,
+            self.mode,
+            x,
+            batch_sizes,
+            h0,
+            c0,
+            [self._weights(k) for k in range(n)],
+            self.num_layers,
+            self.bidirectional,
+            self.dropout,
+            self.training,
+            self.batch_first,
         )
         out, h_n = res[0], res[1]
         c_n = res[2] if lstm else None
@@ -220,11 +264,15 @@ class RNNBase(Module):
         kind = "batched 3-D" if is_batched else "unbatched 2-D"
         if self.mode == "LSTM":
             if not (isinstance(hx, (tuple, list)) and len(hx) == 2):
-                raise TypeError(f"{self!r}: hx must be a tuple (h_0, c_0) of Tensors, got {type(hx).__name__}")
+                raise TypeError(
+                    f"{self!r}: hx must be a tuple (h_0, c_0) of Tensors, got {type(hx).__name__}"
+                )
             h0, c0 = hx
             for t, name in ((h0, "h_0"), (c0, "c_0")):
                 if not isinstance(t, Tensor):
-                    raise TypeError(f"{self!r}: expected {name} to be a Tensor, got {type(t).__name__}")
+                    raise TypeError(
+                        f"{self!r}: expected {name} to be a Tensor, got {type(t).__name__}"
+                    )
             if h0.ndim != dim or c0.ndim != dim:
                 raise ShapeError(
                     f"{self!r}: For {kind} input, hx and cx should also be {dim}-D but got "
@@ -234,7 +282,9 @@ class RNNBase(Module):
         if not isinstance(hx, Tensor):
             raise TypeError(f"{self!r}: expected hx to be a Tensor, got {type(hx).__name__}")
         if hx.ndim != dim:
-            raise ShapeError(f"{self!r}: For {kind} input, hx should also be {dim}-D but got {hx.ndim}-D tensor")
+            raise ShapeError(
+                f"{self!r}: For {kind} input, hx should also be {dim}-D but got {hx.ndim}-D tensor"
+            )
         return (hx if is_batched else hx.unsqueeze(1)), None
 
     def extra_repr(self) -> str:
@@ -310,8 +360,18 @@ class RNN(RNNBase):
     def __init__(self, *args: Any, **kwargs: Any) -> None:
         if "proj_size" in kwargs:
             raise ValueError("proj_size argument is only supported for LSTM, not RNN or GRU")
-        names = ["input_size", "hidden_size", "num_layers", "nonlinearity", "bias",
-                 "batch_first", "dropout", "bidirectional", "device", "dtype"]
+        names = [
+            "input_size",
+            "hidden_size",
+            "num_layers",
+            "nonlinearity",
+            "bias",
+            "batch_first",
+            "dropout",
+            "bidirectional",
+            "device",
+            "dtype",
+        ]
         a = _args(args, kwargs, names)
         nonlinearity = a.pop("nonlinearity", "tanh")
         if nonlinearity == "tanh":
@@ -319,7 +379,9 @@ class RNN(RNNBase):
         elif nonlinearity == "relu":
             mode = "RNN_RELU"
         else:
-            raise ValueError(f"Unknown nonlinearity '{nonlinearity}'. Select from 'tanh' or 'relu'.")
+            raise ValueError(
+                f"Unknown nonlinearity '{nonlinearity}'. Select from 'tanh' or 'relu'."
+            )
         super().__init__(mode, **a)
         self.nonlinearity = nonlinearity
 
@@ -348,8 +410,18 @@ class LSTM(RNNBase):
     )
 
     def __init__(self, *args: Any, **kwargs: Any) -> None:
-        names = ["input_size", "hidden_size", "num_layers", "bias", "batch_first", "dropout",
-                 "bidirectional", "proj_size", "device", "dtype"]
+        names = [
+            "input_size",
+            "hidden_size",
+            "num_layers",
+            "bias",
+            "batch_first",
+            "dropout",
+            "bidirectional",
+            "proj_size",
+            "device",
+            "dtype",
+        ]
         super().__init__("LSTM", **_args(args, kwargs, names))
 
 
@@ -377,157 +449,15 @@ class GRU(RNNBase):
     def __init__(self, *args: Any, **kwargs: Any) -> None:
         if "proj_size" in kwargs:
             raise ValueError("proj_size argument is only supported for LSTM, not RNN or GRU")
-        names = ["input_size", "hidden_size", "num_layers", "bias", "batch_first", "dropout",
-                 "bidirectional", "device", "dtype"]
+        names = [
+            "input_size",
+            "hidden_size",
+            "num_layers",
+            "bias",
+            "batch_first",
+            "dropout",
+            "bidirectional",
+            "device",
+            "dtype",
+        ]
         super().__init__("GRU", **_args(args, kwargs, names))
-
-
-# ---- single steps ------------------------------------------------------------------------------
-class RNNCellBase(Module):
-    """Shared parameters of the cells: ``weight_ih`` ``(G*hidden, input)``, ``weight_hh``
-    ``(G*hidden, hidden)``, ``bias_ih``, ``bias_hh``; all ``U(-1/sqrt(hidden), 1/sqrt(hidden))``."""
-
-    def __init__(self, input_size: int, hidden_size: int, bias: bool, num_chunks: int,
-                 device: Any = None, dtype: Any = None) -> None:
-        super().__init__()
-        self.input_size, self.hidden_size, self.bias = input_size, hidden_size, bias
-        self.weight_ih = Parameter(npgrad.empty((num_chunks * hidden_size, input_size), dtype=dtype))
-        self.weight_hh = Parameter(npgrad.empty((num_chunks * hidden_size, hidden_size), dtype=dtype))
-        if bias:
-            self.bias_ih = Parameter(npgrad.empty(num_chunks * hidden_size, dtype=dtype))
-            self.bias_hh = Parameter(npgrad.empty(num_chunks * hidden_size, dtype=dtype))
-        else:
-            self.register_parameter("bias_ih", None)
-            self.register_parameter("bias_hh", None)
-        self.reset_parameters()
-
-    def reset_parameters(self) -> None:
-        stdv = 1.0 / math.sqrt(self.hidden_size) if self.hidden_size > 0 else 0
-        for weight in self.parameters():
-            init.uniform_(weight, -stdv, stdv)
-
-    def extra_repr(self) -> str:
-        s = f"{self.input_size}, {self.hidden_size}"
-        if self.bias is not True:
-            s += f", bias={self.bias}"
-        nl = self.__dict__.get("nonlinearity", "tanh")
-        if nl != "tanh":
-            s += f", nonlinearity={nl}"
-        return s
-
-    def _prepare(self, name: str, x: Any, states: list[tuple[str, Any]]) -> tuple[Tensor, list[Tensor], bool]:
-        """Validate ``x`` (1-D or 2-D) and the states (None -> zeros); add the batch dim."""
-        if not isinstance(x, Tensor):
-            raise TypeError(f"{self!r}: expected input to be a Tensor, got {type(x).__name__}")
-        if x.ndim not in (1, 2):
-            raise ValueError(f"{name}: Expected input to be 1D or 2D, got {x.ndim}D instead (shape {x.shape})")
-        if x.dtype != self.weight_ih.dtype:
-            raise ValueError(f"{self!r}: input must have the type {self.weight_ih.dtype}, got type {x.dtype}")
-        batched = x.ndim == 2
-        if not batched:
-            x = x.unsqueeze(0)
-        if x.shape[1] != self.input_size:
-            raise ShapeError(
-                f"{self!r}: input has inconsistent input_size: got {x.shape[1]}, expected "
-                f"{self.input_size} (input shape {x.shape})"
-            )
-        out = []
-        for i, (sname, s) in enumerate(states):
-            if s is None:
-                out.append(npgrad.zeros((x.shape[0], self.hidden_size), dtype=x.dtype))
-                continue
-            if not isinstance(s, Tensor):
-                raise TypeError(f"{self!r}: expected {sname} to be a Tensor, got {type(s).__name__}")
-            if s.ndim not in (1, 2):
-                raise ValueError(f"{name}: Expected {sname} to be 1D or 2D, got {s.ndim}D instead")
-            if s.ndim != x.ndim - (0 if batched else 1):
-                raise ShapeError(f"{self!r}: {sname} must be {x.ndim - (0 if batched else 1)}-D for a {'batched' if batched else 'unbatched'} input, got shape {s.shape}")
-            s = s if batched else s.unsqueeze(0)
-            if s.shape[0] != x.shape[0]:
-                raise ShapeError(f"{self!r}: Input batch size {x.shape[0]} doesn't match hidden{i} batch size {s.shape[0]}")
-            if s.shape[1] != self.hidden_size:
-                raise ShapeError(f"{self!r}: hidden{i} has inconsistent hidden_size: got {s.shape[1]}, expected {self.hidden_size}")
-            if s.dtype != x.dtype:
-                raise ValueError(f"{self!r}: {sname} must have the type {x.dtype}, got type {s.dtype}")
-            out.append(s)
-        return x, out, batched
-
-
-class RNNCell(RNNCellBase):
-    """One Elman step: ``h' = tanh(x W_ih^T + b_ih + h W_hh^T + b_hh)`` (or relu).
-
-    Examples
-    --------
-    >>> import npgrad
-    >>> from npgrad import nn
-    >>> cell = nn.RNNCell(10, 20)
-    >>> h = None
-    >>> for x in npgrad.randn(6, 3, 10):
-    ...     h = cell(x, h)
-    >>> h.shape
-    (3, 20)
-    """
-
-    def __init__(self, input_size: int, hidden_size: int, bias: bool = True,
-                 nonlinearity: str = "tanh", device: Any = None, dtype: Any = None) -> None:
-        if nonlinearity not in ("tanh", "relu"):
-            raise ValueError(f"Unknown nonlinearity: {nonlinearity}")
-        super().__init__(input_size, hidden_size, bias, 1, device, dtype)
-        self.nonlinearity = nonlinearity
-
-    def forward(self, input: Tensor, hx: Tensor | None = None) -> Tensor:  # noqa: A002
-        x, (h,), batched = self._prepare("RNNCell", input, [("hidden", hx)])
-        cell = FR.rnn_relu_cell if self.nonlinearity == "relu" else FR.rnn_tanh_cell
-        h1 = cell(x, h, self.weight_ih, self.weight_hh, self.bias_ih, self.bias_hh)
-        return h1 if batched else h1.squeeze(0)
-
-
-class LSTMCell(RNNCellBase):
-    """One LSTM step, returning ``(h', c')`` (gate order ``i, f, g, o``).
-
-    Examples
-    --------
-    >>> import npgrad
-    >>> from npgrad import nn
-    >>> cell = nn.LSTMCell(10, 20)
-    >>> h, c = cell(npgrad.randn(3, 10))
-    >>> h.shape, c.shape
-    ((3, 20), (3, 20))
-    """
-
-    def __init__(self, input_size: int, hidden_size: int, bias: bool = True,
-                 device: Any = None, dtype: Any = None) -> None:
-        super().__init__(input_size, hidden_size, bias, 4, device, dtype)
-
-    def forward(self, input: Tensor, hx: tuple[Tensor, Tensor] | None = None) -> tuple[Tensor, Tensor]:  # noqa: A002
-        if hx is None:
-            states: list[tuple[str, Any]] = [("hx[0]", None), ("hx[1]", None)]
-        elif isinstance(hx, (tuple, list)) and len(hx) == 2:
-            states = [("hx[0]", hx[0]), ("hx[1]", hx[1])]
-        else:
-            raise TypeError(f"{self!r}: hx must be a tuple (h_0, c_0) of Tensors, got {type(hx).__name__}")
-        x, (h, c), batched = self._prepare("LSTMCell", input, states)
-        h1, c1 = FR.lstm_cell(x, h, c, self.weight_ih, self.weight_hh, self.bias_ih, self.bias_hh)
-        return (h1, c1) if batched else (h1.squeeze(0), c1.squeeze(0))
-
-
-class GRUCell(RNNCellBase):
-    """One GRU step (gate order ``r, z, n``).
-
-    Examples
-    --------
-    >>> import npgrad
-    >>> from npgrad import nn
-    >>> cell = nn.GRUCell(10, 20)
-    >>> cell(npgrad.randn(10)).shape
-    (20,)
-    """
-
-    def __init__(self, input_size: int, hidden_size: int, bias: bool = True,
-                 device: Any = None, dtype: Any = None) -> None:
-        super().__init__(input_size, hidden_size, bias, 3, device, dtype)
-
-    def forward(self, input: Tensor, hx: Tensor | None = None) -> Tensor:  # noqa: A002
-        x, (h,), batched = self._prepare("GRUCell", input, [("hidden", hx)])
-        h1 = FR.gru_cell(x, h, self.weight_ih, self.weight_hh, self.bias_ih, self.bias_hh)
-        return h1 if batched else h1.squeeze(0)

@@ -268,7 +268,7 @@ class DatasetFolder(VisionDataset):
     >>> root = pathlib.Path(tempfile.mkdtemp())
     >>> (root / "words").mkdir()
     >>> _ = (root / "words" / "a.txt").write_text("hello")
-    >>> ds = DatasetFolder(root, loader=lambda p: open(p).read(), extensions=(".txt",))
+    >>> ds = DatasetFolder(root, loader=lambda p: pathlib.Path(p).read_text(), extensions=".txt")
     >>> ds[0]
     ('hello', 0)
     """

@@ -148,14 +148,15 @@ def read_label_file(path: PathLike) -> np.ndarray:
     return read_idx(path, 0x08, 1).astype(np.int64)
 
 
-def _checksums(checksum: str | None) -> dict[str, str | None]:
-    # one checksum per resource: 32 hex digits is MD5 (the published ones), 64 is SHA-256
+def _checksums(checksum: str | None) -> tuple[str | None, str | None]:
+    """``(md5, sha256)`` from one checksum: 32 hex digits is an MD5 (the published ones), 64
+    a SHA-256."""
     if checksum is None:
-        return {"md5": None, "sha256": None}
+        return None, None
     if len(checksum) == 64:
-        return {"md5": None, "sha256": checksum}
+        return None, checksum
     if len(checksum) == 32:
-        return {"md5": checksum, "sha256": None}
+        return checksum, None
     raise ValueError(f"checksum {checksum!r} is neither an MD5 (32 hex) nor a SHA-256 (64 hex)")
 
 
@@ -275,8 +276,10 @@ class MNIST(VisionDataset):
         return all(self._find(base) is not None for base in self._split_files())
 
     def _load_data(self) -> tuple[Tensor, Tensor]:
-        found = [self._find(base) for base in self._split_files()]
-        if None in found:
+        image_base, label_base = self._split_files()
+        image_path, label_path = self._find(image_base), self._find(label_base)
+        found = [image_path, label_path]
+        if image_path is None or label_path is None:
             missing = [
                 os.path.join(self.raw_folder, f"{base}[.gz]")
                 for base, path in zip(self._split_files(), found)
@@ -286,7 +289,6 @@ class MNIST(VisionDataset):
                 f"Dataset not found: missing {', '.join(missing)}. "
                 "You can use download=True to download it."
             )
-        image_path, label_path = found  # type: ignore[misc]
         images = read_image_file(image_path)
         labels = read_label_file(label_path)
         if len(images) != len(labels):
@@ -303,12 +305,14 @@ class MNIST(VisionDataset):
             base = filename[:-3] if filename.endswith(".gz") else filename
             if os.path.isfile(os.path.join(self.raw_folder, base)):
                 continue
+            md5, sha256 = _checksums(checksum)
             download_url(
                 [(m if m.endswith("/") else m + "/") + filename for m in self.mirrors],
                 self.raw_folder,
                 filename,
+                md5=md5,
+                sha256=sha256,
                 progress=self.progress,
-                **_checksums(checksum),
             )
 
     def __getitem__(self, index: int) -> tuple[Any, Any]:
