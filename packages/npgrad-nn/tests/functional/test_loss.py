@@ -9,6 +9,8 @@ import warnings
 
 import numpy as np
 import pytest
+from hypothesis import given, settings
+from hypothesis import strategies as st
 
 import npgrad
 import npgrad.nn.functional as F
@@ -588,3 +590,34 @@ def test_second_backward_without_retain_graph_raises():
         assert_close(x.grad, 2 * npgrad.autograd.grad(loss(x, t(TARGET)), x)[0])
         with pytest.raises(RuntimeError, match="backward through the graph a second time"):
             out.backward()
+
+
+@settings(max_examples=25, deadline=None)
+@given(
+    n=st.integers(1, 5),
+    c=st.integers(1, 5),
+    spatial=st.lists(st.integers(1, 3), max_size=2),
+    smoothing=st.sampled_from([0.0, 0.3]),
+    weighted=st.booleans(),
+    seed=st.integers(0, 2**16),
+)
+def test_cross_entropy_random_shapes_match_numpy(n, c, spatial, smoothing, weighted, seed):
+    rng = np.random.default_rng(seed)
+    x = rng.standard_normal((n, c, *spatial)) * 3
+    target = rng.integers(-1, c, (n, *spatial))  # -1 is ignored below
+    w = rng.uniform(0.5, 2.0, c) if weighted else np.ones(c)
+    lp = log_softmax(x)
+    valid = target != -1
+    safe = np.where(valid, target, 0)
+    nll = -np.take_along_axis(lp, safe[:, None], 1)[:, 0] * w[safe] * valid
+    smooth = -(lp * w.reshape((1, c) + (1,) * len(spatial))).sum(1) * valid
+    per_entry = (1 - smoothing) * nll + smoothing / c * smooth
+    kw = {"weight": t(w) if weighted else None, "ignore_index": -1, "label_smoothing": smoothing}
+    out = F.cross_entropy(t(x), t(target), reduction="none", **kw)
+    assert_close(out, per_entry, rtol=1e-10, atol=1e-12)
+    denom = (w[safe] * valid).sum()
+    mean = F.cross_entropy(t(x), t(target), **kw).item()
+    if denom:
+        assert abs(mean - per_entry.sum() / denom) < 1e-10
+    else:
+        assert math.isnan(mean)

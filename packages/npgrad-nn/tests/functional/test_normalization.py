@@ -6,6 +6,8 @@ from __future__ import annotations
 
 import numpy as np
 import pytest
+from hypothesis import given, settings
+from hypothesis import strategies as st
 
 import npgrad
 import npgrad.nn.functional as F
@@ -292,3 +294,40 @@ def test_parity_with_torch(name, dtype):
             assert_close(a.grad, e.grad.numpy(), **tol)
     for a, e in zip(stats_ours, stats_theirs):
         assert_close(a, e.numpy(), **tol)
+
+
+# ---- random shapes ---------------------------------------------------------------------------
+@settings(max_examples=25, deadline=None)
+@given(
+    n=st.integers(1, 4),
+    groups=st.integers(1, 3),
+    per_group=st.integers(1, 3),
+    spatial=st.lists(st.integers(1, 3), max_size=2),
+    seed=st.integers(0, 2**16),
+)
+def test_random_shapes_match_numpy(n, groups, per_group, spatial, seed):
+    rng = np.random.default_rng(seed)
+    c = groups * per_group
+    shape = (n, c, *spatial)
+    x, w, b = rng.standard_normal(shape), rng.standard_normal(c), rng.standard_normal(c)
+    rest = int(np.prod(spatial, dtype=np.int64))
+    nd = len(shape)
+    if n * rest > 1:
+        axes = (0,) + tuple(range(2, nd))
+        out = F.batch_norm(t(x), None, None, t(w), t(b), training=True)
+        assert_close(out, ref_norm(x, axes, 1e-5, chan(w, nd), chan(b, nd)), rtol=1e-9, atol=1e-9)
+    if per_group * rest > 1:
+        g = x.reshape(n, groups, -1)
+        expected = (
+            (g - g.mean(-1, keepdims=True)) / np.sqrt(g.var(-1, keepdims=True) + 1e-5)
+        ).reshape(shape)
+        assert_close(
+            F.group_norm(t(x), groups, t(w), t(b)),
+            expected * chan(w, nd) + chan(b, nd),
+            rtol=1e-9,
+            atol=1e-9,
+        )
+    trailing = shape[1:]
+    lw = rng.standard_normal(trailing)
+    expected = ref_norm(x, tuple(range(1, nd)), 1e-5, lw)
+    assert_close(F.layer_norm(t(x), trailing, t(lw)), expected, rtol=1e-9, atol=1e-9)

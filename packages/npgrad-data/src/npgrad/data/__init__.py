@@ -27,6 +27,7 @@ from npgrad.data.dataset import (
     TensorDataset,
     random_split,
 )
+from npgrad.data.distributed import DistributedSampler
 from npgrad.data.sampler import (
     BatchSampler,
     RandomSampler,
@@ -42,6 +43,7 @@ __all__ = [
     "ConcatDataset",
     "DataLoader",
     "Dataset",
+    "DistributedSampler",
     "IterableDataset",
     "RandomSampler",
     "Sampler",

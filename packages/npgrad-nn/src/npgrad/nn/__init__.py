@@ -5,8 +5,23 @@ npgrad's autograd. Ships in the ``npgrad-nn`` distribution; ``import npgrad`` co
 ``npgrad-core``.
 """
 
+# Each family is star-imported by name (not through npgrad.nn.modules' computed __all__) so
+# that type checkers see every layer class as ``npgrad.nn.<Name>``.
 from npgrad.nn import functional, init, modules, utils
-from npgrad.nn.modules import *  # noqa: F403
+from npgrad.nn.modules.activation import *  # noqa: F403
+from npgrad.nn.modules.container import *  # noqa: F403
+from npgrad.nn.modules.conv import *  # noqa: F403
+from npgrad.nn.modules.distance import *  # noqa: F403
+from npgrad.nn.modules.dropout import *  # noqa: F403
+from npgrad.nn.modules.flatten import *  # noqa: F403
+from npgrad.nn.modules.linear import *  # noqa: F403
+from npgrad.nn.modules.loss import *  # noqa: F403
+from npgrad.nn.modules.module import *  # noqa: F403
+from npgrad.nn.modules.normalization import *  # noqa: F403
+from npgrad.nn.modules.pooling import *  # noqa: F403
+from npgrad.nn.modules.rnn import *  # noqa: F403
+from npgrad.nn.modules.sparse import *  # noqa: F403
+from npgrad.nn.modules.transformer import *  # noqa: F403
 from npgrad.nn.parameter import Parameter
 
-__all__ = ["Parameter", "functional", "init", "utils", *modules.__all__]
+__all__ = ["Parameter", "functional", "init", "modules", "utils", *modules.__all__]

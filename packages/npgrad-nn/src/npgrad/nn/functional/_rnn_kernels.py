@@ -2,22 +2,22 @@
 
 Layout. Per-step quantities are *feature-major*, ``(features, batch)``: a gate is a contiguous
 block of rows, so the ~10 elementwise ops of a step run on contiguous memory (strided gate
-slices of a ``(batch, 4H)`` array measured 2-3x slower per op). Quantities that enter the final
+slices of a ``(batch, 4H)`` array measured 2-3x slower per op). Quantities that enter the big
 GEMMs live in *step columns*: one ``(features, N)`` matrix whose columns ``starts[k] ...`` belong
-to step ``k`` (``N`` = all valid (step, sequence) pairs). BLAS reads such a block in place.
+to step ``k`` (``N`` = all valid (step, sequence) pairs); BLAS reads such a block in place.
 
-One GEMM per step. Step ``k`` multiplies ``W = [W_ih | W_hh | b]`` by its column block
-``xh_k = [x_t; h_{k-1}; 1]``: input projection, recurrent projection and both biases in one
-call, written straight into the gate buffer. Because all ``xh`` blocks are kept side by side,
-the backward gets the weight gradient of every step as ONE GEMM, ``dW = dG @ xh^T``, and ``dx``
-as one more, after the time loop; no transposed copies are needed for either.
+GEMMs. ``xh = [x; 1; h]`` holds, per step, the input, a row of ones (for the biases) and the
+previous hidden state. The input projections of ALL steps are one GEMM, ``[W_ih | b] @ [x; 1]``,
+before the recurrence; each step then does one GEMM, ``W_hh @ h``, and the fused gate math.
+Because every step's ``h`` is written into ``xh``, the backward gets the weight and bias
+gradients of all steps as ONE GEMM, ``dG @ xh^T``, and ``dx`` as one more, after the time loop.
 
-Sigmoid through tanh. ``sigmoid(a) = (1 + tanh(a / 2)) / 2``; the rows of ``W`` that feed
-sigmoid gates are pre-scaled by 1/2, so one ``tanh`` call covers all four LSTM gates. Internal
-row orders put those rows together: LSTM ``o, i, f, g`` (sigmoid rows first, then ``i, f, g``
-contiguous for the cell-state gradient); GRU ``n_x, r, z, n_h`` where ``n_x = W_in x + b_in``
-and ``n_h = W_hn h + b_hn`` (torch's ``n = tanh(n_x + r * n_h)``; the zero blocks of ``W`` cost
-a quarter more flops per step).
+Sigmoid through tanh. ``sigmoid(a) = (1 + tanh(a / 2)) / 2``; the weight rows that feed sigmoid
+gates are pre-scaled by 1/2, so one ``tanh`` call covers all four LSTM gates. Internal row
+orders put those rows together: LSTM ``o, i, f, g`` (sigmoid rows first, then ``i, f, g``
+contiguous for the cell-state gradient); GRU ``n_x, r, z, n_h`` with ``n_x = W_in x + b_in``
+from the input projection and ``r, z, n_h`` from the step's GEMM (torch's
+``n = tanh(n_x + r * (W_hn h + b_hn))``).
 
 Variable lengths (packed input). Step ``t`` touches the first ``batch_sizes[t]`` sequences
 (sorted longest first). The hidden state is a full ``(H, B)`` matrix whose trailing columns stay
@@ -125,42 +125,6 @@ def _layout_to_steps(plan: Plan, g: np.ndarray) -> np.ndarray:
 
 
 # ---- weights in kernel layout ------------------------------------------------------------------
-def _concat_weight(
-    mode: str, w_ih: np.ndarray, w_hh: np.ndarray, b_ih: Any, b_hh: Any
-) -> np.ndarray:
-    """``W = [W_ih | W_hh | b]`` in internal row order, sigmoid rows scaled by 1/2."""
-    rows, n_in = w_ih.shape
-    n_h = w_hh.shape[1]
-    k = n_in + n_h + (b_ih is not None)
-    if mode == "GRU":
-        h = rows // 3
-        w = np.zeros((4 * h, k), w_ih.dtype)
-        w[:h, :n_in] = w_ih[2 * h :]
-        w[h : 3 * h, :n_in] = w_ih[: 2 * h]
-        w[h : 3 * h, n_in : n_in + n_h] = w_hh[: 2 * h]
-        w[3 * h :, n_in : n_in + n_h] = w_hh[2 * h :]
-        if b_ih is not None:
-            w[:h, -1] = b_ih[2 * h :]
-            np.add(b_ih[: 2 * h], b_hh[: 2 * h], out=w[h : 3 * h, -1])
-            w[3 * h :, -1] = b_hh[2 * h :]
-        w[h : 3 * h] *= 0.5
-        return w
-    w = np.empty((rows, k), w_ih.dtype)
-    if mode == "LSTM":
-        h = rows // 4
-        w.reshape(4, h, k)[:, :, :n_in] = w_ih.reshape(4, h, n_in)[_LSTM_ORDER]
-        w.reshape(4, h, k)[:, :, n_in : n_in + n_h] = w_hh.reshape(4, h, n_h)[_LSTM_ORDER]
-        if b_ih is not None:
-            w.reshape(4, h, k)[:, :, -1] = (b_ih + b_hh).reshape(4, h)[_LSTM_ORDER]
-        w[: 3 * h] *= 0.5
-        return w
-    w[:, :n_in] = w_ih
-    w[:, n_in : n_in + n_h] = w_hh
-    if b_ih is not None:
-        np.add(b_ih, b_hh, out=w[:, -1])
-    return w
-
-
 def _lstm_rows(a: np.ndarray, inverse: bool = False) -> np.ndarray:
     """Reorder the gate blocks of the rows of ``a``: torch -> internal (or back)."""
     h = a.shape[0] // 4
@@ -168,10 +132,48 @@ def _lstm_rows(a: np.ndarray, inverse: bool = False) -> np.ndarray:
     return a.reshape(4, h, *a.shape[1:])[order].reshape(a.shape)
 
 
+def _weights(
+    mode: str, w_ih: np.ndarray, w_hh: np.ndarray, b_ih: Any, b_hh: Any
+) -> tuple[np.ndarray, np.ndarray]:
+    """``(w_x, w_h)`` in internal row order, sigmoid rows scaled by 1/2: ``w_x = [W_ih | b]``
+    multiplies ``[x; 1]`` and ``w_h`` multiplies ``h``. GRU: ``w_x`` rows ``n_x, r, z`` (bias
+    ``b_in``, ``b_ir + b_hr``, ``b_iz + b_hz``) and ``w_h`` rows ``r, z, n_h`` (plus a bias
+    column ``b_hn`` on the ``n_h`` rows only, carried in ``w_h``'s last column)."""
+    rows, n_in = w_ih.shape
+    bias = b_ih is not None
+    dt = w_ih.dtype
+    if mode == "GRU":
+        h = rows // 3
+        w_x = np.empty((3 * h, n_in + bias), dt)
+        w_x[:h, :n_in] = w_ih[2 * h :]
+        w_x[h:, :n_in] = w_ih[: 2 * h]
+        w_h = np.array(w_hh)
+        if bias:
+            w_x[:h, -1] = b_ih[2 * h :]
+            np.add(b_ih[: 2 * h], b_hh[: 2 * h], out=w_x[h:, -1])
+        w_x[h:] *= 0.5
+        w_h[: 2 * h] *= 0.5
+        return w_x, w_h
+    w_x = np.empty((rows, n_in + bias), dt)
+    if mode == "LSTM":
+        w_x[:, :n_in] = _lstm_rows(w_ih)
+        w_h = _lstm_rows(w_hh)
+        if bias:
+            w_x[:, -1] = _lstm_rows(b_ih + b_hh)
+        w_x[: 3 * rows // 4] *= 0.5
+        w_h[: 3 * rows // 4] *= 0.5
+        return w_x, w_h
+    w_x[:, :n_in] = w_ih
+    if bias:
+        np.add(b_ih, b_hh, out=w_x[:, -1])
+    return w_x, np.ascontiguousarray(w_hh)
+
+
 # ---- step functions (feature-major; outputs written through ``out=``) --------------------------
 def _lstm_step(
-    w: np.ndarray,
-    xh: np.ndarray,
+    w_h: np.ndarray,
+    hp: np.ndarray,
+    gin: np.ndarray,
     g: np.ndarray,
     cp: np.ndarray,
     c: np.ndarray,
@@ -182,7 +184,8 @@ def _lstm_step(
     r: Any,
 ) -> None:
     h = c.shape[0]
-    _mm(w, xh, out=g)
+    _mm(w_h, hp, out=g)
+    g += gin
     _tanh(g, out=g)
     s = g[: 3 * h]
     s *= 0.5
@@ -233,25 +236,30 @@ def _lstm_step_back(
 
 
 def _gru_step(
-    w: np.ndarray,
-    xh: np.ndarray,
+    w_h: np.ndarray,
+    b_hn: Any,
     hp: np.ndarray,
+    gin: np.ndarray,
     g: np.ndarray,
     n: np.ndarray,
     hout: np.ndarray,
     tmp: np.ndarray,
 ) -> None:
+    """``g`` receives rows ``r, z, n_h``; ``gin`` holds rows ``n_x, r, z`` of the input side."""
     h = n.shape[0]
-    _mm(w, xh, out=g)
-    s = g[h : 3 * h]
+    _mm(w_h, hp, out=g)
+    if b_hn is not None:
+        g[2 * h :] += b_hn
+    s = g[: 2 * h]
+    s += gin[h:]
     _tanh(s, out=s)
     s *= 0.5
     s += 0.5  # r, z
-    _mul(g[h : 2 * h], g[3 * h :], out=n)
-    n += g[:h]
+    _mul(g[:h], g[2 * h :], out=n)
+    n += gin[:h]
     _tanh(n, out=n)  # n = tanh(W_in x + b_in + r * (W_hn h + b_hn))
     _sub(hp, n, out=tmp)
-    tmp *= g[2 * h : 3 * h]
+    tmp *= g[h : 2 * h]
     np.add(n, tmp, out=hout)  # h' = (1 - z) n + z h = n + z (h - n)
 
 
@@ -264,19 +272,20 @@ def _gru_step_back(
     t1: np.ndarray,
     t2: np.ndarray,
 ) -> None:
+    """``d`` rows ``n_x, r, z, n_h`` (pre-activation gradients)."""
     h = n.shape[0]
     dz = d[2 * h : 3 * h]
     _sub(hp, n, out=dz)
     dz *= dh
     dn = d[:h]
-    _sub(1.0, g[2 * h : 3 * h], out=dn)
+    _sub(1.0, g[h : 2 * h], out=dn)
     dn *= dh
     _mul(n, n, out=t1)
     _sub(1.0, t1, out=t1)
     dn *= t1  # d n_x = dh (1 - z) (1 - n^2)
-    _mul(dn, g[h : 2 * h], out=d[3 * h :])  # d n_h = d n_x * r
-    _mul(dn, g[3 * h :], out=d[h : 2 * h])  # d r (before sigmoid')
-    s = g[h : 3 * h]
+    _mul(dn, g[:h], out=d[3 * h :])  # d n_h = d n_x * r
+    _mul(dn, g[2 * h :], out=d[h : 2 * h])  # d r (before sigmoid')
+    s = g[: 2 * h]
     _sub(1.0, s, out=t2)
     t2 *= s
     d[h : 3 * h] *= t2
@@ -302,15 +311,19 @@ def forward(
     n_in, p = w_ih.shape[1], w_hh.shape[1]
     lstm, gru, relu = mode == "LSTM", mode == "GRU", mode == "RNN_RELU"
     hid = w_hh.shape[0] // (4 if lstm else 3 if gru else 1)
-    w = _concat_weight(mode, w_ih, w_hh, b_ih, b_hh)
-    rows, k_cols = w.shape
+    bias = b_ih is not None
+    a = n_in + bias  # first h row of xh
     T, B, N, fixed = plan.T, plan.B, plan.N, plan.fixed
-    hr = slice(n_in, n_in + p)
-    # step columns [x; h; 1]; fixed: one extra block, into which the last step writes h_n
-    xh = np.empty((k_cols, N + B if fixed else N), dt)
+    w_x, w_h = _weights(mode, w_ih, w_hh, b_ih, b_hh)
+    b_hn = b_hh[2 * hid :, None] if gru and bias else None
+    hr = slice(a, a + p)
+    # step columns [x; 1; h]; fixed: one extra block, into which the last step writes h_n
+    xh = np.empty((a + p, N + B if fixed else N), dt)
     _fill_x(plan, x, xh, n_in)
-    if b_ih is not None:
-        xh[-1] = 1
+    if bias:
+        xh[n_in] = 1
+    gin = w_x @ xh[:a, :N]  # the input projections of all steps: one GEMM
+    rows = w_h.shape[0]
     proj = np.empty((hid, N), dt) if w_hr is not None else None  # o * tanh(c), before W_hr
     if fixed:
         xh[hr, :B] = h0.T
@@ -322,29 +335,22 @@ def forward(
         tmp = np.empty((hid, B), dt)
         for k in range(T):
             s = k * B
-            blk, hout = xh[:, s : s + B], xh[hr, s + B : s + 2 * B]
+            hp, hout, gk = xh[hr, s : s + B], xh[hr, s + B : s + 2 * B], gin[:, s : s + B]
             if lstm:
+                r = None if proj is None else proj[:, s : s + B]
                 _lstm_step(
-                    w,
-                    blk,
-                    gates[k],
-                    cells[k],
-                    cells[k + 1],
-                    aux[k],
-                    hout,
-                    tmp,
-                    w_hr,
-                    None if proj is None else proj[:, s : s + B],
+                    w_h, hp, gk, gates[k], cells[k], cells[k + 1], aux[k], hout, tmp, w_hr, r
                 )
             elif gru:
-                _gru_step(w, blk, blk[hr], gates[k], aux[k], hout, tmp)
+                _gru_step(w_h, b_hn, hp, gk, gates[k], aux[k], hout, tmp)
             else:
-                _mm(w, blk, out=hout)
+                _mm(w_h, hp, out=hout)
+                hout += gk
                 np.maximum(hout, 0, out=hout) if relu else _tanh(hout, out=hout)
         out = _cols_to_layout(plan, xh[hr, B:])
         h_n = np.ascontiguousarray(xh[hr, N:].T)
         c_n = np.ascontiguousarray(cells[T].T) if lstm else None
-        return out, h_n, c_n, (w, xh, gates, aux, cells, proj, None)
+        return out, h_n, c_n, (xh, gates, aux, cells, proj, None)
     hs = np.ascontiguousarray(h0.T)  # running state (P, B)
     cs = np.ascontiguousarray(c0.T) if lstm else None
     houts = np.empty((p, N), dt)
@@ -353,27 +359,27 @@ def forward(
     cells_l: list[Any] = []  # LSTM: the cell state entering each step
     for k, bs in enumerate(plan.sizes):
         s = plan.starts[k]
-        blk, hout = xh[:, s : s + bs], houts[:, s : s + bs]
-        blk[hr] = hs[:, :bs]
+        hp, hout, gk = xh[hr, s : s + bs], houts[:, s : s + bs], gin[:, s : s + bs]
+        hp[...] = hs[:, :bs]
         if lstm:
             g, cp = np.empty((rows, bs), dt), cs[:, :bs].copy()
             c, tc, tmp = np.empty((hid, bs), dt), np.empty((hid, bs), dt), np.empty((hid, bs), dt)
-            _lstm_step(
-                w, blk, g, cp, c, tc, hout, tmp, w_hr, None if proj is None else proj[:, s : s + bs]
-            )
+            r = None if proj is None else proj[:, s : s + bs]
+            _lstm_step(w_h, hp, gk, g, cp, c, tc, hout, tmp, w_hr, r)
             cs[:, :bs] = c
             gates_l.append(g), aux_l.append(tc), cells_l.append(cp)
         elif gru:
             g, n, tmp = np.empty((rows, bs), dt), np.empty((hid, bs), dt), np.empty((hid, bs), dt)
-            _gru_step(w, blk, blk[hr], g, n, hout, tmp)
+            _gru_step(w_h, b_hn, hp, gk, g, n, hout, tmp)
             gates_l.append(g), aux_l.append(n)
         else:
-            _mm(w, blk, out=hout)
+            _mm(w_h, hp, out=hout)
+            hout += gk
             np.maximum(hout, 0, out=hout) if relu else _tanh(hout, out=hout)
         hs[:, :bs] = hout
     out = _cols_to_layout(plan, houts)
     c_n = np.ascontiguousarray(cs.T) if lstm else None
-    return out, np.ascontiguousarray(hs.T), c_n, (w, xh, gates_l, aux_l, cells_l, proj, houts)
+    return out, np.ascontiguousarray(hs.T), c_n, (xh, gates_l, aux_l, cells_l, proj, houts)
 
 
 # ---- backward --------------------------------------------------------------------------------
@@ -392,13 +398,14 @@ def backward(
     """Backpropagation through time. ``needs`` flags (x, h0, c0, w_ih, w_hh, b_ih, b_hh,
     w_hr); returns their gradients in that order (None where not needed)."""
     lstm, gru, relu = mode == "LSTM", mode == "GRU", mode == "RNN_RELU"
-    w, xh, gates, aux, cells, proj, houts = saved
-    dt = w.dtype
-    n_in, p = w_ih.shape[1], w_hh.shape[1]
-    rows = w.shape[0]
-    hid = rows // 4 if lstm or gru else rows
+    xh, gates, aux, cells, proj, houts = saved
+    dt = xh.dtype
+    p = w_hh.shape[1]
+    hid = w_hh.shape[0] // (4 if lstm else 3 if gru else 1)
+    rows = 4 * hid if lstm or gru else hid  # GRU: n_x, r, z, n_h
+    a = xh.shape[0] - p
     T, B, N, fixed = plan.T, plan.B, plan.N, plan.fixed
-    hr = slice(n_in, n_in + p)
+    hr = slice(a, a + p)
     # the recurrent weight, transposed, unscaled, in internal row order (GRU: rows r, z, n_h)
     w_hT = np.ascontiguousarray((_lstm_rows(w_hh) if lstm else w_hh).T)
     w_hrT = None if w_hr is None else np.ascontiguousarray(w_hr.T)
@@ -438,7 +445,7 @@ def backward(
                 dh[...] = w_hT @ d
         elif gru:
             _gru_step_back(gates[k], aux[k], xh[hr, s : s + bs], dh, d, t1, t2[: 2 * hid])
-            _mul(dh, gates[k][2 * hid : 3 * hid], out=t1)  # the direct path h' <- z h
+            _mul(dh, gates[k][hid : 2 * hid], out=t1)  # the direct path h' <- z h
             if fixed:
                 _mm(w_hT, d[hid:], out=dhs)
                 dhs += t1
@@ -476,27 +483,27 @@ def _param_grads(
     """The gradients of x and of the weights from every step's gate gradients: single GEMMs."""
     lstm, gru = mode == "LSTM", mode == "GRU"
     n_in, p = w_ih.shape[1], dhs.shape[0]
-    rows, k_cols = dg_cols.shape[0], xh.shape[0]
-    hid = rows // 4 if lstm or gru else rows
-    bias = k_cols == n_in + p + 1
+    hid = w_ih.shape[0] // (4 if lstm else 3 if gru else 1)
+    a = xh.shape[0] - p
+    bias = a == n_in + 1
+    cols = xh[:, : plan.N]
     out: list[Any] = [None] * 8
     if any(needs[3:7]):
-        dw = dg_cols @ xh[:, : plan.N].T  # (rows, K): [dW_ih | dW_hh | db], internal rows
-        if lstm:
-            dw = _lstm_rows(dw, inverse=True)
-            d_ih, d_hh = dw[:, :n_in], dw[:, n_in : n_in + p]
-            db_ih = db_hh = dw[:, -1] if bias else None
-        elif gru:
-            d_ih = np.concatenate([dw[hid : 3 * hid, :n_in], dw[:hid, :n_in]])
-            d_hh = dw[hid:, n_in : n_in + p]
-            db_ih = np.concatenate([dw[hid : 3 * hid, -1], dw[:hid, -1]]) if bias else None
-            db_hh = dw[hid:, -1] if bias else None
+        if gru:  # input side: rows n_x, r, z against [x; 1]; hidden side: r, z, n_h against h
+            dwx = dg_cols[: 3 * hid] @ cols[:a].T
+            dwh = dg_cols[hid:] @ cols[a:].T
+            out[3] = np.concatenate([dwx[hid:, :n_in], dwx[:hid, :n_in]])
+            out[4] = dwh
+            if bias:
+                out[5] = np.concatenate([dwx[hid:, -1], dwx[:hid, -1]])
+                out[6] = dg_cols[hid:].sum(axis=1)
         else:
-            d_ih, d_hh = dw[:, :n_in], dw[:, n_in : n_in + p]
-            db_ih = db_hh = dw[:, -1] if bias else None
-        out[3], out[4] = np.ascontiguousarray(d_ih), np.ascontiguousarray(d_hh)
-        if bias:
-            out[5], out[6] = np.ascontiguousarray(db_ih), np.array(db_hh)
+            dw = dg_cols @ cols.T  # (rows, K): [dW_ih | db | dW_hh], internal rows
+            if lstm:
+                dw = _lstm_rows(dw, inverse=True)
+            out[3], out[4] = np.ascontiguousarray(dw[:, :n_in]), np.ascontiguousarray(dw[:, a:])
+            if bias:
+                out[5], out[6] = dw[:, n_in].copy(), dw[:, n_in].copy()
     if needs[7] and dproj is not None:
         out[7] = dproj @ proj.T
     if needs[0]:
