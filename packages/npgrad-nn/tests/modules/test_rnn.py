@@ -312,6 +312,23 @@ def test_fused_layer_equals_the_composed_reference(mode):
         assert_close(a, b)
 
 
+@pytest.mark.parametrize("packed", [False, True])
+def test_broadcast_output_gradient_equals_a_materialised_one(packed):
+    """``out.sum()`` sends a zero-stride gradient, which the kernel adds as a scalar."""
+    m = nn.LSTM(3, 4, bidirectional=True).double()
+    x = npgrad.tensor(RNG.standard_normal((5, 2, 3)))
+    inp = pack_padded_sequence(x, [5, 3]) if packed else x
+    grads = []
+    for explicit in (False, True):
+        m.zero_grad()
+        out = m(inp)[0]
+        out = out.data if packed else out
+        (out * npgrad.tensor(np.ones(out.shape)) if explicit else out).sum().backward()
+        grads.append([p.grad._data.copy() for p in m.parameters()])
+    for a, b in zip(*grads):
+        assert_close(a, b)
+
+
 def test_long_sequence_backprops_without_recursion():
     m = nn.LSTM(2, 3)
     x = npgrad.randn(1000, 1, 2, requires_grad=True)

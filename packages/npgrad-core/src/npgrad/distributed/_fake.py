@@ -48,10 +48,11 @@ class FakeBackend:
     rank, size : int
         This process's rank and the simulated world size.
     peer : callable, optional
-        ``peer(r, array) -> array``: what rank ``r`` contributes to a collective in which this
-        rank contributes the floating-point ``array``. By default every rank contributes the
-        same values. Non-floating data (counts, pickled objects) is always the same on every
-        rank.
+        ``peer(r, array) -> array or None``: what rank ``r`` contributes to a collective in
+        which this rank contributes ``array`` (a copy); ``None`` means the same values as this
+        rank, which is also what every rank contributes when ``peer`` is omitted. Object
+        collectives send pickles as ``uint8`` arrays and their lengths as ``int64`` arrays: a
+        ``peer`` that changes numbers should leave those dtypes alone (return ``None``).
     hang : bool, optional
         Simulate a rank that never arrives: no collective ever completes.
 
@@ -92,9 +93,12 @@ class FakeBackend:
 
     def _of(self, r: int, array: np.ndarray) -> np.ndarray:
         """Rank ``r``'s contribution where this rank contributes ``array``."""
-        if r == self.rank or self.peer is None or array.dtype.kind not in "fc":
+        if r == self.rank or self.peer is None:
             return array.copy()
-        out = np.asarray(self.peer(r, array.copy()))
+        out = self.peer(r, array.copy())
+        if out is None:
+            return array.copy()
+        out = np.asarray(out)
         if out.shape != array.shape:
             raise ValueError(f"FakeBackend: peer {r} returned shape {out.shape}, not {array.shape}")
         return out.astype(array.dtype, copy=False)

@@ -188,7 +188,10 @@ def is_available() -> bool:
     >>> isinstance(dist.is_available(), bool)
     True
     """
-    return importlib.util.find_spec("mpi4py") is not None
+    try:
+        return importlib.util.find_spec("mpi4py") is not None
+    except (ImportError, ValueError):  # e.g. sys.modules["mpi4py"] = None blocks it
+        return False
 
 
 is_mpi_available = is_available

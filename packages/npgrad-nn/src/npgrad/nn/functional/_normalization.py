@@ -8,8 +8,9 @@ over it (batch norm: ``(N, C, L)`` over ``(0, 2)``; group norm: ``(N, G, C/G, L)
 gradient: in NumPy when no graph is being built (the usual ``loss.backward()``), and the same
 formula in npgrad ops under ``create_graph=True``, recomputing the statistics from the input so
 that second-order gradients see their dependence on it. Measured on ``(64, 32, 12, 12)``
-float32 batch norm, forward + backward is 2-2.5x faster than the same computation composed of
-core ops, and no slower than a hand-written NumPy forward + backward.
+float32 batch norm, forward + backward takes 0.7-0.8x the time of a hand-written NumPy forward
++ backward (it allocates fewer activation-sized arrays), against 2-6x for the same computation
+composed of core ops.
 """
 
 from __future__ import annotations

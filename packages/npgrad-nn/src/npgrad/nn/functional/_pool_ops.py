@@ -60,10 +60,10 @@ def _max_pool_forward(x: np.ndarray, g: _Geom) -> tuple[np.ndarray, np.ndarray]:
     shape = x.shape[:2] + g.out_size
     tap = _tap_dtype(g)
     plan = _pool_plan(g)
-    if all(full for *_, full in plan):
+    if len(plan) == math.prod(g.kernel) and all(full for *_, full in plan):
         out = x[plan[0][2]].copy()
         arg = np.zeros(shape, tap)
-        plan = plan[1:]
+        plan_all, plan = plan, plan[1:]
     else:
         # Windows hang over the border: pad with -inf once so that every tap covers every
         # window (partial slabs measured slower than the copy). -inf never wins, so a window
@@ -77,6 +77,7 @@ def _max_pool_forward(x: np.ndarray, g: _Geom) -> tuple[np.ndarray, np.ndarray]:
         xp = np.full(x.shape[:2] + size, -np.inf, x.dtype)
         xp[(_ALL, _ALL, *(slice(p, p + n) for p, n in zip(g.pad, g.in_size)))] = x
         x, plan = xp, _pool_plan(g._replace(in_size=size, pad=(0,) * len(size)))
+        plan_all = plan
         out = np.full(shape, -np.inf, x.dtype)
     # The strided read of each tap's slab is the expensive pass, so it is read once (by
     # np.maximum) and the winners are found on contiguous arrays: the new maximum differs
@@ -93,6 +94,13 @@ def _max_pool_forward(x: np.ndarray, g: _Geom) -> tuple[np.ndarray, np.ndarray]:
         step *= won
         arg += step
         out, new = new, out
+    if np.isnan(out).any():
+        # PyTorch's scan takes every NaN (`val > max || isnan(val)`): the last NaN wins. The
+        # loop above keeps the first one; fix the few NaN windows up with one more pass.
+        in_nan = np.isnan(out)
+        for t, _, src, _ in plan_all:
+            hit = np.isnan(x[src]) & in_nan
+            arg += hit * (tap(t) - arg)
     return out, arg
 
 

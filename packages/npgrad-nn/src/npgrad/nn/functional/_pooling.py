@@ -60,7 +60,7 @@ def _batched(x: Tensor, nd: int, fn: Any) -> Any:
 
 def _window_geom(
     x: Tensor, nd: int, op: Any, kernel_size: Any, stride: Any, padding: Any, dilation: Any,
-    ceil_mode: bool, half_of: str,
+    ceil_mode: bool,
 ) -> _Geom:
     """Validated geometry of a pooling window (PyTorch's output-size rule and limits)."""
     kernel = _ntuple(kernel_size, nd, "kernel_size", op, minimum=1)
@@ -69,13 +69,12 @@ def _window_geom(
     st = _ntuple(stride, nd, "stride", op, minimum=1)
     pad = _ntuple(padding, nd, "padding", op)
     dil = _ntuple(dilation, nd, "dilation", op, minimum=1)
-    for p, k, d in zip(pad, kernel, dil):
-        limit = ((k - 1) * d + 1) // 2 if half_of == "effective" else k // 2
-        if p > limit:
-            raise ValueError(
-                f"{_who(op)}: pad should be at most half of {half_of} kernel size, but got "
-                f"padding={pad}, kernel_size={kernel} and dilation={dil}"
-            )
+    # PyTorch's limit (for max pooling too, whatever the dilation): padding <= kernel // 2
+    if any(p > k // 2 for p, k in zip(pad, kernel)):
+        raise ValueError(
+            f"{_who(op)}: pad should be at most half of kernel size, but got padding={pad} and "
+            f"kernel_size={kernel}"
+        )
     spatial = tuple(x.shape[-nd:])
     out = tuple(
         _out_size(n, k, s, p, p, d, bool(ceil_mode))
@@ -95,7 +94,7 @@ def _max_pool(
     dilation: Any, ceil_mode: bool, return_indices: bool,
 ) -> Any:
     x = _check_input(input, nd, op)
-    g = _window_geom(x, nd, op, kernel_size, stride, padding, dilation, ceil_mode, "effective")
+    g = _window_geom(x, nd, op, kernel_size, stride, padding, dilation, ceil_mode)
     return _batched(x, nd, lambda t: MaxPoolNd.apply(t, g, bool(return_indices)))
 
 
@@ -119,7 +118,7 @@ def _avg_pool(
     ceil_mode: bool, count_include_pad: bool, divisor_override: Any,
 ) -> Tensor:
     x = _check_input(input, nd, op)
-    g = _window_geom(x, nd, op, kernel_size, stride, padding, 1, ceil_mode, "")
+    g = _window_geom(x, nd, op, kernel_size, stride, padding, 1, ceil_mode)
     scale = _avg_divisor(g, bool(count_include_pad), divisor_override, x.dtype)
     return _batched(x, nd, lambda t: AvgPoolNd.apply(t, g, scale))  # type: ignore[no-any-return]
 

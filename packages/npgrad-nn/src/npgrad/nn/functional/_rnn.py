@@ -115,7 +115,8 @@ def _reference_layer(
     """What :class:`_RecurrentLayer` computes, step by step with differentiable ops."""
     if plan.fixed:
         xs = x.transpose(0, 1) if plan.batch_first else x
-    h, c = h0, c0
+    h: Tensor = h0
+    c: Any = c0
     outs: list[Any] = [None] * plan.T
     for t, bs in zip(plan.times, plan.sizes):
         xt = xs[t] if plan.fixed else x[plan.offsets[t] : plan.offsets[t] + bs]
@@ -135,7 +136,9 @@ def _reference_layer(
         out = npgrad.stack(outs, dim=1 if plan.batch_first else 0)
     else:
         out = npgrad.cat(outs)
-    return (out, h, c) if mode == "LSTM" else (out, h)
+    if mode == "LSTM":
+        return out, h, c
+    return out, h
 
 
 class _VJP:
@@ -230,7 +233,7 @@ class _RecurrentLayer(Function):
     ) -> tuple[np.ndarray, ...]:
         out, h_n, c_n, saved = K.forward(mode, plan, x, h0, c0, w_ih, w_hh, b_ih, b_hh, w_hr)
         if isinstance(ctx, BackwardNode):
-            ctx.mode, ctx.plan = mode, plan
+            ctx.mode, ctx.plan = mode, plan  # type: ignore[attr-defined]
             ctx.set_materialize_grads(False)
             ctx.save_for_backward(x, h0, c0, w_ih, w_hh, b_ih, b_hh, w_hr, saved)
         return (out, h_n, c_n) if mode == "LSTM" else (out, h_n)

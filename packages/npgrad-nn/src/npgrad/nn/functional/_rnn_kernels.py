@@ -115,9 +115,12 @@ def _rows_to_layout(plan: Plan, m: np.ndarray) -> np.ndarray:
     return out
 
 
-def _layout_to_steps(plan: Plan, g: np.ndarray) -> np.ndarray:
+def _layout_to_steps(plan: Plan, g: np.ndarray) -> Any:
     """An output gradient in the input's layout -> per-step blocks: ``(T, r, B)`` contiguous
-    (fixed) or ``(r, N_packed)`` (packed; step ``k`` reads its time's packed columns)."""
+    (fixed) or ``(r, N_packed)`` (packed; step ``k`` reads its time's packed columns). A
+    gradient that is one value broadcast everywhere (that of ``out.sum()``) stays a scalar."""
+    if g.size and not any(g.strides):
+        return g.reshape(-1)[0]
     if plan.fixed:
         g3 = g.transpose(1, 2, 0) if plan.batch_first else g.transpose(0, 2, 1)  # (T, r, B)
         return np.ascontiguousarray(g3[::-1] if plan.reverse else g3)
@@ -324,12 +327,12 @@ def forward(
         xh[n_in] = 1
     gin = w_x @ xh[:a, :N]  # the input projections of all steps: one GEMM
     rows = w_h.shape[0]
-    proj = np.empty((hid, N), dt) if w_hr is not None else None  # o * tanh(c), before W_hr
+    proj: Any = np.empty((hid, N), dt) if w_hr is not None else None  # o * tanh(c), before W_hr
     if fixed:
         xh[hr, :B] = h0.T
-        gates = np.empty((T, rows, B), dt) if lstm or gru else None
-        aux = np.empty((T, hid, B), dt) if lstm or gru else None  # tanh(c) / n
-        cells = np.empty((T + 1, hid, B), dt) if lstm else None
+        gates: Any = np.empty((T, rows, B), dt) if lstm or gru else None
+        aux: Any = np.empty((T, hid, B), dt) if lstm or gru else None  # tanh(c) / n
+        cells: Any = np.empty((T + 1, hid, B), dt) if lstm else None
         if lstm:
             cells[0] = c0.T
         tmp = np.empty((hid, B), dt)
@@ -352,7 +355,7 @@ def forward(
         c_n = np.ascontiguousarray(cells[T].T) if lstm else None
         return out, h_n, c_n, (xh, gates, aux, cells, proj, None)
     hs = np.ascontiguousarray(h0.T)  # running state (P, B)
-    cs = np.ascontiguousarray(c0.T) if lstm else None
+    cs: Any = np.ascontiguousarray(c0.T) if lstm else None
     houts = np.empty((p, N), dt)
     gates_l: list[Any] = []
     aux_l: list[Any] = []
@@ -367,11 +370,14 @@ def forward(
             r = None if proj is None else proj[:, s : s + bs]
             _lstm_step(w_h, hp, gk, g, cp, c, tc, hout, tmp, w_hr, r)
             cs[:, :bs] = c
-            gates_l.append(g), aux_l.append(tc), cells_l.append(cp)
+            gates_l.append(g)
+            aux_l.append(tc)
+            cells_l.append(cp)
         elif gru:
             g, n, tmp = np.empty((rows, bs), dt), np.empty((hid, bs), dt), np.empty((hid, bs), dt)
             _gru_step(w_h, b_hn, hp, gk, g, n, hout, tmp)
-            gates_l.append(g), aux_l.append(n)
+            gates_l.append(g)
+            aux_l.append(n)
         else:
             _mm(w_h, hp, out=hout)
             hout += gk
@@ -410,10 +416,11 @@ def backward(
     w_hT = np.ascontiguousarray((_lstm_rows(w_hh) if lstm else w_hh).T)
     w_hrT = None if w_hr is None else np.ascontiguousarray(w_hr.T)
     dhs = np.zeros((p, B), dt) if ghn is None else np.ascontiguousarray(ghn.T)
-    dcs = None
+    dcs: Any = None
     if lstm:
         dcs = np.zeros((hid, B), dt) if gcn is None else np.ascontiguousarray(gcn.T)
     dout = None if gout is None else _layout_to_steps(plan, gout)
+    scalar_dout = dout is not None and not isinstance(dout, np.ndarray)
     dg_cols = np.empty((rows, N), dt)
     dproj = np.empty((p, N), dt) if proj is not None else None
     if fixed:
@@ -423,12 +430,16 @@ def backward(
         bs, s = plan.sizes[k], plan.starts[k]
         if fixed:
             dh, dc = dhs, dcs
-            if dout is not None:
+            if scalar_dout:
+                dh += dout
+            elif dout is not None:
                 dh += dout[k]
         else:
             dh = dhs[:, :bs]
             dc = None if dcs is None else dcs[:, :bs]
-            if dout is not None:
+            if scalar_dout:
+                dh += dout
+            elif dout is not None:
                 off = plan.offsets[plan.times[k]]
                 dh += dout[:, off : off + bs]
             d = np.empty((rows, bs), dt)

@@ -115,7 +115,7 @@ class MultiheadAttention(Module):
             self.bias_k = Parameter(npgrad.empty((1, 1, e), dtype=dtype))
             self.bias_v = Parameter(npgrad.empty((1, 1, e), dtype=dtype))
         else:
-            self.bias_k = self.bias_v = None
+            self.bias_k = self.bias_v = None  # type: ignore[assignment]
         self.add_zero_attn = add_zero_attn
         self._reset_parameters()
 

@@ -9,6 +9,7 @@ names itself (its repr) in the error.
 
 from __future__ import annotations
 
+import math
 import numbers
 import warnings
 from typing import Any
@@ -130,7 +131,8 @@ class _BatchNorm(_NormBase):
     def forward(self, input: Tensor) -> Tensor:  # noqa: A002
         x = self._input(input)
         self._check_input_dim(x)
-        if self.training and x.numel() // x.shape[1] == 1:  # checked before any state changes
+        per_channel = x.shape[0] * math.prod(x.shape[2:])
+        if self.training and per_channel == 1:  # checked before any state changes
             raise ValueError(
                 f"Expected more than 1 value per channel when training, got input size {tuple(x.shape)}"
             )

@@ -109,7 +109,7 @@ class RNNBase(Module):
             for direction in range(dirs):
                 layer_in = input_size if layer == 0 else real_hidden * dirs
                 suffix = "_reverse" if direction == 1 else ""
-                shapes = [
+                shapes: list[tuple[str, tuple[int, ...]]] = [
                     ("weight_ih", (gate_size, layer_in)),
                     ("weight_hh", (gate_size, real_hidden)),
                 ]
@@ -198,7 +198,7 @@ class RNNBase(Module):
         packed = isinstance(input, PackedSequence)
         if packed:
             x, bs_t, sorted_idx, unsorted_idx = input
-            batch_sizes = (
+            batch_sizes: Any = (
                 bs_t._data.astype(np.int64) if isinstance(bs_t, Tensor) else np.asarray(bs_t)
             )
             is_batched, batch_dim = True, 1
