@@ -478,7 +478,7 @@ setattr(_function, "Tensor", Tensor)  # noqa: B010 - the two modules import each
 
 
 def _rebuild_tensor(cls: type, data: np.ndarray, requires_grad: bool, grad: Any) -> Tensor:
-    t = _new(cls)
+    t: Tensor = _new(cls)
     t._init(data, requires_grad, None)
     t.grad = grad
     return t  # type: ignore[no-any-return]

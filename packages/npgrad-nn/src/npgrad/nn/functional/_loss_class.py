@@ -332,10 +332,10 @@ class _CrossEntropy(Function):
         onehot = np.zeros(x.shape, x.dtype)
         _add_at_class(onehot, tg.t, b)
         pa = _per_class(np.asarray(a, x.dtype))
-        dx = npgrad.softmax(x, 1) * (scale * (_const(pa) if pa.ndim else float(pa)))
+        dx = npgrad.softmax(x, 1) * (scale * (_const(pa) if np.ndim(pa) else float(pa)))  # type: ignore[arg-type]
         dx = dx - scale * _const(onehot)
         if eps:
-            dx = dx - scale * (eps / c) * (w_axis if np.ndim(w_axis) == 0 else _const(w_axis))
+            dx = dx - scale * (eps / c) * (w_axis if np.ndim(w_axis) == 0 else _const(w_axis))  # type: ignore[arg-type]
         return dx, None, None, None
 
 

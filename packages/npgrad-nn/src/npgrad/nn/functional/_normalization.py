@@ -36,7 +36,7 @@ class _Plan(NamedTuple):
     stat_axes: tuple[int, ...]  # mean and variance are taken over these
     affine_shape: tuple[int, ...]  # weight and bias reshaped to broadcast over the view
     affine_axes: tuple[int, ...]  # weight/bias gradients sum over these
-    count: int  # elements per statistic
+    numel: int  # elements per statistic
     instance: bool  # per-sample statistics whose running averages are also over the batch
 
 
@@ -91,10 +91,10 @@ class _Normalize(Function):
         out = result.reshape(plan.view)  # computed in place through this view of the result
         if stats is None:
             mean = _sum_keep(xv, plan.stat_axes)
-            mean /= plan.count
+            mean /= plan.numel
             np.subtract(xv, mean, out=out)
             var = _dot_keep(out, out, plan.stat_axes)
-            var /= plan.count
+            var /= plan.numel
             if running is not None:
                 _update_running(running, mean, var, plan)
         else:
@@ -131,7 +131,7 @@ def _update_running(
     running: tuple[np.ndarray, np.ndarray, float], mean: np.ndarray, var: np.ndarray, plan: _Plan
 ) -> None:
     running_mean, running_var, momentum = running
-    n = plan.count
+    n = plan.numel
     # PyTorch stores the unbiased variance (n / (n - 1)) while normalizing with the biased one
     unbiased = var * (n / (n - 1)) if n > 1 else np.full_like(var, np.nan)
     batch_mean, batch_var = mean.reshape(-1), unbiased.reshape(-1)
@@ -173,11 +173,13 @@ def _normalize_backward_numpy(
     sum_gx = _dot_keep(g, xhat, first) if need_w or stat_sums else None
     gx = gw = gb = None
     if need_b:
+        assert sum_g is not None and bias is not None  # needs_input_grad implies both
         gb = _const(_sum_keep(sum_g, rest).reshape(bias.shape).astype(bias.dtype, copy=False))
     if need_w:
+        assert sum_gx is not None and weight is not None
         gw = _const(_sum_keep(sum_gx, rest).reshape(weight.shape).astype(weight.dtype, copy=False))
     if need_x:
-        k = 1.0 / plan.count
+        k = 1.0 / plan.numel
         if not batch_stats:  # constant statistics: the op is affine in x
             dx = np.multiply(g, invstd if w is None else invstd * w, out=xhat)
         elif factors:  # dx = w * invstd * (g - mean(g) - xhat * mean(g * xhat)), in place
@@ -214,8 +216,10 @@ def _normalize_backward_graph(
     g = grad.reshape(plan.view)
     gx = gw = gb = None
     if need_b:
+        assert bias is not None  # needs_input_grad implies it
         gb = g.sum(plan.affine_axes).reshape(bias.shape)
     if need_w:
+        assert weight is not None
         gw = (g * xhat).sum(plan.affine_axes).reshape(weight.shape)
     if need_x:
         gy = g if weight is None else g * weight.reshape(plan.affine_shape)

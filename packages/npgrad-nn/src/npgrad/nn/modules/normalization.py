@@ -361,9 +361,12 @@ class LayerNorm(Module):
     ) -> None:
         super().__init__()
         _check_device(device)
-        if isinstance(normalized_shape, numbers.Integral):
-            normalized_shape = (int(normalized_shape),)
-        self.normalized_shape = tuple(int(s) for s in normalized_shape)
+        shape = (
+            (int(normalized_shape),)
+            if isinstance(normalized_shape, numbers.Integral)
+            else tuple(normalized_shape)  # type: ignore[arg-type]
+        )
+        self.normalized_shape = tuple(int(s) for s in shape)
         self.eps = eps
         self.elementwise_affine = elementwise_affine
         dt = _dtype(dtype)

@@ -243,7 +243,7 @@ class EmbeddingBag(Module):
         self.padding_idx = padding_idx
         if _weight is None:
             self.weight = Parameter(npgrad.empty((num_embeddings, embedding_dim), dtype=dtype))
-            self.reset_parameters()
+            self.reset_parameters()  # type: ignore[misc]
         else:
             if not isinstance(_weight, Tensor) or tuple(_weight.shape) != (
                 num_embeddings,

@@ -152,6 +152,7 @@ class Reducer:
                 self.bucket_of[i] = b
                 self.view_of[i] = view
         self.armed = False  # a forward with gradient sync ran; its backward's hooks reduce
+        self.finished = False  # this iteration's gradients have been averaged
         self.ready = np.zeros(len(params), dtype=bool)
         self.used = np.zeros(len(params), dtype=np.int32)
         self.next_bucket = 0
@@ -195,6 +196,7 @@ class Reducer:
 
     def _reset(self, armed: bool) -> None:
         self.armed = armed
+        self.finished = False
         self.ready[:] = False
         self.used[:] = 0
         self.next_bucket = 0
@@ -205,6 +207,13 @@ class Reducer:
     def grad_ready(self, index: int) -> None:
         """Post-accumulate-grad hook of parameter ``index``."""
         if not self.armed:
+            if self.finished:
+                raise RuntimeError(
+                    f"DistributedDataParallel: backward ran again after the gradients were "
+                    f"averaged (parameter {self.names[index]}): its gradients would differ "
+                    "between the ranks. Run a new forward through the DistributedDataParallel "
+                    "module for every backward, inside no_sync() for local accumulation"
+                )
             return
         if self.ready[index]:
             raise RuntimeError(
@@ -255,6 +264,7 @@ class Reducer:
                 continue  # no rank used it: its .grad stays as it was
             self._write_back(p, self.view_of[i])
         self.armed = False
+        self.finished = True
 
     def _write_back(self, p: Tensor, view: np.ndarray) -> None:
         grad = p.grad
