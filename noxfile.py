@@ -16,6 +16,7 @@ ever looked up in a registry. Every pytest run writes JUnit XML into reports/ (r
 from __future__ import annotations
 
 import re
+import shutil
 import xml.etree.ElementTree as ET
 from pathlib import Path
 
@@ -202,6 +203,29 @@ def bench(session: nox.Session) -> None:
     # These two slow a current NumPy on this hardware: unset them for this command only.
     unset = {"OPENBLAS_CORETYPE": None, "OPENBLAS_L2_SIZE": None}
     session.run("python", "benchmarks/run.py", *session.posargs, env=unset)
+
+
+def first_python(preferred: str = "3.11") -> str:
+    """``preferred`` when its interpreter is on PATH, else the first of PYTHONS that is."""
+    for version in (preferred, *PYTHONS):
+        if shutil.which(f"python{version}"):
+            return version
+    return preferred
+
+
+@nox.session(python=first_python())
+def distributed(session: nox.Session) -> None:
+    """Multi-process tests (`-m mpi`): mpiexec jobs of 2 and 3 ranks on this machine.
+
+    mpi4py (npgrad-core's `mpi` extra) and an MPI runtime (MPICH) come from PyPI wheels; the
+    wheel's mpiexec is the one the tests launch. NPGRAD_REQUIRE_MPI makes a missing MPI fail
+    the tests instead of skipping them.
+    """
+    packages = ["./packages/npgrad-core[mpi]", *local(PACKAGES[1:])]
+    session.install(*packages, "mpich", *group("test"))
+    session.run("mpiexec", "--version", silent=True)
+    session.env["NPGRAD_REQUIRE_MPI"] = "1"
+    run_pytest(session, "-m", "mpi", "tests_integration/distributed", *session.posargs)
 
 
 @nox.session

@@ -97,11 +97,16 @@ def report(all_results: dict, out_dir: Path) -> str:
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--threads", type=int, nargs="+", default=[1, 2])
-    parser.add_argument("--workloads", nargs="+", default=["overhead", "mlp", "matmul"])
+    parser.add_argument("--workloads", nargs="+", default=None, help="default: all of them")
     parser.add_argument("--repeat", type=int, default=15)
     parser.add_argument("--out", type=Path, default=HERE / "results")
     parser.add_argument("--child", action="store_true", help=argparse.SUPPRESS)
     args = parser.parse_args()
+    if args.workloads is None:
+        sys.path.insert(0, str(HERE))
+        from workloads import WORKLOADS
+
+        args.workloads = list(WORKLOADS)
     if args.child:  # measuring process: thread variables were set by the parent
         print(json.dumps(measure(args.workloads, args.repeat)))
         return

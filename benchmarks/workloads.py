@@ -194,13 +194,22 @@ TARGETS = {"overhead": ("torch", 0.5), "mlp": ("numpy", 1.15), "matmul": ("numpy
 
 # ---- convolution and pooling (issue 7) ------------------------------------------------------
 # Hand-written NumPy references: im2col with sliding_window_view + one einsum per group.
-def _np_conv2d(x: np.ndarray, w: np.ndarray, b: np.ndarray, stride: int, pad: int, groups: int) -> tuple[np.ndarray, Any]:
+def _np_conv2d(
+    x: np.ndarray, w: np.ndarray, b: np.ndarray, stride: int, pad: int, groups: int
+) -> tuple[np.ndarray, Any]:
     xp = np.pad(x, ((0, 0), (0, 0), (pad, pad), (pad, pad)))
     k = w.shape[2]
-    win = np.lib.stride_tricks.sliding_window_view(xp, (k, k), axis=(2, 3))[:, :, ::stride, ::stride]
+    win = np.lib.stride_tricks.sliding_window_view(xp, (k, k), axis=(2, 3))[
+        :, :, ::stride, ::stride
+    ]
     cg, og = w.shape[1], w.shape[0] // groups
     ys = [
-        np.einsum("nchwij,ocij->nohw", win[:, g * cg : (g + 1) * cg], w[g * og : (g + 1) * og], optimize=True)
+        np.einsum(
+            "nchwij,ocij->nohw",
+            win[:, g * cg : (g + 1) * cg],
+            w[g * og : (g + 1) * og],
+            optimize=True,
+        )
         for g in range(groups)
     ]
     y = np.concatenate(ys, axis=1) + b[:, None, None]
@@ -213,13 +222,23 @@ def _np_conv2d_backward(gy: np.ndarray, cache: Any) -> tuple[np.ndarray, np.ndar
     ho, wo = gy.shape[2:]
     gw = np.concatenate(
         [
-            np.einsum("nohw,nchwij->ocij", gy[:, g * og : (g + 1) * og], win[:, g * cg : (g + 1) * cg], optimize=True)
+            np.einsum(
+                "nohw,nchwij->ocij",
+                gy[:, g * og : (g + 1) * og],
+                win[:, g * cg : (g + 1) * cg],
+                optimize=True,
+            )
             for g in range(groups)
         ]
     )
     gwin = np.concatenate(
         [
-            np.einsum("nohw,ocij->nchwij", gy[:, g * og : (g + 1) * og], w[g * og : (g + 1) * og], optimize=True)
+            np.einsum(
+                "nohw,ocij->nchwij",
+                gy[:, g * og : (g + 1) * og],
+                w[g * og : (g + 1) * og],
+                optimize=True,
+            )
             for g in range(groups)
         ],
         axis=1,
@@ -246,7 +265,9 @@ def _np_max_pool2d_backward(gy: np.ndarray, cache: Any) -> np.ndarray:
     n, c, ho, wo = gy.shape
     rows = (np.arange(ho) * s)[:, None] + arg // k
     cols = (np.arange(wo) * s)[None, :] + arg % k
-    np.add.at(gxp, (np.arange(n)[:, None, None, None], np.arange(c)[None, :, None, None], rows, cols), gy)
+    np.add.at(
+        gxp, (np.arange(n)[:, None, None, None], np.arange(c)[None, :, None, None], rows, cols), gy
+    )
     return gxp[:, :, pad : xp_shape[2] - pad, pad : xp_shape[3] - pad]
 
 
@@ -262,7 +283,9 @@ def _conv_workload(
         ho = (xs[2] + 2 * pad - ws[2]) // stride + 1
         wo = (xs[3] + 2 * pad - ws[3]) // stride + 1
         # scaled so the weight and bias gradients (sums over batch and positions) are O(1)
-        g0 = (rng.standard_normal((xs[0], ws[0], ho, wo)) / np.sqrt(xs[0] * ho * wo)).astype(np.float32)
+        g0 = (rng.standard_normal((xs[0], ws[0], ho, wo)) / np.sqrt(xs[0] * ho * wo)).astype(
+            np.float32
+        )
         out: dict[str, Any] = {}
         if fw == "numpy":
 
@@ -301,7 +324,9 @@ def _conv_workload(
     return make
 
 
-def _pool_workload(xs: tuple[int, ...], k: int, s: int, pad: int) -> Callable[[str, np.random.Generator], Workload]:
+def _pool_workload(
+    xs: tuple[int, ...], k: int, s: int, pad: int
+) -> Callable[[str, np.random.Generator], Workload]:
     """max_pool2d forward + backward for one shape."""
 
     def make(fw: str, rng: np.random.Generator) -> Workload:
@@ -375,7 +400,9 @@ def cnn(fw: str, rng: np.random.Generator) -> Workload:
                 n, c, hh, ww = h.shape
                 blocks = h.reshape(n, c, hh // 2, 2, ww // 2, 2)
                 pooled = blocks.max(axis=(3, 5))
-                first = (blocks == pooled[:, :, :, None, :, None]).reshape(n, c, hh // 2, 2, ww // 2, 2)
+                first = (blocks == pooled[:, :, :, None, :, None]).reshape(
+                    n, c, hh // 2, 2, ww // 2, 2
+                )
                 first = first.transpose(0, 1, 2, 4, 3, 5).reshape(n, c, hh // 2, ww // 2, 4)
                 win = first.argmax(axis=-1)  # first maximum of each window, as PyTorch
                 h = np.maximum(pooled, 0)
@@ -407,7 +434,11 @@ def cnn(fw: str, rng: np.random.Generator) -> Workload:
                 g = g * relu_mask
                 gfull = np.zeros((n, c, hh // 2, ww // 2, 4), g.dtype)
                 np.put_along_axis(gfull, win[..., None], g[..., None], axis=-1)
-                g = gfull.reshape(n, c, hh // 2, ww // 2, 2, 2).transpose(0, 1, 2, 4, 3, 5).reshape(n, c, hh, ww)
+                g = (
+                    gfull.reshape(n, c, hh // 2, ww // 2, 2, 2)
+                    .transpose(0, 1, 2, 4, 3, 5)
+                    .reshape(n, c, hh, ww)
+                )
                 g, grads[2 * i], grads[2 * i + 1] = _np_conv2d_backward(g, cc)
             for k, (p, gr) in enumerate(zip(params, grads)):
                 bufs[k] = gr.copy() if bufs[k] is None else bufs[k] * momentum + gr
@@ -491,7 +522,11 @@ WORKLOADS.update(
 TARGETS.update(
     {
         "cnn": ("torch", 1.0),
-        **{name: ("torch", 1.5) for name in WORKLOADS if name.startswith(("conv2d_", "max_pool2d_"))},
+        **{
+            name: ("torch", 1.5)
+            for name in WORKLOADS
+            if name.startswith(("conv2d_", "max_pool2d_"))
+        },
     }
 )
 

@@ -86,11 +86,16 @@ def extract_blocks(text: str, where: str = "<page>") -> list[Block]:
     return blocks
 
 
-PAGES = sorted(p.relative_to(DOCS).as_posix() for p in DOCS.rglob("*.md"))
+PAGES = sorted(
+    p.relative_to(DOCS).as_posix()
+    for p in DOCS.rglob("*.md")
+    if re.search(r"^\s*```+\s*py(thon)?\s*$", p.read_text(encoding="utf-8"), re.MULTILINE)
+)
 
 
 def test_pages_were_found():
-    assert "index.md" in PAGES and "autograd.md" in PAGES
+    # a guard against a path change that would make every page test vanish silently
+    assert {"index.md", "autograd.md", "tensors.md", "saving.md"} <= set(PAGES)
 
 
 @pytest.mark.parametrize("page", PAGES)
@@ -98,8 +103,8 @@ def test_page_examples_run(page, tmp_path, monkeypatch):
     import npgrad
 
     blocks = extract_blocks((DOCS / page).read_text(encoding="utf-8"), page)
-    if not any(not b.skip for b in blocks):
-        pytest.skip(f"{page} has no python block to run")
+    if all(b.skip for b in blocks):
+        pytest.skip(f"every python block of {page} is marked no-test")
     monkeypatch.chdir(tmp_path)  # examples may write checkpoints and images
     namespace: dict[str, object] = {"__name__": f"docs_{Path(page).stem}"}
     npgrad.manual_seed(0)

@@ -172,7 +172,8 @@ def test_init_checks_world_size_and_rank_against_mpiexec(fake_mpi4py):
     assert dist.is_initialized()
 
 
-def test_an_uncaught_exception_aborts_every_rank(fake_mpi4py, capsys):
+def test_an_uncaught_exception_aborts_every_rank(fake_mpi4py, capsys, monkeypatch):
+    monkeypatch.setattr(_group, "_ABORT_GRACE", 0.0)
     previous = sys.excepthook
     dist.init_process_group()
     assert sys.excepthook is not previous
@@ -186,6 +187,18 @@ def test_an_uncaught_exception_aborts_every_rank(fake_mpi4py, capsys):
     assert fake_mpi4py.COMM_WORLD.calls[-1][0] == "Abort"
     dist.destroy_process_group()
     assert sys.excepthook is previous
+
+
+def test_a_program_s_own_excepthook_still_reports_before_the_abort(fake_mpi4py, monkeypatch):
+    monkeypatch.setattr(_group, "_ABORT_GRACE", 0.0)
+    seen = []
+    monkeypatch.setattr(sys, "excepthook", lambda kind, value, tb: seen.append(str(value)))
+    dist.init_process_group()
+    sys.excepthook(KeyError, KeyError("lost"), None)
+    assert seen == ["'lost'"]
+    assert fake_mpi4py.COMM_WORLD.calls[-1][0] == "Abort"
+    dist.destroy_process_group()
+    assert sys.excepthook.__name__ == "<lambda>"
 
 
 def test_abort_on_exception_can_be_turned_off(fake_mpi4py):

@@ -311,6 +311,26 @@ def test_activations_are_finite_and_quiet_for_extreme_inputs(dtype):
     assert_close(npgrad.silu(npgrad.tensor(x)).numpy()[0], np.array(0.0, dtype))
 
 
+@pytest.mark.parametrize("dtype", [np.float16, np.float32, np.float64])
+@pytest.mark.parametrize("name", sorted(ACTIVATIONS))
+def test_activation_of_a_0d_tensor_keeps_shape_dtype_and_gradient(name, dtype):
+    # a 0-d input makes NumPy return scalars, which in-place ufuncs (out=...) reject
+    fn, ref, _ = ACTIVATIONS[name]
+    x = _leaf(np.array(-0.75, dtype))
+    out = fn(x)
+    assert out.shape == () and out.dtype == np.dtype(dtype)
+    assert_close(out, ref(np.array(-0.75)).astype(dtype), atol=1e-3, rtol=1e-3)
+    out.backward()
+    assert x.grad.shape == () and x.grad.dtype == np.dtype(dtype)
+
+
+def test_softsign_and_tanhshrink_of_integers_give_the_default_float_like_torch():
+    for fn in (npgrad.softsign, npgrad.tanhshrink):
+        out = fn(npgrad.tensor([-1, 3]))
+        assert out.dtype == np.float32
+        assert_close(out, fn(npgrad.tensor([-1.0, 3.0])))
+
+
 def test_activation_input_errors():
     ints = npgrad.tensor([1, 2])
     for fn in (npgrad.gelu, npgrad.silu, npgrad.softplus, npgrad.elu, npgrad.leaky_relu):

@@ -30,7 +30,10 @@ def _t(*shape, dtype=np.float64, grad=True):
 def ref_conv(x, w, b=None, stride=1, padding=0, dilation=1, groups=1):
     """Cross-correlation by explicit loops over groups and kernel taps (NumPy only)."""
     nd = x.ndim - 2
-    st_, dl = (stride,) * nd if np.isscalar(stride) else stride, (dilation,) * nd if np.isscalar(dilation) else dilation
+    st_, dl = (
+        (stride,) * nd if np.isscalar(stride) else stride,
+        (dilation,) * nd if np.isscalar(dilation) else dilation,
+    )
     if padding == "same":
         tot = [d * (k - 1) for d, k in zip(dl, w.shape[2:])]
         pads = [(t // 2, t - t // 2) for t in tot]
@@ -44,9 +47,14 @@ def ref_conv(x, w, b=None, stride=1, padding=0, dilation=1, groups=1):
     out = np.zeros((x.shape[0], w.shape[0], *out_size))
     for g in range(groups):
         for tap in np.ndindex(*w.shape[2:]):
-            sl = tuple(slice(k * d, k * d + (o - 1) * s + 1, s) for k, d, o, s in zip(tap, dl, out_size, st_))
+            sl = tuple(
+                slice(k * d, k * d + (o - 1) * s + 1, s)
+                for k, d, o, s in zip(tap, dl, out_size, st_)
+            )
             patch = xp[:, g * cg : (g + 1) * cg][(Ellipsis, *sl)]
-            out[:, g * og : (g + 1) * og] += np.einsum("nc...,oc->no...", patch, w[g * og : (g + 1) * og, :, *tap])
+            out[:, g * og : (g + 1) * og] += np.einsum(
+                "nc...,oc->no...", patch, w[(slice(g * og, (g + 1) * og), slice(None), *tap)]
+            )
     if b is not None:
         out += b.reshape((1, -1) + (1,) * nd)
     return out
@@ -60,7 +68,11 @@ def ref_conv(x, w, b=None, stride=1, padding=0, dilation=1, groups=1):
         ((2, 4, 10), (6, 2, 4), {"stride": 3, "padding": 2, "dilation": 2, "groups": 2}),
         ((1, 2, 7), (3, 2, 2), {"padding": "same"}),
         ((2, 3, 8, 7), (5, 3, 3, 3), {"padding": 1}),
-        ((2, 4, 9, 8), (6, 2, 3, 2), {"stride": (2, 1), "padding": (1, 0), "dilation": (1, 2), "groups": 2}),
+        (
+            (2, 4, 9, 8),
+            (6, 2, 3, 2),
+            {"stride": (2, 1), "padding": (1, 0), "dilation": (1, 2), "groups": 2},
+        ),
         ((1, 3, 6, 6), (3, 1, 3, 3), {"padding": 1, "groups": 3}),  # depthwise path
         ((1, 3, 6, 6), (6, 1, 3, 3), {"padding": 1, "groups": 3}),  # channel multiplier 2
         ((2, 4, 5, 6), (3, 4, 1, 1), {}),  # 1×1 path: the input is its own columns
@@ -76,7 +88,9 @@ def test_conv_forward_matches_numpy(xshape, wshape, kw, dtype):
     expected = ref_conv(x._data.astype(np.float64), w._data.astype(np.float64), b._data, **kw)
     assert out.dtype == dtype and out.shape == expected.shape
     assert out.numpy().flags.c_contiguous  # view() after a conv works, as in PyTorch
-    assert_close(out, expected.astype(dtype), rtol=1e-4 if dtype == np.float32 else 1e-10, atol=1e-5)
+    assert_close(
+        out, expected.astype(dtype), rtol=1e-4 if dtype == np.float32 else 1e-10, atol=1e-5
+    )
 
 
 def test_conv_unbatched_and_non_contiguous_inputs():
@@ -86,6 +100,21 @@ def test_conv_unbatched_and_non_contiguous_inputs():
     xt = _t(2, 5, 6, 3).permute(0, 3, 2, 1)  # (2, 3, 6, 5) with transposed strides
     assert_close(F.conv2d(xt, w), ref_conv(xt._data, w._data))
     assert F.conv1d(_t(2, 7), _t(3, 2, 3)).shape == (3, 5)
+
+
+@pytest.mark.parametrize("groups", [1, 3])
+def test_conv_gradients_when_only_some_inputs_require_grad(groups):
+    x0, w0 = RNG.standard_normal((2, 3, 6, 5)), RNG.standard_normal((3, 3 // groups, 3, 3))
+    full = [npgrad.tensor(a, requires_grad=True) for a in (x0, w0)]
+    F.conv2d(*full, padding=1, groups=groups).sum().backward()
+    for i in range(2):  # the weight's columns are kept only when the weight needs a gradient
+        part = [npgrad.tensor(a, requires_grad=j == i) for j, a in enumerate((x0, w0))]
+        F.conv2d(*part, padding=1, groups=groups).sum().backward()
+        assert_close(part[i].grad, full[i].grad)
+    with npgrad.no_grad():
+        assert_close(
+            F.conv2d(*full, padding=1, groups=groups), ref_conv(x0, w0, padding=1, groups=groups)
+        )
 
 
 def test_conv_float32_stays_float32_and_bias_optional():
@@ -101,12 +130,27 @@ def test_conv_float32_stays_float32_and_bias_optional():
     [
         (F.conv1d, (2, 4, 7), (4, 2, 3), {"stride": 2, "padding": 1, "dilation": 2, "groups": 2}),
         (F.conv2d, (2, 2, 5, 4), (3, 2, 3, 2), {"stride": (2, 1), "padding": (1, 2)}),
-        (F.conv2d, (1, 4, 5, 5), (4, 2, 2, 3), {"padding": "same", "dilation": (2, 1), "groups": 2}),
+        (
+            F.conv2d,
+            (1, 4, 5, 5),
+            (4, 2, 2, 3),
+            {"padding": "same", "dilation": (2, 1), "groups": 2},
+        ),
         (F.conv2d, (1, 3, 4, 5), (3, 1, 3, 3), {"padding": 1, "groups": 3}),  # depthwise
         (F.conv2d, (2, 3, 3, 4), (2, 3, 1, 1), {"stride": 2}),
         (F.conv3d, (1, 2, 3, 4, 3), (2, 1, 2, 2, 2), {"padding": 1, "groups": 2}),
-        (F.conv_transpose1d, (2, 4, 4), (4, 3, 3), {"stride": 2, "padding": 1, "output_padding": 1, "groups": 2}),
-        (F.conv_transpose2d, (1, 2, 3, 4), (2, 3, 3, 2), {"stride": (2, 1), "dilation": (1, 2), "output_padding": (1, 0)}),
+        (
+            F.conv_transpose1d,
+            (2, 4, 4),
+            (4, 3, 3),
+            {"stride": 2, "padding": 1, "output_padding": 1, "groups": 2},
+        ),
+        (
+            F.conv_transpose2d,
+            (1, 2, 3, 4),
+            (2, 3, 3, 2),
+            {"stride": (2, 1), "dilation": (1, 2), "output_padding": (1, 0)},
+        ),
         (F.conv_transpose2d, (1, 3, 4, 3), (3, 1, 3, 3), {"padding": 1, "groups": 3}),
         (F.conv_transpose3d, (1, 2, 2, 3, 2), (2, 2, 2, 2, 2), {"stride": 2}),
     ],
@@ -157,7 +201,9 @@ def conv_cases(draw, nd, transposed=False):
     else:
         padding = kind
     pads = padding if kind == "int" else (0,) * nd
-    low = [1 if transposed or kind == "same" else max(1, sp + 1 - 2 * p) for sp, p in zip(span, pads)]
+    low = [
+        1 if transposed or kind == "same" else max(1, sp + 1 - 2 * p) for sp, p in zip(span, pads)
+    ]
     size = tuple(draw(st.integers(lo, lo + 6)) for lo in low)
     batch = draw(st.integers(1, 3))
     dtype = draw(st.sampled_from(["float32", "float64"]))
@@ -194,6 +240,7 @@ def _torch_conv_parity(torch, nd, case, transposed=False):
 
 
 @pytest.mark.torch
+@pytest.mark.filterwarnings("ignore:Using padding='same'")
 @settings(max_examples=25, deadline=None)
 @given(case=conv_cases(2))
 def test_conv2d_matches_torch(case):
@@ -201,6 +248,7 @@ def test_conv2d_matches_torch(case):
 
 
 @pytest.mark.torch
+@pytest.mark.filterwarnings("ignore:Using padding='same'")
 @settings(max_examples=25, deadline=None)
 @given(case=conv_cases(1))
 def test_conv1d_matches_torch(case):
@@ -246,7 +294,11 @@ def test_conv_internal_paths_match_torch(case, dtype):
 @pytest.mark.torch
 def test_gradient_penalty_matches_torch():
     torch = pytest.importorskip("torch")
-    x0, w0, b0 = RNG.standard_normal((2, 3, 6, 6)), RNG.standard_normal((4, 3, 3, 3)), RNG.standard_normal(4)
+    x0, w0, b0 = (
+        RNG.standard_normal((2, 3, 6, 6)),
+        RNG.standard_normal((4, 3, 3, 3)),
+        RNG.standard_normal(4),
+    )
 
     def run(lib, conv, x0, w0, b0):
         x, w, b = (lib.tensor(a, requires_grad=True) for a in (x0, w0, b0))
@@ -333,7 +385,9 @@ def test_conv_errors_name_the_op_and_shapes():
     x, w = _t(2, 3, 8, 8), _t(4, 3, 3, 3)
     with pytest.raises(ValueError, match=r"conv2d: expected input with 3 channels.*\(2, 4, 8, 8\)"):
         F.conv2d(_t(2, 4, 8, 8), w)
-    with pytest.raises(ValueError, match=r"kernel .*larger than the padded input \(2, 2\).*output size \(0, 0\)"):
+    with pytest.raises(
+        ValueError, match=r"kernel .*larger than the padded input \(2, 2\).*output size \(0, 0\)"
+    ):
         F.conv2d(_t(1, 3, 2, 2), w)
     with pytest.raises(ValueError, match=r"expected 3-D .*or 4-D .*got input of shape \(8, 8\)"):
         F.conv2d(_t(8, 8), w)
@@ -360,7 +414,9 @@ def test_conv_errors_name_the_op_and_shapes():
 
 
 def test_conv_transpose_errors():
-    with pytest.raises(ValueError, match="output_padding must be smaller than either stride or dilation"):
+    with pytest.raises(
+        ValueError, match="output_padding must be smaller than either stride or dilation"
+    ):
         F.conv_transpose2d(_t(1, 2, 3, 3), _t(2, 2, 3, 3), stride=2, output_padding=2)
     with pytest.raises(ValueError, match=r"output size \(-2, -2\)"):
         F.conv_transpose2d(_t(1, 2, 1, 1), _t(2, 2, 2, 2), padding=2)

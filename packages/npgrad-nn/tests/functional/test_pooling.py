@@ -11,7 +11,7 @@ import itertools
 
 import numpy as np
 import pytest
-from hypothesis import given, settings
+from hypothesis import assume, given, settings
 from hypothesis import strategies as st
 
 import npgrad
@@ -68,7 +68,9 @@ def ref_avg_pool(x, k, s, p, ceil, count_include_pad, divisor=None):
         lo_c, hi_c = [max(a, 0) for a in lo], [min(b, n) for b, n in zip(hi, sizes)]
         win = x[(Ellipsis, *(slice(a, b) for a, b in zip(lo_c, hi_c)))]
         total = win.reshape(x.shape[:2] + (-1,)).sum(-1)
-        div = divisor or (pool if count_include_pad else np.prod([b - a for a, b in zip(lo_c, hi_c)]))
+        div = divisor or (
+            pool if count_include_pad else np.prod([b - a for a, b in zip(lo_c, hi_c)])
+        )
         out[(Ellipsis, *pos)] = total / div
     return out
 
@@ -135,7 +137,13 @@ def test_avg_pool_matches_reference(shape, args, dtype):
 
 
 @pytest.mark.parametrize(
-    ("shape", "out_size"), [((2, 3, 7, 9), (3, 4)), ((1, 2, 8, 8), (4, 4)), ((1, 2, 5, 6, 7), (2, 4, 3)), ((2, 3, 10), (4,))]
+    ("shape", "out_size"),
+    [
+        ((2, 3, 7, 9), (3, 4)),
+        ((1, 2, 8, 8), (4, 4)),
+        ((1, 2, 5, 6, 7), (2, 4, 3)),
+        ((2, 3, 10), (4,)),
+    ],
 )
 def test_adaptive_pools_match_reference(shape, out_size):
     x = _t(*shape)
@@ -145,7 +153,10 @@ def test_adaptive_pools_match_reference(shape, out_size):
     assert_close(avg, ref_adaptive(x._data, out_size, np.mean))
     assert_close(mx, ref_adaptive(x._data, out_size, np.max))
     flat = x._data.reshape(x.shape[:2] + (-1,))
-    assert_close(np.take_along_axis(flat, idx.numpy().reshape(x.shape[:2] + (-1,)), -1), mx.numpy().reshape(x.shape[:2] + (-1,)))
+    assert_close(
+        np.take_along_axis(flat, idx.numpy().reshape(x.shape[:2] + (-1,)), -1),
+        mx.numpy().reshape(x.shape[:2] + (-1,)),
+    )
 
 
 def test_adaptive_output_size_none_keeps_input_size():
@@ -185,6 +196,16 @@ def test_max_pool_nan_wins_and_the_last_nan_is_reported():
     a_out, a_idx = F.adaptive_max_pool1d(x, 2, return_indices=True)
     assert np.isnan(a_out.numpy()).all()
     np.testing.assert_array_equal(a_idx.numpy()[0, 0], [1, 3])
+
+
+def test_window_entirely_in_the_padding_gives_neg_inf_and_no_gradient():
+    # kernel 2 with dilation 2 and padding 1 over a single element: taps at -1 and +1
+    x = npgrad.tensor([[[0.5], [0.25]]], dtype=npgrad.float64, requires_grad=True)
+    out, idx = F.max_pool1d(x, 2, 1, 1, 2, return_indices=True)
+    assert (out.numpy() == -np.inf).all()
+    np.testing.assert_array_equal(idx.numpy(), [[[1], [1]]])  # PyTorch's (out-of-plane) index
+    out.sum().backward()
+    assert_close(x.grad, np.zeros((1, 2, 1)))  # (PyTorch writes it into the next plane)
 
 
 def test_window_of_only_neg_inf_reports_its_first_element_inside_the_input():
@@ -234,8 +255,16 @@ def pool_cases(draw, nd, avg=False):
     stride = tuple(draw(st.integers(1, 3)) for _ in range(nd))
     dilation = (1,) * nd if avg else tuple(draw(st.integers(1, 2)) for _ in range(nd))
     padding = tuple(draw(st.integers(0, k // 2)) for k in kernel)
-    size = tuple(draw(st.integers(max(1, d * (k - 1) + 1 - 2 * p), 9)) for k, d, p in zip(kernel, dilation, padding))
+    size = tuple(
+        draw(st.integers(max(1, d * (k - 1) + 1 - 2 * p), 9))
+        for k, d, p in zip(kernel, dilation, padding)
+    )
     ceil = draw(st.booleans())
+    # With dilation a window can fall entirely into the padding; PyTorch then writes its
+    # gradient outside the input plane (into the next one), which is not worth mirroring.
+    for n, k, st_, p, d in zip(size, kernel, stride, padding, dilation):
+        for o in range(_out_len(n, k, st_, p, d, ceil)):
+            assume(any(0 <= o * st_ - p + t * d < n for t in range(k)))
     extra = (draw(st.booleans()), draw(st.sampled_from([None, 2]))) if avg else ()
     shape = (draw(st.integers(1, 2)), draw(st.integers(1, 3)), *size)
     dtype = draw(st.sampled_from(["float32", "float64"]))
@@ -252,7 +281,9 @@ def _pool_parity(torch, nd, case, avg):
         ty = getattr(torch.nn.functional, f"avg_pool{nd}d")(tx, *targs)
         ny = getattr(F, f"avg_pool{nd}d")(nx, *targs)
     else:
-        ty, ti = getattr(torch.nn.functional, f"max_pool{nd}d")(tx, kernel, stride, padding, dilation, ceil, True)
+        ty, ti = getattr(torch.nn.functional, f"max_pool{nd}d")(
+            tx, kernel, stride, padding, dilation, ceil, True
+        )
         ny, ni = getattr(F, f"max_pool{nd}d")(nx, kernel, stride, padding, dilation, ceil, True)
         np.testing.assert_array_equal(ni.numpy(), ti.numpy())
     tol = {"rtol": 1e-5, "atol": 1e-6} if dtype == "float32" else {"rtol": 1e-12, "atol": 1e-12}
@@ -311,7 +342,9 @@ def test_adaptive_pools_match_torch(size, out, dtype):
         ny.backward(npgrad.tensor(g0))
         assert_close(nx.grad, tx.grad.numpy(), **tol)
     ti = torch.nn.functional.adaptive_max_pool2d(torch.tensor(x0), out, return_indices=True)[1]
-    np.testing.assert_array_equal(F.adaptive_max_pool2d(npgrad.tensor(x0), out, True)[1].numpy(), ti.numpy())
+    np.testing.assert_array_equal(
+        F.adaptive_max_pool2d(npgrad.tensor(x0), out, True)[1].numpy(), ti.numpy()
+    )
 
 
 @pytest.mark.torch
@@ -323,7 +356,9 @@ def test_max_unpool_and_lp_pool_match_torch(nd):
     ty, ti = getattr(tf, f"max_pool{nd}d")(torch.tensor(x0), 3, 2, 1, return_indices=True)
     size = x0.shape[2:]
     tu = getattr(tf, f"max_unpool{nd}d")(ty, ti, 3, 2, 1, output_size=size)
-    nu = getattr(nf, f"max_unpool{nd}d")(npgrad.tensor(ty.numpy()), npgrad.tensor(ti.numpy()), 3, 2, 1, output_size=size)
+    nu = getattr(nf, f"max_unpool{nd}d")(
+        npgrad.tensor(ty.numpy()), npgrad.tensor(ti.numpy()), 3, 2, 1, output_size=size
+    )
     assert_close(nu, tu.numpy())
     if nd < 3:
         a = np.abs(x0) + 0.5
@@ -333,7 +368,9 @@ def test_max_unpool_and_lp_pool_match_torch(nd):
 
 # ---- bad input ----------------------------------------------------------------------------------
 def test_pooling_errors_name_the_op_and_shapes():
-    with pytest.raises(ValueError, match=r"max_pool2d: input of shape \(1, 1, 1, 1\).*output size \(0, 0\)"):
+    with pytest.raises(
+        ValueError, match=r"max_pool2d: input of shape \(1, 1, 1, 1\).*output size \(0, 0\)"
+    ):
         F.max_pool2d(_t(1, 1, 1, 1), 2)
     with pytest.raises(ValueError, match="pad should be at most half of kernel size"):
         F.max_pool2d(_t(1, 1, 9, 9), 3, padding=2, dilation=2)

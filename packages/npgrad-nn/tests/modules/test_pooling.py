@@ -15,10 +15,20 @@ RNG = np.random.default_rng(9)
 CASES = [
     ("MaxPool1d", (3,), {"stride": 2, "padding": 1, "ceil_mode": True}, (2, 3, 9)),
     ("MaxPool2d", (2,), {}, (2, 3, 8, 8)),
-    ("MaxPool2d", ((3, 2),), {"stride": (2, 1), "padding": (1, 0), "dilation": (1, 2)}, (1, 2, 7, 7)),
+    (
+        "MaxPool2d",
+        ((3, 2),),
+        {"stride": (2, 1), "padding": (1, 0), "dilation": (1, 2)},
+        (1, 2, 7, 7),
+    ),
     ("MaxPool3d", (2,), {"stride": 1, "padding": 1}, (1, 2, 3, 4, 3)),
     ("AvgPool1d", (3,), {"stride": 2, "padding": 1, "count_include_pad": False}, (2, 3, 9)),
-    ("AvgPool2d", (3,), {"stride": 2, "padding": 1, "ceil_mode": True, "divisor_override": 4}, (1, 2, 7, 8)),
+    (
+        "AvgPool2d",
+        (3,),
+        {"stride": 2, "padding": 1, "ceil_mode": True, "divisor_override": 4},
+        (1, 2, 7, 8),
+    ),
     ("AvgPool3d", (2,), {"stride": (1, 2, 1)}, (1, 2, 3, 4, 3)),
     ("LPPool1d", (2, 3), {"stride": 2}, (2, 3, 9)),
     ("LPPool2d", (3, (2, 3)), {"ceil_mode": True}, (1, 2, 7, 8)),
@@ -79,13 +89,24 @@ def test_max_pool_return_indices_and_unpool_match_torch(pool, unpool, shape, out
 
 
 def test_pooling_layer_errors_name_the_layer():
-    with pytest.raises(ValueError, match=r"^MaxPool2d\(kernel_size=3, stride=3, padding=0, dilation=1, ceil_mode=False\): input of shape \(1, 1, 2, 2\).*output size \(0, 0\)"):
+    with pytest.raises(
+        ValueError,
+        match=r"^MaxPool2d\(kernel_size=3, stride=3, padding=0, dilation=1, ceil_mode=False\): input of shape \(1, 1, 2, 2\).*output size \(0, 0\)",
+    ):
         nn.MaxPool2d(3)(npgrad.randn(1, 1, 2, 2))
-    with pytest.raises(ValueError, match=r"^AvgPool1d\(kernel_size=\(2,\), stride=\(2,\), padding=\(0,\)\): expected 2-D"):
+    with pytest.raises(
+        ValueError,
+        match=r"^AvgPool1d\(kernel_size=\(2,\), stride=\(2,\), padding=\(0,\)\): expected 2-D",
+    ):
         nn.AvgPool1d(2)(npgrad.randn(1, 1, 4, 4))
-    with pytest.raises(ValueError, match=r"^AdaptiveAvgPool2d\(output_size=\(1, 2, 3\)\): output_size must have 2"):
+    with pytest.raises(
+        ValueError, match=r"^AdaptiveAvgPool2d\(output_size=\(1, 2, 3\)\): output_size must have 2"
+    ):
         nn.AdaptiveAvgPool2d((1, 2, 3))(npgrad.randn(1, 1, 4, 4))
-    with pytest.raises(ValueError, match=r"^MaxUnpool2d\(kernel_size=\(2, 2\), stride=\(2, 2\), padding=\(0, 0\)\): found an invalid max index"):
+    with pytest.raises(
+        ValueError,
+        match=r"^MaxUnpool2d\(kernel_size=\(2, 2\), stride=\(2, 2\), padding=\(0, 0\)\): found an invalid max index",
+    ):
         nn.MaxUnpool2d(2)(npgrad.randn(1, 1, 2, 2), npgrad.tensor(np.full((1, 1, 2, 2), 99)))
 
 

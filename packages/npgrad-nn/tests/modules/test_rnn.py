@@ -281,15 +281,19 @@ def test_lstm_projection_gradcheck():
 
 
 @pytest.mark.parametrize("mode", list(MODES))
-def test_fused_layer_equals_the_composed_reference(mode):
+@pytest.mark.parametrize("packed", [False, True])
+@pytest.mark.parametrize("fuse_limit", [0, 1 << 30])
+def test_fused_layer_equals_the_composed_reference(mode, packed, fuse_limit, monkeypatch):
     """The NumPy kernel and the npgrad-op reference (used for higher-order gradients) agree,
-    values and gradients, on a packed reversed sequence with every input used."""
+    values and gradients, on a reversed sequence with every input used -- with the input
+    projection done up front (limit 0) and inside each step's GEMM."""
+    monkeypatch.setattr(FR.K, "FUSE_MAX_BYTES", fuse_limit)
     g = {"LSTM": 4, "GRU": 3}.get(mode, 1)
-    bs = np.array([4, 3, 3, 1])
+    bs = np.array([4, 3, 3, 1]) if packed else None
     plan = FR.K.Plan(4, 4, bs, True, False)
     mk = lambda *s: npgrad.tensor(RNG.standard_normal(s), requires_grad=True)  # noqa: E731
     ins = [
-        mk(11, 3),
+        mk(11, 3) if packed else mk(4, 4, 3),
         mk(4, 5),
         mk(4, 5) if mode == "LSTM" else None,
         mk(g * 5, 3),

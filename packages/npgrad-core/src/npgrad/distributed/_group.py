@@ -13,6 +13,7 @@ import enum
 import importlib.util
 import sys
 import time
+import traceback
 from collections.abc import Callable
 from datetime import timedelta
 from types import TracebackType
@@ -36,6 +37,7 @@ DEFAULT_TIMEOUT = 1800.0  # seconds: PyTorch's default for CPU process groups
 # growing sleeps so that a waiting rank does not take a core from one that is still computing.
 _SPIN_SECONDS = 2e-3
 _MAX_SLEEP = 1e-3
+_ABORT_GRACE = 0.25  # seconds between printing the traceback and MPI_Abort
 
 
 class ReduceOp(enum.Enum):
@@ -312,18 +314,26 @@ def _abort_on_uncaught(
 ) -> None:
     group = _default
     previous = group.previous_excepthook if group is not None else None
-    (previous or sys.__excepthook__)(kind, value, tb)
+    if previous is not None and previous is not sys.__excepthook__:
+        previous(kind, value, tb)  # a hook the program installed prints it its way
+        text = ""
+    else:
+        text = "".join(traceback.format_exception(kind, value, tb))
     if group is None:
+        sys.stderr.write(text)
         return
     rank, size = group.backend.rank, group.backend.size
-    print(
+    text += (
         f"npgrad.distributed: rank {rank} raised {kind.__name__}; aborting all {size} ranks "
-        "(MPI_Abort) so that none of them waits for it",
-        file=sys.stderr,
+        "(MPI_Abort) so that none of them waits for it\n"
     )
-    for stream in (sys.stdout, sys.stderr):
+    for stream, data in ((sys.stderr, text), (sys.stdout, "")):
         with contextlib.suppress(Exception):  # a closed stream must not stop the abort
+            stream.write(data)  # one write: the launcher forwards it whole or not at all
             stream.flush()
+    # MPI_Abort tears the job down at once; the launcher may not yet have forwarded what this
+    # rank just wrote, and a traceback that never arrives is the worst way to fail
+    time.sleep(_ABORT_GRACE)
     group.backend.abort(1)
 
 

@@ -127,7 +127,8 @@ def _conv_nd(
     else:
         lo = hi = _ntuple(padding, nd, "padding", op)
     out = tuple(
-        _out_size(n, k, s, a, b, d) for n, k, s, a, b, d in zip(spatial, kernel, stride, lo, hi, dilation)
+        _out_size(n, k, s, a, b, d)
+        for n, k, s, a, b, d in zip(spatial, kernel, stride, lo, hi, dilation)
     )
     if min(out) <= 0:
         eff = tuple(d * (k - 1) + 1 for d, k in zip(dilation, kernel))
@@ -160,7 +161,9 @@ def _conv_transpose_nd(
     stride = _ntuple(stride, nd, "stride", op, minimum=1)
     dilation = _ntuple(dilation, nd, "dilation", op, minimum=1)
     if isinstance(padding, str):
-        raise ValueError(f"{_who(op)}: padding must be an int or a tuple of {nd} ints, got {padding!r}")
+        raise ValueError(
+            f"{_who(op)}: padding must be an int or a tuple of {nd} ints, got {padding!r}"
+        )
     pad = _ntuple(padding, nd, "padding", op)
     out_pad = _ntuple(output_padding, nd, "output_padding", op)
     if any(p >= s and p >= d for p, s, d in zip(out_pad, stride, dilation)):
@@ -281,7 +284,16 @@ def conv_transpose1d(
     tensor([[[1., 1., 3., 2., 2.]]])
     """
     return _conv_transpose_nd(
-        input, weight, bias, stride, padding, output_padding, groups, dilation, 1, "conv_transpose1d"
+        input,
+        weight,
+        bias,
+        stride,
+        padding,
+        output_padding,
+        groups,
+        dilation,
+        1,
+        "conv_transpose1d",
     )
 
 
@@ -308,7 +320,16 @@ def conv_transpose2d(
     (1, 2, 10, 10)
     """
     return _conv_transpose_nd(
-        input, weight, bias, stride, padding, output_padding, groups, dilation, 2, "conv_transpose2d"
+        input,
+        weight,
+        bias,
+        stride,
+        padding,
+        output_padding,
+        groups,
+        dilation,
+        2,
+        "conv_transpose2d",
     )
 
 
@@ -333,7 +354,16 @@ def conv_transpose3d(
     (1, 1, 4, 4, 4)
     """
     return _conv_transpose_nd(
-        input, weight, bias, stride, padding, output_padding, groups, dilation, 3, "conv_transpose3d"
+        input,
+        weight,
+        bias,
+        stride,
+        padding,
+        output_padding,
+        groups,
+        dilation,
+        3,
+        "conv_transpose3d",
     )
 
 
@@ -367,7 +397,9 @@ def unfold(
     pad = _ntuple(padding, 2, "padding", op)
     st = _ntuple(stride, 2, "stride", op, minimum=1)
     spatial = tuple(x.shape[-2:])
-    blocks = tuple(_out_size(n, k, s, p, p, d) for n, k, s, p, d in zip(spatial, kernel, st, pad, dil))
+    blocks = tuple(
+        _out_size(n, k, s, p, p, d) for n, k, s, p, d in zip(spatial, kernel, st, pad, dil)
+    )
     if min(blocks) <= 0:
         raise ShapeError(
             f"unfold: input of shape {tuple(x.shape)} with kernel_size {kernel}, dilation {dil}, "

@@ -29,7 +29,9 @@ from npgrad.nn.functional._im2col import _Geom
 
 __all__: list[str] = []
 
-_BLOCK_BYTES = 1 << 19  # a channel block's padded planes across the batch (512 KB; 128 KB-1 MB measured alike)
+_BLOCK_BYTES = (
+    1 << 19
+)  # a channel block's padded planes across the batch (512 KB; 128 KB-1 MB measured alike)
 
 
 def is_depthwise(c: int, w_shape: tuple[int, ...], g: _Geom, groups: int) -> bool:

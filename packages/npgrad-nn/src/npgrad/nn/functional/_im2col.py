@@ -116,6 +116,27 @@ def _im2col(x: np.ndarray, g: _Geom, alloc: Callable[..., np.ndarray] = np.empty
     return cols
 
 
+def _im2col_kn(x: np.ndarray, g: _Geom, alloc: Callable[..., np.ndarray] = np.empty) -> np.ndarray:
+    """The same windows laid out ``(C, *kernel, N, *out_size)``: a tap's slab is then one
+    contiguous block, which copies about twice as fast on small maps, and the batch joins
+    the positions so that the weight gradient is one GEMM over ``N·L`` (see ``_conv_ops``)."""
+    nd = len(g.kernel)
+    cols = alloc((x.shape[1], *g.kernel, x.shape[0], *g.out_size), x.dtype)
+    xt = x.swapaxes(0, 1)
+
+    def kn(key: tuple[Any, ...]) -> tuple[Any, ...]:  # (n, c, *taps, *pos) -> (c, *taps, n, *pos)
+        return (key[1], *key[2 : 2 + nd], key[0], *key[2 + nd :])
+
+    for dst, src, borders in _plan(g):
+        if src is None:
+            cols[kn(dst)] = 0
+            continue
+        cols[kn(dst)] = xt[src]
+        for b in borders:
+            cols[kn(b)] = 0
+    return cols
+
+
 def _col2im(cols: np.ndarray, g: _Geom) -> np.ndarray:
     """Adjoint of :func:`_im2col`: ``(N, C, *kernel, *out_size)`` summed back into
     ``(N, C, *in_size)``."""

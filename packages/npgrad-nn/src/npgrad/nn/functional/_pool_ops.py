@@ -72,7 +72,9 @@ def _max_pool_forward(x: np.ndarray, g: _Geom) -> tuple[np.ndarray, np.ndarray]:
         arg[...] = _first_taps(g)
         size = tuple(
             max(p + n, (o - 1) * s + d * (k - 1) + 1)
-            for n, o, k, s, p, d in zip(g.in_size, g.out_size, g.kernel, g.stride, g.pad, g.dilation)
+            for n, o, k, s, p, d in zip(
+                g.in_size, g.out_size, g.kernel, g.stride, g.pad, g.dilation
+            )
         )
         xp = np.full(x.shape[:2] + size, -np.inf, x.dtype)
         xp[(_ALL, _ALL, *(slice(p, p + n) for p, n in zip(g.pad, g.in_size)))] = x
@@ -85,7 +87,12 @@ def _max_pool_forward(x: np.ndarray, g: _Geom) -> tuple[np.ndarray, np.ndarray]:
     # old is already NaN (NaN != NaN), which the `old == old` term rules out. Masked writes
     # (np.where, copyto(where=), putmask) measured 10-30x slower here than arithmetic, so
     # the winning tap is blended in: arg += won * (t - arg).
-    new, won, not_nan, step = np.empty_like(out), np.empty(shape, bool), np.empty(shape, bool), np.empty_like(arg)
+    new, won, not_nan, step = (
+        np.empty_like(out),
+        np.empty(shape, bool),
+        np.empty(shape, bool),
+        np.empty_like(arg),
+    )
     for t, _, src, _ in plan:
         np.maximum(out, x[src], out=new)
         np.not_equal(new, out, out=won)
@@ -150,7 +157,9 @@ class MaxPoolScatter(Function):
         add = _overlapping(geom)
         tiled = not any(geom.pad) and all(
             s == k and n == o * k and d == 1
-            for n, o, k, s, d in zip(geom.in_size, geom.out_size, geom.kernel, geom.stride, geom.dilation)
+            for n, o, k, s, d in zip(
+                geom.in_size, geom.out_size, geom.kernel, geom.stride, geom.dilation
+            )
         )
         # windows that tile the input exactly write every element once: no zero fill needed
         gx = (np.empty if tiled else np.zeros)(g.shape[:2] + geom.in_size, g.dtype)
@@ -291,7 +300,9 @@ def _adaptive_bounds(n: int, o: int) -> tuple[np.ndarray, np.ndarray]:
     return (i * n) // o, ((i + 1) * n + o - 1) // o
 
 
-def _adaptive_max_forward(x: np.ndarray, out_size: tuple[int, ...]) -> tuple[np.ndarray, np.ndarray]:
+def _adaptive_max_forward(
+    x: np.ndarray, out_size: tuple[int, ...]
+) -> tuple[np.ndarray, np.ndarray]:
     """Adaptive max pooling by taps: tap ``k`` of output ``i`` reads ``start_i + k``, clipped
     to the window's last element (re-reading an element never changes a max or its index)."""
     nd = len(out_size)

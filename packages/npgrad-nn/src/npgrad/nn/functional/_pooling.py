@@ -59,7 +59,13 @@ def _batched(x: Tensor, nd: int, fn: Any) -> Any:
 
 
 def _window_geom(
-    x: Tensor, nd: int, op: Any, kernel_size: Any, stride: Any, padding: Any, dilation: Any,
+    x: Tensor,
+    nd: int,
+    op: Any,
+    kernel_size: Any,
+    stride: Any,
+    padding: Any,
+    dilation: Any,
     ceil_mode: bool,
 ) -> _Geom:
     """Validated geometry of a pooling window (PyTorch's output-size rule and limits)."""
@@ -90,15 +96,24 @@ def _window_geom(
 
 
 def _max_pool(
-    input: Tensor, nd: int, op: Any, kernel_size: Any, stride: Any, padding: Any,  # noqa: A002
-    dilation: Any, ceil_mode: bool, return_indices: bool,
+    input: Tensor,
+    nd: int,
+    op: Any,
+    kernel_size: Any,
+    stride: Any,
+    padding: Any,  # noqa: A002
+    dilation: Any,
+    ceil_mode: bool,
+    return_indices: bool,
 ) -> Any:
     x = _check_input(input, nd, op)
     g = _window_geom(x, nd, op, kernel_size, stride, padding, dilation, ceil_mode)
     return _batched(x, nd, lambda t: MaxPoolNd.apply(t, g, bool(return_indices)))
 
 
-def _avg_divisor(g: _Geom, count_include_pad: bool, divisor_override: Any, dtype: np.dtype) -> np.ndarray:
+def _avg_divisor(
+    g: _Geom, count_include_pad: bool, divisor_override: Any, dtype: np.dtype
+) -> np.ndarray:
     """1 / divisor per output position (a product of per-dimension factors, as in PyTorch)."""
     if divisor_override is not None:
         if int(divisor_override) == 0:
@@ -114,8 +129,15 @@ def _avg_divisor(g: _Geom, count_include_pad: bool, divisor_override: Any, dtype
 
 
 def _avg_pool(
-    input: Tensor, nd: int, op: Any, kernel_size: Any, stride: Any, padding: Any,  # noqa: A002
-    ceil_mode: bool, count_include_pad: bool, divisor_override: Any,
+    input: Tensor,
+    nd: int,
+    op: Any,
+    kernel_size: Any,
+    stride: Any,
+    padding: Any,  # noqa: A002
+    ceil_mode: bool,
+    count_include_pad: bool,
+    divisor_override: Any,
 ) -> Tensor:
     x = _check_input(input, nd, op)
     g = _window_geom(x, nd, op, kernel_size, stride, padding, 1, ceil_mode)
@@ -141,7 +163,9 @@ def max_pool1d(
     >>> F.max_pool1d(npgrad.tensor([[[1.0, 3.0, 2.0, 5.0, 4.0]]]), 2, return_indices=True)
     (tensor([[[3., 5.]]]), tensor([[[1, 3]]]))
     """
-    return _max_pool(input, 1, "max_pool1d", kernel_size, stride, padding, dilation, ceil_mode, return_indices)
+    return _max_pool(
+        input, 1, "max_pool1d", kernel_size, stride, padding, dilation, ceil_mode, return_indices
+    )
 
 
 def max_pool2d(
@@ -165,7 +189,9 @@ def max_pool2d(
     tensor([[[[ 5.,  7.],
               [13., 15.]]]])
     """
-    return _max_pool(input, 2, "max_pool2d", kernel_size, stride, padding, dilation, ceil_mode, return_indices)
+    return _max_pool(
+        input, 2, "max_pool2d", kernel_size, stride, padding, dilation, ceil_mode, return_indices
+    )
 
 
 def max_pool3d(
@@ -186,7 +212,9 @@ def max_pool3d(
     >>> F.max_pool3d(npgrad.arange(8.0).reshape(1, 1, 2, 2, 2), 2).flatten()
     tensor([7.])
     """
-    return _max_pool(input, 3, "max_pool3d", kernel_size, stride, padding, dilation, ceil_mode, return_indices)
+    return _max_pool(
+        input, 3, "max_pool3d", kernel_size, stride, padding, dilation, ceil_mode, return_indices
+    )
 
 
 def avg_pool1d(
@@ -206,7 +234,9 @@ def avg_pool1d(
     >>> F.avg_pool1d(npgrad.tensor([[[1.0, 2.0, 3.0, 4.0]]]), 2)
     tensor([[[1.5000, 3.5000]]])
     """
-    return _avg_pool(input, 1, "avg_pool1d", kernel_size, stride, padding, ceil_mode, count_include_pad, None)
+    return _avg_pool(
+        input, 1, "avg_pool1d", kernel_size, stride, padding, ceil_mode, count_include_pad, None
+    )
 
 
 def avg_pool2d(
@@ -233,7 +263,15 @@ def avg_pool2d(
               [0.5000, 1.0000]]]])
     """
     return _avg_pool(
-        input, 2, "avg_pool2d", kernel_size, stride, padding, ceil_mode, count_include_pad, divisor_override
+        input,
+        2,
+        "avg_pool2d",
+        kernel_size,
+        stride,
+        padding,
+        ceil_mode,
+        count_include_pad,
+        divisor_override,
     )
 
 
@@ -256,12 +294,25 @@ def avg_pool3d(
     tensor([3.5000])
     """
     return _avg_pool(
-        input, 3, "avg_pool3d", kernel_size, stride, padding, ceil_mode, count_include_pad, divisor_override
+        input,
+        3,
+        "avg_pool3d",
+        kernel_size,
+        stride,
+        padding,
+        ceil_mode,
+        count_include_pad,
+        divisor_override,
     )
 
 
 def _lp_pool(
-    input: Tensor, nd: int, op: str, norm_type: float, kernel_size: Any, stride: Any,  # noqa: A002
+    input: Tensor,
+    nd: int,
+    op: str,
+    norm_type: float,
+    kernel_size: Any,
+    stride: Any,  # noqa: A002
     ceil_mode: bool,
 ) -> Tensor:
     # PyTorch's definition: (sum over the window of x^p)^(1/p), via an average times the size
@@ -271,7 +322,11 @@ def _lp_pool(
 
 
 def lp_pool1d(
-    input: Tensor, norm_type: float, kernel_size: Any, stride: Any = None, ceil_mode: bool = False  # noqa: A002
+    input: Tensor,
+    norm_type: float,
+    kernel_size: Any,
+    stride: Any = None,
+    ceil_mode: bool = False,  # noqa: A002
 ) -> Tensor:
     """1-D power-average pooling: ``(sum_window x^p)^(1/p)``.
 
@@ -286,7 +341,11 @@ def lp_pool1d(
 
 
 def lp_pool2d(
-    input: Tensor, norm_type: float, kernel_size: Any, stride: Any = None, ceil_mode: bool = False  # noqa: A002
+    input: Tensor,
+    norm_type: float,
+    kernel_size: Any,
+    stride: Any = None,
+    ceil_mode: bool = False,  # noqa: A002
 ) -> Tensor:
     """2-D power-average pooling: ``(sum_window x^p)^(1/p)``.
 
@@ -304,13 +363,17 @@ def lp_pool2d(
 def _adaptive_size(x: Tensor, nd: int, output_size: Any, op: Any) -> tuple[int, ...]:
     if isinstance(output_size, (tuple, list)):
         if len(output_size) != nd:
-            raise ValueError(f"{_who(op)}: output_size must have {nd} elements, got {output_size!r}")
+            raise ValueError(
+                f"{_who(op)}: output_size must have {nd} elements, got {output_size!r}"
+            )
         sizes = tuple(x.shape[-nd + t] if s is None else s for t, s in enumerate(output_size))
     else:
         sizes = (output_size,) * nd
     out = _ntuple(sizes, nd, "output_size", op)
     if min(x.shape[-nd:]) <= 0:
-        raise ShapeError(f"{_who(op)}: expected non-empty spatial dimensions, got input of shape {tuple(x.shape)}")
+        raise ShapeError(
+            f"{_who(op)}: expected non-empty spatial dimensions, got input of shape {tuple(x.shape)}"
+        )
     return out
 
 
@@ -426,12 +489,20 @@ def adaptive_max_pool3d(input: Tensor, output_size: Any, return_indices: bool = 
 
 # ---- max_unpool -----------------------------------------------------------------------------
 def _max_unpool(
-    input: Tensor, indices: Tensor, nd: int, op: Any, kernel_size: Any, stride: Any,  # noqa: A002
-    padding: Any, output_size: Any,
+    input: Tensor,
+    indices: Tensor,
+    nd: int,
+    op: Any,
+    kernel_size: Any,
+    stride: Any,  # noqa: A002
+    padding: Any,
+    output_size: Any,
 ) -> Tensor:
     x = _check_input(input, nd, op)
     if not isinstance(indices, Tensor) or indices.dtype.kind not in "iu":
-        raise TypeError(f"{_who(op)}: expected indices to be an integer Tensor, got {indices!r:.60}")
+        raise TypeError(
+            f"{_who(op)}: expected indices to be an integer Tensor, got {indices!r:.60}"
+        )
     if tuple(indices.shape) != tuple(x.shape):
         raise ValueError(
             f"{_who(op)}: expected indices of the same shape as the input {tuple(x.shape)}, got "
@@ -448,7 +519,9 @@ def _max_unpool(
         if len(size) == nd + 2 or (len(size) == nd + 1 and x.ndim == nd + 1):
             size = size[-nd:]
         if len(size) != nd:
-            raise ValueError(f"{_who(op)}: output_size must have {nd} or {nd + 2} elements, got {output_size!r}")
+            raise ValueError(
+                f"{_who(op)}: output_size must have {nd} or {nd + 2} elements, got {output_size!r}"
+            )
         for t, (want, got) in enumerate(zip(default, size)):
             if not want - st[t] < got < want + st[t]:
                 raise ValueError(
@@ -456,18 +529,26 @@ def _max_unpool(
                     f"{want - st[t]} and {want + st[t]})"
                 )
     if min(size) <= 0:
-        raise ShapeError(f"{_who(op)}: output size {size} must be positive (input shape {tuple(x.shape)})")
+        raise ShapeError(
+            f"{_who(op)}: output size {size} must be positive (input shape {tuple(x.shape)})"
+        )
     plane = math.prod(size)
     idx = indices._data
     if idx.size and (idx.min() < 0 or idx.max() >= plane):
         bad = int(idx.max() if idx.max() >= plane else idx.min())
-        raise ValueError(f"{_who(op)}: found an invalid max index {bad} (output volumes are of size {size})")
+        raise ValueError(
+            f"{_who(op)}: found an invalid max index {bad} (output volumes are of size {size})"
+        )
     shape = tuple(x.shape[: x.ndim - nd]) + size
     return MaxUnpool.apply(x, idx.astype(np.int64, copy=False), nd, shape)  # type: ignore[no-any-return]
 
 
 def max_unpool1d(
-    input: Tensor, indices: Tensor, kernel_size: Any, stride: Any = None, padding: Any = 0,  # noqa: A002
+    input: Tensor,
+    indices: Tensor,
+    kernel_size: Any,
+    stride: Any = None,
+    padding: Any = 0,  # noqa: A002
     output_size: Any = None,
 ) -> Tensor:
     """Partial inverse of :func:`max_pool1d`: values put back at ``indices``, zeros elsewhere.
@@ -484,7 +565,11 @@ def max_unpool1d(
 
 
 def max_unpool2d(
-    input: Tensor, indices: Tensor, kernel_size: Any, stride: Any = None, padding: Any = 0,  # noqa: A002
+    input: Tensor,
+    indices: Tensor,
+    kernel_size: Any,
+    stride: Any = None,
+    padding: Any = 0,  # noqa: A002
     output_size: Any = None,
 ) -> Tensor:
     """Partial inverse of :func:`max_pool2d`: values put back at ``indices``, zeros elsewhere.
@@ -502,7 +587,11 @@ def max_unpool2d(
 
 
 def max_unpool3d(
-    input: Tensor, indices: Tensor, kernel_size: Any, stride: Any = None, padding: Any = 0,  # noqa: A002
+    input: Tensor,
+    indices: Tensor,
+    kernel_size: Any,
+    stride: Any = None,
+    padding: Any = 0,  # noqa: A002
     output_size: Any = None,
 ) -> Tensor:
     """Partial inverse of :func:`max_pool3d`.

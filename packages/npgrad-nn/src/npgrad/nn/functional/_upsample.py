@@ -134,7 +134,15 @@ def _cubic_taps(n: int, o: int, sf: float | None, align_corners: bool, dt: type)
     return idx, tuple(w.astype(dt) for w in wts)
 
 
-_MODES = {"nearest": 0, "nearest-exact": 0, "area": 0, "linear": 1, "bilinear": 2, "bicubic": 2, "trilinear": 3}
+_MODES = {
+    "nearest": 0,
+    "nearest-exact": 0,
+    "area": 0,
+    "linear": 1,
+    "bilinear": 2,
+    "bicubic": 2,
+    "trilinear": 3,
+}
 
 
 def interpolate(
@@ -208,7 +216,9 @@ def interpolate(
         out = tuple(int(s) for s in out)
         scales: tuple[float | None, ...] = (None,) * nd
     elif scale_factor is not None:
-        sfs = tuple(scale_factor) if isinstance(scale_factor, (tuple, list)) else (scale_factor,) * nd
+        sfs = (
+            tuple(scale_factor) if isinstance(scale_factor, (tuple, list)) else (scale_factor,) * nd
+        )
         if len(sfs) != nd:
             raise ValueError(
                 "Input and scale_factor must have the same number of spatial dimensions, but got "
@@ -239,7 +249,11 @@ def interpolate(
             taps = _cubic_taps(n, o, sf, bool(align_corners), dt)
         else:
             taps = _linear_taps(n, o, sf, bool(align_corners), dt)
-        if mode in ("nearest", "nearest-exact") and o == n and np.array_equal(taps[0][0], np.arange(n)):
+        if (
+            mode in ("nearest", "nearest-exact")
+            and o == n
+            and np.array_equal(taps[0][0], np.arange(n))
+        ):
             continue
         y = Resample.apply(y, 2 + t, taps, n)
     return y if y is not input else input.clone()

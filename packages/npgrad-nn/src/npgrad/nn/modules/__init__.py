@@ -2,6 +2,7 @@
 
 from npgrad.nn.modules import (
     activation,
+    attention,
     container,
     conv,
     distance,
@@ -17,6 +18,7 @@ from npgrad.nn.modules import (
     transformer,
 )
 from npgrad.nn.modules.activation import *  # noqa: F403
+from npgrad.nn.modules.attention import *  # noqa: F403
 from npgrad.nn.modules.container import *  # noqa: F403
 from npgrad.nn.modules.conv import *  # noqa: F403
 from npgrad.nn.modules.distance import *  # noqa: F403
@@ -33,7 +35,7 @@ from npgrad.nn.modules.transformer import *  # noqa: F403
 
 __all__: list[str] = []
 for _m in (
-    activation, container, conv, distance, dropout, flatten, linear, loss, module,
+    activation, attention, container, conv, distance, dropout, flatten, linear, loss, module,
     normalization, pooling, rnn, sparse, transformer,
 ):
     __all__ += _m.__all__

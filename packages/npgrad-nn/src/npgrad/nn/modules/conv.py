@@ -62,9 +62,13 @@ class _ConvNd(Module):
         if groups <= 0:
             raise ValueError(f"{name}: groups must be a positive integer, got {groups}")
         if in_channels % groups:
-            raise ValueError(f"{name}: in_channels ({in_channels}) must be divisible by groups ({groups})")
+            raise ValueError(
+                f"{name}: in_channels ({in_channels}) must be divisible by groups ({groups})"
+            )
         if out_channels % groups:
-            raise ValueError(f"{name}: out_channels ({out_channels}) must be divisible by groups ({groups})")
+            raise ValueError(
+                f"{name}: out_channels ({out_channels}) must be divisible by groups ({groups})"
+            )
         kernel_size = _ntuple(kernel_size, nd, "kernel_size", name, minimum=1)
         stride = _ntuple(stride, nd, "stride", name, minimum=1)
         dilation = _ntuple(dilation, nd, "dilation", name, minimum=1)
@@ -74,7 +78,9 @@ class _ConvNd(Module):
                     f"{name}: invalid padding string {padding!r}, should be one of {{'same', 'valid'}}"
                 )
             if padding == "same" and any(s != 1 for s in stride):
-                raise ValueError(f"{name}: padding='same' is not supported for strided convolutions")
+                raise ValueError(
+                    f"{name}: padding='same' is not supported for strided convolutions"
+                )
         else:
             padding = _ntuple(padding, nd, "padding", name)
         if padding_mode not in _PADDING_MODES:
@@ -85,7 +91,12 @@ class _ConvNd(Module):
         if self._transposed and padding_mode != "zeros":
             raise ValueError(f'Only "zeros" padding mode is supported for {name}')
         self.in_channels, self.out_channels = int(in_channels), int(out_channels)
-        self.kernel_size, self.stride, self.padding, self.dilation = kernel_size, stride, padding, dilation
+        self.kernel_size, self.stride, self.padding, self.dilation = (
+            kernel_size,
+            stride,
+            padding,
+            dilation,
+        )
         self.transposed = self._transposed
         self.output_padding = _ntuple(output_padding, nd, "output_padding", name)
         self.groups, self.padding_mode = int(groups), padding_mode
@@ -154,19 +165,39 @@ class _Conv(_ConvNd):
         dtype: Any = None,
     ) -> None:
         super().__init__(
-            in_channels, out_channels, kernel_size, stride, padding, dilation, 0, groups, bias,
-            padding_mode, device, dtype,
+            in_channels,
+            out_channels,
+            kernel_size,
+            stride,
+            padding,
+            dilation,
+            0,
+            groups,
+            bias,
+            padding_mode,
+            device,
+            dtype,
         )
 
     def forward(self, input: Tensor) -> Tensor:  # noqa: A002
         nd = self._nd
         if self.padding_mode == "zeros":
             return _conv_nd(
-                input, self.weight, self.bias, self.stride, self.padding, self.dilation, self.groups, nd, self
+                input,
+                self.weight,
+                self.bias,
+                self.stride,
+                self.padding,
+                self.dilation,
+                self.groups,
+                nd,
+                self,
             )
         x = _check_input(input, nd, self)
         x = npgrad.pad(x, self._reversed_padding_repeated_twice, mode=self.padding_mode)
-        return _conv_nd(x, self.weight, self.bias, self.stride, 0, self.dilation, self.groups, nd, self)
+        return _conv_nd(
+            x, self.weight, self.bias, self.stride, 0, self.dilation, self.groups, nd, self
+        )
 
 
 class Conv1d(_Conv):
@@ -245,10 +276,22 @@ class _ConvTranspose(_ConvNd):
         dtype: Any = None,
     ) -> None:
         if isinstance(padding, str):
-            raise ValueError(f"{type(self).__name__}: padding must be an int or a tuple, got {padding!r}")
+            raise ValueError(
+                f"{type(self).__name__}: padding must be an int or a tuple, got {padding!r}"
+            )
         super().__init__(
-            in_channels, out_channels, kernel_size, stride, padding, dilation, output_padding,
-            groups, bias, padding_mode, device, dtype,
+            in_channels,
+            out_channels,
+            kernel_size,
+            stride,
+            padding,
+            dilation,
+            output_padding,
+            groups,
+            bias,
+            padding_mode,
+            device,
+            dtype,
         )
 
     def _output_padding(self, input: Tensor, output_size: Any) -> tuple[int, ...]:  # noqa: A002
@@ -281,8 +324,16 @@ class _ConvTranspose(_ConvNd):
     def forward(self, input: Tensor, output_size: Any = None) -> Tensor:  # noqa: A002
         x = _check_input(input, self._nd, self)
         return _conv_transpose_nd(
-            x, self.weight, self.bias, self.stride, self.padding, self._output_padding(x, output_size),
-            self.groups, self.dilation, self._nd, self,
+            x,
+            self.weight,
+            self.bias,
+            self.stride,
+            self.padding,
+            self._output_padding(x, output_size),
+            self.groups,
+            self.dilation,
+            self._nd,
+            self,
         )
 
 

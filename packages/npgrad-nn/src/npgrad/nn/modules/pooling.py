@@ -61,8 +61,15 @@ class _MaxPoolNd(Module):
 
     def forward(self, input: Tensor) -> Any:  # noqa: A002
         return P._max_pool(
-            input, self._nd, self, self.kernel_size, self.stride, self.padding, self.dilation,
-            self.ceil_mode, self.return_indices,
+            input,
+            self._nd,
+            self,
+            self.kernel_size,
+            self.stride,
+            self.padding,
+            self.dilation,
+            self.ceil_mode,
+            self.return_indices,
         )
 
     def extra_repr(self) -> str:
@@ -151,15 +158,24 @@ class AvgPool1d(Module):
     ) -> None:
         super().__init__()
         self.kernel_size = _ntuple(kernel_size, 1, "kernel_size", "AvgPool1d", minimum=1)
-        self.stride = _ntuple(stride if stride is not None else kernel_size, 1, "stride", "AvgPool1d", 1)
+        self.stride = _ntuple(
+            stride if stride is not None else kernel_size, 1, "stride", "AvgPool1d", 1
+        )
         self.padding = _ntuple(padding, 1, "padding", "AvgPool1d")
         self.ceil_mode = ceil_mode
         self.count_include_pad = count_include_pad
 
     def forward(self, input: Tensor) -> Tensor:  # noqa: A002
         return P._avg_pool(
-            input, 1, self, self.kernel_size, self.stride, self.padding, self.ceil_mode,
-            self.count_include_pad, None,
+            input,
+            1,
+            self,
+            self.kernel_size,
+            self.stride,
+            self.padding,
+            self.ceil_mode,
+            self.count_include_pad,
+            None,
         )
 
     def extra_repr(self) -> str:
@@ -188,8 +204,15 @@ class _AvgPoolNd(Module):
 
     def forward(self, input: Tensor) -> Tensor:  # noqa: A002
         return P._avg_pool(
-            input, self._nd, self, self.kernel_size, self.stride, self.padding, self.ceil_mode,
-            self.count_include_pad, self.divisor_override,
+            input,
+            self._nd,
+            self,
+            self.kernel_size,
+            self.stride,
+            self.padding,
+            self.ceil_mode,
+            self.count_include_pad,
+            self.divisor_override,
         )
 
     def extra_repr(self) -> str:

@@ -13,7 +13,13 @@ from npgrad import Tensor
 from npgrad.nn.functional._upsample import interpolate, pixel_shuffle, pixel_unshuffle
 from npgrad.nn.modules.module import Module
 
-__all__ = ["PixelShuffle", "PixelUnshuffle", "Upsample", "UpsamplingBilinear2d", "UpsamplingNearest2d"]
+__all__ = [
+    "PixelShuffle",
+    "PixelUnshuffle",
+    "Upsample",
+    "UpsamplingBilinear2d",
+    "UpsamplingNearest2d",
+]
 
 
 class Upsample(Module):
@@ -53,7 +59,11 @@ class Upsample(Module):
 
     def forward(self, input: Tensor) -> Tensor:  # noqa: A002
         return interpolate(
-            input, self.size, self.scale_factor, self.mode, self.align_corners,
+            input,
+            self.size,
+            self.scale_factor,
+            self.mode,
+            self.align_corners,
             recompute_scale_factor=self.recompute_scale_factor,
         )
 
