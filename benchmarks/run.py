@@ -86,6 +86,9 @@ def report(all_results: dict, out_dir: Path) -> str:
             row = " | ".join("–" if v is None else f"{v:.2f}" for v in cells)
             lines.append(f"| {threads} | {name} | {row} | ≤ {t['max_ratio']} × {t['reference']} |")
     text = "\n".join(lines) + "\n"
+    if all_results.get("loader"):
+        text += "\n| data loading (ToTensor + Normalize, 64x64 RGB) | images/s |\n|---|---|\n"
+        text += "".join(f"| {k} | {v:,.0f} |\n" for k, v in all_results["loader"].items())
     out_dir.mkdir(parents=True, exist_ok=True)
     (out_dir / "results.md").write_text(
         f"# Benchmark results\n\n{all_results['machine']}\n\n" + text
@@ -100,6 +103,7 @@ def main() -> None:
     parser.add_argument("--workloads", nargs="+", default=None, help="default: all of them")
     parser.add_argument("--repeat", type=int, default=15)
     parser.add_argument("--out", type=Path, default=HERE / "results")
+    parser.add_argument("--no-loader", action="store_true", help="skip the loader throughput")
     parser.add_argument("--child", action="store_true", help=argparse.SUPPRESS)
     args = parser.parse_args()
     if args.workloads is None:
@@ -128,7 +132,20 @@ def main() -> None:
             raise SystemExit(done.returncode)
         runs[str(n)] = json.loads(done.stdout.strip().splitlines()[-1])
     machine = f"{platform.machine()}, {os.cpu_count()} CPUs, Python {platform.python_version()}"
-    print(report({"machine": machine, "runs": runs}, args.out))
+    loader = None
+    if not args.no_loader:  # data-loading throughput (benchmarks/loader.py), 1 BLAS thread
+        env = dict(os.environ, **dict.fromkeys(THREAD_VARS, "1"))
+        done = subprocess.run(
+            [sys.executable, str(HERE / "loader.py"), "--json"],
+            env=env,
+            capture_output=True,
+            text=True,
+        )
+        if done.returncode:
+            sys.stderr.write(done.stderr)
+            raise SystemExit(done.returncode)
+        loader = json.loads(done.stdout.strip().splitlines()[-1])
+    print(report({"machine": machine, "runs": runs, "loader": loader}, args.out))
 
 
 if __name__ == "__main__":
