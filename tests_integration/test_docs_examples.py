@@ -2,8 +2,8 @@
 
 Each page of ``docs/`` is one test: its ```python blocks run in order in one namespace (a block
 may use what an earlier block of the same page defined), in a temporary working directory.
-Two HTML comments, invisible on the site, change how the next block is treated when they stand
-on the line(s) right before its opening fence:
+Two HTML comments, invisible on the site, change how the next block is treated when one is the
+last non-blank line before its opening fence:
 
 * ``<!-- no-test -->`` skips the block — only for blocks that need data the tests don't have
   (LFW, MNIST downloads, PyTorch) or minutes of time;

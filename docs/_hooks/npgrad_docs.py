@@ -44,6 +44,9 @@ ROOTS = (
     "npgrad.vision",
 )
 API_DIR = "api"
+# Objects left out of the API reference on purpose, each with the reason; the coverage check
+# accepts their names. Remove an entry (and its filter in docs/api/*.md) once fixed.
+EXCLUDED: dict[str, str] = {}
 
 log = logging.getLogger("mkdocs.hooks.npgrad_docs")
 
@@ -127,6 +130,11 @@ def on_post_build(config: Any) -> None:
     finally:
         sys.path.remove(str(MERGED))
     rendered = {id(obj) for obj in map(_resolve, anchors) if obj is not None}
+    for path, reason in EXCLUDED.items():
+        obj = _resolve(path)
+        if obj is not None:
+            rendered.add(id(obj))
+            log.info("API reference: %s is left out: %s", path, reason)
     missing = []
     checked = 0
     for module in modules:

@@ -35,6 +35,14 @@ def test_item_and_bool_need_a_single_element():
         len(npgrad.tensor(1.0))
 
 
+def test_format_of_a_0d_tensor_formats_its_value_like_torch():
+    loss = npgrad.tensor(0.123456)
+    assert f"{loss:.3f}" == "0.123" and f"{npgrad.tensor(7):4d}" == "   7"
+    assert f"{npgrad.tensor([1.0, 2.0])}" == "tensor([1., 2.])"
+    with pytest.raises(TypeError):
+        f"{npgrad.tensor([1.0, 2.0]):.3f}"  # noqa: B018
+
+
 def test_numpy_shares_memory_even_when_requiring_grad():
     x = npgrad.tensor([1.0, 2.0], requires_grad=True)
     x.numpy()[0] = 7.0
@@ -134,6 +142,54 @@ def test_inplace_ops_check_the_result_dtype():
         x.add_(0.5)
     x.add_(1)
     assert x.tolist() == [2, 3]
+
+
+def test_inplace_ops_cast_within_a_category_like_torch():
+    # PyTorch's rule (canCast): only float -> integer and non-bool -> bool are refused;
+    # a wider float or integer result is cast down to the tensor's dtype
+    h = npgrad.tensor([1.0, 2.0], dtype=npgrad.float16)
+    h.add_(npgrad.tensor([0.5, 0.5], dtype=npgrad.float64))
+    assert h.dtype == npgrad.float16 and h.tolist() == [1.5, 2.5]
+    i = npgrad.tensor([1, 2], dtype=npgrad.int32)
+    i.mul_(npgrad.tensor([3, 4]))
+    assert i.dtype == npgrad.int32 and i.tolist() == [3, 8]
+    f = npgrad.tensor([1.0])
+    f.add_(npgrad.tensor([2]))
+    assert f.tolist() == [3.0]
+    with pytest.raises(RuntimeError, match="add_: result type float32 can't be cast.*int32"):
+        i.add_(npgrad.tensor([0.5]))
+    b = npgrad.tensor([True, False])
+    with pytest.raises(RuntimeError, match="result type int64 can't be cast.*bool"):
+        b.mul_(npgrad.tensor([2, 2]))
+
+
+def test_inplace_op_with_a_wider_operand_gives_gradients_in_each_inputs_dtype():
+    x = npgrad.tensor([1.0, 2.0], requires_grad=True)
+    w = npgrad.tensor([3.0, 4.0], dtype=npgrad.float64, requires_grad=True)
+    y = x * 1.0
+    y.mul_(w)
+    assert y.dtype == npgrad.float32
+    y.sum().backward()
+    assert x.grad.dtype == npgrad.float32 and x.grad.tolist() == [3.0, 4.0]
+    assert w.grad.dtype == npgrad.float64 and w.grad.tolist() == [1.0, 2.0]
+
+
+@pytest.mark.parametrize(
+    "overwrite",
+    [
+        lambda y: y.fill_(2.0),
+        lambda y: y.zero_(),
+        lambda y: y.copy_(npgrad.tensor([5.0, 6.0])),
+    ],
+)
+def test_overwriting_a_tensor_in_the_graph_with_a_constant_keeps_it_in_the_graph(overwrite):
+    # PyTorch: the tensor still requires grad, and its former history gets a zero gradient
+    w = npgrad.tensor([1.0, 2.0], requires_grad=True)
+    y = w * 3.0
+    overwrite(y)
+    assert y.requires_grad and y.grad_fn is not None and y._version == 1
+    (y * w).sum().backward()
+    assert w.grad.tolist() == y.tolist()  # only through the product, not through y's past
 
 
 def test_pickle_and_deepcopy_keep_data_grad_and_requires_grad():

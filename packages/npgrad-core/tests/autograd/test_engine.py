@@ -150,6 +150,18 @@ def test_gradient_of_wrong_shape_raises():
         (x * 2.0).backward(npgrad.ones(3))
 
 
+def test_backward_gradient_of_another_dtype_is_cast_to_the_outputs_dtype():
+    # PyTorch casts the given gradient: a float32 leaf always gets a float32 .grad
+    x = npgrad.ones(3, requires_grad=True)
+    (x * 2.0).backward(npgrad.ones(3, dtype=npgrad.float64))
+    assert x.grad.dtype == npgrad.float32 and x.grad.tolist() == [2.0, 2.0, 2.0]
+    x.grad = None
+    (x * 2.0).backward(npgrad.tensor([1, 2, 3]))
+    assert x.grad.dtype == npgrad.float32 and x.grad.tolist() == [2.0, 4.0, 6.0]
+    (g,) = npgrad.autograd.grad(x * 1.0, x, npgrad.ones(3, dtype=npgrad.float16))
+    assert g.dtype == npgrad.float32
+
+
 def test_backward_on_a_leaf_accumulates_into_itself():
     x = npgrad.tensor(2.0, requires_grad=True)
     x.backward()
@@ -191,6 +203,19 @@ def test_retain_grad_keeps_nonleaf_grad_and_leaves_others_empty():
     assert y.retains_grad and not z.retains_grad
     assert_close(y.grad, npgrad.tensor([3.0, 3.0]))
     assert z.grad is None
+
+
+@pytest.mark.parametrize("retain_first", [True, False])
+def test_retained_grad_is_the_gradient_after_every_hook_like_torch(retain_first):
+    x = npgrad.tensor([1.0, 2.0], requires_grad=True)
+    y = x * 2.0
+    if retain_first:
+        y.retain_grad()
+    y.register_hook(lambda g: g * 10.0)
+    if not retain_first:
+        y.retain_grad()
+    y.sum().backward()
+    assert y.grad.tolist() == [10.0, 10.0] and x.grad.tolist() == [20.0, 20.0]
 
 
 def test_create_graph_gives_higher_order_derivatives():

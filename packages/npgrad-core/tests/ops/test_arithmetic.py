@@ -226,9 +226,77 @@ def test_pow_forms_and_dtypes():
     assert (h**2).dtype == npgrad.float16
     with pytest.raises(RuntimeError, match="negative integer powers"):
         i**-1  # noqa: B018
-    with pytest.raises(RuntimeError, match="negative integer powers"):
-        i ** npgrad.tensor([1, -1, 2])  # noqa: B018
     assert (npgrad.tensor([2.0]) ** -1).tolist() == [0.5]
+
+
+def test_integer_tensor_to_negative_integer_tensor_powers_are_computed_like_torch():
+    # PyTorch refuses only a negative *scalar* exponent; element-wise, 1 ** -n = 1,
+    # (-1) ** -n = +-1 and every other base gives 0 (the integer part of 1 / a**n)
+    a = npgrad.tensor([0, 1, -1, 2, -2, 0, 1, -1, 3, 2])
+    b = npgrad.tensor([-1, -1, -1, -1, -1, -2, -2, -2, -2, 3])
+    out = a**b
+    assert out.dtype == npgrad.int64
+    assert out.tolist() == [0, 1, -1, 0, 0, 0, 1, 1, 0, 8]
+    assert (npgrad.tensor(2) ** npgrad.tensor([-1, 2])).tolist() == [0, 4]
+    assert (2 ** npgrad.tensor([-1, 2])).tolist() == [0, 4]
+    u = npgrad.tensor([1, 2], dtype=npgrad.int32) ** npgrad.tensor([-3, -1], dtype=npgrad.int32)
+    assert u.dtype == npgrad.int32 and u.tolist() == [1, 0]
+
+
+@pytest.mark.parametrize(
+    "fn",
+    [
+        lambda a, b: a // b,
+        lambda a, b: a % b,
+        lambda a, b: npgrad.div(a, b, rounding_mode="trunc"),
+        lambda a, b: npgrad.div(a, b, rounding_mode="floor"),
+    ],
+)
+@pytest.mark.parametrize("divisor", [0, npgrad.tensor([1, 0])])
+def test_integer_division_by_zero_raises_like_torch(fn, divisor):
+    # NumPy returns 0 with a RuntimeWarning; PyTorch raises (a RuntimeError)
+    with pytest.raises(ZeroDivisionError, match="division by zero") as info:
+        fn(npgrad.tensor([5, 7]), divisor)
+    assert isinstance(info.value, RuntimeError)
+    u8 = npgrad.tensor([5], dtype=npgrad.uint8)
+    with pytest.raises(ZeroDivisionError):
+        fn(u8, npgrad.tensor([0], dtype=npgrad.uint8))
+    # floats divide by zero to inf / nan, as in PyTorch
+    assert (npgrad.tensor([5.0]) // 0).tolist() == [float("inf")]
+
+
+@pytest.mark.parametrize(
+    "a, b",
+    [
+        (npgrad.tensor([True, False]), npgrad.tensor([True, True])),
+        (npgrad.tensor([1, 2]), npgrad.tensor([True, False])),
+        (npgrad.tensor([True, False]), 1),
+        (npgrad.tensor([1.0, 2.0]), True),
+        (1.5, npgrad.tensor([True, False])),
+    ],
+)
+def test_subtraction_with_a_bool_operand_raises_like_torch(a, b):
+    with pytest.raises(TypeError, match="sub: subtraction, the `-` operator, with .*bool"):
+        a - b  # noqa: B018
+    with pytest.raises(TypeError, match="sub: subtraction"):
+        npgrad.sub(a, b)
+
+
+def test_pow_of_scalar_zero_base_exponent_gradient_follows_torch():
+    # d(0 ** b)/db = 0 ** b * log(0): PyTorch takes 0 where b >= 0, and the product
+    # (+-inf) where b < 0
+    b = _leaf(np.array([-1.0, 0.0, 2.0]))
+    (g,) = npgrad.autograd.grad(0.0**b, b, npgrad.tensor([1.0, 1.0, 1.0], dtype=npgrad.float64))
+    assert g.tolist() == [float("-inf"), 0.0, 0.0]
+
+
+def test_pow_of_a_negative_scalar_base_is_quiet():
+    b = _leaf(np.array([2.0]))
+    with warnings.catch_warnings():
+        warnings.simplefilter("error")
+        y = (-2.0) ** b
+        (g,) = npgrad.autograd.grad(y, b, npgrad.ones(1, dtype=npgrad.float64))
+    assert y.tolist() == [4.0] and np.isnan(g.item())  # log(-2) is nan, as in PyTorch
 
 
 @pytest.mark.filterwarnings(

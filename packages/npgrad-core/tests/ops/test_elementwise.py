@@ -156,6 +156,13 @@ def test_integer_preserving_ops_keep_integer_dtype(name, dtype):
     assert_close(out, ref(a).astype(dtype))
 
 
+def test_relu_of_a_0d_integer_tensor_keeps_its_dtype():
+    # NumPy 1 promoted np.maximum(int32 0-d, 0) to int64 (value-based casting)
+    for dt in (npgrad.int32, npgrad.uint8, npgrad.int8):
+        out = npgrad.relu(npgrad.tensor(3, dtype=dt))
+        assert out.dtype == dt and out.item() == 3
+
+
 @pytest.mark.parametrize("name", ["abs", "relu", "floor", "ceil", "trunc", "round"])
 def test_bool_input_refused_where_pytorch_refuses(name):
     with pytest.raises(TypeError, match=name):

@@ -227,6 +227,21 @@ def test_any_all_give_bool_and_uint8_for_uint8():
     assert npgrad.all(npgrad.tensor([1, 2], dtype=npgrad.uint8)).dtype == npgrad.uint8
 
 
+def test_prod_of_a_0d_tensor_checks_dim_like_torch():
+    x = npgrad.tensor(3.0)
+    assert x.prod(0).item() == 3.0 and x.prod(-1, keepdim=True).shape == ()
+    with pytest.raises(IndexError, match="prod: dimension out of range"):
+        x.prod(1)
+
+
+def test_any_all_with_an_empty_dim_tuple_reduce_nothing_like_torch():
+    x = npgrad.tensor([[0.0, 2.0], [3.0, 0.0]])
+    for fn in (npgrad.any, npgrad.all):
+        out = fn(x, dim=())
+        assert out.shape == (2, 2) and out.dtype == npgrad.bool
+        assert out.tolist() == [[False, True], [True, False]]
+
+
 def test_dim_conventions():
     x = t(np.arange(6.0).reshape(2, 3))
     assert npgrad.sum(x, ()).item() == 15.0  # () reduces every dim

@@ -463,6 +463,17 @@ def test_flip_and_roll_drawn(shape, data):
     _forward_and_vjp(lambda M, x: x.roll(s), lambda a: np.roll(a, s), [shape])
 
 
+def test_flip_of_a_0d_tensor_accepts_dim_0_and_minus_1_like_torch():
+    x = npgrad.tensor(2.5, requires_grad=True)
+    for dims in ((0,), (-1,), ()):
+        y = x.flip(*dims)
+        assert y.shape == () and y.item() == 2.5
+    with pytest.raises(IndexError, match="flip: dimension out of range"):
+        x.flip(1)
+    (g,) = npgrad.autograd.grad(x.flip(0), x)
+    assert g.item() == 1.0
+
+
 @HYP
 @given(
     shape=_shapes(min_dims=1, max_dims=3),

@@ -209,12 +209,14 @@ def test_no_grad_forward_arms_nothing(world):
 
 
 def test_unused_parameters_without_detection_fail_at_the_next_forward(world):
-    world(rank=0, size=2)
-    model = DDP(Net(head=True))
+    backend = world(rank=0, size=2)
+    model = DDP(nn.Sequential(Net(head=True), nn.BatchNorm1d(3).double()))
     model(batch()).sum().backward()
+    calls = len(backend.calls)
     with pytest.raises(RuntimeError, match="Expected to have finished reduction") as info:
         model(batch())
-    assert "head.weight, head.bias" in str(info.value)
+    assert len(backend.calls) == calls  # before the buffer broadcast: no collective issued
+    assert "0.head.weight, 0.head.bias" in str(info.value)
     assert "find_unused_parameters=True" in str(info.value)
 
 

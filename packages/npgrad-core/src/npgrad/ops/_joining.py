@@ -234,6 +234,8 @@ class Flip(Function):
     @staticmethod
     def forward(ctx: Any, a: np.ndarray, dims: tuple[int, ...]) -> np.ndarray:
         ctx.dims = dims
+        if a.ndim == 0:  # dims is (0,) at most: nothing to reverse
+            return a.copy()
         return np.flip(a, dims).copy()  # PyTorch's flip copies: no aliasing surprise
 
     @staticmethod

@@ -159,6 +159,20 @@ def _float_input(op: str, x: Any) -> Tensor:
     return x
 
 
+def _to_float(op: str, x: Any) -> Tensor:
+    """For the compositions that PyTorch runs on integers too: those give the default float."""
+    x = _as_tensor(op, x)
+    if x.dtype.kind == "b":
+        raise TypeError(f"{op}: not implemented for bool tensors")
+    return x if x.dtype.kind == "f" else x.to(dtypes.get_default_dtype())
+
+
+def _vector(a: np.ndarray) -> np.ndarray:
+    """``a`` itself, or a 0-d array as 1-d: ufuncs give NumPy scalars for 0-d arrays, and the
+    fused forwards below write into their temporaries in place (``out=``)."""
+    return a if a.ndim else a.reshape(1)
+
+
 def _softmax_dim(op: str, x: Tensor, dim: int | None, dtype: Any) -> tuple[Tensor, int]:
     if dtype is not None:  # PyTorch casts before the op (so the op runs in that precision)
         x = _as_tensor(op, x).to(dtype)
@@ -311,19 +325,20 @@ class Gelu(Function):
     def forward(ctx: Any, a: np.ndarray, approximate: str) -> np.ndarray:
         ctx.save_for_backward(a)
         ctx.approximate = approximate
+        x = _vector(a)
         if approximate == "tanh":
-            inner = a * a
+            inner = x * x
             inner *= _GELU_TANH_KAPPA
             inner += 1.0
-            inner *= a
+            inner *= x
             inner *= _GELU_TANH_BETA
             t = np.tanh(inner, out=inner)
         else:
-            t = _erf_array(a * _SQRT1_2)
+            t = _erf_array(x * _SQRT1_2)
         t += 1.0
-        t *= a
+        t *= x
         t *= 0.5
-        return t
+        return t.reshape(a.shape)
 
     @staticmethod
     def backward(ctx: Any, grad: Tensor) -> tuple[Tensor, None]:
@@ -388,10 +403,11 @@ class Mish(Function):
     @staticmethod
     def forward(ctx: Any, a: np.ndarray) -> np.ndarray:
         ctx.save_for_backward(a)
-        out = np.logaddexp(0, a)  # softplus without overflow
+        x = _vector(a)
+        out = np.logaddexp(x.dtype.type(0), x)  # softplus without overflow
         np.tanh(out, out=out)
-        out *= a
-        return out
+        out *= x
+        return out.reshape(a.shape)
 
     @staticmethod
     def backward(ctx: Any, grad: Tensor) -> Tensor:
@@ -448,12 +464,13 @@ class Elu(Function):
     def forward(
         ctx: Any, a: np.ndarray, alpha: float, scale: float, input_scale: float
     ) -> np.ndarray:
-        neg = np.minimum(a, 0)  # exp of the negative part only: no overflow for large x
+        x = _vector(a)
+        neg = np.minimum(x, x.dtype.type(0))  # exp of the negative part only: no overflow
         if input_scale != 1.0:
             neg *= input_scale
         np.expm1(neg, out=neg)
         neg *= alpha * scale
-        out = np.where(a > 0, a * scale if scale != 1.0 else a, neg)
+        out = np.where(x > 0, x * scale if scale != 1.0 else x, neg).reshape(a.shape)
         ctx.save_for_backward(a, out)
         ctx.params = (alpha, scale, input_scale)
         return out
@@ -599,10 +616,10 @@ class Hardsigmoid(Function):
     @staticmethod
     def forward(ctx: Any, a: np.ndarray) -> np.ndarray:
         ctx.save_for_backward(a)
-        out = a + 3.0
+        out = _vector(a) + 3.0
         np.clip(out, 0.0, 6.0, out=out)
         out /= 6.0
-        return out
+        return out.reshape(a.shape)
 
     @staticmethod
     def backward(ctx: Any, grad: Tensor) -> Tensor:
@@ -627,11 +644,12 @@ class Hardswish(Function):
     @staticmethod
     def forward(ctx: Any, a: np.ndarray) -> np.ndarray:
         ctx.save_for_backward(a)
-        out = a + 3.0
+        x = _vector(a)
+        out = x + 3.0
         np.clip(out, 0.0, 6.0, out=out)
-        out *= a
+        out *= x
         out /= 6.0
-        return out
+        return out.reshape(a.shape)
 
     @staticmethod
     def backward(ctx: Any, grad: Tensor) -> Tensor:
@@ -663,7 +681,7 @@ def softsign(input: Tensor) -> Tensor:  # noqa: A002
     >>> npgrad.softsign(npgrad.tensor([-1.0, 3.0]))
     tensor([-0.5000,  0.7500])
     """
-    x = _float_input("softsign", input)
+    x = _to_float("softsign", input)
     return x / (x.abs() + 1.0)
 
 
@@ -676,5 +694,5 @@ def tanhshrink(input: Tensor) -> Tensor:  # noqa: A002
     >>> npgrad.tanhshrink(npgrad.tensor([0.0, 1.0]))
     tensor([0.0000, 0.2384])
     """
-    x = _float_input("tanhshrink", input)
+    x = _to_float("tanhshrink", input)
     return x - x.tanh()

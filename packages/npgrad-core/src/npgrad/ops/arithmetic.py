@@ -19,6 +19,16 @@ from npgrad.tensor import Tensor
 __all__ = ["add", "div", "floor_divide", "mul", "neg", "pow", "remainder", "sub", "true_divide"]
 
 
+class _IntegerDivisionByZero(ZeroDivisionError, RuntimeError):
+    """Integer division by zero. NumPy returns 0 with a warning; PyTorch raises a RuntimeError
+    ("ZeroDivisionError"): this is both, so either ``except`` clause catches it."""
+
+
+def _check_int_divisor(op: str, b: np.ndarray) -> None:
+    if b.dtype.kind in "iub" and not np.all(b):
+        raise _IntegerDivisionByZero(f"{op}: integer division by zero")
+
+
 class Add(Function):
     @staticmethod
     def forward(ctx: Any, a: np.ndarray, b: np.ndarray) -> np.ndarray:
@@ -92,7 +102,10 @@ class Neg(Function):
 class Pow(Function):
     @staticmethod
     def forward(ctx: Any, a: np.ndarray, b: np.ndarray) -> np.ndarray:
-        out = np.asarray(np.power(a, b))  # 0-d: keep the saved output an array
+        if b.dtype.kind in "iu" and a.dtype.kind in "iu" and (b < 0).any():
+            out = _int_pow(a, b)
+        else:
+            out = np.asarray(np.power(a, b))  # 0-d: keep the saved output an array
         need_a, need_b = ctx.needs_input_grad
         ctx.save_for_backward(a, b, out if need_b else None)
         ctx.shapes = (a.shape, b.shape)
@@ -120,9 +133,24 @@ class Pow(Function):
             if isinstance(a, Tensor):
                 gb = where((a == 0) & (b >= 0), 0.0, grad * out * log(a))
             else:
-                gb = grad * 0.0 if a == 0 else grad * out * float(np.log(a))
+                with np.errstate(divide="ignore", invalid="ignore"):  # log(0), log(-1): quiet
+                    log_a = float(np.log(a))
+                gb = grad * out * log_a
+                if a == 0:
+                    gb = where(b >= 0, 0.0, gb)
             gb = sum_to(gb, sb)
         return ga, gb
+
+
+def _int_pow(a: np.ndarray, b: np.ndarray) -> np.ndarray:
+    """Integer powers with negative exponents somewhere (NumPy refuses them): PyTorch's
+    values, the integer part of ``1 / a ** -b`` -- 1 for a base of 1, +-1 for -1, else 0."""
+    neg = b < 0
+    out = np.asarray(np.power(a, np.where(neg, b.dtype.type(0), b)))
+    inv = (a == 1).astype(out.dtype)
+    if a.dtype.kind == "i":  # (-1) ** -n is -1 for odd n
+        inv = np.where(a == -1, np.where(b % 2 == 0, 1, -1).astype(out.dtype), inv)
+    return np.asarray(np.where(neg, inv, out))
 
 
 class _NoGrad(Function):
@@ -140,6 +168,7 @@ class _NoGrad(Function):
 class FloorDivide(_NoGrad):
     @staticmethod
     def forward(ctx: Any, a: np.ndarray, b: np.ndarray) -> np.ndarray:
+        _check_int_divisor("floor_divide", b)
         ctx.shapes = (a.shape, b.shape)
         return np.floor_divide(a, b)
 
@@ -147,6 +176,7 @@ class FloorDivide(_NoGrad):
 class TruncDivide(_NoGrad):
     @staticmethod
     def forward(ctx: Any, a: np.ndarray, b: np.ndarray) -> np.ndarray:
+        _check_int_divisor("div", b)
         ctx.shapes = (a.shape, b.shape)
         if np.result_type(a, b).kind in "iub":
             # integer floor division, then one step towards zero where the quotient was
@@ -159,6 +189,7 @@ class TruncDivide(_NoGrad):
 class Remainder(Function):
     @staticmethod
     def forward(ctx: Any, a: np.ndarray, b: np.ndarray) -> np.ndarray:
+        _check_int_divisor("remainder", b)
         ctx.shapes = (a.shape, b.shape)
         if ctx.needs_input_grad[1]:
             ctx.save_for_backward(a, b)
@@ -192,7 +223,22 @@ def add(input: Any, other: Any, *, alpha: Any = 1) -> Tensor:  # noqa: A002
 
 
 def sub(input: Any, other: Any, *, alpha: Any = 1) -> Tensor:  # noqa: A002
-    """``input - alpha * other``, broadcasting."""
+    """``input - alpha * other``, broadcasting. Bool operands are refused, like PyTorch
+    (use ``~``, ``logical_not`` or ``logical_xor``).
+
+    Examples
+    --------
+    >>> import npgrad
+    >>> npgrad.sub(npgrad.tensor([1.0, 2.0]), npgrad.tensor([0.5, 0.5]), alpha=2)
+    tensor([0., 1.])
+    """
+    if _is_bool(input) or _is_bool(other):
+        both = _is_bool(input) and _is_bool(other)
+        raise TypeError(
+            f"sub: subtraction, the `-` operator, with {'two bool tensors' if both else 'a bool tensor'} "
+            "is not supported; use the `^` operator or logical_xor() to subtract masks, and "
+            "`~` or logical_not() to invert one"
+        )
     if alpha != 1:
         other = mul(other, alpha) if isinstance(other, (Tensor, np.ndarray)) else other * alpha
     return binary(Sub, "sub", input, other)
@@ -267,13 +313,14 @@ def pow(input: Any, exponent: Any) -> Tensor:  # noqa: A001, A002
     tensor([1., 4., 9.])
     """
     a, b = operands("pow", input, exponent)
-    if (
-        _kind(a) in "iu"
-        and _kind(b) in "iu"
-        and bool(np.any(np.asarray(getattr(b, "_data", b)) < 0))
-    ):
+    if _kind(a) in "iu" and not isinstance(b, Tensor) and _kind(b) in "iu" and b < 0:
+        # only a scalar exponent: tensors of exponents are computed element-wise (_int_pow)
         raise RuntimeError("pow: integers to negative integer powers are not allowed")
     return binary(Pow, "pow", a, b)
+
+
+def _is_bool(x: Any) -> bool:
+    return isinstance(x, (bool, np.bool_)) or getattr(getattr(x, "dtype", None), "kind", "") == "b"
 
 
 def _kind(x: Any) -> str:

@@ -328,7 +328,9 @@ Sigmoid = _unary("Sigmoid", _sigmoid, "out", lambda g, out: g * out * (1 - out))
 # sign(0) = 0 makes abs'(0) = 0, like PyTorch
 Abs = _unary("Abs", np.abs, "x", lambda g, x: g * sign(x))
 # relu'(0) = 0 and relu'(nan) = 1, like PyTorch (which also saves the output)
-Relu = _unary("Relu", lambda a: np.maximum(a, 0), "out", lambda g, out: where(out <= 0, 0.0, g))
+Relu = _unary(
+    "Relu", lambda a: np.maximum(a, a.dtype.type(0)), "out", lambda g, out: where(out <= 0, 0.0, g)
+)
 Sign = _unary("Sign", _sign, None, _zero_grad)
 Floor = _unary("Floor", _keep_int(np.floor), None, _zero_grad)
 Ceil = _unary("Ceil", _keep_int(np.ceil), None, _zero_grad)

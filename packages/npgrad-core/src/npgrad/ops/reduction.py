@@ -686,7 +686,9 @@ def prod(input: Tensor, dim: Any = None, keepdim: bool = False, *, dtype: Any = 
     else:
         if isinstance(dim, (tuple, list)):
             raise TypeError("prod: dim must be an int (one dimension), got a sequence")
-        axis = _dim("prod", dim, x.ndim) if x.ndim else None
+        axis = _dim("prod", dim, x.ndim)
+        if x.ndim == 0:  # dim 0 / -1 of a 0-d tensor: the product of its one element
+            axis = None
     x, out_dtype = _out_dtype(x, dtype)
     return Prod.apply(x, axis, bool(keepdim), out_dtype)  # type: ignore[no-any-return]
 
@@ -920,7 +922,8 @@ def norm(input: Tensor, p: Any = "fro", dim: Any = None, keepdim: bool = False) 
 
 def _logical(op: str, input: Any, dim: Any, keepdim: Any) -> Tensor:
     x = _tensor(op, input)
-    axes = _dims(op, dim, x.ndim)
+    # unlike sum's, PyTorch's any/all read an explicitly empty dim tuple as "no dimension"
+    axes = () if isinstance(dim, (tuple, list)) and not dim else _dims(op, dim, x.ndim)
     out = np.asarray(getattr(np, op)(x._data, axis=axes, keepdims=bool(keepdim)))
     # bool results, except uint8 inputs which give uint8 (PyTorch's legacy rule)
     return _const(out.astype(np.uint8) if x.dtype == np.uint8 else out)

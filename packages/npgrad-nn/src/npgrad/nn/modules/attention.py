@@ -47,6 +47,8 @@ class MultiheadAttention(Module):
     batch_first : bool
         Inputs and output as ``(N, L, E)`` instead of ``(L, N, E)``.
 
+    Notes
+    -----
     Call ``mha(query, key, value, key_padding_mask=None, need_weights=True, attn_mask=None,
     average_attn_weights=True, is_causal=False)``: bool masks mark positions to *ignore*,
     float masks are added to the scores. Returns ``(attn_output, attn_weights)``; the weights

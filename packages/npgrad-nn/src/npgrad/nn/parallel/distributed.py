@@ -144,7 +144,6 @@ class DistributedDataParallel(Module):
         self.require_forward_param_sync = True
         self.device_ids = None
         self.output_device = None
-        self.dim = 0
 
         _check_same_model(module, rank)
         states = [p for _, p in module.named_parameters()] + list(module.buffers())
@@ -159,6 +158,8 @@ class DistributedDataParallel(Module):
 
     def forward(self, *inputs: Any, **kwargs: Any) -> Any:
         """Run ``module`` (after syncing buffers); arm the gradient reduction of backward."""
+        # first, before any collective: the other ranks may still wait in the last reduction
+        self._reducer.check_finished()
         if self.broadcast_buffers and self.require_forward_param_sync:
             buffers = list(self.module.buffers())
             if buffers:
