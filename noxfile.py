@@ -6,6 +6,7 @@
     nox -t fast          one venv, every package editable, all but `slow` tests: the edit loop
     nox -s demo          train a CNN on the bundled digits (examples/digits_cnn.py)
     nox -s docs / bench  build the site / run benchmarks/run.py
+    nox -s distributed   mpiexec tests on 2 and 3 ranks (MPICH + mpi4py wheels)
     nox -l               list the sessions (`*` marks the default ones)
 
 Each package is tested in its own venv holding only itself and the npgrad packages its

@@ -276,7 +276,7 @@ class Tensor(TensorMethods):
                 g = grad if grad._requires_grad else Tensor._make(grad._data.copy(), False, None)
                 t.grad = g if t.grad is None else t.grad + g
 
-        self.grad_fn._add_pre_hook(self._output_nr, _store)
+        self.grad_fn._add_pre_hook(self._output_nr, _store, retains=True)
         self._retains_grad = True
 
     def register_hook(self, hook: Callable[[Tensor], Tensor | None]) -> Any:

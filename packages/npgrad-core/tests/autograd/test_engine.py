@@ -455,3 +455,12 @@ def test_a_fresh_gradient_array_is_kept_without_copying():
     x = npgrad.tensor([1.0, 2.0], requires_grad=True)
     Double.apply(x).backward(npgrad.ones(2))
     assert x.grad.numpy().ctypes.data == produced[0]
+
+
+def test_retain_grad_stores_the_gradient_after_the_tensors_hooks():
+    x = npgrad.tensor([1.0, 2.0], requires_grad=True)
+    h = x * 2.0
+    h.retain_grad()
+    h.register_hook(lambda g: g * 10.0)  # registered later, still runs first (PyTorch)
+    h.sum().backward()
+    assert h.grad.tolist() == [10.0, 10.0] and x.grad.tolist() == [20.0, 20.0]

@@ -85,6 +85,7 @@ class BackwardNode(FunctionCtx):
     _materialize_grads = True
     _output_meta: tuple[tuple[tuple[int, ...], np.dtype], ...] = ()
     _pre_hooks: dict[int, list[Callable[[Tensor], Tensor | None]]] | None = None
+    _retain_hooks: dict[int, Callable[[Tensor], None]] | None = None
     _is_leaf_vertex = False  # the engine's test for "node, not leaf Tensor"
     _creation_trace: str | None = None  # the forward's stack, kept in anomaly mode
 
@@ -173,10 +174,18 @@ class BackwardNode(FunctionCtx):
         self._saved = None
 
     # ---- hooks on non-leaf tensors (see Tensor.register_hook) ------------------------------
-    def _add_pre_hook(self, output_nr: int, hook: Callable[[Tensor], Tensor | None]) -> None:
+    def _add_pre_hook(
+        self, output_nr: int, hook: Callable[[Tensor], Tensor | None], retains: bool = False
+    ) -> None:
         if self._pre_hooks is None:
             self._pre_hooks = {}
-        self._pre_hooks.setdefault(output_nr, []).append(hook)
+        hooks = self._pre_hooks.setdefault(output_nr, [])
+        if retains:  # retain_grad's hook runs after the user's hooks, as in PyTorch
+            if self._retain_hooks is None:
+                self._retain_hooks = {}
+            self._retain_hooks[output_nr] = hook
+        else:
+            hooks.append(hook)
 
     def _run_pre_hooks(self, grads: list[Any]) -> None:
         for k, hooks in self._pre_hooks.items():  # type: ignore[union-attr]
@@ -185,6 +194,10 @@ class BackwardNode(FunctionCtx):
                     new = hook(grads[k])
                     if new is not None:
                         grads[k] = new
+        if self._retain_hooks:
+            for k, store in self._retain_hooks.items():
+                if grads[k] is not None:
+                    store(grads[k])
 
     def _call(self, grads: list[Any]) -> tuple[Any, ...]:
         """Run the Function's backward on one gradient per output; one result per input."""

@@ -7,7 +7,7 @@ npgrad's autograd. Ships in the ``npgrad-nn`` distribution; ``import npgrad`` co
 
 # Each family is star-imported by name (not through npgrad.nn.modules' computed __all__) so
 # that type checkers see every layer class as ``npgrad.nn.<Name>``.
-from npgrad.nn import functional, init, modules, utils
+from npgrad.nn import functional, init, modules, parallel, utils
 from npgrad.nn.modules.activation import *  # noqa: F403
 from npgrad.nn.modules.attention import *  # noqa: F403
 from npgrad.nn.modules.container import *  # noqa: F403
@@ -25,4 +25,4 @@ from npgrad.nn.modules.sparse import *  # noqa: F403
 from npgrad.nn.modules.transformer import *  # noqa: F403
 from npgrad.nn.parameter import Parameter
 
-__all__ = ["Parameter", "functional", "init", "modules", "utils", *modules.__all__]
+__all__ = ["Parameter", "functional", "init", "modules", "parallel", "utils", *modules.__all__]
