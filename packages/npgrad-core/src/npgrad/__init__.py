@@ -49,6 +49,7 @@ from npgrad.random import (  # noqa: E402
 )
 from npgrad.dtypes import (  # noqa: E402
     bool_ as bool,  # noqa: A004 - torch.bool
+    can_cast,
     float16,
     float16 as half,
     float32,
@@ -106,6 +107,7 @@ __all__ = [
     "seed",
     "set_rng_state",
     "bool",
+    "can_cast",
     "double",
     "dtypes",
     "enable_grad",

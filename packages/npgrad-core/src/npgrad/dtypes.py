@@ -21,6 +21,7 @@ import numpy as np
 
 __all__ = [
     "bool_",
+    "can_cast",
     "dtype",
     "float16",
     "float32",
@@ -127,6 +128,22 @@ def _promote_slow(a: np.dtype, b: np.dtype) -> np.dtype:
         out = np.promote_types(a, b)
     _promote_cache[(a, b)] = out
     return out
+
+
+def can_cast(from_: Any, to: Any) -> bool:
+    """PyTorch's rule for writing a result into a tensor in place: every cast is allowed except
+    floating to integer and anything but bool to bool (narrowing within a category is fine).
+
+    Examples
+    --------
+    >>> import npgrad
+    >>> npgrad.can_cast(npgrad.float64, npgrad.float16), npgrad.can_cast(npgrad.float32, npgrad.int64)
+    (True, False)
+    """
+    a, b = np.dtype(from_), np.dtype(to)
+    if a.kind == "f" and b.kind in "iu":
+        return False
+    return not (b.kind == "b" and a.kind != "b")
 
 
 def scalar_dtype(value: Any) -> np.dtype:

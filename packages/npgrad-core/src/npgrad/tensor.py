@@ -42,7 +42,8 @@ class Tensor(TensorMethods):
         "_requires_grad",
         "grad",
         "grad_fn",
-        "_version",
+        "_vc",
+        "_view",
         "_output_nr",
         "_hooks",
         "_retains_grad",
@@ -56,7 +57,8 @@ class Tensor(TensorMethods):
     _requires_grad: bool
     grad: Tensor | None
     grad_fn: Any
-    _version: int
+    _vc: list[int] | None  # the version counter, shared by views and aliases (see _version)
+    _view: Any  # autograd._views.ViewInfo when this tensor is a view of another, else None
     _output_nr: int
     _hooks: _LeafHooks | None
     _retains_grad: bool
@@ -75,7 +77,8 @@ class Tensor(TensorMethods):
         self._requires_grad = requires_grad
         self.grad = None
         self.grad_fn = grad_fn
-        self._version = 0
+        self._vc = None
+        self._view = None
         self._output_nr = output_nr
         self._hooks = None
         self._retains_grad = False
@@ -88,17 +91,42 @@ class Tensor(TensorMethods):
         t._requires_grad = requires_grad
         t.grad = None
         t.grad_fn = grad_fn
-        t._version = 0
+        t._vc = None
+        t._view = None
         t._output_nr = output_nr
         t._hooks = None
         t._retains_grad = False
         return t
 
+    # ---- versions and views --------------------------------------------------------------
+    @property
+    def _version(self) -> int:
+        """How many times this tensor's memory was written in place. Views of one base and
+        ``detach()`` aliases share one counter (``_vc``, made when first shared)."""
+        vc = self._vc
+        return 0 if vc is None else vc[0]
+
+    @_version.setter
+    def _version(self, value: int) -> None:
+        vc = self._vc
+        if vc is None:
+            self._vc = [value]
+        else:
+            vc[0] = value
+
+    @property
+    def _base(self) -> Tensor | None:
+        """The tensor this one is a view of (the root of a chain of views), else None."""
+        view = self._view
+        return None if view is None else view.base  # type: ignore[no-any-return]
+
     # ---- data and metadata ---------------------------------------------------------------
     @property
     def data(self) -> Tensor:
-        """A tensor sharing this one's memory, outside any graph (``detach()``)."""
-        return self.detach()
+        """A tensor sharing this one's memory, outside any graph. Unlike ``detach()`` it does
+        not share the version counter: writes through it go unnoticed by autograd (PyTorch's
+        ``.data`` escape hatch)."""
+        return Tensor._make(self._data, False, None)
 
     @data.setter
     def data(self, value: Tensor) -> None:
@@ -189,6 +217,12 @@ class Tensor(TensorMethods):
             )
         return bool(self._data)
 
+    def __format__(self, spec: str) -> str:
+        # f"{loss:.4f}" formats a 0-d tensor's value, as PyTorch does
+        if self._data.ndim == 0:
+            return format(self._data.item(), spec)
+        return object.__format__(self, spec)
+
     def __float__(self) -> float:
         return float(self.item())
 
@@ -230,11 +264,20 @@ class Tensor(TensorMethods):
         return self._data.tolist()
 
     def detach(self) -> Tensor:
-        """A new tensor sharing this one's memory, cut off from the graph."""
-        return Tensor._make(self._data, False, None)
+        """A new tensor sharing this one's memory (and version counter), cut off from the
+        graph: an in-place write through it makes a backward that saved this tensor fail."""
+        t = Tensor._make(self._data, False, None)
+        t._vc = _views.shared_counter(self)
+        return t
 
     def detach_(self) -> Tensor:
         """Cut this tensor off from the graph in place; it becomes a leaf."""
+        view = self._view
+        if view is not None and view.base._requires_grad:
+            raise RuntimeError(
+                "detach_: can't detach views in-place (the base would keep writes to this "
+                "memory in its graph); use detach() instead"
+            )
         self.grad_fn = None
         self._requires_grad = False
         self._output_nr = 0
@@ -392,6 +435,8 @@ class Tensor(TensorMethods):
 
     # ---- in place ------------------------------------------------------------------------
     def _check_inplace(self, op: str) -> None:
+        if self._view is not None:
+            _views.check_write(self, op)
         if self.grad_fn is None and self._requires_grad and is_grad_enabled_fast():
             raise RuntimeError(
                 f"{op}: a leaf Variable that requires grad is being used in an in-place "
@@ -406,24 +451,42 @@ class Tensor(TensorMethods):
                 f"{op}: output with shape {self._data.shape} doesn't match the broadcast "
                 f"shape {result._data.shape}"
             )
-        if dtypes.promote_types(result.dtype, self.dtype) != self.dtype:
+        if result.dtype != self.dtype:
+            if not dtypes.can_cast(result.dtype, self.dtype):
+                raise RuntimeError(
+                    f"{op}: result type {result.dtype} can't be cast to the desired output "
+                    f"type {self.dtype}"
+                )
+            if result._requires_grad:  # the gradient must come back in each input's dtype
+                result = result.to(self.dtype)
+        try:
+            np.copyto(self._data, result._data, casting="unsafe")
+        except ValueError:
+            if self._data.flags.writeable:
+                raise
             raise RuntimeError(
-                f"{op}: result type {result.dtype} can't be cast to the desired output type "
-                f"{self.dtype}"
-            )
-        np.copyto(self._data, result._data, casting="unsafe")
+                f"{op}: unsupported operation: the tensor is a read-only view (an expand() or "
+                "broadcast result, whose elements share memory); clone() it first"
+            ) from None
         return self._mark_modified(result)
 
     def _mark_modified(self, result: Tensor | None) -> Tensor:
-        # bump the version (saved copies of the old values are now stale) and rewire the
-        # graph: the tensor now stands for ``result``'s op, or for a constant
+        """After this tensor's memory was written in place with ``result`` (None: constants):
+        bump the version (saved copies of the old values are now stale) and rewire the graph
+        -- the tensor now stands for ``result``'s op, or for a constant."""
         self._version += 1
-        if result is not None and result._requires_grad:
-            self.grad_fn = result.grad_fn
-            self._output_nr = result._output_nr
+        if not is_grad_enabled_fast():
+            return self
+        grad_result = result is not None and result._requires_grad
+        view = self._view
+        if view is not None and (grad_result or view.base._requires_grad):
+            _views.write_through(self, result)  # the base's graph sees the write too
+        elif grad_result:
+            self.grad_fn = result.grad_fn  # type: ignore[union-attr]
+            self._output_nr = result._output_nr  # type: ignore[union-attr]
             self._requires_grad = True
-        elif self.grad_fn is not None and is_grad_enabled_fast():
-            self.detach_()
+        elif self.grad_fn is not None:
+            _views.overwritten(self)  # stays in the graph, with zero gradient for its past
         return self
 
     def zero_(self) -> Tensor:
@@ -472,6 +535,7 @@ class Tensor(TensorMethods):
     __str__ = __repr__
 
 
+from npgrad.autograd import _views  # noqa: E402
 from npgrad.autograd import function as _function  # noqa: E402
 
 setattr(_function, "Tensor", Tensor)  # noqa: B010 - the two modules import each other

@@ -23,6 +23,7 @@ from typing import TYPE_CHECKING, Any
 import numpy as np
 
 from npgrad.autograd import anomaly as _anomaly
+from npgrad.autograd._views import refresh as refresh_view
 from npgrad.autograd.grad_mode import _grad_enabled
 
 if TYPE_CHECKING:
@@ -47,6 +48,8 @@ def run_backward(
 
     # the graph's vertices are BackwardNodes and leaf Tensors; keyed by id() because
     # Tensor.__eq__ is elementwise
+    for t in roots:
+        refresh_view(t)  # a view whose base was written to since: its node follows the base
     root_objs = [t.grad_fn if t.grad_fn is not None else t for t in roots]
     targets: dict[int, list[tuple[int, int]]] = {}
     if inputs is not None:
@@ -276,6 +279,8 @@ def _make_grads(op: str, outputs: Sequence[Tensor], grads: Sequence[Any] | None)
             g = Tensor._make(np.ones_like(t._data), False, None)
         else:
             g = g if isinstance(g, Tensor) else as_tensor(g, dtype=t.dtype)
+            if g.dtype != t.dtype:  # PyTorch casts the given gradient to the output's dtype
+                g = g.to(t.dtype)
             if g.shape != t.shape:
                 raise RuntimeError(
                     f"{op}: mismatch in shape: the gradient has shape {g.shape} and the output "

@@ -253,6 +253,9 @@ class Function:
         record = False
         for a in args:
             if isinstance(a, T):
+                view = a._view
+                if view is not None and view.version != view.vc[0]:
+                    _views.refresh(a)  # its base was written to since: rebuild its node
                 arrays.append(a._data)
                 if a._requires_grad:
                     record = True
@@ -372,11 +375,14 @@ def _rebase_dirty(node: BackwardNode, args: tuple[Any, ...], arrays: list[Any], 
     # A Function that modified inputs in place: those input Tensors become its outputs, with
     # this node as their grad_fn (their old history is reached through next_functions).
     for a, arr in zip(args, arrays):
-        if any(arr is d for d in node._dirty) and a.grad_fn is None and a._requires_grad:
-            raise RuntimeError(
-                f"{node.name()}: a leaf Variable that requires grad is being used in an "
-                "in-place operation"
-            )
+        if any(arr is d for d in node._dirty):
+            if a.grad_fn is None and a._requires_grad:
+                raise RuntimeError(
+                    f"{node.name()}: a leaf Variable that requires grad is being used in an "
+                    "in-place operation"
+                )
+            if a._view is not None:
+                _views.check_write(a, node.name())
     outs = tuple(_as_array(o) for o in out) if isinstance(out, tuple) else (_as_array(out),)
     results = []
     for k, o in enumerate(outs):
@@ -390,10 +396,15 @@ def _rebase_dirty(node: BackwardNode, args: tuple[Any, ...], arrays: list[Any], 
         node._output_meta = tuple((o.shape, o.dtype) for o in outs)
     if node._to_save:
         node._resolve_saved(args, arrays, tuple(results))
+    for t in results:
+        if t._view is not None and t.grad_fn is node:  # a view written in place: its base too
+            _views.write_through(t, Tensor._make(t._data, True, node, t._output_nr))
     return tuple(results) if isinstance(out, tuple) else results[0]
 
 
 _NO_GRADS = [(False,) * n for n in range(16)]
+
+from npgrad.autograd import _views  # noqa: E402 - it subclasses Function
 
 
 def _as_array(value: Any) -> np.ndarray:

@@ -11,6 +11,7 @@ from typing import TYPE_CHECKING, Any
 
 import numpy as np
 
+from npgrad.autograd._views import ViewFunction
 from npgrad.autograd.function import Function
 
 if TYPE_CHECKING:
@@ -34,7 +35,7 @@ class SumTo(Function):
         return Expand.apply(grad, ctx.in_shape), None
 
 
-class Expand(Function):
+class Expand(ViewFunction):
     @staticmethod
     def forward(ctx: Any, a: np.ndarray, shape: tuple[int, ...]) -> np.ndarray:
         ctx.in_shape = a.shape

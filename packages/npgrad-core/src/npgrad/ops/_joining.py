@@ -16,6 +16,7 @@ import numpy as np
 from numpy.lib.stride_tricks import as_strided
 
 from npgrad import dtypes
+from npgrad.autograd._views import ViewFunction
 from npgrad.autograd.function import Function
 from npgrad.ops._broadcast import Expand
 from npgrad.ops._shape_util import ShapeError, _dims, _ints, _need_dims
@@ -61,7 +62,7 @@ class Stack(Function):
         return Unbind.apply(grad, dim=ctx.dim)  # type: ignore[no-any-return]
 
 
-class Split(Function):
+class Split(ViewFunction):
     @staticmethod
     def forward(
         ctx: Any, a: np.ndarray, sizes: tuple[int, ...], dim: int
@@ -76,7 +77,7 @@ class Split(Function):
         return Cat.apply(*grads, dim=ctx.dim)  # type: ignore[no-any-return]
 
 
-class Unbind(Function):
+class Unbind(ViewFunction):
     @staticmethod
     def forward(ctx: Any, a: np.ndarray, dim: int) -> tuple[np.ndarray, ...]:
         ctx.dim = dim
@@ -297,7 +298,7 @@ def _diagonal_view(a: np.ndarray, offset: int, dim1: int, dim2: int) -> np.ndarr
     return as_strided(m, m.shape[:-2] + (n,), m.strides[:-2] + (m.strides[-2] + m.strides[-1],))
 
 
-class Diagonal(Function):
+class Diagonal(ViewFunction):
     @staticmethod
     def forward(ctx: Any, a: np.ndarray, offset: int, dim1: int, dim2: int) -> np.ndarray:
         ctx.in_shape, ctx.args = a.shape, (offset, dim1, dim2)

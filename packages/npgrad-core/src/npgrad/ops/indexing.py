@@ -13,6 +13,7 @@ from typing import Any
 
 import numpy as np
 
+from npgrad.autograd._views import ViewFunction
 from npgrad.autograd.function import Function
 from npgrad.autograd.grad_mode import is_grad_enabled
 from npgrad.ops._broadcast import sum_to
@@ -139,7 +140,7 @@ def _parse_key(shape: tuple[int, ...], key: Any) -> tuple[tuple[Any, ...], tuple
     return tuple(basic), tuple(advanced)
 
 
-class Index(Function):
+class Index(ViewFunction):
     @staticmethod
     def forward(ctx: Any, a: np.ndarray, basic: tuple[Any, ...], adv: Any) -> np.ndarray:
         ctx.in_shape, ctx.basic, ctx.adv = a.shape, basic, adv

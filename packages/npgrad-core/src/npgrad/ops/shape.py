@@ -24,6 +24,7 @@ from typing import Any
 
 import numpy as np
 
+from npgrad.autograd._views import ViewFunction
 from npgrad.autograd.function import Function
 from npgrad.ops._broadcast import Expand, sum_to
 from npgrad.ops._joining import (
@@ -123,7 +124,7 @@ __all__ = [
 
 
 # ---- reshaping: reshape, view, flatten, unflatten, squeeze, unsqueeze ------------------------
-class Reshape(Function):
+class Reshape(ViewFunction):
     @staticmethod
     def forward(ctx: Any, a: np.ndarray, shape: tuple[int, ...]) -> np.ndarray:
         ctx.in_shape = a.shape
@@ -280,7 +281,7 @@ def unsqueeze(input: Tensor, dim: int, *, axis: int | None = None) -> Tensor:  #
 
 
 # ---- transposition: transpose, t, permute, movedim -------------------------------------------
-class Transpose(Function):
+class Transpose(ViewFunction):
     @staticmethod
     def forward(ctx: Any, a: np.ndarray, dim0: int, dim1: int) -> np.ndarray:
         ctx.dims = (dim0, dim1)
@@ -292,7 +293,7 @@ class Transpose(Function):
         return Transpose.apply(grad, dim0=d0, dim1=d1)  # type: ignore[no-any-return]
 
 
-class Permute(Function):
+class Permute(ViewFunction):
     @staticmethod
     def forward(ctx: Any, a: np.ndarray, dims: tuple[int, ...]) -> np.ndarray:
         ctx.dims = dims

@@ -90,8 +90,7 @@ def _conv_forward(
         out = np.matmul(_grouped_weight(w, groups), _grouped_cols(cols, groups))
     if not keep_cols:
         _workspace.give(cols)
-        cols = None
-    return out.reshape((x.shape[0], w.shape[0]) + g.out_size), cols
+    return out.reshape((x.shape[0], w.shape[0]) + g.out_size), cols if keep_cols else None
 
 
 def _conv_transpose_forward(y: np.ndarray, w: np.ndarray, g: _Geom, groups: int) -> np.ndarray:

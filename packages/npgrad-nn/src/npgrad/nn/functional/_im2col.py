@@ -72,7 +72,7 @@ def _plan(g: _Geom) -> tuple[tuple[Any, ...], ...]:
     for t in range(nd):
         n, o, s, p, d = g.in_size[t], g.out_size[t], g.stride[t], g.pad[t], g.dilation[t]
         per_dim.append([_tap_range(n, o, s, p, k * d) + (k * d,) for k in range(g.kernel[t])])
-    plan = []
+    plan: list[tuple[Any, ...]] = []
     for taps in itertools.product(*(range(k) for k in g.kernel)):
         ranges = [per_dim[t][k] for t, k in enumerate(taps)]
         head = (_ALL, _ALL, *taps)

@@ -62,7 +62,7 @@ def _max_pool_forward(x: np.ndarray, g: _Geom) -> tuple[np.ndarray, np.ndarray]:
     plan = _pool_plan(g)
     if len(plan) == math.prod(g.kernel) and all(full for *_, full in plan):
         out = x[plan[0][2]].copy()
-        arg = np.zeros(shape, tap)
+        arg: np.ndarray = np.zeros(shape, tap)
         plan_all, plan = plan, plan[1:]
     else:
         # Windows hang over the border: pad with -inf once so that every tap covers every
@@ -77,7 +77,8 @@ def _max_pool_forward(x: np.ndarray, g: _Geom) -> tuple[np.ndarray, np.ndarray]:
             )
         )
         xp = np.full(x.shape[:2] + size, -np.inf, x.dtype)
-        xp[(_ALL, _ALL, *(slice(p, p + n) for p, n in zip(g.pad, g.in_size)))] = x
+        inside = (_ALL, _ALL, *(slice(p, p + n) for p, n in zip(g.pad, g.in_size)))
+        xp[inside] = x
         x, plan = xp, _pool_plan(g._replace(in_size=size, pad=(0,) * len(size)))
         plan_all = plan
         out = np.full(shape, -np.inf, x.dtype)
@@ -316,7 +317,8 @@ def _adaptive_max_forward(
             np.minimum(s + k, e - 1).reshape((-1,) + (1,) * (nd - 1 - t))
             for t, ((s, e), k) in enumerate(zip(bounds, taps))
         ]
-        v = x[(Ellipsis, *pos)]
+        key = (Ellipsis, *pos)
+        v = x[key]
         flat = sum(p * st for p, st in zip(pos, strides))
         if out is None:
             out, idx = v, np.empty(v.shape, np.int64)

@@ -106,7 +106,7 @@ def _nearest_taps(n: int, o: int, sf: float | None, exact: bool) -> Taps:
 
 def _linear_taps(n: int, o: int, sf: float | None, align_corners: bool, dt: type) -> Taps:
     scale = _scale(n, o, align_corners, sf, dt)
-    j = np.arange(o).astype(dt)
+    j: np.ndarray = np.arange(o).astype(dt)
     real = scale * j if align_corners else np.maximum(scale * (j + dt(0.5)) - dt(0.5), dt(0))
     i0 = np.minimum(np.floor(real).astype(np.intp), n - 1)
     lam = np.clip(real - i0, 0, 1).astype(dt)
@@ -116,7 +116,7 @@ def _linear_taps(n: int, o: int, sf: float | None, align_corners: bool, dt: type
 
 def _cubic_taps(n: int, o: int, sf: float | None, align_corners: bool, dt: type) -> Taps:
     scale = _scale(n, o, align_corners, sf, dt)
-    j = np.arange(o).astype(dt)
+    j: np.ndarray = np.arange(o).astype(dt)
     real = scale * j if align_corners else scale * (j + dt(0.5)) - dt(0.5)
     i0 = np.minimum(np.floor(real).astype(np.intp), n - 1)
     t = np.clip(real - i0, 0, 1).astype(dt)
