@@ -339,7 +339,8 @@ def forward(
     rows = w_h.shape[0]
     fuse = not gru and w_x.nbytes + w_h.nbytes <= FUSE_MAX_BYTES
     if fuse:  # narrow input: x rides along in every step's GEMM (see the module docstring)
-        w_step, gin = np.concatenate([w_x, w_h], axis=1), None
+        gin: Any = None
+        w_step = np.concatenate([w_x, w_h], axis=1)
     else:  # the input projections of all steps: one GEMM before the recurrence
         w_step, gin = w_h, w_x @ xh[:a, :N]
     proj: Any = np.empty((hid, N), dt) if w_hr is not None else None  # o * tanh(c), before W_hr
@@ -361,7 +362,7 @@ def forward(
                     w_step, src, gk, gates[k], cells[k], cells[k + 1], aux[k], hout, tmp, w_hr, r
                 )
             elif gru:
-                _gru_step(w_h, b_hn, hp, gk, gates[k], aux[k], hout, tmp)
+                _gru_step(w_h, b_hn, hp, gk, gates[k], aux[k], hout, tmp)  # type: ignore[arg-type]
             else:
                 _mm(w_step, src, out=hout)
                 if gk is not None:
@@ -393,7 +394,7 @@ def forward(
             cells_l.append(cp)
         elif gru:
             g, n, tmp = np.empty((rows, bs), dt), np.empty((hid, bs), dt), np.empty((hid, bs), dt)
-            _gru_step(w_h, b_hn, hp, gk, g, n, hout, tmp)
+            _gru_step(w_h, b_hn, hp, gk, g, n, hout, tmp)  # type: ignore[arg-type]
             gates_l.append(g)
             aux_l.append(n)
         else:
