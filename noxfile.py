@@ -43,7 +43,7 @@ EDGES = (("3.10", "1.26"), ("3.13", "2"))
 # machine pip finds a local CPU wheel through PIP_FIND_LINKS; uv, Poetry or any other version
 # would download gigabytes of CUDA.
 TORCH = "torch==2.13.0"
-LINT_PATHS = ("packages", "tests_integration", "examples", "benchmarks", "noxfile.py")
+LINT_PATHS = ("packages", "tests_integration", "examples", "benchmarks", "noxfile.py", "conftest.py")
 
 
 def group(name: str) -> tuple[str, ...]:
@@ -197,9 +197,16 @@ def parity(session: nox.Session) -> None:
 
 @nox.session(python="3.11", venv_backend="virtualenv")
 def bench(session: nox.Session) -> None:
-    """benchmarks/run.py: npgrad vs raw NumPy (and PyTorch), with OpenBLAS tuning unset."""
+    """benchmarks/run.py: npgrad vs hand-written NumPy and PyTorch, with OpenBLAS tuning unset.
+
+    Speed (1 and 2 threads), memory and data loading; writes benchmarks/results/. Arguments go
+    to run.py: `nox -s bench -- --docs` also updates docs/performance.md, `-- --help` lists
+    the others.
+    """
     if not (ROOT / "benchmarks" / "run.py").exists():
         session.skip("benchmarks/run.py does not exist yet: nothing to measure")
+    if session.venv_backend not in ("virtualenv", "venv"):
+        session.error(f"bench installs {TORCH} with pip only, not with {session.venv_backend}")
     session.install(TORCH, *local(PACKAGES))
     # These two slow a current NumPy on this hardware: unset them for this command only.
     unset = {"OPENBLAS_CORETYPE": None, "OPENBLAS_L2_SIZE": None}
