@@ -2,8 +2,6 @@
 
 from __future__ import annotations
 
-from collections.abc import Iterator
-
 import numpy as np
 import pytest
 from hypothesis import given, settings
@@ -14,15 +12,6 @@ import npgrad
 from npgrad.testing import assert_close
 
 SUPPORTED = ["bool", "uint8", "int8", "int16", "int32", "int64", "float16", "float32", "float64"]
-
-
-@pytest.fixture
-def default_float64() -> Iterator[None]:
-    npgrad.set_default_dtype(npgrad.float64)
-    try:
-        yield
-    finally:
-        npgrad.set_default_dtype(npgrad.float32)
 
 
 # ---- tensor(): dtype inference ---------------------------------------------------------------

@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import itertools
-from collections.abc import Iterator
 
 import numpy as np
 import pytest
@@ -42,15 +41,6 @@ def _table() -> dict[tuple[str, str], str]:
 
 TABLE = _table()
 PAIRS = list(itertools.product(NAMES, NAMES))
-
-
-@pytest.fixture
-def default_float64() -> Iterator[None]:
-    npgrad.set_default_dtype(npgrad.float64)
-    try:
-        yield
-    finally:
-        npgrad.set_default_dtype(npgrad.float32)
 
 
 def _tensor(kind: str, name: str) -> npgrad.Tensor:

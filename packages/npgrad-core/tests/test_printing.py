@@ -7,21 +7,11 @@ PyTorch prints ``MulBackward0``).
 from __future__ import annotations
 
 import re
-from collections.abc import Iterator
 
 import numpy as np
 import pytest
 
 import npgrad
-
-
-@pytest.fixture
-def default_float64() -> Iterator[None]:
-    npgrad.set_default_dtype(npgrad.float64)
-    try:
-        yield
-    finally:
-        npgrad.set_default_dtype(npgrad.float32)
 
 
 def f32(*values: float) -> np.ndarray:

@@ -8,7 +8,6 @@ from __future__ import annotations
 
 import copy
 import pickle
-from collections.abc import Iterator
 
 import numpy as np
 import pytest
@@ -18,15 +17,6 @@ from hypothesis.extra import numpy as hnp
 import npgrad
 import npgrad.random as ntr
 from npgrad.random import Generator
-
-
-@pytest.fixture
-def default_float64() -> Iterator[None]:
-    npgrad.set_default_dtype(npgrad.float64)
-    try:
-        yield
-    finally:
-        npgrad.set_default_dtype(npgrad.float32)
 
 
 def gen(seed: int = 0) -> Generator:
@@ -665,3 +655,14 @@ class _NpgradAsTorch:
         staticmethod(ntr.multinomial),
     )
     rand_like, randint_like = staticmethod(ntr.rand_like), staticmethod(ntr.randint_like)
+
+
+def test_random_fill_of_a_tensor_in_the_graph_keeps_it_there_like_fill():
+    # PyTorch: uniform_/normal_ on a non-leaf keep it in the graph, with zero gradient for
+    # the values it held before
+    w = npgrad.tensor([1.0, 2.0], requires_grad=True)
+    y = w * 3.0
+    y.uniform_(-1.0, 1.0)
+    assert y.requires_grad and y._version == 1
+    (y * w).sum().backward()
+    assert w.grad.tolist() == y.tolist()

@@ -120,20 +120,20 @@ class TensorMethods:
         return elementwise.abs(self)
 
     def __invert__(self) -> Tensor:
-        return elementwise.bitwise_not(self)
+        return comparison.bitwise_not(self)
 
     def __and__(self, other: Any) -> Tensor:
-        return elementwise.bitwise_and(self, other)
+        return comparison.bitwise_and(self, other)
 
     __rand__ = __and__
 
     def __or__(self, other: Any) -> Tensor:
-        return elementwise.bitwise_or(self, other)
+        return comparison.bitwise_or(self, other)
 
     __ror__ = __or__
 
     def __xor__(self, other: Any) -> Tensor:
-        return elementwise.bitwise_xor(self, other)
+        return comparison.bitwise_xor(self, other)
 
     __rxor__ = __xor__
 
@@ -141,71 +141,71 @@ class TensorMethods:
     def __eq__(self, other: Any) -> Tensor:  # type: ignore[override]
         if other is None:  # torch: ``t == None`` is False (list.index, `in` rely on it)
             return False  # type: ignore[return-value]
-        return elementwise.eq(self, other)
+        return comparison.eq(self, other)
 
     def __ne__(self, other: Any) -> Tensor:  # type: ignore[override]
         if other is None:
             return True  # type: ignore[return-value]
-        return elementwise.ne(self, other)
+        return comparison.ne(self, other)
 
     def __lt__(self, other: Any) -> Tensor:
-        return elementwise.lt(self, other)
+        return comparison.lt(self, other)
 
     def __le__(self, other: Any) -> Tensor:
-        return elementwise.le(self, other)
+        return comparison.le(self, other)
 
     def __gt__(self, other: Any) -> Tensor:
-        return elementwise.gt(self, other)
+        return comparison.gt(self, other)
 
     def __ge__(self, other: Any) -> Tensor:
-        return elementwise.ge(self, other)
+        return comparison.ge(self, other)
 
     def eq(self, other: Any) -> Tensor:
-        return elementwise.eq(self, other)
+        return comparison.eq(self, other)
 
     def ne(self, other: Any) -> Tensor:
-        return elementwise.ne(self, other)
+        return comparison.ne(self, other)
 
     def lt(self, other: Any) -> Tensor:
-        return elementwise.lt(self, other)
+        return comparison.lt(self, other)
 
     def le(self, other: Any) -> Tensor:
-        return elementwise.le(self, other)
+        return comparison.le(self, other)
 
     def gt(self, other: Any) -> Tensor:
-        return elementwise.gt(self, other)
+        return comparison.gt(self, other)
 
     def ge(self, other: Any) -> Tensor:
-        return elementwise.ge(self, other)
+        return comparison.ge(self, other)
 
     def equal(self, other: Any) -> bool:
-        return elementwise.equal(self, other)
+        return comparison.equal(self, other)
 
     def allclose(
         self, other: Any, rtol: float = 1e-05, atol: float = 1e-08, equal_nan: bool = False
     ) -> bool:
-        return elementwise.allclose(self, other, rtol, atol, equal_nan)
+        return comparison.allclose(self, other, rtol, atol, equal_nan)
 
     def isnan(self) -> Tensor:
-        return elementwise.isnan(self)
+        return comparison.isnan(self)
 
     def isinf(self) -> Tensor:
-        return elementwise.isinf(self)
+        return comparison.isinf(self)
 
     def isfinite(self) -> Tensor:
-        return elementwise.isfinite(self)
+        return comparison.isfinite(self)
 
     def logical_not(self) -> Tensor:
-        return elementwise.logical_not(self)
+        return comparison.logical_not(self)
 
     def logical_and(self, other: Any) -> Tensor:
-        return elementwise.logical_and(self, other)
+        return comparison.logical_and(self, other)
 
     def logical_or(self, other: Any) -> Tensor:
-        return elementwise.logical_or(self, other)
+        return comparison.logical_or(self, other)
 
     def logical_xor(self, other: Any) -> Tensor:
-        return elementwise.logical_xor(self, other)
+        return comparison.logical_xor(self, other)
 
     # ---- arithmetic methods --------------------------------------------------------------
     def add(self, other: Any, *, alpha: Any = 1) -> Tensor:
@@ -325,7 +325,7 @@ class TensorMethods:
         return elementwise.atan(self)
 
     def atan2(self, other: Any) -> Tensor:
-        return elementwise.atan2(self, other)
+        return binary.atan2(self, other)
 
     arcsin, arccos, arctan, arctan2 = asin, acos, atan, atan2
 
@@ -366,27 +366,27 @@ class TensorMethods:
         return elementwise.trunc(self)
 
     def clamp(self, min: Any = None, max: Any = None) -> Tensor:  # noqa: A002
-        return elementwise.clamp(self, min, max)
+        return binary.clamp(self, min, max)
 
     def clamp_(self, min: Any = None, max: Any = None) -> Tensor:  # noqa: A002
-        return self._inplace("clamp_", elementwise.clamp, min, max)
+        return self._inplace("clamp_", binary.clamp, min, max)
 
     clip, clip_ = clamp, clamp_
 
     def maximum(self, other: Any) -> Tensor:
-        return elementwise.maximum(self, other)
+        return binary.maximum(self, other)
 
     def minimum(self, other: Any) -> Tensor:
-        return elementwise.minimum(self, other)
+        return binary.minimum(self, other)
 
     def where(self, condition: Any, other: Any) -> Tensor:
-        return elementwise.where(condition, self, other)
+        return comparison.where(condition, self, other)
 
     def lerp(self, end: Any, weight: Any) -> Tensor:
-        return elementwise.lerp(self, end, weight)
+        return binary.lerp(self, end, weight)
 
     def lerp_(self, end: Any, weight: Any) -> Tensor:
-        return self._inplace("lerp_", elementwise.lerp, end, weight)
+        return self._inplace("lerp_", binary.lerp, end, weight)
 
     # ---- reductions ----------------------------------------------------------------------
     def sum(self, dim: Any = None, keepdim: bool = False, *, dtype: Any = None) -> Tensor:
@@ -419,22 +419,22 @@ class TensorMethods:
         return reduction.prod(self, dim, keepdim, dtype=dtype)
 
     def max(self, dim: Any = None, keepdim: bool = False) -> Any:
-        return reduction.max(self, dim, keepdim)
+        return extrema.max(self, dim, keepdim)
 
     def min(self, dim: Any = None, keepdim: bool = False) -> Any:
-        return reduction.min(self, dim, keepdim)
+        return extrema.min(self, dim, keepdim)
 
     def amax(self, dim: Any = (), keepdim: bool = False) -> Tensor:
-        return reduction.amax(self, dim, keepdim)
+        return extrema.amax(self, dim, keepdim)
 
     def amin(self, dim: Any = (), keepdim: bool = False) -> Tensor:
-        return reduction.amin(self, dim, keepdim)
+        return extrema.amin(self, dim, keepdim)
 
     def argmax(self, dim: Any = None, keepdim: bool = False) -> Tensor:
-        return reduction.argmax(self, dim, keepdim)
+        return extrema.argmax(self, dim, keepdim)
 
     def argmin(self, dim: Any = None, keepdim: bool = False) -> Tensor:
-        return reduction.argmin(self, dim, keepdim)
+        return extrema.argmin(self, dim, keepdim)
 
     def logsumexp(self, dim: Any, keepdim: bool = False) -> Tensor:
         return reduction.logsumexp(self, dim, keepdim)
@@ -442,11 +442,11 @@ class TensorMethods:
     def norm(self, p: Any = "fro", dim: Any = None, keepdim: bool = False) -> Tensor:
         return reduction.norm(self, p, dim, keepdim)
 
-    def cumsum(self, dim: int) -> Tensor:
-        return reduction.cumsum(self, dim)
+    def cumsum(self, dim: int, *, dtype: Any = None) -> Tensor:
+        return scan.cumsum(self, dim, dtype=dtype)
 
-    def cumprod(self, dim: int) -> Tensor:
-        return reduction.cumprod(self, dim)
+    def cumprod(self, dim: int, *, dtype: Any = None) -> Tensor:
+        return scan.cumprod(self, dim, dtype=dtype)
 
     def any(self, dim: Any = None, keepdim: bool = False) -> Tensor:
         return reduction.any(self, dim, keepdim)
@@ -740,10 +740,14 @@ class TensorMethods:
 from npgrad.ops import (  # noqa: E402
     activation,
     arithmetic,
+    binary,
+    comparison,
     elementwise,
+    extrema,
     indexing,
     linalg,
     reduction,
+    scan,
     sorting,
 )
 from npgrad.ops import shape as shape_ops  # noqa: E402

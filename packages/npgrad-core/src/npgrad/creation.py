@@ -99,14 +99,33 @@ def tensor(
 
 
 def as_tensor(data: Any, dtype: Any = None, device: Any = None) -> Tensor:
-    """Like :func:`tensor` but shares memory with a Tensor or ndarray when no cast is needed."""
+    """Like :func:`tensor` but shares memory with a Tensor or ndarray when no cast is needed.
+
+    Examples
+    --------
+    >>> import numpy as np
+    >>> import npgrad
+    >>> a = np.array([1.0, 2.0])
+    >>> t = npgrad.as_tensor(a)
+    >>> t[0] = 5.0
+    >>> a
+    array([5., 2.])
+    """
     if isinstance(data, Tensor) and (dtype is None or dtypes.to_dtype(dtype) == data.dtype):
         return data
     return Tensor._make(_to_array(data, dtype, copy=False), False, None)
 
 
 def from_numpy(array: np.ndarray) -> Tensor:
-    """A tensor sharing memory with ``array`` (which keeps its dtype)."""
+    """A tensor sharing memory with ``array`` (which keeps its dtype).
+
+    Examples
+    --------
+    >>> import numpy as np
+    >>> import npgrad
+    >>> npgrad.from_numpy(np.arange(3, dtype=np.int32))
+    tensor([0, 1, 2], dtype=npgrad.int32)
+    """
     if not isinstance(array, np.ndarray):
         raise TypeError(f"from_numpy: expected np.ndarray, got {type(array).__name__}")
     return Tensor._make(_infer(array), False, None)
@@ -146,12 +165,26 @@ def zeros(*size: Any, dtype: Any = None, requires_grad: bool = False, device: An
 
 
 def ones(*size: Any, dtype: Any = None, requires_grad: bool = False, device: Any = None) -> Tensor:
-    """A tensor of ones (default float dtype)."""
+    """A tensor of ones (default float dtype).
+
+    Examples
+    --------
+    >>> import npgrad
+    >>> npgrad.ones(2, dtype=npgrad.int64)
+    tensor([1, 1])
+    """
     return _new(np.ones(_size("ones", size), _float_or(dtype)), requires_grad)
 
 
 def empty(*size: Any, dtype: Any = None, requires_grad: bool = False, device: Any = None) -> Tensor:
-    """An uninitialised tensor (default float dtype)."""
+    """An uninitialised tensor (default float dtype).
+
+    Examples
+    --------
+    >>> import npgrad
+    >>> npgrad.empty(2, 3).shape
+    (2, 3)
+    """
     return _new(np.empty(_size("empty", size), _float_or(dtype)), requires_grad)
 
 
@@ -163,7 +196,14 @@ def full(
     requires_grad: bool = False,
     device: Any = None,
 ) -> Tensor:
-    """A tensor filled with ``fill_value``; the dtype is inferred from it like ``tensor``."""
+    """A tensor filled with ``fill_value``; the dtype is inferred from it like ``tensor``.
+
+    Examples
+    --------
+    >>> import npgrad
+    >>> npgrad.full((2,), 1.5), npgrad.full((2,), 7)
+    (tensor([1.5000, 1.5000]), tensor([7, 7]))
+    """
     # a number's own dtype, as for Python scalars in ops: np.float64(1.5) fills float32
     d = dtypes.scalar_dtype(fill_value) if dtype is None else dtypes.to_dtype(dtype)
     return _new(np.full(_size("full", (size,)), fill_value, d), requires_grad)
@@ -178,18 +218,42 @@ def _like(op: str, t: Any, dtype: Any) -> tuple[tuple[int, ...], np.dtype]:
 def zeros_like(
     input: Tensor, *, dtype: Any = None, requires_grad: bool = False, device: Any = None
 ) -> Tensor:  # noqa: A002
+    """A tensor of zeros with ``input``'s shape and dtype (or ``dtype``).
+
+    Examples
+    --------
+    >>> import npgrad
+    >>> npgrad.zeros_like(npgrad.tensor([[1, 2]]))
+    tensor([[0, 0]])
+    """
     return _new(np.zeros(*_like("zeros_like", input, dtype)), requires_grad)
 
 
 def ones_like(
     input: Tensor, *, dtype: Any = None, requires_grad: bool = False, device: Any = None
 ) -> Tensor:  # noqa: A002
+    """A tensor of ones with ``input``'s shape and dtype (or ``dtype``).
+
+    Examples
+    --------
+    >>> import npgrad
+    >>> npgrad.ones_like(npgrad.tensor([1, 2]), dtype=npgrad.float32)
+    tensor([1., 1.])
+    """
     return _new(np.ones(*_like("ones_like", input, dtype)), requires_grad)
 
 
 def empty_like(
     input: Tensor, *, dtype: Any = None, requires_grad: bool = False, device: Any = None
 ) -> Tensor:  # noqa: A002
+    """An uninitialised tensor with ``input``'s shape and dtype (or ``dtype``).
+
+    Examples
+    --------
+    >>> import npgrad
+    >>> npgrad.empty_like(npgrad.zeros(2, 3)).shape
+    (2, 3)
+    """
     return _new(np.empty(*_like("empty_like", input, dtype)), requires_grad)
 
 
@@ -201,6 +265,14 @@ def full_like(
     requires_grad: bool = False,
     device: Any = None,
 ) -> Tensor:  # noqa: A002
+    """A tensor of ``fill_value`` with ``input``'s shape and dtype (or ``dtype``).
+
+    Examples
+    --------
+    >>> import npgrad
+    >>> npgrad.full_like(npgrad.zeros(2), 0.5)
+    tensor([0.5000, 0.5000])
+    """
     shape, d = _like("full_like", input, dtype)
     return _new(np.full(shape, fill_value, d), requires_grad)
 
@@ -258,7 +330,14 @@ def linspace(
     requires_grad: bool = False,
     device: Any = None,
 ) -> Tensor:
-    """``steps`` evenly spaced values from ``start`` to ``end`` inclusive."""
+    """``steps`` evenly spaced values from ``start`` to ``end`` inclusive.
+
+    Examples
+    --------
+    >>> import npgrad
+    >>> npgrad.linspace(0, 1, 5)
+    tensor([0.0000, 0.2500, 0.5000, 0.7500, 1.0000])
+    """
     if steps < 0:
         raise ValueError(f"linspace: number of steps must be non-negative, got {steps}")
     return _new(np.linspace(start, end, steps).astype(_float_or(dtype)), requires_grad)
@@ -274,7 +353,14 @@ def logspace(
     requires_grad: bool = False,
     device: Any = None,
 ) -> Tensor:
-    """``base ** linspace(start, end, steps)``."""
+    """``base ** linspace(start, end, steps)``.
+
+    Examples
+    --------
+    >>> import npgrad
+    >>> npgrad.logspace(0, 2, 3)
+    tensor([  1.,  10., 100.])
+    """
     if steps < 0:
         raise ValueError(f"logspace: number of steps must be non-negative, got {steps}")
     return _new(np.logspace(start, end, steps, base=base).astype(_float_or(dtype)), requires_grad)
@@ -288,7 +374,15 @@ def eye(
     requires_grad: bool = False,
     device: Any = None,
 ) -> Tensor:
-    """The ``n x m`` identity matrix (default float dtype)."""
+    """The ``n x m`` identity matrix (default float dtype).
+
+    Examples
+    --------
+    >>> import npgrad
+    >>> npgrad.eye(2, 3)
+    tensor([[1., 0., 0.],
+            [0., 1., 0.]])
+    """
     if n < 0 or (m is not None and m < 0):
         raise ValueError(f"eye: n and m must be non-negative, got n={n}, m={m}")
     return _new(np.eye(n, m, dtype=_float_or(dtype)), requires_grad)

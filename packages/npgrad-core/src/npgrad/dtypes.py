@@ -56,7 +56,14 @@ _default_float: np.dtype = float32
 
 
 def get_default_dtype() -> np.dtype:
-    """Return the dtype that float literals and float results of integer ops get."""
+    """Return the dtype that float literals and float results of integer ops get.
+
+    Examples
+    --------
+    >>> import npgrad
+    >>> npgrad.get_default_dtype(), npgrad.tensor(1.5).dtype
+    (dtype('float32'), dtype('float32'))
+    """
     return _default_float
 
 
@@ -90,7 +97,14 @@ def to_dtype(d: Any) -> np.dtype:
 
 
 def is_floating_point(x: Any) -> bool:
-    """True when a tensor (or dtype) is of a floating type."""
+    """True when a tensor (or dtype) is of a floating type.
+
+    Examples
+    --------
+    >>> import npgrad
+    >>> npgrad.is_floating_point(npgrad.tensor([1.0])), npgrad.is_floating_point(npgrad.int64)
+    (True, False)
+    """
     d = getattr(x, "dtype", x)
     return np.dtype(d).kind == "f"
 

@@ -186,6 +186,16 @@ def load(f: PathOrFile, *, mmap: bool = False) -> Any:
     zip checkpoint (without torch; only state_dict-like content is accepted).
 
     ``mmap=True`` maps a safetensors file from a path instead of reading it into memory.
+
+    Examples
+    --------
+    >>> import io
+    >>> import npgrad
+    >>> buf = io.BytesIO()
+    >>> npgrad.save({"w": npgrad.tensor([1.0, 2.0]), "step": 3}, buf)
+    >>> _ = buf.seek(0)
+    >>> npgrad.load(buf)
+    {'w': tensor([1., 2.]), 'step': 3}
     """
     name = str(f) if isinstance(f, (str, os.PathLike)) else getattr(f, "name", "<file object>")
     if mmap and isinstance(f, (str, os.PathLike)):

@@ -58,7 +58,7 @@ class Tensor(TensorMethods):
     grad: Tensor | None
     grad_fn: Any
     _vc: list[int] | None  # the version counter, shared by views and aliases (see _version)
-    _view: Any  # autograd._views.ViewInfo when this tensor is a view of another, else None
+    _view: Any  # when this tensor is a view of another, how it was made (see autograd._views)
     _output_nr: int
     _hooks: _LeafHooks | None
     _retains_grad: bool
@@ -117,8 +117,7 @@ class Tensor(TensorMethods):
     @property
     def _base(self) -> Tensor | None:
         """The tensor this one is a view of (the root of a chain of views), else None."""
-        view = self._view
-        return None if view is None else view.base  # type: ignore[no-any-return]
+        return None if self._view is None else _views.base_of(self)
 
     # ---- data and metadata ---------------------------------------------------------------
     @property
@@ -157,6 +156,8 @@ class Tensor(TensorMethods):
 
     @property
     def requires_grad(self) -> bool:
+        if self._view is not None:
+            _views.refresh(self)  # a view follows its base into the graph
         return self._requires_grad
 
     @requires_grad.setter
@@ -272,8 +273,7 @@ class Tensor(TensorMethods):
 
     def detach_(self) -> Tensor:
         """Cut this tensor off from the graph in place; it becomes a leaf."""
-        view = self._view
-        if view is not None and view.base._requires_grad:
+        if self._view is not None and _views.base_of(self)._requires_grad:
             raise RuntimeError(
                 "detach_: can't detach views in-place (the base would keep writes to this "
                 "memory in its graph); use detach() instead"
@@ -478,8 +478,7 @@ class Tensor(TensorMethods):
         if not is_grad_enabled_fast():
             return self
         grad_result = result is not None and result._requires_grad
-        view = self._view
-        if view is not None and (grad_result or view.base._requires_grad):
+        if self._view is not None and (grad_result or _views.base_of(self)._requires_grad):
             _views.write_through(self, result)  # the base's graph sees the write too
         elif grad_result:
             self.grad_fn = result.grad_fn  # type: ignore[union-attr]

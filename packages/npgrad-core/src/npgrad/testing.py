@@ -84,7 +84,15 @@ def make_tensor(
     requires_grad: bool = False,
     seed: int | None = 0,
 ) -> Tensor:
-    """A tensor of uniform values in ``[low, high)`` (integers for integer dtypes)."""
+    """A tensor of uniform values in ``[low, high)`` (integers for integer dtypes).
+
+    Examples
+    --------
+    >>> from npgrad.testing import make_tensor
+    >>> x = make_tensor(2, 3, low=0.0, high=1.0, requires_grad=True)
+    >>> x.shape, x.dtype, x.requires_grad
+    ((2, 3), dtype('float64'), True)
+    """
     if len(shape) == 1 and isinstance(shape[0], (tuple, list)):
         shape = tuple(shape[0])
     d = dtypes.to_dtype(dtype)

@@ -339,6 +339,30 @@ def test_once_differentiable_refuses_second_order_with_the_op_name():
         g.backward(npgrad.ones(1))
 
 
+def test_once_differentiable_second_order_through_grad_raises_even_beside_other_paths():
+    # autograd.grad runs only the nodes that lead to the inputs: the node standing for the
+    # raw-NumPy backward must lead to them too, or its contribution would silently vanish
+    from npgrad.autograd import once_differentiable
+
+    class RawSquare(Function):
+        @staticmethod
+        def forward(ctx, a):
+            ctx.save_for_backward(a)
+            return a * a
+
+        @staticmethod
+        @once_differentiable
+        def backward(ctx, grad):
+            (a,) = ctx.saved_tensors
+            return npgrad.tensor(2 * a.numpy() * grad.numpy())
+
+    x = npgrad.tensor([3.0], requires_grad=True)
+    for y in (RawSquare.apply(x), RawSquare.apply(x) + x * x, RawSquare.apply(x * 1.0) * x):
+        (g,) = npgrad.autograd.grad(y.sum(), x, create_graph=True)
+        with pytest.raises(RuntimeError, match="RawSquareBackward.*once_differentiable"):
+            npgrad.autograd.grad(g.sum(), x, allow_unused=True)
+
+
 def test_integer_output_of_function_does_not_require_grad():
     class Floor(Function):
         @staticmethod

@@ -294,7 +294,13 @@ NOT_AN_OP = {
         ["manual_seed", "seed", "initial_seed", "get_rng_state", "set_rng_state"], "RNG state"
     ),
     **dict.fromkeys(
-        ["can_cast", "get_default_dtype", "set_default_dtype", "is_floating_point", "promote_types"],
+        [
+            "can_cast",
+            "get_default_dtype",
+            "set_default_dtype",
+            "is_floating_point",
+            "promote_types",
+        ],
         "dtype utility",
     ),
     "result_type": "dtype utility",

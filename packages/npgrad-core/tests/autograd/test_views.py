@@ -3,6 +3,9 @@ through a view (PyTorch's semantics: CopySlices on the base, views regenerated f
 
 from __future__ import annotations
 
+import gc
+import weakref
+
 import numpy as np
 import pytest
 
@@ -139,6 +142,24 @@ def test_a_view_made_before_its_base_changed_backpropagates_through_the_change()
     assert x.grad.tolist() == [0.0, 0.0, 0.0]
 
 
+def test_a_write_through_a_view_makes_no_reference_cycle():
+    gc.disable()
+    try:
+        x = _leaf([1.0, 2.0, 3.0])
+        y = x * 1.0
+        v = y[1:]
+        v.mul_(2.0)
+        w = y[:2]
+        y.add_(1.0)
+        z = (w * 3.0).sum()  # w's node is rebuilt from y's current one here
+        nodes = [weakref.ref(t.grad_fn) for t in (y, v, w, z)]
+        refs = [weakref.ref(t) for t in (y, v, w, z)]
+        del y, v, w, z
+        assert all(r() is None for r in refs + nodes)  # freed by refcount alone
+    finally:
+        gc.enable()
+
+
 def test_inplace_on_a_view_of_a_leaf_that_requires_grad_raises():
     x = _leaf([1.0, 2.0])
     with pytest.raises(RuntimeError, match="a view of a leaf Variable that requires grad"):
@@ -196,3 +217,26 @@ def test_a_custom_function_marking_a_view_dirty_rebases_the_base():
     assert out.tolist() == [4.0, 6.0] and y.tolist() == [1.0, 4.0, 6.0]
     y.sum().backward()
     assert x.grad.tolist() == [1.0, 2.0, 2.0]
+
+
+def test_a_view_made_under_no_grad_joins_the_graph_when_written_with_grad_on():
+    # PyTorch refuses this write; npgrad gives the right gradient instead
+    x = _leaf([1.0, 2.0, 3.0])
+    y = x * 1.0
+    with npgrad.no_grad():
+        v = y[1:]
+    assert not v.requires_grad
+    v.mul_(3.0)
+    assert v.requires_grad
+    y.sum().backward()
+    assert x.grad.tolist() == [1.0, 3.0, 3.0]
+
+
+def test_a_view_made_before_its_base_joined_the_graph_follows_it():
+    w = _leaf([2.0, 3.0])
+    x = npgrad.zeros(2, 2, dtype=npgrad.float64)
+    first, second = x[0], x[1]
+    first.copy_(w)
+    assert second.requires_grad and second.grad_fn is not None
+    (second + first * 2.0).sum().backward()
+    assert w.grad.tolist() == [2.0, 2.0]

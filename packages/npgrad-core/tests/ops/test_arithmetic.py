@@ -241,6 +241,8 @@ def test_integer_tensor_to_negative_integer_tensor_powers_are_computed_like_torc
     assert (2 ** npgrad.tensor([-1, 2])).tolist() == [0, 4]
     u = npgrad.tensor([1, 2], dtype=npgrad.int32) ** npgrad.tensor([-3, -1], dtype=npgrad.int32)
     assert u.dtype == npgrad.int32 and u.tolist() == [1, 0]
+    with pytest.raises(RuntimeError, match="negative integer powers"):
+        npgrad.tensor([2], dtype=npgrad.uint8) ** -1  # noqa: B018 - not 2 ** 255
 
 
 @pytest.mark.parametrize(
@@ -263,10 +265,12 @@ def test_integer_division_by_zero_raises_like_torch(fn, divisor):
         fn(u8, npgrad.tensor([0], dtype=npgrad.uint8))
     # floats divide by zero to inf / nan, as in PyTorch
     assert (npgrad.tensor([5.0]) // 0).tolist() == [float("inf")]
+    # nothing is divided when the result is empty
+    assert fn(npgrad.zeros(0, 2, dtype=npgrad.int64), npgrad.tensor([1, 0])).shape == (0, 2)
 
 
 @pytest.mark.parametrize(
-    "a, b",
+    ("a", "b"),
     [
         (npgrad.tensor([True, False]), npgrad.tensor([True, True])),
         (npgrad.tensor([1, 2]), npgrad.tensor([True, False])),

@@ -572,8 +572,9 @@ def test_equal_and_allclose():
 def test_aliases_and_exports():
     assert npgrad.absolute is npgrad.abs and npgrad.arcsin is npgrad.asin
     assert npgrad.arccos is npgrad.acos and npgrad.arctan is npgrad.atan
-    for name in npgrad.ops.elementwise.__all__:
-        assert getattr(npgrad, name) is getattr(npgrad.ops.elementwise, name), name
+    for module in (npgrad.ops.elementwise, npgrad.ops.comparison, npgrad.ops.binary):
+        for name in module.__all__:
+            assert getattr(npgrad, name) is getattr(module, name), name
 
 
 # ---- in place ------------------------------------------------------------------------------
@@ -742,3 +743,12 @@ def test_dtype_rules_match_torch():
             ours = npgrad.clamp(npgrad.tensor(a), bound).dtype
             theirs = torch.clamp(torch.tensor(a, dtype=td), bound).dtype
             assert str(theirs) == f"torch.{ours}", ("clamp", d, bound)
+
+
+@pytest.mark.parametrize(
+    "fn", [npgrad.isnan, npgrad.isinf, npgrad.isfinite, npgrad.logical_not, npgrad.bitwise_not]
+)
+def test_predicates_of_a_non_tensor_raise_a_type_error_naming_the_op(fn):
+    with pytest.raises(TypeError, match=f"{fn.__name__}: expected a Tensor, got list"):
+        fn([1.0])
+    assert fn(np.array([1, 0])).shape == (2,)  # arrays are accepted, as by the other ops

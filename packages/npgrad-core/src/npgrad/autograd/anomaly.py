@@ -21,11 +21,32 @@ F = TypeVar("F", bound=Callable[..., Any])
 
 
 def is_anomaly_enabled() -> bool:
+    """True inside ``detect_anomaly`` (or after ``set_detect_anomaly(True)``).
+
+    Examples
+    --------
+    >>> import npgrad
+    >>> with npgrad.autograd.detect_anomaly():
+    ...     npgrad.autograd.is_anomaly_enabled()
+    True
+    >>> npgrad.autograd.is_anomaly_enabled()
+    False
+    """
     return enabled
 
 
 class set_detect_anomaly:
-    """Switch anomaly detection on or off; as a context manager, restore it on exit."""
+    """Switch anomaly detection on or off; as a context manager, restore it on exit.
+
+    Examples
+    --------
+    >>> import npgrad
+    >>> with npgrad.autograd.set_detect_anomaly(True):
+    ...     npgrad.autograd.is_anomaly_enabled()
+    True
+    >>> npgrad.autograd.is_anomaly_enabled()
+    False
+    """
 
     def __init__(self, mode: bool, check_nan: bool = True) -> None:
         self._prev = (enabled, _check_nan())

@@ -306,7 +306,16 @@ def backward(
     inputs: Any = None,
 ) -> None:
     """Accumulate the gradients of ``tensors`` into the ``.grad`` of the graph's leaves
-    (only of ``inputs`` when given). ``retain_graph`` defaults to ``create_graph``."""
+    (only of ``inputs`` when given). ``retain_graph`` defaults to ``create_graph``.
+
+    Examples
+    --------
+    >>> import npgrad
+    >>> x = npgrad.tensor([1.0, 2.0], requires_grad=True)
+    >>> npgrad.autograd.backward([(x * x).sum(), x.sum()])
+    >>> x.grad
+    tensor([3., 5.])
+    """
     from npgrad.tensor import Tensor
 
     outs = _as_list(tensors)

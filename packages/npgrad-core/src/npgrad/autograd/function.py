@@ -85,7 +85,7 @@ class BackwardNode(FunctionCtx):
     _materialize_grads = True
     _output_meta: tuple[tuple[tuple[int, ...], np.dtype], ...] = ()
     _pre_hooks: dict[int, list[Callable[[Tensor], Tensor | None]]] | None = None
-    _retain_hooks: dict[int, Callable[[Tensor], None]] | None = None
+    _retain_hooks: dict[int, Callable[[Tensor], Any]] | None = None
     _is_leaf_vertex = False  # the engine's test for "node, not leaf Tensor"
     _creation_trace: str | None = None  # the forward's stack, kept in anomaly mode
 
@@ -225,6 +225,27 @@ class Function:
 
     Subclasses define ``forward(ctx, *args)`` on NumPy arrays and ``backward(ctx, *grads)``
     on Tensors; call them through ``apply``.
+
+    Examples
+    --------
+    >>> import npgrad
+    >>> class Cube(npgrad.autograd.Function):
+    ...     @staticmethod
+    ...     def forward(ctx, a):
+    ...         ctx.save_for_backward(a)
+    ...         return a**3
+    ...
+    ...     @staticmethod
+    ...     def backward(ctx, grad):
+    ...         (a,) = ctx.saved_tensors
+    ...         return grad * 3 * a * a
+    >>> x = npgrad.tensor([2.0], requires_grad=True)
+    >>> y = Cube.apply(x)
+    >>> y
+    tensor([8.], grad_fn=<CubeBackward>)
+    >>> (g,) = npgrad.autograd.grad(y, x, create_graph=True)
+    >>> g, npgrad.autograd.grad(g, x)[0]
+    (tensor([12.], grad_fn=<MulBackward>), tensor([12.]))
     """
 
     _backward_cls: type[BackwardNode]
@@ -254,7 +275,7 @@ class Function:
         for a in args:
             if isinstance(a, T):
                 view = a._view
-                if view is not None and view.version != view.vc[0]:
+                if view is not None and view[4] != a._vc[0]:  # type: ignore[index]
                     _views.refresh(a)  # its base was written to since: rebuild its node
                 arrays.append(a._data)
                 if a._requires_grad:
@@ -422,6 +443,28 @@ def once_differentiable(backward: Callable[..., Any]) -> Callable[..., Any]:
 
     Under ``create_graph=True`` the gradients it returns carry a node that raises a
     RuntimeError naming the op when differentiated again, instead of a silently wrong result.
+
+    Examples
+    --------
+    >>> import npgrad
+    >>> class Double(npgrad.autograd.Function):
+    ...     @staticmethod
+    ...     def forward(ctx, a):
+    ...         return a * 2.0
+    ...
+    ...     @staticmethod
+    ...     @npgrad.autograd.once_differentiable
+    ...     def backward(ctx, grad):
+    ...         return grad * 2.0
+    >>> x = npgrad.tensor([1.0], requires_grad=True)
+    >>> (g,) = npgrad.autograd.grad(Double.apply(x) ** 2, x, create_graph=True)
+    >>> g.tolist()
+    [8.0]
+    >>> try:
+    ...     npgrad.autograd.grad(g.sum(), x)
+    ... except RuntimeError as e:
+    ...     print(str(e).split(":")[0])
+    DoubleBackward
     """
 
     @functools.wraps(backward)
@@ -439,7 +482,17 @@ def once_differentiable(backward: Callable[..., Any]) -> Callable[..., Any]:
         # silently dropping this op's contribution.
 
         node: Any = _DelayedError._backward_cls()
-        node.needs_input_grad, node.next_functions = (), ()
+        # Its edges are the op's own inputs and the incoming gradients' histories: whatever a
+        # second-order pass differentiates with respect to, it reaches this node (autograd.grad
+        # runs only the nodes that lead to its inputs) -- and raises.
+        edges = tuple(e for e in getattr(ctx, "next_functions", ()) if e[0] is not None)
+        edges += tuple(
+            (g.grad_fn or g, g._output_nr)
+            for g in grads
+            if isinstance(g, Tensor) and g._requires_grad
+        )
+        node.next_functions = edges
+        node.needs_input_grad = (True,) * len(edges)
         node.op = ctx.name() if hasattr(ctx, "name") else type(ctx).__name__
         single = not isinstance(result, tuple)
         wrapped = tuple(

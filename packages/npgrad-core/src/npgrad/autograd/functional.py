@@ -54,11 +54,10 @@ def _outputs(op: str, out: Any) -> tuple[bool, tuple[Tensor, ...]]:
 def _grads(
     outs: tuple[Tensor, ...], xs: tuple[Tensor, ...], vs: Any, create_graph: bool
 ) -> tuple[Tensor, ...]:
-    from npgrad.tensor import Tensor
 
     keep = [i for i, o in enumerate(outs) if o.requires_grad]
     if not keep:
-        return tuple(Tensor._make(np.zeros_like(x._data), False, None) for x in xs)
+        return tuple(_filled_like(x, 0) for x in xs)
     gs = autograd_grad(
         [outs[i] for i in keep],
         xs,
@@ -67,10 +66,7 @@ def _grads(
         retain_graph=True,
         allow_unused=True,
     )
-    return tuple(
-        g if g is not None else Tensor._make(np.zeros_like(x._data), False, None)
-        for g, x in zip(gs, xs)
-    )
+    return tuple(g if g is not None else _filled_like(x, 0) for g, x in zip(gs, xs))
 
 
 def vjp(
@@ -90,7 +86,6 @@ def vjp(
     >>> g
     tensor([2., 4.])
     """
-    from npgrad.tensor import Tensor
 
     with enable_grad():
         in_tuple, xs = _prepare("vjp", inputs, create_graph)
@@ -100,9 +95,9 @@ def vjp(
                 raise RuntimeError(
                     "vjp: v can only be omitted when the function returns a single element"
                 )
-            vs: Any = (Tensor._make(np.ones_like(outs[0]._data), False, None),)
+            vs: Any = (_filled_like(outs[0], 1),)
         else:
-            vs = tuple(v) if isinstance(v, (tuple, list)) else (v,)
+            vs = _as_tuple(v)
         gs = _grads(outs, xs, vs, create_graph)
     res = outs if create_graph else tuple(o.detach() for o in outs)
     return (res if out_tuple else res[0]), (gs if in_tuple else gs[0])
@@ -115,7 +110,16 @@ def jvp(
     create_graph: bool = False,
     strict: bool = False,
 ) -> tuple[Any, Any]:
-    """``(func(inputs), J v)`` by the double-vjp trick (two reverse passes)."""
+    """``(func(inputs), J v)`` by the double-vjp trick (two reverse passes).
+
+    Examples
+    --------
+    >>> import npgrad
+    >>> from npgrad.autograd.functional import jvp
+    >>> out, jv = jvp(lambda t: t * t, npgrad.tensor([1.0, 3.0]), npgrad.tensor([1.0, 1.0]))
+    >>> jv
+    tensor([2., 6.])
+    """
     from npgrad.tensor import Tensor
 
     with enable_grad():
@@ -124,8 +128,8 @@ def jvp(
         if v is None:
             if len(xs) != 1 or xs[0].numel() != 1:
                 raise RuntimeError("jvp: v can only be omitted when the input is a single element")
-            v = Tensor._make(np.ones_like(xs[0]._data), False, None)
-        vs = tuple(v) if isinstance(v, (tuple, list)) else (v,)
+            v = _filled_like(xs[0], 1)
+        vs = _as_tuple(v)
         # u ↦ uᵀJ is linear in u; differentiating <uᵀJ, v> with respect to u gives J v
         us = tuple(Tensor._make(np.zeros_like(o._data), True, None) for o in outs)
         gs = _grads(outs, xs, us, create_graph=True)
@@ -163,9 +167,7 @@ def jacobian(
                 e = np.zeros(o.numel(), dtype=o.dtype)
                 e[k] = 1
                 vs = tuple(
-                    Tensor._make(e.reshape(o.shape), False, None)
-                    if p is o
-                    else Tensor._make(np.zeros_like(p._data), False, None)
+                    Tensor._make(e.reshape(o.shape), False, None) if p is o else _filled_like(p, 0)
                     for p in outs
                 )
                 for j, g in enumerate(_grads(outs, xs, vs, create_graph)):
@@ -203,18 +205,26 @@ def hessian(
     def gradient(*xs: Tensor) -> Any:
         out = func(*xs)
         _, outs = _outputs("hessian", out)
-        if len(outs) != 1 or outs[0].numel() != 1:
-            raise RuntimeError("hessian: the function must return a single-element Tensor")
-        gs = _grads(outs, xs, (_ones_like(outs[0]),), create_graph=True)
+        gs = _grads(outs, xs, (_filled_like(_single("hessian", outs), 1),), create_graph=True)
         return gs if in_tuple else gs[0]
 
     return jacobian(gradient, inputs, create_graph=create_graph)
 
 
-def _ones_like(t: Tensor) -> Tensor:
+def _filled_like(t: Tensor, value: float) -> Tensor:
     from npgrad.tensor import Tensor
 
-    return Tensor._make(np.ones_like(t._data), False, None)
+    return Tensor._make(np.full_like(t._data, value), False, None)
+
+
+def _as_tuple(v: Any) -> tuple[Any, ...]:
+    return tuple(v) if isinstance(v, (tuple, list)) else (v,)
+
+
+def _single(op: str, outs: tuple[Tensor, ...]) -> Tensor:
+    if len(outs) != 1 or outs[0].numel() != 1:
+        raise RuntimeError(f"{op}: the function must return a single-element Tensor")
+    return outs[0]
 
 
 def vhp(
@@ -224,14 +234,21 @@ def vhp(
     create_graph: bool = False,
     strict: bool = False,
 ) -> tuple[Any, Any]:
-    """``(func(inputs), vᵀ H)`` for a scalar function."""
+    """``(func(inputs), vᵀ H)`` for a scalar function.
+
+    Examples
+    --------
+    >>> import npgrad
+    >>> from npgrad.autograd.functional import vhp
+    >>> f = lambda t: (t**3).sum()
+    >>> vhp(f, npgrad.tensor([1.0, 2.0]), npgrad.tensor([1.0, 1.0]))[1]
+    tensor([ 6., 12.])
+    """
     with enable_grad():
         in_tuple, xs = _prepare("vhp", inputs, True)
         _, outs = _outputs("vhp", func(*xs))
-        if len(outs) != 1 or outs[0].numel() != 1:
-            raise RuntimeError("vhp: the function must return a single-element Tensor")
-        gs = _grads(outs, xs, (_ones_like(outs[0]),), create_graph=True)
-        vs = tuple(v) if isinstance(v, (tuple, list)) else (v,)
+        gs = _grads(outs, xs, (_filled_like(_single("vhp", outs), 1),), create_graph=True)
+        vs = _as_tuple(v)
         hv = _grads(gs, xs, vs, create_graph)
     out = outs[0] if create_graph else outs[0].detach()
     return out, (hv if in_tuple else hv[0])
@@ -244,5 +261,13 @@ def hvp(
     create_graph: bool = False,
     strict: bool = False,
 ) -> tuple[Any, Any]:
-    """``(func(inputs), H v)``; equal to ``vhp`` since the Hessian is symmetric."""
+    """``(func(inputs), H v)``; equal to ``vhp`` since the Hessian is symmetric.
+
+    Examples
+    --------
+    >>> import npgrad
+    >>> from npgrad.autograd.functional import hvp
+    >>> hvp(lambda t: (t * t).sum(), npgrad.tensor([1.0, 2.0]), npgrad.tensor([3.0, 4.0]))[1]
+    tensor([6., 8.])
+    """
     return vhp(func, inputs, v, create_graph, strict)

@@ -83,7 +83,18 @@ class no_grad(_GradModeContext):
 
 
 class enable_grad(_GradModeContext):
-    """Enable graph recording (inside a ``no_grad`` block, say)."""
+    """Enable graph recording (inside a ``no_grad`` block, say).
+
+    Examples
+    --------
+    >>> import npgrad
+    >>> x = npgrad.tensor([1.0], requires_grad=True)
+    >>> with npgrad.no_grad():
+    ...     with npgrad.enable_grad():
+    ...         y = x * 2
+    >>> y.requires_grad
+    True
+    """
 
     def _mode(self) -> bool:
         return True
@@ -94,6 +105,16 @@ class set_grad_enabled(_GradModeContext):
 
     Used as a function call it switches the mode for the current context; as a context
     manager it restores the previous mode on exit.
+
+    Examples
+    --------
+    >>> import npgrad
+    >>> x = npgrad.tensor([1.0], requires_grad=True)
+    >>> with npgrad.set_grad_enabled(False):
+    ...     (x * 2).requires_grad
+    False
+    >>> (x * 2).requires_grad
+    True
     """
 
     def __init__(self, mode: bool) -> None:
@@ -128,6 +149,15 @@ class inference_mode(_GradModeContext):
     """Like ``no_grad``: npgrad keeps no extra bookkeeping for inference, so the two agree.
 
     ``inference_mode(False)`` leaves grad mode as it is.
+
+    Examples
+    --------
+    >>> import npgrad
+    >>> x = npgrad.tensor([1.0], requires_grad=True)
+    >>> with npgrad.inference_mode():
+    ...     y = x * 2
+    >>> y.requires_grad
+    False
     """
 
     def __init__(self, mode: bool = True) -> None:

@@ -159,6 +159,13 @@ def gradgradcheck(
     """Second-order check: gradcheck of ``(inputs, v) -> grad(func(inputs), inputs, v)``.
 
     ``grad_outputs`` (random when omitted) are differentiated too.
+
+    Examples
+    --------
+    >>> import npgrad
+    >>> x = npgrad.tensor([0.5, 1.5], dtype=npgrad.float64, requires_grad=True)
+    >>> npgrad.autograd.gradgradcheck(lambda t: (t**3).sin(), (x,))
+    True
     """
     inputs = _tuple(inputs)
     T = _tensor_cls()

@@ -1,2 +1,19 @@
 """npgrad's ops, one module per family; each op is a Function with forward and backward side
 by side. The public functions are re-exported from :mod:`npgrad`."""
+
+__all__ = [
+    "activation",
+    "arithmetic",
+    "binary",
+    "comparison",
+    "elementwise",
+    "extrema",
+    "gather_scatter",
+    "indexing",
+    "linalg",
+    "reduction",
+    "scan",
+    "selection",
+    "shape",
+    "sorting",
+]

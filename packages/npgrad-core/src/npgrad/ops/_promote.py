@@ -15,7 +15,7 @@ import numpy as np
 from npgrad import dtypes
 from npgrad.tensor import Tensor
 
-__all__ = ["binary", "check_broadcast", "operands", "scalar_as"]
+__all__ = ["binary", "check_broadcast", "const", "operands", "scalar_as", "tensor_arg"]
 
 _SCALARS = (bool, int, float, np.generic)
 
@@ -26,6 +26,21 @@ def scalar_as(value: Any, dtype: np.dtype) -> Any:
         return dtype.type(value)
     except OverflowError:
         return np.array(value).astype(dtype)[()]
+
+
+def tensor_arg(op: str, x: Any) -> Tensor:
+    """``x`` as a Tensor: a Tensor as it is, a NumPy array wrapped as a constant; anything else
+    is a TypeError naming ``op``."""
+    if isinstance(x, Tensor):
+        return x
+    if isinstance(x, np.ndarray):
+        return Tensor._make(x, False, None)
+    raise TypeError(f"{op}: expected a Tensor, got {type(x).__name__}")
+
+
+def const(a: np.ndarray) -> Tensor:
+    """The array ``a`` as a constant Tensor (no copy, outside any graph)."""
+    return Tensor._make(a, False, None)
 
 
 def _tensor_or_scalar(op: str, x: Any) -> Any:

@@ -44,12 +44,6 @@ def _need_dims(op: str, x: Tensor) -> None:
         raise IndexError(f"{op}: dimension specified as 0 but the tensor has no dimensions")
 
 
-def _tensor(op: str, x: Any) -> Tensor:
-    if not isinstance(x, Tensor):
-        raise TypeError(f"{op}: expected a Tensor, got {type(x).__name__}")
-    return x
-
-
 def _infer_shape(op: str, shape: tuple[int, ...], numel: int, what: str) -> tuple[int, ...]:
     """Resolve one ``-1`` in ``shape`` so that it holds ``numel`` elements."""
     free = [i for i, s in enumerate(shape) if s == -1]

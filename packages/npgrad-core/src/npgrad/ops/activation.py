@@ -3,13 +3,8 @@
 The common activations are Functions with a fused NumPy forward and a backward written in
 npgrad ops, so they are differentiable again; the rare ones are compositions. Derivatives at
 kinks follow PyTorch and each is noted where it is decided. Parameters (``beta``, ``alpha``,
-...) are turned into Python floats so that they never upcast a float32 tensor.
-
-NumPy has no ``erf``: :func:`_erf_array` evaluates a Taylor expansion of erf around the
-nearest of a grid of centres ``c`` (spacing 1/64 on ``[0, 6]``), whose coefficients are exact
-formulas, ``erf^(n+1)(c) = 2/sqrt(pi) (-1)^n H_n(c) exp(-c^2)`` (Hermite polynomials), with
-``erf(c)`` from ``math.erf``. In float64 the result is within 1.2e-16 of ``math.erf`` (about
-one ulp); lower-precision inputs use fewer terms (error < 1e-11 before rounding).
+...) are turned into Python floats so that they never upcast a float32 tensor. NumPy has no
+``erf``: its kernel is :func:`npgrad.ops._erf.erf_array`.
 """
 
 from __future__ import annotations
@@ -22,7 +17,9 @@ import numpy as np
 
 from npgrad import dtypes
 from npgrad.autograd.function import Function
-from npgrad.ops.elementwise import where
+from npgrad.ops._erf import erf_array
+from npgrad.ops._promote import tensor_arg
+from npgrad.ops.comparison import where
 from npgrad.tensor import Tensor, _check_dim
 
 __all__ = [
@@ -57,64 +54,11 @@ _SELU_SCALE = 1.0507009873554804934193349852946
 
 
 # ---- erf ------------------------------------------------------------------------------------
-_ERF_STEP = 1.0 / 64.0
-_ERF_XMAX = 6.0  # erf(6) rounds to 1.0 in float64: larger |x| are clamped here
-_ERF_CHUNK = 65536  # elements per pass: the float64 temporaries stay in cache
-
-
-def _erf_table(n_terms: int) -> tuple[np.ndarray, ...]:
-    """Row ``j`` holds, for every centre ``c``, the coefficient of ``h**j`` in erf(c + h)."""
-    centres = np.arange(round(_ERF_XMAX / _ERF_STEP) + 1) * _ERF_STEP
-    coef = np.zeros((n_terms, centres.size))
-    for i, c in enumerate(centres.tolist()):
-        coef[0, i] = math.erf(c)
-        scale = _TWO_OVER_SQRTPI * math.exp(-c * c)
-        hermite = [1.0, 2.0 * c]  # H_0(c), H_1(c), then H_{n+1} = 2c H_n - 2n H_{n-1}
-        for n in range(1, n_terms):
-            hermite.append(2.0 * c * hermite[n] - 2.0 * n * hermite[n - 1])
-        for n in range(n_terms - 1):  # term h**(n+1): (-1)^n H_n(c) / (n+1)!
-            coef[n + 1, i] = scale * (-1) ** n * hermite[n] / math.factorial(n + 1)
-    return tuple(np.ascontiguousarray(row) for row in coef)
-
-
-# |h| <= 1/128: with 8 terms the first omitted one is < 1e-19 (float64); with 5, < 1e-11,
-# plenty for float32 and float16 at two thirds of the cost
-_ERF_F64 = _erf_table(8)
-_ERF_F32 = _ERF_F64[:5]
-
-
-def _erf_flat(x: np.ndarray, table: tuple[np.ndarray, ...]) -> np.ndarray:
-    xd = x.astype(np.float64, copy=False)
-    ax = np.abs(xd)
-    np.minimum(ax, _ERF_XMAX, out=ax)  # NaN stays NaN
-    with np.errstate(invalid="ignore"):  # NaN -> int cast; mode="clip" keeps take in range
-        k = (ax * (1.0 / _ERF_STEP) + 0.5).astype(np.intp)  # nearest centre (ax >= 0)
-    h = ax - k * _ERF_STEP
-    p = table[-1].take(k, mode="clip")
-    for row in table[-2::-1]:
-        p *= h
-        p += row.take(k, mode="clip")
-    return np.copysign(p, xd, out=p)
-
-
-def _erf_array(x: np.ndarray) -> np.ndarray:
-    """erf of a floating array, computed in float64 and returned in the array's dtype."""
-    table = _ERF_F64 if x.dtype == np.float64 else _ERF_F32
-    flat = x.reshape(-1)  # 1-D: ufuncs on 0-d arrays give scalars
-    if flat.size <= _ERF_CHUNK:
-        return _erf_flat(flat, table).astype(x.dtype, copy=False).reshape(x.shape)
-    # a dozen passes over float64 temporaries: chunks that fit in cache are 2-3x faster
-    out = np.empty(flat.shape, x.dtype)
-    for s in range(0, flat.size, _ERF_CHUNK):
-        out[s : s + _ERF_CHUNK] = _erf_flat(flat[s : s + _ERF_CHUNK], table)
-    return out.reshape(x.shape)
-
-
 class Erf(Function):
     @staticmethod
     def forward(ctx: Any, a: np.ndarray) -> np.ndarray:
         ctx.save_for_backward(a)
-        return _erf_array(a)
+        return erf_array(a)
 
     @staticmethod
     def backward(ctx: Any, grad: Tensor) -> Tensor:
@@ -134,23 +78,17 @@ def erf(input: Tensor) -> Tensor:  # noqa: A002
     >>> npgrad.erf(npgrad.tensor([0.0, 0.5, -2.0]))
     tensor([ 0.0000,  0.5205, -0.9953])
     """
-    x = _as_tensor("erf", input)
+    x = tensor_arg("erf", input)
     if x.dtype.kind != "f":
         x = x.to(dtypes.get_default_dtype())
     return Erf.apply(x)  # type: ignore[no-any-return]
 
 
 # ---- helpers ----------------------------------------------------------------------------------
-def _as_tensor(op: str, x: Any) -> Tensor:
-    if isinstance(x, Tensor):
-        return x
-    if isinstance(x, np.ndarray):
-        return Tensor._make(x, False, None)
-    raise TypeError(f"{op}: expected a Tensor, got {type(x).__name__}")
 
 
 def _float_input(op: str, x: Any) -> Tensor:
-    x = _as_tensor(op, x)
+    x = tensor_arg(op, x)
     if x.dtype.kind != "f":
         raise TypeError(
             f"{op}: not implemented for {x.dtype} tensors; it needs a floating point tensor "
@@ -161,7 +99,7 @@ def _float_input(op: str, x: Any) -> Tensor:
 
 def _to_float(op: str, x: Any) -> Tensor:
     """For the compositions that PyTorch runs on integers too: those give the default float."""
-    x = _as_tensor(op, x)
+    x = tensor_arg(op, x)
     if x.dtype.kind == "b":
         raise TypeError(f"{op}: not implemented for bool tensors")
     return x if x.dtype.kind == "f" else x.to(dtypes.get_default_dtype())
@@ -175,7 +113,7 @@ def _vector(a: np.ndarray) -> np.ndarray:
 
 def _softmax_dim(op: str, x: Tensor, dim: int | None, dtype: Any) -> tuple[Tensor, int]:
     if dtype is not None:  # PyTorch casts before the op (so the op runs in that precision)
-        x = _as_tensor(op, x).to(dtype)
+        x = tensor_arg(op, x).to(dtype)
     x = _float_input(op, x)
     if dim is None:
         # PyTorch's legacy choice for a missing dim, with its deprecation warning
@@ -282,7 +220,7 @@ def softmin(input: Tensor, dim: int | None = None, *, dtype: Any = None) -> Tens
     tensor([1., 0.])
     """
     if dtype is not None:
-        input = _as_tensor("softmin", input).to(dtype)  # noqa: A001
+        input = tensor_arg("softmin", input).to(dtype)  # noqa: A001
     return softmax(-_float_input("softmin", input), dim)
 
 
@@ -334,7 +272,7 @@ class Gelu(Function):
             inner *= _GELU_TANH_BETA
             t = np.tanh(inner, out=inner)
         else:
-            t = _erf_array(x * _SQRT1_2)
+            t = erf_array(x * _SQRT1_2)
         t += 1.0
         t *= x
         t *= 0.5
@@ -590,7 +528,7 @@ def hardtanh(input: Tensor, min_val: float = -1.0, max_val: float = 1.0) -> Tens
     >>> npgrad.hardtanh(npgrad.tensor([-2.0, 0.5, 2.0]))
     tensor([-1.0000,  0.5000,  1.0000])
     """
-    x = _as_tensor("hardtanh", input)
+    x = tensor_arg("hardtanh", input)
     if x.dtype.kind == "b":
         raise TypeError("hardtanh: not implemented for bool tensors")
     if min_val > max_val:

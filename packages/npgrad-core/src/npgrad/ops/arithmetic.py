@@ -24,8 +24,8 @@ class _IntegerDivisionByZero(ZeroDivisionError, RuntimeError):
     ("ZeroDivisionError"): this is both, so either ``except`` clause catches it."""
 
 
-def _check_int_divisor(op: str, b: np.ndarray) -> None:
-    if b.dtype.kind in "iub" and not np.all(b):
+def _check_int_divisor(op: str, a: np.ndarray, b: np.ndarray) -> None:
+    if b.dtype.kind in "iub" and a.size and b.size and not np.all(b):
         raise _IntegerDivisionByZero(f"{op}: integer division by zero")
 
 
@@ -113,7 +113,8 @@ class Pow(Function):
 
     @staticmethod
     def backward(ctx: Any, grad: Tensor) -> tuple[Tensor | None, Tensor | None]:
-        from npgrad.ops.elementwise import log, where
+        from npgrad.ops.comparison import where
+        from npgrad.ops.elementwise import log
 
         a, b, out = ctx.saved_tensors
         sa, sb = ctx.shapes
@@ -168,7 +169,7 @@ class _NoGrad(Function):
 class FloorDivide(_NoGrad):
     @staticmethod
     def forward(ctx: Any, a: np.ndarray, b: np.ndarray) -> np.ndarray:
-        _check_int_divisor("floor_divide", b)
+        _check_int_divisor("floor_divide", a, b)
         ctx.shapes = (a.shape, b.shape)
         return np.floor_divide(a, b)
 
@@ -176,7 +177,7 @@ class FloorDivide(_NoGrad):
 class TruncDivide(_NoGrad):
     @staticmethod
     def forward(ctx: Any, a: np.ndarray, b: np.ndarray) -> np.ndarray:
-        _check_int_divisor("div", b)
+        _check_int_divisor("div", a, b)
         ctx.shapes = (a.shape, b.shape)
         if np.result_type(a, b).kind in "iub":
             # integer floor division, then one step towards zero where the quotient was
@@ -189,7 +190,7 @@ class TruncDivide(_NoGrad):
 class Remainder(Function):
     @staticmethod
     def forward(ctx: Any, a: np.ndarray, b: np.ndarray) -> np.ndarray:
-        _check_int_divisor("remainder", b)
+        _check_int_divisor("remainder", a, b)
         ctx.shapes = (a.shape, b.shape)
         if ctx.needs_input_grad[1]:
             ctx.save_for_backward(a, b)
@@ -287,17 +288,38 @@ true_divide = div
 
 
 def floor_divide(input: Any, other: Any) -> Tensor:  # noqa: A002
-    """``floor(input / other)`` in the promoted dtype (zero gradient), like ``//``."""
+    """``floor(input / other)`` in the promoted dtype (zero gradient), like ``//``.
+
+    Examples
+    --------
+    >>> import npgrad
+    >>> npgrad.floor_divide(npgrad.tensor([7, -7]), 2), npgrad.tensor([7.5]) // 2
+    (tensor([ 3, -4]), tensor([3.]))
+    """
     return binary(FloorDivide, "floor_divide", input, other)
 
 
 def remainder(input: Any, other: Any) -> Tensor:  # noqa: A002
-    """``input - floor(input / other) * other``: the result has the divisor's sign, like ``%``."""
+    """``input - floor(input / other) * other``: the result has the divisor's sign, like ``%``.
+
+    Examples
+    --------
+    >>> import npgrad
+    >>> npgrad.remainder(npgrad.tensor([7, -7]), 3), npgrad.tensor([7, -7]) % -3
+    (tensor([1, 2]), tensor([-2, -1]))
+    """
     return binary(Remainder, "remainder", input, other)
 
 
 def neg(input: Tensor) -> Tensor:  # noqa: A002
-    """``-input``."""
+    """``-input``.
+
+    Examples
+    --------
+    >>> import npgrad
+    >>> -npgrad.tensor([1.5, -2.0])
+    tensor([-1.5000,  2.0000])
+    """
     if input.dtype.kind == "b":
         raise TypeError("neg: negation of a bool tensor is not supported; use logical_not")
     return Neg.apply(input)  # type: ignore[no-any-return]
@@ -312,19 +334,22 @@ def pow(input: Any, exponent: Any) -> Tensor:  # noqa: A001, A002
     >>> npgrad.pow(npgrad.tensor([1.0, 2.0, 3.0]), 2)
     tensor([1., 4., 9.])
     """
-    a, b = operands("pow", input, exponent)
-    if _kind(a) in "iu" and not isinstance(b, Tensor) and _kind(b) in "iu" and b < 0:
-        # only a scalar exponent: tensors of exponents are computed element-wise (_int_pow)
+    if (
+        isinstance(input, Tensor)
+        and input.dtype.kind in "biu"
+        and isinstance(exponent, (int, np.integer))
+        and not isinstance(exponent, (bool, np.bool_))
+        and exponent < 0
+    ):
+        # only a scalar exponent (checked before a uint8 base wraps it around): tensors of
+        # exponents are computed element-wise (_int_pow), as in PyTorch
         raise RuntimeError("pow: integers to negative integer powers are not allowed")
+    a, b = operands("pow", input, exponent)
     return binary(Pow, "pow", a, b)
 
 
 def _is_bool(x: Any) -> bool:
     return isinstance(x, (bool, np.bool_)) or getattr(getattr(x, "dtype", None), "kind", "") == "b"
-
-
-def _kind(x: Any) -> str:
-    return x.dtype.kind  # type: ignore[no-any-return]
 
 
 def _floating(x: Any) -> bool:

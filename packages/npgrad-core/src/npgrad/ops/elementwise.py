@@ -1,4 +1,6 @@
-"""Elementwise ops: casts, comparisons and logic (no gradient), unary math, clamp, where.
+"""Elementwise ops of one tensor: casts and unary math. (Comparisons, logic and ``where`` are
+in :mod:`npgrad.ops.comparison`; atan2, maximum, minimum, clamp and lerp in
+:mod:`npgrad.ops.binary`.)
 
 Dtypes follow PyTorch: the transcendental ops (``exp``, ``sin``, ``sigmoid``…) turn integer
 and bool inputs into the default float dtype; ``abs``, ``sign``, ``relu``, ``square`` and the
@@ -17,20 +19,16 @@ import numpy as np
 
 from npgrad import dtypes
 from npgrad.autograd.function import Function
-from npgrad.ops._broadcast import sum_to
-from npgrad.ops._promote import check_broadcast, operands, scalar_as
-from npgrad.ops.arithmetic import add, sub
+from npgrad.ops._promote import tensor_arg
+from npgrad.ops.comparison import where
 from npgrad.tensor import Tensor
 
 # fmt: off
 __all__ = [
-    "abs", "absolute", "acos", "allclose", "arccos", "arcsin", "arctan", "arctan2", "asin",
-    "atan", "atan2", "bitwise_and", "bitwise_not", "bitwise_or", "bitwise_xor", "cast", "ceil",
-    "clamp", "clip", "cos", "cosh", "eq", "equal", "exp", "expm1", "floor", "ge", "gt",
-    "isfinite", "isinf", "isnan", "le", "lerp", "log", "log1p", "log2", "log10", "logical_and",
-    "logical_not", "logical_or", "logical_xor", "lt", "maximum", "minimum", "ne", "reciprocal",
+    "abs", "absolute", "acos", "arccos", "arcsin", "arctan", "asin", "atan", "cast", "ceil",
+    "cos", "cosh", "exp", "expm1", "floor", "log", "log1p", "log2", "log10", "reciprocal",
     "relu", "round", "rsqrt", "sigmoid", "sign", "sin", "sinh", "sqrt", "square", "tan", "tanh",
-    "trunc", "where",
+    "trunc",
 ]
 # fmt: on
 
@@ -50,191 +48,27 @@ class Cast(Function):
 
 
 def cast(input: Tensor, dtype: np.dtype, copy: bool = False) -> Tensor:  # noqa: A002
-    """``input`` as ``dtype`` (itself when the dtype already matches and no copy is asked)."""
+    """``input`` as ``dtype`` (itself when the dtype already matches and no copy is asked).
+
+    Examples
+    --------
+    >>> import npgrad
+    >>> x = npgrad.tensor([1.5, 2.5], requires_grad=True)
+    >>> y = npgrad.ops.elementwise.cast(x, npgrad.float64)
+    >>> y.dtype, npgrad.ops.elementwise.cast(x, npgrad.float32) is x
+    (dtype('float64'), True)
+    """
     if input.dtype == dtype and not copy:
         return input
     return Cast.apply(input, dtype, copy)  # type: ignore[no-any-return]
 
 
-# ---- comparisons and logic: no gradient ------------------------------------------------------
-def _compare(op: str, ufunc: Any, a: Any, b: Any) -> Tensor:
-    a, b = operands(op, a, b)
-    xa = a._data if isinstance(a, Tensor) else a
-    xb = b._data if isinstance(b, Tensor) else b
-    try:
-        return Tensor._make(np.asarray(ufunc(xa, xb)), False, None)
-    except ValueError:
-        check_broadcast(op, a, b)
-        raise
-
-
-def eq(input: Any, other: Any) -> Tensor:  # noqa: A002
-    """``input == other`` elementwise, as a bool tensor."""
-    return _compare("eq", np.equal, input, other)
-
-
-def ne(input: Any, other: Any) -> Tensor:  # noqa: A002
-    return _compare("ne", np.not_equal, input, other)
-
-
-def lt(input: Any, other: Any) -> Tensor:  # noqa: A002
-    return _compare("lt", np.less, input, other)
-
-
-def le(input: Any, other: Any) -> Tensor:  # noqa: A002
-    return _compare("le", np.less_equal, input, other)
-
-
-def gt(input: Any, other: Any) -> Tensor:  # noqa: A002
-    return _compare("gt", np.greater, input, other)
-
-
-def ge(input: Any, other: Any) -> Tensor:  # noqa: A002
-    return _compare("ge", np.greater_equal, input, other)
-
-
-def logical_and(input: Any, other: Any) -> Tensor:  # noqa: A002
-    return _compare("logical_and", np.logical_and, input, other)
-
-
-def logical_or(input: Any, other: Any) -> Tensor:  # noqa: A002
-    return _compare("logical_or", np.logical_or, input, other)
-
-
-def logical_xor(input: Any, other: Any) -> Tensor:  # noqa: A002
-    return _compare("logical_xor", np.logical_xor, input, other)
-
-
-def logical_not(input: Tensor) -> Tensor:  # noqa: A002
-    return Tensor._make(np.logical_not(input._data), False, None)
-
-
-def _bitwise(op: str, ufunc: Any, a: Any, b: Any) -> Tensor:
-    a, b = operands(op, a, b)
-    for x in (a, b):
-        if x.dtype.kind not in "biu":
-            raise TypeError(f"{op}: only integer and bool tensors are supported, got {x.dtype}")
-    return _compare(op, ufunc, a, b)
-
-
-def bitwise_and(input: Any, other: Any) -> Tensor:  # noqa: A002
-    """``input & other`` for bool or integer tensors."""
-    return _bitwise("bitwise_and", np.bitwise_and, input, other)
-
-
-def bitwise_or(input: Any, other: Any) -> Tensor:  # noqa: A002
-    return _bitwise("bitwise_or", np.bitwise_or, input, other)
-
-
-def bitwise_xor(input: Any, other: Any) -> Tensor:  # noqa: A002
-    return _bitwise("bitwise_xor", np.bitwise_xor, input, other)
-
-
-def bitwise_not(input: Tensor) -> Tensor:  # noqa: A002
-    if input.dtype.kind not in "biu":
-        raise TypeError(
-            f"bitwise_not: only integer and bool tensors are supported, got {input.dtype}"
-        )
-    return Tensor._make(np.invert(input._data), False, None)
-
-
-def isnan(input: Tensor) -> Tensor:  # noqa: A002
-    return Tensor._make(np.isnan(input._data), False, None)
-
-
-def isinf(input: Tensor) -> Tensor:  # noqa: A002
-    return Tensor._make(np.isinf(input._data), False, None)
-
-
-def isfinite(input: Tensor) -> Tensor:  # noqa: A002
-    return Tensor._make(np.isfinite(input._data), False, None)
-
-
-def equal(input: Tensor, other: Tensor) -> bool:  # noqa: A002
-    """True when both tensors have the same shape and elements."""
-    if not isinstance(other, Tensor):
-        raise TypeError(f"equal: expected other to be a Tensor, got {type(other).__name__}")
-    return input.shape == other.shape and bool(np.array_equal(input._data, other._data))
-
-
-def allclose(
-    input: Tensor, other: Any, rtol: float = 1e-05, atol: float = 1e-08, equal_nan: bool = False
-) -> bool:  # noqa: A002
-    """True when ``|input - other| <= atol + rtol * |other|`` everywhere."""
-    o = other._data if isinstance(other, Tensor) else other
-    return bool(np.allclose(input._data, o, rtol=rtol, atol=atol, equal_nan=equal_nan))
-
-
-# ---- where ----------------------------------------------------------------------------------
-class Where(Function):
-    @staticmethod
-    def forward(ctx: Any, cond: np.ndarray, a: np.ndarray, b: np.ndarray) -> np.ndarray:
-        ctx.save_for_backward(cond)
-        ctx.shapes = (np.shape(a), np.shape(b))
-        return np.where(cond, a, b)
-
-    @staticmethod
-    def backward(ctx: Any, grad: Tensor) -> tuple[None, Tensor | None, Tensor | None]:
-        (cond,) = ctx.saved_tensors
-        sa, sb = ctx.shapes
-        _, need_a, need_b = ctx.needs_input_grad
-        ga = sum_to(where(cond, grad, 0.0), sa) if need_a else None
-        gb = sum_to(where(cond, 0.0, grad), sb) if need_b else None
-        return None, ga, gb
-
-
-def where(condition: Any, input: Any = None, other: Any = None) -> Any:  # noqa: A002
-    """``input`` where ``condition`` holds, else ``other`` (broadcasting; scalars allowed).
-
-    With only ``condition``, the indices of its True elements: a tuple of int64 tensors, one
-    per dimension (``nonzero(as_tuple=True)``).
-
-    Examples
-    --------
-    >>> import npgrad
-    >>> x = npgrad.tensor([-1.0, 2.0])
-    >>> npgrad.where(x > 0, x, 0.0)
-    tensor([0., 2.])
-    >>> npgrad.where(x > 0)
-    (tensor([1]),)
-    """
-    if isinstance(condition, Tensor):
-        cond = condition
-    else:
-        cond = Tensor._make(np.asarray(condition), False, None)
-    if cond.dtype.kind != "b":
-        # PyTorch refuses non-bool conditions too: a float mask is usually a bug
-        raise TypeError(f"where: expected condition to be a boolean tensor, got {cond.dtype}")
-    if input is None and other is None:
-        idx = np.nonzero(np.atleast_1d(cond._data))
-        return tuple(Tensor._make(i.astype(np.int64, copy=False), False, None) for i in idx)
-    if input is None or other is None:
-        raise TypeError("where: expected both input and other, or neither")
-    if not isinstance(input, (Tensor, np.ndarray)) and not isinstance(other, (Tensor, np.ndarray)):
-        # two scalars: the result has their promoted dtype (where(c, 1.0, 0) is float32)
-        input = Tensor._make(np.asarray(input, dtype=dtypes.result_type(input, other)), False, None)
-    a, b = operands("where", input, other)
-    try:
-        return Where.apply(cond, a, b)
-    except ValueError:
-        check_broadcast("where", cond, a)
-        check_broadcast("where", cond, b)
-        check_broadcast("where", a, b)
-        raise
-
-
 # ---- unary math -----------------------------------------------------------------------------
-def _tensor_arg(op: str, x: Any) -> Tensor:
-    if isinstance(x, Tensor):
-        return x
-    if isinstance(x, np.ndarray):
-        return Tensor._make(x, False, None)
-    raise TypeError(f"{op}: expected a Tensor, got {type(x).__name__}")
 
 
 def _float_arg(op: str, x: Any) -> Tensor:
     # integer and bool inputs of the transcendental ops give the default float dtype
-    x = _tensor_arg(op, x)
+    x = tensor_arg(op, x)
     return x if x.dtype.kind == "f" else cast(x, dtypes.get_default_dtype())
 
 
@@ -460,7 +294,7 @@ def square(input: Any) -> Tensor:  # noqa: A002
     >>> npgrad.square(npgrad.tensor([-3, 2]))
     tensor([9, 4])
     """
-    x = _tensor_arg("square", input)
+    x = tensor_arg("square", input)
     if x.dtype.kind == "b":
         x = cast(x, dtypes.int64)
     return Square.apply(x)  # type: ignore[no-any-return]
@@ -607,7 +441,7 @@ def abs(input: Any) -> Tensor:  # noqa: A001, A002
     >>> npgrad.abs(npgrad.tensor([-1.5, 2.0]))
     tensor([1.5000, 2.0000])
     """
-    return Abs.apply(_no_bool("abs", _tensor_arg("abs", input)))  # type: ignore[no-any-return]
+    return Abs.apply(_no_bool("abs", tensor_arg("abs", input)))  # type: ignore[no-any-return]
 
 
 def sign(input: Any) -> Tensor:  # noqa: A002
@@ -619,7 +453,7 @@ def sign(input: Any) -> Tensor:  # noqa: A002
     >>> npgrad.sign(npgrad.tensor([-2.0, 0.0, 3.0]))
     tensor([-1.,  0.,  1.])
     """
-    return Sign.apply(_tensor_arg("sign", input))  # type: ignore[no-any-return]
+    return Sign.apply(tensor_arg("sign", input))  # type: ignore[no-any-return]
 
 
 def relu(input: Any) -> Tensor:  # noqa: A002
@@ -631,7 +465,7 @@ def relu(input: Any) -> Tensor:  # noqa: A002
     >>> npgrad.relu(npgrad.tensor([-1.0, 0.0, 2.0]))
     tensor([0., 0., 2.])
     """
-    return Relu.apply(_no_bool("relu", _tensor_arg("relu", input)))  # type: ignore[no-any-return]
+    return Relu.apply(_no_bool("relu", tensor_arg("relu", input)))  # type: ignore[no-any-return]
 
 
 def floor(input: Any) -> Tensor:  # noqa: A002
@@ -643,7 +477,7 @@ def floor(input: Any) -> Tensor:  # noqa: A002
     >>> npgrad.floor(npgrad.tensor([-1.5, 1.5]))
     tensor([-2.,  1.])
     """
-    return Floor.apply(_no_bool("floor", _tensor_arg("floor", input)))  # type: ignore[no-any-return]
+    return Floor.apply(_no_bool("floor", tensor_arg("floor", input)))  # type: ignore[no-any-return]
 
 
 def ceil(input: Any) -> Tensor:  # noqa: A002
@@ -655,7 +489,7 @@ def ceil(input: Any) -> Tensor:  # noqa: A002
     >>> npgrad.ceil(npgrad.tensor([-1.5, 1.5]))
     tensor([-1.,  2.])
     """
-    return Ceil.apply(_no_bool("ceil", _tensor_arg("ceil", input)))  # type: ignore[no-any-return]
+    return Ceil.apply(_no_bool("ceil", tensor_arg("ceil", input)))  # type: ignore[no-any-return]
 
 
 def trunc(input: Any) -> Tensor:  # noqa: A002
@@ -667,7 +501,7 @@ def trunc(input: Any) -> Tensor:  # noqa: A002
     >>> npgrad.trunc(npgrad.tensor([-1.5, 1.5]))
     tensor([-1.,  1.])
     """
-    return Trunc.apply(_no_bool("trunc", _tensor_arg("trunc", input)))  # type: ignore[no-any-return]
+    return Trunc.apply(_no_bool("trunc", tensor_arg("trunc", input)))  # type: ignore[no-any-return]
 
 
 def round(input: Any, *, decimals: int = 0) -> Tensor:  # noqa: A001, A002
@@ -681,248 +515,12 @@ def round(input: Any, *, decimals: int = 0) -> Tensor:  # noqa: A001, A002
     >>> npgrad.round(npgrad.tensor([1.234, 5.678]), decimals=1)
     tensor([1.2000, 5.7000])
     """
-    x = _no_bool("round", _tensor_arg("round", input))
+    x = _no_bool("round", tensor_arg("round", input))
     if x.dtype.kind != "f" and decimals != 0:
         raise TypeError(f"round: decimals={decimals} is not supported for {x.dtype} tensors")
     return Round.apply(x, int(decimals))  # type: ignore[no-any-return]
 
 
-# ---- binary: atan2, maximum, minimum, clamp, lerp -------------------------------------------
-class Atan2(Function):
-    @staticmethod
-    def forward(ctx: Any, a: np.ndarray, b: np.ndarray) -> np.ndarray:
-        ctx.save_for_backward(a, b)
-        ctx.shapes = (np.shape(a), np.shape(b))
-        return np.arctan2(a, b)
-
-    @staticmethod
-    def backward(ctx: Any, grad: Tensor) -> tuple[Tensor | None, Tensor | None]:
-        a, b = ctx.saved_tensors
-        sa, sb = ctx.shapes
-        need_a, need_b = ctx.needs_input_grad
-        # d/da = b / (a² + b²), d/db = -a / (a² + b²); 0 at the origin, like PyTorch. The
-        # denominator is made 1 there (not masked afterwards) so no nan enters second order.
-        denom = add(a * a, b * b)  # a or b may be a scalar
-        denom = where(eq(denom, 0), 1.0, denom)
-        ga = sum_to(grad * b / denom, sa) if need_a else None
-        gb = sum_to(-grad * a / denom, sb) if need_b else None
-        return ga, gb
-
-
-class _MaxMin(Function):
-    _np: Any
-    _loses: Any  # an elementwise comparison: True where ``a`` is not the result
-
-    @classmethod
-    def forward(cls, ctx: Any, a: np.ndarray, b: np.ndarray) -> np.ndarray:
-        ctx.save_for_backward(a, b)
-        ctx.shapes = (np.shape(a), np.shape(b))
-        return cls._np(a, b)  # type: ignore[no-any-return]
-
-    @classmethod
-    def backward(cls, ctx: Any, grad: Tensor) -> tuple[Tensor | None, Tensor | None]:
-        # PyTorch's formula: ties split the gradient evenly; where a comparison with nan is
-        # false both inputs get the whole gradient (PyTorch does the same)
-        a, b = ctx.saved_tensors
-        sa, sb = ctx.shapes
-        need_a, need_b = ctx.needs_input_grad
-        shared = where(eq(a, b), grad * 0.5, grad)
-        ga = sum_to(where(cls._loses(a, b), 0.0, shared), sa) if need_a else None
-        gb = sum_to(where(cls._loses(b, a), 0.0, shared), sb) if need_b else None
-        return ga, gb
-
-
-class Maximum(_MaxMin):
-    _np, _loses = np.maximum, staticmethod(lambda a, b: lt(a, b))
-
-
-class Minimum(_MaxMin):
-    _np, _loses = np.minimum, staticmethod(lambda a, b: gt(a, b))
-
-
-class Clamp(Function):
-    @staticmethod
-    def forward(ctx: Any, x: np.ndarray, lo: Any, hi: Any) -> np.ndarray:
-        # min(max(x, lo), hi): when lo > hi the result is hi, like PyTorch; nan propagates
-        out = x if lo is None else np.maximum(x, lo)
-        out = out if hi is None else np.minimum(out, hi)
-        ctx.save_for_backward(x, lo, hi)
-        ctx.shapes = (np.shape(x), np.shape(lo), np.shape(hi))
-        return out
-
-    @staticmethod
-    def backward(ctx: Any, grad: Tensor) -> tuple[Tensor | None, Tensor | None, Tensor | None]:
-        # PyTorch's rules: x gets the gradient where lo <= x <= hi (so not where x is nan);
-        # lo where x < lo < hi; hi where x > hi or hi < lo (hi is then the result)
-        x, lo, hi = ctx.saved_tensors
-        sx, slo, shi = ctx.shapes
-        need_x, need_lo, need_hi = ctx.needs_input_grad
-        gx = glo = ghi = None
-        if need_x:
-            if lo is None:
-                inside = le(x, hi)
-            elif hi is None:
-                inside = ge(x, lo)
-            else:
-                inside = logical_and(ge(x, lo), le(x, hi))
-            gx = sum_to(where(inside, grad, 0.0), sx)
-        if need_lo:
-            below = lt(x, lo) if hi is None else logical_and(lt(x, lo), lt(lo, hi))
-            glo = sum_to(where(below, grad, 0.0), slo)
-        if need_hi:
-            above = gt(x, hi) if lo is None else logical_or(gt(x, hi), lt(hi, lo))
-            ghi = sum_to(where(above, grad, 0.0), shi)
-        return gx, glo, ghi
-
-
-class Lerp(Function):
-    @staticmethod
-    def forward(ctx: Any, start: np.ndarray, end: np.ndarray, weight: Any) -> np.ndarray:
-        need_s, need_e, need_w = ctx.needs_input_grad
-        ctx.save_for_backward(
-            start if need_w else None, end if need_w else None, weight if need_s or need_e else None
-        )
-        ctx.shapes = (np.shape(start), np.shape(end), np.shape(weight))
-        diff = end - start
-        # PyTorch's two-sided formula: exact at weight = 0 and at weight = 1
-        return np.where(weight < 0.5, start + weight * diff, end - diff * (1 - weight))
-
-    @staticmethod
-    def backward(ctx: Any, grad: Tensor) -> tuple[Tensor | None, Tensor | None, Tensor | None]:
-        start, end, weight = ctx.saved_tensors
-        ss, se, sw = ctx.shapes
-        need_s, need_e, need_w = ctx.needs_input_grad
-        gs = sum_to(grad * (1 - weight), ss) if need_s else None
-        ge_ = sum_to(grad * weight, se) if need_e else None
-        gw = sum_to(grad * sub(end, start), sw) if need_w else None  # end may be a scalar
-        return gs, ge_, gw
-
-
-def _binary(fn: Any, op: str, a: Any, b: Any, to_float: bool = False) -> Tensor:
-    a, b = operands(op, a, b)
-    if to_float and a.dtype.kind != "f":
-        d = dtypes.get_default_dtype()
-        a, b = operands(op, _to(a, d), _to(b, d))
-    try:
-        return fn.apply(a, b)  # type: ignore[no-any-return]
-    except ValueError:
-        check_broadcast(op, a, b)
-        raise
-
-
-def _to(x: Any, d: np.dtype) -> Any:
-    return cast(x, d) if isinstance(x, Tensor) else scalar_as(x, d)
-
-
-def atan2(input: Any, other: Any) -> Tensor:  # noqa: A002
-    """The angle of the point ``(other, input)``: ``atan(input / other)`` in the right
-    quadrant, in ``[-pi, pi]``.
-
-    Examples
-    --------
-    >>> import npgrad
-    >>> npgrad.atan2(npgrad.tensor([1.0, 1.0]), npgrad.tensor([1.0, -1.0]))
-    tensor([0.7854, 2.3562])
-    """
-    return _binary(Atan2, "atan2", input, other, to_float=True)
-
-
-def maximum(input: Any, other: Any) -> Tensor:  # noqa: A002
-    """Elementwise maximum, broadcasting; ``nan`` propagates. Equal inputs share the gradient
-    evenly.
-
-    Examples
-    --------
-    >>> import npgrad
-    >>> npgrad.maximum(npgrad.tensor([1.0, 5.0]), npgrad.tensor([3.0, 2.0]))
-    tensor([3., 5.])
-    """
-    return _binary(Maximum, "maximum", input, other)
-
-
-def minimum(input: Any, other: Any) -> Tensor:  # noqa: A002
-    """Elementwise minimum, broadcasting; ``nan`` propagates. Equal inputs share the gradient
-    evenly.
-
-    Examples
-    --------
-    >>> import npgrad
-    >>> npgrad.minimum(npgrad.tensor([1.0, 5.0]), npgrad.tensor([3.0, 2.0]))
-    tensor([1., 2.])
-    """
-    return _binary(Minimum, "minimum", input, other)
-
-
-def _operand(op: str, name: str, v: Any) -> Any:
-    if v is None or isinstance(v, (Tensor, bool, int, float, np.generic)):
-        return v
-    if isinstance(v, np.ndarray):
-        return Tensor._make(v, False, None)
-    raise TypeError(f"{op}: {name} must be a Tensor or a number, got {type(v).__name__}")
-
-
-def _as(v: Any, d: np.dtype) -> Any:
-    if v is None:
-        return None
-    return cast(v, d) if isinstance(v, Tensor) else scalar_as(v, d)
-
-
-def clamp(input: Any, min: Any = None, max: Any = None) -> Tensor:  # noqa: A001, A002
-    """Limit ``input`` to ``[min, max]``; either bound may be omitted, a number or a tensor
-    (broadcasting). Where ``min > max`` the result is ``max``. The gradient passes where
-    ``min <= input <= max``.
-
-    Examples
-    --------
-    >>> import npgrad
-    >>> npgrad.clamp(npgrad.tensor([-2.0, 0.5, 3.0]), min=-1.0, max=1.0)
-    tensor([-1.0000,  0.5000,  1.0000])
-    >>> npgrad.clamp(npgrad.tensor([-2, 3]), min=0)
-    tensor([0, 3])
-    """
-    x = _tensor_arg("clamp", input)
-    lo, hi = _operand("clamp", "min", min), _operand("clamp", "max", max)
-    if lo is None and hi is None:
-        raise ValueError("clamp: at least one of 'min' or 'max' must not be None")
-    d = dtypes.result_type(x, *(v for v in (lo, hi) if v is not None))
-    x, lo, hi = _as(x, d), _as(lo, d), _as(hi, d)
-    try:
-        return Clamp.apply(x, lo, hi)  # type: ignore[no-any-return]
-    except ValueError:
-        for v in (lo, hi):
-            if v is not None:
-                check_broadcast("clamp", x, v)
-        if lo is not None and hi is not None:
-            check_broadcast("clamp", lo, hi)
-        raise
-
-
-def lerp(input: Any, end: Any, weight: Any) -> Tensor:  # noqa: A002
-    """Linear interpolation ``input + weight * (end - input)``; ``weight`` is a number or a
-    tensor (broadcasting). Floating point only.
-
-    Examples
-    --------
-    >>> import npgrad
-    >>> npgrad.lerp(npgrad.tensor([0.0, 1.0]), npgrad.tensor([10.0, 3.0]), 0.25)
-    tensor([2.5000, 1.5000])
-    """
-    start = _tensor_arg("lerp", input)
-    end, weight = _operand("lerp", "end", end), _operand("lerp", "weight", weight)
-    d = dtypes.result_type(start, end, weight)
-    if d.kind != "f":
-        raise TypeError(f"lerp: expected floating point inputs, got {d}")
-    start, end, weight = _as(start, d), _as(end, d), _as(weight, d)
-    try:
-        return Lerp.apply(start, end, weight)  # type: ignore[no-any-return]
-    except ValueError:
-        check_broadcast("lerp", start, end)
-        check_broadcast("lerp", start, weight)
-        check_broadcast("lerp", end, weight)
-        raise
-
-
 # NumPy's names
 absolute = abs
-arcsin, arccos, arctan, arctan2 = asin, acos, atan, atan2
-clip = clamp
+arcsin, arccos, arctan = asin, acos, atan

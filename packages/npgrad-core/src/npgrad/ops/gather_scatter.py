@@ -17,8 +17,9 @@ from typing import Any
 import numpy as np
 
 from npgrad.autograd.function import Function
-from npgrad.ops._shape_util import ShapeError, _tensor
-from npgrad.ops.elementwise import where
+from npgrad.ops._promote import const, tensor_arg
+from npgrad.ops._shape_util import ShapeError
+from npgrad.ops.comparison import where
 from npgrad.ops.indexing import Index, IndexPut
 from npgrad.tensor import Tensor, _check_dim
 
@@ -37,10 +38,6 @@ class Scatter(IndexPut):
 
 class ScatterAdd(IndexPut):
     pass
-
-
-def _const(a: np.ndarray) -> Tensor:
-    return Tensor._make(a, False, None)
 
 
 def _read(t: Tensor, key: tuple[Any, ...]) -> Tensor:
@@ -149,7 +146,7 @@ def _scalar_value(op: str, value: Any, dtype: np.dtype) -> Tensor:
         return value.to(dtype)
     if not isinstance(value, (bool, int, float, np.generic)):
         raise TypeError(f"{op}: value must be a number or a 0-d tensor, got {type(value).__name__}")
-    return _const(np.asarray(value).astype(dtype))
+    return const(np.asarray(value).astype(dtype))
 
 
 # ---- gather / scatter ------------------------------------------------------------------------
@@ -169,7 +166,7 @@ def gather(input: Tensor, dim: int, index: Any, *, sparse_grad: bool = False) ->
     tensor([[1., 1.],
             [4., 3.]])
     """
-    x = _tensor("gather", input)
+    x = tensor_arg("gather", input)
     d = _check_dim("gather", dim, x.ndim)
     idx = _index("gather", index)
     key = _gather_key("gather", x.shape, d, idx)
@@ -185,11 +182,11 @@ def _scatter_args(
 ) -> tuple[Tensor, int, tuple[np.ndarray, ...], Tensor | None]:
     """Check the arguments of a scatter; return the 1-d view of a 0-d input, the dim, the key
     and ``src`` cut to the index's shape (its elements beyond it are unused: zero gradient)."""
-    x = _tensor(op, input)
+    x = tensor_arg(op, input)
     d = _check_dim(op, dim, x.ndim)
     idx = _index(op, index)
     if src is not None:
-        _same_dtype(op, x, _tensor(op, src))
+        _same_dtype(op, x, tensor_arg(op, src))
     key = _gather_key(op, x.shape, d, idx, None if src is None else src.shape)
     if x.ndim == 0:
         x = x.reshape(1)
@@ -201,7 +198,7 @@ def _scatter_args(
 
 
 def _fill_at(x: Tensor, key: tuple[Any, ...], value: Any) -> Tensor:
-    return Scatter.apply(x, _const(np.asarray(value, x.dtype)), _ALL, key, False)  # type: ignore[no-any-return]
+    return Scatter.apply(x, const(np.asarray(value, x.dtype)), _ALL, key, False)  # type: ignore[no-any-return]
 
 
 def scatter(
@@ -240,8 +237,8 @@ def scatter(
         if reduce not in ("add", "multiply"):
             raise ValueError(f"scatter: reduce must be 'add' or 'multiply', got {reduce!r}")
         if src is None:
-            x = _tensor("scatter", input)
-            src = _const(np.full(_index("scatter", index).shape, value, x.dtype))
+            x = tensor_arg("scatter", input)
+            src = const(np.full(_index("scatter", index).shape, value, x.dtype))
         return scatter_reduce(input, dim, index, src, "sum" if reduce == "add" else "prod")
     x, _, key, s = _scatter_args("scatter", input, dim, index, src)
     if s is None:  # a number, outside the graph (PyTorch's Scalar)
@@ -305,7 +302,7 @@ def scatter_reduce(
         np.add.at(count, key, 1)
         count[count == 0] = 1  # positions nothing was scattered to keep their value
         total = ScatterAdd.apply(x if include_self else _fill_at(x, key, 0), s, _ALL, key, True)
-        out = total / _const(count) if x.dtype.kind == "f" else total // _const(count)
+        out = total / const(count) if x.dtype.kind == "f" else total // const(count)
     elif reduce == "prod":
         prod = ScatterProd.apply(s, x.shape, key)
         if include_self:
@@ -313,7 +310,7 @@ def scatter_reduce(
         else:
             hit = np.zeros(x.shape, bool)
             hit[key] = True
-            out = where(_const(hit), prod, x)
+            out = where(const(hit), prod, x)
     else:
         out = ScatterExtreme.apply(x, s, key, reduce == "amax", include_self)
     return out.reshape(()) if input.ndim == 0 else out  # type: ignore[no-any-return]
@@ -341,11 +338,11 @@ class ScatterProd(Function):
         # exact (at several zeros too, where the value is 0 but the derivative is not).
         src, prod = ctx.saved_tensors
         zero = src._data == 0
-        excl = _read(prod, ctx.key) / where(_const(zero), 1.0, src)
+        excl = _read(prod, ctx.key) / where(const(zero), 1.0, src)
         if zero.any():
             rank = _zero_ranks(zero, ctx.key, ctx.shape)
             for r in range(int(rank.max()) + 1):
-                sel = _const(zero & (rank == r))
+                sel = const(zero & (rank == r))
                 others = ScatterProd.apply(where(sel, 1.0, src), ctx.shape, ctx.key)
                 excl = where(sel, _read(others, ctx.key), excl)
         return _read(grad, ctx.key) * excl, None, None
@@ -405,11 +402,9 @@ class ScatterExtreme(Function):
     @staticmethod
     def backward(ctx: Any, grad: Tensor) -> tuple[Tensor | None, Tensor | None, None, None, None]:
         from_a, from_src, n = ctx.masks
-        share = grad / _const(n)
-        ga = where(_const(from_a), share, 0.0) if ctx.needs_input_grad[0] else None
-        gs = (
-            where(_const(from_src), _read(share, ctx.key), 0.0) if ctx.needs_input_grad[1] else None
-        )
+        share = grad / const(n)
+        ga = where(const(from_a), share, 0.0) if ctx.needs_input_grad[0] else None
+        gs = where(const(from_src), _read(share, ctx.key), 0.0) if ctx.needs_input_grad[1] else None
         return ga, gs, None, None, None
 
 
@@ -427,7 +422,7 @@ def take_along_dim(input: Tensor, indices: Any, dim: int | None = None) -> Tenso
     tensor([[30.],
             [60.]])
     """
-    x = _tensor("take_along_dim", input)
+    x = tensor_arg("take_along_dim", input)
     idx = _index("take_along_dim", indices, "indices")
     if dim is None:
         idx = _bounds("take_along_dim", idx.reshape(-1), x.numel(), 0)  # like gather

@@ -248,7 +248,17 @@ class IndexPut(Function):
 
 def index_put(input: Tensor, key: Any, value: Any, accumulate: bool = False) -> Tensor:  # noqa: A002
     """A copy of ``input`` with ``value`` (broadcast) written at ``input[key]``, or added there
-    when ``accumulate`` (repeated indices then add up). Differentiable in both."""
+    when ``accumulate`` (repeated indices then add up). Differentiable in both.
+
+    Examples
+    --------
+    >>> import npgrad
+    >>> x = npgrad.zeros(4)
+    >>> npgrad.index_put(x, (npgrad.tensor([0, 0, 2]),), npgrad.tensor(1.0), accumulate=True)
+    tensor([2., 0., 1., 0.])
+    >>> x
+    tensor([0., 0., 0., 0.])
+    """
     basic, adv = _parse_key(input.shape, key)
     if not isinstance(value, Tensor):
         value = Tensor._make(np.asarray(value, dtype=input.dtype), False, None)
@@ -300,7 +310,15 @@ def setitem(input: Tensor, key: Any, value: Any) -> None:  # noqa: A002
 
 
 def narrow(input: Tensor, dim: int, start: int, length: int) -> Tensor:  # noqa: A002
-    """The view ``input[..., start:start + length, ...]`` along dimension ``dim``."""
+    """The view ``input[..., start:start + length, ...]`` along dimension ``dim``.
+
+    Examples
+    --------
+    >>> import npgrad
+    >>> npgrad.arange(10).reshape(2, 5).narrow(1, 1, 3)
+    tensor([[1, 2, 3],
+            [6, 7, 8]])
+    """
     _need_dims("narrow", input)
     d = _check_dim("narrow", dim, input.ndim)
     n = input.shape[d]

@@ -24,7 +24,7 @@ import numpy as np
 from npgrad import dtypes
 from npgrad.autograd.function import Function
 from npgrad.ops._broadcast import Expand, sum_to
-from npgrad.ops._promote import operands
+from npgrad.ops._promote import operands, tensor_arg
 from npgrad.tensor import Tensor
 
 __all__ = ["bmm", "dot", "einsum", "matmul", "mm", "mv", "outer", "tensordot"]
@@ -94,16 +94,8 @@ class Dot(Matmul):
     pass
 
 
-def _tensor(op: str, x: Any) -> Tensor:
-    if isinstance(x, Tensor):
-        return x
-    if isinstance(x, np.ndarray):
-        return Tensor._make(x, False, None)
-    raise TypeError(f"{op}: expected Tensor arguments, got {type(x).__name__}")
-
-
 def _pair(op: str, a: Any, b: Any) -> tuple[Tensor, Tensor]:
-    a, b = _tensor(op, a), _tensor(op, b)
+    a, b = tensor_arg(op, a), tensor_arg(op, b)
     da, db = a._data.dtype, b._data.dtype
     if da != db:  # promote (differentiably), as the elementwise ops do
         rd = dtypes.promote_types(da, db)
@@ -245,7 +237,7 @@ def outer(input: Any, vec2: Any) -> Tensor:  # noqa: A002
     tensor([[ 1., 10.],
             [ 2., 20.]])
     """
-    a, b = _tensor("outer", input), _tensor("outer", vec2)
+    a, b = tensor_arg("outer", input), tensor_arg("outer", vec2)
     if a.ndim != 1 or b.ndim != 1:
         raise ValueError(f"outer: expected two 1-D tensors, got shapes {a.shape} and {b.shape}")
     a, b = operands("outer", a, b)
@@ -488,7 +480,7 @@ def einsum(equation: str, *operands: Any) -> Tensor:
         )
     if len(operands) == 1 and isinstance(operands[0], (list, tuple)):
         operands = tuple(operands[0])
-    tensors = [_tensor("einsum", t) for t in operands]
+    tensors = [tensor_arg("einsum", t) for t in operands]
     if not tensors:
         raise ValueError("einsum: at least one operand is required")
     _same_dtype("einsum", tensors)
@@ -510,7 +502,7 @@ def tensordot(a: Any, b: Any, dims: Any = 2) -> Tensor:
     >>> npgrad.tensordot(x, npgrad.ones(4, 3), dims=([1, 2], [1, 0])).shape
     (2,)
     """
-    a, b = _tensor("tensordot", a), _tensor("tensordot", b)
+    a, b = tensor_arg("tensordot", a), tensor_arg("tensordot", b)
     if a.dtype != b.dtype:
         raise RuntimeError(
             f"tensordot: both inputs should have the same dtype, got {a.dtype} and {b.dtype}"

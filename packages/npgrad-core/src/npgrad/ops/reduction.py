@@ -1,5 +1,6 @@
-"""Reductions and scans: sum mean var std prod max min amax amin argmax argmin logsumexp norm
-cumsum cumprod any all.
+"""Reductions: sum mean var std prod logsumexp norm any all. (Extremes -- max min amax amin
+argmax argmin -- are in :mod:`npgrad.ops.extrema`, the scans cumsum and cumprod in
+:mod:`npgrad.ops.scan`.)
 
 ``dim`` is an int, a tuple of ints, or None (and ``()``) for every dimension; NumPy's
 ``axis``/``keepdims`` are accepted as keyword aliases. Backward passes broadcast the output
@@ -13,8 +14,8 @@ Decisions at non-differentiable points follow PyTorch:
   evenly among tied extremes; ``max(dim)``/``min(dim)`` send it to the returned index.
 * ``norm`` has gradient 0 where the norm is 0 (and, for ``p < 1``, at zero entries); ``std`` has
   gradient 0 where the std is 0.
-* ``prod`` and ``cumprod`` handle zeros without dividing by zero, to every order (see
-  ``_cumprod_grad``).
+* ``prod`` handles zeros without dividing by zero, to every order (with cumprod's gradient,
+  ``npgrad.ops.scan._cumprod_grad``).
 """
 
 from __future__ import annotations
@@ -24,29 +25,21 @@ import functools
 import math
 import operator
 import warnings
-from typing import Any, NamedTuple
+from typing import Any
 
 import numpy as np
 
 from npgrad import dtypes
 from npgrad.autograd.function import Function
-from npgrad.autograd.grad_mode import is_grad_enabled_fast
-from npgrad.ops.elementwise import where
+from npgrad.ops._promote import const, tensor_arg
+from npgrad.ops.comparison import where
 from npgrad.tensor import Tensor
 
 __all__ = [
     "all",
-    "amax",
-    "amin",
     "any",
-    "argmax",
-    "argmin",
-    "cumprod",
-    "cumsum",
     "logsumexp",
-    "max",
     "mean",
-    "min",
     "norm",
     "prod",
     "std",
@@ -114,14 +107,6 @@ def _numpy_aliases(fn: Any) -> Any:
     return wrapper
 
 
-def _tensor(op: str, x: Any) -> Tensor:
-    if isinstance(x, Tensor):
-        return x
-    if isinstance(x, np.ndarray):
-        return Tensor._make(x, False, None)
-    raise TypeError(f"{op}: expected a Tensor as input, got {type(x).__name__}")
-
-
 def _acc(dtype: np.dtype) -> np.dtype:
     return _F32 if dtype == _F16 else dtype
 
@@ -130,10 +115,6 @@ def _shaped(a: Any, shape: tuple[int, ...], dtype: np.dtype) -> np.ndarray:
     # always an ndarray: NumPy reduces 0-d arrays to scalars, and a saved output must be
     # the very array the op returns
     return np.asarray(a).reshape(shape).astype(dtype, copy=False)
-
-
-def _const(a: np.ndarray) -> Tensor:
-    return Tensor._make(a, False, None)
 
 
 def _expand_back(g: Tensor, shape: tuple[int, ...], axes: tuple[int, ...], keepdim: bool) -> Tensor:
@@ -212,7 +193,7 @@ def _var_grad(ctx: Any, x: Tensor, grad: Tensor) -> Tensor:
         # PyTorch's choice for a full reduction: 2/dof is infinite, times (x - mean) gives
         # nan where x equals the mean and inf elsewhere
         xd = x._data
-        return grad * _const(np.where(xd == np.mean(xd), np.nan, np.inf).astype(xd.dtype))
+        return grad * const(np.where(xd == np.mean(xd), np.nan, np.inf).astype(xd.dtype))
     scale = 2.0 / dof if dof != 0 else math.inf
     g = _expand_back(grad, ctx.shape, ctx.axes, ctx.keepdim)
     return g * (x - Mean.apply(x, ctx.axes, True)) * scale
@@ -251,7 +232,7 @@ class Std(Function):
         return _var_grad(ctx, x, g), None, None, None, None
 
 
-# ---- prod, cumsum, cumprod ------------------------------------------------------------------
+# ---- prod ------------------------------------------------------------------------------------
 class Prod(Function):
     @staticmethod
     def forward(
@@ -276,6 +257,8 @@ class Prod(Function):
         if x.ndim == 0:
             return grad, None, None, None
         # zeros: d prod / d x_k is the VJP of cumprod with the gradient on the last position
+        from npgrad.ops.scan import _cumprod_grad, cumprod
+
         xs = x if axis is not None else x.reshape(-1)
         ax = 0 if axis is None else axis
         if axis is None:
@@ -293,151 +276,7 @@ def _onehot(shape: tuple[int, ...], axis: int, index: np.ndarray) -> np.ndarray:
     return np.broadcast_to(pos == index, shape)
 
 
-def _scan(a: np.ndarray, axis: int | None, dtype: np.dtype, fn: Any) -> np.ndarray:
-    if axis is None:  # a 0-d tensor
-        return a.astype(dtype, copy=True)
-    return np.asarray(fn(a, axis=axis, dtype=_acc(dtype))).astype(dtype, copy=False)
-
-
-class Cumsum(Function):
-    _widens = True  # dtype= may ask for a wider float
-
-    @staticmethod
-    def forward(ctx: Any, a: np.ndarray, axis: int | None, dtype: np.dtype) -> np.ndarray:
-        ctx.axis = axis
-        return _scan(a, axis, dtype, np.cumsum)
-
-    @staticmethod
-    def backward(ctx: Any, grad: Tensor) -> tuple[Tensor, None, None]:
-        if ctx.axis is None:
-            return grad, None, None
-        return ReverseCumsum.apply(grad, ctx.axis), None, None
-
-
-class ReverseCumsum(Function):
-    """``out[k] = sum(a[k:])`` along ``axis``: cumsum's adjoint (and cumsum is its own)."""
-
-    @staticmethod
-    def forward(ctx: Any, a: np.ndarray, axis: int) -> np.ndarray:
-        ctx.axis = axis
-        return np.flip(np.cumsum(np.flip(a, axis), axis=axis, dtype=_acc(a.dtype)), axis).astype(
-            a.dtype
-        )
-
-    @staticmethod
-    def backward(ctx: Any, grad: Tensor) -> tuple[Tensor, None]:
-        return Cumsum.apply(grad, ctx.axis, grad.dtype), None
-
-
-class Cumprod(Function):
-    _widens = True  # dtype= may ask for a wider float
-
-    @staticmethod
-    def forward(ctx: Any, a: np.ndarray, axis: int | None, dtype: np.dtype) -> np.ndarray:
-        ctx.axis = axis
-        out = _scan(a, axis, dtype, np.cumprod)
-        if ctx.needs_input_grad[0]:
-            ctx.save_for_backward(a, out)
-        return out
-
-    @staticmethod
-    def backward(ctx: Any, grad: Tensor) -> tuple[Tensor, None, None]:
-        if ctx.axis is None:
-            return grad, None, None
-        x, out = ctx.saved_tensors
-        return _cumprod_grad(x, out, grad, ctx.axis), None, None
-
-
-def _cumprod_grad(x: Tensor, y: Tensor, g: Tensor, axis: int) -> Tensor:
-    """VJP of ``y = cumprod(x, axis)``: ``gx[k] = sum_{i>=k} g[i] prod_{j<=i, j!=k} x[j]``.
-
-    Without zeros that is ``rev_cumsum(g * y)[k] / x[k]``. With zeros, per slice, z being the
-    first zero: positions k < z use that formula (their x[k] != 0); at z the exact value is
-    ``L * sum_{i>=z} g[i] prod_{z<j<=i} x[j]`` with ``L = prod_{j<z} x[j]``, a cumprod of x with
-    ones up to z; after z the gradient is ``L * x[z] *`` (the VJP of that cumprod), computed by
-    recursion. Its value is 0, so it is built only when a graph is being recorded (its
-    derivative w.r.t. x[z] is not 0). All steps are npgrad ops: right to any order; the
-    recursion depth is the largest count of zeros in a slice.
-    """
-    xd = x._data
-    zero = xd == 0
-    if not zero.any():
-        return ReverseCumsum.apply(g * y, axis) / x
-    nz = np.cumsum(zero, axis=axis)
-    before, first = nz == 0, zero & (nz == 1)
-    after = (nz >= 1) & ~first
-    r = ReverseCumsum.apply(g * y, axis)
-    gx = where(before, r / where(before, x, 1.0), 0.0)
-    # L = y[z-1] (1 when z == 0): pick y one position before the first zero
-    prev = np.zeros_like(first)
-    src = [slice(None)] * xd.ndim
-    dst = [slice(None)] * xd.ndim
-    src[axis], dst[axis] = slice(1, None), slice(None, -1)
-    prev[tuple(dst)] = first[tuple(src)]
-    at0 = np.take(first, [0], axis=axis).astype(xd.dtype)
-    lead = Sum.apply(where(prev, y, 0.0), (axis,), True, y.dtype) + at0
-    x2 = where(after, x, 1.0)
-    c2 = cumprod(x2, axis)
-    gx = gx + where(first, lead * ReverseCumsum.apply(g * c2, axis), 0.0)
-    if is_grad_enabled_fast():
-        xz = Sum.apply(where(first, x, 0.0), (axis,), True, x.dtype)
-        gx = gx + where(after, _cumprod_grad(x2, c2, g * (lead * xz), axis), 0.0)
-    return gx
-
-
-# ---- max, min, amax, amin, logsumexp, norm --------------------------------------------------
-class Amax(Function):
-    """``amax``/``amin``/``max``/``min``; subclasses only give the node its name."""
-
-    @staticmethod
-    def forward(
-        ctx: Any, a: np.ndarray, axes: Any, keepdim: bool, largest: bool, indices: bool
-    ) -> Any:
-        ctx.shape, ctx.axes, ctx.keepdim, ctx.indices = a.shape, axes, keepdim, indices
-        if indices:  # axes is one axis here
-            if a.ndim == 0:
-                ctx.idx = np.zeros((), np.int64)
-                return a.copy(), ctx.idx
-            ctx.axes = (axes,)
-            idx = (np.argmax if largest else np.argmin)(a, axis=axes, keepdims=True)
-            ctx.idx = idx
-            values = np.take_along_axis(a, idx, axes)
-            if not keepdim:
-                values, idx = values.squeeze(axes), idx.squeeze(axes)
-            return values, idx.astype(np.int64, copy=False)
-        out = np.asarray((np.max if largest else np.min)(a, axis=axes, keepdims=keepdim))
-        if ctx.needs_input_grad[0]:
-            ctx.save_for_backward(a, out)
-        return out
-
-    @staticmethod
-    def backward(ctx: Any, grad: Tensor, *_: Any) -> Any:
-        g = _expand_back(grad, ctx.shape, ctx.axes, ctx.keepdim)
-        if ctx.indices:  # the gradient goes to the returned index
-            if not ctx.shape:
-                return g, None, None, None, None
-            mask = _onehot(ctx.shape, ctx.axes[0], ctx.idx)
-            return where(mask, g, 0.0), None, None, None, None
-        x, out = ctx.saved_tensors
-        xd, od = x._data, out._data.reshape(_kept(ctx.shape, ctx.axes))
-        # ties share the gradient evenly, like PyTorch's amax; a nan result came from nans
-        mask = (xd == od) | (np.isnan(xd) & np.isnan(od))
-        count = np.sum(mask, axis=ctx.axes, keepdims=True).astype(xd.dtype)
-        return where(mask, g / count, 0.0), None, None, None, None
-
-
-class Amin(Amax):
-    pass
-
-
-class Max(Amax):
-    pass
-
-
-class Min(Amax):
-    pass
-
-
+# ---- logsumexp, norm ------------------------------------------------------------------------
 class Logsumexp(Function):
     @staticmethod
     def forward(ctx: Any, a: np.ndarray, axes: Any, keepdim: bool) -> np.ndarray:
@@ -491,7 +330,7 @@ class Norm(Function):
         x, out = ctx.saved_tensors
         p, args = ctx.p, (ctx.shape, ctx.axes, ctx.keepdim)
         xd = x._data
-        sign = _const(np.sign(xd))  # piecewise constant: its derivative is 0
+        sign = const(np.sign(xd))  # piecewise constant: its derivative is 0
         zero_norm = out._data == 0
         if p == 0:  # the count of nonzeros is piecewise constant
             return _expand_back(grad * 0.0, *args), None, None, None
@@ -517,37 +356,6 @@ class Norm(Function):
 
 
 # ---- public functions ----------------------------------------------------------------------
-class _MaxResult(NamedTuple):
-    """``max(input, dim)``: ``(values, indices)``, printed like ``torch.return_types.max``."""
-
-    values: Tensor
-    indices: Tensor
-
-    def __repr__(self) -> str:
-        return f"npgrad.return_types.max(\nvalues={self.values!r},\nindices={self.indices!r})"
-
-
-class _MinResult(NamedTuple):
-    """``min(input, dim)``: ``(values, indices)``, printed like ``torch.return_types.min``."""
-
-    values: Tensor
-    indices: Tensor
-
-    def __repr__(self) -> str:
-        return f"npgrad.return_types.min(\nvalues={self.values!r},\nindices={self.indices!r})"
-
-
-def _check_nonempty(op: str, x: Tensor, axes: tuple[int, ...], every: bool) -> None:
-    if x.numel() == 0 and every:
-        raise RuntimeError(
-            f"{op}: expected reduction dim to be specified for input.numel() == 0; specify "
-            "the reduction dim with the 'dim' argument."
-        )
-    for a in axes:
-        if x.shape[a] == 0:
-            raise IndexError(f"{op}: expected reduction dim {a} to have non-zero size.")
-
-
 def _out_dtype(x: Tensor, dtype: Any) -> tuple[Tensor, np.dtype]:
     """Cast for an explicit ``dtype``; otherwise bool and integers accumulate in int64."""
     if dtype is not None:
@@ -571,7 +379,7 @@ def sum(input: Tensor, dim: Any = None, keepdim: bool = False, *, dtype: Any = N
     >>> npgrad.sum(npgrad.tensor([True, True, False]))
     tensor(2)
     """
-    x = _tensor("sum", input)
+    x = tensor_arg("sum", input)
     axes = _dims("sum", dim, x.ndim)
     x, out_dtype = _out_dtype(x, dtype)
     return Sum.apply(x, axes, bool(keepdim), out_dtype)  # type: ignore[no-any-return]
@@ -587,7 +395,7 @@ def mean(input: Tensor, dim: Any = None, keepdim: bool = False, *, dtype: Any = 
     >>> npgrad.mean(npgrad.tensor([[1.0, 2.0], [3.0, 5.0]]), dim=0)
     tensor([2.0000, 3.5000])
     """
-    x = _tensor("mean", input)
+    x = tensor_arg("mean", input)
     axes = _dims("mean", dim, x.ndim)
     if dtype is not None:
         x = x.to(dtypes.to_dtype(dtype))
@@ -603,7 +411,7 @@ def mean(input: Tensor, dim: Any = None, keepdim: bool = False, *, dtype: Any = 
 def _var(
     op: str, fn: Any, x: Any, dim: Any, unbiased: Any, keepdim: Any, correction: Any
 ) -> Tensor:
-    x = _tensor(op, x)
+    x = tensor_arg(op, x)
     if x.dtype.kind != "f":
         raise RuntimeError(f"{op}: only floating point dtypes are supported, got {x.dtype}")
     if isinstance(dim, bool):  # x.var(False): PyTorch's overload taking unbiased first
@@ -680,7 +488,7 @@ def prod(input: Tensor, dim: Any = None, keepdim: bool = False, *, dtype: Any = 
     >>> x.grad
     tensor([0., 6., 0.])
     """
-    x = _tensor("prod", input)
+    x = tensor_arg("prod", input)
     if dim is None:
         axis = 0 if x.ndim == 1 else None
     else:
@@ -693,179 +501,6 @@ def prod(input: Tensor, dim: Any = None, keepdim: bool = False, *, dtype: Any = 
     return Prod.apply(x, axis, bool(keepdim), out_dtype)  # type: ignore[no-any-return]
 
 
-def _scan_op(op: str, fn: Any, input: Any, dim: Any, dtype: Any) -> Tensor:
-    x = _tensor(op, input)
-    if dim is None:
-        raise TypeError(f"{op}: missing required argument 'dim'")
-    axis = _dim(op, dim, x.ndim)
-    x, out_dtype = _out_dtype(x, dtype)
-    return fn.apply(x, axis if x.ndim else None, out_dtype)  # type: ignore[no-any-return]
-
-
-@_numpy_aliases
-def cumsum(input: Tensor, dim: Any = None, *, dtype: Any = None) -> Tensor:
-    """Cumulative sum along ``dim``; bool and integer tensors give int64.
-
-    Examples
-    --------
-    >>> import npgrad
-    >>> npgrad.cumsum(npgrad.tensor([1.0, 2.0, 3.0]), 0)
-    tensor([1., 3., 6.])
-    """
-    return _scan_op("cumsum", Cumsum, input, dim, dtype)
-
-
-@_numpy_aliases
-def cumprod(input: Tensor, dim: Any = None, *, dtype: Any = None) -> Tensor:
-    """Cumulative product along ``dim``; exact gradients with zeros in the input.
-
-    Examples
-    --------
-    >>> import npgrad
-    >>> x = npgrad.tensor([2.0, 0.0, 3.0], requires_grad=True)
-    >>> y = npgrad.cumprod(x, 0)
-    >>> y
-    tensor([2., 0., 0.], grad_fn=<CumprodBackward>)
-    >>> y.sum().backward()
-    >>> x.grad
-    tensor([1., 8., 0.])
-    """
-    return _scan_op("cumprod", Cumprod, input, dim, dtype)
-
-
-def _extreme(op: str, fn: Any, result: Any, input: Any, dim: Any, keepdim: Any) -> Any:
-    x = _tensor(op, input)
-    largest = op == "max"
-    if isinstance(dim, Tensor):  # max(input, other): the elementwise maximum
-        from npgrad.ops import elementwise
-
-        return getattr(elementwise, "maximum" if largest else "minimum")(x, dim)
-    if dim is None:
-        _check_nonempty(op, x, (), True)
-        return fn.apply(x, tuple(range(x.ndim)), False, largest, False)
-    axis = _dim(op, dim, x.ndim)
-    if x.ndim:
-        _check_nonempty(op, x, (axis,), False)
-    return result(*fn.apply(x, axis if x.ndim else None, bool(keepdim), largest, True))
-
-
-@_numpy_aliases
-def max(input: Tensor, dim: Any = None, keepdim: bool = False) -> Any:
-    """The largest element; with ``dim``, a named tuple ``(values, indices)``.
-
-    Without ``dim`` the gradient is shared evenly by tied maxima (like PyTorch); with ``dim``
-    it goes to the returned index (the first maximum). ``max(a, b)`` with a Tensor ``b`` is
-    :func:`maximum`.
-
-    Examples
-    --------
-    >>> import npgrad
-    >>> x = npgrad.tensor([[1.0, 5.0], [4.0, 2.0]])
-    >>> npgrad.max(x)
-    tensor(5.)
-    >>> npgrad.max(x, dim=1)
-    npgrad.return_types.max(
-    values=tensor([5., 4.]),
-    indices=tensor([1, 0]))
-    """
-    return _extreme("max", Max, _MaxResult, input, dim, keepdim)
-
-
-@_numpy_aliases
-def min(input: Tensor, dim: Any = None, keepdim: bool = False) -> Any:
-    """The smallest element; with ``dim``, a named tuple ``(values, indices)`` (see :func:`max`).
-
-    Examples
-    --------
-    >>> import npgrad
-    >>> npgrad.min(npgrad.tensor([[1.0, 5.0], [4.0, 2.0]]), 0).indices
-    tensor([0, 1])
-    """
-    return _extreme("min", Min, _MinResult, input, dim, keepdim)
-
-
-def _amax(op: str, fn: Any, input: Any, dim: Any, keepdim: Any) -> Tensor:
-    x = _tensor(op, input)
-    axes = _dims(op, dim, x.ndim)
-    _check_nonempty(op, x, axes, dim is None or len(axes) == x.ndim)
-    return fn.apply(x, axes, bool(keepdim), op == "amax", False)  # type: ignore[no-any-return]
-
-
-@_numpy_aliases
-def amax(input: Tensor, dim: Any = (), keepdim: bool = False) -> Tensor:
-    """Maximum over ``dim`` (default: all dims); tied maxima share the gradient evenly.
-
-    Examples
-    --------
-    >>> import npgrad
-    >>> x = npgrad.tensor([1.0, 3.0, 3.0], requires_grad=True)
-    >>> npgrad.amax(x).backward()
-    >>> x.grad
-    tensor([0.0000, 0.5000, 0.5000])
-    """
-    return _amax("amax", Amax, input, dim, keepdim)
-
-
-@_numpy_aliases
-def amin(input: Tensor, dim: Any = (), keepdim: bool = False) -> Tensor:
-    """Minimum over ``dim`` (default: all dims); tied minima share the gradient evenly.
-
-    Examples
-    --------
-    >>> import npgrad
-    >>> npgrad.amin(npgrad.tensor([[1.0, 5.0], [4.0, 2.0]]), dim=1)
-    tensor([1., 2.])
-    """
-    return _amax("amin", Amin, input, dim, keepdim)
-
-
-def _arg(op: str, input: Any, dim: Any, keepdim: Any) -> Tensor:
-    a = _tensor(op, input)._data
-    fn = np.argmax if op == "argmax" else np.argmin  # the first extreme, nan counting as one
-    if dim is None:  # the index into the flattened tensor
-        if a.size == 0:
-            raise IndexError(
-                f"{op}: expected reduction dim to be specified for input.numel() == 0."
-            )
-        out = np.reshape(fn(a), (1,) * a.ndim if keepdim else ())
-    else:
-        axis = _dim(op, dim, a.ndim)
-        if a.ndim == 0:
-            out = np.zeros((), np.int64)
-        else:
-            if a.shape[axis] == 0:
-                raise IndexError(f"{op}: expected reduction dim {axis} to have non-zero size.")
-            out = fn(a, axis=axis, keepdims=bool(keepdim))
-    return _const(np.asarray(out, dtype=np.int64))
-
-
-@_numpy_aliases
-def argmax(input: Tensor, dim: Any = None, keepdim: bool = False) -> Tensor:
-    """Index (int64) of the first maximum along ``dim``, or into the flattened tensor.
-
-    Examples
-    --------
-    >>> import npgrad
-    >>> x = npgrad.tensor([[1.0, 5.0], [4.0, 2.0]])
-    >>> npgrad.argmax(x), npgrad.argmax(x, dim=1)
-    (tensor(1), tensor([1, 0]))
-    """
-    return _arg("argmax", input, dim, keepdim)
-
-
-@_numpy_aliases
-def argmin(input: Tensor, dim: Any = None, keepdim: bool = False) -> Tensor:
-    """Index (int64) of the first minimum along ``dim``, or into the flattened tensor.
-
-    Examples
-    --------
-    >>> import npgrad
-    >>> npgrad.argmin(npgrad.tensor([[1.0, 5.0], [4.0, 0.0]]))
-    tensor(3)
-    """
-    return _arg("argmin", input, dim, keepdim)
-
-
 @_numpy_aliases
 def logsumexp(input: Tensor, dim: Any, keepdim: bool = False) -> Tensor:
     """``log(sum(exp(input), dim))`` computed stably; its gradient is the softmax.
@@ -876,7 +511,7 @@ def logsumexp(input: Tensor, dim: Any, keepdim: bool = False) -> Tensor:
     >>> npgrad.logsumexp(npgrad.tensor([1000.0, 1000.0]), 0)
     tensor(1000.6932)
     """
-    x = _tensor("logsumexp", input)
+    x = tensor_arg("logsumexp", input)
     axes = _dims("logsumexp", dim, x.ndim)
     if x.dtype.kind != "f":  # integers give the default float dtype, like PyTorch
         x = x.to(dtypes.get_default_dtype())
@@ -898,7 +533,7 @@ def norm(input: Tensor, p: Any = "fro", dim: Any = None, keepdim: bool = False) 
     >>> npgrad.norm(x), npgrad.norm(x, 1), npgrad.norm(x, float("inf"))
     (tensor(5.), tensor(7.), tensor(4.))
     """
-    x = _tensor("norm", input)
+    x = tensor_arg("norm", input)
     if x.dtype.kind != "f":
         raise RuntimeError(f"norm: expected a floating point tensor as input, got {x.dtype}")
     if isinstance(p, str):
@@ -921,12 +556,12 @@ def norm(input: Tensor, p: Any = "fro", dim: Any = None, keepdim: bool = False) 
 
 
 def _logical(op: str, input: Any, dim: Any, keepdim: Any) -> Tensor:
-    x = _tensor(op, input)
+    x = tensor_arg(op, input)
     # unlike sum's, PyTorch's any/all read an explicitly empty dim tuple as "no dimension"
     axes = () if isinstance(dim, (tuple, list)) and not dim else _dims(op, dim, x.ndim)
     out = np.asarray(getattr(np, op)(x._data, axis=axes, keepdims=bool(keepdim)))
     # bool results, except uint8 inputs which give uint8 (PyTorch's legacy rule)
-    return _const(out.astype(np.uint8) if x.dtype == np.uint8 else out)
+    return const(out.astype(np.uint8) if x.dtype == np.uint8 else out)
 
 
 @_numpy_aliases

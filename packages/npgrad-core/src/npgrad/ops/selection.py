@@ -14,13 +14,13 @@ from typing import Any
 
 import numpy as np
 
-from npgrad.ops._shape_util import ShapeError, _tensor
-from npgrad.ops.elementwise import Where
+from npgrad.ops._promote import const, tensor_arg
+from npgrad.ops._shape_util import ShapeError
+from npgrad.ops.comparison import Where
 from npgrad.ops.gather_scatter import (
     _ALL,
     _bounds,
     _broadcast,
-    _const,
     _index,
     _mask,
     _same_dtype,
@@ -97,7 +97,7 @@ def index_select(input: Tensor, dim: int, index: Any) -> Tensor:  # noqa: A002
     tensor([[3., 1., 3.],
             [6., 4., 6.]])
     """
-    x = _tensor("index_select", input)
+    x = tensor_arg("index_select", input)
     _, idx, key = _dim_index("index_select", x, dim, index)
     if x.ndim == 0:
         if idx.size != 1:
@@ -107,7 +107,7 @@ def index_select(input: Tensor, dim: int, index: Any) -> Tensor:  # noqa: A002
 
 
 def _index_source(op: str, x: Tensor, d: int, idx: np.ndarray, source: Any) -> Tensor:
-    src = _tensor(op, source)
+    src = tensor_arg(op, source)
     _same_dtype(op, x, src, "source")
     want = x.shape[:d] + (idx.size,) + x.shape[d + 1 :] if x.ndim else (idx.size,)
     if src.shape != want and not (src.ndim == 0 and want == (1,)):
@@ -119,7 +119,7 @@ def _index_source(op: str, x: Tensor, d: int, idx: np.ndarray, source: Any) -> T
 
 
 def _index_put(fn: Any, op: str, x: Tensor, dim: int, index: Any, source: Any, acc: bool) -> Tensor:
-    x = _tensor(op, x)
+    x = tensor_arg(op, x)
     d, idx, key = _dim_index(op, x, dim, index)
     src = _index_source(op, x, d, idx, source)
     out = fn.apply(x.reshape(1) if x.ndim == 0 else x, src, _ALL, key, acc)
@@ -137,7 +137,7 @@ def index_add(input: Tensor, dim: int, index: Any, source: Tensor, *, alpha: Any
     tensor([4., 0., 2.])
     """
     if alpha != 1:
-        source = _tensor("index_add", source) * alpha
+        source = tensor_arg("index_add", source) * alpha
     return _index_put(IndexAdd, "index_add", input, dim, index, source, True)
 
 
@@ -166,7 +166,7 @@ def index_fill(input: Tensor, dim: int, index: Any, value: Any) -> Tensor:  # no
     tensor([[7., 0., 7.],
             [7., 0., 7.]])
     """
-    x = _tensor("index_fill", input)
+    x = tensor_arg("index_fill", input)
     d, idx, _ = _dim_index("index_fill", x, dim, index)
     v = _scalar_value("index_fill", value, x.dtype)
     # each position once: the value's gradient must not count a repeated index twice
@@ -187,11 +187,11 @@ def masked_fill(input: Tensor, mask: Any, value: Any) -> Tensor:  # noqa: A002
     >>> npgrad.masked_fill(x, x < 0, 0.0)
     tensor([1., 0., 3.])
     """
-    x = _tensor("masked_fill", input)
+    x = tensor_arg("masked_fill", input)
     m = _mask("masked_fill", mask)
     _broadcast("masked_fill", x.shape, m.shape, "mask")
     v = _scalar_value("masked_fill", value, x.dtype)
-    return MaskedFill.apply(_const(m), v, x)  # type: ignore[no-any-return]
+    return MaskedFill.apply(const(m), v, x)  # type: ignore[no-any-return]
 
 
 def masked_select(input: Tensor, mask: Any) -> Tensor:  # noqa: A002
@@ -205,7 +205,7 @@ def masked_select(input: Tensor, mask: Any) -> Tensor:  # noqa: A002
     >>> npgrad.masked_select(x, x > 0)
     tensor([1., 4.])
     """
-    x = _tensor("masked_select", input)
+    x = tensor_arg("masked_select", input)
     m = _mask("masked_select", mask)
     shape = _broadcast("masked_select", x.shape, m.shape, "mask")
     if x.shape != shape:
@@ -224,9 +224,9 @@ def masked_scatter(input: Tensor, mask: Any, source: Tensor) -> Tensor:  # noqa:
     ...                       npgrad.tensor([1.0, 2.0, 3.0, 4.0]))
     tensor([1., 0., 2., 3.])
     """
-    x = _tensor("masked_scatter", input)
+    x = tensor_arg("masked_scatter", input)
     m = _mask("masked_scatter", mask)
-    src = _tensor("masked_scatter", source)
+    src = tensor_arg("masked_scatter", source)
     _same_dtype("masked_scatter", x, src, "source")
     shape = _broadcast("masked_scatter", x.shape, m.shape, "mask")
     m = np.broadcast_to(m, shape)
@@ -254,7 +254,7 @@ def take(input: Tensor, index: Any) -> Tensor:  # noqa: A002
     >>> npgrad.take(npgrad.tensor([[4.0, 3.0], [5.0, 6.0]]), npgrad.tensor([0, -1]))
     tensor([4., 6.])
     """
-    x = _tensor("take", input)
+    x = tensor_arg("take", input)
     idx = _bounds("take", _index("take", index), x.numel(), 0, negative=True)
     return Take.apply(x.reshape(-1), basic=_ALL, adv=(idx,))  # type: ignore[no-any-return]
 
@@ -273,10 +273,10 @@ def nonzero(input: Tensor, *, as_tuple: bool = False) -> Any:  # noqa: A002
     >>> npgrad.nonzero(x, as_tuple=True)
     (tensor([0, 1]), tensor([1, 0]))
     """
-    a = _tensor("nonzero", input)._data
+    a = tensor_arg("nonzero", input)._data
     if as_tuple:
-        return tuple(_const(i.astype(np.int64)) for i in np.nonzero(np.atleast_1d(a)))
-    return _const(np.argwhere(a).astype(np.int64))
+        return tuple(const(i.astype(np.int64)) for i in np.nonzero(np.atleast_1d(a)))
+    return const(np.argwhere(a).astype(np.int64))
 
 
 def argwhere(input: Tensor) -> Tensor:  # noqa: A002

@@ -42,13 +42,13 @@ from npgrad.ops._joining import (
     triu,
     unbind,
 )
+from npgrad.ops._promote import tensor_arg
 from npgrad.ops._shape_util import (
     ShapeError,
     _dims,
     _infer_shape,
     _ints,
     _need_dims,
-    _tensor,
 )
 from npgrad.ops.gather_scatter import gather, scatter, scatter_add, scatter_reduce, take_along_dim
 from npgrad.ops.indexing import getitem, index_put, narrow, pad
@@ -322,12 +322,26 @@ def transpose(input: Tensor, dim0: int, dim1: int) -> Tensor:  # noqa: A002
 
 
 def swapaxes(input: Tensor, axis0: int, axis1: int) -> Tensor:  # noqa: A002
-    """Alias of :func:`transpose` (NumPy's name)."""
+    """Alias of :func:`transpose` (NumPy's name).
+
+    Examples
+    --------
+    >>> import npgrad
+    >>> npgrad.swapaxes(npgrad.zeros(2, 3, 4), 0, 2).shape
+    (4, 3, 2)
+    """
     return transpose(input, axis0, axis1)
 
 
 def swapdims(input: Tensor, dim0: int, dim1: int) -> Tensor:  # noqa: A002
-    """Alias of :func:`transpose`."""
+    """Alias of :func:`transpose`.
+
+    Examples
+    --------
+    >>> import npgrad
+    >>> npgrad.swapdims(npgrad.zeros(2, 3), 0, 1).shape
+    (3, 2)
+    """
     return transpose(input, dim0, dim1)
 
 
@@ -437,13 +451,28 @@ def expand(input: Tensor, *sizes: Any) -> Tensor:  # noqa: A002
 
 
 def broadcast_to(input: Tensor, shape: Sequence[int]) -> Tensor:  # noqa: A002
-    """``input`` broadcast to ``shape`` (see :func:`expand`)."""
+    """``input`` broadcast to ``shape`` (see :func:`expand`).
+
+    Examples
+    --------
+    >>> import npgrad
+    >>> npgrad.broadcast_to(npgrad.tensor([1, 2]), (2, 2))
+    tensor([[1, 2],
+            [1, 2]])
+    """
     new = _expand_shape("broadcast_to", input.shape, _ints("broadcast_to", (shape,)))
     return Expand.apply(input, new)  # type: ignore[no-any-return]
 
 
 def broadcast_shapes(*shapes: Any) -> tuple[int, ...]:
-    """The shape that tensors of ``shapes`` broadcast to (an int stands for a 1-d shape)."""
+    """The shape that tensors of ``shapes`` broadcast to (an int stands for a 1-d shape).
+
+    Examples
+    --------
+    >>> import npgrad
+    >>> npgrad.broadcast_shapes((3, 1), (4,), 1)
+    (3, 4)
+    """
     tuples = [(s,) if isinstance(s, int) else tuple(s) for s in shapes]
     try:
         return tuple(np.broadcast_shapes(*tuples))
@@ -465,7 +494,7 @@ def broadcast_tensors(*tensors: Tensor) -> tuple[Tensor, ...]:
     """
     if len(tensors) == 1 and isinstance(tensors[0], (tuple, list)):
         tensors = tuple(tensors[0])
-    shape = broadcast_shapes(*(_tensor("broadcast_tensors", x).shape for x in tensors))
+    shape = broadcast_shapes(*(tensor_arg("broadcast_tensors", x).shape for x in tensors))
     return tuple(Expand.apply(x, shape) for x in tensors)
 
 
@@ -551,7 +580,15 @@ def clone(input: Tensor, *, memory_format: Any = None) -> Tensor:  # noqa: A002
 
 
 def contiguous(input: Tensor, *, memory_format: Any = None) -> Tensor:  # noqa: A002
-    """``input`` itself when it is C-contiguous, else a contiguous copy (in the graph)."""
+    """``input`` itself when it is C-contiguous, else a contiguous copy (in the graph).
+
+    Examples
+    --------
+    >>> import npgrad
+    >>> x = npgrad.zeros(2, 3)
+    >>> x.contiguous() is x, x.t().is_contiguous(), x.t().contiguous().is_contiguous()
+    (True, False, True)
+    """
     if input._data.flags.c_contiguous:
         return input
     return Contiguous.apply(input)  # type: ignore[no-any-return]

@@ -15,8 +15,9 @@ from typing import Any, Literal, NamedTuple
 import numpy as np
 
 from npgrad.autograd.function import Function
-from npgrad.ops._shape_util import ShapeError, _tensor
-from npgrad.ops.elementwise import where
+from npgrad.ops._promote import const, tensor_arg
+from npgrad.ops._shape_util import ShapeError
+from npgrad.ops.comparison import where
 from npgrad.ops.gather_scatter import _along
 from npgrad.ops.indexing import IndexScatter
 from npgrad.tensor import Tensor, _check_dim
@@ -57,10 +58,6 @@ _KthvalueResult = _result("kthvalue")
 _MedianResult = _result("median")
 _NanmedianResult = _result("nanmedian")
 _ModeResult = _result("mode")
-
-
-def _const(a: np.ndarray) -> Tensor:
-    return Tensor._make(a, False, None)
 
 
 # ---- the differentiable selection ------------------------------------------------------------
@@ -126,7 +123,7 @@ def _argsort(a: np.ndarray, axis: int, descending: bool) -> np.ndarray:
 
 def _prep(op: str, input: Any, dim: int) -> tuple[Tensor, int, np.ndarray]:  # noqa: A002
     """The tensor, its normalised dim, and its data with at least one dimension."""
-    x = _tensor(op, input)
+    x = tensor_arg(op, input)
     d = _check_dim(op, dim, x.ndim)
     return x, d, np.atleast_1d(x._data)
 
@@ -175,7 +172,7 @@ def argsort(
     tensor([[1, 2, 0]])
     """
     x, d, a = _prep("argsort", input, dim)
-    return _const(_argsort(a, d, descending).reshape(x.shape).astype(np.int64, copy=False))
+    return const(_argsort(a, d, descending).reshape(x.shape).astype(np.int64, copy=False))
 
 
 def msort(input: Tensor) -> Tensor:  # noqa: A002
@@ -261,13 +258,13 @@ class MedianAll(Function):
 
     @staticmethod
     def backward(ctx: Any, grad: Tensor) -> tuple[Tensor, None]:
-        return where(_const(ctx.mask), grad / ctx.count, 0.0), None
+        return where(const(ctx.mask), grad / ctx.count, 0.0), None
 
 
 def _median(op: str, fn: Any, result: Any, input: Any, dim: Any, keepdim: bool) -> Any:  # noqa: A002
     ignore_nan = op == "nanmedian"
     if dim is None:
-        x = _tensor(op, input)
+        x = tensor_arg(op, input)
         if x.dtype.kind not in "fiu":
             raise TypeError(f"{op}: not supported for {x.dtype} tensors")
         return MedianAll.apply(x, ignore_nan)
@@ -352,11 +349,11 @@ def mode(input: Tensor, dim: int = -1, keepdim: bool = False) -> Any:  # noqa: A
 def _index_outputs(
     values: np.ndarray, inverse: Any, counts: Any, return_inverse: bool, return_counts: bool
 ) -> Any:
-    out = [_const(values)]
+    out = [const(values)]
     if return_inverse:
-        out.append(_const(inverse.astype(np.int64, copy=False)))
+        out.append(const(inverse.astype(np.int64, copy=False)))
     if return_counts:
-        out.append(_const(counts.astype(np.int64, copy=False)))
+        out.append(const(counts.astype(np.int64, copy=False)))
     return out[0] if len(out) == 1 else tuple(out)
 
 
@@ -377,7 +374,7 @@ def unique(
     >>> npgrad.unique(npgrad.tensor([3, 1, 3, 2]), return_inverse=True, return_counts=True)
     (tensor([1, 2, 3]), tensor([2, 0, 2, 1]), tensor([1, 1, 2]))
     """
-    a = _tensor("unique", input)._data
+    a = tensor_arg("unique", input)._data
     if dim is None:
         values, inverse, counts = np.unique(
             a.reshape(-1), return_inverse=True, return_counts=True, equal_nan=False
@@ -407,7 +404,7 @@ def unique_consecutive(
     >>> npgrad.unique_consecutive(npgrad.tensor([1, 1, 2, 2, 3, 1]), return_counts=True)
     (tensor([1, 2, 3, 1]), tensor([2, 2, 1, 1]))
     """
-    a = _tensor("unique_consecutive", input)._data
+    a = tensor_arg("unique_consecutive", input)._data
     if dim is None:
         rows, shape = a.reshape(-1, 1), a.shape
     else:
@@ -486,7 +483,7 @@ def searchsorted(
         for k in range(n_rows):  # one sorted row per leading index
             out[k] = np.searchsorted(rows[k], vals[k], side=how)
         out = out.reshape(v.shape)
-    return _const(out.astype(np.int32 if out_int32 else np.int64))
+    return const(out.astype(np.int32 if out_int32 else np.int64))
 
 
 def bucketize(

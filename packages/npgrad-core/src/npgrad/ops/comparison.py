@@ -1,0 +1,356 @@
+"""Comparisons, logic and bitwise ops (never differentiable), predicates, and ``where``.
+
+Both operands are promoted like arithmetic's (``int tensor < 2.5`` compares as floats), so
+``x == 0.1`` means the same for a float32 tensor as in PyTorch; results are bool tensors.
+``where`` is the one differentiable op here: the gradient goes to the branch each element
+came from.
+"""
+
+from __future__ import annotations
+
+from typing import Any
+
+import numpy as np
+
+from npgrad import dtypes
+from npgrad.autograd.function import Function
+from npgrad.ops._broadcast import sum_to
+from npgrad.ops._promote import check_broadcast, const, operands, tensor_arg
+from npgrad.tensor import Tensor
+
+__all__ = [
+    "allclose",
+    "bitwise_and",
+    "bitwise_not",
+    "bitwise_or",
+    "bitwise_xor",
+    "eq",
+    "equal",
+    "ge",
+    "gt",
+    "isfinite",
+    "isinf",
+    "isnan",
+    "le",
+    "logical_and",
+    "logical_not",
+    "logical_or",
+    "logical_xor",
+    "lt",
+    "ne",
+    "where",
+]
+
+
+# ---- comparisons and logic: no gradient ------------------------------------------------------
+def _compare(op: str, ufunc: Any, a: Any, b: Any) -> Tensor:
+    a, b = operands(op, a, b)
+    xa = a._data if isinstance(a, Tensor) else a
+    xb = b._data if isinstance(b, Tensor) else b
+    try:
+        return Tensor._make(np.asarray(ufunc(xa, xb)), False, None)
+    except ValueError:
+        check_broadcast(op, a, b)
+        raise
+
+
+def eq(input: Any, other: Any) -> Tensor:  # noqa: A002
+    """``input == other`` elementwise, as a bool tensor.
+
+    Examples
+    --------
+    >>> import npgrad
+    >>> npgrad.eq(npgrad.tensor([1, 2, 3]), 2)
+    tensor([False,  True, False])
+    """
+    return _compare("eq", np.equal, input, other)
+
+
+def ne(input: Any, other: Any) -> Tensor:  # noqa: A002
+    """``input != other`` elementwise, as a bool tensor.
+
+    Examples
+    --------
+    >>> import npgrad
+    >>> npgrad.tensor([1.0, 2.0]) != npgrad.tensor([1.0, 3.0])
+    tensor([False,  True])
+    """
+    return _compare("ne", np.not_equal, input, other)
+
+
+def lt(input: Any, other: Any) -> Tensor:  # noqa: A002
+    """``input < other`` elementwise, as a bool tensor (operands promoted first).
+
+    Examples
+    --------
+    >>> import npgrad
+    >>> npgrad.lt(npgrad.tensor([1, 2, 3]), 2.5)
+    tensor([ True,  True, False])
+    """
+    return _compare("lt", np.less, input, other)
+
+
+def le(input: Any, other: Any) -> Tensor:  # noqa: A002
+    """``input <= other`` elementwise, as a bool tensor.
+
+    Examples
+    --------
+    >>> import npgrad
+    >>> npgrad.tensor([1, 2, 3]) <= 2
+    tensor([ True,  True, False])
+    """
+    return _compare("le", np.less_equal, input, other)
+
+
+def gt(input: Any, other: Any) -> Tensor:  # noqa: A002
+    """``input > other`` elementwise, as a bool tensor (comparisons with nan are False).
+
+    Examples
+    --------
+    >>> import npgrad
+    >>> npgrad.gt(npgrad.tensor([1.0, float("nan")]), 0.0)
+    tensor([ True, False])
+    """
+    return _compare("gt", np.greater, input, other)
+
+
+def ge(input: Any, other: Any) -> Tensor:  # noqa: A002
+    """``input >= other`` elementwise, as a bool tensor.
+
+    Examples
+    --------
+    >>> import npgrad
+    >>> npgrad.tensor([1, 2, 3]) >= npgrad.tensor([2, 2, 2])
+    tensor([False,  True,  True])
+    """
+    return _compare("ge", np.greater_equal, input, other)
+
+
+def logical_and(input: Any, other: Any) -> Tensor:  # noqa: A002
+    """True where both elements are nonzero.
+
+    Examples
+    --------
+    >>> import npgrad
+    >>> npgrad.logical_and(npgrad.tensor([1, 0, 2]), npgrad.tensor([True, True, False]))
+    tensor([ True, False, False])
+    """
+    return _compare("logical_and", np.logical_and, input, other)
+
+
+def logical_or(input: Any, other: Any) -> Tensor:  # noqa: A002
+    """True where either element is nonzero.
+
+    Examples
+    --------
+    >>> import npgrad
+    >>> npgrad.logical_or(npgrad.tensor([1, 0, 0]), npgrad.tensor([0.0, 0.5, 0.0]))
+    tensor([ True,  True, False])
+    """
+    return _compare("logical_or", np.logical_or, input, other)
+
+
+def logical_xor(input: Any, other: Any) -> Tensor:  # noqa: A002
+    """True where exactly one of the elements is nonzero.
+
+    Examples
+    --------
+    >>> import npgrad
+    >>> npgrad.logical_xor(npgrad.tensor([True, True]), npgrad.tensor([True, False]))
+    tensor([False,  True])
+    """
+    return _compare("logical_xor", np.logical_xor, input, other)
+
+
+def logical_not(input: Tensor) -> Tensor:  # noqa: A002
+    """True where the element is zero.
+
+    Examples
+    --------
+    >>> import npgrad
+    >>> npgrad.logical_not(npgrad.tensor([0.0, 2.0]))
+    tensor([ True, False])
+    """
+    return const(np.logical_not(tensor_arg("logical_not", input)._data))
+
+
+def _bitwise(op: str, ufunc: Any, a: Any, b: Any) -> Tensor:
+    a, b = operands(op, a, b)
+    for x in (a, b):
+        if x.dtype.kind not in "biu":
+            raise TypeError(f"{op}: only integer and bool tensors are supported, got {x.dtype}")
+    return _compare(op, ufunc, a, b)
+
+
+def bitwise_and(input: Any, other: Any) -> Tensor:  # noqa: A002
+    """``input & other`` for bool or integer tensors.
+
+    Examples
+    --------
+    >>> import npgrad
+    >>> npgrad.bitwise_and(npgrad.tensor([12, 10]), 6)
+    tensor([4, 2])
+    """
+    return _bitwise("bitwise_and", np.bitwise_and, input, other)
+
+
+def bitwise_or(input: Any, other: Any) -> Tensor:  # noqa: A002
+    """``input | other`` for bool or integer tensors.
+
+    Examples
+    --------
+    >>> import npgrad
+    >>> npgrad.tensor([True, False]) | npgrad.tensor([False, False])
+    tensor([ True, False])
+    """
+    return _bitwise("bitwise_or", np.bitwise_or, input, other)
+
+
+def bitwise_xor(input: Any, other: Any) -> Tensor:  # noqa: A002
+    """``input ^ other`` for bool or integer tensors.
+
+    Examples
+    --------
+    >>> import npgrad
+    >>> npgrad.bitwise_xor(npgrad.tensor([12, 10]), 6)
+    tensor([10, 12])
+    """
+    return _bitwise("bitwise_xor", np.bitwise_xor, input, other)
+
+
+def bitwise_not(input: Tensor) -> Tensor:  # noqa: A002
+    """``~input`` for bool (logical not) or integer (two's complement) tensors.
+
+    Examples
+    --------
+    >>> import npgrad
+    >>> ~npgrad.tensor([True, False]), ~npgrad.tensor([0, 5])
+    (tensor([False,  True]), tensor([-1, -6]))
+    """
+    x = tensor_arg("bitwise_not", input)
+    if x.dtype.kind not in "biu":
+        raise TypeError(f"bitwise_not: only integer and bool tensors are supported, got {x.dtype}")
+    return const(np.invert(x._data))
+
+
+def isnan(input: Tensor) -> Tensor:  # noqa: A002
+    """True where the element is nan.
+
+    Examples
+    --------
+    >>> import npgrad
+    >>> npgrad.isnan(npgrad.tensor([1.0, float("nan")]))
+    tensor([False,  True])
+    """
+    return const(np.isnan(tensor_arg("isnan", input)._data))
+
+
+def isinf(input: Tensor) -> Tensor:  # noqa: A002
+    """True where the element is +inf or -inf.
+
+    Examples
+    --------
+    >>> import npgrad
+    >>> npgrad.isinf(npgrad.tensor([1.0, float("-inf")]))
+    tensor([False,  True])
+    """
+    return const(np.isinf(tensor_arg("isinf", input)._data))
+
+
+def isfinite(input: Tensor) -> Tensor:  # noqa: A002
+    """True where the element is neither inf nor nan.
+
+    Examples
+    --------
+    >>> import npgrad
+    >>> npgrad.isfinite(npgrad.tensor([1.0, float("inf"), float("nan")]))
+    tensor([ True, False, False])
+    """
+    return const(np.isfinite(tensor_arg("isfinite", input)._data))
+
+
+def equal(input: Tensor, other: Tensor) -> bool:  # noqa: A002
+    """True when both tensors have the same shape and elements.
+
+    Examples
+    --------
+    >>> import npgrad
+    >>> npgrad.equal(npgrad.tensor([1, 2]), npgrad.tensor([1, 2])), npgrad.tensor([1]).equal(npgrad.tensor([1, 1]))
+    (True, False)
+    """
+    a, b = tensor_arg("equal", input), tensor_arg("equal", other)
+    return a.shape == b.shape and bool(np.array_equal(a._data, b._data))
+
+
+def allclose(
+    input: Tensor, other: Any, rtol: float = 1e-05, atol: float = 1e-08, equal_nan: bool = False
+) -> bool:  # noqa: A002
+    """True when ``|input - other| <= atol + rtol * |other|`` everywhere.
+
+    Examples
+    --------
+    >>> import npgrad
+    >>> npgrad.allclose(npgrad.tensor([1.0, 2.0]), npgrad.tensor([1.0, 2.0 + 1e-7]))
+    True
+    """
+    o = other._data if isinstance(other, Tensor) else other
+    a = tensor_arg("allclose", input)._data
+    return bool(np.allclose(a, o, rtol=rtol, atol=atol, equal_nan=equal_nan))
+
+
+# ---- where ----------------------------------------------------------------------------------
+class Where(Function):
+    @staticmethod
+    def forward(ctx: Any, cond: np.ndarray, a: np.ndarray, b: np.ndarray) -> np.ndarray:
+        ctx.save_for_backward(cond)
+        ctx.shapes = (np.shape(a), np.shape(b))
+        return np.where(cond, a, b)
+
+    @staticmethod
+    def backward(ctx: Any, grad: Tensor) -> tuple[None, Tensor | None, Tensor | None]:
+        (cond,) = ctx.saved_tensors
+        sa, sb = ctx.shapes
+        _, need_a, need_b = ctx.needs_input_grad
+        ga = sum_to(where(cond, grad, 0.0), sa) if need_a else None
+        gb = sum_to(where(cond, 0.0, grad), sb) if need_b else None
+        return None, ga, gb
+
+
+def where(condition: Any, input: Any = None, other: Any = None) -> Any:  # noqa: A002
+    """``input`` where ``condition`` holds, else ``other`` (broadcasting; scalars allowed).
+
+    With only ``condition``, the indices of its True elements: a tuple of int64 tensors, one
+    per dimension (``nonzero(as_tuple=True)``).
+
+    Examples
+    --------
+    >>> import npgrad
+    >>> x = npgrad.tensor([-1.0, 2.0])
+    >>> npgrad.where(x > 0, x, 0.0)
+    tensor([0., 2.])
+    >>> npgrad.where(x > 0)
+    (tensor([1]),)
+    """
+    if isinstance(condition, Tensor):
+        cond = condition
+    else:
+        cond = Tensor._make(np.asarray(condition), False, None)
+    if cond.dtype.kind != "b":
+        # PyTorch refuses non-bool conditions too: a float mask is usually a bug
+        raise TypeError(f"where: expected condition to be a boolean tensor, got {cond.dtype}")
+    if input is None and other is None:
+        idx = np.nonzero(np.atleast_1d(cond._data))
+        return tuple(Tensor._make(i.astype(np.int64, copy=False), False, None) for i in idx)
+    if input is None or other is None:
+        raise TypeError("where: expected both input and other, or neither")
+    if not isinstance(input, (Tensor, np.ndarray)) and not isinstance(other, (Tensor, np.ndarray)):
+        # two scalars: the result has their promoted dtype (where(c, 1.0, 0) is float32)
+        input = Tensor._make(np.asarray(input, dtype=dtypes.result_type(input, other)), False, None)
+    a, b = operands("where", input, other)
+    try:
+        return Where.apply(cond, a, b)
+    except ValueError:
+        check_broadcast("where", cond, a)
+        check_broadcast("where", cond, b)
+        check_broadcast("where", a, b)
+        raise
