@@ -212,3 +212,14 @@ def test_hash_is_identity_and_eq_is_elementwise():
     assert len({a, b}) == 2
     assert (a == b).tolist() == [True]
     assert (a == None) is False  # noqa: E711 - PyTorch's behaviour
+
+
+def test_methods_accept_numpy_axis_and_keepdims_aliases():
+    x = npgrad.arange(6.0).reshape(2, 3)
+    assert x.mean(axis=1).tolist() == x.mean(dim=1).tolist()
+    assert x.sum(axis=0, keepdims=True).shape == (1, 3)
+    assert x.max(axis=1).values.tolist() == [2.0, 5.0]
+    assert x.var(axis=1).tolist() == [1.0, 1.0]
+    assert x.log_softmax(axis=1).shape == (2, 3)
+    with pytest.raises(TypeError, match="both 'dim' and its alias 'axis'"):
+        x.sum(dim=0, axis=1)

@@ -13,6 +13,7 @@ from __future__ import annotations
 from typing import TYPE_CHECKING, Any
 
 from npgrad.autograd.grad_mode import is_grad_enabled_fast
+from npgrad.ops._aliases import numpy_aliases
 
 if TYPE_CHECKING:
     from npgrad.tensor import Tensor
@@ -389,12 +390,15 @@ class TensorMethods:
         return self._inplace("lerp_", binary.lerp, end, weight)
 
     # ---- reductions ----------------------------------------------------------------------
+    @numpy_aliases
     def sum(self, dim: Any = None, keepdim: bool = False, *, dtype: Any = None) -> Tensor:
         return reduction.sum(self, dim, keepdim, dtype=dtype)
 
+    @numpy_aliases
     def mean(self, dim: Any = None, keepdim: bool = False, *, dtype: Any = None) -> Tensor:
         return reduction.mean(self, dim, keepdim, dtype=dtype)
 
+    @numpy_aliases
     def var(
         self,
         dim: Any = None,
@@ -405,6 +409,7 @@ class TensorMethods:
     ) -> Tensor:
         return reduction.var(self, dim, unbiased, keepdim, correction=correction)
 
+    @numpy_aliases
     def std(
         self,
         dim: Any = None,
@@ -415,42 +420,55 @@ class TensorMethods:
     ) -> Tensor:
         return reduction.std(self, dim, unbiased, keepdim, correction=correction)
 
+    @numpy_aliases
     def prod(self, dim: Any = None, keepdim: bool = False, *, dtype: Any = None) -> Tensor:
         return reduction.prod(self, dim, keepdim, dtype=dtype)
 
+    @numpy_aliases
     def max(self, dim: Any = None, keepdim: bool = False) -> Any:
         return extrema.max(self, dim, keepdim)
 
+    @numpy_aliases
     def min(self, dim: Any = None, keepdim: bool = False) -> Any:
         return extrema.min(self, dim, keepdim)
 
+    @numpy_aliases
     def amax(self, dim: Any = (), keepdim: bool = False) -> Tensor:
         return extrema.amax(self, dim, keepdim)
 
+    @numpy_aliases
     def amin(self, dim: Any = (), keepdim: bool = False) -> Tensor:
         return extrema.amin(self, dim, keepdim)
 
+    @numpy_aliases
     def argmax(self, dim: Any = None, keepdim: bool = False) -> Tensor:
         return extrema.argmax(self, dim, keepdim)
 
+    @numpy_aliases
     def argmin(self, dim: Any = None, keepdim: bool = False) -> Tensor:
         return extrema.argmin(self, dim, keepdim)
 
+    @numpy_aliases
     def logsumexp(self, dim: Any, keepdim: bool = False) -> Tensor:
         return reduction.logsumexp(self, dim, keepdim)
 
+    @numpy_aliases
     def norm(self, p: Any = "fro", dim: Any = None, keepdim: bool = False) -> Tensor:
         return reduction.norm(self, p, dim, keepdim)
 
+    @numpy_aliases
     def cumsum(self, dim: int, *, dtype: Any = None) -> Tensor:
         return scan.cumsum(self, dim, dtype=dtype)
 
+    @numpy_aliases
     def cumprod(self, dim: int, *, dtype: Any = None) -> Tensor:
         return scan.cumprod(self, dim, dtype=dtype)
 
+    @numpy_aliases
     def any(self, dim: Any = None, keepdim: bool = False) -> Tensor:
         return reduction.any(self, dim, keepdim)
 
+    @numpy_aliases
     def all(self, dim: Any = None, keepdim: bool = False) -> Tensor:
         return reduction.all(self, dim, keepdim)
 
@@ -473,6 +491,7 @@ class TensorMethods:
     def unflatten(self, dim: int, sizes: Any) -> Tensor:
         return shape_ops.unflatten(self, dim, sizes)
 
+    @numpy_aliases
     def squeeze(self, dim: Any = None) -> Tensor:
         return shape_ops.squeeze(self, dim)
 
@@ -726,9 +745,11 @@ class TensorMethods:
         return normal_(self, mean, std, generator=generator)
 
     # ---- activations ---------------------------------------------------------------------
+    @numpy_aliases
     def softmax(self, dim: int, dtype: Any = None) -> Tensor:
         return activation.softmax(self, dim, dtype=dtype)
 
+    @numpy_aliases
     def log_softmax(self, dim: int, dtype: Any = None) -> Tensor:
         return activation.log_softmax(self, dim, dtype=dtype)
 

@@ -15,7 +15,14 @@ import numpy as np
 from npgrad import dtypes
 from npgrad.tensor import Tensor
 
-__all__ = ["binary", "check_broadcast", "const", "operands", "scalar_as", "tensor_arg"]
+__all__ = [
+    "binary",
+    "check_broadcast",
+    "const",
+    "operands",
+    "scalar_as",
+    "tensor_arg",
+]
 
 _SCALARS = (bool, int, float, np.generic)
 

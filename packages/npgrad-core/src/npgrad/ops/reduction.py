@@ -21,7 +21,6 @@ Decisions at non-differentiable points follow PyTorch:
 from __future__ import annotations
 
 import builtins
-import functools
 import math
 import operator
 import warnings
@@ -31,6 +30,7 @@ import numpy as np
 
 from npgrad import dtypes
 from npgrad.autograd.function import Function
+from npgrad.ops._aliases import numpy_aliases as _numpy_aliases
 from npgrad.ops._promote import const, tensor_arg
 from npgrad.ops.comparison import where
 from npgrad.tensor import Tensor
@@ -90,21 +90,6 @@ def _out_shape(shape: tuple[int, ...], axes: tuple[int, ...], keepdim: bool) -> 
 
 def _count(shape: tuple[int, ...], axes: tuple[int, ...]) -> int:
     return math.prod(shape[a] for a in axes)
-
-
-def _numpy_aliases(fn: Any) -> Any:
-    """Accept NumPy's ``axis``/``keepdims`` as keyword aliases of ``dim``/``keepdim``."""
-
-    @functools.wraps(fn)
-    def wrapper(*args: Any, **kwargs: Any) -> Any:
-        for alias, name in (("axis", "dim"), ("keepdims", "keepdim")):
-            if alias in kwargs:
-                if name in kwargs:
-                    raise TypeError(f"{fn.__name__}: got both '{name}' and its alias '{alias}'")
-                kwargs[name] = kwargs.pop(alias)
-        return fn(*args, **kwargs)
-
-    return wrapper
 
 
 def _acc(dtype: np.dtype) -> np.dtype:
