@@ -43,7 +43,14 @@ EDGES = (("3.10", "1.26"), ("3.13", "2"))
 # machine pip finds a local CPU wheel through PIP_FIND_LINKS; uv, Poetry or any other version
 # would download gigabytes of CUDA.
 TORCH = "torch==2.13.0"
-LINT_PATHS = ("packages", "tests_integration", "examples", "benchmarks", "noxfile.py", "conftest.py")
+LINT_PATHS = (
+    "packages",
+    "tests_integration",
+    "examples",
+    "benchmarks",
+    "noxfile.py",
+    "conftest.py",
+)
 
 
 def group(name: str) -> tuple[str, ...]:

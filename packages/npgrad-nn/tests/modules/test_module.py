@@ -45,11 +45,34 @@ def test_registration_and_traversal_names():
     net = Net()
     names = [n for n, _ in net.named_parameters()]
     assert names == [
-        "first.weight", "first.bias", "blocks.0.weight", "blocks.0.bias",
-        "blocks.1.weight", "blocks.1.bias", "head.0.weight", "head.0.bias",
+        "first.weight",
+        "first.bias",
+        "blocks.0.weight",
+        "blocks.0.bias",
+        "blocks.1.weight",
+        "blocks.1.bias",
+        "head.0.weight",
+        "head.0.bias",
     ]
-    assert [n for n, _ in net.named_buffers()] == ["first.running", "first.scratch", "blocks.0.running", "blocks.0.scratch", "blocks.1.running", "blocks.1.scratch", "head.0.running", "head.0.scratch"]
-    assert [n for n, _ in net.named_modules()] == ["", "first", "blocks", "blocks.0", "blocks.1", "head", "head.0"]
+    assert [n for n, _ in net.named_buffers()] == [
+        "first.running",
+        "first.scratch",
+        "blocks.0.running",
+        "blocks.0.scratch",
+        "blocks.1.running",
+        "blocks.1.scratch",
+        "head.0.running",
+        "head.0.scratch",
+    ]
+    assert [n for n, _ in net.named_modules()] == [
+        "",
+        "first",
+        "blocks",
+        "blocks.0",
+        "blocks.1",
+        "head",
+        "head.0",
+    ]
     assert [n for n, _ in net.named_children()] == ["first", "blocks", "head"]
     assert net.get_parameter("blocks.1.bias") is net.blocks[1].bias
 
@@ -75,7 +98,9 @@ def test_load_state_dict_round_trip_and_values_are_copied_in_place():
     a, b = Net(), Net()
     with npgrad.no_grad():
         for p in a.parameters():
-            p.add_(npgrad.tensor(np.random.default_rng(0).standard_normal(p.shape).astype(np.float32)))
+            p.add_(
+                npgrad.tensor(np.random.default_rng(0).standard_normal(p.shape).astype(np.float32))
+            )
     w = b.first.weight
     result = b.load_state_dict(a.state_dict())
     assert result.missing_keys == [] and result.unexpected_keys == []
@@ -187,6 +212,9 @@ def test_missing_forward_is_reported():
 
 
 def test_parameter_repr_and_int_parameter_error():
-    assert repr(nn.Parameter(npgrad.ones(2))) == "Parameter containing:\ntensor([1., 1.], requires_grad=True)"
+    assert (
+        repr(nn.Parameter(npgrad.ones(2)))
+        == "Parameter containing:\ntensor([1., 1.], requires_grad=True)"
+    )
     with pytest.raises(RuntimeError, match="floating point"):
         nn.Parameter(npgrad.tensor([1, 2]))

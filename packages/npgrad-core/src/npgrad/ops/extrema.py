@@ -13,9 +13,10 @@ from typing import Any, NamedTuple
 import numpy as np
 
 from npgrad.autograd.function import Function
+from npgrad.ops._aliases import numpy_aliases as _numpy_aliases
 from npgrad.ops._promote import const, tensor_arg
 from npgrad.ops.comparison import where
-from npgrad.ops.reduction import _dim, _dims, _expand_back, _kept, _numpy_aliases, _onehot
+from npgrad.ops.reduction import _dim, _dims, _expand_back, _kept, _onehot
 from npgrad.tensor import Tensor
 
 __all__ = ["amax", "amin", "argmax", "argmin", "max", "min"]

@@ -14,9 +14,10 @@ import numpy as np
 
 from npgrad.autograd.function import Function
 from npgrad.autograd.grad_mode import is_grad_enabled_fast
+from npgrad.ops._aliases import numpy_aliases as _numpy_aliases
 from npgrad.ops._promote import tensor_arg
 from npgrad.ops.comparison import where
-from npgrad.ops.reduction import Sum, _acc, _dim, _numpy_aliases, _out_dtype
+from npgrad.ops.reduction import Sum, _acc, _dim, _out_dtype
 from npgrad.tensor import Tensor
 
 __all__ = ["cumprod", "cumsum"]

@@ -31,8 +31,17 @@ from npgrad.nn.functional._rnn import *  # noqa: F403
 
 __all__: list[str] = []
 for _m in (
-    _activation, _attention, _conv, _distance, _dropout, _embedding, _linear, _loss,
-    _normalization, _pooling, _rnn,
+    _activation,
+    _attention,
+    _conv,
+    _distance,
+    _dropout,
+    _embedding,
+    _linear,
+    _loss,
+    _normalization,
+    _pooling,
+    _rnn,
 ):
     __all__ += _m.__all__
 del _m

@@ -35,8 +35,21 @@ from npgrad.nn.modules.transformer import *  # noqa: F403
 
 __all__: list[str] = []
 for _m in (
-    activation, attention, container, conv, distance, dropout, flatten, linear, loss, module,
-    normalization, pooling, rnn, sparse, transformer,
+    activation,
+    attention,
+    container,
+    conv,
+    distance,
+    dropout,
+    flatten,
+    linear,
+    loss,
+    module,
+    normalization,
+    pooling,
+    rnn,
+    sparse,
+    transformer,
 ):
     __all__ += _m.__all__
 del _m

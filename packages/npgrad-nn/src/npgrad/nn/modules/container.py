@@ -60,7 +60,9 @@ class Sequential(Module):
 
     def __delitem__(self, idx: int | slice) -> None:
         keys = list(self._modules)
-        for key in keys[idx] if isinstance(idx, slice) else [keys[_index("Sequential", idx, len(keys))]]:
+        for key in (
+            keys[idx] if isinstance(idx, slice) else [keys[_index("Sequential", idx, len(keys))]]
+        ):
             del self._modules[key]
         # renumber, as torch does, so indices stay 0..n-1
         items = list(self._modules.values())
@@ -76,7 +78,9 @@ class Sequential(Module):
 
     def __add__(self, other: Sequential) -> Sequential:
         if not isinstance(other, Sequential):
-            raise ValueError(f"add operator supports only objects of Sequential class, but {type(other)} is given.")
+            raise ValueError(
+                f"add operator supports only objects of Sequential class, but {type(other)} is given."
+            )
         return Sequential(*self, *other)
 
     def append(self, module: Module) -> Sequential:
@@ -130,7 +134,9 @@ class ModuleList(Module):
 
     def __delitem__(self, idx: int | slice) -> None:
         keys = list(self._modules)
-        for key in keys[idx] if isinstance(idx, slice) else [str(_index("ModuleList", idx, len(keys)))]:
+        for key in (
+            keys[idx] if isinstance(idx, slice) else [str(_index("ModuleList", idx, len(keys)))]
+        ):
             del self._modules[key]
         items = list(self._modules.values())
         self._modules.clear()
@@ -155,7 +161,9 @@ class ModuleList(Module):
 
     def extend(self, modules: Iterable[Module]) -> ModuleList:
         if not isinstance(modules, Iterable):
-            raise TypeError(f"ModuleList.extend should be called with an iterable, but got {type(modules).__name__}")
+            raise TypeError(
+                f"ModuleList.extend should be called with an iterable, but got {type(modules).__name__}"
+            )
         for m in modules:
             self.append(m)
         return self
@@ -193,7 +201,9 @@ class ModuleList(Module):
 class ModuleDict(Module):
     """An ordered dict of modules whose parameters are registered."""
 
-    def __init__(self, modules: Mapping[str, Module] | Iterable[tuple[str, Module]] | None = None) -> None:
+    def __init__(
+        self, modules: Mapping[str, Module] | Iterable[tuple[str, Module]] | None = None
+    ) -> None:
         super().__init__()
         if modules is not None:
             self.update(modules)
@@ -237,7 +247,9 @@ class ModuleDict(Module):
         items = modules.items() if isinstance(modules, Mapping) else modules
         for j, item in enumerate(items):
             if not isinstance(item, (tuple, list)) or len(item) != 2:
-                raise ValueError(f"ModuleDict update sequence element #{j} should be a (key, module) pair")
+                raise ValueError(
+                    f"ModuleDict update sequence element #{j} should be a (key, module) pair"
+                )
             self[item[0]] = item[1]
 
 
@@ -287,7 +299,8 @@ class ParameterList(Module):
     def extra_repr(self) -> str:
         return "\n".join(
             f"({i}): Parameter containing: [npgrad.{p.dtype} of size {'x'.join(map(str, p.shape))}]"
-            if isinstance(p, Tensor) else f"({i}): Object of type: {type(p).__name__}"
+            if isinstance(p, Tensor)
+            else f"({i}): Object of type: {type(p).__name__}"
             for i, p in enumerate(self)
         )
 
@@ -345,6 +358,7 @@ class ParameterDict(Module):
     def extra_repr(self) -> str:
         return "\n".join(
             f"({k}): Parameter containing: [npgrad.{p.dtype} of size {'x'.join(map(str, p.shape))}]"
-            if isinstance(p, Tensor) else f"({k}): Object of type: {type(p).__name__}"
+            if isinstance(p, Tensor)
+            else f"({k}): Object of type: {type(p).__name__}"
             for k, p in self.items()
         )

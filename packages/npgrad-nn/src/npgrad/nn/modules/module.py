@@ -144,7 +144,9 @@ class Module:
         if hasattr(self, name) and name not in self._buffers:
             raise KeyError(f"attribute {name!r} already exists")
         if tensor is not None and not isinstance(tensor, Tensor):
-            raise TypeError(f"cannot assign '{type(tensor).__name__}' object to buffer '{name}' (Tensor or None required)")
+            raise TypeError(
+                f"cannot assign '{type(tensor).__name__}' object to buffer '{name}' (Tensor or None required)"
+            )
         self._buffers[name] = tensor
         if persistent:
             self._non_persistent_buffers.discard(name)
@@ -191,11 +193,15 @@ class Module:
             modules[name] = value
         elif modules is not None and name in modules:
             if value is not None:
-                raise TypeError(f"cannot assign '{type(value).__name__}' as child module '{name}' (Module or None expected)")
+                raise TypeError(
+                    f"cannot assign '{type(value).__name__}' as child module '{name}' (Module or None expected)"
+                )
             modules[name] = value
         elif buffers is not None and name in buffers:
             if value is not None and not isinstance(value, Tensor):
-                raise TypeError(f"cannot assign '{type(value).__name__}' as buffer '{name}' (Tensor or None expected)")
+                raise TypeError(
+                    f"cannot assign '{type(value).__name__}' as buffer '{name}' (Tensor or None expected)"
+                )
             buffers[name] = value
         else:
             object.__setattr__(self, name, value)
@@ -216,7 +222,9 @@ class Module:
         object.__delattr__(self, name)
 
     def __dir__(self) -> list[str]:
-        return sorted(set(super().__dir__()) | set(self._parameters) | set(self._buffers) | set(self._modules))
+        return sorted(
+            set(super().__dir__()) | set(self._parameters) | set(self._buffers) | set(self._modules)
+        )
 
     def get_submodule(self, target: str) -> Module:
         """The submodule at the dotted path ``target`` (``""`` is the module itself)."""
@@ -224,7 +232,9 @@ class Module:
         for item in target.split(".") if target else []:
             sub = mod._modules.get(item)
             if sub is None:
-                raise AttributeError(f"{mod._get_name()} has no attribute `{item}` (from {target!r})")
+                raise AttributeError(
+                    f"{mod._get_name()} has no attribute `{item}` (from {target!r})"
+                )
             mod = sub
         return mod
 
@@ -243,7 +253,9 @@ class Module:
         return mod._buffers[name]  # type: ignore[return-value]
 
     # ---- traversal -------------------------------------------------------------------------
-    def named_modules(self, memo: set[int] | None = None, prefix: str = "", remove_duplicate: bool = True) -> Iterator[tuple[str, Module]]:
+    def named_modules(
+        self, memo: set[int] | None = None, prefix: str = "", remove_duplicate: bool = True
+    ) -> Iterator[tuple[str, Module]]:
         """Every module in the tree, itself first, with dotted names (iterative, no recursion
         limit on deep models)."""
         memo = set() if memo is None else memo
@@ -255,7 +267,9 @@ class Module:
                     continue
                 memo.add(id(mod))
             yield name, mod
-            children = [(f"{name}.{k}" if name else k, m) for k, m in mod._modules.items() if m is not None]
+            children = [
+                (f"{name}.{k}" if name else k, m) for k, m in mod._modules.items() if m is not None
+            ]
             stack.extend(reversed(children))
 
     def modules(self) -> Iterator[Module]:
@@ -273,9 +287,15 @@ class Module:
         for _, m in self.named_children():
             yield m
 
-    def _named_members(self, store: str, prefix: str, recurse: bool, remove_duplicate: bool) -> Iterator[tuple[str, Tensor]]:
+    def _named_members(
+        self, store: str, prefix: str, recurse: bool, remove_duplicate: bool
+    ) -> Iterator[tuple[str, Tensor]]:
         seen: set[int] = set()
-        mods = self.named_modules(prefix=prefix, remove_duplicate=remove_duplicate) if recurse else [(prefix, self)]
+        mods = (
+            self.named_modules(prefix=prefix, remove_duplicate=remove_duplicate)
+            if recurse
+            else [(prefix, self)]
+        )
         for mod_prefix, mod in mods:
             for k, v in getattr(mod, store).items():
                 if v is None or (remove_duplicate and id(v) in seen):
@@ -283,7 +303,9 @@ class Module:
                 seen.add(id(v))
                 yield (f"{mod_prefix}.{k}" if mod_prefix else k), v
 
-    def named_parameters(self, prefix: str = "", recurse: bool = True, remove_duplicate: bool = True) -> Iterator[tuple[str, Parameter]]:
+    def named_parameters(
+        self, prefix: str = "", recurse: bool = True, remove_duplicate: bool = True
+    ) -> Iterator[tuple[str, Parameter]]:
         """``(name, parameter)`` pairs, shared parameters once."""
         return self._named_members("_parameters", prefix, recurse, remove_duplicate)  # type: ignore[return-value]
 
@@ -291,7 +313,9 @@ class Module:
         for _, p in self.named_parameters(recurse=recurse):
             yield p
 
-    def named_buffers(self, prefix: str = "", recurse: bool = True, remove_duplicate: bool = True) -> Iterator[tuple[str, Tensor]]:
+    def named_buffers(
+        self, prefix: str = "", recurse: bool = True, remove_duplicate: bool = True
+    ) -> Iterator[tuple[str, Tensor]]:
         return self._named_members("_buffers", prefix, recurse, remove_duplicate)
 
     def buffers(self, recurse: bool = True) -> Iterator[Tensor]:
@@ -332,7 +356,9 @@ class Module:
             fn(m)
         return self
 
-    def _apply_to_tensors(self, fn: Callable[[np.ndarray], np.ndarray], floating_only: bool) -> Module:
+    def _apply_to_tensors(
+        self, fn: Callable[[np.ndarray], np.ndarray], floating_only: bool
+    ) -> Module:
         # Parameters keep their identity (optimizers hold them); their data is replaced.
         for m in self.modules():
             for store in (m._parameters, m._buffers):
@@ -361,7 +387,9 @@ class Module:
             return self
         d = npgrad.dtypes.to_dtype(dtype)
         if d.kind != "f":
-            raise TypeError(f"nn.Module.to only accepts floating point dtypes, but got desired dtype={d}")
+            raise TypeError(
+                f"nn.Module.to only accepts floating point dtypes, but got desired dtype={d}"
+            )
         return self._apply_to_tensors(lambda a: a.astype(d), floating_only=True)
 
     def float(self) -> Module:
@@ -377,11 +405,19 @@ class Module:
         return self
 
     # ---- state -------------------------------------------------------------------------------
-    def state_dict(self, *, destination: dict[str, Any] | None = None, prefix: str = "", keep_vars: bool = False) -> OrderedDict[str, Tensor]:
+    def state_dict(
+        self,
+        *,
+        destination: dict[str, Any] | None = None,
+        prefix: str = "",
+        keep_vars: bool = False,
+    ) -> OrderedDict[str, Tensor]:
         """Parameters and persistent buffers under their dotted names, as detached copies
         (``keep_vars=True``: the Parameter objects themselves)."""
         out: OrderedDict[str, Tensor] = OrderedDict() if destination is None else destination  # type: ignore[assignment]
-        for mod_prefix, mod in self.named_modules(prefix=prefix.rstrip("."), remove_duplicate=False):
+        for mod_prefix, mod in self.named_modules(
+            prefix=prefix.rstrip("."), remove_duplicate=False
+        ):
             base = f"{mod_prefix}." if mod_prefix else ""
             for k, p in mod._parameters.items():
                 if p is not None:
@@ -391,7 +427,9 @@ class Module:
                     out[base + k] = b if keep_vars else Tensor._make(b._data.copy(), False, None)
         return out
 
-    def load_state_dict(self, state_dict: Any, strict: bool = True, assign: bool = False) -> _IncompatibleKeys:
+    def load_state_dict(
+        self, state_dict: Any, strict: bool = True, assign: bool = False
+    ) -> _IncompatibleKeys:
         """Copy values into this module's parameters and buffers.
 
         ``state_dict`` may also be a path (read with ``npgrad.load``: safetensors, npz or a
@@ -402,16 +440,24 @@ class Module:
         if isinstance(state_dict, (str, os.PathLike)):
             state_dict = npgrad.load(state_dict)
         if not isinstance(state_dict, dict):
-            raise TypeError(f"Expected state_dict to be dict-like, got {type(state_dict).__name__}.")
+            raise TypeError(
+                f"Expected state_dict to be dict-like, got {type(state_dict).__name__}."
+            )
         own = self.state_dict(keep_vars=True)
         missing = [k for k in own if k not in state_dict]
         unexpected = [k for k in state_dict if k not in own]
         errors = []
         if strict:
             if unexpected:
-                errors.append("Unexpected key(s) in state_dict: " + ", ".join(f'"{k}"' for k in unexpected) + ".")
+                errors.append(
+                    "Unexpected key(s) in state_dict: "
+                    + ", ".join(f'"{k}"' for k in unexpected)
+                    + "."
+                )
             if missing:
-                errors.append("Missing key(s) in state_dict: " + ", ".join(f'"{k}"' for k in missing) + ".")
+                errors.append(
+                    "Missing key(s) in state_dict: " + ", ".join(f'"{k}"' for k in missing) + "."
+                )
         values: list[tuple[Tensor, np.ndarray]] = []
         for k, target in own.items():
             if k not in state_dict:
@@ -442,7 +488,9 @@ class Module:
         npgrad.save(self.state_dict(), path)
 
     # ---- hooks -------------------------------------------------------------------------------
-    def register_forward_pre_hook(self, hook: Callable[..., Any], *, prepend: bool = False) -> _RemovableHandle:
+    def register_forward_pre_hook(
+        self, hook: Callable[..., Any], *, prepend: bool = False
+    ) -> _RemovableHandle:
         """``hook(module, args)`` runs before forward; a returned value replaces the args."""
         handle = _RemovableHandle(self._forward_pre_hooks)
         self._forward_pre_hooks[handle.id] = hook
@@ -450,7 +498,9 @@ class Module:
             self._move_to_front(self._forward_pre_hooks, handle.id)
         return handle
 
-    def register_forward_hook(self, hook: Callable[..., Any], *, prepend: bool = False) -> _RemovableHandle:
+    def register_forward_hook(
+        self, hook: Callable[..., Any], *, prepend: bool = False
+    ) -> _RemovableHandle:
         """``hook(module, args, output)`` runs after forward; a returned value replaces the output."""
         handle = _RemovableHandle(self._forward_hooks)
         self._forward_hooks[handle.id] = hook
