@@ -729,6 +729,198 @@ class TensorMethods:
     def outer(self, other: Any) -> Tensor:
         return linalg.outer(self, other)
 
+    # ---- npgrad.ops.extras -------------------------------------------------------------------
+    def fmod(self, other: Any) -> Tensor:
+        return extras.fmod(self, other)
+
+    def fmod_(self, other: Any) -> Tensor:
+        return self._inplace("fmod_", extras.fmod, other)
+
+    def hypot(self, other: Any) -> Tensor:
+        return extras.hypot(self, other)
+
+    def hypot_(self, other: Any) -> Tensor:
+        return self._inplace("hypot_", extras.hypot, other)
+
+    def logaddexp(self, other: Any) -> Tensor:
+        return extras.logaddexp(self, other)
+
+    def deg2rad(self) -> Tensor:
+        return extras.deg2rad(self)
+
+    def rad2deg(self) -> Tensor:
+        return extras.rad2deg(self)
+
+    def clamp_min(self, min: Any) -> Tensor:  # noqa: A002
+        return extras.clamp_min(self, min)
+
+    def clamp_min_(self, min: Any) -> Tensor:  # noqa: A002
+        return self._inplace("clamp_min_", extras.clamp_min, min)
+
+    def clamp_max(self, max: Any) -> Tensor:  # noqa: A002
+        return extras.clamp_max(self, max)
+
+    def clamp_max_(self, max: Any) -> Tensor:  # noqa: A002
+        return self._inplace("clamp_max_", extras.clamp_max, max)
+
+    def addmm(self, mat1: Any, mat2: Any, *, beta: Any = 1, alpha: Any = 1) -> Tensor:
+        return extras.addmm(self, mat1, mat2, beta=beta, alpha=alpha)
+
+    def addmm_(self, mat1: Any, mat2: Any, *, beta: Any = 1, alpha: Any = 1) -> Tensor:
+        return self._inplace("addmm_", extras.addmm, mat1, mat2, beta=beta, alpha=alpha)
+
+    def addmv(self, mat: Any, vec: Any, *, beta: Any = 1, alpha: Any = 1) -> Tensor:
+        return extras.addmv(self, mat, vec, beta=beta, alpha=alpha)
+
+    def addmv_(self, mat: Any, vec: Any, *, beta: Any = 1, alpha: Any = 1) -> Tensor:
+        return self._inplace("addmv_", extras.addmv, mat, vec, beta=beta, alpha=alpha)
+
+    def baddbmm(self, batch1: Any, batch2: Any, *, beta: Any = 1, alpha: Any = 1) -> Tensor:
+        return extras.baddbmm(self, batch1, batch2, beta=beta, alpha=alpha)
+
+    def baddbmm_(self, batch1: Any, batch2: Any, *, beta: Any = 1, alpha: Any = 1) -> Tensor:
+        return self._inplace("baddbmm_", extras.baddbmm, batch1, batch2, beta=beta, alpha=alpha)
+
+    def diff(self, n: int = 1, dim: int = -1, prepend: Any = None, append: Any = None) -> Tensor:
+        return extras.diff(self, n, dim, prepend, append)
+
+    def addcmul(self, tensor1: Any, tensor2: Any, *, value: Any = 1) -> Tensor:
+        return extras.addcmul(self, tensor1, tensor2, value=value)
+
+    def addcmul_(self, tensor1: Any, tensor2: Any, *, value: Any = 1) -> Tensor:
+        return self._inplace("addcmul_", extras.addcmul, tensor1, tensor2, value=value)
+
+    def addcdiv(self, tensor1: Any, tensor2: Any, *, value: Any = 1) -> Tensor:
+        return extras.addcdiv(self, tensor1, tensor2, value=value)
+
+    def addcdiv_(self, tensor1: Any, tensor2: Any, *, value: Any = 1) -> Tensor:
+        return self._inplace("addcdiv_", extras.addcdiv, tensor1, tensor2, value=value)
+
+    def repeat_interleave(
+        self, repeats: Any = None, dim: int | None = None, *, output_size: int | None = None
+    ) -> Tensor:
+        if repeats is None:  # ``t.repeat_interleave()``: PyTorch's index form on ``t``
+            return extras.repeat_interleave(self)
+        return extras.repeat_interleave(self, repeats, dim, output_size=output_size)
+
+    @numpy_aliases
+    def count_nonzero(self, dim: Any = None) -> Tensor:
+        return extras.count_nonzero(self, dim)
+
+    @numpy_aliases
+    def nansum(self, dim: Any = None, keepdim: bool = False, *, dtype: Any = None) -> Tensor:
+        return extras.nansum(self, dim, keepdim, dtype=dtype)
+
+    @numpy_aliases
+    def nanmean(self, dim: Any = None, keepdim: bool = False, *, dtype: Any = None) -> Tensor:
+        return extras.nanmean(self, dim, keepdim, dtype=dtype)
+
+    def is_nonzero(self) -> bool:
+        return extras.is_nonzero(self)  # type: ignore[arg-type]
+
+    # ---- new tensors like this one, and memory layout --------------------------------------
+    def new_tensor(
+        self: Any, data: Any, *, dtype: Any = None, requires_grad: bool = False
+    ) -> Tensor:
+        """A new leaf holding a copy of ``data``, with this tensor's dtype unless ``dtype`` is
+        given (a Tensor ``data`` is detached and copied).
+
+        Examples
+        --------
+        >>> import npgrad
+        >>> npgrad.tensor([1.5]).new_tensor([1, 2])
+        tensor([1., 2.])
+        """
+        if hasattr(data, "_data"):
+            data = data._data
+        return creation.tensor(
+            data, dtype=self.dtype if dtype is None else dtype, requires_grad=requires_grad
+        )
+
+    def new_zeros(self: Any, *size: Any, dtype: Any = None, requires_grad: bool = False) -> Tensor:
+        """A tensor of zeros of ``size`` with this tensor's dtype unless ``dtype`` is given.
+
+        Examples
+        --------
+        >>> import npgrad
+        >>> npgrad.tensor([1, 2]).new_zeros(2, 3).dtype
+        dtype('int64')
+        """
+        d = self.dtype if dtype is None else dtype
+        return creation.zeros(*size, dtype=d, requires_grad=requires_grad)
+
+    def new_ones(self: Any, *size: Any, dtype: Any = None, requires_grad: bool = False) -> Tensor:
+        """A tensor of ones of ``size`` with this tensor's dtype unless ``dtype`` is given.
+
+        Examples
+        --------
+        >>> import npgrad
+        >>> npgrad.zeros(1, dtype=npgrad.float64).new_ones((2,))
+        tensor([1., 1.], dtype=npgrad.float64)
+        """
+        d = self.dtype if dtype is None else dtype
+        return creation.ones(*size, dtype=d, requires_grad=requires_grad)
+
+    def new_empty(self: Any, *size: Any, dtype: Any = None, requires_grad: bool = False) -> Tensor:
+        """An uninitialised tensor of ``size`` with this tensor's dtype unless ``dtype`` is
+        given.
+
+        Examples
+        --------
+        >>> import npgrad
+        >>> npgrad.zeros(1).new_empty(2, 2).shape
+        (2, 2)
+        """
+        d = self.dtype if dtype is None else dtype
+        return creation.empty(*size, dtype=d, requires_grad=requires_grad)
+
+    def new_full(
+        self: Any, size: Any, fill_value: Any, *, dtype: Any = None, requires_grad: bool = False
+    ) -> Tensor:
+        """A tensor of ``size`` filled with ``fill_value``, with this tensor's dtype unless
+        ``dtype`` is given.
+
+        Examples
+        --------
+        >>> import npgrad
+        >>> npgrad.zeros(1).new_full((2,), 3)
+        tensor([3., 3.])
+        """
+        d = self.dtype if dtype is None else dtype
+        return creation.full(size, fill_value, dtype=d, requires_grad=requires_grad)
+
+    def stride(self: Any, dim: int | None = None) -> Any:
+        """The step, in elements, between consecutive entries of each dimension (a tuple), or
+        of dimension ``dim`` — PyTorch's ``stride()`` (NumPy's ``strides`` are in bytes).
+
+        Examples
+        --------
+        >>> import npgrad
+        >>> x = npgrad.zeros(2, 3)
+        >>> x.stride(), x.t().stride(), x.stride(-1)
+        ((3, 1), (1, 3), 1)
+        """
+        data = self._data
+        strides = tuple(s // data.itemsize for s in data.strides)
+        if dim is None:
+            return strides
+        from npgrad.tensor import _check_dim
+
+        if data.ndim == 0:
+            raise IndexError("stride: a 0-d tensor has no dimensions")
+        return strides[_check_dim("stride", dim, data.ndim)]
+
+    def nelement(self: Any) -> int:
+        """The number of elements: an alias of :meth:`numel`.
+
+        Examples
+        --------
+        >>> import npgrad
+        >>> npgrad.zeros(2, 3).nelement()
+        6
+        """
+        return self.numel()
+
     # ---- random fills (in place, outside the graph) --------------------------------------
     def uniform_(self, from_: float = 0.0, to: float = 1.0, *, generator: Any = None) -> Tensor:
         """Fill with values drawn uniformly from ``[from_, to)``."""
@@ -758,12 +950,14 @@ class TensorMethods:
 
 
 # imported last: these modules need Tensor, which needs TensorMethods above
+from npgrad import creation  # noqa: E402
 from npgrad.ops import (  # noqa: E402
     activation,
     arithmetic,
     binary,
     comparison,
     elementwise,
+    extras,
     extrema,
     indexing,
     linalg,

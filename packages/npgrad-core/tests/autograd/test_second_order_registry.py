@@ -253,6 +253,33 @@ SECOND_ORDER = {
     "median": (_x(M23), lambda f, a: f(a) + f(a, 1).values.sum()),
     "nanmedian": (_x(M23), lambda f, a: f(a) + f(a, 0).values.sum()),
     "mode": (_x(M23), lambda f, a: f(a, 1).values),
+    # npgrad.ops.extras
+    "fmod": (_x(M23, POS((3,))), lambda f, a, b: f(a, b)),
+    "hypot": (_x(POS(M23), (3,)), lambda f, a, b: f(a, b)),
+    "logaddexp": (_x(M23, (3,)), lambda f, a, b: f(a, b)),
+    "deg2rad": (_x(M23), lambda f, a: f(a)),
+    "rad2deg": (_x(M23), lambda f, a: f(a)),
+    "clamp_min": (_x(M23, (3,)), lambda f, a, lo: f(a, lo)),
+    "clamp_max": (_x(M23, (3,)), lambda f, a, hi: f(a, hi)),
+    "addmm": (_x((3,), M23, (3, 3)), lambda f, c, a, b: f(c, a, b, beta=0.5, alpha=2.0)),
+    "addmv": (_x((2,), M23, (3,)), lambda f, c, a, v: f(c, a, v, beta=2.0, alpha=0.5)),
+    "baddbmm": (
+        _x((1, 3), (2, 2, 4), (2, 4, 3)),
+        lambda f, c, a, b: f(c, a, b, beta=0.5, alpha=2.0),
+    ),
+    "diff": (_x((2, 4), (2, 1)), lambda f, a, p: f(a, 2, 1, prepend=p)),
+    "addcmul": (_x(M23, (3,), M23), lambda f, c, a, b: f(c, a, b, value=0.5)),
+    "addcdiv": (_x(M23, (3,), POS(M23)), lambda f, c, a, b: f(c, a, b, value=2.0)),
+    "atleast_1d": (_x(()), lambda f, a: f(a)),
+    "atleast_2d": (_x((3,)), lambda f, a: f(a)),
+    "atleast_3d": (_x(M23), lambda f, a: f(a)),
+    "hstack": (_x(M23, (2, 1)), lambda f, a, b: f([a, b])),
+    "vstack": (_x((3,), M23), lambda f, a, b: f([a, b])),
+    "dstack": (_x(M23, M23), lambda f, a, b: f([a, b])),
+    "column_stack": (_x((2,), M23), lambda f, a, b: f([a, b])),
+    "repeat_interleave": (_x(M23), lambda f, a: f(a, npgrad.tensor([2, 0, 1]), dim=1)),
+    "nansum": (_x(M23), lambda f, a: f(npgrad.where(npgrad.tensor(MASK), float("nan"), a), 1)),
+    "nanmean": (_x(M23), lambda f, a: f(npgrad.where(npgrad.tensor(MASK), float("nan"), a), 1)),
 }
 
 _NO_GRAD_BOOL = "boolean result: no gradient"
@@ -276,6 +303,7 @@ NOT_DIFFERENTIABLE = {
     **dict.fromkeys(["searchsorted", "bucketize"], _NO_GRAD_INT),
     **dict.fromkeys(["zeros_like", "ones_like", "empty_like", "full_like"], "a new leaf"),
     **dict.fromkeys(["rand_like", "randn_like", "randint_like"], "random: a new leaf"),
+    "count_nonzero": _NO_GRAD_INT,
 }
 # Functions that are not ops on tensors (not probed: some change global state)
 NOT_AN_OP = {
@@ -306,6 +334,7 @@ NOT_AN_OP = {
     "result_type": "dtype utility",
     "is_grad_enabled": "grad-mode query",
     "broadcast_shapes": "works on shapes, not tensors",
+    **dict.fromkeys(["numel", "is_tensor", "is_nonzero"], "a query: a Python int or bool"),
     "save": "serialization",
     "load": "serialization",
 }

@@ -8,6 +8,7 @@ __all__ = [
     "comparison",
     "elementwise",
     "extrema",
+    "extras",
     "gather_scatter",
     "indexing",
     "linalg",
