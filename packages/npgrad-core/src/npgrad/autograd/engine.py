@@ -216,7 +216,12 @@ def _run_node(
         if child is not None and g is not None and (needed is None or id(child) in needed):
             b = buffers.get(id(child))
             if b is None:
-                _add_to_buffer(buffers, child, nr, g)
+                # the first gradient reaching a single-output vertex (the usual case): its
+                # buffer is just [g], without _add_to_buffer's lookup of the output count
+                if nr == 0 and (child._is_leaf_vertex or not child._output_meta):
+                    buffers[id(child)] = [g]
+                else:
+                    _add_to_buffer(buffers, child, nr, g)
             else:
                 b[nr] = g if b[nr] is None else b[nr] + g
     if not retain_graph:

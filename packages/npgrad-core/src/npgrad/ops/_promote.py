@@ -107,7 +107,10 @@ def binary(fn: Any, op: str, a: Any, b: Any, **kwargs: Any) -> Tensor:
     # two tensors of one dtype, or a float tensor and a Python float
     if isinstance(a, Tensor) and not (isinstance(b, Tensor) and a._data.dtype == b._data.dtype):
         d = a._data.dtype
-        if d.kind == "f" and (type(b) is float or (isinstance(b, np.floating) and b.dtype == d)):
+        tb = type(b)
+        if tb is d.type and d.kind == "f" and d.itemsize >= 4:
+            pass  # already the tensor's float scalar (a constant Mul saved): nothing to convert
+        elif d.kind == "f" and (tb is float or (isinstance(b, np.floating) and b.dtype == d)):
             if d.itemsize == 2 and not _fits_half(b):
                 return _via_float32(fn, op, a, b, **kwargs)
             b = d.type(b)

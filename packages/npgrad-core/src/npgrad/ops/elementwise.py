@@ -20,7 +20,6 @@ import numpy as np
 from npgrad import dtypes
 from npgrad.autograd.function import Function
 from npgrad.ops._promote import tensor_arg
-from npgrad.ops.comparison import where
 from npgrad.tensor import Tensor
 
 # fmt: off
@@ -161,9 +160,40 @@ Tanh = _unary("Tanh", np.tanh, "out", lambda g, out: g * (1 - out * out))
 Sigmoid = _unary("Sigmoid", _sigmoid, "out", lambda g, out: g * out * (1 - out))
 # sign(0) = 0 makes abs'(0) = 0, like PyTorch
 Abs = _unary("Abs", np.abs, "x", lambda g, x: g * sign(x))
-# relu'(0) = 0 and relu'(nan) = 1, like PyTorch (which also saves the output)
+
+
+class _ReluGrad(Function):
+    """relu's gradient ``where(keep, g, 0)``, with ``keep`` a fixed boolean mask.
+
+    For floats it selects with a bit mask (all ones where kept, zeros elsewhere) AND-ed into
+    the bits of ``g``: the same bits as ``np.where`` -- a masked inf or nan still gives +0 --
+    but ~3x faster, as ``np.where`` branches per element on a mask that is random for relu."""
+
+    @staticmethod
+    def forward(ctx: Any, g: np.ndarray, keep: np.ndarray) -> np.ndarray:
+        ctx.keep = keep
+        ints = _INT_OF_SIZE.get(g.dtype.itemsize) if g.dtype.kind == "f" else None
+        if ints is None or g.ndim == 0 or g.shape != keep.shape:
+            return np.where(keep, g, g.dtype.type(0))
+        bits = keep.astype(ints)
+        np.negative(bits, out=bits)  # True -> -1: every bit set
+        np.bitwise_and(bits, g.view(ints), out=bits)
+        return bits.view(g.dtype)
+
+    @staticmethod
+    def backward(ctx: Any, grad: Tensor) -> tuple[Tensor, None]:
+        return _ReluGrad.apply(grad, ctx.keep), None  # linear in g: the same mask again
+
+
+_INT_OF_SIZE = {2: np.int16, 4: np.int32, 8: np.int64}
+
+# relu'(0) = 0 and relu'(nan) = 1, like PyTorch (which also saves the output): relu's output is
+# >= 0 or nan, so ``out != 0`` is exactly PyTorch's ``not (out <= 0)``
 Relu = _unary(
-    "Relu", lambda a: np.maximum(a, a.dtype.type(0)), "out", lambda g, out: where(out <= 0, 0.0, g)
+    "Relu",
+    lambda a: np.maximum(a, a.dtype.type(0)),
+    "out",
+    lambda g, out: _ReluGrad.apply(g, out._data != 0),
 )
 Sign = _unary("Sign", _sign, None, _zero_grad)
 Floor = _unary("Floor", _keep_int(np.floor), None, _zero_grad)

@@ -167,6 +167,11 @@ class IndexScatter(Function):
             target[...] = g
         elif all(_is_mask(k) for k in adv if isinstance(k, np.ndarray)):
             target[adv] = g  # masks select each element at most once
+        elif g.dtype.kind == "f" and _unique_rows(target.shape, adv):
+            # np.add.at is up to ~40x slower than assignment when whole rows are gathered (an
+            # embedding's backward); with no repeated index the sum is the assignment. ``+ 0``
+            # keeps the bits np.add.at gives on zeros (-0.0 becomes +0.0)
+            target[adv] = g + g.dtype.type(0)
         else:  # masks as the integer arrays they stand for: the most portable np.add.at key
             key = sum(((*k.nonzero(),) if _is_mask(k) else (k,) for k in adv), ())
             np.add.at(target, key, g)
@@ -175,6 +180,21 @@ class IndexScatter(Function):
     @staticmethod
     def backward(ctx: Any, grad: Tensor) -> Tensor:
         return Index.apply(grad, basic=ctx.basic, adv=ctx.adv)  # type: ignore[no-any-return]
+
+
+def _unique_rows(shape: tuple[int, ...], adv: tuple[Any, ...]) -> bool:
+    """True when ``adv`` is one integer index array (the rest full slices) with no element
+    selected twice (``-1`` and ``n - 1`` are the same element)."""
+    arrays = [(d, k) for d, k in enumerate(adv) if isinstance(k, np.ndarray)]
+    if len(arrays) != 1 or arrays[0][1].dtype.kind not in "iu":
+        return False
+    d, k = arrays[0]
+    if k.size <= 1:
+        return True
+    s = np.sort(k, axis=None)
+    if s[0] < 0:
+        s = np.sort(np.where(s < 0, s + shape[d], s))
+    return bool((s[1:] != s[:-1]).all())
 
 
 def _is_mask(k: Any) -> bool:
