@@ -137,7 +137,8 @@ def draw(results: dict, path: Path) -> None:
         d.line((one, plot_top, one, plot_bottom), fill=INK, width=S)
         d.rectangle((x0, plot_top, x0 + PANEL_W, plot_bottom), outline="#999999", width=S)
     path.parent.mkdir(parents=True, exist_ok=True)
-    image.save(path, optimize=True)
+    # a palette of 64 colours: a third of the file size, no visible difference
+    image.convert("P", palette=Image.Palette.ADAPTIVE, colors=64).save(path, optimize=True)
 
 
 if __name__ == "__main__":

@@ -48,7 +48,7 @@ def measure(n_images: int, repeat: int) -> dict[str, float]:
         )
         list(loader)  # warm up (and start the workers)
         best = min(_timed(lambda loader=loader: list(loader)) for _ in range(repeat))
-        results[f"DataLoader, {workers} workers"] = n_images / best
+        results[f"DataLoader, {workers} worker" + "s" * (workers != 1)] = n_images / best
     return results
 
 

@@ -23,6 +23,7 @@ import json
 import os
 import platform
 import re
+import resource
 import shutil
 import subprocess
 import sys
@@ -260,6 +261,24 @@ def run_child(cmd: list[str], threads: int) -> dict:
     return json.loads(done.stdout.strip().splitlines()[-1])
 
 
+def cpu_seconds() -> dict[str, float]:
+    """CPU time so far: of the whole machine (busy and stolen by the hypervisor, from
+    /proc/stat) and of this process and its finished children (the suite's own)."""
+    own = resource.getrusage(resource.RUSAGE_SELF)
+    kids = resource.getrusage(resource.RUSAGE_CHILDREN)
+    out = {"own": own.ru_utime + own.ru_stime + kids.ru_utime + kids.ru_stime}
+    try:
+        with open("/proc/stat") as f:
+            ticks = [int(v) for v in f.readline().split()[1:9]]
+    except (OSError, ValueError):
+        return out
+    user, nice, system, _idle, _iowait, irq, softirq, steal = ticks + [0] * (8 - len(ticks))
+    hz = os.sysconf("SC_CLK_TCK")
+    out["busy"] = (user + nice + system + irq + softirq) / hz
+    out["steal"] = steal / hz
+    return out
+
+
 def machine() -> dict:
     cpu = platform.processor() or platform.machine()
     try:
@@ -369,13 +388,28 @@ def header(results: dict) -> str:
     text = (
         f"Measured {results['date']} on {m['cpu']} ({m['arch']}, {m['cpus']} CPUs, "
         f"{m['system']}); {versions}; {results['repeat']} rounds per workload, "
-        f"{results['seconds']} s in all. Load average (1/5/15 min, as `uptime` shows it): "
-        f"{start} at the start, {end} at the end."
+        f"{results['seconds']} s in all. Load average (1, 5, 15 min, as `uptime` shows it; the "
+        f"suite itself adds about 1): {start} at the start, {end} at the end."
     )
-    if max(load["start"][0], load["end"][0]) > 0.5:
+    others = load.get("others_cpus")
+    if others is not None:
         text += (
-            " Other processes were using the CPUs: absolute times are inflated and noisier;"
-            " the ratios, measured round-robin in one process, much less so."
+            f" Other processes kept {others:.2f} CPUs busy on average during the run"
+            + (
+                f" and the hypervisor took {load['stolen_cpus']:.2f}"
+                if load["stolen_cpus"] > 0.01
+                else ""
+            )
+            + " (the machine's CPU time from `/proc/stat` minus the suite's own)."
+        )
+        busy = others + load["stolen_cpus"] > 0.25
+    else:
+        busy = max(load["start"][0], load["end"][0]) > 1.5
+    if busy:
+        text += (
+            " That load inflates the absolute times and their spread; the ratios, measured"
+            " round-robin in one process, much less so — except with 2 threads on 2 CPUs, where"
+            " every product waits for a thread that has to share its CPU."
         )
     return text
 
@@ -498,7 +532,7 @@ def main() -> None:
             f"note: {' and '.join(TUNING_VARS)} are unset for the measuring processes",
             file=sys.stderr,
         )
-    started = time.perf_counter()
+    started, cpu_start = time.perf_counter(), cpu_seconds()
     results: dict[str, Any] = {
         "date": datetime.now(timezone.utc).strftime("%Y-%m-%d %H:%M UTC"),
         "machine": machine(),
@@ -527,7 +561,13 @@ def main() -> None:
         print("data loading", file=sys.stderr, flush=True)
         results["loader"] = run_child([sys.executable, str(HERE / "loader.py"), "--json"], 1)
     results["load"]["end"] = list(os.getloadavg())
-    results["seconds"] = round(time.perf_counter() - started)
+    wall, cpu_end = time.perf_counter() - started, cpu_seconds()
+    results["seconds"] = round(wall)
+    if "busy" in cpu_start and "busy" in cpu_end:
+        # CPUs kept busy on average by everything but the suite, and stolen by the hypervisor
+        busy, own = cpu_end["busy"] - cpu_start["busy"], cpu_end["own"] - cpu_start["own"]
+        results["load"]["others_cpus"] = max(busy - own, 0.0) / wall
+        results["load"]["stolen_cpus"] = (cpu_end["steal"] - cpu_start["steal"]) / wall
     write(results, args.out, args.docs)
     print(markdown(results, str(args.out / "ratios.png")))
     print(f"written to {args.out} in {results['seconds']} s", file=sys.stderr)
