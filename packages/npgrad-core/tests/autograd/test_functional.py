@@ -82,3 +82,26 @@ def test_an_output_independent_of_an_input_gives_zeros():
     x, y = _t(X), _t(Y)
     _, (gx, gy) = F.vjp(lambda a, b: a * 2.0, (x, y), _t([1.0, 1.0]))
     assert gx.tolist() == [2.0, 2.0] and gy.tolist() == [0.0, 0.0]
+
+
+def test_strict_refuses_an_output_independent_of_an_input():
+    from npgrad.autograd.functional import hessian, jacobian, jvp, vhp, vjp
+
+    x, y = npgrad.tensor([1.0, 2.0]), npgrad.tensor([3.0, 4.0])
+
+    def f(a, b):
+        return a * 2.0  # does not use b
+
+    with pytest.raises(RuntimeError, match=r"jacobian: the output is independent of input 1"):
+        jacobian(f, (x, y), strict=True)
+    with pytest.raises(RuntimeError, match=r"vjp: .*independent of input 1"):
+        vjp(f, (x, y), npgrad.ones(2), strict=True)
+    with pytest.raises(RuntimeError, match=r"jvp: .*independent of input 1"):
+        jvp(f, (x, y), (npgrad.ones(2), npgrad.ones(2)), strict=True)
+    with pytest.raises(RuntimeError, match=r"hessian: .*independent"):
+        hessian(lambda a: npgrad.tensor(1.0), x, strict=True)
+    with pytest.raises(RuntimeError, match=r"vhp: .*independent"):
+        vhp(lambda a: npgrad.tensor(1.0), x, npgrad.ones(2), strict=True)
+    # without strict the missing gradients are zeros, as in PyTorch
+    _, (gx, gy) = vjp(f, (x, y), npgrad.ones(2))
+    assert gx.tolist() == [2.0, 2.0] and gy.tolist() == [0.0, 0.0]

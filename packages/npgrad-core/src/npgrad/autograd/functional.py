@@ -52,11 +52,18 @@ def _outputs(op: str, out: Any) -> tuple[bool, tuple[Tensor, ...]]:
 
 
 def _grads(
-    outs: tuple[Tensor, ...], xs: tuple[Tensor, ...], vs: Any, create_graph: bool
+    outs: tuple[Tensor, ...],
+    xs: tuple[Tensor, ...],
+    vs: Any,
+    create_graph: bool,
+    strict: str | None = None,
 ) -> tuple[Tensor, ...]:
-
+    """vᵀJ for each input; an input the outputs don't depend on gets zeros — or, with
+    ``strict`` (the op's name), a RuntimeError, as ``strict=True`` asks in PyTorch."""
     keep = [i for i, o in enumerate(outs) if o.requires_grad]
     if not keep:
+        if strict and xs:
+            raise RuntimeError(f"{strict}: the output is independent of input 0 (strict=True)")
         return tuple(_filled_like(x, 0) for x in xs)
     gs = autograd_grad(
         [outs[i] for i in keep],
@@ -66,6 +73,12 @@ def _grads(
         retain_graph=True,
         allow_unused=True,
     )
+    if strict:
+        for i, g in enumerate(gs):
+            if g is None:
+                raise RuntimeError(
+                    f"{strict}: the output is independent of input {i} (strict=True)"
+                )
     return tuple(g if g is not None else _filled_like(x, 0) for g, x in zip(gs, xs))
 
 
@@ -98,7 +111,7 @@ def vjp(
             vs: Any = (_filled_like(outs[0], 1),)
         else:
             vs = _as_tuple(v)
-        gs = _grads(outs, xs, vs, create_graph)
+        gs = _grads(outs, xs, vs, create_graph, "vjp" if strict else None)
     res = outs if create_graph else tuple(o.detach() for o in outs)
     return (res if out_tuple else res[0]), (gs if in_tuple else gs[0])
 
@@ -132,7 +145,7 @@ def jvp(
         vs = _as_tuple(v)
         # u ↦ uᵀJ is linear in u; differentiating <uᵀJ, v> with respect to u gives J v
         us = tuple(Tensor._make(np.zeros_like(o._data), True, None) for o in outs)
-        gs = _grads(outs, xs, us, create_graph=True)
+        gs = _grads(outs, xs, us, create_graph=True, strict="jvp" if strict else None)
         jv = _grads(gs, us, vs, create_graph)
     res = outs if create_graph else tuple(o.detach() for o in outs)
     return (res if out_tuple else res[0]), (jv if out_tuple else jv[0])
@@ -170,7 +183,9 @@ def jacobian(
                     Tensor._make(e.reshape(o.shape), False, None) if p is o else _filled_like(p, 0)
                     for p in outs
                 )
-                for j, g in enumerate(_grads(outs, xs, vs, create_graph)):
+                for j, g in enumerate(
+                    _grads(outs, xs, vs, create_graph, "jacobian" if strict else None)
+                ):
                     rows[j].append(g)
             blocks.append(
                 [
@@ -205,7 +220,8 @@ def hessian(
     def gradient(*xs: Tensor) -> Any:
         out = func(*xs)
         _, outs = _outputs("hessian", out)
-        gs = _grads(outs, xs, (_filled_like(_single("hessian", outs), 1),), create_graph=True)
+        ones = (_filled_like(_single("hessian", outs), 1),)
+        gs = _grads(outs, xs, ones, create_graph=True, strict="hessian" if strict else None)
         return gs if in_tuple else gs[0]
 
     return jacobian(gradient, inputs, create_graph=create_graph)
@@ -247,7 +263,8 @@ def vhp(
     with enable_grad():
         in_tuple, xs = _prepare("vhp", inputs, True)
         _, outs = _outputs("vhp", func(*xs))
-        gs = _grads(outs, xs, (_filled_like(_single("vhp", outs), 1),), create_graph=True)
+        ones = (_filled_like(_single("vhp", outs), 1),)
+        gs = _grads(outs, xs, ones, create_graph=True, strict="vhp" if strict else None)
         vs = _as_tuple(v)
         hv = _grads(gs, xs, vs, create_graph)
     out = outs[0] if create_graph else outs[0].detach()
