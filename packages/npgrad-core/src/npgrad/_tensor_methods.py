@@ -46,7 +46,7 @@ class TensorMethods:
         return arithmetic.add(self, other)
 
     def __radd__(self, other: Any) -> Tensor:
-        return arithmetic.add(other, self)
+        return arithmetic.add(self, other)  # commutative: the tensor first, as fast paths want
 
     def __iadd__(self, other: Any) -> Tensor:
         return self.add_(other)
@@ -64,7 +64,7 @@ class TensorMethods:
         return arithmetic.mul(self, other)
 
     def __rmul__(self, other: Any) -> Tensor:
-        return arithmetic.mul(other, self)
+        return arithmetic.mul(self, other)  # commutative: the tensor first, as fast paths want
 
     def __imul__(self, other: Any) -> Tensor:
         return self.mul_(other)

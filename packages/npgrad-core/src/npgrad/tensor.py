@@ -535,9 +535,11 @@ class Tensor(TensorMethods):
 
 
 from npgrad.autograd import _views  # noqa: E402
+from npgrad.autograd import engine as _engine  # noqa: E402
 from npgrad.autograd import function as _function  # noqa: E402
 
-setattr(_function, "Tensor", Tensor)  # noqa: B010 - the two modules import each other
+for _module in (_function, _engine):  # they and this module import each other
+    setattr(_module, "Tensor", Tensor)  # noqa: B010
 
 
 def _rebuild_tensor(cls: type, data: np.ndarray, requires_grad: bool, grad: Any) -> Tensor:

@@ -488,3 +488,93 @@ def test_retain_grad_stores_the_gradient_after_the_tensors_hooks():
     h.register_hook(lambda g: g * 10.0)  # registered later, still runs first (PyTorch)
     h.sum().backward()
     assert h.grad.tolist() == [10.0, 10.0] and x.grad.tolist() == [20.0, 20.0]
+
+
+# ---- first-order gradients flow as arrays; _array_backward ---------------------------------
+class Square(Function):
+    """x², with a backward written only with operators: valid on arrays and on Tensors."""
+
+    _array_backward = True
+    seen: list[type] = []
+
+    @staticmethod
+    def forward(ctx, a):
+        ctx.save_for_backward(a)
+        return a * a
+
+    @staticmethod
+    def backward(ctx, grad):
+        (a,) = ctx.saved_tensors
+        Square.seen.append(type(grad))
+        Square.seen.append(type(a))
+        return grad * a * 2.0
+
+
+def test_an_array_backward_runs_on_arrays_at_first_order_and_on_tensors_for_second():
+    x = npgrad.tensor([1.0, -3.0], dtype=npgrad.float64, requires_grad=True)
+    Square.seen.clear()
+    Square.apply(x).sum().backward()
+    assert Square.seen == [np.ndarray, np.ndarray]
+    assert_close(x.grad, np.array([2.0, -6.0]))
+    Square.seen.clear()
+    (g,) = npgrad.autograd.grad(Square.apply(x).sum(), x, create_graph=True)
+    assert Square.seen == [npgrad.Tensor, npgrad.Tensor]
+    assert g.requires_grad
+    (gg,) = npgrad.autograd.grad(g.sum(), x)
+    assert_close(gg, np.array([2.0, 2.0]))
+
+
+def test_array_mode_keeps_version_checks_and_the_second_backward_error():
+    x = npgrad.tensor([1.0, 2.0], requires_grad=True)
+    y = x * 1.0  # a non-leaf input that Square saves
+    z = Square.apply(y)
+    y.add_(1.0)
+    with pytest.raises(RuntimeError, match="SquareBackward.*modified by an inplace"):
+        z.sum().backward()
+    w = Square.apply(x * 1.0).sum()
+    w.backward()
+    with pytest.raises(RuntimeError, match="second time"):
+        w.backward()
+
+
+def test_array_mode_hooks_and_captures_see_tensors():
+    x = npgrad.tensor([1.0, 2.0], requires_grad=True)
+    y = x * 2.0
+    seen = []
+    y.register_hook(lambda g: seen.append(type(g)) or g * 10.0)
+    y.retain_grad()
+    (gx,) = npgrad.autograd.grad(Square.apply(y).sum(), x, retain_graph=True)
+    assert seen == [npgrad.Tensor] and isinstance(gx, npgrad.Tensor)
+    assert gx.tolist() == [80.0, 160.0]  # d(y²)/dy = 2y = [4, 8], times 10, times dy/dx = 2
+    assert y.grad.tolist() == [40.0, 80.0]  # retain_grad stores after the user's hook (as torch)
+    Square.apply(y).sum().backward()
+    assert isinstance(y.grad, npgrad.Tensor) and isinstance(x.grad, npgrad.Tensor)
+    assert y.grad.tolist() == [80.0, 160.0] and x.grad.tolist() == [80.0, 160.0]
+
+
+def test_array_mode_zero_dim_gradients_stay_arrays_of_the_right_dtype():
+    x = npgrad.tensor(1.5, requires_grad=True)  # 0-d: NumPy operators give scalars here
+    (x * 2.0 + 1.0 - x / 4.0).backward()
+    assert isinstance(x.grad.numpy(), np.ndarray) and x.grad.dtype == npgrad.float32
+    assert x.grad.item() == pytest.approx(1.75)
+    y = npgrad.tensor(2.0, requires_grad=True)
+    (Square.apply(y) + Square.apply(y)).backward()  # two 0-d gradients summed in a buffer
+    assert x.grad.shape == () and y.grad.item() == pytest.approx(8.0)
+
+
+def test_a_root_gradient_passed_straight_to_a_leaf_is_copied_not_adopted():
+    x = npgrad.tensor([1.0, 2.0], requires_grad=True)
+    g = npgrad.tensor([5.0, 6.0])
+    (x + 1.0).backward(g)
+    assert x.grad.numpy() is not g.numpy() and not np.shares_memory(x.grad.numpy(), g.numpy())
+    g.zero_()
+    assert x.grad.tolist() == [5.0, 6.0]
+
+
+def test_one_gradient_array_sent_to_two_leaves_is_not_shared():
+    a = npgrad.tensor([1.0, 2.0], requires_grad=True)
+    b = npgrad.tensor([3.0, 4.0], requires_grad=True)
+    (a + b).sum().backward()  # Add's backward gives the same array to both inputs
+    assert not np.shares_memory(a.grad.numpy(), b.grad.numpy())
+    a.grad.add_(1.0)
+    assert b.grad.tolist() == [1.0, 1.0]

@@ -778,3 +778,65 @@ def test_promotion_matches_torch():
             ours = op(lhs(), rhs()).dtype
         theirs = op(to_torch(lhs()), to_torch(rhs())).dtype
         assert str(theirs) == f"torch.{ours}" == f"torch.{expected}"
+
+
+# ---- the tensor-and-scalar forms (AddScalar, MulScalar, DivScalar) ----------------------------
+SCALAR_FORMS = {
+    "x + c": (lambda x, c: x + c, lambda a, c: a + c, "AddBackward"),
+    "c + x": (lambda x, c: c + x, lambda a, c: c + a, "AddBackward"),
+    "x * c": (lambda x, c: x * c, lambda a, c: a * c, "MulBackward"),
+    "c * x": (lambda x, c: c * x, lambda a, c: c * a, "MulBackward"),
+    "x / c": (lambda x, c: x / c, lambda a, c: a / c, "DivBackward"),
+}
+
+
+@pytest.mark.parametrize("form", sorted(SCALAR_FORMS))
+@pytest.mark.parametrize("dtype", [np.float32, np.float64])
+@pytest.mark.parametrize("shape", [(), (3,), (2, 3)])
+def test_scalar_forms_forward_dtype_name_and_both_orders(form, dtype, shape):
+    f, ref, node = SCALAR_FORMS[form]
+    a = _uniform(-2, 2, shape, dtype)
+    x = _leaf(a)
+    y = f(x, 1.7)
+    assert y.dtype == dtype and y.shape == shape
+    assert y.grad_fn.name() == node
+    np.testing.assert_array_equal(y.numpy(), np.asarray(ref(a, dtype(1.7))))
+    y.sum().backward()
+    expected = {"AddBackward": 1.0, "MulBackward": 1.7, "DivBackward": 1 / 1.7}[node]
+    assert x.grad.dtype == dtype
+    assert_close(x.grad, np.full(shape, expected, dtype), rtol=1e-6, atol=0)
+
+
+@pytest.mark.parametrize("form", sorted(SCALAR_FORMS))
+def test_scalar_forms_gradcheck_and_gradgradcheck(form):
+    f = SCALAR_FORMS[form][0]
+    x = _leaf(_uniform(-2, 2, (2, 3)))
+    assert gradcheck(lambda t: f(t, -2.5), (x,))
+    # the scalar form inside a product: its backward must keep the graph of x
+    assert gradgradcheck(lambda t: f(t * t, -2.5), (x,))
+
+
+def test_scalar_forms_on_integer_and_bool_tensors_keep_pytorch_dtypes():
+    i = npgrad.tensor([1, 2, 3])
+    assert (i * 2).dtype == npgrad.int64 and (i + 2).tolist() == [3, 4, 5]
+    assert (i * 0.5).dtype == npgrad.float32 and (i * 0.5).tolist() == [0.5, 1.0, 1.5]
+    assert (i / 2).tolist() == [0.5, 1.0, 1.5]
+    b = npgrad.tensor([True, False])
+    assert (b + True).dtype == npgrad.bool and (b * 3).tolist() == [3, 0]
+
+
+def test_scalar_form_that_float16_cannot_hold_is_computed_in_float32():
+    x = npgrad.tensor([1.0, 2.0], dtype=npgrad.float16, requires_grad=True)
+    y = x * 1e-8  # 1e-8 rounds to 0 in float16; computed in float32 it stays 1e-8 * x
+    assert y.dtype == npgrad.float16
+    y.sum().backward()
+    assert x.grad.dtype == npgrad.float16
+    assert_close(x.grad, np.full(2, np.float16(1e-8)), rtol=0, atol=0)
+
+
+def test_scalar_form_grad_of_grad_keeps_the_constant():
+    x = _leaf(np.array([1.0, -2.0]))
+    (g,) = npgrad.autograd.grad((x * x * 3.0).sum(), x, create_graph=True)
+    assert_close(g, 6.0 * x.detach())
+    (gg,) = npgrad.autograd.grad(g.sum(), x)
+    assert_close(gg, np.full(2, 6.0))

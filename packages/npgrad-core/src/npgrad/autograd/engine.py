@@ -10,6 +10,12 @@
    summed gradient into ``.grad``. Without ``retain_graph`` each node frees its saved values
    right after it ran.
 
+Without ``create_graph`` (first order, the usual case) the gradients flowing between nodes are
+plain NumPy arrays: nothing records them, so they need no Tensor around them. They are wrapped
+only where user code sees them (hooks, ``.grad``, the results of ``autograd.grad``), and a
+Function whose backward is valid on arrays (``_array_backward``) runs on them directly. With
+``create_graph`` they are Tensors and every backward records its own graph.
+
 ``autograd.grad`` uses the same walk but *captures* the gradients of chosen tensors instead of
 accumulating into ``.grad``, and skips every node that leads to none of them.
 """
@@ -28,6 +34,8 @@ from npgrad.autograd.grad_mode import _grad_enabled
 
 if TYPE_CHECKING:
     from npgrad.tensor import Tensor
+else:
+    Tensor = None  # bound by npgrad.tensor once the class exists (the modules import each other)
 
 __all__ = ["backward", "grad", "run_backward"]
 
@@ -93,11 +101,15 @@ def run_backward(
 
     # 2. run in Kahn's order: a node is ready once every node that sends it a gradient has run,
     # so its buffer holds the sum of all its incoming gradients when it runs — exactly once
+    raw = not create_graph  # buffers hold arrays, not Tensors (see the module docstring)
     buffers: dict[int, list[Any]] = {}
     for obj, t, g in zip(root_objs, roots, root_grads):
-        _add_to_buffer(buffers, obj, t._output_nr, g)
+        _add_to_buffer(buffers, obj, t._output_nr, g._data if raw else g)
     captured: list[Tensor | None] = [None] * (len(inputs) if inputs is not None else 0)
     ready: list[Any] = [o for o in {id(o): o for o in root_objs}.values() if deps[id(o)] == 0]
+    # the common case -- no captures, no anomaly checks -- runs a node inline (below); a node
+    # with hooks, or any node of autograd.grad or under anomaly mode, goes through _run_node
+    plain = not targets and not _anomaly.enabled
     token = _grad_enabled.set(create_graph)
     try:
         while ready:
@@ -114,8 +126,36 @@ def run_backward(
                         create_graph,
                     )
                 continue
+            if buf is not None and plain and not obj._pre_hooks:
+                grads: Any = obj._call_arrays(buf) if raw else obj._call(buf)
+                buf = None
+                if not retain_graph:
+                    obj._saved = None  # release the saved values (BackwardNode._release)
+                # each child gets its gradient and, once all its senders ran, is ready
+                for (child, nr), gr in zip(obj.next_functions, grads):
+                    if child is None:
+                        continue
+                    k = id(child)
+                    if gr is not None:
+                        if raw and type(gr) is not np.ndarray:
+                            gr = np.asarray(gr)  # NumPy's scalar from an operator on 0-d arrays
+                        b = buffers.get(k)
+                        if (
+                            b is None
+                            and nr == 0
+                            and (child._is_leaf_vertex or not child._output_meta)
+                        ):
+                            buffers[k] = [gr]  # the first gradient of a single-output vertex
+                        else:
+                            _add_to_buffer(buffers, child, nr, gr)
+                    left = deps[k] - 1
+                    deps[k] = left
+                    if left == 0:
+                        ready.append(child)
+                grads = gr = None  # a leaf may adopt the gradient array if nothing else holds it
+                continue
             if buf is not None and (needed is None or id(obj) in needed):
-                _run_node(obj, buf, buffers, needed, targets, captured, retain_graph)
+                _run_node(obj, buf, buffers, needed, targets, captured, retain_graph, raw)
             buf = None
             for child, _ in obj.next_functions:
                 if child is not None:
@@ -133,8 +173,9 @@ def _check_anomaly(node: Any, grads: Sequence[Any]) -> None:
     if not _anomaly.check_nan:
         return
     for i, g in enumerate(grads):
-        if g is not None and not np.isfinite(g._data).all():
-            what = "nan" if np.isnan(g._data).any() else "inf"
+        g = getattr(g, "_data", g)
+        if g is not None and not np.isfinite(g).all():
+            what = "nan" if np.isnan(g).any() else "inf"
             trace = getattr(node, "_creation_trace", None)
             where = (
                 f"\nThe forward call that created it:\n{trace}"
@@ -175,7 +216,13 @@ def _leaf(
     # Nothing but this frame refers to ``g`` and nothing views its memory (counts: the local
     # and getrefcount's argument, or the slot and the argument): the leaf may keep the array
     # without a copy. An interpreter that borrows references only lowers the counts.
-    exclusive = sys.getrefcount(g) <= 2 and g._data.base is None and sys.getrefcount(g._data) <= 2
+    if not create_graph:  # an array: wrap it, the Tensor being the only owner
+        exclusive = sys.getrefcount(g) <= 2 and g.base is None
+        g = Tensor._make(g, False, None)
+    else:
+        exclusive = (
+            sys.getrefcount(g) <= 2 and g._data.base is None and sys.getrefcount(g._data) <= 2
+        )
     hooks = leaf._hooks
     if hooks is not None:
         for hook in hooks.pre:
@@ -200,45 +247,50 @@ def _run_node(
     targets: dict[int, list[tuple[int, int]]],
     captured: list[Tensor | None],
     retain_graph: bool,
+    raw: bool,
 ) -> None:
     """Call one node's backward and add its results to its children's buffers."""
     if node._pre_hooks:
-        node._run_pre_hooks(buf)
+        if raw:  # hooks see Tensors
+            wrapped = [g if g is None else Tensor._make(g, False, None) for g in buf]
+            node._run_pre_hooks(wrapped)
+            buf[:] = [g if g is None else g._data for g in wrapped]
+        else:
+            node._run_pre_hooks(buf)
     if targets and id(node) in targets:
         for nr, i in targets[id(node)]:
-            captured[i] = buf[nr]
+            g = buf[nr]
+            captured[i] = Tensor._make(g, False, None) if raw and g is not None else g
         if not any(c is not None and id(c) in needed for c, _ in node.next_functions):  # type: ignore[operator]
             return
-    grads = node._call(buf)
+    grads = node._call_arrays(buf) if raw else node._call(buf)
     if _anomaly.enabled:
         _check_anomaly(node, grads)
     for (child, nr), g in zip(node.next_functions, grads):
         if child is not None and g is not None and (needed is None or id(child) in needed):
-            b = buffers.get(id(child))
-            if b is None:
-                # the first gradient reaching a single-output vertex (the usual case): its
-                # buffer is just [g], without _add_to_buffer's lookup of the output count
-                if nr == 0 and (child._is_leaf_vertex or not child._output_meta):
-                    buffers[id(child)] = [g]
-                else:
-                    _add_to_buffer(buffers, child, nr, g)
-            else:
-                b[nr] = g if b[nr] is None else b[nr] + g
+            if raw and type(g) is not np.ndarray:
+                g = np.asarray(g)
+            _add_to_buffer(buffers, child, nr, g)
     if not retain_graph:
         node._release()
 
 
-def _add_to_buffer(buffers: dict[int, list[Any]], obj: Any, nr: int, g: Tensor) -> None:
+def _sum(a: Any, b: Any) -> Any:
+    # two gradients of one output: Tensors add (recorded under create_graph), arrays make a
+    # new array (never in place: a gradient array may be shared by several buffers)
+    s = a + b
+    return np.asarray(s) if isinstance(s, np.generic) else s  # 0-d arrays add to a scalar
+
+
+def _add_to_buffer(buffers: dict[int, list[Any]], obj: Any, nr: int, g: Any) -> None:
     buf = buffers.get(id(obj))
     if buf is None:
         n = len(getattr(obj, "_output_meta", ())) or 1
         buf = buffers[id(obj)] = [None] * n
-    buf[nr] = g if buf[nr] is None else buf[nr] + g
+    buf[nr] = g if buf[nr] is None else _sum(buf[nr], g)
 
 
 def _accumulate(leaf: Tensor, g: Tensor, create_graph: bool, exclusive: bool) -> None:
-    from npgrad.tensor import Tensor
-
     if g.shape != leaf.shape:
         raise RuntimeError(
             f"backward: the gradient for a leaf of shape {leaf.shape} has shape {g.shape}; "

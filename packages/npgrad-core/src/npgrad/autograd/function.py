@@ -87,6 +87,7 @@ class BackwardNode(FunctionCtx):
     _pre_hooks: dict[int, list[Callable[[Tensor], Tensor | None]]] | None = None
     _retain_hooks: dict[int, Callable[[Tensor], Any]] | None = None
     _is_leaf_vertex = False  # the engine's test for "node, not leaf Tensor"
+    _raw = False  # True while an _array_backward runs on arrays (see _call_arrays)
     _creation_trace: str | None = None  # the forward's stack, kept in anomaly mode
 
     def __repr__(self) -> str:
@@ -135,7 +136,8 @@ class BackwardNode(FunctionCtx):
 
     @property
     def saved_tensors(self) -> tuple[Any, ...]:
-        """The values given to ``save_for_backward``, as Tensors (non-arrays as they were)."""
+        """The values given to ``save_for_backward``, as Tensors (non-arrays as they were);
+        as plain arrays while the engine runs an ``_array_backward`` on arrays."""
 
         if self._saved is None:
             raise RuntimeError(
@@ -144,6 +146,7 @@ class BackwardNode(FunctionCtx):
                 "values of the graph are freed when you call .backward() or autograd.grad(). "
                 "Specify retain_graph=True if you need to backward through the graph a second time."
             )
+        raw = self._raw
         out: list[Any] = []
         for kind, obj, version in self._saved:
             if kind == _INPUT:
@@ -153,7 +156,7 @@ class BackwardNode(FunctionCtx):
                         f"been modified by an inplace operation: {obj.shape} tensor is at version "
                         f"{obj._version}; expected version {version} instead."
                     )
-                out.append(obj)
+                out.append(obj._data if raw else obj)
             elif kind == _OUTPUT:
                 data, ref = version
                 alive = ref()
@@ -163,8 +166,8 @@ class BackwardNode(FunctionCtx):
                         f"modified by an inplace operation: it is at version {alive._version}; "
                         "expected version 0 instead."
                     )
-                out.append(Tensor._make(data, True, self, obj))
-            elif isinstance(obj, np.ndarray):
+                out.append(data if raw else Tensor._make(data, True, self, obj))
+            elif isinstance(obj, np.ndarray) and not raw:
                 out.append(Tensor._make(obj, False, None))
             else:
                 out.append(obj)
@@ -208,16 +211,47 @@ class BackwardNode(FunctionCtx):
         result = self._function.backward(self, *grads)
         if not isinstance(result, tuple):
             result = (result,)
-        n = len(self.next_functions)
-        if len(result) < n:
-            if len(result) == 1 and n > 1 and all(e[0] is None for e in self.next_functions[1:]):
-                result = result + (None,) * (n - 1)
-            else:
-                raise RuntimeError(
-                    f"function {self.name()} returned an incorrect number of gradients "
-                    f"(expected {n}, got {len(result)})"
-                )
+        if len(result) < len(self.next_functions):
+            result = self._pad_result(result)
         return result
+
+    def _call_arrays(self, grads: list[Any]) -> tuple[Any, ...]:
+        """First-order backward (the gradient's own graph is not wanted): arrays in, one array
+        or None per input out. A Function with ``_array_backward`` runs on the arrays
+        themselves; any other is given Tensors wrapped around them, without a graph."""
+        if self._output_meta and self._materialize_grads and any(g is None for g in grads):
+            for k, (shape, dtype) in enumerate(self._output_meta):
+                if grads[k] is None:
+                    grads[k] = np.zeros(shape, dtype)
+        fn = self._function
+        if fn._array_backward:
+            self._raw = True
+            try:
+                result = fn.backward(self, *grads)
+            finally:
+                self._raw = False
+        else:
+            make = Tensor._make
+            result = fn.backward(self, *[g if g is None else make(g, False, None) for g in grads])
+            if not isinstance(result, tuple):
+                result = (result,)
+            # Tensors back to arrays (a NumPy scalar, from 0-d arrays, is left to the engine)
+            result = tuple(r._data if isinstance(r, Tensor) else r for r in result)
+        if not isinstance(result, tuple):
+            result = (result,)
+        if len(result) < len(self.next_functions):
+            result = self._pad_result(result)
+        return result
+
+    def _pad_result(self, result: tuple[Any, ...]) -> tuple[Any, ...]:
+        # a backward may return one gradient when only its first input can have one
+        n = len(self.next_functions)
+        if len(result) == 1 and all(e[0] is None for e in self.next_functions[1:]):
+            return result + (None,) * (n - 1)
+        raise RuntimeError(
+            f"function {self.name()} returned an incorrect number of gradients "
+            f"(expected {n}, got {len(result)})"
+        )
 
 
 class Function:
@@ -249,13 +283,25 @@ class Function:
     """
 
     _backward_cls: type[BackwardNode]
+    # A backward written only with arithmetic operators and ``sum_to`` is valid on NumPy
+    # arrays as well as on Tensors. Such a Function sets this, and for first-order gradients
+    # the engine runs its backward on the arrays directly (``saved_tensors`` then gives
+    # arrays), skipping the Tensor dispatch of every operator; under ``create_graph`` it runs
+    # on Tensors as always, so second order is unchanged. The operators must mean the same on
+    # both, which holds when every operand already has the op's (promoted) dtype.
+    _array_backward = False
     # Ops whose output may legitimately be a wider float than every float input (casts, sums
     # with ``dtype=``) set this; see _narrow for why it matters.
     _widens = False
+    # An op whose arguments after the first are never Tensors (a scalar, a dim, a shape) sets
+    # this: apply then skips scanning them.
+    _one_tensor = False
 
     def __init_subclass__(cls, **kwargs: Any) -> None:
         super().__init_subclass__(**kwargs)
-        cls._backward_cls = type(cls.__name__ + "Backward", (BackwardNode,), {"_function": cls})
+        # a specialised form of an op may report the op's own name (``_node_name``)
+        name = cls.__dict__.get("_node_name", cls.__name__)
+        cls._backward_cls = type(name + "Backward", (BackwardNode,), {"_function": cls})
 
     @staticmethod
     def forward(ctx: Any, *args: Any, **kwargs: Any) -> Any:
@@ -270,24 +316,42 @@ class Function:
         """Run forward on the arrays of the Tensor arguments; record a node if needed."""
         # This is the hot path of every op: plain loops, no helper calls.
         T = Tensor
-        arrays = []
-        record = False
-        for a in args:
-            if isinstance(a, T):
-                view = a._view
-                if view is not None and view[4] != a._vc[0]:  # type: ignore[index]
-                    _views.refresh(a)  # its base was written to since: rebuild its node
-                arrays.append(a._data)
-                if a._requires_grad:
-                    record = True
-            else:
-                arrays.append(a)
-        if record and is_grad_enabled_fast():
-            return cls._record(args, arrays, kwargs)
-        ctx = _new(FunctionCtx)
         n = len(args)
+        a = args[0] if n else None
+        if (n == 1 or (cls._one_tensor and n <= 16)) and isinstance(a, T):
+            # one Tensor, the first argument (the rest, if any, are constants): no scan
+            view = a._view
+            if view is not None and view[4] != a._vc[0]:  # type: ignore[index]
+                _views.refresh(a)  # its base was written to since: rebuild its node
+            arrays = [a._data] if n == 1 else [a._data, *args[1:]]
+            if a._requires_grad and is_grad_enabled_fast():
+                first = ((a.grad_fn or a, a._output_nr),)
+                return cls._record(args, arrays, first + _NO_EDGES[n - 1], _FIRST_NEEDS[n], kwargs)
+        else:
+            arrays = []
+            edges: list[tuple[Any, int]] = []
+            needs: list[bool] = []
+            record = False
+            for a in args:
+                if isinstance(a, T):
+                    view = a._view
+                    if view is not None and view[4] != a._vc[0]:  # type: ignore[index]
+                        _views.refresh(a)
+                    arrays.append(a._data)
+                    if a._requires_grad:
+                        record = True
+                        edges.append((a.grad_fn or a, a._output_nr))
+                        needs.append(True)
+                        continue
+                else:
+                    arrays.append(a)
+                edges.append(_NO_EDGE)
+                needs.append(False)
+            if record and is_grad_enabled_fast():
+                return cls._record(args, arrays, tuple(edges), tuple(needs), kwargs)
+        ctx = _new(FunctionCtx)
         ctx.needs_input_grad = _NO_GRADS[n] if n < 16 else (False,) * n
-        out = cls.forward(ctx, *arrays, **kwargs)
+        out = cls.forward(ctx, *arrays, **kwargs) if kwargs else cls.forward(ctx, *arrays)
         if _NUMPY1 and not cls._widens:
             out = _narrow(out, arrays)
         if type(out) is np.ndarray and not ctx._dirty:
@@ -297,23 +361,21 @@ class Function:
         return results if isinstance(out, tuple) else results[0]
 
     @classmethod
-    def _record(cls, args: tuple[Any, ...], arrays: list[Any], kwargs: dict[str, Any]) -> Any:
+    def _record(
+        cls,
+        args: tuple[Any, ...],
+        arrays: list[Any],
+        edges: tuple[tuple[Any, int], ...],
+        needs: tuple[bool, ...],
+        kwargs: dict[str, Any],
+    ) -> Any:
         T = Tensor
         node = _new(cls._backward_cls)
-        needs = []
-        edges = []
-        for a in args:
-            if isinstance(a, T) and a._requires_grad:
-                needs.append(True)
-                edges.append((a.grad_fn or a, a._output_nr))
-            else:
-                needs.append(False)
-                edges.append(_NO_EDGE)
-        node.needs_input_grad = tuple(needs)
-        node.next_functions = tuple(edges)
+        node.next_functions = edges
+        node.needs_input_grad = needs
         if _anomaly.enabled:
             node._creation_trace = "".join(traceback.format_stack()[:-2])
-        out = cls.forward(node, *arrays, **kwargs)
+        out = cls.forward(node, *arrays, **kwargs) if kwargs else cls.forward(node, *arrays)
         if _NUMPY1 and not cls._widens:
             narrowed = _narrow(out, arrays)
             if narrowed is not out:
@@ -321,17 +383,21 @@ class Function:
                 swap = {id(r): o for r, o in pairs if r is not o}
                 node._to_save = tuple(swap.get(id(v), v) for v in node._to_save)
                 out = narrowed
-        if node._dirty:
-            return _rebase_dirty(node, args, arrays, out)
-        if not isinstance(out, tuple):
-            if type(out) is not np.ndarray:
-                raw, out = out, _as_array(out)
-                # forward saved the NumPy scalar it returned: save the array we keep instead
-                node._to_save = tuple(out if v is raw else v for v in node._to_save)
+        if type(out) is np.ndarray and not node._dirty:  # the usual case: one array out
             if out.dtype.kind == "f":
                 result = T._make(out, True, node, 0)
             else:  # an integer output is never differentiable
                 result = T._make(out, False, None)
+            if node._to_save:
+                node._resolve_saved(args, arrays, (result,))
+            return result
+        if node._dirty:
+            return _rebase_dirty(node, args, arrays, out)
+        if not isinstance(out, tuple):
+            # forward returned a NumPy scalar (and may have saved it): keep an array instead
+            raw, out = out, _as_array(out)
+            node._to_save = tuple(out if v is raw else v for v in node._to_save)
+            result = T._make(out, out.dtype.kind == "f", node if out.dtype.kind == "f" else None)
             if node._to_save:
                 node._resolve_saved(args, arrays, (result,))
             return result
@@ -424,6 +490,8 @@ def _rebase_dirty(node: BackwardNode, args: tuple[Any, ...], arrays: list[Any], 
 
 
 _NO_GRADS = [(False,) * n for n in range(16)]
+_NO_EDGES = [(_NO_EDGE,) * n for n in range(16)]
+_FIRST_NEEDS = [(True,) + (False,) * (n - 1) if n else () for n in range(17)]
 
 from npgrad.autograd import _views  # noqa: E402 - it subclasses Function
 

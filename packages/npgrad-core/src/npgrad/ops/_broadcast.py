@@ -20,15 +20,19 @@ if TYPE_CHECKING:
 __all__ = ["Expand", "SumTo", "sum_to"]
 
 
+def _sum_to(a: np.ndarray, shape: tuple[int, ...]) -> np.ndarray:
+    lead = a.ndim - len(shape)
+    axes = tuple(range(lead)) + tuple(
+        lead + i for i, n in enumerate(shape) if n == 1 and a.shape[lead + i] != 1
+    )
+    return np.sum(a, axis=axes, keepdims=True).reshape(shape) if axes else a.reshape(shape)
+
+
 class SumTo(Function):
     @staticmethod
     def forward(ctx: Any, a: np.ndarray, shape: tuple[int, ...]) -> np.ndarray:
         ctx.in_shape = a.shape
-        lead = a.ndim - len(shape)
-        axes = tuple(range(lead)) + tuple(
-            lead + i for i, n in enumerate(shape) if n == 1 and a.shape[lead + i] != 1
-        )
-        return np.sum(a, axis=axes, keepdims=True).reshape(shape) if axes else a.reshape(shape)
+        return _sum_to(a, shape)
 
     @staticmethod
     def backward(ctx: Any, grad: Tensor) -> tuple[Tensor, None]:
@@ -46,8 +50,11 @@ class Expand(ViewFunction):
         return sum_to(grad, ctx.in_shape), None
 
 
-def sum_to(grad: Tensor, shape: tuple[int, ...]) -> Tensor:
-    """Sum ``grad`` over the dimensions broadcasting added or stretched, to get ``shape``."""
+def sum_to(grad: Any, shape: tuple[int, ...]) -> Any:
+    """Sum ``grad`` over the dimensions broadcasting added or stretched, to get ``shape``.
+    On a NumPy array (an ``_array_backward`` running on arrays) it returns an array."""
     if grad.shape == shape:
         return grad
+    if type(grad) is np.ndarray:
+        return _sum_to(grad, shape)
     return SumTo.apply(grad, shape)

@@ -101,8 +101,9 @@ def check_broadcast(op: str, a: Any, b: Any) -> None:
         ) from None
 
 
-def binary(fn: Any, op: str, a: Any, b: Any, **kwargs: Any) -> Tensor:
-    """Promote ``a`` and ``b`` and apply the Function ``fn`` to them."""
+def binary(fn: Any, op: str, a: Any, b: Any, /, scalar_fn: Any = None, **kwargs: Any) -> Tensor:
+    """Promote ``a`` and ``b`` and apply the Function ``fn`` to them; ``scalar_fn``, when
+    given, is the op's form for a tensor ``a`` and a scalar ``b`` (see arithmetic.MulScalar)."""
     # fast paths for the common cases (this runs for every arithmetic op and its backward):
     # two tensors of one dtype, or a float tensor and a Python float
     if isinstance(a, Tensor) and not (isinstance(b, Tensor) and a._data.dtype == b._data.dtype):
@@ -112,10 +113,12 @@ def binary(fn: Any, op: str, a: Any, b: Any, **kwargs: Any) -> Tensor:
             pass  # already the tensor's float scalar (a constant Mul saved): nothing to convert
         elif d.kind == "f" and (tb is float or (isinstance(b, np.floating) and b.dtype == d)):
             if d.itemsize == 2 and not _fits_half(b):
-                return _via_float32(fn, op, a, b, **kwargs)
+                return _via_float32(fn, op, a, b, scalar_fn, **kwargs)
             b = d.type(b)
         else:
             a, b = operands(op, a, b)
+        if scalar_fn is not None and not isinstance(b, Tensor):
+            return scalar_fn.apply(a, b, **kwargs)  # type: ignore[no-any-return]
     elif not isinstance(a, Tensor):
         if (
             isinstance(a, float)
@@ -123,7 +126,7 @@ def binary(fn: Any, op: str, a: Any, b: Any, **kwargs: Any) -> Tensor:
             and b.dtype.itemsize == 2
             and not _fits_half(a)
         ):
-            return _via_float32(fn, op, a, b, **kwargs)
+            return _via_float32(fn, op, a, b, None, **kwargs)
         a, b = operands(op, a, b)
     try:
         return fn.apply(a, b, **kwargs)  # type: ignore[no-any-return]
@@ -137,9 +140,9 @@ def _fits_half(value: Any) -> bool:
     return v == 0.0 or 6.0e-8 <= v <= 65504.0 or v != v or v == float("inf")
 
 
-def _via_float32(fn: Any, op: str, a: Any, b: Any, **kwargs: Any) -> Tensor:
+def _via_float32(fn: Any, op: str, a: Any, b: Any, scalar_fn: Any, **kwargs: Any) -> Tensor:
     # A scalar that float16 cannot hold (1e6, 1e-9) would become inf or 0 before the op; like
     # PyTorch, compute in float32 and round the result to float16 once.
     a32 = a.float() if isinstance(a, Tensor) else a
     b32 = b.float() if isinstance(b, Tensor) else b
-    return binary(fn, op, a32, b32, **kwargs).half()
+    return binary(fn, op, a32, b32, scalar_fn=scalar_fn, **kwargs).half()

@@ -30,6 +30,8 @@ def _check_int_divisor(op: str, a: np.ndarray, b: np.ndarray) -> None:
 
 
 class Add(Function):
+    _array_backward = True  # backward: operators and sum_to only
+
     @staticmethod
     def forward(ctx: Any, a: np.ndarray, b: np.ndarray) -> np.ndarray:
         ctx.shapes = (a.shape, b.shape)
@@ -43,6 +45,8 @@ class Add(Function):
 
 
 class Sub(Function):
+    _array_backward = True  # backward: operators and sum_to only
+
     @staticmethod
     def forward(ctx: Any, a: np.ndarray, b: np.ndarray) -> np.ndarray:
         ctx.shapes = (a.shape, b.shape)
@@ -56,6 +60,8 @@ class Sub(Function):
 
 
 class Mul(Function):
+    _array_backward = True  # backward: operators and sum_to only
+
     @staticmethod
     def forward(ctx: Any, a: np.ndarray, b: np.ndarray) -> np.ndarray:
         need_a, need_b = ctx.needs_input_grad
@@ -72,6 +78,8 @@ class Mul(Function):
 
 
 class Div(Function):
+    _array_backward = True  # backward: operators and sum_to only
+
     @staticmethod
     def forward(ctx: Any, a: np.ndarray, b: np.ndarray) -> np.ndarray:
         out = np.asarray(a / b)  # a 0-d result must stay the array saved as the output
@@ -89,7 +97,57 @@ class Div(Function):
         return ga, gb
 
 
+# ---- a tensor and a scalar ------------------------------------------------------------------
+# ``x * 2.0``, ``x + 1`` and ``x / 255`` are common enough to have their own form: the scalar
+# (already of x's dtype) stays on the node, nothing is saved and nothing is broadcast back.
+# They report the general op's name (``grad_fn=<MulBackward>``), as PyTorch's do.
+class AddScalar(Function):
+    _node_name = "Add"
+    _array_backward = True
+    _one_tensor = True
+
+    @staticmethod
+    def forward(ctx: Any, a: np.ndarray, c: Any) -> np.ndarray:
+        return a + c
+
+    @staticmethod
+    def backward(ctx: Any, grad: Tensor) -> tuple[Tensor, None]:
+        return grad, None
+
+
+class MulScalar(Function):
+    _node_name = "Mul"
+    _array_backward = True
+    _one_tensor = True
+
+    @staticmethod
+    def forward(ctx: Any, a: np.ndarray, c: Any) -> np.ndarray:
+        ctx.c = c
+        return a * c
+
+    @staticmethod
+    def backward(ctx: Any, grad: Tensor) -> tuple[Tensor, None]:
+        return grad * ctx.c, None
+
+
+class DivScalar(Function):
+    _node_name = "Div"
+    _array_backward = True
+    _one_tensor = True
+
+    @staticmethod
+    def forward(ctx: Any, a: np.ndarray, c: Any) -> np.ndarray:
+        ctx.c = c
+        return a / c
+
+    @staticmethod
+    def backward(ctx: Any, grad: Tensor) -> tuple[Tensor, None]:
+        return grad / ctx.c, None
+
+
 class Neg(Function):
+    _array_backward = True  # backward: operators and sum_to only
+
     @staticmethod
     def forward(ctx: Any, a: np.ndarray) -> np.ndarray:
         return np.negative(a)
@@ -220,7 +278,7 @@ def add(input: Any, other: Any, *, alpha: Any = 1) -> Tensor:  # noqa: A002
     """
     if alpha != 1:
         other = mul(other, alpha) if isinstance(other, (Tensor, np.ndarray)) else other * alpha
-    return binary(Add, "add", input, other)
+    return binary(Add, "add", input, other, scalar_fn=AddScalar)
 
 
 def sub(input: Any, other: Any, *, alpha: Any = 1) -> Tensor:  # noqa: A002
@@ -254,7 +312,7 @@ def mul(input: Any, other: Any) -> Tensor:  # noqa: A002
     >>> npgrad.mul(npgrad.tensor([1, 2]), npgrad.tensor([3, 4]))
     tensor([3, 8])
     """
-    return binary(Mul, "mul", input, other)
+    return binary(Mul, "mul", input, other, scalar_fn=MulScalar)
 
 
 def div(input: Any, other: Any, *, rounding_mode: str | None = None) -> Tensor:  # noqa: A002
@@ -274,7 +332,7 @@ def div(input: Any, other: Any, *, rounding_mode: str | None = None) -> Tensor: 
             # true division of integers (or bools) gives the default float dtype
             d = dtypes.get_default_dtype()
             input, other = _to(input, d), _to(other, d)
-        return binary(Div, "div", input, other)
+        return binary(Div, "div", input, other, scalar_fn=DivScalar)
     if rounding_mode == "floor":
         return binary(FloorDivide, "div", input, other)
     if rounding_mode == "trunc":
