@@ -224,7 +224,9 @@ class BackwardNode(FunctionCtx):
                 if grads[k] is None:
                     grads[k] = np.zeros(shape, dtype)
         fn = self._function
-        if fn._array_backward:
+        if fn._array_backward and not (
+            _NUMPY1 and any(g is not None and not g.ndim for g in grads)
+        ):
             self._raw = True
             try:
                 result = fn.backward(self, *grads)
@@ -288,7 +290,9 @@ class Function:
     # the engine runs its backward on the arrays directly (``saved_tensors`` then gives
     # arrays), skipping the Tensor dispatch of every operator; under ``create_graph`` it runs
     # on Tensors as always, so second order is unchanged. The operators must mean the same on
-    # both, which holds when every operand already has the op's (promoted) dtype.
+    # both: Python scalars are fine next to an array (NumPy 2 never lets them widen it), and
+    # under NumPy 1, whose value-based casting widens 0-d arrays mixed with Python scalars,
+    # a 0-d gradient takes the Tensor path instead.
     _array_backward = False
     # Ops whose output may legitimately be a wider float than every float input (casts, sums
     # with ``dtype=``) set this; see _narrow for why it matters.

@@ -140,6 +140,9 @@ def _shifted(a: np.ndarray, dim: int) -> np.ndarray:
 
 
 class Softmax(Function):
+    _array_backward = True  # backward: operators and .sum(dim, keepdims=True)
+    _one_tensor = True
+
     @staticmethod
     def forward(ctx: Any, a: np.ndarray, dim: int) -> np.ndarray:
         ctx.dim = dim
@@ -157,11 +160,14 @@ class Softmax(Function):
     def backward(ctx: Any, grad: Tensor) -> tuple[Tensor, None]:
         (y,) = ctx.saved_tensors
         gy = grad * y
-        s = gy if y.ndim == 0 else gy.sum(ctx.dim, keepdim=True)
+        s = gy if y.ndim == 0 else gy.sum(ctx.dim, keepdims=True)
         return gy - y * s, None
 
 
 class LogSoftmax(Function):
+    _array_backward = True  # backward: operators, .sum(dim, keepdims=True) and _exp
+    _one_tensor = True
+
     @staticmethod
     def forward(ctx: Any, a: np.ndarray, dim: int) -> np.ndarray:
         ctx.dim = dim
@@ -177,8 +183,13 @@ class LogSoftmax(Function):
     @staticmethod
     def backward(ctx: Any, grad: Tensor) -> tuple[Tensor, None]:
         (y,) = ctx.saved_tensors
-        s = grad if y.ndim == 0 else grad.sum(ctx.dim, keepdim=True)
-        return grad - y.exp() * s, None
+        s = grad if y.ndim == 0 else grad.sum(ctx.dim, keepdims=True)
+        return grad - _exp(y) * s, None
+
+
+def _exp(x: Any) -> Any:
+    # exp of a Tensor (recorded) or, in the engine's first-order array mode, of an array
+    return np.exp(x) if type(x) is np.ndarray else x.exp()
 
 
 def softmax(input: Tensor, dim: int | None = None, *, dtype: Any = None) -> Tensor:  # noqa: A002

@@ -101,11 +101,18 @@ class _Unary(Function):
         return cls._grad(grad, saved)  # type: ignore[attr-defined,no-any-return]
 
 
-def _unary(name: str, fn: Any, save: str | None, grad: Any) -> type[_Unary]:
+def _unary(name: str, fn: Any, save: str | None, grad: Any, arrays: bool = False) -> type[_Unary]:
     """A Function computing ``fn(x)``, saving ``save`` (``"x"``, ``"out"`` or None: what the
     gradient needs, as PyTorch saves it) and with backward ``grad(grad_out, saved)``, written
-    with npgrad ops so that it is differentiable again."""
-    body = {"_np": staticmethod(fn), "_save": save, "_grad": staticmethod(grad)}
+    with npgrad ops so that it is differentiable again. ``arrays``: ``grad`` uses only
+    operators with operands of its own dtype (no Python floats), so it is valid on NumPy arrays
+    as well (``Function._array_backward``)."""
+    body = {
+        "_np": staticmethod(fn),
+        "_save": save,
+        "_grad": staticmethod(grad),
+        "_array_backward": arrays,
+    }
     return type(name, (_Unary,), body)
 
 
@@ -136,28 +143,29 @@ def _zero_grad(g: Tensor, _: Any) -> Tensor:
     return _zeros(g)
 
 
-Exp = _unary("Exp", np.exp, "out", lambda g, out: g * out)
-Expm1 = _unary("Expm1", np.expm1, "out", lambda g, out: g * (out + 1))
-Log = _unary("Log", np.log, "x", lambda g, x: g / x)
+Exp = _unary("Exp", np.exp, "out", lambda g, out: g * out, arrays=True)
+Expm1 = _unary("Expm1", np.expm1, "out", lambda g, out: g * (out + 1), arrays=True)
+Log = _unary("Log", np.log, "x", lambda g, x: g / x, arrays=True)
 Log2 = _unary("Log2", np.log2, "x", lambda g, x: g / (x * math.log(2.0)))
 Log10 = _unary("Log10", np.log10, "x", lambda g, x: g / (x * math.log(10.0)))
-Log1p = _unary("Log1p", np.log1p, "x", lambda g, x: g / (x + 1))
-Sqrt = _unary("Sqrt", np.sqrt, "out", lambda g, out: g / (out * 2))  # inf at 0, like PyTorch
+Log1p = _unary("Log1p", np.log1p, "x", lambda g, x: g / (x + 1), arrays=True)
+# inf at 0, like PyTorch
+Sqrt = _unary("Sqrt", np.sqrt, "out", lambda g, out: g / (out * 2), arrays=True)
 Rsqrt = _unary(
     "Rsqrt", lambda a: np.reciprocal(np.sqrt(a)), "out", lambda g, out: g * out**3 * -0.5
 )
-Square = _unary("Square", np.square, "x", lambda g, x: g * x * 2)
-Reciprocal = _unary("Reciprocal", np.reciprocal, "out", lambda g, out: -g * out * out)
+Square = _unary("Square", np.square, "x", lambda g, x: g * x * 2, arrays=True)
+Reciprocal = _unary("Reciprocal", np.reciprocal, "out", lambda g, out: -g * out * out, arrays=True)
 Sin = _unary("Sin", np.sin, "x", lambda g, x: g * cos(x))
 Cos = _unary("Cos", np.cos, "x", lambda g, x: -g * sin(x))
-Tan = _unary("Tan", np.tan, "out", lambda g, out: g * (out * out + 1))
+Tan = _unary("Tan", np.tan, "out", lambda g, out: g * (out * out + 1), arrays=True)
 Asin = _unary("Asin", np.arcsin, "x", lambda g, x: g * rsqrt(1 - x * x))  # inf at |x| = 1
 Acos = _unary("Acos", np.arccos, "x", lambda g, x: -g * rsqrt(1 - x * x))
-Atan = _unary("Atan", np.arctan, "x", lambda g, x: g / (x * x + 1))
+Atan = _unary("Atan", np.arctan, "x", lambda g, x: g / (x * x + 1), arrays=True)
 Sinh = _unary("Sinh", np.sinh, "x", lambda g, x: g * cosh(x))
 Cosh = _unary("Cosh", np.cosh, "x", lambda g, x: g * sinh(x))
-Tanh = _unary("Tanh", np.tanh, "out", lambda g, out: g * (1 - out * out))
-Sigmoid = _unary("Sigmoid", _sigmoid, "out", lambda g, out: g * out * (1 - out))
+Tanh = _unary("Tanh", np.tanh, "out", lambda g, out: g * (1 - out * out), arrays=True)
+Sigmoid = _unary("Sigmoid", _sigmoid, "out", lambda g, out: g * out * (1 - out), arrays=True)
 # sign(0) = 0 makes abs'(0) = 0, like PyTorch
 Abs = _unary("Abs", np.abs, "x", lambda g, x: g * sign(x))
 
@@ -172,29 +180,35 @@ class _ReluGrad(Function):
     @staticmethod
     def forward(ctx: Any, g: np.ndarray, keep: np.ndarray) -> np.ndarray:
         ctx.keep = keep
-        ints = _INT_OF_SIZE.get(g.dtype.itemsize) if g.dtype.kind == "f" else None
-        if ints is None or g.ndim == 0 or g.shape != keep.shape:
-            return np.where(keep, g, g.dtype.type(0))
-        bits = keep.astype(ints)
-        np.negative(bits, out=bits)  # True -> -1: every bit set
-        np.bitwise_and(bits, g.view(ints), out=bits)
-        return bits.view(g.dtype)
+        return _masked(g, keep)
 
     @staticmethod
     def backward(ctx: Any, grad: Tensor) -> tuple[Tensor, None]:
         return _ReluGrad.apply(grad, ctx.keep), None  # linear in g: the same mask again
 
 
+def _masked(g: np.ndarray, keep: np.ndarray) -> np.ndarray:
+    ints = _INT_OF_SIZE.get(g.dtype.itemsize) if g.dtype.kind == "f" else None
+    if ints is None or g.ndim == 0 or g.shape != keep.shape:
+        return np.where(keep, g, g.dtype.type(0))  # type: ignore[no-any-return]
+    bits = keep.astype(ints)
+    np.negative(bits, out=bits)  # True -> -1: every bit set
+    np.bitwise_and(bits, g.view(ints), out=bits)
+    return bits.view(g.dtype)
+
+
 _INT_OF_SIZE = {2: np.int16, 4: np.int32, 8: np.int64}
 
-# relu'(0) = 0 and relu'(nan) = 1, like PyTorch (which also saves the output): relu's output is
-# >= 0 or nan, so ``out != 0`` is exactly PyTorch's ``not (out <= 0)``
-Relu = _unary(
-    "Relu",
-    lambda a: np.maximum(a, a.dtype.type(0)),
-    "out",
-    lambda g, out: _ReluGrad.apply(g, out._data != 0),
-)
+
+def _relu_grad(g: Any, out: Any) -> Any:
+    # relu'(0) = 0 and relu'(nan) = 1, like PyTorch (which also saves the output): relu's
+    # output is >= 0 or nan, so ``out != 0`` is exactly PyTorch's ``not (out <= 0)``
+    if type(g) is np.ndarray:  # first order, on arrays (Function._array_backward)
+        return _masked(g, out != 0)
+    return _ReluGrad.apply(g, out._data != 0)
+
+
+Relu = _unary("Relu", lambda a: np.maximum(a, a.dtype.type(0)), "out", _relu_grad, arrays=True)
 Sign = _unary("Sign", _sign, None, _zero_grad)
 Floor = _unary("Floor", _keep_int(np.floor), None, _zero_grad)
 Ceil = _unary("Ceil", _keep_int(np.ceil), None, _zero_grad)

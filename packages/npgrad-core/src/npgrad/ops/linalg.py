@@ -32,17 +32,14 @@ __all__ = ["bmm", "dot", "einsum", "matmul", "mm", "mv", "outer", "tensordot"]
 
 # ---- matmul and its strict forms ------------------------------------------------------------
 class Matmul(Function):
+    _array_backward = True  # backward: reshape, swapaxes, _product and sum_to (see _product)
+
     @staticmethod
     def forward(ctx: Any, a: np.ndarray, b: np.ndarray) -> np.ndarray:
         need_a, need_b = ctx.needs_input_grad
         ctx.save_for_backward(a if need_b else None, b if need_a else None)
         ctx.shapes = (a.shape, b.shape)
-        if a.ndim > 2 and b.ndim <= 2:
-            # a stack of matrices times one matrix (every nn.Linear on a batch): one GEMM on
-            # the folded stack instead of NumPy's loop of one GEMM per matrix
-            rows = math.prod(a.shape[:-1])
-            return np.matmul(a.reshape(rows, a.shape[-1]), b).reshape(a.shape[:-1] + b.shape[1:])
-        return np.matmul(a, b)
+        return _np_matmul(a, b)
 
     @staticmethod
     def backward(ctx: Any, grad: Tensor) -> tuple[Tensor | None, Tensor | None]:
@@ -53,28 +50,47 @@ class Matmul(Function):
             return (grad * b if need_a else None, grad * a if need_b else None)
         # 1-D operands are matrices with a unit dimension inserted (a row, b a column), so the
         # gradient gets that dimension back before the two matrix products
-        g = grad.unsqueeze(-2) if len(sa) == 1 else grad
+        g = grad
+        if len(sa) == 1:
+            g = g.reshape(g.shape[:-1] + (1, g.shape[-1]))
         if len(sb) == 1:
-            g = g.unsqueeze(-1)
+            g = g.reshape(g.shape + (1,))
         ga = gb = None
         if need_a:
-            bm = b.unsqueeze(-1) if len(sb) == 1 else b
-            ga = Matmul.apply(g, bm.mT)
+            bm = b.reshape(sb + (1,)) if len(sb) == 1 else b
+            ga = _product(g, bm.swapaxes(-1, -2))
             if len(sa) == 1:
-                ga = ga.squeeze(-2)
+                ga = ga.reshape(ga.shape[:-2] + ga.shape[-1:])
             ga = sum_to(ga, sa)
         if need_b:
-            am = a.unsqueeze(-2) if len(sa) == 1 else a
+            am = a.reshape((1,) + sa) if len(sa) == 1 else a
             if len(sb) <= 2 < len(sa):
                 # b was broadcast over a's whole stack: sum over the stack inside one GEMM,
                 # (k, B*m) @ (B*m, n), rather than B products summed afterwards
                 rows, k, n = math.prod(sa[:-1]), sa[-1], g.shape[-1]
-                gb = Matmul.apply(am.reshape(rows, k).mT, g.reshape(rows, n))
+                gb = _product(am.reshape(rows, k).swapaxes(-1, -2), g.reshape(rows, n))
             else:
-                gb = sum_to(Matmul.apply(am.mT, g), sb if len(sb) > 1 else sb + (1,))
+                gb = sum_to(_product(am.swapaxes(-1, -2), g), sb if len(sb) > 1 else sb + (1,))
             if len(sb) == 1:
-                gb = gb.squeeze(-1)
+                gb = gb.reshape(sb)
         return ga, gb
+
+
+def _np_matmul(a: np.ndarray, b: np.ndarray) -> np.ndarray:
+    if a.ndim > 2 and b.ndim <= 2:
+        # a stack of matrices times one matrix (every nn.Linear on a batch): one GEMM on the
+        # folded stack instead of NumPy's loop of one GEMM per matrix
+        rows = math.prod(a.shape[:-1])
+        return np.matmul(a.reshape(rows, a.shape[-1]), b).reshape(a.shape[:-1] + b.shape[1:])
+    return np.matmul(a, b)
+
+
+def _product(a: Any, b: Any) -> Any:
+    """``a @ b`` inside Matmul's backward: recorded on Tensors, plain NumPy on arrays (the
+    engine's first-order array mode)."""
+    if type(a) is np.ndarray:
+        return _np_matmul(a, b)
+    return Matmul.apply(a, b)
 
 
 # distinct subclasses only so that grad_fn names the op the user called (MmBackward, ...)

@@ -102,11 +102,20 @@ def _shaped(a: Any, shape: tuple[int, ...], dtype: np.dtype) -> np.ndarray:
     return np.asarray(a).reshape(shape).astype(dtype, copy=False)
 
 
-def _expand_back(g: Tensor, shape: tuple[int, ...], axes: tuple[int, ...], keepdim: bool) -> Tensor:
-    """A reduction's output gradient ``g`` broadcast back over the input ``shape``."""
+def _expand_back(g: Any, shape: tuple[int, ...], axes: tuple[int, ...], keepdim: bool) -> Any:
+    """A reduction's output gradient ``g`` broadcast back over the input ``shape`` (a Tensor,
+    or an array when an ``_array_backward`` runs on arrays, like ``sum_to``)."""
     if g.shape == shape:
         return g
-    return ExpandReduced.apply(g, shape, axes, keepdim)  # type: ignore[no-any-return]
+    if type(g) is np.ndarray:
+        return _broadcast_back(g, shape, axes, keepdim)
+    return ExpandReduced.apply(g, shape, axes, keepdim)
+
+
+def _broadcast_back(
+    g: np.ndarray, shape: tuple[int, ...], axes: tuple[int, ...], keepdim: bool
+) -> np.ndarray:
+    return np.broadcast_to(g if keepdim else g.reshape(_kept(shape, axes)), shape)
 
 
 class ExpandReduced(Function):
@@ -117,7 +126,7 @@ class ExpandReduced(Function):
         ctx: Any, g: np.ndarray, shape: tuple[int, ...], axes: Any, keepdim: bool
     ) -> np.ndarray:
         ctx.axes, ctx.keepdim = axes, keepdim
-        return np.broadcast_to(g if keepdim else g.reshape(_kept(shape, axes)), shape)
+        return _broadcast_back(g, shape, axes, keepdim)
 
     @staticmethod
     def backward(ctx: Any, grad: Tensor) -> tuple[Tensor, None, None, None]:
@@ -127,6 +136,8 @@ class ExpandReduced(Function):
 # ---- sum, mean, var, std -------------------------------------------------------------------
 class Sum(Function):
     _widens = True  # dtype= may ask for a wider float
+    _array_backward = True  # backward: _expand_back only
+    _one_tensor = True
 
     @staticmethod
     def forward(ctx: Any, a: np.ndarray, axes: Any, keepdim: bool, dtype: np.dtype) -> np.ndarray:
@@ -140,6 +151,9 @@ class Sum(Function):
 
 
 class Mean(Function):
+    _array_backward = True  # backward: a product with a Python scalar, _expand_back
+    _one_tensor = True
+
     @staticmethod
     def forward(ctx: Any, a: np.ndarray, axes: Any, keepdim: bool) -> np.ndarray:
         ctx.shape, ctx.axes, ctx.keepdim = a.shape, axes, keepdim
