@@ -578,3 +578,13 @@ def test_one_gradient_array_sent_to_two_leaves_is_not_shared():
     assert not np.shares_memory(a.grad.numpy(), b.grad.numpy())
     a.grad.add_(1.0)
     assert b.grad.tolist() == [1.0, 1.0]
+
+
+def test_a_chain_run_straight_through_still_meets_the_other_path_of_a_leaf():
+    # x feeds Add directly and through a chain of three nodes: the chain's last gradient
+    # reaches x after the direct one is already buffered, and the two are summed
+    x = npgrad.tensor([1.0, 2.0], dtype=npgrad.float64, requires_grad=True)
+    chain = ((x * 2.0).exp() * 3.0).sum()
+    (chain + (x * x).sum()).backward()
+    expected = 6.0 * np.exp(2.0 * np.array([1.0, 2.0])) + 2.0 * np.array([1.0, 2.0])
+    assert_close(x.grad, expected)

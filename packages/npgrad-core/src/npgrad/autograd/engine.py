@@ -110,11 +110,21 @@ def run_backward(
     # the common case -- no captures, no anomaly checks -- runs a node inline (below); a node
     # with hooks, or any node of autograd.grad or under anomaly mode, goes through _run_node
     plain = not targets and not _anomaly.enabled
+    # A vertex whose only sender just ran (a chain: most ops feed one other op) is run next
+    # straight from here, its gradient never stored in ``buffers`` nor queued in ``ready``.
+    nxt: Any = None
+    nxt_grad: Any = None
+    buf: list[Any] | None
     token = _grad_enabled.set(create_graph)
     try:
-        while ready:
-            obj = ready.pop()
-            buf = buffers.pop(id(obj), None)
+        while True:
+            if nxt is not None:
+                obj, buf, nxt, nxt_grad = nxt, [nxt_grad], None, None
+            elif ready:
+                obj = ready.pop()
+                buf = buffers.pop(id(obj), None)
+            else:
+                break
             if obj._is_leaf_vertex:
                 if buf is not None and (needed is None or id(obj) in needed):
                     _leaf(
@@ -136,9 +146,21 @@ def run_backward(
                     if child is None:
                         continue
                     k = id(child)
+                    if gr is not None and raw and type(gr) is not np.ndarray:
+                        gr = np.asarray(gr)  # NumPy's scalar from an operator on 0-d arrays
+                    left = deps[k] - 1
+                    if (
+                        left == 0
+                        and nxt is None
+                        and gr is not None
+                        and nr == 0
+                        and k not in buffers
+                        and (child._is_leaf_vertex or not child._output_meta)
+                    ):
+                        nxt, nxt_grad = child, gr  # its one gradient: run it next
+                        continue
+                    deps[k] = left
                     if gr is not None:
-                        if raw and type(gr) is not np.ndarray:
-                            gr = np.asarray(gr)  # NumPy's scalar from an operator on 0-d arrays
                         b = buffers.get(k)
                         if (
                             b is None
@@ -148,8 +170,6 @@ def run_backward(
                             buffers[k] = [gr]  # the first gradient of a single-output vertex
                         else:
                             _add_to_buffer(buffers, child, nr, gr)
-                    left = deps[k] - 1
-                    deps[k] = left
                     if left == 0:
                         ready.append(child)
                 grads = gr = None  # a leaf may adopt the gradient array if nothing else holds it
