@@ -78,7 +78,7 @@ class BackwardNode(FunctionCtx):
     needs_input_grad: tuple[bool, ...]
 
     # Defaults live on the class: a node is created per recorded op, so it gets only the
-    # attributes its op sets (``Function._record`` makes it without calling __init__).
+    # attributes its op sets (``Function.apply`` makes it without calling __init__).
     _to_save: tuple[Any, ...] = ()
     _saved: list[tuple[int, Any, Any]] | None = []
     _non_differentiable: tuple[Any, ...] = ()
@@ -227,11 +227,14 @@ class BackwardNode(FunctionCtx):
         if fn._array_backward and not (
             _NUMPY1 and any(g is not None and not g.ndim for g in grads)
         ):
-            self._raw = True
-            try:
+            if self._saved:  # saved_tensors is to give arrays
+                self._raw = True
+                try:
+                    result = fn.backward(self, *grads)
+                finally:
+                    self._raw = False
+            else:
                 result = fn.backward(self, *grads)
-            finally:
-                self._raw = False
         else:
             make = Tensor._make
             result = fn.backward(self, *[g if g is None else make(g, False, None) for g in grads])
@@ -239,7 +242,7 @@ class BackwardNode(FunctionCtx):
                 result = (result,)
             # Tensors back to arrays (a NumPy scalar, from 0-d arrays, is left to the engine)
             result = tuple(r._data if isinstance(r, Tensor) else r for r in result)
-        if not isinstance(result, tuple):
+        if type(result) is not tuple:
             result = (result,)
         if len(result) < len(self.next_functions):
             result = self._pad_result(result)
@@ -318,41 +321,60 @@ class Function:
     @classmethod
     def apply(cls, *args: Any, **kwargs: Any) -> Any:
         """Run forward on the arrays of the Tensor arguments; record a node if needed."""
-        # This is the hot path of every op: plain loops, no helper calls.
+        # This is the hot path of every op: plain loops, no helper calls in the usual case.
         T = Tensor
         n = len(args)
         a = args[0] if n else None
+        edges: Any = None
         if (n == 1 or (cls._one_tensor and n <= 16)) and isinstance(a, T):
             # one Tensor, the first argument (the rest, if any, are constants): no scan
             view = a._view
             if view is not None and view[4] != a._vc[0]:  # type: ignore[index]
                 _views.refresh(a)  # its base was written to since: rebuild its node
             arrays = [a._data] if n == 1 else [a._data, *args[1:]]
-            if a._requires_grad and is_grad_enabled_fast():
-                first = ((a.grad_fn or a, a._output_nr),)
-                return cls._record(args, arrays, first + _NO_EDGES[n - 1], _FIRST_NEEDS[n], kwargs)
+            record = a._requires_grad
         else:
             arrays = []
-            edges: list[tuple[Any, int]] = []
-            needs: list[bool] = []
+            edges = []
+            needs: Any = []
             record = False
-            for a in args:
-                if isinstance(a, T):
-                    view = a._view
-                    if view is not None and view[4] != a._vc[0]:  # type: ignore[index]
-                        _views.refresh(a)
-                    arrays.append(a._data)
-                    if a._requires_grad:
+            for x in args:
+                if isinstance(x, T):
+                    view = x._view
+                    if view is not None and view[4] != x._vc[0]:  # type: ignore[index]
+                        _views.refresh(x)
+                    arrays.append(x._data)
+                    if x._requires_grad:
                         record = True
-                        edges.append((a.grad_fn or a, a._output_nr))
+                        edges.append((x.grad_fn or x, x._output_nr))
                         needs.append(True)
                         continue
                 else:
-                    arrays.append(a)
+                    arrays.append(x)
                 edges.append(_NO_EDGE)
                 needs.append(False)
-            if record and is_grad_enabled_fast():
-                return cls._record(args, arrays, tuple(edges), tuple(needs), kwargs)
+        if record and is_grad_enabled_fast():
+            # record a node: it is the ``ctx`` forward sees, and the grad_fn of the outputs
+            node = _new(cls._backward_cls)
+            if edges is None:
+                node.next_functions = ((a.grad_fn or a, a._output_nr),) + _NO_EDGES[n - 1]
+                node.needs_input_grad = _FIRST_NEEDS[n]
+            else:
+                node.next_functions = tuple(edges)
+                node.needs_input_grad = tuple(needs)
+            if _anomaly.enabled:
+                node._creation_trace = "".join(traceback.format_stack()[:-1])
+            out = cls.forward(node, *arrays, **kwargs) if kwargs else cls.forward(node, *arrays)
+            if type(out) is not np.ndarray or node._dirty or _NUMPY1:
+                return _finish_record(cls, node, args, arrays, out)
+            # the usual case: one array out
+            if out.dtype.kind == "f":
+                result = T._make(out, True, node, 0)
+            else:  # an integer output is never differentiable
+                result = T._make(out, False, None)
+            if node._to_save:
+                node._resolve_saved(args, arrays, (result,))
+            return result
         ctx = _new(FunctionCtx)
         ctx.needs_input_grad = _NO_GRADS[n] if n < 16 else (False,) * n
         out = cls.forward(ctx, *arrays, **kwargs) if kwargs else cls.forward(ctx, *arrays)
@@ -364,60 +386,51 @@ class Function:
         results = tuple(_dirty_input(ctx, args, arrays, o) or T._make(o, False, None) for o in outs)
         return results if isinstance(out, tuple) else results[0]
 
-    @classmethod
-    def _record(
-        cls,
-        args: tuple[Any, ...],
-        arrays: list[Any],
-        edges: tuple[tuple[Any, int], ...],
-        needs: tuple[bool, ...],
-        kwargs: dict[str, Any],
-    ) -> Any:
-        T = Tensor
-        node = _new(cls._backward_cls)
-        node.next_functions = edges
-        node.needs_input_grad = needs
-        if _anomaly.enabled:
-            node._creation_trace = "".join(traceback.format_stack()[:-2])
-        out = cls.forward(node, *arrays, **kwargs) if kwargs else cls.forward(node, *arrays)
-        if _NUMPY1 and not cls._widens:
-            narrowed = _narrow(out, arrays)
-            if narrowed is not out:
-                pairs = zip(out, narrowed) if isinstance(out, tuple) else [(out, narrowed)]
-                swap = {id(r): o for r, o in pairs if r is not o}
-                node._to_save = tuple(swap.get(id(v), v) for v in node._to_save)
-                out = narrowed
-        if type(out) is np.ndarray and not node._dirty:  # the usual case: one array out
-            if out.dtype.kind == "f":
-                result = T._make(out, True, node, 0)
-            else:  # an integer output is never differentiable
-                result = T._make(out, False, None)
-            if node._to_save:
-                node._resolve_saved(args, arrays, (result,))
-            return result
-        if node._dirty:
-            return _rebase_dirty(node, args, arrays, out)
-        if not isinstance(out, tuple):
-            # forward returned a NumPy scalar (and may have saved it): keep an array instead
-            raw, out = out, _as_array(out)
-            node._to_save = tuple(out if v is raw else v for v in node._to_save)
-            result = T._make(out, out.dtype.kind == "f", node if out.dtype.kind == "f" else None)
-            if node._to_save:
-                node._resolve_saved(args, arrays, (result,))
-            return result
-        raws, out = out, tuple(_as_array(o) for o in out)
-        swap = {id(r): o for r, o in zip(raws, out) if r is not o}
-        if swap:
+
+def _finish_record(
+    cls: type[Function], node: BackwardNode, args: tuple[Any, ...], arrays: list[Any], out: Any
+) -> Any:
+    """The outputs of a recorded op, in the cases ``apply`` leaves out: NumPy 1's widened 0-d
+    results, inputs modified in place, a NumPy scalar or a tuple returned."""
+    T = Tensor
+    if _NUMPY1 and not cls._widens:
+        narrowed = _narrow(out, arrays)
+        if narrowed is not out:
+            pairs = zip(out, narrowed) if isinstance(out, tuple) else [(out, narrowed)]
+            swap = {id(r): o for r, o in pairs if r is not o}
             node._to_save = tuple(swap.get(id(v), v) for v in node._to_save)
-        nondiff = node._non_differentiable
-        results = []
-        for k, o in enumerate(out):
-            diff = o.dtype.kind == "f" and not any(o is nd for nd in nondiff)
-            results.append(T._make(o, diff, node if diff else None, k))
-        node._output_meta = tuple((o.shape, o.dtype) for o in out)
+            out = narrowed
+    if type(out) is np.ndarray and not node._dirty:
+        if out.dtype.kind == "f":
+            result = T._make(out, True, node, 0)
+        else:
+            result = T._make(out, False, None)
         if node._to_save:
-            node._resolve_saved(args, arrays, tuple(results))
-        return tuple(results)
+            node._resolve_saved(args, arrays, (result,))
+        return result
+    if node._dirty:
+        return _rebase_dirty(node, args, arrays, out)
+    if not isinstance(out, tuple):
+        # forward returned a NumPy scalar (and may have saved it): keep an array instead
+        raw, out = out, _as_array(out)
+        node._to_save = tuple(out if v is raw else v for v in node._to_save)
+        result = T._make(out, out.dtype.kind == "f", node if out.dtype.kind == "f" else None)
+        if node._to_save:
+            node._resolve_saved(args, arrays, (result,))
+        return result
+    raws, out = out, tuple(_as_array(o) for o in out)
+    swap = {id(r): o for r, o in zip(raws, out) if r is not o}
+    if swap:
+        node._to_save = tuple(swap.get(id(v), v) for v in node._to_save)
+    nondiff = node._non_differentiable
+    results = []
+    for k, o in enumerate(out):
+        diff = o.dtype.kind == "f" and not any(o is nd for nd in nondiff)
+        results.append(T._make(o, diff, node if diff else None, k))
+    node._output_meta = tuple((o.shape, o.dtype) for o in out)
+    if node._to_save:
+        node._resolve_saved(args, arrays, tuple(results))
+    return tuple(results)
 
 
 _new = object.__new__

@@ -25,6 +25,7 @@ __all__ = [
 ]
 
 _SCALARS = (bool, int, float, np.generic)
+_F32, _F64 = np.dtype(np.float32), np.dtype(np.float64)
 
 
 def scalar_as(value: Any, dtype: np.dtype) -> Any:
@@ -106,20 +107,27 @@ def binary(fn: Any, op: str, a: Any, b: Any, /, scalar_fn: Any = None, **kwargs:
     given, is the op's form for a tensor ``a`` and a scalar ``b`` (see arithmetic.MulScalar)."""
     # fast paths for the common cases (this runs for every arithmetic op and its backward):
     # two tensors of one dtype, or a float tensor and a Python float
-    if isinstance(a, Tensor) and not (isinstance(b, Tensor) and a._data.dtype == b._data.dtype):
-        d = a._data.dtype
-        tb = type(b)
-        if tb is d.type and d.kind == "f" and d.itemsize >= 4:
-            pass  # already the tensor's float scalar (a constant Mul saved): nothing to convert
-        elif d.kind == "f" and (tb is float or (isinstance(b, np.floating) and b.dtype == d)):
-            if d.itemsize == 2 and not _fits_half(b):
-                return _via_float32(fn, op, a, b, scalar_fn, **kwargs)
-            b = d.type(b)
+    if isinstance(a, Tensor):
+        if isinstance(b, Tensor):
+            if a._data.dtype != b._data.dtype:
+                a, b = operands(op, a, b)
         else:
-            a, b = operands(op, a, b)
-        if scalar_fn is not None and not isinstance(b, Tensor):
-            return scalar_fn.apply(a, b, **kwargs)  # type: ignore[no-any-return]
-    elif not isinstance(a, Tensor):
+            d = a._data.dtype
+            tb = type(b)
+            if d is _F32 or d is _F64:
+                if tb is float:
+                    b = d.type(b)  # a NumPy scalar of the tensor's dtype: NumPy keeps it
+                elif tb is not d.type:  # not already one (a constant a node kept)
+                    a, b = operands(op, a, b)
+            elif d.kind == "f" and (tb is float or (isinstance(b, np.floating) and b.dtype == d)):
+                if d.itemsize == 2 and not _fits_half(b):
+                    return _via_float32(fn, op, a, b, scalar_fn, **kwargs)
+                b = d.type(b)
+            else:
+                a, b = operands(op, a, b)
+            if scalar_fn is not None and not isinstance(b, Tensor):
+                return scalar_fn.apply(a, b, **kwargs)  # type: ignore[no-any-return]
+    else:
         if (
             isinstance(a, float)
             and isinstance(b, Tensor)
