@@ -324,7 +324,7 @@ class Function:
         # This is the hot path of every op: plain loops, no helper calls in the usual case.
         T = Tensor
         n = len(args)
-        a = args[0] if n else None
+        a: Any = args[0] if n else None
         edges: Any = None
         if (n == 1 or (cls._one_tensor and n <= 16)) and isinstance(a, T):
             # one Tensor, the first argument (the rest, if any, are constants): no scan
