@@ -55,6 +55,6 @@ def sum_to(grad: Any, shape: tuple[int, ...]) -> Any:
     On a NumPy array (an ``_array_backward`` running on arrays) it returns an array."""
     if grad.shape == shape:
         return grad
-    if type(grad) is np.ndarray:
+    if isinstance(grad, (np.ndarray, np.generic)):  # NumPy 0-d operators give scalars
         return _sum_to(grad, shape)
     return SumTo.apply(grad, shape)

@@ -189,7 +189,7 @@ class LogSoftmax(Function):
 
 def _exp(x: Any) -> Any:
     # exp of a Tensor (recorded) or, in the engine's first-order array mode, of an array
-    return np.exp(x) if type(x) is np.ndarray else x.exp()
+    return np.exp(x) if isinstance(x, (np.ndarray, np.generic)) else x.exp()
 
 
 def softmax(input: Tensor, dim: int | None = None, *, dtype: Any = None) -> Tensor:  # noqa: A002

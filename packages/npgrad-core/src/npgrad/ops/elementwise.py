@@ -203,7 +203,7 @@ _INT_OF_SIZE = {2: np.int16, 4: np.int32, 8: np.int64}
 def _relu_grad(g: Any, out: Any) -> Any:
     # relu'(0) = 0 and relu'(nan) = 1, like PyTorch (which also saves the output): relu's
     # output is >= 0 or nan, so ``out != 0`` is exactly PyTorch's ``not (out <= 0)``
-    if type(g) is np.ndarray:  # first order, on arrays (Function._array_backward)
+    if isinstance(g, (np.ndarray, np.generic)):  # first order, on arrays (_array_backward)
         return _masked(g, out != 0)
     return _ReluGrad.apply(g, out._data != 0)
 

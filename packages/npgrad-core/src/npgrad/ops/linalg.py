@@ -88,7 +88,7 @@ def _np_matmul(a: np.ndarray, b: np.ndarray) -> np.ndarray:
 def _product(a: Any, b: Any) -> Any:
     """``a @ b`` inside Matmul's backward: recorded on Tensors, plain NumPy on arrays (the
     engine's first-order array mode)."""
-    if type(a) is np.ndarray:
+    if isinstance(a, (np.ndarray, np.generic)):
         return _np_matmul(a, b)
     return Matmul.apply(a, b)
 

@@ -107,7 +107,7 @@ def _expand_back(g: Any, shape: tuple[int, ...], axes: tuple[int, ...], keepdim:
     or an array when an ``_array_backward`` runs on arrays, like ``sum_to``)."""
     if g.shape == shape:
         return g
-    if type(g) is np.ndarray:
+    if isinstance(g, (np.ndarray, np.generic)):
         return _broadcast_back(g, shape, axes, keepdim)
     return ExpandReduced.apply(g, shape, axes, keepdim)
 

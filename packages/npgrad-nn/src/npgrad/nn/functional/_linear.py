@@ -41,6 +41,9 @@ def _same_dtype(op: str, **tensors: Tensor | None) -> None:
 class Linear(Function):
     """``x @ w.T + b`` for ``x`` of shape ``(*, in)``, ``w`` of shape ``(out, in)``."""
 
+    # backward: ``@``, reshape, swapaxes and sum_to, the same on Tensors and NumPy arrays
+    _array_backward = True
+
     @staticmethod
     def forward(ctx: Any, x: np.ndarray, w: np.ndarray, b: np.ndarray | None) -> np.ndarray:
         need_x, need_w, _ = ctx.needs_input_grad
@@ -61,12 +64,13 @@ class Linear(Function):
         x, w = ctx.saved_tensors
         need_x, need_w, need_b = ctx.needs_input_grad
         gx = gw = gb = None
+        n_out = grad.shape[-1]
         if need_x:
-            gx = npgrad.matmul(grad, w)
+            # one GEMM over all leading dims: (rows, out) @ (out, in)
+            gx = (grad.reshape(-1, n_out) @ w).reshape(grad.shape[:-1] + (w.shape[-1],))
         if need_w:
-            n_out, n_in = grad.shape[-1], x.shape[-1]
             # one GEMM over all leading dims: (out, rows) @ (rows, in)
-            gw = npgrad.matmul(grad.reshape(-1, n_out).mT, x.reshape(-1, n_in))
+            gw = grad.reshape(-1, n_out).swapaxes(-1, -2) @ x.reshape(-1, x.shape[-1])
         if need_b:
             gb = sum_to(grad, ctx.bias_shape)
         return gx, gw, gb
