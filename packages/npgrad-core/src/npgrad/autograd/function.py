@@ -288,7 +288,8 @@ class Function:
     """
 
     _backward_cls: type[BackwardNode]
-    # A backward written only with arithmetic operators and ``sum_to`` is valid on NumPy
+    # A backward written only with arithmetic operators, methods NumPy arrays share with
+    # Tensors and helpers that take either (``sum_to``; see CONTRIBUTING) is valid on NumPy
     # arrays as well as on Tensors. Such a Function sets this, and for first-order gradients
     # the engine runs its backward on the arrays directly (``saved_tensors`` then gives
     # arrays), skipping the Tensor dispatch of every operator; under ``create_graph`` it runs
