@@ -20,7 +20,7 @@ if TYPE_CHECKING:
 __all__ = ["Expand", "SumTo", "sum_to"]
 
 
-def _sum_to(a: np.ndarray, shape: tuple[int, ...]) -> np.ndarray:
+def _sum_to(a: Any, shape: tuple[int, ...]) -> np.ndarray:
     lead = a.ndim - len(shape)
     axes = tuple(range(lead)) + tuple(
         lead + i for i, n in enumerate(shape) if n == 1 and a.shape[lead + i] != 1

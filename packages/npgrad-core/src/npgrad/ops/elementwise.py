@@ -187,7 +187,7 @@ class _ReluGrad(Function):
         return _ReluGrad.apply(grad, ctx.keep), None  # linear in g: the same mask again
 
 
-def _masked(g: np.ndarray, keep: np.ndarray) -> np.ndarray:
+def _masked(g: Any, keep: Any) -> np.ndarray:
     ints = _INT_OF_SIZE.get(g.dtype.itemsize) if g.dtype.kind == "f" else None
     if ints is None or g.ndim == 0 or g.shape != keep.shape:
         return np.where(keep, g, g.dtype.type(0))  # type: ignore[no-any-return]

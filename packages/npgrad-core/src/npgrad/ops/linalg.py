@@ -76,7 +76,7 @@ class Matmul(Function):
         return ga, gb
 
 
-def _np_matmul(a: np.ndarray, b: np.ndarray) -> np.ndarray:
+def _np_matmul(a: Any, b: Any) -> np.ndarray:
     if a.ndim > 2 and b.ndim <= 2:
         # a stack of matrices times one matrix (every nn.Linear on a batch): one GEMM on the
         # folded stack instead of NumPy's loop of one GEMM per matrix

@@ -113,7 +113,7 @@ def _expand_back(g: Any, shape: tuple[int, ...], axes: tuple[int, ...], keepdim:
 
 
 def _broadcast_back(
-    g: np.ndarray, shape: tuple[int, ...], axes: tuple[int, ...], keepdim: bool
+    g: Any, shape: tuple[int, ...], axes: tuple[int, ...], keepdim: bool
 ) -> np.ndarray:
     return np.broadcast_to(g if keepdim else g.reshape(_kept(shape, axes)), shape)
 
