@@ -400,3 +400,73 @@ def test_max_unpool_errors():
         F.max_unpool2d(out, idx[..., :1], 2)
     with pytest.raises(TypeError, match="integer Tensor"):
         F.max_unpool2d(out, out, 2)
+
+
+# ---- the 2×2 / stride-2 tiled fast path -----------------------------------------------------------
+def _special_input(shape, dtype, kind):
+    values = {
+        "rand": None,
+        "ties": [0.0, 1.0, 2.0],
+        "zeros": [0.0, -0.0, -1.0],
+        "nan": [np.nan, 1.0, -np.inf, np.inf, 0.5],
+        "ninf": [-np.inf, -np.inf, -np.inf, 1.0],
+    }[kind]
+    if values is None:
+        return RNG.standard_normal(shape).astype(dtype)
+    return RNG.choice(np.array(values, dtype), shape)
+
+
+@pytest.mark.parametrize("dtype", [np.float32, np.float64])
+@pytest.mark.parametrize("kind", ["rand", "ties", "zeros", "nan", "ninf"])
+@pytest.mark.parametrize("shape", [(3, 4, 6, 8), (2, 3, 2, 2), (1, 2, 4, 10)])
+def test_max_pool_2x2_fast_path_matches_general_path(monkeypatch, shape, dtype, kind):
+    from npgrad.nn.functional import _pool_ops
+    from npgrad.nn.functional._im2col import _Geom
+
+    x = _special_input(shape, dtype, kind)
+    g = _Geom(shape[2:], (shape[2] // 2, shape[3] // 2), (2, 2), (2, 2), (0, 0), (1, 1))
+    assert _pool_ops._tiles_2x2(g)
+    out, arg = _pool_ops._max_pool_forward(x, g)
+    monkeypatch.setattr(_pool_ops, "_tiles_2x2", lambda g: False)
+    out0, arg0 = _pool_ops._max_pool_forward(x, g)
+    assert out.dtype == out0.dtype and arg.dtype == arg0.dtype and out.flags.c_contiguous
+    np.testing.assert_array_equal(arg, arg0)
+    np.testing.assert_array_equal(out.view(np.uint8), out0.view(np.uint8))  # bit-identical
+
+
+def test_max_pool_2x2_fast_path_only_for_exact_tiles():
+    from npgrad.nn.functional._im2col import _Geom
+    from npgrad.nn.functional._pool_ops import _tiles_2x2
+
+    assert not _tiles_2x2(_Geom((5, 4), (2, 2), (2, 2), (2, 2), (0, 0), (1, 1)))
+    assert not _tiles_2x2(_Geom((4, 4), (2, 2), (2, 2), (2, 2), (1, 1), (1, 1)))
+    assert not _tiles_2x2(_Geom((6, 6), (3, 3), (2, 2), (2, 2), (0, 0), (2, 2)))
+    assert not _tiles_2x2(_Geom((4, 4), (3, 3), (2, 2), (1, 1), (0, 0), (1, 1)))
+    assert not _tiles_2x2(_Geom((6, 6), (2, 2), (3, 3), (3, 3), (0, 0), (1, 1)))
+
+
+def test_max_pool_2x2_fast_path_gradcheck_and_gradgradcheck():
+    for shape in [(1, 2, 4, 6), (2, 1, 2, 2)]:
+        x = _distinct(*shape)
+        assert gradcheck(lambda x: F.max_pool2d(x, 2), (x,))
+        assert gradgradcheck(lambda x: F.max_pool2d(x, 2), (x,))
+        assert gradgradcheck(lambda x: F.max_pool2d(x, 2).relu(), (x,))
+
+
+@pytest.mark.torch
+@pytest.mark.parametrize("dtype", ["float32", "float64"])
+@pytest.mark.parametrize("kind", ["rand", "ties", "zeros", "nan", "ninf"])
+def test_max_pool_2x2_fast_path_matches_torch(dtype, kind):
+    torch = pytest.importorskip("torch")
+    x0 = _special_input((3, 4, 6, 8), np.dtype(dtype), kind)
+    tx, nx = torch.tensor(x0, requires_grad=True), npgrad.tensor(x0, requires_grad=True)
+    ty, ti = torch.nn.functional.max_pool2d(tx, 2, return_indices=True)
+    ny, ni = F.max_pool2d(nx, 2, return_indices=True)
+    np.testing.assert_array_equal(ny.detach().numpy(), ty.detach().numpy())
+    np.testing.assert_array_equal(ni.numpy(), ti.numpy())
+    g0 = RNG.standard_normal(ny.shape).astype(dtype)
+    ty.backward(torch.tensor(g0))
+    ny.backward(npgrad.tensor(g0))
+    np.testing.assert_array_equal(nx.grad.numpy(), tx.grad.numpy())
+    unbatched = F.max_pool2d(npgrad.tensor(x0[0]), 2)
+    np.testing.assert_array_equal(unbatched.numpy(), ty.detach().numpy()[0])

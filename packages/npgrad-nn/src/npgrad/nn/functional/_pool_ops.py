@@ -6,6 +6,21 @@ input elements it reads form a strided slab aligned with the output, so each ite
 few vectorised passes over an output-sized array. Max pooling keeps, per output, the tap
 that won (a small integer array); its backward routes each gradient to that tap.
 
+2-D 2×2 windows with stride 2 that tile the input (no padding / dilation: the usual
+``MaxPool2d(2)``) take :func:`_max_pool_2x2` instead: one transposing copy into four
+contiguous tap planes, then a pairwise tournament (6 vectorised float passes). Same maxima
+(bit-identical, signed zeros included) and winning taps as the tap loop, checked by the
+tests. Measured (float32, 1 thread, min of 30-40 interleaved runs, forward only, tap loop ->
+tournament): (64,16,24,24) 0.55-0.68 -> 0.43-0.45 ms, (64,32,12,12) 0.35 -> 0.31 ms,
+(64,64,6,6) 0.23-0.26 -> 0.22 ms, (32,64,32,32) 2.2-2.7 -> 1.9-2.0 ms; the
+``max_pool2d_2x2`` benchmark 0.59 -> 0.43 x PyTorch, ``cnn`` step unchanged within noise
+(1.03 x). Rejected: the tournament on the strided slabs themselves (1.1 ms: strided passes
+don't vectorise), a first pass over contiguous row pairs (0.87 ms: the tie rule then needs
+extra passes), deinterleaving columns only (1.1 ms). The backward keeps the tap loop:
+``g * (arg == t)`` written into each strided slab (0.43 ms for the largest cnn map) beat a
+broadcast multiply by an input-sized mask (1.2 ms), ``np.where`` per tap (1.6 ms) and tap
+planes plus one transposing copy back (1.2 ms).
+
 Every backward here is itself a Function whose backward is the first one again (a gather
 and a scatter are each other's adjoint), so second-order gradients work.
 """
@@ -54,9 +69,53 @@ def _tap_dtype(g: _Geom) -> type:
     return np.int8 if math.prod(g.kernel) <= 127 else np.int32
 
 
+def _tiles_2x2(g: _Geom) -> bool:
+    """2-D 2×2 windows with stride 2 that tile the input exactly (no padding, no dilation)."""
+    return (
+        g.kernel == (2, 2)
+        and g.stride == (2, 2)
+        and g.pad == (0, 0)
+        and g.dilation == (1, 1)
+        and all(n == 2 * o for n, o in zip(g.in_size, g.out_size))
+    )
+
+
+def _max_pool_2x2(x: np.ndarray, g: _Geom) -> tuple[np.ndarray, np.ndarray]:
+    """:func:`_max_pool_forward` for :func:`_tiles_2x2` windows, as a tournament on planes.
+
+    One transposing copy gathers the four taps into contiguous planes ``a b / c d`` (the
+    strided reads of the tap loop were its cost; contiguous passes vectorise), then the
+    pairs ``(a, b)`` and ``(c, d)`` and their winners are compared: with "the right one wins
+    if strictly greater", this keeps the first maximum in row-major order, as the scan does.
+    NaN windows are fixed up as in the general path."""
+    n, c = x.shape[:2]
+    (oh, ow), tap = g.out_size, np.int8
+    planes = np.empty((2, 2, n, c, oh, ow), x.dtype)
+    planes[...] = x.reshape(n, c, oh, 2, ow, 2).transpose(3, 5, 0, 1, 2, 4)
+    (a, b), (cc, d) = planes
+    out, right = np.maximum(a, b), np.greater(b, a)
+    low, low_right = np.maximum(cc, d), np.greater(d, cc)
+    won = np.greater(low, out)
+    np.maximum(out, low, out=out)
+    # tap = 2 + low_right where the low pair won, else right (bools viewed as 0/1 int8)
+    arg, w = right.view(tap), won.view(tap)
+    np.bitwise_xor(arg, low_right.view(tap), out=low_right.view(tap))
+    arg ^= np.bitwise_and(w, low_right.view(tap), out=low_right.view(tap))
+    arg += w
+    arg += w
+    if np.isnan(out).any():  # the last NaN of a window wins (see _max_pool_forward)
+        in_nan = np.isnan(out)
+        for t, p in enumerate(planes.reshape(4, *out.shape)):
+            hit = np.isnan(p) & in_nan
+            arg += hit * (tap(t) - arg)
+    return out, arg
+
+
 def _max_pool_forward(x: np.ndarray, g: _Geom) -> tuple[np.ndarray, np.ndarray]:
     """Window maxima and the winning tap per output (PyTorch's rule: the first maximum in
     row-major window order; a NaN wins and propagates)."""
+    if _tiles_2x2(g):
+        return _max_pool_2x2(x, g)
     shape = x.shape[:2] + g.out_size
     tap = _tap_dtype(g)
     plan = _pool_plan(g)
