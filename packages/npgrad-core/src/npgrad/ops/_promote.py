@@ -126,7 +126,10 @@ def binary(fn: Any, op: str, a: Any, b: Any, /, scalar_fn: Any = None, **kwargs:
             else:
                 a, b = operands(op, a, b)
             if scalar_fn is not None and not isinstance(b, Tensor):
-                return scalar_fn.apply(a, b, **kwargs)  # type: ignore[no-any-return]
+                # (no ** when there is nothing to pass: the plain call is the faster one)
+                if kwargs:
+                    return scalar_fn.apply(a, b, **kwargs)  # type: ignore[no-any-return]
+                return scalar_fn.apply(a, b)  # type: ignore[no-any-return]
     else:
         if (
             isinstance(a, float)
@@ -137,7 +140,7 @@ def binary(fn: Any, op: str, a: Any, b: Any, /, scalar_fn: Any = None, **kwargs:
             return _via_float32(fn, op, a, b, None, **kwargs)
         a, b = operands(op, a, b)
     try:
-        return fn.apply(a, b, **kwargs)  # type: ignore[no-any-return]
+        return fn.apply(a, b, **kwargs) if kwargs else fn.apply(a, b)  # type: ignore[no-any-return]
     except ValueError:
         check_broadcast(op, a, b)
         raise
