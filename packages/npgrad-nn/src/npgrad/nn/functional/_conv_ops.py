@@ -51,7 +51,7 @@ import numpy as np
 
 from npgrad import Tensor
 from npgrad.autograd.function import Function
-from npgrad.nn.functional import _conv_flat, _depthwise, _workspace
+from npgrad.nn.functional import _conv_flat, _depthwise, _winograd, _workspace
 from npgrad.nn.functional._im2col import _col2im, _Geom, _im2col, _im2col_kn, _is_pointwise
 
 __all__: list[str] = []
@@ -84,7 +84,15 @@ def _batch_inside(w_shape: tuple[int, ...], g: _Geom) -> bool:
 def _conv_forward(
     x: np.ndarray, w: np.ndarray, g: _Geom, groups: int, keep_cols: bool
 ) -> tuple[np.ndarray, np.ndarray | None]:
-    """``conv(x, w)`` without bias, and (if ``keep_cols``) the columns it used."""
+    """``conv(x, w)`` without bias, and (if ``keep_cols``) the columns it used (or, on the
+    Winograd path, the transformed input: see :func:`_winograd.is_transformed`)."""
+    if _winograd.applies(x.shape[0], x.shape[1], w.shape[0], g, groups) and _winograd.finite(x, w):
+        if keep_cols:  # kept for the weight gradient, until autograd frees the graph
+            v = _winograd.input_transform(x, g, _workspace.take_owned)
+        else:
+            v = _winograd.input_transform(x, g)
+        out = _winograd.forward_from(v, x.shape[0], w, g, give_v=not keep_cols)
+        return out, v if keep_cols else None
     if _depthwise.is_depthwise(x.shape[1], w.shape, g, groups):
         return _conv_flat.forward(x, w, g, groups), None
     if _conv_flat.applies(g, w.shape[1], w.shape[0] // groups):
@@ -108,6 +116,12 @@ def _conv_forward(
 def _conv_transpose_forward(y: np.ndarray, w: np.ndarray, g: _Geom, groups: int) -> np.ndarray:
     """``convT(y, w)``: (N, O, *out_size) -> (N, C, *in_size)."""
     gt = _conv_flat.transpose_geom(g) if len(g.kernel) == 2 else None
+    if (
+        gt is not None
+        and _winograd.applies(y.shape[0], y.shape[1], w.shape[1] * groups, gt, groups)
+        and _winograd.finite(y, w)
+    ):
+        return _winograd.forward(y, _conv_flat.transposed_weight(w, groups), gt)
     if gt is not None and (
         _depthwise.is_depthwise(w.shape[1] * groups, w.shape, g, groups)
         or _conv_flat.applies(gt, w.shape[0] // groups, w.shape[1], small_maps=True)
@@ -275,6 +289,10 @@ class WeightGradNd(Function):
         w_shape = (y.shape[1], x.shape[1] // groups) + geom.kernel
         ctx.geom, ctx.groups = geom, groups
         ctx.save_for_backward(x, y)
+        if cols is not None and _winograd.is_transformed(cols):
+            if _winograd.finite(y):
+                return _winograd.weight_grad(cols, y, geom)
+            cols = None  # an inf/nan output gradient: the direct path's inf/nan pattern
         if cols is not None:
             return _weight_grad_forward(cols, y, w_shape, geom, groups)
         if _depthwise.is_depthwise(x.shape[1], w_shape, geom, groups):
