@@ -471,3 +471,31 @@ def test_gradient_penalty_backpropagates_to_the_weights():
         assert np.abs(fd).max() > 1e-3
     # the gradient norm is itself a function of x: its gradient there exists too
     assert x.grad is not None and x.grad.shape == X.shape
+
+
+@pytest.mark.parametrize("name", sorted(SECOND_ORDER))
+def test_first_order_gradients_equal_the_recorded_backward(name):
+    # Without create_graph the engine runs each backward on NumPy arrays (an _array_backward
+    # op's own code, or the others on unrecorded Tensors); with it, on recorded Tensors. Both
+    # must give the same gradient, through the engine's inline path (.backward()) as well.
+    build, call = SECOND_ORDER[name]
+    op = _op(name)
+    first = build()
+    second = [t.detach().clone().requires_grad_() for t in first]
+    rng = np.random.default_rng(0)
+
+    def loss(xs):
+        out = call(op, *xs)
+        outs = [o for o in (out if isinstance(out, tuple) else (out,)) if o.requires_grad]
+        weights = [npgrad.tensor(rng.standard_normal(o.shape), dtype=o.dtype) for o in outs]
+        return sum((o * w).sum() for o, w in zip(outs, weights))
+
+    rng = np.random.default_rng(0)
+    loss(first).backward()
+    rng = np.random.default_rng(0)
+    recorded = autograd_grad(loss(second), second, create_graph=True, allow_unused=True)
+    for k, (x, g) in enumerate(zip(first, recorded)):
+        if g is None:
+            assert x.grad is None or not x.grad.numpy().any(), (name, k)
+            continue
+        np.testing.assert_allclose(x.grad.numpy(), g.detach().numpy(), rtol=1e-12, atol=1e-13)
