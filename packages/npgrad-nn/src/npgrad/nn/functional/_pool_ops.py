@@ -35,6 +35,7 @@ import numpy as np
 
 from npgrad import Tensor
 from npgrad.autograd.function import Function
+from npgrad.nn.functional import _workspace
 from npgrad.nn.functional._im2col import _ALL, _Geom, _plan
 
 __all__: list[str] = []
@@ -90,7 +91,8 @@ def _max_pool_2x2(x: np.ndarray, g: _Geom) -> tuple[np.ndarray, np.ndarray]:
     NaN windows are fixed up as in the general path."""
     n, c = x.shape[:2]
     (oh, ow), tap = g.out_size, np.int8
-    planes = np.empty((2, 2, n, c, oh, ow), x.dtype)
+    # a reused buffer: a fresh one of a few MB is page-faulted in on every call (see _workspace)
+    planes = _workspace.take((2, 2, n, c, oh, ow), x.dtype)
     planes[...] = x.reshape(n, c, oh, 2, ow, 2).transpose(3, 5, 0, 1, 2, 4)
     (a, b), (cc, d) = planes
     out, right = np.maximum(a, b), np.greater(b, a)
@@ -108,6 +110,7 @@ def _max_pool_2x2(x: np.ndarray, g: _Geom) -> tuple[np.ndarray, np.ndarray]:
         for t, p in enumerate(planes.reshape(4, *out.shape)):
             hit = np.isnan(p) & in_nan
             arg += hit * (tap(t) - arg)
+    _workspace.give(planes)
     return out, arg
 
 
