@@ -105,8 +105,8 @@ def _unary(name: str, fn: Any, save: str | None, grad: Any, arrays: bool = False
     """A Function computing ``fn(x)``, saving ``save`` (``"x"``, ``"out"`` or None: what the
     gradient needs, as PyTorch saves it) and with backward ``grad(grad_out, saved)``, written
     with npgrad ops so that it is differentiable again. ``arrays``: ``grad`` uses only
-    operators with operands of its own dtype (no Python floats), so it is valid on NumPy arrays
-    as well (``Function._array_backward``)."""
+    operators (and Python numbers), so it is valid on NumPy arrays as well
+    (``Function._array_backward``)."""
     body = {
         "_np": staticmethod(fn),
         "_save": save,
