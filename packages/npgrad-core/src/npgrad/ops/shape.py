@@ -125,6 +125,8 @@ __all__ = [
 
 # ---- reshaping: reshape, view, flatten, unflatten, squeeze, unsqueeze ------------------------
 class Reshape(ViewFunction):
+    _array_backward = True  # backward: .reshape, the same on Tensors and NumPy arrays
+
     @staticmethod
     def forward(ctx: Any, a: np.ndarray, shape: tuple[int, ...]) -> np.ndarray:
         ctx.in_shape = a.shape
@@ -132,7 +134,7 @@ class Reshape(ViewFunction):
 
     @staticmethod
     def backward(ctx: Any, grad: Tensor) -> Tensor:
-        return Reshape.apply(grad, shape=ctx.in_shape)  # type: ignore[no-any-return]
+        return grad.reshape(ctx.in_shape)
 
 
 class View(Reshape):
@@ -287,13 +289,17 @@ class Transpose(ViewFunction):
         ctx.dims = (dim0, dim1)
         return a.swapaxes(dim0, dim1) if a.ndim else a.view()
 
+    _array_backward = True  # backward: .swapaxes, the same on Tensors and NumPy arrays
+
     @staticmethod
     def backward(ctx: Any, grad: Tensor) -> Tensor:
         d0, d1 = ctx.dims
-        return Transpose.apply(grad, dim0=d0, dim1=d1)  # type: ignore[no-any-return]
+        return grad if grad.ndim == 0 else grad.swapaxes(d0, d1)
 
 
 class Permute(ViewFunction):
+    _array_backward = True  # backward: the inverse permutation, recorded or on arrays
+
     @staticmethod
     def forward(ctx: Any, a: np.ndarray, dims: tuple[int, ...]) -> np.ndarray:
         ctx.dims = dims
@@ -302,6 +308,8 @@ class Permute(ViewFunction):
     @staticmethod
     def backward(ctx: Any, grad: Tensor) -> Tensor:
         inverse = tuple(int(i) for i in np.argsort(ctx.dims))
+        if isinstance(grad, (np.ndarray, np.generic)):  # the engine's first-order array mode
+            return grad.transpose(inverse)
         return Permute.apply(grad, dims=inverse)  # type: ignore[no-any-return]
 
 
