@@ -224,26 +224,24 @@ class BackwardNode(FunctionCtx):
                 if grads[k] is None:
                     grads[k] = np.zeros(shape, dtype)
         fn = self._function
-        if fn._array_backward and not (
+        wrapped = not fn._array_backward or (
             _NUMPY1 and any(g is not None and not g.ndim for g in grads)
-        ):
-            if self._saved:  # saved_tensors is to give arrays
-                self._raw = True
-                try:
-                    result = fn.backward(self, *grads)
-                finally:
-                    self._raw = False
-            else:
-                result = fn.backward(self, *grads)
-        else:
+        )
+        if wrapped:
             make = Tensor._make
             result = fn.backward(self, *[g if g is None else make(g, False, None) for g in grads])
-            if not isinstance(result, tuple):
-                result = (result,)
-            # Tensors back to arrays (a NumPy scalar, from 0-d arrays, is left to the engine)
-            result = tuple(r._data if isinstance(r, Tensor) else r for r in result)
-        if type(result) is not tuple:
+        elif self._saved:  # saved_tensors is to give arrays
+            self._raw = True
+            try:
+                result = fn.backward(self, *grads)
+            finally:
+                self._raw = False
+        else:
+            result = fn.backward(self, *grads)
+        if not isinstance(result, tuple):
             result = (result,)
+        if wrapped:  # Tensors back to arrays (a NumPy scalar, from 0-d arrays: the engine's)
+            result = tuple(r._data if isinstance(r, Tensor) else r for r in result)
         if len(result) < len(self.next_functions):
             result = self._pad_result(result)
         return result
