@@ -840,3 +840,30 @@ def test_scalar_form_grad_of_grad_keeps_the_constant():
     assert_close(g, 6.0 * x.detach())
     (gg,) = npgrad.autograd.grad(g.sum(), x)
     assert_close(gg, np.full(2, 6.0))
+
+
+def test_scalar_forms_keep_the_sign_of_zero_and_nan_constants():
+    # the scalar forms reuse one 0-d array per value (see _promote.binary): -0.0 and 0.0,
+    # equal as dict keys, must still give different signs, and NaN must stay NaN
+    x = npgrad.tensor([1.0, -1.0])
+    for _ in range(2):  # the second time from the cache, if anything is cached
+        assert np.signbit((x * 0.0).numpy()).tolist() == [False, True]
+        assert np.signbit((x * -0.0).numpy()).tolist() == [True, False]
+        assert np.isnan((x + float("nan")).numpy()).all()
+    assert_close(x * 2.5, np.array([2.5, -2.5], np.float32), rtol=0, atol=0)
+
+
+def test_scalar_form_constants_are_shared_read_only_and_bounded():
+    from npgrad.ops import _promote
+
+    x = npgrad.tensor([1.0, 2.0], requires_grad=True)
+    y = x * 3.25
+    c = y.grad_fn.c
+    assert c.shape == () and c.dtype == np.float32 and not c.flags.writeable
+    assert (x * 3.25).grad_fn.c is c  # made once per value and dtype
+    assert (x.double() * 3.25).grad_fn.c.dtype == np.float64
+    for k in range(600):  # ever new values: the cache is cleared, not grown without end
+        x + (k + 0.5)
+    assert len(_promote._CONST32) <= 256
+    y.sum().backward()  # the node kept its own constant
+    assert_close(x.grad, np.full(2, 3.25, np.float32), rtol=0, atol=0)

@@ -142,23 +142,27 @@ def run_backward(
                 if not retain_graph:
                     obj._saved = None  # release the saved values (BackwardNode._release)
                 # each child gets its gradient and, once all its senders ran, is ready
-                for (child, nr), gr in zip(obj.next_functions, grads):
+                # (an index, not zip(): zip's iterator cost ~100 ns a node, a tenth of it all)
+                i = -1
+                for child, nr in obj.next_functions:
+                    i += 1
                     if child is None:
                         continue
                     k = id(child)
-                    if gr is not None and raw and type(gr) is not np.ndarray:
-                        gr = np.asarray(gr)  # NumPy's scalar from an operator on 0-d arrays
                     left = deps[k] - 1
-                    if (
-                        left == 0
-                        and nxt is None
-                        and gr is not None
-                        and nr == 0
-                        and k not in buffers
-                        and (child._is_leaf_vertex or not child._output_meta)
-                    ):
-                        nxt, nxt_grad = child, gr  # its one gradient: run it next
-                        continue
+                    gr = grads[i]
+                    if gr is not None:
+                        if raw and type(gr) is not np.ndarray:
+                            gr = np.asarray(gr)  # NumPy's scalar from an operator on 0-d arrays
+                        if (
+                            left == 0
+                            and nxt is None
+                            and nr == 0
+                            and k not in buffers
+                            and (child._is_leaf_vertex or not child._output_meta)
+                        ):
+                            nxt, nxt_grad = child, gr  # its one gradient: run it next
+                            continue
                     deps[k] = left
                     if gr is not None:
                         b = buffers.get(k)

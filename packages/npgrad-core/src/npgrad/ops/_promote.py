@@ -116,7 +116,17 @@ def binary(fn: Any, op: str, a: Any, b: Any, /, scalar_fn: Any = None, **kwargs:
             tb = type(b)
             if d is _F32 or d is _F64:
                 if tb is float:
-                    b = d.type(b)  # a NumPy scalar of the tensor's dtype: NumPy keeps it
+                    # the scalar of the tensor's dtype, which NumPy keeps; for the scalar forms
+                    # a 0-d array, which NumPy combines with an array faster than a NumPy
+                    # scalar (16 floats: ~280 against ~460 ns a multiply, in the forward and
+                    # again in the backward), made once per value (a lookup: ~60 ns, making
+                    # one: ~240)
+                    if scalar_fn is None:
+                        b = d.type(b)
+                    else:
+                        cache = _CONST32 if d is _F32 else _CONST64
+                        c = cache.get(b)
+                        b = c if c is not None else _const_array(cache, b, d)
                 elif tb is not d.type:  # not already one (a constant a node kept)
                     a, b = operands(op, a, b)
             elif d.kind == "f" and (tb is float or (isinstance(b, np.floating) and b.dtype == d)):
@@ -144,6 +154,22 @@ def binary(fn: Any, op: str, a: Any, b: Any, /, scalar_fn: Any = None, **kwargs:
     except ValueError:
         check_broadcast(op, a, b)
         raise
+
+
+# float -> read-only 0-d array of that value, per dtype (see binary); zeros are left out, as
+# the dict would not tell -0.0 from 0.0
+_CONST32: dict[float, np.ndarray] = {}
+_CONST64: dict[float, np.ndarray] = {}
+
+
+def _const_array(cache: dict[float, np.ndarray], value: float, dtype: np.dtype) -> np.ndarray:
+    arr = np.asarray(value, dtype)
+    if value != 0.0:
+        if len(cache) >= 256:  # a loop over ever new values (or NaN objects) stays bounded
+            cache.clear()
+        arr.flags.writeable = False
+        cache[value] = arr
+    return arr
 
 
 def _fits_half(value: Any) -> bool:
