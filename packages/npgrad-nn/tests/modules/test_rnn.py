@@ -316,6 +316,31 @@ def test_fused_layer_equals_the_composed_reference(mode, packed, fuse_limit, mon
         assert_close(a, b)
 
 
+@pytest.mark.parametrize("mode", list(MODES))
+@pytest.mark.parametrize("packed", [False, True])
+def test_gradients_do_not_depend_on_whether_h0_needs_one(mode, packed):
+    """Without an h0 that requires grad the BPTT skips its last GEMM (the one giving only
+    h0's gradient): every other gradient must be the same as with it."""
+    m = _make(mode, 3, 4, bidirectional=True).double()
+    x0 = RNG.standard_normal((5, 2, 3))
+    h00 = RNG.standard_normal((2, 2, 4))
+    w_out = RNG.standard_normal((8, 8) if packed else (5, 2, 8))
+    grads = []
+    for h0_grad in (False, True):
+        m.zero_grad()
+        x = npgrad.tensor(x0, requires_grad=True)
+        h0 = npgrad.tensor(h00, requires_grad=h0_grad)
+        inp = pack_padded_sequence(x, [5, 3]) if packed else x
+        state = (h0, npgrad.tensor(h00)) if mode == "LSTM" else h0
+        out = m(inp, state)[0]
+        out = out.data if packed else out
+        (out * npgrad.tensor(w_out)).sum().backward()
+        assert (h0.grad is not None) == h0_grad
+        grads.append([x.grad._data.copy()] + [p.grad._data.copy() for p in m.parameters()])
+    for a, b in zip(*grads):
+        assert_close(a, b, rtol=0, atol=0)
+
+
 @pytest.mark.parametrize("packed", [False, True])
 def test_broadcast_output_gradient_equals_a_materialised_one(packed):
     """``out.sum()`` sends a zero-stride gradient, which the kernel adds as a scalar."""

@@ -441,13 +441,17 @@ def backward(
         dcs = np.zeros((hid, B), dt) if gcn is None else np.ascontiguousarray(gcn.T)
     dout = None if gout is None else _layout_to_steps(plan, gout)
     scalar_dout = dout is not None and not isinstance(dout, np.ndarray)
+    # every step writes its gate gradients ``d`` straight into its columns of ``dg_cols`` (a
+    # strided view: copying a contiguous ``d`` there cost more than the strided writes)
     dg_cols = np.empty((rows, N), dt)
     dproj = np.empty((p, N), dt) if proj is not None else None
     if fixed:
-        d = np.empty((rows, B), dt)
         t1, t2 = np.empty((hid, B), dt), np.empty((3 * hid, B), dt)
     for k in range(T - 1, -1, -1):
         bs, s = plan.sizes[k], plan.starts[k]
+        d = dg_cols[:, s : s + bs]
+        # the last GEMM of the loop gives only the gradient of h0: skipped when not wanted
+        carry = k > 0 or needs[1]
         if fixed:
             dh, dc = dhs, dcs
             if scalar_dout:
@@ -462,7 +466,6 @@ def backward(
             elif dout is not None:
                 off = plan.offsets[plan.times[k]]
                 dh += dout[:, off : off + bs]
-            d = np.empty((rows, bs), dt)
             t1, t2 = np.empty((hid, bs), dt), np.empty((3 * hid, bs), dt)
         if lstm:
             dr = dh
@@ -470,18 +473,19 @@ def backward(
                 dproj[:, s : s + bs] = dh
                 dr = w_hrT @ dh
             _lstm_step_back(gates[k], aux[k], cells[k], dr, dc, d, t1, t2)
-            if fixed:
+            if carry and fixed:
                 _mm(w_hT, d, out=dhs)
-            else:
+            elif carry:
                 dh[...] = w_hT @ d
         elif gru:
             _gru_step_back(gates[k], aux[k], xh[hr, s : s + bs], dh, d, t1, t2[: 2 * hid])
-            _mul(dh, gates[k][hid : 2 * hid], out=t1)  # the direct path h' <- z h
-            if fixed:
-                _mm(w_hT, d[hid:], out=dhs)
-                dhs += t1
-            else:
-                np.add(w_hT @ d[hid:], t1, out=dh)
+            if carry:
+                _mul(dh, gates[k][hid : 2 * hid], out=t1)  # the direct path h' <- z h
+                if fixed:
+                    _mm(w_hT, d[hid:], out=dhs)
+                    dhs += t1
+                else:
+                    np.add(w_hT @ d[hid:], t1, out=dh)
         else:
             hk = xh[hr, s + B : s + 2 * B] if fixed else houts[:, s : s + bs]
             if relu:
@@ -490,11 +494,10 @@ def backward(
                 _mul(hk, hk, out=d)
                 _sub(1.0, d, out=d)
                 d *= dh
-            if fixed:
+            if carry and fixed:
                 _mm(w_hT, d, out=dhs)
-            else:
+            elif carry:
                 dh[...] = w_hT @ d
-        dg_cols[:, s : s + bs] = d
     return _param_grads(mode, plan, xh, proj, dg_cols, dproj, dhs, dcs, w_ih, w_hr, needs)
 
 
