@@ -347,3 +347,28 @@ def test_creation_matches_torch() -> None:
         assert str(got.dtype) == str(expected.dtype).split(".")[1], (name, args, kwargs)
         # float32 linspace: torch computes in float32, npgrad rounds the float64 value once
         assert_close(got, expected.numpy(), msg=f"{name}{args}{kwargs}")
+
+
+def test_python_numbers_for_an_integer_dtype_must_fit_it():
+    assert npgrad.tensor([-1, 255], dtype=npgrad.uint8).tolist() == [255, 255]
+    assert npgrad.tensor([1.5, -2.7], dtype=npgrad.int8).tolist() == [1, -2]
+    for bad, dt in (
+        ([-1, 256], npgrad.uint8),
+        ([-129], npgrad.int8),
+        ([float("nan")], npgrad.int32),
+    ):
+        with pytest.raises(RuntimeError, match="cannot be converted to type"):
+            npgrad.tensor(bad, dtype=dt)
+    assert npgrad.full((2,), -1, dtype=npgrad.uint8).tolist() == [255, 255]
+    with pytest.raises(RuntimeError, match="full: value 300 cannot be converted to type uint8"):
+        npgrad.full((2,), 300, dtype=npgrad.uint8)
+    t = npgrad.tensor([1, 2], dtype=npgrad.uint8)
+    assert t.fill_(-1).tolist() == [255, 255]
+    with pytest.raises(RuntimeError, match="fill_: value 256"):
+        t.fill_(256)
+
+
+def test_arange_of_zero_dim_tensors_counts_their_numbers():
+    r = npgrad.arange(npgrad.tensor(3))
+    assert r.dtype == npgrad.int64 and r.tolist() == [0, 1, 2]
+    assert npgrad.arange(npgrad.tensor(0.5), 2).dtype == npgrad.float32

@@ -223,3 +223,16 @@ def test_methods_accept_numpy_axis_and_keepdims_aliases():
     assert x.log_softmax(axis=1).shape == (2, 3)
     with pytest.raises(TypeError, match="both 'dim' and its alias 'axis'"):
         x.sum(dim=0, axis=1)
+
+
+def test_contains_and_python_number_conversions_follow_pytorch():
+    x = npgrad.arange(6.0).reshape(2, 3)
+    assert 4.0 in x and 7 not in x
+    assert npgrad.tensor([3.0, 4.0, 5.0]) in x
+    with pytest.raises(RuntimeError, match="__contains__"):
+        _ = "a" in x
+    with pytest.raises(ValueError, match="only one element tensors"):
+        float(npgrad.ones(3))
+    with pytest.raises(ValueError, match="only one element tensors"):
+        int(npgrad.ones(2))
+    assert float(npgrad.tensor([2.5])) == 2.5 and int(npgrad.tensor(3)) == 3

@@ -56,6 +56,26 @@ def _infer(data: Any) -> np.ndarray:
     return arr
 
 
+def _check_fits(arr: np.ndarray, d: np.dtype) -> None:
+    """Python numbers for an integer dtype must fit it, as in PyTorch (which lets negative
+    integers wrap into unsigned types: -1 is 255 in uint8)."""
+    if d.kind not in "iu" or not arr.size or arr.dtype.kind not in "iuf":
+        return
+    info = np.iinfo(d)
+    lo, hi = arr.min(), arr.max()
+    if arr.dtype.kind == "f":
+        low_ok, high_ok = bool(info.min <= lo), bool(hi <= info.max)  # False for nan
+        if np.isnan(arr).any():
+            low_ok = high_ok = False
+            lo = hi = np.nan
+    else:
+        low_ok = bool((-int(info.max) if d.kind == "u" else int(info.min)) <= lo)
+        high_ok = bool(hi <= info.max)
+    if not (low_ok and high_ok):
+        bad = hi if low_ok else lo
+        raise RuntimeError(f"tensor: value {bad} cannot be converted to type {d} without overflow")
+
+
 def _to_array(data: Any, dtype: Any = None, copy: bool = True) -> np.ndarray:
     if isinstance(data, Tensor):
         arr = data._data
@@ -67,6 +87,7 @@ def _to_array(data: Any, dtype: Any = None, copy: bool = True) -> np.ndarray:
         arr = np.asarray(data)
         if arr.dtype.kind not in "biuf":
             arr = _infer(data)  # raises the clear error
+        _check_fits(arr, dtypes.to_dtype(dtype))
     else:
         arr = _infer(data)
     if dtype is not None:
@@ -206,6 +227,10 @@ def full(
     """
     # a number's own dtype, as for Python scalars in ops: np.float64(1.5) fills float32
     d = dtypes.scalar_dtype(fill_value) if dtype is None else dtypes.to_dtype(dtype)
+    if dtype is not None:
+        from npgrad.ops._promote import fill_value as _checked
+
+        fill_value = _checked("full", fill_value, d)
     return _new(np.full(_size("full", (size,)), fill_value, d), requires_grad)
 
 
@@ -296,6 +321,8 @@ def arange(
     >>> npgrad.arange(0, 1, 0.25)
     tensor([0.0000, 0.2500, 0.5000, 0.7500])
     """
+    # 0-d tensors count as the numbers they hold (an integer one keeps the result int64)
+    start, end, step = (v.item() if isinstance(v, Tensor) else v for v in (start, end, step))
     if end is None:
         start, end = 0, start
     if step == 0:

@@ -40,7 +40,7 @@ class Tensor(TensorMethods):
     __slots__ = (
         "_data",
         "_requires_grad",
-        "grad",
+        "_grad",
         "grad_fn",
         "_vc",
         "_view",
@@ -55,7 +55,7 @@ class Tensor(TensorMethods):
 
     _data: np.ndarray
     _requires_grad: bool
-    grad: Tensor | None
+    _grad: Tensor | None  # .grad (checked when set: see the property)
     grad_fn: Any
     _vc: list[int] | None  # the version counter, shared by views and aliases (see _version)
     _view: Any  # when this tensor is a view of another, how it was made (see autograd._views)
@@ -75,7 +75,7 @@ class Tensor(TensorMethods):
     ) -> None:
         self._data = data
         self._requires_grad = requires_grad
-        self.grad = None
+        self._grad = None
         self.grad_fn = grad_fn
         self._vc = None
         self._view = None
@@ -89,7 +89,7 @@ class Tensor(TensorMethods):
         t = _new(Tensor)
         t._data = data
         t._requires_grad = requires_grad
-        t.grad = None
+        t._grad = None
         t.grad_fn = grad_fn
         t._vc = None
         t._view = None
@@ -97,6 +97,32 @@ class Tensor(TensorMethods):
         t._hooks = None
         t._retains_grad = False
         return t
+
+    @property
+    def grad(self) -> Tensor | None:
+        """The gradient accumulated by backward (leaves, and tensors that ``retain_grad()``);
+        None until then. It may be set to None or to a tensor of this tensor's shape and dtype."""
+        return self._grad
+
+    @grad.setter
+    def grad(self, value: Tensor | None) -> None:
+        if value is not None:
+            if not isinstance(value, Tensor):
+                raise TypeError(
+                    f"grad: assigned grad expected to be a Tensor or None but got grad of type "
+                    f"{type(value).__name__}"
+                )
+            if value.shape != self.shape:
+                raise RuntimeError(
+                    f"grad: attempting to assign a gradient of shape {value.shape} to a tensor of "
+                    f"shape {self.shape}; the gradient and the tensor must be the same size"
+                )
+            if value.dtype != self.dtype:
+                raise RuntimeError(
+                    f"grad: attempting to assign a gradient of dtype {value.dtype} to a tensor of "
+                    f"dtype {self.dtype}; the gradient and the tensor must have the same dtype"
+                )
+        self._grad = value
 
     # ---- versions and views --------------------------------------------------------------
     @property
@@ -225,10 +251,27 @@ class Tensor(TensorMethods):
         return object.__format__(self, spec)
 
     def __float__(self) -> float:
-        return float(self.item())
+        return float(self._scalar("float"))
 
     def __int__(self) -> int:
-        return int(self.item())
+        return int(self._scalar("int"))
+
+    def _scalar(self, to: str) -> Any:
+        if self._data.size != 1:  # float(t), int(t): a ValueError, as in PyTorch
+            raise ValueError(
+                f"{to}(): only one element tensors can be converted to Python scalars, got "
+                f"{self._data.size} elements"
+            )
+        return self._data.item()
+
+    def __contains__(self, element: Any) -> bool:
+        """``element in t``: whether any element equals ``element`` (a number or a tensor)."""
+        if not isinstance(element, (Tensor, bool, int, float, np.number, np.bool_)):
+            raise RuntimeError(
+                f"Tensor.__contains__ only supports Tensor or scalar, but you passed in a "
+                f"{type(element).__name__}"
+            )
+        return bool((self == element).any())
 
     def __index__(self) -> int:
         if self._data.dtype.kind not in "iub" or self._data.size != 1:
@@ -477,6 +520,7 @@ class Tensor(TensorMethods):
         self._version += 1
         if not is_grad_enabled_fast():
             return self
+        old = self.grad_fn, self._output_nr
         grad_result = result is not None and result._requires_grad
         if self._view is not None and (grad_result or _views.base_of(self)._requires_grad):
             _views.write_through(self, result)  # the base's graph sees the write too
@@ -486,6 +530,15 @@ class Tensor(TensorMethods):
             self._requires_grad = True
         elif self.grad_fn is not None:
             _views.overwritten(self)  # stays in the graph, with zero gradient for its past
+        if self._retains_grad and (self.grad_fn, self._output_nr) != old:
+            # ``.grad`` is the gradient of the tensor's current value: the retaining hook
+            # moves from the node of the old value to that of the new one, as in PyTorch
+            retain = old[0]._retain_hooks if old[0] is not None else None
+            if retain:
+                retain.pop(old[1], None)
+            self._retains_grad = False
+            if self.grad_fn is not None:
+                self.retain_grad()
         return self
 
     def zero_(self) -> Tensor:
@@ -505,6 +558,10 @@ class Tensor(TensorMethods):
                     f"fill_: only supports a 0-dimension value tensor, got shape {value.shape}"
                 )
             value = value._data.reshape(())
+        else:
+            from npgrad.ops._promote import fill_value
+
+            value = fill_value("fill_", value, self.dtype)
         self._data[...] = value
         return self._mark_modified(None)
 

@@ -588,3 +588,43 @@ def test_a_chain_run_straight_through_still_meets_the_other_path_of_a_leaf():
     (chain + (x * x).sum()).backward()
     expected = 6.0 * np.exp(2.0 * np.array([1.0, 2.0])) + 2.0 * np.array([1.0, 2.0])
     assert_close(x.grad, expected)
+
+
+# ---- regressions from differential testing against PyTorch ----------------------------------
+def test_retained_grad_follows_the_tensor_through_in_place_ops():
+    x = npgrad.tensor([1.0, 2.0, 3.0], requires_grad=True)
+    y = x * 1
+    y.retain_grad()
+    y.mul_(2)  # .grad is now the gradient of the new value, as in PyTorch
+    (y * y).sum().backward()
+    assert y.grad.tolist() == [4.0, 8.0, 12.0]
+    y = x * 2
+    y.retain_grad()
+    y[0] = 5.0
+    (y * y).sum().backward()
+    assert y.grad.tolist() == [10.0, 8.0, 12.0]
+
+
+def test_backward_with_a_non_leaf_input_fills_its_grad():
+    x = npgrad.tensor([1.0, 2.0], requires_grad=True)
+    y = x * x
+    (y * 3).sum().backward(inputs=[y])
+    assert y.grad.tolist() == [3.0, 3.0] and x.grad is None
+    (y * 3).sum().backward(inputs=[y, x])  # accumulates, like a leaf's
+    assert y.grad.tolist() == [6.0, 6.0] and x.grad.tolist() == [6.0, 12.0]
+
+
+def test_grad_assignment_is_checked():
+    x = npgrad.tensor([1.0, 2.0], requires_grad=True)
+    with pytest.raises(
+        RuntimeError, match="gradient of shape \\(3,\\) to a tensor of shape \\(2,\\)"
+    ):
+        x.grad = npgrad.zeros(3)
+    with pytest.raises(RuntimeError, match="dtype float64 to a tensor of dtype float32"):
+        x.grad = npgrad.zeros(2, dtype=npgrad.float64)
+    with pytest.raises(TypeError, match="Tensor or None"):
+        x.grad = np.zeros(2)
+    x.grad = npgrad.ones(2)
+    assert x.grad.tolist() == [1.0, 1.0]
+    x.grad = None
+    assert x.grad is None

@@ -867,3 +867,47 @@ def test_scalar_form_constants_are_shared_read_only_and_bounded():
     assert len(_promote._CONST32) <= 256
     y.sum().backward()  # the node kept its own constant
     assert_close(x.grad, np.full(2, 3.25, np.float32), rtol=0, atol=0)
+
+
+def test_alpha_scales_after_type_promotion():
+    half = npgrad.tensor([60000.0], dtype=npgrad.float16)
+    assert npgrad.add(npgrad.zeros(1), half, alpha=2).tolist() == [120000.0]
+    u8 = npgrad.tensor([254], dtype=npgrad.uint8)
+    assert npgrad.add(npgrad.tensor([-5]), u8, alpha=3).tolist() == [757]
+    i32 = npgrad.tensor([4], dtype=npgrad.int32)
+    assert npgrad.add(i32, npgrad.tensor([True]), alpha=3).dtype == npgrad.int32
+    r = npgrad.sub(npgrad.zeros(1, dtype=npgrad.float64), npgrad.tensor(0.1), alpha=3)
+    assert r.item() == -3 * float(np.float32(0.1))  # scaled in float64
+    assert npgrad.sub(3.0, npgrad.tensor([1.0, 2.0]), alpha=2).tolist() == [1.0, -1.0]
+    with pytest.raises(RuntimeError, match="integral input tensors, argument alpha"):
+        npgrad.add(npgrad.tensor([1]), npgrad.tensor([2]), alpha=1.5)
+    with pytest.raises(RuntimeError, match="Boolean alpha"):
+        npgrad.add(npgrad.tensor([1.0]), npgrad.tensor([2.0]), alpha=True)
+    x = npgrad.tensor([1.0, 2.0], requires_grad=True)
+    y = npgrad.tensor([3.0, 4.0], dtype=npgrad.float64, requires_grad=True)
+    npgrad.sub(x, y, alpha=3).sum().backward()
+    assert x.grad.tolist() == [1.0, 1.0] and y.grad.tolist() == [-3.0, -3.0]
+    assert y.grad.dtype == npgrad.float64
+
+
+def test_bool_powers_follow_pytorch():
+    b = npgrad.tensor([True, False])
+    assert (b**True).dtype == npgrad.bool and (b**True).tolist() == [True, False]
+    assert (b**False).tolist() == [True, True]
+    assert (b**2).dtype == npgrad.int64
+    with pytest.raises(NotImplementedError, match="pow"):
+        b**b
+    with pytest.raises(NotImplementedError, match="pow"):
+        True**b
+
+
+def test_atan2_converts_integers_to_float_before_promoting():
+    u8 = npgrad.tensor([0, 2], dtype=npgrad.uint8)
+    assert_close(
+        npgrad.atan2(u8, npgrad.tensor(-3)), np.arctan2([0.0, 2.0], -3.0).astype(np.float32)
+    )
+    i8 = npgrad.tensor([0, 1], dtype=npgrad.int8)
+    assert_close(
+        npgrad.atan2(i8, npgrad.tensor(200)), np.arctan2([0.0, 1.0], 200.0).astype(np.float32)
+    )
+    assert_close(npgrad.atan2(u8, -1), np.arctan2([0.0, 2.0], -1.0).astype(np.float32))

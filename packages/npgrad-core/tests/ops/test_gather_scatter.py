@@ -663,3 +663,26 @@ def test_tensor_methods_are_the_same_code_path():
     z.masked_fill_(x > 5, w[1])  # differentiable in the value, through the in-place op
     z.sum().backward()
     _same(w.grad, np.float32([0, 1]))
+
+
+def test_gather_and_masked_fill_use_the_index_of_the_forward():
+    # the index and mask are copied: changing them in place later does not change the
+    # gradient (PyTorch raises at backward instead)
+    x = npgrad.tensor([1.0, 2.0, 3.0], requires_grad=True)
+    i = npgrad.tensor([0, 1])
+    y = x.gather(0, i) ** 2
+    i.zero_()
+    y.sum().backward()
+    assert x.grad.tolist() == [2.0, 4.0, 0.0]
+    x.grad = None
+    m = npgrad.tensor([True, False, True])
+    y = x.masked_fill(m, 0.0)
+    m[...] = ~m
+    y.backward(npgrad.tensor([1.0, 10.0, 100.0]))
+    assert x.grad.tolist() == [0.0, 10.0, 0.0]
+    x.grad = None
+    j = np.array([2, 0])
+    y = ops.index_select(x, 0, j)
+    j[:] = 1
+    y.backward(npgrad.tensor([1.0, 5.0]))
+    assert x.grad.tolist() == [5.0, 0.0, 1.0]

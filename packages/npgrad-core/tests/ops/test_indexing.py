@@ -6,6 +6,7 @@ errors, hypothesis-drawn keys.
 from __future__ import annotations
 
 import math
+import warnings
 
 import numpy as np
 import pytest
@@ -409,3 +410,81 @@ def test_setitem_gradients_match_torch():
     (tb * tb).sum().backward()
     np.testing.assert_allclose(a.grad.numpy(), ta.grad.numpy())
     np.testing.assert_allclose(v.grad.numpy(), tv.grad.numpy())
+
+
+# ---- regressions from differential testing against PyTorch ----------------------------------
+@pytest.mark.parametrize("kind", ["tensor", "array"])
+def test_an_index_changed_in_place_after_use_does_not_change_the_gradient(kind):
+    x = npgrad.tensor([1.0, 2.0, 3.0], requires_grad=True)
+    i = npgrad.tensor([0, 1]) if kind == "tensor" else np.array([0, 1])
+    y = x[i] * x[i]
+    i += 1  # PyTorch raises here at backward; npgrad kept its own copy of the index
+    y.sum().backward()
+    assert x.grad.tolist() == [2.0, 4.0, 0.0]
+
+
+def test_a_mask_changed_in_place_after_use_does_not_change_the_gradient():
+    x = npgrad.tensor([1.0, 2.0, 3.0], requires_grad=True)
+    m = npgrad.tensor([True, False, True])
+    y = x[m]
+    m[...] = ~m
+    y.backward(npgrad.tensor([1.0, 10.0]))
+    assert x.grad.tolist() == [1.0, 0.0, 10.0]
+
+
+def test_a_short_list_holding_sequences_indexes_like_a_tuple_with_pytorchs_warning():
+    x = npgrad.arange(24).reshape(2, 3, 4)
+    with pytest.warns(UserWarning, match="non-tuple sequence"):
+        assert x[[[0, 1], [1, 0]]].tolist() == x[[0, 1], [1, 0]].tolist()
+    with pytest.warns(UserWarning, match="non-tuple sequence"):
+        assert x[[0, [1]]].shape == (1, 4)
+    with pytest.warns(UserWarning, match="non-tuple sequence"):
+        assert x[[0, slice(None)]].shape == (3, 4)
+    y = npgrad.zeros(3, 3)
+    with pytest.warns(UserWarning, match="non-tuple sequence"):
+        y[[npgrad.tensor([0, 1]), npgrad.tensor([1, 2])]] = 1.0
+    assert y.sum().item() == 2.0 and y[0, 1].item() == 1.0 and y[1, 2].item() == 1.0
+    assert x[[0, 1]].shape == (2, 3, 4)  # a list of numbers is one index array
+    assert x[range(2)].shape == (2, 3, 4)
+
+
+def test_list_index_parity_with_torch():
+    torch = pytest.importorskip("torch")
+    x = np.arange(24).reshape(2, 3, 4)
+    for key in ([[0, 1], [1, 0]], [0, [1]], [0, slice(1, 3)], [1, None, 2], [0, 1]):
+        with warnings.catch_warnings():
+            warnings.simplefilter("ignore")
+            ours = npgrad.tensor(x)[key]
+            theirs = torch.tensor(x)[key]
+        assert ours.tolist() == theirs.tolist(), key
+
+
+def test_writing_python_numbers_into_integer_tensors_follows_pytorch():
+    u = npgrad.tensor([1, 2], dtype=npgrad.uint8)
+    u[0] = -1  # negative integers wrap into unsigned types
+    assert u.tolist() == [255, 2]
+    u[1] = 2.7  # floats truncate
+    assert u.tolist() == [255, 2]
+    for bad in (256, -256, -1.5, float("nan")):
+        with pytest.raises(
+            RuntimeError, match="setitem: value .* cannot be converted to type uint8"
+        ):
+            u[0] = bad
+    assert u.tolist() == [255, 2]  # nothing written
+    i = npgrad.tensor([1, 2])
+    with pytest.raises(RuntimeError, match="cannot be converted to type int64"):
+        i[0] = float("inf")
+    x = npgrad.tensor([1.0, 2.0], requires_grad=True) * 1  # the recorded path
+    x[0] = 5
+    assert x.tolist() == [5.0, 2.0]
+
+
+def test_narrow_errors_have_pytorchs_types():
+    x = npgrad.ones(2, 3)
+    with pytest.raises(RuntimeError, match="exceeds dimension 1 of size 3"):
+        x.narrow(1, 2, 2)
+    with pytest.raises(IndexError, match="start out of range"):
+        x.narrow(1, 5, 1)
+    with pytest.raises(RuntimeError, match="length must be non-negative"):
+        x.narrow(1, 0, -1)
+    assert x.narrow(1, -3, 3).shape == (2, 3)

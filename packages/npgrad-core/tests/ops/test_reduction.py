@@ -644,3 +644,15 @@ def test_parity_with_torch_second_order_with_zeros():
         (gx * gx).sum().backward()
         (tgx * tgx).sum().backward()
         assert_close(x.grad, tx.grad.numpy())
+
+
+def test_prod_gradient_with_nan_and_zero_follows_pytorch():
+    # the gradient is the product of the others, from exclusive products on both sides:
+    # the element next to nothing but a zero gets 0 even when another element is nan
+    x = t([float("nan"), 1.0, 0.0], requires_grad=True)
+    x.prod().backward()
+    g = x.grad.numpy()
+    assert g[0] == 0.0 and np.isnan(g[1:]).all()
+    y = t([[float("nan"), 1.0, 0.0], [2.0, 0.0, 3.0]], requires_grad=True)
+    y.prod(1).sum().backward()
+    assert y.grad.numpy()[1].tolist() == [0.0, 6.0, 0.0] and y.grad.numpy()[0, 0] == 0.0

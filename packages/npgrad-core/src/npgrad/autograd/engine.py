@@ -412,7 +412,13 @@ def backward(
     ins = _as_list(inputs) if inputs is not None else None
     if ins is not None and not ins:
         raise RuntimeError("backward: 'inputs' argument to backward() cannot be empty")
-    run_backward(outs, grads, retain_graph, create_graph, ins, accumulate=True)
+    captured = run_backward(outs, grads, retain_graph, create_graph, ins, accumulate=True)
+    # a non-leaf among ``inputs`` gets its gradient in ``.grad`` too, as in PyTorch (the
+    # leaves' accumulated in the walk)
+    for t, g in zip(ins or (), captured):
+        if t.grad_fn is not None and g is not None:
+            g = g if g._requires_grad else Tensor._make(g._data.copy(), False, None)
+            t.grad = g if t.grad is None else t.grad + g
 
 
 def grad(

@@ -8,6 +8,7 @@ from upcasting (``float32 * 2.5`` stays float32 under NumPy 1.x and 2.x alike).
 
 from __future__ import annotations
 
+import math
 from typing import Any
 
 import numpy as np
@@ -17,6 +18,7 @@ from npgrad.tensor import Tensor
 
 __all__ = [
     "binary",
+    "fill_value",
     "check_broadcast",
     "const",
     "operands",
@@ -34,6 +36,36 @@ def scalar_as(value: Any, dtype: np.dtype) -> Any:
         return dtype.type(value)
     except OverflowError:
         return np.array(value).astype(dtype)[()]
+
+
+def fill_value(op: str, value: Any, dtype: np.dtype) -> Any:
+    """A number to be written into a tensor of ``dtype`` (``x[i] = v``, ``fill_``, ``full``),
+    converted as PyTorch does: floats truncate toward zero into integers, negative integers
+    wrap into unsigned types (-1 is 255 in uint8), and a value out of range -- or NaN or
+    infinity into an integer type -- is a RuntimeError naming ``op``. Anything but a Python
+    or NumPy number is returned as it is."""
+    if not isinstance(value, (bool, int, float, np.bool_, np.integer, np.floating)):
+        return value
+    if dtype.kind == "b":
+        return np.bool_(value)
+    if dtype.kind == "f":
+        with np.errstate(over="ignore"):  # too large for float16: inf, like PyTorch
+            return dtype.type(value)
+    if dtype.kind not in "iu":
+        return value
+    info = np.iinfo(dtype)
+    if isinstance(value, (float, np.floating)):
+        ok = math.isfinite(value) and info.min <= value <= info.max
+        v = int(value) if ok else 0
+    else:
+        v = int(value)
+        lowest = -int(info.max) if dtype.kind == "u" else int(info.min)
+        ok = lowest <= v <= info.max
+    if not ok:
+        raise RuntimeError(
+            f"{op}: value {value} cannot be converted to type {dtype} without overflow"
+        )
+    return scalar_as(v, dtype)
 
 
 def tensor_arg(op: str, x: Any) -> Tensor:

@@ -13,7 +13,7 @@ import numpy as np
 from npgrad import dtypes
 from npgrad.autograd.function import Function
 from npgrad.ops._broadcast import sum_to
-from npgrad.ops._promote import binary, operands
+from npgrad.ops._promote import binary, operands, scalar_as
 from npgrad.tensor import Tensor
 
 __all__ = ["add", "div", "floor_divide", "mul", "neg", "pow", "remainder", "sub", "true_divide"]
@@ -276,8 +276,8 @@ def add(input: Any, other: Any, *, alpha: Any = 1) -> Tensor:  # noqa: A002
     >>> npgrad.add(npgrad.tensor([1.0, 2.0]), 1.5)
     tensor([2.5000, 3.5000])
     """
-    if alpha != 1:
-        other = mul(other, alpha) if isinstance(other, (Tensor, np.ndarray)) else other * alpha
+    if alpha != 1 or isinstance(alpha, (bool, np.bool_)):
+        input, other = _scaled("add", input, other, alpha)  # noqa: A001
     return binary(Add, "add", input, other, scalar_fn=AddScalar)
 
 
@@ -298,9 +298,26 @@ def sub(input: Any, other: Any, *, alpha: Any = 1) -> Tensor:  # noqa: A002
             "is not supported; use the `^` operator or logical_xor() to subtract masks, and "
             "`~` or logical_not() to invert one"
         )
-    if alpha != 1:
-        other = mul(other, alpha) if isinstance(other, (Tensor, np.ndarray)) else other * alpha
+    if alpha != 1 or isinstance(alpha, (bool, np.bool_)):
+        input, other = _scaled("sub", input, other, alpha)  # noqa: A001
     return binary(Sub, "sub", input, other)
+
+
+def _scaled(op: str, input: Any, other: Any, alpha: Any) -> tuple[Any, Any]:  # noqa: A002
+    """``input`` and ``alpha * other``, scaled in the dtype the two promote to (as PyTorch
+    does: a float16 ``other`` times 2 must not overflow before meeting a float32 ``input``)."""
+    a, b = operands(op, input, other)
+    dt = getattr(b, "_data", b).dtype
+    if dt.kind in "iu" and isinstance(alpha, (float, np.floating)):
+        raise RuntimeError(
+            f"{op}: For integral input tensors, argument alpha must not be a floating point "
+            f"number (got alpha={alpha})."
+        )
+    if isinstance(alpha, (bool, np.bool_)) and dt.kind != "b":
+        raise RuntimeError(f"{op}: Boolean alpha only supported for Boolean results.")
+    if dt.kind == "b":  # bool arithmetic: alpha * other is other, or False for alpha 0
+        alpha = bool(alpha)
+    return a, (mul(b, alpha) if isinstance(b, Tensor) else scalar_as(b.item() * alpha, dt))
 
 
 def mul(input: Any, other: Any) -> Tensor:  # noqa: A002
@@ -403,6 +420,12 @@ def pow(input: Any, exponent: Any) -> Tensor:  # noqa: A001, A002
         # exponents are computed element-wise (_int_pow), as in PyTorch
         raise RuntimeError("pow: integers to negative integer powers are not allowed")
     a, b = operands("pow", input, exponent)
+    if _is_bool(a) and _is_bool(b):
+        # PyTorch: a bool tensor to a bool number stays bool (x ** True is x, x ** False is
+        # all True); a bool tensor as the exponent has no pow
+        if isinstance(b, Tensor):
+            raise NotImplementedError("pow: \"pow\" not implemented for 'Bool' exponent tensors")
+        return a.clone() if b else Tensor._make(np.ones(a.shape, np.bool_), False, None)
     return binary(Pow, "pow", a, b)
 
 

@@ -15,7 +15,13 @@ import numpy as np
 from npgrad import dtypes
 from npgrad.autograd.function import Function
 from npgrad.ops._broadcast import sum_to
-from npgrad.ops._promote import check_broadcast, operands, scalar_as, tensor_arg
+from npgrad.ops._promote import (
+    _tensor_or_scalar,
+    check_broadcast,
+    operands,
+    scalar_as,
+    tensor_arg,
+)
 from npgrad.ops.arithmetic import add, sub
 from npgrad.ops.comparison import eq, ge, gt, le, logical_and, logical_or, lt, where
 from npgrad.ops.elementwise import cast
@@ -135,10 +141,13 @@ class Lerp(Function):
 
 
 def _binary(fn: Any, op: str, a: Any, b: Any, to_float: bool = False) -> Tensor:
-    a, b = operands(op, a, b)
-    if to_float and a.dtype.kind != "f":
+    pa, pb = operands(op, a, b)
+    if to_float and pa.dtype.kind != "f":
+        # integers give the default float dtype: each operand converted as it is, not after
+        # their integer promotion (a uint8 tensor and -3 must not meet in uint8)
         d = dtypes.get_default_dtype()
-        a, b = operands(op, _as(a, d), _as(b, d))
+        pa, pb = operands(op, *(_as(_tensor_or_scalar(op, v), d) for v in (a, b)))
+    a, b = pa, pb
     try:
         return fn.apply(a, b)  # type: ignore[no-any-return]
     except ValueError:

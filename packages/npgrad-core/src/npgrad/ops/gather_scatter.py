@@ -46,11 +46,12 @@ def _read(t: Tensor, key: tuple[Any, ...]) -> Tensor:
 
 # ---- argument checks -------------------------------------------------------------------------
 def _index(op: str, index: Any, name: str = "index") -> np.ndarray:
-    """``index`` (a Tensor, array or list of integers) as an integer array."""
+    """``index`` (a Tensor, array or list of integers) as an integer array of its own: a
+    copy, since the backward uses it and the caller may change the original in place."""
     if isinstance(index, Tensor):
-        arr = index._data
+        arr = index._data.copy()
     elif isinstance(index, (np.ndarray, list, tuple, int, np.integer)):
-        arr = np.asarray(index)
+        arr = np.array(index)
         if arr.size == 0 and arr.dtype.kind == "f":  # an empty list
             arr = arr.astype(np.int64)
     else:
@@ -120,7 +121,8 @@ def _same_dtype(op: str, x: Tensor, src: Tensor, name: str = "src") -> None:
 
 
 def _mask(op: str, mask: Any) -> np.ndarray:
-    m = mask._data if isinstance(mask, Tensor) else np.asarray(mask)
+    # a copy, like _index's
+    m = mask._data.copy() if isinstance(mask, Tensor) else np.array(mask)
     if m.dtype.kind != "b":
         raise TypeError(f"{op}: only supports boolean masks, but got mask with dtype {m.dtype}")
     return m

@@ -8,6 +8,7 @@ accumulate), and that scatter's own backward is indexing again: second order wor
 from __future__ import annotations
 
 import operator
+import warnings
 from collections.abc import Sequence
 from typing import Any
 
@@ -17,6 +18,7 @@ from npgrad.autograd._views import ViewFunction
 from npgrad.autograd.function import Function
 from npgrad.autograd.grad_mode import is_grad_enabled
 from npgrad.ops._broadcast import sum_to
+from npgrad.ops._promote import fill_value
 from npgrad.ops._shape_util import ShapeError, _ints, _need_dims
 from npgrad.tensor import Tensor, _check_dim
 
@@ -43,10 +45,14 @@ def _index_item(k: Any) -> Any:
         return bool(k)
     if isinstance(k, (int, np.integer)):
         return int(k)
+    # index arrays are copied: the backward uses them, and the caller may change its tensor or
+    # array in place after the forward (PyTorch raises then; npgrad's gradient stays right)
     if isinstance(k, Tensor):
-        arr = k._data
-    elif isinstance(k, (np.ndarray, list, tuple)):
-        arr = np.asarray(k) if len(k) or isinstance(k, np.ndarray) else np.zeros(0, np.int64)
+        arr = k._data.copy()
+    elif isinstance(k, np.ndarray):
+        arr = k.copy()
+    elif isinstance(k, (list, tuple, range)):
+        arr = np.asarray(k) if len(k) else np.zeros(0, np.int64)
     else:
         raise IndexError(f"getitem: {_BAD_INDEX} (got {type(k).__name__})")
     if arr.dtype == np.uint8:
@@ -60,10 +66,32 @@ def _index_item(k: Any) -> Any:
     )
 
 
+def _sequence_as_tuple(key: Any) -> bool:
+    """PyTorch's legacy rule (NumPy's of old): a list of fewer than 32 elements holding a
+    tensor, an array, a sequence, a slice, None or Ellipsis indexes several dimensions, like
+    a tuple -- deprecated, with PyTorch's warning."""
+    if type(key) is not list or len(key) >= 32:
+        return False
+    if not any(
+        k is None or k is Ellipsis or isinstance(k, (Tensor, np.ndarray, list, tuple, range, slice))
+        for k in key
+    ):
+        return False
+    warnings.warn(
+        "Using a non-tuple sequence for multidimensional indexing is deprecated; use "
+        "x[tuple(seq)] instead of x[seq] (PyTorch will read it as a tensor index, "
+        "x[tensor(seq)], in a future version)",
+        UserWarning,
+        stacklevel=5,  # the user's x[...]: through _parse_key, getitem, Tensor.__getitem__
+    )
+    return True
+
+
 def _parse_key(shape: tuple[int, ...], key: Any) -> tuple[tuple[Any, ...], tuple[Any, ...] | None]:
     """Split ``key`` into ``(basic, advanced)`` so that ``a[key]`` (PyTorch's meaning) is
     ``a[basic][advanced]``; ``advanced`` is None when the key has no index arrays."""
-    key = key if type(key) is tuple else (key,)
+    if type(key) is not tuple:
+        key = tuple(key) if _sequence_as_tuple(key) else (key,)
     if len(key) <= len(shape) and all(type(k) is int or type(k) is slice for k in key):
         # the common x[i], x[:, a:b]: basic indexing only (``type(...) is int`` skips bools)
         for d, k in enumerate(key):
@@ -281,7 +309,9 @@ def index_put(input: Tensor, key: Any, value: Any, accumulate: bool = False) -> 
     """
     basic, adv = _parse_key(input.shape, key)
     if not isinstance(value, Tensor):
-        value = Tensor._make(np.asarray(value, dtype=input.dtype), False, None)
+        value = Tensor._make(
+            np.asarray(fill_value("setitem", value, input.dtype), input.dtype), False, None
+        )
     elif value.dtype != input.dtype:
         value = value.to(input.dtype)
     try:
@@ -314,7 +344,7 @@ def setitem(input: Tensor, key: Any, value: Any) -> None:  # noqa: A002
         input._inplace("setitem", index_put, key, value)
         return
     basic, adv = _parse_key(input.shape, key)
-    src = value._data if isinstance(value, Tensor) else value
+    src = value._data if isinstance(value, Tensor) else fill_value("setitem", value, input.dtype)
     target = input._data[basic]
     try:
         if adv is None:
@@ -343,9 +373,15 @@ def narrow(input: Tensor, dim: int, start: int, length: int) -> Tensor:  # noqa:
     d = _check_dim("narrow", dim, input.ndim)
     n = input.shape[d]
     start, length = operator.index(start), operator.index(length)
-    start += n if start < 0 else 0
-    if not (0 <= start <= n and 0 <= length <= n - start):
+    if not -n <= start <= n:  # the error types are PyTorch's
         raise IndexError(
+            f"narrow: start out of range (expected to be in range of [{-n}, {n}], but got {start})"
+        )
+    start += n if start < 0 else 0
+    if length < 0:
+        raise RuntimeError(f"narrow: length must be non-negative, got {length}")
+    if length > n - start:
+        raise RuntimeError(
             f"narrow: start ({start}) + length ({length}) exceeds dimension {d} of size {n}"
         )
     key = (slice(None),) * d + (slice(start, start + length), ...)

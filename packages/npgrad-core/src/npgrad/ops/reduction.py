@@ -255,8 +255,10 @@ class Prod(Function):
             return g / x, None, None, None
         if x.ndim == 0:
             return grad, None, None, None
-        # zeros: d prod / d x_k is the VJP of cumprod with the gradient on the last position
-        from npgrad.ops.scan import _cumprod_grad, cumprod
+        # zeros: d prod / d x_k is the product of the others, the exclusive cumulative products
+        # from the left and from the right multiplied (PyTorch's formula: its nan pattern too)
+        from npgrad.ops._joining import cat, flip
+        from npgrad.ops.scan import cumprod
 
         xs = x if axis is not None else x.reshape(-1)
         ax = 0 if axis is None else axis
@@ -264,8 +266,11 @@ class Prod(Function):
             g = _expand_back(grad.reshape(()), xs.shape, (0,), False)
         else:
             g = _expand_back(grad, xs.shape, (ax,), ctx.keepdim)
-        last = _onehot(xs.shape, ax, np.full(_kept(xs.shape, (ax,)), xs.shape[ax] - 1))
-        gx = _cumprod_grad(xs, cumprod(xs, ax), where(last, g, 0.0), ax)
+        n = xs.shape[ax]
+        one = const(np.ones(_kept(xs.shape, (ax,)), xs.dtype))
+        left = cumprod(cat([one, xs.narrow(ax, 0, n - 1)], ax), ax)
+        right = flip(cumprod(cat([one, flip(xs.narrow(ax, 1, n - 1), ax)], ax), ax), ax)
+        gx = g * (left * right)
         return (gx if axis is not None else gx.reshape(x.shape)), None, None, None
 
 
