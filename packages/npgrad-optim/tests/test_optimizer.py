@@ -222,10 +222,16 @@ def test_the_gradient_is_not_modified() -> None:
 def test_a_gradient_of_another_dtype_is_cast_and_a_wrong_shape_raises() -> None:
     p = leaf(1.0, 2.0)
     opt = Adam([p], lr=0.1)
-    p.grad = npgrad.tensor([1.0, 1.0], dtype=npgrad.float64)
+    # assigning such a gradient is refused by the tensor itself, as in PyTorch ...
+    with pytest.raises(RuntimeError, match="dtype float64 to a tensor of dtype float32"):
+        p.grad = npgrad.tensor([1.0, 1.0], dtype=npgrad.float64)
+    with pytest.raises(RuntimeError, match=r"shape \(3,\) to a tensor of shape \(2,\)"):
+        p.grad = npgrad.tensor([1.0, 1.0, 1.0])
+    # ... and the optimizer still guards against one that got there otherwise
+    p._grad = npgrad.tensor([1.0, 1.0], dtype=npgrad.float64)
     opt.step()
     assert p.dtype == np.float32 and opt.state[p]["exp_avg"].dtype == np.float32
-    p.grad = npgrad.tensor([1.0, 1.0, 1.0])
+    p._grad = npgrad.tensor([1.0, 1.0, 1.0])
     with pytest.raises(RuntimeError, match=r"shape \(2,\).*gradient of shape \(3,\)"):
         opt.step()
 
