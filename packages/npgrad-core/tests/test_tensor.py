@@ -236,3 +236,11 @@ def test_contains_and_python_number_conversions_follow_pytorch():
     with pytest.raises(ValueError, match="only one element tensors"):
         int(npgrad.ones(2))
     assert float(npgrad.tensor([2.5])) == 2.5 and int(npgrad.tensor(3)) == 3
+
+
+def test_make_tensor_integers_exclude_high():
+    from npgrad.testing import make_tensor
+
+    t = make_tensor(2000, dtype=npgrad.int64, low=0, high=3)
+    assert sorted(set(t.tolist())) == [0, 1, 2]
+    assert set(make_tensor(5, dtype=npgrad.int64, low=4, high=4).tolist()) == {4}

@@ -102,6 +102,7 @@ def make_tensor(
     elif d.kind == "b":
         arr = rng.random(shape) < 0.5
     else:
-        arr = rng.integers(int(low), int(high), shape, endpoint=True).astype(d)
+        lo = int(low)
+        arr = rng.integers(lo, max(int(high), lo + 1), shape).astype(d)  # high excluded
     t = Tensor._make(arr, False, None)
     return t.requires_grad_(True) if requires_grad else t

@@ -944,3 +944,13 @@ def test_shape_errors_are_both_valueerror_and_runtimeerror():
     from npgrad.ops.shape import ShapeError
 
     assert issubclass(ShapeError, ValueError) and issubclass(ShapeError, RuntimeError)
+
+
+def test_movedim_of_a_zero_dim_tensor_names_dimension_0_or_minus_1():
+    x = npgrad.tensor(1.5, requires_grad=True)
+    y = x.movedim(0, -1)
+    assert y.shape == () and y.item() == 1.5
+    y.backward()
+    assert x.grad.item() == 1.0
+    with pytest.raises(IndexError, match="movedim: dimension out of range"):
+        x.movedim(1, 0)

@@ -399,8 +399,11 @@ def movedim(input: Tensor, source: Any, destination: Any) -> Tensor:  # noqa: A0
     (3, 4, 2)
     """
     nd = input.ndim
-    src = _dims("movedim", (source,), nd)
-    dst = _dims("movedim", (destination,), nd)
+    # a 0-d tensor has one dimension to name, 0 (or -1), as in PyTorch
+    src = _dims("movedim", (source,), max(nd, 1))
+    dst = _dims("movedim", (destination,), max(nd, 1))
+    if nd == 0:
+        return Permute.apply(input, dims=())  # type: ignore[no-any-return]
     if len(src) != len(dst):
         raise ShapeError(
             f"movedim: source {source} and destination {destination} must have the same length"
