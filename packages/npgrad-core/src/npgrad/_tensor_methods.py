@@ -41,6 +41,39 @@ class TensorMethods:
             )
         return self._set_inplace(fn(src, *args, **kwargs), op)
 
+    def _inplace_view(self: Any, op: str, fn: Any, *args: Any) -> Tensor:
+        """The in-place form of a view op (``unsqueeze_``, ``t_``...): the tensor takes the
+        view's shape and strides over the same memory and, in a graph, the view op's node;
+        the version is bumped, as PyTorch does, so saved copies of the old shape fail
+        loudly. A view keeps the record of how it is made from its base (now one op
+        longer). A tensor that requires grad and has views or aliases of its own (another
+        tensor holds its version counter) is refused: those views are replayed from this
+        tensor, whose shape would no longer be theirs."""
+        import sys
+
+        from npgrad.tensor import Tensor
+
+        self._check_inplace(op)
+        grad = is_grad_enabled_fast() and self._requires_grad
+        # the counter list is held by this tensor (and getrefcount's argument) unless shared
+        if grad and self._view is None and self._vc is not None and sys.getrefcount(self._vc) > 2:
+            raise RuntimeError(
+                f"{op}: can't change in place the shape of a tensor that requires grad and "
+                f"shares its memory with views or aliases; use the out-of-place {op[:-1]}() "
+                "instead"
+            )
+        prev = Tensor._make(self._data, self._requires_grad, self.grad_fn, self._output_nr)
+        prev._view, prev._vc = self._view, self._vc
+        result = fn(prev, *args)
+        self._data = result._data
+        if self._view is not None:
+            # made at the old version: the node is rebuilt from the base when next needed
+            self._view = result._view
+        self._version += 1
+        if grad:
+            self.grad_fn, self._output_nr = result.grad_fn, result._output_nr
+        return self
+
     # ---- arithmetic operators ------------------------------------------------------------
     def __add__(self, other: Any) -> Tensor:
         return arithmetic.add(self, other)
@@ -250,6 +283,9 @@ class TensorMethods:
     def pow_(self, exponent: Any) -> Tensor:
         return self._inplace("pow_", arithmetic.pow, exponent)
 
+    def remainder_(self, other: Any) -> Tensor:
+        return self._inplace("remainder_", arithmetic.remainder, other)
+
     def neg(self) -> Tensor:
         return arithmetic.neg(self)
 
@@ -267,6 +303,9 @@ class TensorMethods:
 
     def sign(self) -> Tensor:
         return elementwise.sign(self)
+
+    def sign_(self) -> Tensor:
+        return self._inplace("sign_", elementwise.sign)
 
     def exp(self) -> Tensor:
         return elementwise.exp(self)
@@ -301,20 +340,35 @@ class TensorMethods:
     def rsqrt(self) -> Tensor:
         return elementwise.rsqrt(self)
 
+    def rsqrt_(self) -> Tensor:
+        return self._inplace("rsqrt_", elementwise.rsqrt)
+
     def square(self) -> Tensor:
         return elementwise.square(self)
 
     def reciprocal(self) -> Tensor:
         return elementwise.reciprocal(self)
 
+    def reciprocal_(self) -> Tensor:
+        return self._inplace("reciprocal_", elementwise.reciprocal)
+
     def sin(self) -> Tensor:
         return elementwise.sin(self)
+
+    def sin_(self) -> Tensor:
+        return self._inplace("sin_", elementwise.sin)
 
     def cos(self) -> Tensor:
         return elementwise.cos(self)
 
+    def cos_(self) -> Tensor:
+        return self._inplace("cos_", elementwise.cos)
+
     def tan(self) -> Tensor:
         return elementwise.tan(self)
+
+    def tan_(self) -> Tensor:
+        return self._inplace("tan_", elementwise.tan)
 
     def asin(self) -> Tensor:
         return elementwise.asin(self)
@@ -357,14 +411,26 @@ class TensorMethods:
     def floor(self) -> Tensor:
         return elementwise.floor(self)
 
+    def floor_(self) -> Tensor:
+        return self._inplace("floor_", elementwise.floor)
+
     def ceil(self) -> Tensor:
         return elementwise.ceil(self)
+
+    def ceil_(self) -> Tensor:
+        return self._inplace("ceil_", elementwise.ceil)
 
     def round(self, *, decimals: int = 0) -> Tensor:
         return elementwise.round(self, decimals=decimals)
 
+    def round_(self, *, decimals: int = 0) -> Tensor:
+        return self._inplace("round_", elementwise.round, decimals=decimals)
+
     def trunc(self) -> Tensor:
         return elementwise.trunc(self)
+
+    def trunc_(self) -> Tensor:
+        return self._inplace("trunc_", elementwise.trunc)
 
     def clamp(self, min: Any = None, max: Any = None) -> Tensor:  # noqa: A002
         return binary.clamp(self, min, max)
@@ -495,16 +561,31 @@ class TensorMethods:
     def squeeze(self, dim: Any = None) -> Tensor:
         return shape_ops.squeeze(self, dim)
 
+    @numpy_aliases
+    def squeeze_(self, dim: Any = None) -> Tensor:
+        return self._inplace_view("squeeze_", shape_ops.squeeze, dim)
+
     def unsqueeze(self, dim: int) -> Tensor:
         return shape_ops.unsqueeze(self, dim)
+
+    def unsqueeze_(self, dim: int) -> Tensor:
+        return self._inplace_view("unsqueeze_", shape_ops.unsqueeze, dim)
 
     def transpose(self, dim0: int, dim1: int) -> Tensor:
         return shape_ops.transpose(self, dim0, dim1)
 
     swapaxes = swapdims = transpose
 
+    def transpose_(self, dim0: int, dim1: int) -> Tensor:
+        return self._inplace_view("transpose_", shape_ops.transpose, dim0, dim1)
+
+    swapaxes_ = swapdims_ = transpose_
+
     def t(self) -> Tensor:
         return shape_ops.t(self)
+
+    def t_(self) -> Tensor:
+        return self._inplace_view("t_", shape_ops.t)
 
     @property
     def T(self) -> Tensor:  # noqa: N802
@@ -532,8 +613,16 @@ class TensorMethods:
     def tile(self, *dims: Any) -> Tensor:
         return shape_ops.tile(self, *dims)
 
-    def split(self, split_size_or_sections: Any, dim: int = 0) -> tuple[Tensor, ...]:
-        return shape_ops.split(self, split_size_or_sections, dim)
+    def split(self, split_size: Any, dim: int = 0) -> tuple[Tensor, ...]:
+        # PyTorch's method names its argument ``split_size`` (an int or a list of sizes);
+        # the function ``npgrad.split`` names it ``split_size_or_sections``
+        return shape_ops.split(self, split_size, dim)
+
+    def tensor_split(self, indices_or_sections: Any, dim: int = 0) -> tuple[Tensor, ...]:
+        return extras.tensor_split(self, indices_or_sections, dim)
+
+    def select(self, dim: int, index: int) -> Tensor:
+        return extras.select(self, dim, index)
 
     def chunk(self, chunks: int, dim: int = 0) -> tuple[Tensor, ...]:
         return shape_ops.chunk(self, chunks, dim)
@@ -556,8 +645,26 @@ class TensorMethods:
     def tril(self, diagonal: int = 0) -> Tensor:
         return shape_ops.tril(self, diagonal)
 
+    def tril_(self, diagonal: int = 0) -> Tensor:
+        return self._inplace("tril_", shape_ops.tril, diagonal)
+
     def triu(self, diagonal: int = 0) -> Tensor:
         return shape_ops.triu(self, diagonal)
+
+    def triu_(self, diagonal: int = 0) -> Tensor:
+        return self._inplace("triu_", shape_ops.triu, diagonal)
+
+    def diag(self, diagonal: int = 0) -> Tensor:
+        return extras.diag(self, diagonal)
+
+    def diag_embed(self, offset: int = 0, dim1: int = -2, dim2: int = -1) -> Tensor:
+        return extras.diag_embed(self, offset, dim1, dim2)
+
+    def fill_diagonal_(self, fill_value: Any, wrap: bool = False) -> Tensor:
+        return self._inplace("fill_diagonal_", extras._fill_diagonal, fill_value, wrap)
+
+    def rot90(self, k: int = 1, dims: Any = (0, 1)) -> Tensor:
+        return extras.rot90(self, k, dims)
 
     def clone(self) -> Tensor:
         return shape_ops.clone(self)
@@ -744,6 +851,44 @@ class TensorMethods:
 
     def logaddexp(self, other: Any) -> Tensor:
         return extras.logaddexp(self, other)
+
+    def copysign(self, other: Any) -> Tensor:
+        return extras.copysign(self, other)
+
+    def copysign_(self, other: Any) -> Tensor:
+        return self._inplace("copysign_", extras.copysign, other)
+
+    def frac(self) -> Tensor:
+        return extras.frac(self)
+
+    def frac_(self) -> Tensor:
+        return self._inplace("frac_", extras.frac)
+
+    def isclose(
+        self, other: Any, rtol: float = 1e-05, atol: float = 1e-08, equal_nan: bool = False
+    ) -> Tensor:
+        return extras.isclose(self, other, rtol, atol, equal_nan)
+
+    def cross(self, other: Any, dim: int | None = None) -> Tensor:
+        return extras.cross(self, other, dim)
+
+    def kron(self, other: Any) -> Tensor:
+        return extras.kron(self, other)
+
+    @numpy_aliases
+    def cummax(self, dim: int) -> Any:
+        return extras.cummax(self, dim)
+
+    @numpy_aliases
+    def cummin(self, dim: int) -> Any:
+        return extras.cummin(self, dim)
+
+    @numpy_aliases
+    def logcumsumexp(self, dim: int) -> Tensor:
+        return extras.logcumsumexp(self, dim)
+
+    def bincount(self, weights: Any = None, minlength: int = 0) -> Tensor:
+        return extras.bincount(self, weights, minlength)
 
     def deg2rad(self) -> Tensor:
         return extras.deg2rad(self)

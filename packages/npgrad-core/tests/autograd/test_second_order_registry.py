@@ -280,6 +280,21 @@ SECOND_ORDER = {
     "repeat_interleave": (_x(M23), lambda f, a: f(a, npgrad.tensor([2, 0, 1]), dim=1)),
     "nansum": (_x(M23), lambda f, a: f(npgrad.where(npgrad.tensor(MASK), float("nan"), a), 1)),
     "nanmean": (_x(M23), lambda f, a: f(npgrad.where(npgrad.tensor(MASK), float("nan"), a), 1)),
+    "copysign": (_x(M23, (3,)), lambda f, a, b: f(a, b) * a),
+    "frac": (_x(M23), lambda f, a: f(a * 3.7) * a),
+    "meshgrid": (_x((3,), (2,)), lambda f, a, b: f(a, b, indexing="xy")),
+    "diag": (_x((3,), M23), lambda f, v, m: (f(v, 1), f(m, -1))),
+    "diag_embed": (_x(M23), lambda f, a: f(a, 1, 0, 2)),
+    "cross": (_x((4, 3), (1, 3)), lambda f, a, b: f(a, b, dim=1)),
+    "kron": (_x(M23, (3, 1, 2)), lambda f, a, b: f(a, b)),
+    "rot90": (_x((2, 3, 4)), lambda f, a: f(a, 3, (2, 0)) * f(a, 1, (2, 0))),
+    "select": (_x((2, 3, 4)), lambda f, a: f(a, 1, -1) * f(a, 1, 0)),
+    "tensor_split": (_x((2, 7)), lambda f, a: f(a, [1, 6, 3], 1)),
+    "var_mean": (_x(M23), lambda f, a: f(a, 1)),
+    "std_mean": (_x(M23), lambda f, a: f(a, 0, keepdim=True, correction=0)),
+    "cummax": (_x(M23), lambda f, a: f(a, 1).values * a),
+    "cummin": (_x(M23), lambda f, a: f(a, 0).values),
+    "logcumsumexp": (_x(M23), lambda f, a: f(a, 1)),
 }
 
 _NO_GRAD_BOOL = "boolean result: no gradient"
@@ -304,6 +319,7 @@ NOT_DIFFERENTIABLE = {
     **dict.fromkeys(["zeros_like", "ones_like", "empty_like", "full_like"], "a new leaf"),
     **dict.fromkeys(["rand_like", "randn_like", "randint_like"], "random: a new leaf"),
     "count_nonzero": _NO_GRAD_INT,
+    "isclose": _NO_GRAD_BOOL,
 }
 # Functions that are not ops on tensors (not probed: some change global state)
 NOT_AN_OP = {
@@ -335,6 +351,7 @@ NOT_AN_OP = {
     "is_grad_enabled": "grad-mode query",
     "broadcast_shapes": "works on shapes, not tensors",
     **dict.fromkeys(["numel", "is_tensor", "is_nonzero"], "a query: a Python int or bool"),
+    "bincount": "counts of integers (integer input only): no gradient, as in PyTorch",
     "save": "serialization",
     "load": "serialization",
 }
