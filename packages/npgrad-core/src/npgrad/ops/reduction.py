@@ -14,8 +14,9 @@ Decisions at non-differentiable points follow PyTorch:
   evenly among tied extremes; ``max(dim)``/``min(dim)`` send it to the returned index.
 * ``norm`` has gradient 0 where the norm is 0 (and, for ``p < 1``, at zero entries); ``std`` has
   gradient 0 where the std is 0.
-* ``prod`` handles zeros without dividing by zero, to every order (with cumprod's gradient,
-  ``npgrad.ops.scan._cumprod_grad``).
+* ``prod`` handles zeros without dividing by zero, to every order: the gradient is then the
+  product of the other elements, from exclusive cumulative products on both sides (PyTorch's
+  formula, NaN pattern included).
 """
 
 from __future__ import annotations
