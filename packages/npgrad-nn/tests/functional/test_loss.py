@@ -278,6 +278,73 @@ def test_all_targets_ignored_gives_nan_mean_and_zero_sum():
     assert F.cross_entropy(t(LOGITS), t(ignored), reduction="sum").item() == 0.0
 
 
+@pytest.mark.parametrize("create_graph", [False, True])
+@pytest.mark.parametrize(
+    "kw",
+    [{}, {"label_smoothing": 0.2}, {"weight": WEIGHT}, {"weight": WEIGHT, "label_smoothing": 0.2}],
+)
+@pytest.mark.parametrize("shape", [(6, 4), (2, 4, 3, 2), (4,)])
+@pytest.mark.parametrize("loss", ["nll_loss", "cross_entropy"])
+def test_all_targets_ignored_mean_gives_zero_gradient(loss, shape, kw, create_graph):
+    # PyTorch: the 'mean' is 0 / 0 = nan, but ignored entries contribute exactly 0 to the
+    # gradient, so it is all zeros (not nan)
+    x = t(randn(*shape), requires_grad=True)
+    target = t(np.full((shape[0], *shape[2:]) if len(shape) > 1 else (), -100))
+    kw = {k: t(v) if isinstance(v, np.ndarray) else v for k, v in kw.items()}
+    if loss == "nll_loss":
+        kw.pop("label_smoothing", None)
+    out = getattr(F, loss)(x, target, **kw)
+    assert math.isnan(out.item())
+    (g,) = npgrad.autograd.grad(out, x, create_graph=create_graph)
+    assert np.array_equal(g.numpy(), np.zeros(shape))
+
+
+@pytest.mark.parametrize("module", ["NLLLoss", "CrossEntropyLoss"])
+def test_all_targets_ignored_loss_modules_give_zero_gradient(module):
+    x = t(LOGITS, requires_grad=True)
+    getattr(npgrad.nn, module)(ignore_index=3)(x, t(np.full(6, 3))).backward()
+    assert np.array_equal(x.grad.numpy(), np.zeros_like(LOGITS))
+
+
+def test_zero_total_class_weight_gives_nan_gradient_of_the_counted_entries_only():
+    # PyTorch: entries whose class weight is 0 get 0 / 0 = nan, ignored entries exactly 0
+    w = t(np.array([0.0, 1.0, 0.0, 1.0]))
+    target = t(np.array([0, -100, 2, 0, 2, -100]))
+    x = t(LOGITS, requires_grad=True)
+    F.nll_loss(x, target, weight=w).backward()
+    expected = np.zeros_like(LOGITS)
+    expected[[0, 2, 3, 4], [0, 2, 0, 2]] = np.nan
+    np.testing.assert_array_equal(x.grad.numpy(), expected)
+    for kw in ({}, {"label_smoothing": 0.2}):
+        x = t(LOGITS, requires_grad=True)
+        F.cross_entropy(x, target, weight=w, **kw).backward()
+        rows = np.isnan(x.grad.numpy()).all(1)
+        assert rows.tolist() == [True, False, True, True, True, False]
+        assert np.array_equal(x.grad.numpy()[[1, 5]], np.zeros((2, 4)))
+
+
+@pytest.mark.torch
+@pytest.mark.parametrize("create_graph", [False, True])
+@pytest.mark.parametrize("smoothing", [0.0, 0.2])
+@pytest.mark.parametrize("weight", [None, [0.0, 1.0, 0.0, 1.0]])
+@pytest.mark.parametrize("target", [[-100, -100, -100], [0, -100, 2], [0, 2, 2]])
+def test_ignored_and_zero_weight_gradients_like_torch(target, weight, smoothing, create_graph):
+    torch = pytest.importorskip("torch")
+    x = randn(3, 4)
+    for fname in ("nll_loss", "cross_entropy"):
+        kw = {"label_smoothing": smoothing} if fname == "cross_entropy" else {}
+        ours, theirs = t(x, requires_grad=True), torch.tensor(x, requires_grad=True)
+        w = None if weight is None else np.array(weight)
+        y = getattr(F, fname)(ours, t(np.array(target)), weight=w if w is None else t(w), **kw)
+        ty = getattr(torch.nn.functional, fname)(
+            theirs, torch.tensor(target), weight=w if w is None else torch.tensor(w), **kw
+        )
+        (g,) = npgrad.autograd.grad(y, ours, create_graph=create_graph)
+        (tg,) = torch.autograd.grad(ty, theirs, create_graph=create_graph)
+        np.testing.assert_allclose(y.item(), ty.item(), equal_nan=True)
+        np.testing.assert_allclose(g.numpy(), tg.detach().numpy(), rtol=1e-10, equal_nan=True)
+
+
 def test_nll_ignores_entries_even_where_the_input_is_infinite():
     lp = log_softmax(LOGITS)
     lp[3, 0] = -np.inf
@@ -314,15 +381,101 @@ def test_stability_with_huge_logits(dtype):
 def test_float32_in_float32_out():
     x32 = t(randn(4, 5, dtype=np.float32), requires_grad=True)
     for out in (
-        F.mse_loss(x32, t(Y)),  # a float64 target is cast to the input's dtype
+        F.mse_loss(x32, t(Y.astype(np.float32))),
         F.cross_entropy(x32, t(np.array([0, 1, 2, 3]))),
-        F.binary_cross_entropy_with_logits(x32, t(T01)),
+        F.binary_cross_entropy_with_logits(x32, t(T01.astype(np.float32))),
         F.nll_loss(x32, t(np.array([0, 1, 2, 3])), weight=t(np.ones(5))),
     ):
         assert out.dtype == np.float32
         out.backward()
         assert x32.grad.dtype == np.float32
         x32.grad = None
+
+
+# loss -> (call on input and target, PyTorch's loss dtype for (float32, float64) and
+# (float64, float32): "promote", "input" or "target")
+DTYPE_CASES = {
+    "mse_loss": (lambda F, a, b: F.mse_loss(a, b), "promote"),
+    "l1_loss": (lambda F, a, b: F.l1_loss(a, b), "promote"),
+    "smooth_l1_loss": (lambda F, a, b: F.smooth_l1_loss(a, b, beta=0.5), "promote"),
+    "kl_div": (lambda F, a, b: F.kl_div(a, b, reduction="batchmean"), "promote"),
+    "kl_div_log_target": (
+        lambda F, a, b: F.kl_div(a, b, reduction="sum", log_target=True),
+        "promote",
+    ),
+    "poisson_nll_loss": (lambda F, a, b: F.poisson_nll_loss(a, b), "promote"),
+    "poisson_full": (lambda F, a, b: F.poisson_nll_loss(a, b * 3, False, True), "promote"),
+    "multilabel_soft_margin_loss": (
+        lambda F, a, b: F.multilabel_soft_margin_loss(a, b),
+        "promote",
+    ),
+    "cross_entropy_probs": (
+        lambda F, a, b: F.cross_entropy(a, b, label_smoothing=0.1),
+        "promote",
+    ),
+    "gaussian_nll_loss": (lambda F, a, b: F.gaussian_nll_loss(a, b, b.detach()), "promote"),
+    "bce_with_logits": (lambda F, a, b: F.binary_cross_entropy_with_logits(a, b), "target"),
+    "hinge_embedding_loss": (lambda F, a, b: F.hinge_embedding_loss(a, b.detach()), "input"),
+    "margin_ranking_loss": (lambda F, a, b: F.margin_ranking_loss(a, a.detach() / 2, b), "promote"),
+    "multilabel_soft_margin_weight": (
+        lambda F, a, b: F.multilabel_soft_margin_loss(a, a.detach() * 0 + 1, weight=b),
+        "promote",
+    ),
+}
+
+
+@pytest.mark.parametrize("dtypes", [(np.float32, np.float64), (np.float64, np.float32)])
+@pytest.mark.parametrize("name", sorted(DTYPE_CASES))
+def test_mixed_dtypes_promote_like_torch_with_gradients_in_their_own_dtypes(name, dtypes):
+    fn, rule = DTYPE_CASES[name]
+    a = t(P.astype(dtypes[0]), requires_grad=True)
+    b = t(T01.astype(dtypes[1]), requires_grad=True)
+    out = fn(F, a, b)
+    expected = {"promote": np.float64, "input": dtypes[0], "target": dtypes[1]}[rule]
+    assert out.dtype == expected
+    out.backward()
+    assert a.grad.dtype == dtypes[0]
+    assert b.grad is None or b.grad.dtype == dtypes[1]
+
+
+def test_binary_cross_entropy_needs_the_input_dtype_and_huber_keeps_it():
+    # PyTorch: binary_cross_entropy raises for any other target dtype; huber_loss's forward
+    # casts the target to the input's dtype
+    with pytest.raises(TypeError, match=r"binary_cross_entropy: .*float32, got float64"):
+        F.binary_cross_entropy(t(P.astype(np.float32)), t(T01))
+    with pytest.raises(RuntimeError, match="binary_cross_entropy"):
+        F.binary_cross_entropy(t(P), t(np.ones((4, 5), np.int64)))
+    with pytest.raises(TypeError, match="binary_cross_entropy_with_logits: expected a floating"):
+        F.binary_cross_entropy_with_logits(t(P), t(np.ones((4, 5), np.int64)))
+    x = t(P.astype(np.float32), requires_grad=True)
+    out = F.huber_loss(x, t(T01))
+    assert out.dtype == np.float32
+    out.backward()
+    assert x.grad.dtype == np.float32
+    assert F.mse_loss(x, t(np.ones((4, 5), np.int64))).dtype == np.float32
+
+
+@pytest.mark.torch
+@pytest.mark.parametrize("dtypes", [(np.float32, np.float64), (np.float64, np.float32)])
+@pytest.mark.parametrize("name", sorted(DTYPE_CASES))
+def test_mixed_dtype_losses_match_torch(name, dtypes):
+    torch = pytest.importorskip("torch")
+    fn = DTYPE_CASES[name][0]
+    a0, b0 = P.astype(dtypes[0]), T01.astype(dtypes[1])
+    a, b = t(a0, requires_grad=True), t(b0, requires_grad=True)
+    ta, tb = torch.tensor(a0, requires_grad=True), torch.tensor(b0, requires_grad=True)
+    with warnings.catch_warnings():
+        warnings.simplefilter("ignore")
+        out, tout = fn(F, a, b), fn(torch.nn.functional, ta, tb)
+    assert out.dtype == tout.detach().numpy().dtype
+    assert_close(out.detach(), tout.detach().numpy(), rtol=1e-5, atol=1e-6)
+    out.backward()
+    tout.backward()
+    for ours, theirs in ((a, ta), (b, tb)):
+        assert (ours.grad is None) == (theirs.grad is None)
+        if theirs.grad is not None:
+            assert ours.grad.dtype == theirs.grad.numpy().dtype
+            assert_close(ours.grad, theirs.grad.numpy(), rtol=1e-5, atol=1e-6)
 
 
 # ---- gradients -------------------------------------------------------------------------------

@@ -88,6 +88,29 @@ def test_batch_norm_eval_uses_running_stats_and_leaves_them():
     assert_close(rvt, rv)
 
 
+@pytest.mark.parametrize("training", [True, False])
+@pytest.mark.parametrize("shape", [(0, 3), (0, 3, 5), (0, 3, 2, 2), (0, 3, 1, 1, 1)])
+def test_batch_norm_of_an_empty_batch_is_empty_and_leaves_running_stats(shape, training):
+    # PyTorch: an empty output, zero weight / bias gradients, running statistics unchanged
+    x, w, b = t(np.zeros(shape), True), t(np.ones(3), True), t(np.zeros(3), True)
+    rm, rv = t(np.full(3, 0.5)), t(np.full(3, 2.0))
+    out = F.batch_norm(x, rm, rv, w, b, training=training)
+    assert out.shape == shape and out.dtype == np.float64
+    out.sum().backward()
+    assert x.grad.shape == shape
+    assert_close(w.grad, np.zeros(3))
+    assert_close(b.grad, np.zeros(3))
+    assert_close(rm, np.full(3, 0.5))
+    assert_close(rv, np.full(3, 2.0))
+    assert F.batch_norm(t(np.zeros(shape)), None, None, training=True).shape == shape
+    bn = getattr(npgrad.nn, f"BatchNorm{max(len(shape) - 2, 1)}d")(3).train(training)
+    x = t(np.zeros(shape, np.float32), True)
+    bn(x).sum().backward()
+    assert x.grad.shape == shape and not bn.weight.grad.numpy().any()
+    assert bn.num_batches_tracked.item() == int(training)  # as PyTorch's module counts it
+    assert_close(bn.running_var, np.ones(3, np.float32))
+
+
 def test_instance_norm_matches_numpy_and_averages_running_stats_over_the_batch():
     x, w, b = randn(3, 2, 7), randn(2), randn(2)
     rm, rv = t(np.zeros(2)), t(np.ones(2))

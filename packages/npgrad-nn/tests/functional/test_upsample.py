@@ -156,6 +156,93 @@ def test_interpolate_1d_3d_match_torch(shape, kw):
     assert_close(nx.grad, tx.grad.numpy())
 
 
+_FUZZ_MODES = {
+    1: ["nearest", "nearest-exact", "linear", "area"],
+    2: ["nearest", "nearest-exact", "bilinear", "bicubic", "area"],
+    3: ["nearest", "nearest-exact", "trilinear", "area"],
+}
+_FUZZ_SCALES = [0.3, 0.5, 0.7, 0.99, 1.0, 1.01, 1.1, 1.3, 1.5, 1.9, 2.0, 2.1, 2.3, 2.5, 3.0, 3.3]
+
+
+def _torch_nearest_backward_differs(spatial, scales):
+    """PyTorch's 1-D/3-D nearest backward maps o == n and o == 2n with the index shortcuts
+    its forward does not take; npgrad's gradient is the adjoint of the forward instead."""
+    for n, s in zip(spatial, scales):
+        o = int(n * s)
+        j = np.arange(o)
+        floor = np.minimum(np.floor(j * np.float32(1 / s)), n - 1)
+        if (o == n and (floor != j).any()) or (o == 2 * n and (floor != j >> 1).any()):
+            return True
+    return False
+
+
+@pytest.mark.torch
+@pytest.mark.parametrize("dtype", [np.float32, np.float64])
+@pytest.mark.parametrize("nd", [1, 2, 3])
+def test_interpolate_scale_factor_fuzz_matches_torch(nd, dtype):
+    # sizes where floor(n * scale) == n: PyTorch's linear kernels copy such an axis, and its
+    # 1-D / 3-D nearest kernels use floor(j / scale) without the 2-D kernel's shortcuts
+    torch = pytest.importorskip("torch")
+    rng = np.random.default_rng(nd)
+    tol = {"rtol": 1e-5, "atol": 1e-5} if dtype == np.float32 else {"rtol": 1e-10, "atol": 1e-11}
+    checked = 0
+    while checked < 120:
+        spatial = tuple(int(n) for n in rng.integers(1, 8 if nd < 3 else 5, nd))
+        scales = tuple(float(s) for s in rng.choice(_FUZZ_SCALES, nd))
+        if any(int(n * s) < 1 for n, s in zip(spatial, scales)):
+            continue
+        mode = str(rng.choice(_FUZZ_MODES[nd]))
+        kw: dict = {"mode": mode, "scale_factor": scales if nd > 1 else scales[0]}
+        if mode in ("linear", "bilinear", "bicubic", "trilinear"):
+            kw["align_corners"] = bool(rng.integers(2))
+        x0 = rng.standard_normal((2, 2, *spatial)).astype(dtype)
+        tx, nx = torch.tensor(x0, requires_grad=True), npgrad.tensor(x0, requires_grad=True)
+        ty, ny = torch.nn.functional.interpolate(tx, **kw), F.interpolate(nx, **kw)
+        case = f"{spatial} {kw}"
+        assert ny.shape == tuple(ty.shape), case
+        assert_close(ny, ty.detach().numpy(), msg=case, **tol)
+        g0 = rng.standard_normal(ny.shape).astype(dtype)
+        ty.backward(torch.tensor(g0))
+        ny.backward(npgrad.tensor(g0))
+        if not (mode == "nearest" and nd != 2 and _torch_nearest_backward_differs(spatial, scales)):
+            assert_close(nx.grad, tx.grad.numpy(), msg=case, **tol)
+        checked += 1
+
+
+@pytest.mark.parametrize(
+    ("shape", "kw"),
+    [
+        ((1, 1, 3), {"scale_factor": 1.3, "mode": "linear"}),
+        ((1, 1, 2, 5), {"scale_factor": 1.3, "mode": "bilinear"}),
+        ((1, 1, 4, 2, 3), {"scale_factor": (1.1, 2.0, 1.2), "mode": "trilinear"}),
+    ],
+)
+def test_linear_modes_copy_an_axis_whose_size_is_unchanged(shape, kw):
+    # floor(n * scale) == n: PyTorch copies that axis instead of resampling it by 1 / scale
+    x = _t(*shape)
+    y = F.interpolate(x, **kw)
+    sfs = kw["scale_factor"] if isinstance(kw["scale_factor"], tuple) else (kw["scale_factor"],)
+    sfs *= len(shape) - 2 if len(sfs) == 1 else 1
+    same = tuple(1.0 if int(n * s) == n else s for n, s in zip(shape[2:], sfs))
+    assert same != sfs
+    assert_close(y, F.interpolate(x, scale_factor=same, mode=kw["mode"]), rtol=0, atol=0)
+    gradcheck(lambda a: F.interpolate(a, **kw), (x,))
+
+
+@pytest.mark.parametrize("shape", [(1, 1, 3), (1, 1, 3, 2, 2)])
+def test_nearest_1d_3d_floor_the_scaled_index_without_shortcuts(shape):
+    # PyTorch's 1-D and 3-D nearest kernels: floor(j / 1.3) for an output of the input's size
+    x = _t(*shape)
+    y = F.interpolate(x, scale_factor=1.3, mode="nearest")
+    assert y.shape == shape
+    rows = [0, 0, 1]  # floor(j / 1.3) along the first axis, [0, 0] along axes of size 2
+    expected = x._data[..., rows] if len(shape) == 3 else x._data[:, :, rows][:, :, :, [0, 0]]
+    assert_close(y, expected if len(shape) == 3 else expected[..., [0, 0]])
+    # the gradient is the adjoint of this forward (PyTorch's backward takes the shortcut)
+    gradcheck(lambda a: F.interpolate(a, scale_factor=1.3, mode="nearest"), (x,))
+    gradgradcheck(lambda a: F.interpolate(a, scale_factor=1.3, mode="nearest"), (x,))
+
+
 @pytest.mark.torch
 @pytest.mark.parametrize("shape", [(2, 8, 3, 4), (3, 2, 18, 2, 3), (9, 2, 2)])
 def test_pixel_shuffle_round_trip_and_matches_torch(shape):

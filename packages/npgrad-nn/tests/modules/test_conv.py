@@ -219,6 +219,52 @@ def test_conv_transpose_inverts_the_shape_of_a_strided_conv():
         assert up(down(x), output_size=x.shape).shape == x.shape
 
 
+EMPTY_BATCH_CASES = [
+    ("Conv1d", (4, 6, 3), {"groups": 2}, (4, 9)),
+    ("Conv2d", (3, 2, 3), {"stride": 2, "padding": 1}, (3, 5, 6)),
+    ("Conv2d", (3, 2, 3), {"padding_mode": "reflect", "padding": 1}, (3, 5, 6)),
+    ("Conv2d", (4, 8, 1), {}, (4, 3, 3)),
+    ("Conv3d", (2, 3, 2), {}, (2, 3, 4, 4)),
+    ("ConvTranspose1d", (4, 2, 3), {"stride": 2}, (4, 5)),
+    ("ConvTranspose2d", (3, 2, 3), {}, (3, 5, 5)),
+    ("ConvTranspose2d", (4, 4, 3), {"groups": 2, "stride": 2, "output_padding": 1}, (4, 5, 5)),
+    ("ConvTranspose3d", (2, 3, 2), {}, (2, 3, 3, 3)),
+    ("Unfold", ((2, 3),), {"padding": 1}, (3, 4, 5)),
+    ("Fold", ((4, 5), (2, 2)), {}, (12, 12)),
+]
+
+
+@pytest.mark.parametrize(("name", "args", "kw", "shape"), EMPTY_BATCH_CASES)
+def test_empty_batch_gives_empty_output_and_zero_gradients(name, args, kw, shape):
+    # PyTorch: a batch of 0 samples gives an empty output of the right shape, an empty input
+    # gradient and zero parameter gradients
+    layer = getattr(nn, name)(*args, **kw)
+    one = layer(npgrad.zeros(1, *shape))
+    x = npgrad.zeros(0, *shape, requires_grad=True)
+    out = layer(x)
+    assert out.shape == (0, *one.shape[1:]) and out.dtype == np.float32
+    out.sum().backward()
+    assert x.grad.shape == x.shape
+    for p in layer.parameters():
+        assert p.grad is not None and p.grad.shape == p.shape and not p.grad.numpy().any()
+
+
+@pytest.mark.torch
+@pytest.mark.parametrize(("name", "args", "kw", "shape"), EMPTY_BATCH_CASES)
+def test_empty_batch_shapes_match_torch(name, args, kw, shape):
+    torch = pytest.importorskip("torch")
+    ours = getattr(nn, name)(*args, **kw)
+    theirs = getattr(torch.nn, name)(*args, **kw)
+    x, tx = npgrad.zeros(0, *shape, requires_grad=True), torch.zeros(0, *shape, requires_grad=True)
+    out, tout = ours(x), theirs(tx)
+    assert out.shape == tuple(tout.shape)
+    tgrads = torch.autograd.grad(tout.sum(), [tx, *theirs.parameters()])
+    (gx, *gps) = npgrad.autograd.grad(out.sum(), [x, *ours.parameters()])
+    assert gx.shape == tuple(tgrads[0].shape)
+    for g, tg in zip(gps, tgrads[1:]):
+        assert_close(g, tg.numpy())
+
+
 # ---- errors name the layer ------------------------------------------------------------------------
 def test_forward_errors_name_the_layer_and_shapes():
     m = nn.Conv2d(3, 8, 3)

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import copy
+from collections import OrderedDict
 
 import numpy as np
 import pytest
@@ -148,6 +149,84 @@ def test_train_eval_and_requires_grad_and_zero_grad():
     assert not any(p.requires_grad for p in net.parameters())
 
 
+def test_apply_visits_children_first_left_to_right_and_shared_modules_each_time():
+    # PyTorch: for child in children(): child.apply(fn); then fn(self)
+    shared = nn.Linear(2, 2)
+    net = nn.Sequential(nn.Linear(2, 2), nn.ReLU(), nn.Sequential(shared, nn.Tanh()), shared)
+    seen = []
+    assert net.apply(seen.append) is net
+    names = [type(m).__name__ for m in seen]
+    assert names == ["Linear", "ReLU", "Linear", "Tanh", "Sequential", "Linear", "Sequential"]
+    assert seen[2] is shared and seen[5] is shared and seen[-1] is net
+    twice = nn.Module()
+    twice.a = twice.b = shared  # children() lists a module once per parent
+    seen.clear()
+    twice.apply(seen.append)
+    assert seen == [shared, twice]
+
+
+def test_apply_on_a_deep_chain_has_no_recursion_limit():
+    net = nn.Identity()
+    for _ in range(3000):
+        outer = nn.Sequential()
+        outer.inner = net
+        net = outer
+    count = []
+    net.apply(lambda m: count.append(1))
+    assert len(count) == 3001
+
+
+@pytest.mark.torch
+def test_apply_order_matches_torch():
+    torch = pytest.importorskip("torch")
+
+    def build(lib):
+        shared = lib.Linear(2, 2)
+        inner = lib.Sequential(lib.ReLU(), shared, lib.Sequential(shared, lib.Tanh()))
+        return lib.Sequential(lib.Linear(2, 2), inner, shared, inner)
+
+    ours, theirs = [], []
+    build(nn).apply(lambda m: ours.append(type(m).__name__))
+    build(torch.nn).apply(lambda m: theirs.append(type(m).__name__))
+    assert ours == theirs
+
+
+def test_parameter_dict_sorts_the_keys_of_a_plain_mapping_only():
+    # PyTorch's ParameterDict.update: a plain Mapping in sorted key order; an OrderedDict, a
+    # ParameterDict or an iterable of pairs in its own order
+    def p(n):
+        return nn.Parameter(npgrad.ones(n))
+
+    assert list(nn.ParameterDict({"b": p(1), "a": p(2)})) == ["a", "b"]
+    assert list(nn.ParameterDict({"b": p(1), "a": p(2)}).state_dict()) == ["a", "b"]
+    pd = nn.ParameterDict(OrderedDict([("z", p(1)), ("c", p(1))]))
+    assert list(pd) == ["z", "c"]
+    pd.update({"y": p(1), "x": p(1)})
+    assert list(pd) == ["z", "c", "x", "y"]
+    pd.update([("b", p(1)), ("a", p(1))])
+    assert list(pd) == ["z", "c", "x", "y", "b", "a"]
+    assert list(nn.ParameterDict(pd)) == list(pd)
+    # ModuleDict keeps every mapping's order, as PyTorch's does
+    md = nn.ModuleDict({"b": nn.ReLU(), "a": nn.Tanh()})
+    md.update({"d": nn.ReLU(), "c": nn.ReLU()})
+    assert list(md) == ["b", "a", "d", "c"]
+
+
+@pytest.mark.torch
+def test_parameter_dict_and_module_dict_orders_match_torch():
+    torch = pytest.importorskip("torch")
+
+    def orders(lib, L):
+        pd = L.ParameterDict({"b": L.Parameter(lib.ones(1)), "a": L.Parameter(lib.ones(1))})
+        pd.update({"d": L.Parameter(lib.ones(1)), "c": L.Parameter(lib.ones(1))})
+        pd.update(OrderedDict([("f", L.Parameter(lib.ones(1))), ("e", L.Parameter(lib.ones(1)))]))
+        md = L.ModuleDict({"b": L.ReLU(), "a": L.ReLU()})
+        md.update({"d": L.ReLU(), "c": L.ReLU()})
+        return list(pd), list(md)
+
+    assert orders(npgrad, nn) == orders(torch, torch.nn)
+
+
 def test_to_double_keeps_parameter_identity():
     net = Affine()
     w = net.weight
@@ -181,6 +260,94 @@ def test_forward_hooks_and_removal():
     h1.remove()
     h2.remove()
     assert net(npgrad.tensor([1.0, 1.0])).tolist() == [1.0, 1.0] and len(calls) == 1
+
+
+class Scaled(nn.Module):
+    def forward(self, x, scale=1.0):
+        return x * scale
+
+
+def test_forward_hooks_with_kwargs_see_and_replace_the_keyword_arguments():
+    # PyTorch: hook(module, args, kwargs) returns None or (args, kwargs);
+    # hook(module, args, kwargs, output) may replace the output
+    m = Scaled()
+    seen = []
+    m.register_forward_pre_hook(lambda mod, args, kw: seen.append(dict(kw)), with_kwargs=True)
+    h = m.register_forward_pre_hook(
+        lambda mod, args, kwargs: ((args[0] + 1.0,), {**kwargs, "scale": 3.0}), with_kwargs=True
+    )
+    m.register_forward_hook(
+        lambda mod, args, kwargs, out: seen.append((args[0].tolist(), kwargs, out.tolist())),
+        with_kwargs=True,
+    )
+    m.register_forward_hook(lambda mod, args, out: out * 10.0)
+    out = m(npgrad.tensor([1.0]), scale=2.0)
+    assert out.tolist() == [60.0]
+    assert seen == [{"scale": 2.0}, ([2.0], {"scale": 3.0}, [6.0])]
+    h.remove()
+    assert h.id not in m._forward_pre_hooks_with_kwargs
+    assert m(npgrad.tensor([1.0])).tolist() == [10.0]
+    m.register_forward_pre_hook(lambda mod, args, kwargs: args, with_kwargs=True)
+    with pytest.raises(RuntimeError, match=r"must return None or a tuple of \(new_args, new_kw"):
+        m(npgrad.tensor([1.0]))
+
+
+class Failing(nn.Module):
+    def forward(self, x):
+        raise ValueError("bad input")
+
+
+def test_always_call_forward_hooks_run_when_forward_raises():
+    m = Failing()
+    calls = []
+    m.register_forward_hook(lambda mod, args, out: calls.append(("always", out)), always_call=True)
+    m.register_forward_hook(lambda mod, args, out: calls.append(("normal", out)))
+    m.register_forward_hook(
+        lambda mod, args, kwargs, out: calls.append(("kw", kwargs)),
+        with_kwargs=True,
+        always_call=True,
+    )
+
+    def broken(mod, args, out):
+        raise KeyError("hook")
+
+    m.register_forward_hook(broken, always_call=True)
+    with (
+        pytest.warns(UserWarning, match="always_call=True.*silenced"),
+        pytest.raises(ValueError, match="bad input"),
+    ):
+        m(npgrad.tensor([1.0]))
+    assert calls == [("always", None), ("kw", {})]
+    ok = Affine()
+    ok.register_forward_hook(lambda mod, args, out: calls.append("once"), always_call=True)
+    ok(npgrad.ones(2))
+    assert calls[-1] == "once" and calls.count("once") == 1
+
+
+@pytest.mark.torch
+def test_forward_hook_options_match_torch():
+    torch = pytest.importorskip("torch")
+
+    def run(lib, L):
+        log = []
+        m = L.Linear(2, 2)
+        m.register_forward_pre_hook(
+            lambda mod, a, k: log.append(("pre", sorted(k))), with_kwargs=True
+        )
+        m.register_forward_hook(lambda *a: log.append("A"))
+        m.register_forward_hook(lambda *a: log.append("B"), prepend=True)
+        m.register_forward_hook(
+            lambda mod, a, k, o: log.append(("kw", sorted(k))), with_kwargs=True
+        )
+        m.register_forward_hook(lambda mod, a, o: log.append("C"), always_call=True)
+        m(lib.ones(1, 2))
+        try:
+            m(lib.ones(1, 3))
+        except Exception:
+            log.append("raised")
+        return log
+
+    assert run(npgrad, nn) == run(torch, torch.nn)
 
 
 def test_deepcopy_gives_independent_parameters():

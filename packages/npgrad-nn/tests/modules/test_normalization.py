@@ -196,6 +196,62 @@ def test_deepcopy_keeps_buffers_independent():
     assert other.num_batches_tracked.item() == 0
 
 
+@pytest.mark.parametrize("cls", [nn.BatchNorm1d, nn.BatchNorm2d, nn.BatchNorm3d])
+def test_batch_norm_loads_a_plain_dict_without_num_batches_tracked(cls):
+    # PyTorch's _NormBase: a state_dict without version metadata (or of version < 2) predates
+    # num_batches_tracked; the module keeps its own count
+    src = cls(3)
+    src.running_mean.fill_(0.5)
+    bn = cls(3)
+    bn.num_batches_tracked.fill_(4)
+    sd = {k: v for k, v in src.state_dict().items() if k != "num_batches_tracked"}
+    keys = list(sd)
+    result = bn.load_state_dict(sd)
+    assert result.missing_keys == [] and result.unexpected_keys == []
+    assert list(sd) == keys  # the caller's dict is not changed
+    assert bn.num_batches_tracked.item() == 4 and bn.num_batches_tracked.dtype == np.int64
+    assert_close(bn.running_mean, np.full(3, 0.5, np.float32))
+    net = nn.Sequential(nn.Linear(3, 3), cls(3))
+    sd = {k: v for k, v in net.state_dict().items() if "num_batches" not in k}
+    assert net.load_state_dict(sd).missing_keys == []
+
+
+def test_batch_norm_state_dict_version_decides_whether_num_batches_tracked_may_be_missing():
+    sd = nn.BatchNorm1d(2).state_dict()
+    assert sd._metadata[""] == {"version": 2}
+    del sd["num_batches_tracked"]
+    with pytest.raises(RuntimeError, match='Missing key.*"num_batches_tracked"'):
+        nn.BatchNorm1d(2).load_state_dict(sd)
+    assert nn.BatchNorm1d(2).load_state_dict(sd, strict=False).missing_keys == [
+        "num_batches_tracked"
+    ]
+    sd._metadata[""]["version"] = 1
+    assert nn.BatchNorm1d(2).load_state_dict(sd).missing_keys == []
+    # without tracking there is no buffer to add
+    free = nn.BatchNorm1d(2, track_running_stats=False)
+    assert free.load_state_dict({"weight": np.ones(2), "bias": np.zeros(2)}).missing_keys == []
+
+
+@pytest.mark.torch
+def test_batch_norm_loads_a_torch_checkpoint_of_version_1(tmp_path):
+    torch = pytest.importorskip("torch")
+    theirs = torch.nn.Sequential(torch.nn.Conv2d(1, 2, 1), torch.nn.BatchNorm2d(2))
+    theirs[1].running_var.fill_(2.0)
+    sd = theirs.state_dict()
+    del sd["1.num_batches_tracked"]
+    sd._metadata["1"]["version"] = 1
+    torch.save(sd, tmp_path / "old_bn.pt")
+    ours = nn.Sequential(nn.Conv2d(1, 2, 1), nn.BatchNorm2d(2))
+    assert ours.load_state_dict(npgrad.load(tmp_path / "old_bn.pt")).missing_keys == []
+    assert_close(ours[1].running_var, np.full(2, 2.0, np.float32))
+    assert ours[1].num_batches_tracked.item() == 0
+    sd._metadata["1"]["version"] = 2  # current: the buffer must be there
+    torch.save(sd, tmp_path / "new_bn.pt")
+    with pytest.raises(RuntimeError, match='"1.num_batches_tracked"'):
+        ours.load_state_dict(npgrad.load(tmp_path / "new_bn.pt"))
+    assert dict(ours.state_dict()._metadata) == dict(theirs.state_dict()._metadata)
+
+
 # ---- instance / layer / group ----------------------------------------------------------------
 def test_instance_norm_unbatched_and_mismatch_warning():
     m = nn.InstanceNorm1d(3)

@@ -99,6 +99,25 @@ def test_mha_gradients_first_and_second_order():
     assert gradcheck(g, (q,))
 
 
+@pytest.mark.parametrize("need_weights", [True, False])
+@pytest.mark.parametrize(("shape", "weights"), [((0, 3, 4), (0, 3, 3)), ((2, 0, 4), (2, 0, 0))])
+def test_mha_and_encoder_layer_on_an_empty_batch_or_sequence(shape, weights, need_weights):
+    # PyTorch: empty outputs (and attention weights) of the right shapes, zero gradients
+    mha = MultiheadAttention(4, 2, batch_first=True)
+    x = npgrad.zeros(*shape, requires_grad=True)
+    out, attn = mha(x, x, x, need_weights=need_weights)
+    assert out.shape == shape
+    assert (attn.shape == weights) if need_weights else attn is None
+    out.sum().backward()
+    assert x.grad.shape == shape and not mha.in_proj_weight.grad.numpy().any()
+    layer = nn.TransformerEncoderLayer(4, 2, 8, dropout=0.0, batch_first=True)
+    x = npgrad.zeros(*shape, requires_grad=True)
+    out = layer(x)
+    assert out.shape == shape
+    out.sum().backward()
+    assert x.grad.shape == shape
+
+
 def test_mha_input_errors_name_the_layer():
     m = MultiheadAttention(8, 2)
     x, x64 = npgrad.zeros(5, 3, 8), npgrad.zeros(5, 3, 8, dtype=npgrad.float64)

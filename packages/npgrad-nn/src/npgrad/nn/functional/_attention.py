@@ -37,6 +37,10 @@ class _SafeSoftmax(Function):
 
     @staticmethod
     def forward(ctx: Any, a: np.ndarray) -> np.ndarray:
+        if a.size == 0:  # an empty batch or sequence: nothing to normalise (and no maximum)
+            out = a.copy()
+            ctx.save_for_backward(out)
+            return out
         m = a.max(axis=-1, keepdims=True)
         dead = np.isneginf(m)
         out = np.subtract(a, np.where(dead, 0, m).astype(a.dtype, copy=False))
@@ -433,6 +437,7 @@ def multi_head_attention_forward(
         attn_mask = kpm if attn_mask is None else attn_mask + kpm
     if not training:
         dropout_p = 0.0
+    out_dim = out_proj_weight.shape[0]  # explicit sizes below: a batch or sequence may be empty
 
     if need_weights:
         scores = npgrad.matmul(q * math.sqrt(1.0 / head_dim), k.mT)
@@ -445,7 +450,7 @@ def multi_head_attention_forward(
             weights = dropout(weights, dropout_p, True)
         out = npgrad.matmul(weights, v)  # (N * heads, L, head_dim)
         out = out.transpose(0, 1).reshape(tgt_len * bsz, embed_dim)
-        out = _linear(out, out_proj_weight, out_proj_bias).reshape(tgt_len, bsz, -1)
+        out = _linear(out, out_proj_weight, out_proj_bias).reshape(tgt_len, bsz, out_dim)
         attn = weights.reshape(bsz, num_heads, tgt_len, src_len)
         if average_attn_weights:
             attn = attn.mean(dim=1)
@@ -456,13 +461,13 @@ def multi_head_attention_forward(
         if attn_mask.shape[0] == 1 and attn_mask.ndim == 3:
             attn_mask = attn_mask.unsqueeze(0)
         else:
-            attn_mask = attn_mask.reshape(bsz, num_heads, -1, src_len)
+            attn_mask = attn_mask.reshape(bsz, num_heads, attn_mask.shape[-2], src_len)
     q = q.reshape(bsz, num_heads, tgt_len, head_dim)
     k = k.reshape(bsz, num_heads, src_len, head_dim)
     v = v.reshape(bsz, num_heads, src_len, head_dim)
     out = scaled_dot_product_attention(q, k, v, attn_mask, dropout_p, is_causal)
     out = out.permute(2, 0, 1, 3).reshape(bsz * tgt_len, embed_dim)
-    out = _linear(out, out_proj_weight, out_proj_bias).reshape(tgt_len, bsz, -1)
+    out = _linear(out, out_proj_weight, out_proj_bias).reshape(tgt_len, bsz, out_dim)
     if not is_batched:
         out = out.squeeze(1)
     return out, None

@@ -86,6 +86,8 @@ def _conv_forward(
 ) -> tuple[np.ndarray, np.ndarray | None]:
     """``conv(x, w)`` without bias, and (if ``keep_cols``) the columns it used (or, on the
     Winograd path, the transformed input: see :func:`_winograd.is_transformed`)."""
+    if x.shape[0] == 0:  # an empty batch (the kernels' reshapes cannot infer a size from 0)
+        return np.zeros((0, w.shape[0]) + g.out_size, np.result_type(x, w)), None
     if _winograd.applies(x.shape[0], x.shape[1], w.shape[0], g, groups) and _winograd.finite(x, w):
         if keep_cols:  # kept for the weight gradient, until autograd frees the graph
             v = _winograd.input_transform(x, g, _workspace.take_owned)
@@ -115,6 +117,8 @@ def _conv_forward(
 
 def _conv_transpose_forward(y: np.ndarray, w: np.ndarray, g: _Geom, groups: int) -> np.ndarray:
     """``convT(y, w)``: (N, O, *out_size) -> (N, C, *in_size)."""
+    if y.shape[0] == 0:
+        return np.zeros((0, w.shape[1] * groups) + g.in_size, np.result_type(y, w))
     gt = _conv_flat.transpose_geom(g) if len(g.kernel) == 2 else None
     if (
         gt is not None
@@ -215,7 +219,7 @@ class BiasGrad(Function):
     @staticmethod
     def forward(ctx: Any, g: np.ndarray) -> np.ndarray:
         ctx.shape = g.shape
-        return g.reshape(g.shape[0], g.shape[1], -1).sum(axis=2).sum(axis=0)
+        return g.reshape(g.shape[:2] + (math.prod(g.shape[2:]),)).sum(axis=2).sum(axis=0)
 
     @staticmethod
     def backward(ctx: Any, grad: Tensor) -> Tensor:
@@ -289,6 +293,8 @@ class WeightGradNd(Function):
         w_shape = (y.shape[1], x.shape[1] // groups) + geom.kernel
         ctx.geom, ctx.groups = geom, groups
         ctx.save_for_backward(x, y)
+        if x.shape[0] == 0:  # a sum over no samples
+            return np.zeros(w_shape, np.result_type(x, y))
         if cols is not None and _winograd.is_transformed(cols):
             if _winograd.finite(y):
                 return _winograd.weight_grad(cols, y, geom)

@@ -203,7 +203,9 @@ class Unfold(Function):
         cols = _im2col(x, geom)
         if cols.base is x or cols is x:  # pointwise geometry: never hand out a view of x
             cols = cols.copy()
-        return cols.reshape(x.shape[0], -1, math.prod(geom.out_size))
+        return cols.reshape(
+            x.shape[0], x.shape[1] * math.prod(geom.kernel), math.prod(geom.out_size)
+        )
 
     @staticmethod
     def backward(ctx: Any, grad: Tensor) -> tuple[Any, ...]:

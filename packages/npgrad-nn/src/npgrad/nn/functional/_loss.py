@@ -3,8 +3,10 @@
 Every loss takes ``reduction='none' | 'mean' | 'sum'``; the deprecated ``size_average`` /
 ``reduce`` pair is mapped to it as PyTorch does (with its warning). The class-index losses
 (``nll_loss``, ``cross_entropy``) are fused Functions from :mod:`._loss_class`; the others are
-compositions of core ops, so they are differentiable to any order. Targets of pointwise losses
-are cast to the input's dtype (float32 stays float32).
+compositions of core ops, so they are differentiable to any order. Dtypes follow PyTorch loss
+by loss: most promote a floating target of another dtype with the input (float32 input and
+float64 target give a float64 loss), an integer target takes the input's dtype, and each
+gradient comes back in its own input's dtype; the exceptions are noted in their docstrings.
 """
 
 from __future__ import annotations
@@ -23,6 +25,7 @@ from npgrad.nn.functional._loss_class import (
     _LossValueError,
     _reduce,
     _reduction,
+    _TargetTypeError,
     _tensor,
     cross_entropy,
     multi_margin_loss,
@@ -53,13 +56,33 @@ __all__ = [
 
 
 # ---- helpers ---------------------------------------------------------------------------------
-def _pair(op: str, input: Any, target: Any, exact: bool = False) -> tuple[Tensor, Tensor]:  # noqa: A002
-    """A floating input and a target of its dtype; a shape mismatch warns when the two
-    broadcast (PyTorch's behaviour) and raises when they don't or when ``exact``."""
+def _promoted(*tensors: Tensor) -> tuple[Tensor, ...]:
+    """The tensors cast to their promoted dtype (differentiably: each gradient comes back in
+    its own tensor's dtype)."""
+    dt = np.result_type(*(t.dtype for t in tensors))
+    return tuple(t if t.dtype == dt else t.to(dt) for t in tensors)
+
+
+def _pair(
+    op: str,
+    input: Any,  # noqa: A002
+    target: Any,
+    exact: bool = False,
+    promote: bool = True,
+) -> tuple[Tensor, Tensor]:
+    """A floating input and target of one dtype; a shape mismatch warns when the two
+    broadcast (PyTorch's behaviour) and raises when they don't or when ``exact``.
+
+    With ``promote`` (PyTorch's elementwise losses) a floating target of another dtype is
+    promoted with the input; otherwise, and for a non-floating target, the target is cast
+    to the input's dtype."""
     x = _float(op, input)
     t = _tensor(op, target, "target")
     if t.dtype != x.dtype:
-        t = t.to(x.dtype)
+        if promote and t.dtype.kind == "f":
+            x, t = _promoted(x, t)
+        else:
+            t = t.to(x.dtype)
     if t.shape != x.shape:
         try:
             np.broadcast_shapes(x.shape, t.shape)
@@ -183,6 +206,8 @@ def huber_loss(
 ) -> Tensor:
     """``0.5 * d**2`` where ``|d| < delta``, else ``delta * (|d| - 0.5 * delta)``.
 
+    The loss has the input's dtype (the target is cast to it), as PyTorch's forward.
+
     Examples
     --------
     >>> import npgrad
@@ -191,7 +216,7 @@ def huber_loss(
     tensor([0.1250, 4.0000])
     """
     red = _reduction(None, None, reduction)
-    x, t = _pair("huber_loss", input, target)
+    x, t = _pair("huber_loss", input, target, promote=False)
     delta = float(delta)
     if delta <= 0:
         raise ValueError(f"huber_loss does not support non-positive values for delta, got {delta}")
@@ -235,6 +260,7 @@ def binary_cross_entropy(
 ) -> Tensor:
     """``-weight * (target * log(input) + (1 - target) * log(1 - input))`` for probabilities
     ``input`` in [0, 1]; each log is clamped at -100 like PyTorch's, so the loss is finite.
+    As in PyTorch, the target must have the input's dtype.
 
     Examples
     --------
@@ -252,7 +278,11 @@ def binary_cross_entropy(
             f"{op}: using a target size {tuple(t.shape)} that is different to the input size "
             f"{tuple(x.shape)} is deprecated. Please ensure they have the same size."
         )
-    t = t if t.dtype == x.dtype else t.to(x.dtype)
+    if t.dtype != x.dtype:
+        raise _TargetTypeError(
+            f"{op}: expected a target of the input's dtype {x.dtype}, got {t.dtype} (PyTorch "
+            "does not promote here; cast the target with .to(input.dtype))"
+        )
     xd = x._data
     if xd.size and not ((xd >= 0) & (xd <= 1)).all():
         raise _LossValueError(f"{op}: all elements of input should be between 0 and 1")
@@ -262,7 +292,11 @@ def binary_cross_entropy(
     return _reduce(loss, red)
 
 
-def _broadcast_weight(op: str, weight: Any, x: Tensor, name: str = "weight") -> Tensor:
+def _broadcast_weight(
+    op: str, weight: Any, x: Tensor, name: str = "weight", promote: bool = False
+) -> Tensor:
+    """A floating weight that broadcasts to ``x``: cast to its dtype, or (``promote``) kept
+    in its own, to be promoted with it."""
     w = _float(op, weight, name)
     try:
         np.broadcast_shapes(w.shape, x.shape)
@@ -271,7 +305,7 @@ def _broadcast_weight(op: str, weight: Any, x: Tensor, name: str = "weight") -> 
             f"{op}: {name} of shape {tuple(w.shape)} cannot be broadcast to the input shape "
             f"{tuple(x.shape)}"
         ) from None
-    return w if w.dtype == x.dtype else w.to(x.dtype)
+    return w if w.dtype == x.dtype or promote else w.to(x.dtype)
 
 
 def binary_cross_entropy_with_logits(
@@ -287,7 +321,9 @@ def binary_cross_entropy_with_logits(
     ``(1 - t) * x - (1 + (pos_weight - 1) * t) * logsigmoid(x)``.
 
     ``pos_weight`` weighs the positive term, broadcast along the last (class) dimension.
-    Finite for any logit, with the gradient ``sigmoid(x) - t`` (unweighted).
+    Finite for any logit, with the gradient ``sigmoid(x) - t`` (unweighted). The target must be
+    floating, and the loss has its dtype (as PyTorch's kernel, which computes in the target's
+    dtype: a float64 input with a float32 target gives a float32 loss).
 
     Examples
     --------
@@ -305,7 +341,12 @@ def binary_cross_entropy_with_logits(
         raise ShapeError(
             f"{op}: target size {tuple(t.shape)} must be the same as input size {tuple(x.shape)}"
         )
-    t = t if t.dtype == x.dtype else t.to(x.dtype)
+    if t.dtype.kind != "f":
+        raise _TargetTypeError(
+            f"{op}: expected a floating point target, got dtype {t.dtype} (the loss is computed "
+            "in the target's dtype, as in PyTorch)"
+        )
+    x = x if x.dtype == t.dtype else x.to(t.dtype)
     log_sig = npgrad.logsigmoid(x)
     if pos_weight is not None:
         pw = _broadcast_weight(op, pos_weight, x, "pos_weight")
@@ -437,7 +478,7 @@ def gaussian_nll_loss(
                     f"{op}: var is of incorrect size {tuple(v.shape)} for input of shape "
                     f"{tuple(x.shape)}"
                 )
-        v = v if v.dtype == x.dtype else v.to(x.dtype)
+        x, t, v = _promoted(x, t, v)
     red = _reduction(None, None, reduction)
     v = v.clone()
     with npgrad.no_grad():  # PyTorch's clamp: the value changes, the gradient passes through
@@ -476,7 +517,8 @@ def margin_ranking_loss(
             f"{op}: all input tensors should have the same dimension but got sizes: input1: "
             f"{tuple(x1.shape)}, input2: {tuple(x2.shape)}, target: {tuple(t.shape)}"
         )
-    t = t if t.dtype == x1.dtype else t.to(x1.dtype)
+    if t.dtype.kind != "f":  # a floating target promotes with the inputs, as in PyTorch
+        t = t.to(np.result_type(x1.dtype, x2.dtype))
     return _reduce((-t * (x1 - x2) + float(margin)).clamp(min=0.0), red)
 
 
@@ -500,7 +542,7 @@ def hinge_embedding_loss(
     """
     op = "hinge_embedding_loss"
     red = _reduction(size_average, reduce, reduction)
-    x, t = _pair(op, input, target)
+    x, t = _pair(op, input, target, promote=False)
     # PyTorch's kernel: both terms where the target is neither 1 nor -1
     margin_term = npgrad.where(t != 1, (float(margin) - x).clamp(min=0.0), 0.0)
     return _reduce(margin_term + npgrad.where(t != -1, x, 0.0), red)
@@ -524,7 +566,7 @@ def soft_margin_loss(
     tensor([0.6931, 2.1269])
     """
     red = _reduction(size_average, reduce, reduction)
-    x, t = _pair("soft_margin_loss", input, target)
+    x, t = _pair("soft_margin_loss", input, target, promote=False)
     return _reduce(npgrad.softplus(-(x * t)), red)
 
 
@@ -551,7 +593,7 @@ def multilabel_soft_margin_loss(
     x, t = _pair(op, input, target)
     loss = -(t * npgrad.logsigmoid(x) + (1.0 - t) * npgrad.logsigmoid(-x))
     if weight is not None:
-        loss = loss * _broadcast_weight(op, weight, x)
+        loss = loss * _broadcast_weight(op, weight, x, promote=True)  # PyTorch promotes here
     c = x.shape[-1] if x.ndim else 1
     return _reduce(loss.sum(-1) / c if x.ndim else loss, red)
 

@@ -195,13 +195,24 @@ def _finish(losses: np.ndarray, reduction: str, count: Any) -> tuple[np.ndarray,
         return np.asarray(losses.sum()), 1.0
     if count:
         return np.asarray(losses.sum() / count), count
-    with np.errstate(invalid="ignore", divide="ignore"):  # all ignored: 0 / 0 = nan, like PyTorch
-        return np.asarray(losses.sum() / count), count
+    # nothing counted (all ignored or of weight 0): PyTorch's weighted mean of the class-target
+    # part is 0 / 0 = nan, and so is the whole loss, label-smoothing part included
+    return np.full((), np.nan, losses.dtype), count
 
 
-def _nonzero(denom: Any) -> Any:
-    # every entry ignored: the 'mean' is nan and so is its gradient, as in PyTorch
-    return denom if denom else np.nan
+def _entry_scale(valid: np.ndarray | None, denom: Any) -> Any:
+    """Each entry's factor in the gradient of the reduced loss: ``1 / denom``, 0 where the
+    entry is ignored.
+
+    PyTorch's kernels skip ignored entries, so their gradient is exactly 0 even when every
+    entry is ignored and the 'mean' is 0 / 0 = nan. A zero denominator with counted entries
+    (their class weights are all 0) gives those entries 0 / 0 = nan, as in PyTorch.
+    """
+    if denom:
+        return (1.0 if valid is None else valid) / denom
+    if valid is None:
+        return np.nan
+    return np.where(valid != 0, np.nan, 0.0).astype(valid.dtype, copy=False)
 
 
 def _class_axis_shape(ndim: int, c: int) -> tuple[int, ...]:
@@ -231,7 +242,7 @@ class _NLLLoss(Function):
         ctx.saved_tensors  # noqa: B018 - raises if the graph was freed or x changed in place
         tg = ctx.tg
         pattern = np.zeros(ctx.shape, grad.dtype)
-        coef = -(tg.wt if tg.wt is not None else 1.0) / _nonzero(ctx.denom)
+        coef = -(tg.wt if tg.wt is not None else 1.0) * _entry_scale(tg.valid, ctx.denom)
         _add_at_class(pattern, tg.t, coef)
         g = grad.unsqueeze(1) if ctx.reduction == "none" else grad
         return g * _const(pattern), None, None
@@ -249,9 +260,10 @@ def nll_loss(
     """Negative log likelihood of class indices: ``-weight[t] * input[n, t]`` for an input
     of log-probabilities ``(N, C)``, ``(N, C, d1, ...)`` or ``(C,)``.
 
-    Entries whose target is ``ignore_index`` contribute nothing; ``'mean'`` divides by the
-    sum of the weights of the other entries (nan when every entry is ignored). A target out
-    of ``[0, C)`` raises IndexError naming it.
+    Entries whose target is ``ignore_index`` contribute nothing, to the loss and to its
+    gradient; ``'mean'`` divides by the sum of the weights of the other entries (nan when
+    every entry is ignored, with an all-zero gradient, as in PyTorch). A target out of
+    ``[0, C)`` raises IndexError naming it.
 
     Examples
     --------
@@ -315,7 +327,7 @@ class _CrossEntropy(Function):
         wt = 1.0 if tg.wt is None else tg.wt
         a = (1.0 - eps) * wt + eps * (1.0 if tg.w is None else tg.w.sum() / c)
         b = (1.0 - eps) * wt
-        base = (1.0 if tg.valid is None else tg.valid) / _nonzero(ctx.denom)
+        base = _entry_scale(tg.valid, ctx.denom)
         w_axis = 1.0 if tg.w is None else tg.w.reshape(_class_axis_shape(x.ndim, c))
         if not is_grad_enabled_fast():
             scale = base * grad._data
@@ -396,18 +408,21 @@ def _cross_entropy_probs(
         raise _LossValueError(f"{op}: ignore_index is not supported for floating point target")
     dim = 0 if x.ndim == 1 else 1
     c = x.shape[dim]
-    t = t if t.dtype == x.dtype else t.to(x.dtype)
+    # PyTorch promotes input, target and weight to one dtype (gradients in their own)
+    w = None if weight is None else _float(op, weight, "weight")
+    dt = np.result_type(x.dtype, t.dtype, *(() if w is None else (w.dtype,)))
+    x = x if x.dtype == dt else x.to(dt)
+    t = t if t.dtype == dt else t.to(dt)
     if eps:
         t = t * (1.0 - eps) + eps / c
     prod = npgrad.log_softmax(x, dim) * t
-    if weight is not None:
-        w = _float(op, weight, "weight")
+    if w is not None:
         if w.ndim != 1 or w.shape[0] != c:
             raise ShapeError(
                 f"{op}: weight tensor should be defined either for all {c} classes or no "
                 f"classes but got weight tensor of shape: {tuple(w.shape)}"
             )
-        w = w if w.dtype == x.dtype else w.to(x.dtype)
+        w = w if w.dtype == dt else w.to(dt)
         prod = prod * (w if dim == 0 else w.reshape(_class_axis_shape(x.ndim, c)))
     if red == "none":
         return -prod.sum(dim)

@@ -353,6 +353,16 @@ def batch_norm(
         stats = (_stat(running_mean, x, (1, c, 1)), _stat(running_var, x, (1, c, 1)))
     elif running_mean is not None and running_var is not None:
         running = (running_mean._data, running_var._data, float(momentum))
+    if n * rest == 0:
+        # PyTorch: an empty batch gives an empty output (still in the graph of weight and
+        # bias, whose gradients are then zeros) and leaves the running statistics unchanged
+        affine = (1, c) + (1,) * (x.ndim - 2)
+        out = x.clone()
+        if weight is not None:
+            out = out * weight.reshape(affine)
+        if bias is not None:
+            out = out + bias.reshape(affine)
+        return out
     out = _Normalize.apply(x, weight, bias, plan, eps, stats, running)
     if running is not None:
         _bump(running_mean, running_var)

@@ -6,7 +6,11 @@ sum of a few input samples ``x[idx_r[j]]`` (1 for nearest, 2 for linear, 4 for c
 the axes are processed last to first (W, then H, then D) — PyTorch's order, so rounding
 matches. Indices and weights are computed with PyTorch's formulas in its precision (float32
 for float32 inputs). :class:`Resample` and its adjoint :class:`ResampleT` are each other's
-backward, so gradients of any order work.
+backward, so gradients of any order work — and the gradient is always the adjoint of the
+forward: PyTorch's 1-D and 3-D nearest kernels compute floor(j / scale_factor) forward but
+take the o == n / o == 2n index shortcuts backward, so for a non-integer ``scale_factor`` that
+gives such a size npgrad's gradient (the true gradient of the forward both compute) differs
+from PyTorch's.
 """
 
 from __future__ import annotations
@@ -90,14 +94,14 @@ def _scale(n: int, o: int, align_corners: bool, sf: float | None, dt: type) -> A
     return dt(1.0 / sf) if sf is not None and sf > 0 else dt(n) / dt(o)
 
 
-def _nearest_taps(n: int, o: int, sf: float | None, exact: bool) -> Taps:
+def _nearest_taps(n: int, o: int, sf: float | None, exact: bool, shortcuts: bool) -> Taps:
     scale = _scale(n, o, False, sf, np.float32)  # nearest modes always compute in float
     j = np.arange(o)
     if exact:
         src = np.floor(((j + 0.5) * np.float64(scale)).astype(np.float32))
-    elif o == n:
+    elif shortcuts and o == n:
         src = j
-    elif o == 2 * n:
+    elif shortcuts and o == 2 * n:
         src = j >> 1
     else:
         src = np.floor(j.astype(np.float32) * scale)
@@ -244,17 +248,17 @@ def interpolate(
     for t in range(nd - 1, -1, -1):
         n, o, sf = spatial[t], out[t], scales[t]
         if mode in ("nearest", "nearest-exact"):
-            taps = _nearest_taps(n, o, sf, mode == "nearest-exact")
+            # PyTorch's 2-D nearest kernel maps o == n and o == 2n with the exact index
+            # shortcuts; its 1-D and 3-D kernels use floor(j / scale_factor) for every size
+            taps = _nearest_taps(n, o, sf, mode == "nearest-exact", shortcuts=nd == 2)
+            if o == n and np.array_equal(taps[0][0], np.arange(n)):
+                continue
         elif mode == "bicubic":
             taps = _cubic_taps(n, o, sf, bool(align_corners), dt)
+        elif o == n:
+            continue  # PyTorch's linear kernels copy an axis of unchanged size, whatever the scale
         else:
             taps = _linear_taps(n, o, sf, bool(align_corners), dt)
-        if (
-            mode in ("nearest", "nearest-exact")
-            and o == n
-            and np.array_equal(taps[0][0], np.arange(n))
-        ):
-            continue
         y = Resample.apply(y, 2 + t, taps, n)
     return y if y is not input else input.clone()
 

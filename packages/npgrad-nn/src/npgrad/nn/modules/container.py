@@ -351,7 +351,14 @@ class ParameterDict(Module):
         return v
 
     def update(self, parameters: Any) -> None:
-        items = parameters.items() if isinstance(parameters, Mapping) else parameters
+        """Add or overwrite entries, as PyTorch does: a plain mapping in sorted key order; an
+        OrderedDict, a ParameterDict or an iterable of ``(key, value)`` pairs in its order."""
+        if isinstance(parameters, (OrderedDict, ParameterDict)):
+            items = parameters.items()
+        elif isinstance(parameters, Mapping):
+            items = sorted(parameters.items(), key=operator.itemgetter(0))
+        else:
+            items = parameters
         for k, v in items:
             self[k] = v
 

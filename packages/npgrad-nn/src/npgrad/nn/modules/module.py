@@ -8,7 +8,6 @@ state_dict of the same architecture loads unchanged.
 
 from __future__ import annotations
 
-import itertools
 import os
 from collections import OrderedDict
 from collections.abc import Callable, Iterator
@@ -18,6 +17,7 @@ import numpy as np
 
 import npgrad
 from npgrad import Tensor
+from npgrad.nn.modules._hooks import _RemovableHandle, call_with_hooks
 from npgrad.nn.parameter import Parameter
 
 __all__ = ["Module"]
@@ -26,23 +26,6 @@ __all__ = ["Module"]
 class _IncompatibleKeys(NamedTuple):
     missing_keys: list[str]
     unexpected_keys: list[str]
-
-
-class _RemovableHandle:
-    _ids = itertools.count()
-
-    def __init__(self, hooks: dict[int, Any]) -> None:
-        self.hooks = hooks
-        self.id = next(self._ids)
-
-    def remove(self) -> None:
-        self.hooks.pop(self.id, None)
-
-    def __enter__(self) -> _RemovableHandle:
-        return self
-
-    def __exit__(self, *exc: object) -> None:
-        self.remove()
 
 
 def _addindent(text: str, spaces: int) -> str:
@@ -73,6 +56,9 @@ class Module:
     """
 
     training: bool
+    # the version of this class's state_dict layout, saved in ``state_dict()._metadata`` (as
+    # PyTorch does) so that ``_upgrade_state_dict`` can recognise an older checkpoint
+    _version: int = 1
     _parameters: dict[str, Parameter | None]
     _buffers: dict[str, Tensor | None]
     _modules: dict[str, Module | None]
@@ -85,27 +71,25 @@ class Module:
         set_(self, "_non_persistent_buffers", set())
         set_(self, "_modules", {})
         set_(self, "_forward_pre_hooks", {})
+        set_(self, "_forward_pre_hooks_with_kwargs", {})
         set_(self, "_forward_hooks", {})
+        set_(self, "_forward_hooks_with_kwargs", {})
+        set_(self, "_forward_hooks_always_called", {})
 
     forward: Callable[..., Any]
 
     def __call__(self, *args: Any, **kwargs: Any) -> Any:
-        for hook in list(self._forward_pre_hooks.values()):
-            new = hook(self, args)
-            if new is not None:
-                args = new if isinstance(new, tuple) else (new,)
+        if self._forward_pre_hooks or self._forward_hooks:
+            return call_with_hooks(self, args, kwargs)
+        return self._forward_function()(self, *args, **kwargs)
+
+    def _forward_function(self) -> Callable[..., Any]:
         try:
-            forward = type(self).forward
+            return type(self).forward  # type: ignore[no-any-return]
         except AttributeError:
             raise NotImplementedError(
                 f'Module [{type(self).__name__}] is missing the required "forward" function'
             ) from None
-        out = forward(self, *args, **kwargs)
-        for hook in list(self._forward_hooks.values()):
-            new = hook(self, args, out)
-            if new is not None:
-                out = new
-        return out
 
     # ---- registration ----------------------------------------------------------------------
     def _check_name(self, kind: str, name: Any) -> None:
@@ -351,9 +335,17 @@ class Module:
                 p.grad = Tensor._make(np.zeros_like(p.grad._data), False, None)
 
     def apply(self, fn: Callable[[Module], None]) -> Module:
-        """Call ``fn`` on every submodule (children first) and on this module."""
-        for m in reversed(list(self.modules())):
-            fn(m)
+        """Call ``fn`` on every submodule, then on this module, in PyTorch's order: for each
+        child in ``children()`` order its whole subtree first (post-order), a module shared by
+        several parents once under each. Iterative: no recursion limit on deep models."""
+        stack: list[tuple[Module, bool]] = [(self, False)]
+        while stack:
+            mod, children_done = stack.pop()
+            if children_done:
+                fn(mod)
+            else:
+                stack.append((mod, True))
+                stack.extend((child, False) for child in reversed(list(mod.children())))
         return self
 
     def _apply_to_tensors(
@@ -413,11 +405,20 @@ class Module:
         keep_vars: bool = False,
     ) -> OrderedDict[str, Tensor]:
         """Parameters and persistent buffers under their dotted names, as detached copies
-        (``keep_vars=True``: the Parameter objects themselves)."""
+        (``keep_vars=True``: the Parameter objects themselves).
+
+        Like PyTorch's, the returned OrderedDict carries ``_metadata``: each module's dotted
+        name mapped to ``{"version": module._version}``.
+        """
         out: OrderedDict[str, Tensor] = OrderedDict() if destination is None else destination  # type: ignore[assignment]
+        if destination is None:
+            out._metadata = OrderedDict()  # type: ignore[attr-defined]
+        metadata = getattr(out, "_metadata", None)
         for mod_prefix, mod in self.named_modules(
             prefix=prefix.rstrip("."), remove_duplicate=False
         ):
+            if metadata is not None:
+                metadata[mod_prefix] = {"version": mod._version}
             base = f"{mod_prefix}." if mod_prefix else ""
             for k, p in mod._parameters.items():
                 if p is not None:
@@ -443,6 +444,10 @@ class Module:
             raise TypeError(
                 f"Expected state_dict to be dict-like, got {type(state_dict).__name__}."
             )
+        metadata = getattr(state_dict, "_metadata", None) or {}
+        state_dict = OrderedDict(state_dict)  # the upgrade hooks must not change the caller's
+        for name, mod in self.named_modules(remove_duplicate=False):
+            mod._upgrade_state_dict(state_dict, f"{name}." if name else "", metadata.get(name, {}))
         own = self.state_dict(keep_vars=True)
         missing = [k for k in own if k not in state_dict]
         unexpected = [k for k in state_dict if k not in own]
@@ -483,27 +488,67 @@ class Module:
             target._version += 1
         return _IncompatibleKeys(missing, unexpected)
 
+    def _upgrade_state_dict(
+        self, state_dict: dict[str, Any], prefix: str, local_metadata: dict[str, Any]
+    ) -> None:
+        """Bring this module's entries of an older ``state_dict`` (keys starting with
+        ``prefix``) up to date, in place, before ``load_state_dict`` checks the keys.
+
+        ``local_metadata`` is this module's entry of ``state_dict._metadata`` (``{}`` when there
+        is none, as for a plain dict), holding the ``"version"`` (``_version``) of the module
+        that saved it. ``state_dict`` is load_state_dict's own copy. The base class changes
+        nothing; a layer whose layout changed overrides this (the key-fixing part of PyTorch's
+        ``_load_from_state_dict``).
+        """
+
     def save_state_dict(self, path: str | os.PathLike[str]) -> None:
         """Save ``state_dict()`` to ``path`` with ``npgrad.save`` (the seed project's API)."""
         npgrad.save(self.state_dict(), path)
 
     # ---- hooks -------------------------------------------------------------------------------
     def register_forward_pre_hook(
-        self, hook: Callable[..., Any], *, prepend: bool = False
+        self, hook: Callable[..., Any], *, prepend: bool = False, with_kwargs: bool = False
     ) -> _RemovableHandle:
-        """``hook(module, args)`` runs before forward; a returned value replaces the args."""
-        handle = _RemovableHandle(self._forward_pre_hooks)
+        """Run ``hook(module, args)`` before forward; a returned value replaces the args (a
+        non-tuple becomes a 1-tuple).
+
+        ``with_kwargs=True``: ``hook(module, args, kwargs)``, returning None or a tuple
+        ``(new_args, new_kwargs)``. ``prepend=True`` runs it before the hooks already
+        registered. Returns a handle whose ``remove()`` unregisters it.
+        """
+        handle = _RemovableHandle(self._forward_pre_hooks, self._forward_pre_hooks_with_kwargs)
         self._forward_pre_hooks[handle.id] = hook
+        if with_kwargs:
+            self._forward_pre_hooks_with_kwargs[handle.id] = True
         if prepend:
             self._move_to_front(self._forward_pre_hooks, handle.id)
         return handle
 
     def register_forward_hook(
-        self, hook: Callable[..., Any], *, prepend: bool = False
+        self,
+        hook: Callable[..., Any],
+        *,
+        prepend: bool = False,
+        with_kwargs: bool = False,
+        always_call: bool = False,
     ) -> _RemovableHandle:
-        """``hook(module, args, output)`` runs after forward; a returned value replaces the output."""
-        handle = _RemovableHandle(self._forward_hooks)
+        """Run ``hook(module, args, output)`` after forward; a returned value replaces the
+        output.
+
+        ``with_kwargs=True``: ``hook(module, args, kwargs, output)``. ``always_call=True``:
+        the hook also runs when forward (or an earlier hook) raises, with the output so far
+        (None if forward raised); the error is then re-raised. ``prepend=True`` runs it
+        before the hooks already registered. Returns a handle whose ``remove()`` unregisters
+        it.
+        """
+        handle = _RemovableHandle(
+            self._forward_hooks, self._forward_hooks_with_kwargs, self._forward_hooks_always_called
+        )
         self._forward_hooks[handle.id] = hook
+        if with_kwargs:
+            self._forward_hooks_with_kwargs[handle.id] = True
+        if always_call:
+            self._forward_hooks_always_called[handle.id] = True
         if prepend:
             self._move_to_front(self._forward_hooks, handle.id)
         return handle

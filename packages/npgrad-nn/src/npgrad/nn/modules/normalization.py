@@ -45,6 +45,8 @@ def _check_device(device: Any) -> None:
 class _NormBase(Module):
     """State shared by batch and instance norm: the affine parameters and running stats."""
 
+    _version = 2  # PyTorch's numbering: version 2 added the num_batches_tracked buffer
+
     def __init__(
         self,
         num_features: int,
@@ -83,6 +85,17 @@ class _NormBase(Module):
             self.register_buffer("running_var", None)
             self.register_buffer("num_batches_tracked", None)
         self.reset_parameters()
+
+    def _upgrade_state_dict(
+        self, state_dict: dict[str, Any], prefix: str, local_metadata: dict[str, Any]
+    ) -> None:
+        # PyTorch's _NormBase._load_from_state_dict: a state_dict of version < 2, or without
+        # version metadata (a plain dict), may lack num_batches_tracked; the module keeps its own
+        version = local_metadata.get("version")
+        key = prefix + "num_batches_tracked"
+        old = (version is None or version < 2) and self.track_running_stats
+        if old and key not in state_dict and self.num_batches_tracked is not None:
+            state_dict[key] = self.num_batches_tracked
 
     def reset_running_stats(self) -> None:
         """Running mean 0, running variance 1, no batches tracked."""
