@@ -78,6 +78,7 @@ from npgrad.ops.elementwise import *  # noqa: E402, F403
 from npgrad.ops.extras import *  # noqa: E402, F403
 from npgrad.ops.extrema import *  # noqa: E402, F403
 from npgrad.ops.linalg import *  # noqa: E402, F403
+from npgrad.ops.other import *  # noqa: E402, F403
 from npgrad.ops.reduction import *  # noqa: E402, F403
 from npgrad.ops.scan import *  # noqa: E402, F403
 from npgrad.ops.shape import *  # noqa: E402, F403
@@ -88,7 +89,7 @@ from npgrad.tensor import Tensor  # noqa: E402
 from npgrad import creation as _creation  # noqa: E402, I001
 from npgrad.ops import activation as _act, arithmetic as _ar, comparison as _cmp  # noqa: E402
 from npgrad.ops import binary as _bin, elementwise as _el, extrema as _ext  # noqa: E402
-from npgrad.ops import extras as _xtr  # noqa: E402
+from npgrad.ops import extras as _xtr, other as _oth  # noqa: E402
 from npgrad.ops import linalg as _la, reduction as _red, scan as _scan  # noqa: E402
 from npgrad.ops import shape as _sh, sorting as _so  # noqa: E402
 
@@ -145,7 +146,7 @@ __all__ = [
     "short",
     "uint8",
 ]
-for _m in (_creation, _act, _ar, _bin, _cmp, _el, _ext, _xtr, _la, _red, _scan, _sh, _so):
+for _m in (_creation, _act, _ar, _bin, _cmp, _el, _ext, _xtr, _la, _oth, _red, _scan, _sh, _so):
     __all__ += getattr(_m, "__all__", [])
 del _m
 

@@ -619,10 +619,10 @@ class TensorMethods:
         return shape_ops.split(self, split_size, dim)
 
     def tensor_split(self, indices_or_sections: Any, dim: int = 0) -> tuple[Tensor, ...]:
-        return extras.tensor_split(self, indices_or_sections, dim)
+        return other_ops.tensor_split(self, indices_or_sections, dim)
 
     def select(self, dim: int, index: int) -> Tensor:
-        return extras.select(self, dim, index)
+        return other_ops.select(self, dim, index)
 
     def chunk(self, chunks: int, dim: int = 0) -> tuple[Tensor, ...]:
         return shape_ops.chunk(self, chunks, dim)
@@ -655,16 +655,16 @@ class TensorMethods:
         return self._inplace("triu_", shape_ops.triu, diagonal)
 
     def diag(self, diagonal: int = 0) -> Tensor:
-        return extras.diag(self, diagonal)
+        return other_ops.diag(self, diagonal)
 
     def diag_embed(self, offset: int = 0, dim1: int = -2, dim2: int = -1) -> Tensor:
-        return extras.diag_embed(self, offset, dim1, dim2)
+        return other_ops.diag_embed(self, offset, dim1, dim2)
 
     def fill_diagonal_(self, fill_value: Any, wrap: bool = False) -> Tensor:
-        return self._inplace("fill_diagonal_", extras._fill_diagonal, fill_value, wrap)
+        return self._inplace("fill_diagonal_", other_ops._fill_diagonal, fill_value, wrap)
 
     def rot90(self, k: int = 1, dims: Any = (0, 1)) -> Tensor:
-        return extras.rot90(self, k, dims)
+        return other_ops.rot90(self, k, dims)
 
     def clone(self) -> Tensor:
         return shape_ops.clone(self)
@@ -836,7 +836,8 @@ class TensorMethods:
     def outer(self, other: Any) -> Tensor:
         return linalg.outer(self, other)
 
-    # ---- npgrad.ops.extras -------------------------------------------------------------------
+    # ---- npgrad.ops.extras (with cross, kron, diff, repeat_interleave of npgrad.ops.other and
+    # cummax, cummin, logcumsumexp of npgrad.ops.scan) ----------------------------------------
     def fmod(self, other: Any) -> Tensor:
         return extras.fmod(self, other)
 
@@ -870,22 +871,22 @@ class TensorMethods:
         return extras.isclose(self, other, rtol, atol, equal_nan)
 
     def cross(self, other: Any, dim: int | None = None) -> Tensor:
-        return extras.cross(self, other, dim)
+        return other_ops.cross(self, other, dim)
 
     def kron(self, other: Any) -> Tensor:
-        return extras.kron(self, other)
+        return other_ops.kron(self, other)
 
     @numpy_aliases
     def cummax(self, dim: int) -> Any:
-        return extras.cummax(self, dim)
+        return scan.cummax(self, dim)
 
     @numpy_aliases
     def cummin(self, dim: int) -> Any:
-        return extras.cummin(self, dim)
+        return scan.cummin(self, dim)
 
     @numpy_aliases
     def logcumsumexp(self, dim: int) -> Tensor:
-        return extras.logcumsumexp(self, dim)
+        return scan.logcumsumexp(self, dim)
 
     def bincount(self, weights: Any = None, minlength: int = 0) -> Tensor:
         return extras.bincount(self, weights, minlength)
@@ -927,7 +928,7 @@ class TensorMethods:
         return self._inplace("baddbmm_", extras.baddbmm, batch1, batch2, beta=beta, alpha=alpha)
 
     def diff(self, n: int = 1, dim: int = -1, prepend: Any = None, append: Any = None) -> Tensor:
-        return extras.diff(self, n, dim, prepend, append)
+        return other_ops.diff(self, n, dim, prepend, append)
 
     def addcmul(self, tensor1: Any, tensor2: Any, *, value: Any = 1) -> Tensor:
         return extras.addcmul(self, tensor1, tensor2, value=value)
@@ -945,8 +946,8 @@ class TensorMethods:
         self, repeats: Any = None, dim: int | None = None, *, output_size: int | None = None
     ) -> Tensor:
         if repeats is None:  # ``t.repeat_interleave()``: PyTorch's index form on ``t``
-            return extras.repeat_interleave(self)
-        return extras.repeat_interleave(self, repeats, dim, output_size=output_size)
+            return other_ops.repeat_interleave(self)
+        return other_ops.repeat_interleave(self, repeats, dim, output_size=output_size)
 
     @numpy_aliases
     def count_nonzero(self, dim: Any = None) -> Tensor:
@@ -1110,4 +1111,5 @@ from npgrad.ops import (  # noqa: E402
     scan,
     sorting,
 )
+from npgrad.ops import other as other_ops  # noqa: E402
 from npgrad.ops import shape as shape_ops  # noqa: E402

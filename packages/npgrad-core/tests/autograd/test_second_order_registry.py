@@ -253,7 +253,9 @@ SECOND_ORDER = {
     "median": (_x(M23), lambda f, a: f(a) + f(a, 1).values.sum()),
     "nanmedian": (_x(M23), lambda f, a: f(a) + f(a, 0).values.sum()),
     "mode": (_x(M23), lambda f, a: f(a, 1).values),
-    # npgrad.ops.extras
+    # npgrad.ops.extras, npgrad.ops.other (diff, atleast_*d, the stacks, repeat_interleave,
+    # meshgrid, diag, diag_embed, cross, kron, rot90, select, tensor_split) and the scans
+    # cummax, cummin, logcumsumexp of npgrad.ops.scan
     "fmod": (_x(M23, POS((3,))), lambda f, a, b: f(a, b)),
     "hypot": (_x(POS(M23), (3,)), lambda f, a, b: f(a, b)),
     "logaddexp": (_x(M23, (3,)), lambda f, a, b: f(a, b)),

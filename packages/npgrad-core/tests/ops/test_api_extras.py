@@ -1,4 +1,5 @@
-"""The PyTorch conveniences of ``npgrad.ops.extras`` and the matching Tensor methods
+"""The PyTorch conveniences of ``npgrad.ops.extras`` and ``npgrad.ops.other`` (the dimension
+helpers and stacks, ``repeat_interleave``, ``diff``) and the matching Tensor methods
 (``new_*``, ``stride``, ``nelement``, ``fmod``, ``addcmul_``...): forward against NumPy in
 float32 and float64, gradients (first and second order), errors, and PyTorch parity.
 """

@@ -1,6 +1,7 @@
-"""More PyTorch conveniences of ``npgrad.ops.extras`` -- ``isclose``, ``meshgrid``, ``diag``,
-``diag_embed``, ``cross``, ``kron``, ``rot90``, ``tensor_split``, ``select``, ``copysign``,
-``frac``, ``var_mean``/``std_mean``, ``cummax``/``cummin``, ``logcumsumexp``, ``bincount`` --
+"""More PyTorch conveniences of ``npgrad.ops.extras``, ``npgrad.ops.other`` and
+``npgrad.ops.scan`` -- ``isclose``, ``meshgrid``, ``diag``, ``diag_embed``, ``cross``, ``kron``,
+``rot90``, ``tensor_split``, ``select`` (``other``), ``copysign``, ``frac``,
+``var_mean``/``std_mean``, ``cummax``/``cummin``, ``logcumsumexp`` (``scan``), ``bincount`` --
 the in-place Tensor methods added with them (``cos_``, ``t_``, ``fill_diagonal_``...),
 ``hypot``/``logaddexp`` promotion and ``Tensor.split(split_size=...)``: forward against NumPy
 in float32 and float64, gradients (first and second order), errors, and PyTorch parity.

@@ -12,6 +12,7 @@ __all__ = [
     "gather_scatter",
     "indexing",
     "linalg",
+    "other",
     "reduction",
     "scan",
     "selection",

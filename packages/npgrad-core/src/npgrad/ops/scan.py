@@ -1,26 +1,37 @@
-"""Scans: ``cumsum`` and ``cumprod`` along one dimension.
+"""Scans along one dimension: ``cumsum``, ``cumprod``, ``cummax``/``cummin`` and
+``logcumsumexp``.
 
 ``cumsum``'s adjoint is a reversed cumulative sum (:class:`ReverseCumsum`), and each is the
 other's backward, so gradients are differentiable to any order. ``cumprod`` handles zeros
 without dividing by zero, to every order (see :func:`_cumprod_grad`); :func:`npgrad.prod`
-uses the same gradient. Bool and integer inputs accumulate in int64, float16 in float32.
+uses the same gradient. In both, bool and integer inputs accumulate in int64, float16 in
+float32.
+
+``cummax``/``cummin`` gather the running extremes at their indices, so the gradient goes to
+the elements chosen; ``logcumsumexp`` has its own Function, whose backward is written in npgrad
+ops, so it is differentiable again.
 """
 
 from __future__ import annotations
 
-from typing import Any
+from typing import Any, NamedTuple
 
 import numpy as np
 
 from npgrad.autograd.function import Function
 from npgrad.autograd.grad_mode import is_grad_enabled_fast
 from npgrad.ops._aliases import numpy_aliases as _numpy_aliases
-from npgrad.ops._promote import tensor_arg
+from npgrad.ops._joining import flip
+from npgrad.ops._promote import const, tensor_arg
 from npgrad.ops.comparison import where
+from npgrad.ops.elementwise import abs as _abs
+from npgrad.ops.elementwise import exp, log
+from npgrad.ops.gather_scatter import gather
 from npgrad.ops.reduction import Sum, _acc, _dim, _out_dtype
+from npgrad.ops.shape import clone
 from npgrad.tensor import Tensor
 
-__all__ = ["cumprod", "cumsum"]
+__all__ = ["cummax", "cummin", "cumprod", "cumsum", "logcumsumexp"]
 
 
 def _scan(a: np.ndarray, axis: int | None, dtype: np.dtype, fn: Any) -> np.ndarray:
@@ -153,3 +164,129 @@ def cumprod(input: Tensor, dim: Any = None, *, dtype: Any = None) -> Tensor:
     tensor([1., 8., 0.])
     """
     return _scan_op("cumprod", Cumprod, input, dim, dtype)
+
+
+# ---- scans: cummax, cummin, logcumsumexp -------------------------------------------------------
+class _CummaxResult(NamedTuple):
+    """``cummax(input, dim)``: ``(values, indices)``, printed like PyTorch's."""
+
+    values: Tensor
+    indices: Tensor
+
+    def __repr__(self) -> str:
+        return f"npgrad.return_types.cummax(\nvalues={self.values!r},\nindices={self.indices!r})"
+
+
+class _CumminResult(NamedTuple):
+    """``cummin(input, dim)``: ``(values, indices)``, printed like PyTorch's."""
+
+    values: Tensor
+    indices: Tensor
+
+    def __repr__(self) -> str:
+        return f"npgrad.return_types.cummin(\nvalues={self.values!r},\nindices={self.indices!r})"
+
+
+def _cum_extreme(op: str, input: Any, dim: Any) -> tuple[Tensor, Tensor]:  # noqa: A002
+    x = tensor_arg(op, input)
+    d = _dim(op, dim, x.ndim)
+    if x.ndim == 0:
+        return clone(x), const(np.zeros((), np.int64))
+    a = x._data
+    acc = np.maximum if op == "cummax" else np.minimum
+    running = acc.accumulate(a, axis=d)
+    # PyTorch's rule: the index moves to every position that ties the running extreme (the
+    # last of equal values) or is nan (a nan, once reached, stays the extreme)
+    hit = a == running
+    if a.dtype.kind == "f":
+        hit |= np.isnan(a)
+    pos = np.arange(a.shape[d], dtype=np.int64).reshape(
+        [-1 if i == d else 1 for i in range(a.ndim)]
+    )
+    if a.size:
+        at = np.maximum.accumulate(np.where(hit, pos, 0), axis=d).astype(np.int64, copy=False)
+    else:
+        at = np.zeros(a.shape, np.int64)
+    idx = const(at)
+    # the values gathered at the indices: the gradient goes to the input element chosen
+    return gather(x, d, idx), idx
+
+
+@_numpy_aliases
+def cummax(input: Tensor, dim: int) -> Any:  # noqa: A002
+    """The running maximum along ``dim`` and the index where it was attained, as a named
+    tuple ``(values, indices)``. Ties move the index to the later element and a nan stays
+    the maximum once reached, as in PyTorch; the gradient goes to the indexed elements.
+
+    Examples
+    --------
+    >>> import npgrad
+    >>> npgrad.cummax(npgrad.tensor([1.0, 3.0, 2.0, 3.0]), 0)
+    npgrad.return_types.cummax(
+    values=tensor([1., 3., 3., 3.]),
+    indices=tensor([0, 1, 1, 3]))
+    """
+    return _CummaxResult(*_cum_extreme("cummax", input, dim))
+
+
+@_numpy_aliases
+def cummin(input: Tensor, dim: int) -> Any:  # noqa: A002
+    """The running minimum along ``dim`` and the index where it was attained, as a named
+    tuple ``(values, indices)`` (ties and nan as in :func:`cummax`).
+
+    Examples
+    --------
+    >>> import npgrad
+    >>> npgrad.cummin(npgrad.tensor([2, 1, 1, 3]), 0).indices
+    tensor([0, 1, 2, 2])
+    """
+    return _CumminResult(*_cum_extreme("cummin", input, dim))
+
+
+class Logcumsumexp(Function):
+    @staticmethod
+    def forward(ctx: Any, a: np.ndarray, axis: int | None) -> np.ndarray:
+        ctx.axis = axis
+        out = a.copy() if axis is None else np.logaddexp.accumulate(a, axis=axis)
+        if ctx.needs_input_grad[0]:
+            ctx.save_for_backward(a, out)
+        return out
+
+    @staticmethod
+    def backward(ctx: Any, grad: Tensor) -> tuple[Tensor, None]:
+        axis = ctx.axis
+        if axis is None:
+            return grad, None
+        x, out = ctx.saved_tensors
+        # d out[i] / d x[k] = exp(x[k] - out[i]) for i >= k. PyTorch's stable form (from
+        # TensorFlow): positive and negative parts of grad in log space, summed with a
+        # reversed logcumsumexp. log|grad| is taken of 1 where grad is 0 so that the
+        # masked branch stays finite at second order; the masked-out log is a very negative
+        # number (exp gives 0), with room for ``- out`` not to overflow
+        lowest = float(np.finfo(grad.dtype).min) / 8
+        zero = grad._data == 0
+        log_g = log(where(const(zero), 1.0, _abs(grad)))
+
+        def part(mask: np.ndarray) -> Tensor:
+            s = where(const(mask), log_g, lowest) - out
+            rev = flip(Logcumsumexp.apply(flip(s, axis), axis), axis)
+            return exp(rev + x)
+
+        return part(grad._data > 0) - part(grad._data < 0), None
+
+
+@_numpy_aliases
+def logcumsumexp(input: Tensor, dim: int) -> Tensor:  # noqa: A002
+    """``log(cumsum(exp(input), dim))`` computed stably. Floating point only, as in PyTorch.
+
+    Examples
+    --------
+    >>> import npgrad
+    >>> npgrad.logcumsumexp(npgrad.tensor([0.0, 0.0, 1000.0]), 0)
+    tensor([0.0000e+00, 6.9315e-01, 1.0000e+03])
+    """
+    x = tensor_arg("logcumsumexp", input)
+    if x.dtype.kind != "f":
+        raise TypeError(f"logcumsumexp: expected a floating point tensor, got {x.dtype}")
+    d = _dim("logcumsumexp", dim, x.ndim)
+    return Logcumsumexp.apply(x, d if x.ndim else None)  # type: ignore[no-any-return]
