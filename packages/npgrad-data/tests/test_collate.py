@@ -9,7 +9,7 @@ import numpy as np
 import pytest
 
 import npgrad
-from npgrad.data import default_collate, default_convert
+from npgrad.data import DataLoader, TensorDataset, default_collate, default_convert
 from npgrad.data.collate import collate, default_collate_fn_map
 from npgrad.tensor import Tensor
 
@@ -24,6 +24,18 @@ def test_tensors_stack_along_a_new_first_dimension():
     assert isinstance(out, Tensor) and out.shape == (2, 2) and out.dtype == np.float32
     np.testing.assert_array_equal(out.numpy(), [[1, 2], [3, 4]])
     assert not out.requires_grad
+
+
+def test_collating_tensors_that_require_grad_keeps_the_graph_like_torch_stack():
+    w = npgrad.tensor([[1.0, 2.0], [3.0, 4.0], [5.0, 6.0]], requires_grad=True)
+    batch = default_collate([w[2], w[0]])
+    assert batch.requires_grad and batch.grad_fn is not None
+    (batch * npgrad.tensor([[1.0, 1.0], [2.0, 2.0]])).sum().backward()
+    np.testing.assert_array_equal(w.grad.numpy(), [[2, 2], [0, 0], [1, 1]])
+    with npgrad.no_grad():
+        assert not default_collate([w[0], w[1]]).requires_grad
+    loader_batch = next(iter(DataLoader(TensorDataset(w), batch_size=2)))[0]
+    assert loader_batch.requires_grad  # num_workers=0, as with torch's DataLoader
 
 
 def test_numbers_become_tensors_of_pytorchs_dtypes():
@@ -88,6 +100,32 @@ def test_unequal_tensor_shapes_name_the_shapes_and_the_field():
         default_collate([{"pts": Point(np.zeros(2), "a")}, {"pts": Point(np.zeros(1), "b")}])
 
 
+@pytest.mark.parametrize(
+    ("dtypes", "expected"),
+    [
+        ((np.float32, np.int64), np.float32),  # NumPy would give float64
+        ((np.int64, np.float32), np.float32),
+        ((np.float16, np.int32), np.float16),
+        ((np.int32, np.bool_), np.int32),
+        ((np.uint8, np.int8), np.int16),
+        ((np.float32, np.float64), np.float64),
+    ],
+)
+def test_collating_tensors_of_different_dtypes_promotes_like_torch_stack(dtypes, expected):
+    tensors = [npgrad.tensor(np.ones(2, dtype=d)) for d in dtypes]
+    assert default_collate(tensors).dtype == expected
+    assert default_collate([t[0] for t in tensors]).dtype == expected  # 0-d tensors too
+    arrays = default_collate([np.ones(2, dtype=d) for d in dtypes])
+    assert arrays.dtype == expected and arrays.tolist() == [[1, 1], [1, 1]]
+
+
+def test_collating_a_non_tensor_after_a_tensor_raises_type_error():
+    with pytest.raises(TypeError, match=r"expected Tensor as element 1 .* got int"):
+        default_collate([npgrad.zeros(2), 3])
+    with pytest.raises(TypeError, match=r"expected Tensor as element 2 .* got numpy.ndarray"):
+        default_collate([npgrad.zeros(2), npgrad.ones(2), np.zeros(2, np.float32)])
+
+
 def test_sequences_of_unequal_length_and_unknown_types_raise():
     with pytest.raises(RuntimeError, match=r"equal size \(got lengths \[2, 1\]\)"):
         default_collate([[1, 2], [3]])
@@ -150,6 +188,10 @@ def _batches(torch):
     return [
         both(lambda m: [m.tensor([1.0, 2.0]), m.tensor([3.0, 4.0])]),
         both(lambda m: [m.tensor([1, 2]), m.tensor([3, 4])]),
+        both(lambda m: [m.tensor([1.0, 2.0]), m.tensor([3, 4])]),
+        both(lambda m: [m.tensor(1), m.tensor(2.5)]),
+        ([np.ones(2, np.int64), np.ones(2, np.float32)],) * 2,
+        ([np.ones(2, np.uint8), np.ones(2, np.int8)],) * 2,
         ([1, 2, 3],) * 2,
         ([0.5, 2.0],) * 2,
         ([True, False],) * 2,

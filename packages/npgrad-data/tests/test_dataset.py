@@ -134,8 +134,24 @@ def test_subset_indexes_through_and_fetches_batches():
     sub = Subset(base, [9, 0, 4])
     assert len(sub) == 3
     assert [sub[0], sub[1], sub[-1]] == [19, 10, 14]
-    assert sub[[2, 0]] == [14, 19]
     assert sub.__getitems__([1, 2]) == [10, 14]
+
+
+def test_subset_indexed_with_a_list_passes_the_list_to_its_dataset():
+    # PyTorch's rule: ``dataset[[indices[i] for i in idx]]``, so a TensorDataset
+    # returns its tensors indexed all at once
+    sub = Subset(TensorDataset(npgrad.arange(10, 20)), [9, 0, 4])
+    (batch,) = sub[[2, 0]]
+    assert batch.tolist() == [14, 19]
+    seen = []
+
+    class Records(Range):
+        def __getitem__(self, i):
+            seen.append(i)
+            return super().__getitem__(i) if isinstance(i, int) else "whole list"
+
+    assert Subset(Records(10, 20), [9, 0, 4])[[2, 0]] == "whole list"
+    assert seen == [[4, 9]]
 
 
 def test_subset_getitems_uses_the_inner_datasets_batched_fetch():
@@ -156,6 +172,49 @@ def test_stack_dataset_zips_datasets_as_tuples_or_dicts():
         StackDataset(Range(0, 1), b=Range(0, 1))
     with pytest.raises(ValueError, match="At least one"):
         StackDataset()
+
+
+class Batched(Range):
+    """Counts its batched fetches, which tag each sample."""
+
+    calls = 0
+
+    def __getitems__(self, indices):
+        Batched.calls += 1
+        return [("batched", self.items[i]) for i in indices]
+
+
+def test_stack_dataset_getitems_fetches_each_part_batched_where_it_can():
+    ds = StackDataset(Batched(0, 5), Range(10, 15))
+    assert ds.__getitems__([3, 1]) == [(("batched", 3), 13), (("batched", 1), 11)]
+    by_key = StackDataset(a=Range(0, 5), b=Batched(10, 15))
+    assert by_key.__getitems__([0, 4]) == [
+        {"a": 0, "b": ("batched", 10)},
+        {"a": 4, "b": ("batched", 14)},
+    ]
+
+
+def test_stack_dataset_getitems_rejects_a_part_returning_the_wrong_count():
+    class Short(Range):
+        def __getitems__(self, indices):
+            return [self.items[i] for i in indices[:-1]]
+
+    with pytest.raises(
+        ValueError, match="Nested dataset's output size mismatch. Expected 2, got 1"
+    ):
+        StackDataset(Short(0, 3), Range(0, 3)).__getitems__([0, 1])
+    with pytest.raises(ValueError, match="Expected 2, got 1"):
+        StackDataset(x=Short(0, 3)).__getitems__([0, 1])
+
+
+def test_dataloader_over_stack_dataset_uses_the_parts_batched_fetch():
+    from npgrad.data import DataLoader
+
+    Batched.calls = 0
+    loader = DataLoader(StackDataset(Batched(0, 3), Range(10, 13)), batch_size=2)
+    (tags, values), ys = next(iter(loader))
+    assert Batched.calls == 1 and tags == ("batched", "batched") and values.tolist() == [0, 1]
+    assert ys.tolist() == [10, 11]
 
 
 def _gen(seed: int) -> npgrad.random.Generator:
@@ -241,3 +300,31 @@ def test_random_split_fraction_rounding_matches_torch(n, fractions):
         got = [len(p) for p in random_split(Range(0, n), fractions, generator=_gen(0))]
     assert got == expected
     assert math.fsum(got) == n
+
+
+@pytest.mark.torch
+def test_subset_list_index_and_stack_dataset_getitems_match_torch():
+    torch = pytest.importorskip("torch")
+    tdata = torch.utils.data
+
+    class TorchBatched(tdata.Dataset):
+        def __len__(self):
+            return 5
+
+        def __getitem__(self, i):
+            return i
+
+        def __getitems__(self, indices):
+            return [("batched", i) for i in indices]
+
+    class OurBatched(Range):
+        def __getitems__(self, indices):
+            return [("batched", self.items[i]) for i in indices]
+
+    theirs = tdata.Subset(tdata.TensorDataset(torch.arange(10, 15)), [4, 0, 2])[[2, 0]]
+    ours = Subset(TensorDataset(npgrad.arange(10, 15)), [4, 0, 2])[[2, 0]]
+    assert [t.tolist() for t in ours] == [t.tolist() for t in theirs]
+    by_position = tdata.StackDataset(TorchBatched(), list(range(5))).__getitems__([3, 1])
+    assert StackDataset(OurBatched(0, 5), Range(0, 5)).__getitems__([3, 1]) == by_position
+    by_key = tdata.StackDataset(a=TorchBatched(), b=list(range(5))).__getitems__([3, 1])
+    assert StackDataset(a=OurBatched(0, 5), b=Range(0, 5)).__getitems__([3, 1]) == by_key

@@ -85,6 +85,11 @@ def test_random_sampler_validates_arguments():
         RandomSampler(range(3), generator="seed")
 
 
+def test_random_sampler_with_replacement_over_an_empty_dataset_names_the_problem():
+    with pytest.raises(ValueError, match="RandomSampler: cannot draw 2 indices .* empty"):
+        list(RandomSampler([], replacement=True, num_samples=2))
+
+
 def test_subset_random_sampler_permutes_the_given_indices():
     s = SubsetRandomSampler([5, 7, 9, 11], generator=_gen(2))
     out = list(s)
@@ -117,6 +122,13 @@ def test_weighted_random_sampler_numpy_generator_matches_its_own_rules():
         )
     )
     assert sorted(out) == [0, 1, 2, 3] and set(out[:2]) == {1, 3}
+
+
+def test_weighted_random_sampler_weights_attribute_is_a_float64_tensor():
+    s = WeightedRandomSampler(npgrad.tensor([1.0, 3.0]), 2)
+    assert isinstance(s.weights, npgrad.Tensor) and s.weights.dtype == np.float64
+    assert s.weights.tolist() == [1.0, 3.0] and not s.weights.requires_grad
+    assert WeightedRandomSampler([1, 2], 1).weights.dtype == np.float64
 
 
 def test_weighted_random_sampler_validates_weights_and_arguments():

@@ -18,7 +18,9 @@ from typing import Any
 
 import numpy as np
 
+import npgrad
 from npgrad.creation import as_tensor, tensor
+from npgrad.dtypes import promote_types
 from npgrad.tensor import Tensor
 
 __all__ = [
@@ -65,20 +67,38 @@ def _within(key: Any, fn: Callable[[], Any]) -> Any:
         raise
 
 
+def _type_name(x: Any) -> str:
+    cls = type(x)
+    module = cls.__module__.split(".")[0]  # numpy.ndarray, not numpy.core.multiarray.ndarray
+    return cls.__qualname__ if module == "builtins" else f"{module}.{cls.__qualname__}"
+
+
 def collate_tensor_fn(batch: list[Tensor], *, collate_fn_map: CollateFnMap | None = None) -> Tensor:
     """Stack equally shaped tensors along a new first dimension.
 
-    The result does not require grad (a batch is data); stacking tensors of different dtypes
-    promotes like ``np.stack``.
+    Tensors of different dtypes promote as in ``torch.stack`` (an integer and a float32 tensor
+    give float32, not NumPy's float64). As in PyTorch's main process, a batch of tensors that
+    require grad is stacked differentiably (a worker can't send such a batch back: autograd
+    does not cross processes).
     """
-    shape = batch[0].shape
+    shape, dtype = batch[0].shape, batch[0].dtype
     for i, t in enumerate(batch):
+        if not isinstance(t, Tensor):
+            raise TypeError(
+                f"default_collate: expected Tensor as element {i} of the batch (element 0 is "
+                f"one), but got {_type_name(t)}"
+            )
         if t.shape != shape:
             raise CollateSizeError(
                 f"stack expects each tensor to be equal size, but got {list(shape)} at entry 0 "
                 f"and {list(t.shape)} at entry {i}"
             )
-    return Tensor._make(np.stack([t._data for t in batch]), False, None)
+        if t.dtype != dtype:
+            dtype = promote_types(dtype, t.dtype)
+    if any(t.requires_grad for t in batch):
+        return npgrad.stack(batch)
+    arrays = [t._data if t.dtype == dtype else t._data.astype(dtype) for t in batch]
+    return Tensor._make(np.stack(arrays), False, None)
 
 
 def collate_numpy_array_fn(

@@ -189,8 +189,32 @@ class StackDataset(Dataset[Any]):
             return {k: d[index] for k, d in self.datasets.items()}
         return tuple(d[index] for d in self.datasets)
 
+    def __getitems__(self, indices: list[int]) -> list[Any]:
+        """The samples at several indices (the DataLoader's batched fetch), fetching each
+        part with its own ``__getitems__`` where it has one."""
+        parts = (
+            self.datasets.items() if isinstance(self.datasets, dict) else enumerate(self.datasets)
+        )
+        columns = {key: _fetch_batch(d, indices) for key, d in parts}
+        if isinstance(self.datasets, dict):
+            return [{k: column[j] for k, column in columns.items()} for j in range(len(indices))]
+        return [tuple(column[j] for column in columns.values()) for j in range(len(indices))]
+
     def __len__(self) -> int:
         return self._length
+
+
+def _fetch_batch(dataset: Any, indices: list[int]) -> list[Any]:
+    getitems = getattr(dataset, "__getitems__", None)
+    if not callable(getitems):
+        return [dataset[i] for i in indices]
+    items = getitems(indices)
+    if len(items) != len(indices):
+        raise ValueError(
+            f"Nested dataset's output size mismatch. Expected {len(indices)}, got {len(items)} "
+            f"(from {type(dataset).__name__}.__getitems__)"
+        )
+    return list(items)
 
 
 class ConcatDataset(Dataset[T_co]):
@@ -299,8 +323,15 @@ class Subset(Dataset[T_co]):
     --------
     >>> from npgrad.data import Subset
     >>> s = Subset(["a", "b", "c", "d"], [3, 0])
-    >>> len(s), s[0], s[[1, 0]]
-    (2, 'd', ['a', 'd'])
+    >>> len(s), s[0], s[-1]
+    (2, 'd', 'a')
+
+    A list of positions is handed to ``dataset`` as one list of indices, as in PyTorch:
+
+    >>> import npgrad
+    >>> from npgrad.data import TensorDataset
+    >>> Subset(TensorDataset(npgrad.arange(10, 14)), [3, 0, 2])[[0, 2]]
+    (tensor([13, 12]),)
     """
 
     dataset: Dataset[T_co]
@@ -312,7 +343,8 @@ class Subset(Dataset[T_co]):
 
     def __getitem__(self, idx: Any) -> Any:
         if isinstance(idx, list):
-            return [self.dataset[self.indices[i]] for i in idx]
+            # PyTorch's rule: the dataset gets the whole list (a TensorDataset indexes at once)
+            return self.dataset[[self.indices[i] for i in idx]]
         return self.dataset[self.indices[idx]]
 
     def __getitems__(self, indices: list[int]) -> list[T_co]:

@@ -15,6 +15,7 @@ from typing import Any, Generic, TypeVar
 import numpy as np
 
 from npgrad.data._random import RandomSource, check_generator
+from npgrad.tensor import Tensor
 
 __all__ = [
     "BatchSampler",
@@ -143,6 +144,11 @@ class RandomSampler(Sampler[int]):
         else:
             source = RandomSource(self.generator)
         if self.replacement:
+            if n == 0:
+                raise ValueError(
+                    f"RandomSampler: cannot draw {self.num_samples} indices with replacement "
+                    "from an empty data_source"
+                )
             for _ in range(self.num_samples // 32):
                 yield from source.integers(n, 32).tolist()
             yield from source.integers(n, self.num_samples % 32).tolist()
@@ -218,7 +224,7 @@ class WeightedRandomSampler(Sampler[int]):
     [1, 1, 1, 1]
     """
 
-    weights: np.ndarray
+    weights: Tensor
     num_samples: int
     replacement: bool
 
@@ -248,14 +254,14 @@ class WeightedRandomSampler(Sampler[int]):
                 f"cannot sample num_samples={num_samples} > len(weights)={len(w)} indices "
                 "without replacement"
             )
-        self.weights = w
+        self.weights = Tensor._make(w, False, None)  # float64, like torch.as_tensor(..., double)
         self.num_samples = int(num_samples)
         self.replacement = replacement
         self.generator = check_generator(generator, "WeightedRandomSampler")
 
     def __iter__(self) -> Iterator[int]:
         draws = RandomSource(self.generator).multinomial(
-            self.weights, self.num_samples, self.replacement
+            self.weights._data, self.num_samples, self.replacement
         )
         yield from draws.tolist()
 
