@@ -372,3 +372,10 @@ def test_arange_of_zero_dim_tensors_counts_their_numbers():
     r = npgrad.arange(npgrad.tensor(3))
     assert r.dtype == npgrad.int64 and r.tolist() == [0, 1, 2]
     assert npgrad.arange(npgrad.tensor(0.5), 2).dtype == npgrad.float32
+
+
+def test_python_ints_beyond_int64_raise_even_among_other_numbers():
+    for data in ([2**63, 1], [[1.5, 2**63]], [-(2**63) - 1, 0.5]):
+        with pytest.raises(ValueError, match="out of the int64 range"):
+            npgrad.tensor(data)
+    assert npgrad.tensor([1e19, 1]).dtype == npgrad.float32  # a float that large is fine

@@ -37,12 +37,18 @@ __all__ = [
 def _infer(data: Any) -> np.ndarray:
     arr = np.asarray(data)
     k = arr.dtype.kind
-    if not isinstance(data, (np.ndarray, np.generic)) and (
-        arr.dtype == np.uint64 or (k == "O" and all(type(v) is int for v in arr.flat))
+    python = not isinstance(data, (np.ndarray, np.generic))
+    # NumPy holds Python ints beyond int64 as uint64, objects or (next to other numbers:
+    # [2**63, 1]) float64: an error, as in PyTorch, not a silent wrap or rounding
+    if python and (
+        arr.dtype == np.uint64
+        or (
+            (k == "O" or (k == "f" and arr.size and np.abs(arr).max() >= 2.0**63))
+            and _big_int(data)
+        )
     ):
-        # NumPy holds Python ints beyond int64 as uint64 or objects: don't wrap them silently
         raise ValueError("tensor: integer value out of the int64 range")
-    if k == "f" and not isinstance(data, (np.ndarray, np.generic)):
+    if k == "f" and python:
         return arr.astype(dtypes.get_default_dtype(), copy=False)  # Python floats
     if k in "iu" and not isinstance(data, (np.ndarray, np.generic)):
         return arr.astype(np.int64, copy=False)
@@ -54,6 +60,15 @@ def _infer(data: Any) -> np.ndarray:
     if arr.dtype not in dtypes._SUPPORTED:
         raise TypeError(f"tensor: dtype {arr.dtype} is not supported by npgrad")
     return arr
+
+
+def _big_int(data: Any) -> bool:
+    """Whether nested Python data holds an int outside int64's range."""
+    if type(data) is int:
+        return not -(2**63) <= data < 2**63
+    if isinstance(data, (list, tuple)):
+        return any(_big_int(v) for v in data)
+    return False
 
 
 def _check_fits(arr: np.ndarray, d: np.dtype) -> None:

@@ -1,4 +1,4 @@
-"""nn.functional normalization: batch_norm, instance_norm, layer_norm, group_norm,
+"""nn.functional normalization: batch_norm, instance_norm, layer_norm, group_norm, rms_norm,
 local_response_norm — values vs NumPy, running statistics, both backward paths, gradcheck and
 gradgradcheck, errors, and PyTorch parity."""
 
@@ -130,6 +130,48 @@ def test_layer_norm_matches_numpy(dtype):
     tol = {"rtol": 1e-4, "atol": 1e-5} if dtype == np.float32 else {}
     assert_close(out, ref_norm(x, (2, 3), 1e-6, w, b), **tol)
     assert_close(F.layer_norm(t(x), 5), ref_norm(x, (3,), 1e-5), **tol)  # an int shape
+
+
+def ref_rms(x, axes, eps, w=None):
+    y = x / np.sqrt((x.astype(np.float64) ** 2).mean(axis=axes, keepdims=True) + eps)
+    return (y if w is None else y * w).astype(x.dtype)
+
+
+@pytest.mark.parametrize("dtype", [np.float32, np.float64])
+def test_rms_norm_matches_numpy(dtype):
+    x, w = randn(2, 3, 4, 5, dtype=dtype), randn(4, 5, dtype=dtype)
+    out = F.rms_norm(t(x), (4, 5), t(w), eps=1e-6)
+    assert out.dtype == dtype and out.shape == x.shape
+    tol = {"rtol": 1e-5, "atol": 1e-6} if dtype == np.float32 else {}
+    assert_close(out, ref_rms(x, (2, 3), 1e-6, w), **tol)
+    # eps=None is the machine epsilon of the dtype; an int shape is one dimension
+    assert_close(F.rms_norm(t(x), 5), ref_rms(x, (3,), np.finfo(dtype).eps), **tol)
+
+
+def test_rms_norm_default_eps_decides_the_result_of_a_tiny_input():
+    x = np.array([[1e-4, 0.0]])
+    for dtype in (np.float32, np.float64):
+        eps = np.finfo(dtype).eps
+        expected = x / np.sqrt(x[0, 0] ** 2 / 2 + eps)
+        assert_close(F.rms_norm(t(x, dtype=dtype), [2]), expected.astype(dtype), rtol=1e-5)
+    # float16 is computed in float32, with float32's eps, as PyTorch does
+    half = F.rms_norm(t(x, dtype=np.float16), [2])
+    assert half.dtype == np.float16
+    eps32 = np.finfo(np.float32).eps
+    assert_close(half, (x / np.sqrt(1e-8 / 2 + eps32)).astype(np.float16), rtol=1e-3)
+
+
+def test_rms_norm_output_dtype_is_the_inputs():
+    x = t(randn(2, 3, dtype=np.float32))
+    assert F.rms_norm(x, (3,), t(np.ones(3))).dtype == np.float32  # a float64 weight
+
+
+def test_rms_norm_gradcheck_and_gradgradcheck():
+    x = t(randn(2, 3, 4), requires_grad=True)
+    w = t(randn(3, 4), requires_grad=True)
+    assert gradcheck(lambda v, g: F.rms_norm(v, (3, 4), g, eps=1e-3), (x, w))
+    assert gradcheck(lambda v: F.rms_norm(v, [4]), (x,))
+    assert gradgradcheck(lambda v, g: F.rms_norm(v, (4,), g[0], eps=1e-3), (x, w))
 
 
 def test_group_norm_matches_numpy():
@@ -264,6 +306,14 @@ def test_other_norm_errors():
         F.layer_norm(t(randn(2, 3)), (4,))
     with pytest.raises(ValueError, match=r"expected weight of shape \(3,\)"):
         F.layer_norm(t(randn(2, 3)), (3,), t(np.ones((1, 3))))
+    with pytest.raises(ValueError, match=r"normalized_shape=\[4\].*got input of size \(2, 3\)"):
+        F.rms_norm(t(randn(2, 3)), (4,))
+    with pytest.raises(ValueError, match=r"weight of shape \(1, 3\) and normalized_shape = \[3\]"):
+        F.rms_norm(t(randn(2, 3)), (3,), t(np.ones((1, 3))))
+    with pytest.raises(ValueError, match=r"at least 1-dimensional"):
+        F.rms_norm(t(randn(2, 3)), ())
+    with pytest.raises(TypeError, match="floating point"):
+        F.rms_norm(t(np.ones((2, 3), np.int64)), (3,))
     with pytest.raises(ValueError, match=r"divisible by num_groups.*\(2, 3, 4\) and num_groups=2"):
         F.group_norm(t(randn(2, 3, 4)), 2)
     with pytest.raises(ValueError, match="more than 1 spatial element"):
@@ -281,7 +331,7 @@ def test_shape_errors_are_also_runtime_errors_like_pytorch():
 @pytest.mark.torch
 @pytest.mark.parametrize("dtype", [np.float64, np.float32])
 @pytest.mark.parametrize(
-    "name", ["batch_train", "batch_eval", "instance_run", "layer", "group", "lrn"]
+    "name", ["batch_train", "batch_eval", "instance_run", "layer", "group", "rms", "rms_eps", "lrn"]
 )
 def test_parity_with_torch(name, dtype):
     torch = pytest.importorskip("torch")
@@ -292,7 +342,7 @@ def test_parity_with_torch(name, dtype):
     ours = [t(a, requires_grad=True) for a in (x0, w0, b0)]
     theirs = [torch.tensor(a, requires_grad=True) for a in (x0, w0, b0)]
     stats_ours, stats_theirs = (t(rm0), t(rv0)), (torch.tensor(rm0), torch.tensor(rv0))
-    if name == "layer":
+    if name in ("layer", "rms", "rms_eps"):
         ours[1:] = [t(randn(3, 2, dtype=dtype), requires_grad=True) for _ in range(2)]
         theirs[1:] = [torch.tensor(a.numpy(), requires_grad=True) for a in ours[1:]]
 
@@ -302,6 +352,8 @@ def test_parity_with_torch(name, dtype):
             "batch_eval": lambda: fn.batch_norm(x, *stats, w, b, False),
             "instance_run": lambda: fn.instance_norm(x, *stats, w, b, True, 0.2),
             "layer": lambda: fn.layer_norm(x, (3, 2), w, b),
+            "rms": lambda: fn.rms_norm(x, [3, 2], w),
+            "rms_eps": lambda: fn.rms_norm(x * 1e-3, [2], None, 1e-4) + b.sum(),
             "group": lambda: fn.group_norm(x, 3, w, b),
             "lrn": lambda: fn.local_response_norm(x * w.reshape(1, 6, 1, 1), 3, 0.1, 0.7, 2.0),
         }[name]()

@@ -51,6 +51,12 @@ def test_optional_state():
     ln = nn.LayerNorm((2, 3), bias=False)
     assert ln.weight.shape == (2, 3) and ln.bias is None
     assert list(nn.LayerNorm(4, elementwise_affine=False).state_dict()) == []
+    rms = nn.RMSNorm([2, 3], dtype=npgrad.float64)
+    assert [n for n, _ in rms.named_parameters()] == ["weight"]
+    assert_close(rms.weight, np.ones((2, 3)))
+    assert rms.eps is None and rms.normalized_shape == (2, 3)
+    assert nn.RMSNorm(4, elementwise_affine=False).weight is None
+    assert list(nn.RMSNorm(4, elementwise_affine=False).state_dict()) == []
     assert list(nn.GroupNorm(2, 4, affine=False).state_dict()) == []
     assert list(nn.InstanceNorm1d(3).state_dict()) == []
     inst = nn.InstanceNorm2d(3, affine=True, track_running_stats=True)
@@ -84,6 +90,11 @@ def test_repr_strings():
     assert (
         repr(nn.LayerNorm((2, 3), eps=1e-6))
         == "LayerNorm((2, 3), eps=1e-06, elementwise_affine=True, bias=True)"
+    )
+    assert repr(nn.RMSNorm([2, 3])) == "RMSNorm((2, 3), eps=None, elementwise_affine=True)"
+    assert (
+        repr(nn.RMSNorm(3, eps=1e-6, elementwise_affine=False))
+        == "RMSNorm((3,), eps=1e-06, elementwise_affine=False)"
     )
     assert (
         repr(nn.GroupNorm(2, 4, affine=False))
@@ -289,6 +300,10 @@ def test_layer_and_group_norm_errors_name_the_layer():
     ):
         nn.LayerNorm(4)(randn(2, 3))
     with pytest.raises(
+        ValueError, match=r"^RMSNorm\(\(4,\).*trailing shape \(4,\).*got input of shape \(2, 3\)"
+    ):
+        nn.RMSNorm(4)(randn(2, 3))
+    with pytest.raises(
         ValueError,
         match=r"^GroupNorm\(2, 4.*expected input of shape \(N, 4, \*\), got input of shape \(2, 6\)",
     ):
@@ -333,6 +348,12 @@ def _pairs(torch):
         (nn.LayerNorm((4, 3)), tn.LayerNorm((4, 3)), (2, 5, 4, 3)),
         (nn.LayerNorm(3, bias=False, eps=1e-3), tn.LayerNorm(3, bias=False, eps=1e-3), (2, 3)),
         (nn.GroupNorm(2, 4), tn.GroupNorm(2, 4), (3, 4, 5)),
+        (nn.RMSNorm((4, 3)), tn.RMSNorm((4, 3)), (2, 5, 4, 3)),
+        (
+            nn.RMSNorm(3, eps=1e-3, elementwise_affine=False),
+            tn.RMSNorm(3, eps=1e-3, elementwise_affine=False),
+            (2, 3),
+        ),
         (
             nn.LocalResponseNorm(3, 0.1, 0.7, 2.0),
             tn.LocalResponseNorm(3, 0.1, 0.7, 2.0),
@@ -397,3 +418,26 @@ def test_default_init_matches_torch():
         for ours, theirs, _ in _pairs(torch):
             for k, v in theirs.state_dict().items():
                 assert_close(ours.state_dict()[k], v.numpy(), msg=k)
+
+
+def test_rms_norm_trains_its_weight_and_has_second_order_gradients():
+    m = nn.RMSNorm((2, 3)).double()
+    x = randn(4, 2, 3, dtype=np.float64)
+    (m(x) * randn(4, 2, 3, dtype=np.float64)).sum().backward()
+    assert m.weight.grad is not None and m.weight.grad.shape == (2, 3)
+    x.requires_grad_(True)
+    assert gradgradcheck(lambda v: m(v) ** 2, (x,))
+
+
+@pytest.mark.torch
+def test_rms_norm_loads_a_torch_state_dict_and_matches_it():
+    torch = pytest.importorskip("torch")
+    theirs = torch.nn.RMSNorm([2, 3], eps=1e-4)
+    with torch.no_grad():
+        theirs.weight.copy_(torch.rand(2, 3) + 0.5)
+    ours = nn.RMSNorm([2, 3], eps=1e-4)
+    result = ours.load_state_dict({k: v.numpy() for k, v in theirs.state_dict().items()})
+    assert result.missing_keys == [] and result.unexpected_keys == []
+    assert_close(ours.weight, theirs.weight.detach().numpy())
+    x0 = RNG.standard_normal((4, 2, 3)).astype(np.float32)
+    assert_close(ours(npgrad.tensor(x0)), theirs(torch.tensor(x0)).detach().numpy(), rtol=1e-5)

@@ -19,6 +19,7 @@ from npgrad.nn.modules.linear import *  # noqa: F403
 from npgrad.nn.modules.loss import *  # noqa: F403
 from npgrad.nn.modules.module import *  # noqa: F403
 from npgrad.nn.modules.normalization import *  # noqa: F403
+from npgrad.nn.modules.padding import *  # noqa: F403
 from npgrad.nn.modules.pooling import *  # noqa: F403
 from npgrad.nn.modules.rnn import *  # noqa: F403
 from npgrad.nn.modules.sparse import *  # noqa: F403

@@ -14,6 +14,7 @@ from npgrad.nn.functional import (
     _linear,
     _loss,
     _normalization,
+    _padding,
     _pooling,
     _rnn,
 )
@@ -26,6 +27,7 @@ from npgrad.nn.functional._embedding import *  # noqa: F403
 from npgrad.nn.functional._linear import *  # noqa: F403
 from npgrad.nn.functional._loss import *  # noqa: F403
 from npgrad.nn.functional._normalization import *  # noqa: F403
+from npgrad.nn.functional._padding import *  # noqa: F403
 from npgrad.nn.functional._pooling import *  # noqa: F403
 from npgrad.nn.functional._rnn import *  # noqa: F403
 
@@ -40,6 +42,7 @@ for _m in (
     _linear,
     _loss,
     _normalization,
+    _padding,
     _pooling,
     _rnn,
 ):

@@ -1,5 +1,5 @@
-"""Normalization: ``batch_norm``, ``instance_norm``, ``layer_norm``, ``group_norm`` and
-``local_response_norm``.
+"""Normalization: ``batch_norm``, ``instance_norm``, ``layer_norm``, ``group_norm``,
+``rms_norm`` and ``local_response_norm``.
 
 The first four are one fused Function, :class:`_Normalize`: each views its input so that the
 statistics are taken over some axes of the view and the affine ``weight``/``bias`` broadcast
@@ -24,9 +24,17 @@ from npgrad import Tensor
 from npgrad.autograd.function import Function
 from npgrad.autograd.grad_mode import is_grad_enabled_fast
 from npgrad.ops._shape_util import ShapeError
+from npgrad.ops.elementwise import rsqrt
 from npgrad.ops.indexing import pad
 
-__all__ = ["batch_norm", "group_norm", "instance_norm", "layer_norm", "local_response_norm"]
+__all__ = [
+    "batch_norm",
+    "group_norm",
+    "instance_norm",
+    "layer_norm",
+    "local_response_norm",
+    "rms_norm",
+]
 
 
 class _Plan(NamedTuple):
@@ -464,6 +472,59 @@ def layer_norm(
     b = int(np.prod(x.shape[: x.ndim - k], dtype=np.int64))
     plan = _Plan((b, m), (1,), (1, m), (0,), m, False)
     return _Normalize.apply(x, weight, bias, plan, _check_eps(op, eps, False), None, None)  # type: ignore[no-any-return]
+
+
+def rms_norm(
+    input: Tensor,  # noqa: A002
+    normalized_shape: int | tuple[int, ...] | list[int],
+    weight: Tensor | None = None,
+    eps: float | None = None,
+) -> Tensor:
+    """Root-mean-square normalization over the trailing ``normalized_shape`` dimensions:
+    ``input / sqrt(mean(input**2) + eps) * weight``.
+
+    ``eps=None`` is the machine epsilon of the computation's dtype, as in PyTorch, which
+    computes ``float16`` inputs in ``float32`` (so their default ``eps`` is ``float32``'s) and
+    returns the input's dtype. A composition of core ops: differentiable to any order.
+
+    Examples
+    --------
+    >>> import npgrad
+    >>> import npgrad.nn.functional as F
+    >>> F.rms_norm(npgrad.tensor([[3.0, -4.0], [1.0, 1.0]]), (2,))
+    tensor([[ 0.8485, -1.1314],
+            [ 1.0000,  1.0000]])
+    """
+    op = "rms_norm"
+    x = _float_tensor(op, input)
+    shape = _normalized_shape(op, normalized_shape)
+    k = len(shape)
+    if k == 0:
+        raise ShapeError(
+            f"{op}: expected normalized_shape to be at least 1-dimensional, i.e., containing at "
+            f"least one element, but got normalized_shape = {list(shape)}"
+        )
+    if weight is not None:
+        _float_tensor(op, weight, "weight")
+        if tuple(weight.shape) != shape:
+            raise ShapeError(
+                f"{op}: expected weight to be of same shape as normalized_shape, but got weight "
+                f"of shape {tuple(weight.shape)} and normalized_shape = {list(shape)}"
+            )
+    if x.ndim < k or tuple(x.shape[x.ndim - k :]) != shape:
+        raise ShapeError(
+            f"{op}: given normalized_shape={list(shape)}, expected input with shape "
+            f"[*, {', '.join(map(str, shape))}], but got input of size {tuple(x.shape)}"
+        )
+    # PyTorch's "opmath" type: half precision is computed in float32, eps included
+    compute = np.dtype(np.float32) if x.dtype == np.float16 else x.dtype
+    eps = float(np.finfo(compute).eps) if eps is None else float(eps)
+    xc = x if compute == x.dtype else x.to(compute)
+    dims = tuple(range(x.ndim - k, x.ndim))
+    y = xc * rsqrt((xc * xc).mean(dims, keepdim=True) + eps)
+    if weight is not None:
+        y = y * weight
+    return y if y.dtype == x.dtype else y.to(x.dtype)
 
 
 def _normalized_shape(op: str, shape: Any) -> tuple[int, ...]:

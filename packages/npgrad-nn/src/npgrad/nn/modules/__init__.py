@@ -12,6 +12,7 @@ from npgrad.nn.modules import (
     loss,
     module,
     normalization,
+    padding,
     pooling,
     rnn,
     sparse,
@@ -28,6 +29,7 @@ from npgrad.nn.modules.linear import *  # noqa: F403
 from npgrad.nn.modules.loss import *  # noqa: F403
 from npgrad.nn.modules.module import *  # noqa: F403
 from npgrad.nn.modules.normalization import *  # noqa: F403
+from npgrad.nn.modules.padding import *  # noqa: F403
 from npgrad.nn.modules.pooling import *  # noqa: F403
 from npgrad.nn.modules.rnn import *  # noqa: F403
 from npgrad.nn.modules.sparse import *  # noqa: F403
@@ -46,6 +48,7 @@ for _m in (
     loss,
     module,
     normalization,
+    padding,
     pooling,
     rnn,
     sparse,

@@ -18,6 +18,7 @@ from npgrad import Tensor
 from npgrad.nn import init
 from npgrad.nn.functional._conv import _conv_nd, _conv_transpose_nd
 from npgrad.nn.functional._im2col import _check_input, _ntuple, _who
+from npgrad.nn.functional._padding import _pad
 from npgrad.nn.modules.fold import Fold, Unfold
 from npgrad.nn.modules.module import Module
 from npgrad.nn.parameter import Parameter
@@ -194,7 +195,7 @@ class _Conv(_ConvNd):
                 self,
             )
         x = _check_input(input, nd, self)
-        x = npgrad.pad(x, self._reversed_padding_repeated_twice, mode=self.padding_mode)
+        x = _pad(x, self._reversed_padding_repeated_twice, self.padding_mode, None, self)
         return _conv_nd(
             x, self.weight, self.bias, self.stride, 0, self.dilation, self.groups, nd, self
         )

@@ -1,5 +1,5 @@
 """Normalization layers: ``BatchNorm1d/2d/3d``, ``InstanceNorm1d/2d/3d``, ``LayerNorm``,
-``GroupNorm`` and ``LocalResponseNorm``.
+``GroupNorm``, ``RMSNorm`` and ``LocalResponseNorm``.
 
 Parameter and buffer names, shapes, defaults and ``repr`` are PyTorch's (``weight``, ``bias``,
 ``running_mean``, ``running_var``, ``num_batches_tracked``), so a PyTorch ``state_dict`` loads
@@ -30,6 +30,7 @@ __all__ = [
     "InstanceNorm3d",
     "LayerNorm",
     "LocalResponseNorm",
+    "RMSNorm",
 ]
 
 
@@ -418,6 +419,72 @@ class LayerNorm(Module):
         return (
             f"{self.normalized_shape}, eps={self.eps}, "
             f"elementwise_affine={self.elementwise_affine}, bias={self.bias is not None}"
+        )
+
+
+class RMSNorm(Module):
+    """Root-mean-square layer normalization over the trailing ``normalized_shape``
+    dimensions, with an elementwise ``weight`` (init 1) of that shape.
+
+    ``eps=None`` (the default) uses the machine epsilon of the input's dtype; see
+    :func:`npgrad.nn.functional.rms_norm`.
+
+    Examples
+    --------
+    >>> import npgrad
+    >>> from npgrad import nn
+    >>> rms = nn.RMSNorm(2)
+    >>> rms
+    RMSNorm((2,), eps=None, elementwise_affine=True)
+    >>> rms(npgrad.tensor([[3.0, -4.0]]))
+    tensor([[ 0.8485, -1.1314]], grad_fn=<MulBackward>)
+    """
+
+    def __init__(
+        self,
+        normalized_shape: int | tuple[int, ...] | list[int],
+        eps: float | None = None,
+        elementwise_affine: bool = True,
+        device: Any = None,
+        dtype: Any = None,
+    ) -> None:
+        super().__init__()
+        _check_device(device)
+        shape = (
+            (int(normalized_shape),)
+            if isinstance(normalized_shape, numbers.Integral)
+            else tuple(normalized_shape)  # type: ignore[arg-type]
+        )
+        self.normalized_shape = tuple(int(s) for s in shape)
+        self.eps = eps
+        self.elementwise_affine = elementwise_affine
+        if elementwise_affine:
+            self.weight = Parameter(npgrad.empty(self.normalized_shape, dtype=_dtype(dtype)))
+        else:
+            self.register_parameter("weight", None)
+        self.reset_parameters()
+
+    def reset_parameters(self) -> None:
+        """PyTorch's initialisation: weight 1."""
+        if self.weight is not None:
+            with npgrad.no_grad():
+                self.weight.fill_(1.0)
+
+    def forward(self, x: Tensor) -> Tensor:
+        if not isinstance(x, Tensor):
+            raise TypeError(f"{self!r}: expected input to be a Tensor, got {type(x).__name__}")
+        k = len(self.normalized_shape)
+        if x.ndim < k or tuple(x.shape[x.ndim - k :]) != self.normalized_shape:
+            raise ValueError(
+                f"{self!r}: expected input with trailing shape {self.normalized_shape} (shape "
+                f"(*, {', '.join(map(str, self.normalized_shape))})), got input of shape "
+                f"{tuple(x.shape)}"
+            )
+        return F.rms_norm(x, self.normalized_shape, self.weight, self.eps)
+
+    def extra_repr(self) -> str:
+        return (
+            f"{self.normalized_shape}, eps={self.eps}, elementwise_affine={self.elementwise_affine}"
         )
 
 
