@@ -8,6 +8,7 @@ from npgrad.nn.functional import (
     _activation,
     _attention,
     _conv,
+    _ctc,
     _distance,
     _dropout,
     _embedding,
@@ -21,6 +22,7 @@ from npgrad.nn.functional import (
 from npgrad.nn.functional._activation import *  # noqa: F403
 from npgrad.nn.functional._attention import *  # noqa: F403
 from npgrad.nn.functional._conv import *  # noqa: F403
+from npgrad.nn.functional._ctc import *  # noqa: F403
 from npgrad.nn.functional._distance import *  # noqa: F403
 from npgrad.nn.functional._dropout import *  # noqa: F403
 from npgrad.nn.functional._embedding import *  # noqa: F403
@@ -36,6 +38,7 @@ for _m in (
     _activation,
     _attention,
     _conv,
+    _ctc,
     _distance,
     _dropout,
     _embedding,

@@ -14,6 +14,7 @@ from npgrad.nn.modules.module import Module
 __all__ = [
     "BCELoss",
     "BCEWithLogitsLoss",
+    "CTCLoss",
     "CosineEmbeddingLoss",
     "CrossEntropyLoss",
     "GaussianNLLLoss",
@@ -543,4 +544,45 @@ class TripletMarginLoss(_Loss):
             eps=self.eps,
             swap=self.swap,
             reduction=self.reduction,
+        )
+
+
+class CTCLoss(_Loss):
+    """Connectionist temporal classification loss of ``(T, N, C)`` log-probabilities and
+    unaligned target sequences; see :func:`npgrad.nn.functional.ctc_loss`.
+
+    Examples
+    --------
+    >>> import npgrad
+    >>> from npgrad import nn
+    >>> ctc = nn.CTCLoss()
+    >>> log_probs = npgrad.full((3, 1, 2), 0.5).log().requires_grad_()
+    >>> loss = ctc(log_probs, npgrad.tensor([[1]]), [3], [1])
+    >>> loss
+    tensor(0.2877, grad_fn=<MeanBackward>)
+    >>> loss.backward()
+    >>> log_probs.grad[:, 0]
+    tensor([[ 0.0000,  0.0000],
+            [ 0.1667, -0.1667],
+            [ 0.0000,  0.0000]])
+    """
+
+    def __init__(
+        self, blank: int = 0, reduction: str = "mean", zero_infinity: bool = False
+    ) -> None:
+        super().__init__(reduction=reduction)
+        self.blank = blank
+        self.zero_infinity = zero_infinity
+
+    def forward(
+        self, log_probs: Tensor, targets: Tensor, input_lengths: Any, target_lengths: Any
+    ) -> Tensor:
+        return F.ctc_loss(
+            log_probs,
+            targets,
+            input_lengths,
+            target_lengths,
+            blank=self.blank,
+            reduction=self.reduction,
+            zero_infinity=self.zero_infinity,
         )
