@@ -7,11 +7,14 @@ PyTorch prints ``MulBackward0``).
 from __future__ import annotations
 
 import re
+import warnings
+from collections.abc import Iterator
 
 import numpy as np
 import pytest
 
 import npgrad
+from npgrad._printing import get_printoptions, set_printoptions
 
 
 def f32(*values: float) -> np.ndarray:
@@ -135,6 +138,56 @@ def test_repr_does_not_change_the_tensor() -> None:
     assert np.array_equal(a, np.arange(2000, dtype=np.float32)) and t._version == 0
 
 
+def test_repr_of_a_span_that_overflows_float64_does_not_warn() -> None:
+    # 1e300 / 1e-300 overflows: NumPy warned "overflow encountered in scalar divide"
+    with warnings.catch_warnings():
+        warnings.simplefilter("error")
+        text = repr(npgrad.tensor(np.array([1e300, 1e-300])))
+    assert text == "tensor([1.0000e+300, 1.0000e-300], dtype=npgrad.float64)"
+
+
+# ---- set_printoptions ------------------------------------------------------------------------
+@pytest.fixture
+def printoptions() -> Iterator[None]:
+    yield
+    set_printoptions(profile="default")
+
+
+def test_set_printoptions_precision_and_sci_mode(printoptions: None) -> None:
+    set_printoptions(precision=2)
+    assert repr(npgrad.tensor([1.2345, 2.0])) == "tensor([1.23, 2.00])"
+    set_printoptions(sci_mode=True)  # every call sets sci_mode; precision stays 2
+    assert repr(npgrad.tensor([150.62, -1.5])) == "tensor([ 1.51e+02, -1.50e+00])"
+    # widths are measured in the forced notation, so nan is padded to them
+    assert repr(npgrad.tensor([np.nan, 1e-4])) == "tensor([     nan, 1.00e-04])"
+    set_printoptions(sci_mode=False)
+    assert repr(npgrad.tensor([1e-5, 1.0])) == "tensor([0.00, 1.00])"
+    assert get_printoptions()["sci_mode"] is False
+    set_printoptions(precision=3)
+    assert get_printoptions()["sci_mode"] is None
+
+
+def test_set_printoptions_threshold_edgeitems_linewidth(printoptions: None) -> None:
+    set_printoptions(threshold=5, edgeitems=2)
+    assert repr(npgrad.arange(10)) == "tensor([0, 1,  ..., 8, 9])"
+    set_printoptions(edgeitems=0)  # nothing shown: PyTorch prints the size instead
+    assert repr(npgrad.arange(10)) == "tensor([...], size=(10,))"
+    set_printoptions(profile="default", linewidth=20)
+    assert repr(npgrad.arange(6)) == "tensor([0, 1, 2, 3,\n        4, 5])"
+    set_printoptions(profile="full")
+    assert "..." not in repr(npgrad.zeros(2000))
+    set_printoptions(profile="short")
+    assert get_printoptions() == {
+        "precision": 2,
+        "threshold": 1000,
+        "edgeitems": 2,
+        "linewidth": 80,
+        "sci_mode": None,
+    }
+    with pytest.raises(ValueError, match="Invalid profile: long"):
+        set_printoptions(profile="long")
+
+
 # ---- PyTorch parity --------------------------------------------------------------------------
 def _normalise(text: str) -> str:
     # "npgrad." is one character longer than "torch.", which can move a suffix onto the next
@@ -210,3 +263,45 @@ def test_grad_fn_repr_matches_torch_up_to_the_version_suffix() -> None:
     n = npgrad.tensor(a, requires_grad=True)
     assert repr(n * 2) == _normalise(repr(t * 2).replace("torch.", "npgrad."))
     assert repr(n * 2).endswith("grad_fn=<MulBackward>)")
+
+
+@pytest.mark.torch
+def test_set_printoptions_matches_torch_on_random_tensors(printoptions: None) -> None:
+    torch = pytest.importorskip("torch")
+    rng = np.random.default_rng(2)
+    kinds = [np.float32, np.float64, np.float16, np.int64, np.uint8, np.bool_]
+    try:
+        for _ in range(300):
+            opts: dict[str, object] = {}
+            if rng.random() < 0.7:
+                opts["precision"] = int(rng.integers(0, 9))
+            if rng.random() < 0.5:
+                opts["threshold"] = int(rng.integers(0, 200))
+            if rng.random() < 0.5:
+                opts["edgeitems"] = int(rng.integers(0, 5))
+            if rng.random() < 0.5:
+                opts["linewidth"] = int(rng.integers(10, 150))
+            if rng.random() < 0.4:
+                opts["sci_mode"] = bool(rng.random() < 0.5)
+            if rng.random() < 0.3:
+                opts["profile"] = ["default", "short", "full"][int(rng.integers(3))]
+            torch.set_printoptions(**opts)
+            set_printoptions(**opts)  # type: ignore[arg-type]
+            shape = tuple(int(s) for s in rng.integers(0, 12, rng.integers(0, 4)))
+            d = np.dtype(kinds[rng.integers(len(kinds))])
+            if d.kind == "b":
+                a = np.asarray(rng.random(shape) < 0.5)
+            elif d.kind in "iu":
+                a = rng.integers(0, 200, shape).astype(d)
+            else:
+                a = np.asarray(rng.standard_normal(shape) * 10.0 ** rng.integers(-9, 11))
+                if rng.random() < 0.3:
+                    a = np.round(a)
+                if a.ndim and rng.random() < 0.3:
+                    a[rng.random(shape) < 0.3] = np.nan
+                with np.errstate(over="ignore"):
+                    a = np.asarray(a.astype(d))
+            ours = repr(npgrad.tensor(a))
+            assert _normalise(ours) == _torch_repr(torch, a), (opts, shape, d)
+    finally:
+        torch.set_printoptions(profile="default")

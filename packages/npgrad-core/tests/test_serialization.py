@@ -94,6 +94,31 @@ def test_zero_dim_tensors_keep_their_shape(fmt):
     assert out["step"].shape == () and out["n"].shape == () and out["step"].item() == 3.0
 
 
+@pytest.mark.parametrize("fmt", ["safetensors", "npz"])
+def test_requires_grad_survives_a_round_trip_like_torch_save(fmt):
+    w = npgrad.ones(2, requires_grad=True)
+    for obj in (w, {"w": w, "b": npgrad.zeros(1)}, [w]):
+        buf = io.BytesIO()
+        npgrad.save(obj, buf, format=fmt)
+        out = npgrad.load(io.BytesIO(buf.getvalue()))
+        got = (
+            out
+            if isinstance(out, npgrad.Tensor)
+            else (out["w"] if isinstance(out, dict) else out[0])
+        )
+        assert got.requires_grad and got.is_leaf and got.tolist() == [1.0, 1.0]
+        if isinstance(out, dict):
+            assert not out["b"].requires_grad
+
+
+@pytest.mark.parametrize("fmt", ["safetensors", "npz"])
+def test_numpy_bool_is_saved_as_a_bool_like_numpy_numbers(fmt):
+    buf = io.BytesIO()
+    npgrad.save({"flag": np.bool_(True), "n": np.int32(3)}, buf, format=fmt)
+    out = npgrad.load(io.BytesIO(buf.getvalue()))
+    assert out == {"flag": True, "n": 3} and type(out["flag"]) is bool
+
+
 def test_non_contiguous_tensor_is_saved_by_value():
     t = npgrad.arange(6.0).reshape(2, 3).T
     buf = io.BytesIO()
@@ -248,3 +273,117 @@ def test_torch_parity_both_directions(tmp_path):
     back = load_file(str(out))
     for k, v in lstm.state_dict().items():
         assert torch.equal(back[k], v)
+
+
+def _corrupt(data: bytes, member_suffix: str) -> bytes:
+    """Flip one byte inside the stored data of the zip member ending in ``member_suffix``."""
+    zf = zipfile.ZipFile(io.BytesIO(data))
+    info = next(i for i in zf.infolist() if i.filename.endswith(member_suffix))
+    # the local header is 30 bytes plus the name and extra field; flip the first data byte
+    (name_len, extra_len) = struct.unpack(
+        "<HH", data[info.header_offset + 26 : info.header_offset + 30]
+    )
+    pos = info.header_offset + 30 + name_len + extra_len
+    return data[:pos] + bytes([data[pos] ^ 0xFF]) + data[pos + 1 :]
+
+
+def _npz_bytes() -> bytes:
+    buf = io.BytesIO()
+    npgrad.save({"w": npgrad.ones(20), "n": {"b": npgrad.arange(3)}}, buf, format="npz")
+    return buf.getvalue()
+
+
+@pytest.mark.parametrize(
+    ("name", "make"),
+    [
+        ("cut.pt", lambda: (FIXTURES / "torch_state_dicts.pt").read_bytes()[:500]),
+        ("cut.npz", lambda: _npz_bytes()[:100]),
+        (
+            "bad_crc.pt",
+            lambda: _corrupt((FIXTURES / "torch_state_dicts.pt").read_bytes(), "data/0"),
+        ),
+        ("bad_crc.npz", lambda: _corrupt(_npz_bytes(), "w.npy")),
+    ],
+)
+def test_corrupt_or_truncated_zip_archives_raise_naming_the_file(tmp_path, name, make):
+    path = tmp_path / name
+    path.write_bytes(make())
+    with pytest.raises(ValueError, match="corrupt or truncated") as info:
+        npgrad.load(path)
+    assert name in str(info.value)
+
+
+def test_a_tensor_outside_its_torch_storage_is_reported_naming_the_file(tmp_path):
+    # a hand-made checkpoint whose tensor claims 4 elements of a 2-element storage
+    def u(text: str) -> bytes:
+        return b"X" + struct.pack("<I", len(text)) + text.encode()
+
+    pkl = (
+        b"\x80\x02}"
+        + u("w")
+        + b"ctorch._utils\n_rebuild_tensor_v2\n("
+        + b"("
+        + u("storage")
+        + b"ctorch\nFloatStorage\n"
+        + u("0")
+        + u("cpu")
+        + b"K\x02tQ"
+        + b"K\x00K\x04\x85K\x01\x85tRs."
+    )
+    out = io.BytesIO()
+    with zipfile.ZipFile(out, "w") as zf:
+        zf.writestr("archive/data.pkl", pkl)
+        zf.writestr("archive/byteorder", "little")
+        zf.writestr("archive/data/0", np.zeros(2, np.float32).tobytes())
+    path = tmp_path / "outside.pt"
+    path.write_bytes(out.getvalue())
+    with pytest.raises(pickle.UnpicklingError, match="does not fit its storage") as info:
+        npgrad.load(path)
+    assert "outside.pt" in str(info.value)
+
+
+def _pt_archive(obj: object) -> bytes:
+    """A ``.pt`` zip archive holding ``obj`` pickled as torch.save does (protocol 2)."""
+    buf = io.BytesIO()
+    with zipfile.ZipFile(buf, "w") as zf:
+        zf.writestr("archive/data.pkl", pickle.dumps(obj, protocol=2))
+        zf.writestr("archive/byteorder", "little")
+    return buf.getvalue()
+
+
+def test_plain_python_values_that_torch_weights_only_loads_are_read(tmp_path):
+    # protocol 2 pickles sets, frozensets and complex numbers by naming __builtin__ globals,
+    # and bytes through _codecs.encode; torch.load(weights_only=True) accepts all of them
+    obj = {"s": {1, 2}, "fs": frozenset({3}), "c": 1 + 2j, "b": b"\x00\xffab", "n": [1.5]}
+    path = tmp_path / "plain.pt"
+    path.write_bytes(_pt_archive(obj))
+    assert npgrad.load(path) == obj
+
+
+@pytest.mark.torch
+def test_torch_size_dtype_and_device_load_as_npgrad_values(tmp_path):
+    torch = pytest.importorskip("torch")
+    path = tmp_path / "meta.pt"
+    torch.save(
+        {"shape": torch.Size([2, 3]), "dtype": torch.float32, "device": torch.device("cpu")},
+        path,
+    )
+    assert torch.load(path, weights_only=True)["shape"] == (2, 3)  # torch accepts them too
+    out = npgrad.load(path)
+    assert out == {"shape": (2, 3), "dtype": npgrad.float32, "device": "cpu"}
+
+
+def test_load_accepts_torch_load_keywords(tmp_path):
+    # torch.load(f, map_location="cpu", weights_only=True) is the usual call; npgrad always
+    # loads as weights_only does and has only the CPU, so both are accepted and ignored
+    path = tmp_path / "w.safetensors"
+    npgrad.save({"w": npgrad.ones(2)}, path)
+    out = npgrad.load(path, map_location="cpu", weights_only=True)
+    assert out["w"].tolist() == [1.0, 1.0]
+    out = npgrad.load(FIXTURES / "torch_state_dicts.pt", map_location=None, weights_only=True)
+    assert "bn.num_batches_tracked" in out
+    # weights_only=False cannot widen what is read: the same restricted reader runs
+    assert npgrad.load(path, weights_only=False)["w"].tolist() == [1.0, 1.0]
+    with pytest.raises(pickle.UnpicklingError, match="refuses"):
+        npgrad.load(io.BytesIO(_evil_pt(tmp_path / "pwned")), weights_only=False)
+    assert not (tmp_path / "pwned").exists()

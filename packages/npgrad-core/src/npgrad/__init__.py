@@ -84,6 +84,7 @@ from npgrad.ops.scan import *  # noqa: E402, F403
 from npgrad.ops.shape import *  # noqa: E402, F403
 from npgrad.ops.sorting import *  # noqa: E402, F403
 from npgrad.serialization import load, save  # noqa: E402
+from npgrad._printing import get_printoptions, set_printoptions  # noqa: E402
 from npgrad.tensor import Tensor  # noqa: E402
 
 from npgrad import creation as _creation  # noqa: E402, I001
@@ -125,6 +126,7 @@ __all__ = [
     "float32",
     "float64",
     "get_default_dtype",
+    "get_printoptions",
     "half",
     "inference_mode",
     "int",
@@ -143,6 +145,7 @@ __all__ = [
     "save",
     "set_default_dtype",
     "set_grad_enabled",
+    "set_printoptions",
     "short",
     "uint8",
 ]

@@ -27,12 +27,89 @@ from npgrad import dtypes
 if TYPE_CHECKING:
     from npgrad.tensor import Tensor
 
-__all__ = ["tensor_repr"]
+__all__ = ["get_printoptions", "set_printoptions", "tensor_repr"]
 
-_PRECISION = 4
-_THRESHOLD = 1000
-_EDGEITEMS = 3
-_LINEWIDTH = 80
+
+class _PrintOptions:
+    """PyTorch's ``PRINT_OPTS``: the options :func:`set_printoptions` changes."""
+
+    precision: int = 4
+    threshold: float = 1000
+    edgeitems: int = 3
+    linewidth: int = 80
+    sci_mode: bool | None = None
+
+
+_OPTS = _PrintOptions()
+
+_PROFILES = {
+    "default": (4, 1000, 3, 80),
+    "short": (2, 1000, 2, 80),
+    "full": (4, math.inf, 3, 80),
+}
+
+
+def set_printoptions(
+    precision: int | None = None,
+    threshold: float | None = None,
+    edgeitems: int | None = None,
+    linewidth: int | None = None,
+    profile: str | None = None,
+    sci_mode: bool | None = None,
+) -> None:
+    """Set the options for printing tensors (``torch.set_printoptions``).
+
+    Parameters
+    ----------
+    precision : int, optional
+        Digits after the decimal point (default 4).
+    threshold : float, optional
+        Tensors with more elements than this are summarised with ``...`` (default 1000).
+    edgeitems : int, optional
+        Items shown at each end of a summarised dimension (default 3).
+    linewidth : int, optional
+        Characters per line before wrapping (default 80).
+    profile : {"default", "short", "full"}, optional
+        Sets the four options above at once; the explicit ones then override it.
+    sci_mode : bool, optional
+        Force (True) or forbid (False) scientific notation; None (the default) chooses it
+        from the values. As in PyTorch, every call sets it, to None when not given.
+
+    Examples
+    --------
+    >>> import npgrad
+    >>> from npgrad._printing import set_printoptions
+    >>> set_printoptions(precision=2)
+    >>> npgrad.tensor([1.2345, 2.0])
+    tensor([1.23, 2.00])
+    >>> set_printoptions(profile="default")
+    """
+    if profile is not None:
+        if profile not in _PROFILES:
+            raise ValueError(
+                f"Invalid profile: {profile}. the profile must be one of 'default', 'short', 'full'"
+            )
+        _OPTS.precision, _OPTS.threshold, _OPTS.edgeitems, _OPTS.linewidth = _PROFILES[profile]
+    if precision is not None:
+        _OPTS.precision = precision
+    if threshold is not None:
+        _OPTS.threshold = threshold
+    if edgeitems is not None:
+        _OPTS.edgeitems = edgeitems
+    if linewidth is not None:
+        _OPTS.linewidth = linewidth
+    _OPTS.sci_mode = sci_mode
+
+
+def get_printoptions() -> dict[str, Any]:
+    """The current print options, as a dict of :func:`set_printoptions`'s arguments."""
+    return {
+        "precision": _OPTS.precision,
+        "threshold": _OPTS.threshold,
+        "edgeitems": _OPTS.edgeitems,
+        "linewidth": _OPTS.linewidth,
+        "sci_mode": _OPTS.sci_mode,
+    }
 
 
 class _Formatter:
@@ -52,46 +129,59 @@ class _Formatter:
             return
         mag = np.abs(vals)
         lo, hi = mag.min(), mag.max()
+        with np.errstate(over="ignore"):  # 1e300 / 1e-300 is inf: a wide span, not a warning
+            span = hi / lo
+        precision = _OPTS.precision
         self.int_mode = bool(np.all(vals == np.ceil(vals)))
-        if self.int_mode:
-            self.sci_mode = bool(hi / lo > 1000.0 or hi > 1.0e8)
-            spec, extra = (f".{_PRECISION}e", 0) if self.sci_mode else (".0f", 1)  # 1 for "."
+        if _OPTS.sci_mode is None:
+            self.sci_mode = bool(span > 1000.0 or hi > 1.0e8 or lo < 1.0e-4)
+        else:  # forced before the widths are measured, as in PyTorch
+            self.sci_mode = bool(_OPTS.sci_mode)
+        if self.sci_mode:
+            spec, extra = f".{precision}e", 0
+        elif self.int_mode:
+            spec, extra = ".0f", 1  # 1 for the "." appended to integral floats
         else:
-            self.sci_mode = bool(hi / lo > 1000.0 or hi > 1.0e8 or lo < 1.0e-4)
-            spec, extra = (f".{_PRECISION}e", 0) if self.sci_mode else (f".{_PRECISION}f", 0)
+            spec, extra = f".{precision}f", 0
         self.max_width = max(len(format(v, spec)) + extra for v in vals.tolist())
 
     def format(self, value: Any) -> str:
         if not self.floating:
             ret = str(value)
         elif self.sci_mode:
-            ret = f"{value:{self.max_width}.{_PRECISION}e}"
+            ret = f"{value:{self.max_width}.{_OPTS.precision}e}"
         elif self.int_mode:
             ret = f"{value:.0f}" + ("" if math.isinf(value) or math.isnan(value) else ".")
         else:
-            ret = f"{value:.{_PRECISION}f}"
+            ret = f"{value:.{_OPTS.precision}f}"
         return (self.max_width - len(ret)) * " " + ret
 
 
 def _summarized(a: np.ndarray) -> np.ndarray:
-    """The edge items that a summarised print shows (the formatter looks only at these)."""
+    """The edge items that a summarised print shows (the formatter looks only at these);
+    PyTorch's ``get_summarized_data``, quirks included (``edgeitems=0`` keeps a whole row)."""
+    e = _OPTS.edgeitems
     if a.ndim == 0:
         return a
     n = a.shape[0]
-    keep = list(range(_EDGEITEMS)) + list(range(n - _EDGEITEMS, n)) if n > 2 * _EDGEITEMS else None
     if a.ndim == 1:
-        return a if keep is None else a[keep]
-    return np.stack([_summarized(a[i]) for i in (range(n) if keep is None else keep)])
+        return np.concatenate([a[:e], a[-e:]]) if n > 2 * e else a
+    if not e:
+        return np.empty((0,) * a.ndim, a.dtype)
+    keep = [*range(e), *range(n - e, n)] if n > 2 * e else range(n)
+    return np.stack([_summarized(a[i]) for i in keep])
 
 
 def _vector_str(a: np.ndarray, indent: int, summarize: bool, fmt: _Formatter) -> str:
     element_length = fmt.max_width + 2  # ", " between elements
-    per_line = max(1, (_LINEWIDTH - indent) // element_length)
-    if summarize and a.shape[0] > 2 * _EDGEITEMS:
+    per_line = max(1, (_OPTS.linewidth - indent) // element_length)
+    if summarize and not _OPTS.edgeitems:
+        data = ["..."]
+    elif summarize and a.shape[0] > 2 * _OPTS.edgeitems:
         data = (
-            [fmt.format(v) for v in a[:_EDGEITEMS].tolist()]
+            [fmt.format(v) for v in a[: _OPTS.edgeitems].tolist()]
             + [" ..."]
-            + [fmt.format(v) for v in a[-_EDGEITEMS:].tolist()]
+            + [fmt.format(v) for v in a[-_OPTS.edgeitems :].tolist()]
         )
     else:
         data = [fmt.format(v) for v in a.tolist()]
@@ -105,11 +195,11 @@ def _tensor_str(a: np.ndarray, indent: int, summarize: bool, fmt: _Formatter) ->
     if a.ndim == 1:
         return _vector_str(a, indent, summarize, fmt)
     n = a.shape[0]
-    if summarize and n > 2 * _EDGEITEMS:
+    if summarize and n > 2 * _OPTS.edgeitems:
         slices = (
-            [_tensor_str(a[i], indent + 1, summarize, fmt) for i in range(_EDGEITEMS)]
+            [_tensor_str(a[i], indent + 1, summarize, fmt) for i in range(_OPTS.edgeitems)]
             + ["..."]
-            + [_tensor_str(a[i], indent + 1, summarize, fmt) for i in range(n - _EDGEITEMS, n)]
+            + [_tensor_str(a[i], indent + 1, summarize, fmt) for i in range(n - _OPTS.edgeitems, n)]
         )
     else:
         slices = [_tensor_str(a[i], indent + 1, summarize, fmt) for i in range(n)]
@@ -120,7 +210,7 @@ def _add_suffixes(text: str, suffixes: list[str], indent: int) -> str:
     parts = [text]
     last_line_len = len(text) - text.rfind("\n") + 1
     for suffix in suffixes:
-        if last_line_len + len(suffix) + 2 > _LINEWIDTH:
+        if last_line_len + len(suffix) + 2 > _OPTS.linewidth:
             parts.append(",\n" + " " * indent + suffix)
             last_line_len = indent + len(suffix)
         else:
@@ -145,9 +235,11 @@ def tensor_repr(t: Tensor) -> str:
             suffixes.append(f"dtype=npgrad.{a.dtype}")
         body = "[]"
     else:
+        if not _OPTS.edgeitems:  # PyTorch: with no edge items shown, the shape is
+            suffixes.append(f"size={tuple(a.shape)}")
         if a.dtype not in (default, dtypes.int64, dtypes.bool_):
             suffixes.append(f"dtype=npgrad.{a.dtype}")
-        summarize = a.size > _THRESHOLD
+        summarize = a.size > _OPTS.threshold
         fmt = _Formatter(_summarized(a) if summarize else a)
         body = _tensor_str(a, indent, summarize, fmt)
     if t.grad_fn is not None:

@@ -2,8 +2,9 @@
 
 A ``.pt`` file is a zip archive: ``<name>/data.pkl`` is a pickle describing the object and
 ``<name>/data/<key>`` holds each storage's raw bytes. The pickle is read by an unpickler whose
-``find_class`` returns npgrad's own rebuild functions for the few globals a state_dict uses and
-refuses every other global *before* anything is called — a checkpoint that asks for
+``find_class`` returns npgrad's own rebuild functions for the few globals a state_dict uses
+(and safe stand-ins for the plain values ``torch.load(weights_only=True)`` accepts: sets,
+bytes, complex numbers, ``torch.Size``, dtypes, devices) and refuses every other global *before* anything is called — a checkpoint that asks for
 ``os.system`` fails with an error naming that global, and no code from the file ever runs.
 """
 
@@ -92,8 +93,49 @@ def _rebuild_parameter(
     return data.requires_grad_(requires_grad) if data.dtype.kind == "f" else data
 
 
+def _size(dims: Any = ()) -> tuple[int, ...]:
+    return tuple(int(d) for d in dims)  # torch.Size: npgrad uses plain tuples for shapes
+
+
+def _device(type_: str, index: int | None = None) -> str:
+    return type_ if index is None else f"{type_}:{index}"  # npgrad's Tensor.device is a str
+
+
+def _encode(text: str, encoding: str = "utf-8") -> bytes:
+    # protocol 2 pickles bytes as _codecs.encode(text, "latin1"); only text -> bytes here
+    if not isinstance(text, str) or not isinstance(encoding, str):
+        raise pickle.UnpicklingError("_codecs.encode is only accepted on a str")
+    return text.encode(encoding)
+
+
+# torch dtypes in the pickle (torch.float32) -> npgrad's; bfloat16 as float32, like tensors
+_DTYPES = {
+    name: np.dtype("float32" if name == "bfloat16" else name)
+    for name in (
+        "float64",
+        "float32",
+        "float16",
+        "bfloat16",
+        "int64",
+        "int32",
+        "int16",
+        "int8",
+        "uint8",
+        "bool",
+    )
+}
+
 _ALLOWED: dict[tuple[str, str], Any] = {
     ("collections", "OrderedDict"): collections.OrderedDict,
+    # plain values torch.load(weights_only=True) also accepts; protocol 2 names builtins
+    # through the Python 2 module name
+    **{(m, "set"): set for m in ("builtins", "__builtin__")},
+    **{(m, "frozenset"): frozenset for m in ("builtins", "__builtin__")},
+    **{(m, "complex"): complex for m in ("builtins", "__builtin__")},
+    ("_codecs", "encode"): _encode,
+    ("torch", "Size"): _size,
+    ("torch", "device"): _device,
+    **{("torch", name): dtype for name, dtype in _DTYPES.items()},
     ("torch._utils", "_rebuild_tensor_v2"): _rebuild_tensor_v2,
     ("torch._utils", "_rebuild_parameter"): _rebuild_parameter,
     ("torch._utils", "_rebuild_parameter_with_state"): _rebuild_parameter,
@@ -159,8 +201,10 @@ def read_torch_zip(zf: zipfile.ZipFile, name: str) -> Any:
         byteorder = "little"
     try:
         return _RestrictedUnpickler(zf.read(pkl[0]), zf, prefix, name, byteorder).load()
-    except pickle.UnpicklingError:
-        raise  # already names the file and the refused content
+    except pickle.UnpicklingError as e:
+        if f"load: {name}" in str(e):
+            raise  # already names the file and the refused content
+        raise pickle.UnpicklingError(f"load: {name}: {e}") from None
     except (
         EOFError,
         ValueError,

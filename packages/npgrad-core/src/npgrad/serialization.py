@@ -19,7 +19,9 @@ import json
 import os
 import struct
 import tempfile
+import tokenize
 import zipfile
+import zlib
 from collections import OrderedDict
 from pathlib import Path
 from typing import IO, Any
@@ -62,9 +64,14 @@ def _flatten(obj: Any, path: str, arrays: dict[str, np.ndarray]) -> Any:
             key += "_"
         # not np.ascontiguousarray: it turns 0-d arrays into shape (1,)
         arrays[key] = arr if arr.flags.c_contiguous else np.array(arr, order="C")
+        if isinstance(obj, Tensor) and obj.requires_grad:
+            # torch.save keeps requires_grad; only a leaf's flag is meaningful to restore
+            return {"tensor_requires_grad": key}
         return {"tensor" if isinstance(obj, Tensor) else "ndarray": key}
     if obj is None or isinstance(obj, (bool, str)):
         return {"value": obj}
+    if isinstance(obj, np.bool_):  # like NumPy's integers and floats: the Python value
+        return {"value": bool(obj)}
     if isinstance(obj, (int, np.integer)):
         return {"int": int(obj)}
     if isinstance(obj, (float, np.floating)):
@@ -95,10 +102,12 @@ def _rebuild(node: Any, arrays: dict[str, np.ndarray], where: str) -> Any:
     if not isinstance(node, dict) or len(node) != 1:
         raise ValueError(f"load: {where}: malformed structure entry {node!r}")
     ((kind, v),) = node.items()
-    if kind in ("tensor", "ndarray"):
+    if kind in ("tensor", "tensor_requires_grad", "ndarray"):
         if v not in arrays:
             raise ValueError(f"load: {where}: the structure names a tensor {v!r} the file lacks")
-        return Tensor._make(arrays[v], False, None) if kind == "tensor" else arrays[v]
+        if kind == "ndarray":
+            return arrays[v]
+        return Tensor._make(arrays[v], kind == "tensor_requires_grad", None)
     if kind == "value":
         return v
     if kind == "int":
@@ -118,8 +127,9 @@ def _rebuild(node: Any, arrays: dict[str, np.ndarray], where: str) -> Any:
 
 
 def _is_flat(obj: Any) -> bool:
+    # a tensor that requires grad needs the structure to record it
     return isinstance(obj, dict) and all(
-        isinstance(k, str) and isinstance(v, Tensor) for k, v in obj.items()
+        isinstance(k, str) and isinstance(v, Tensor) and not v.requires_grad for k, v in obj.items()
     )
 
 
@@ -181,11 +191,20 @@ def _write(f: PathOrFile, data: bytes) -> None:
 
 
 # ---- load ------------------------------------------------------------------------------------
-def load(f: PathOrFile, *, mmap: bool = False) -> Any:
+def load(
+    f: PathOrFile,
+    map_location: Any = None,
+    *,
+    weights_only: bool | None = None,
+    mmap: bool = False,
+) -> Any:
     """Load what :func:`save` wrote, a plain safetensors or ``.npz`` file, or a PyTorch ``.pt``
     zip checkpoint (without torch; only state_dict-like content is accepted).
 
     ``mmap=True`` maps a safetensors file from a path instead of reading it into memory.
+    ``map_location`` and ``weights_only`` are accepted for compatibility with ``torch.load``
+    and ignored: there are no devices, and a ``.pt`` pickle is always read as
+    ``weights_only=True`` reads it (``weights_only=False`` does not widen what is accepted).
 
     Examples
     --------
@@ -202,13 +221,28 @@ def load(f: PathOrFile, *, mmap: bool = False) -> Any:
         return _load_safetensors(np.memmap(f, dtype=np.uint8, mode="r"), name, None)
     data = Path(f).read_bytes() if isinstance(f, (str, os.PathLike)) else f.read()
     if data[:4] == b"PK\x03\x04":
-        with zipfile.ZipFile(io.BytesIO(data)) as zf:
-            names = zf.namelist()
-            if any(n.endswith("data.pkl") for n in names):
-                from npgrad._torch_reader import read_torch_zip
+        try:
+            with zipfile.ZipFile(io.BytesIO(data)) as zf:
+                names = zf.namelist()
+                if any(n.endswith("data.pkl") for n in names):
+                    from npgrad._torch_reader import read_torch_zip
 
-                return read_torch_zip(zf, name)
-        return _load_npz(data, name)
+                    return read_torch_zip(zf, name)
+            return _load_npz(data, name)
+        # zipfile and np.load report damage with errors that do not name the file (bad
+        # CRC, missing central directory, a mangled .npy header that fails to tokenize)
+        except (
+            zipfile.BadZipFile,
+            zlib.error,
+            EOFError,
+            NotImplementedError,
+            UnicodeDecodeError,
+            SyntaxError,
+            tokenize.TokenError,
+        ) as e:
+            raise ValueError(
+                f"load: {name} is a corrupt or truncated zip archive ({type(e).__name__}: {e})"
+            ) from None
     if data[8:9] != b"{" and data[:1] == b"\x80":  # a pickle, not a safetensors header
         raise ValueError(
             f"load: {name} is a legacy (pre-1.6, non-zip) PyTorch file, which npgrad does not "

@@ -356,6 +356,7 @@ NOT_AN_OP = {
     "bincount": "counts of integers (integer input only): no gradient, as in PyTorch",
     "save": "serialization",
     "load": "serialization",
+    **dict.fromkeys(["set_printoptions", "get_printoptions"], "printing options"),
 }
 
 
