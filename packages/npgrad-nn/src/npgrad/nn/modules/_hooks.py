@@ -1,12 +1,29 @@
 """The call path of :class:`~npgrad.nn.Module` with forward hooks (registered with
 ``Module.register_forward_pre_hook`` / ``register_forward_hook``: ``with_kwargs``,
-``always_call``), with PyTorch's semantics, and the handle that removes a hook."""
+``always_call``) and full backward hooks (``register_full_backward_pre_hook`` /
+``register_full_backward_hook``), with PyTorch's semantics, and the handle that removes a hook.
+
+Backward hooks work as PyTorch's ``BackwardHook`` does: the module's input Tensors and its
+output Tensors each pass through an identity :class:`~npgrad.autograd.Function`. In the
+backward pass the outputs' identity node runs first and hands ``grad_output`` to the
+pre-hooks; the inputs' identity node runs once every gradient w.r.t. the inputs has been
+summed (the engine's topological order) and calls the hooks with ``grad_input``. What a hook
+returns is what these identity nodes pass on.
+"""
 
 from __future__ import annotations
 
 import itertools
 import warnings
+import weakref
+from collections.abc import Callable, Sequence
 from typing import TYPE_CHECKING, Any
+
+import numpy as np
+
+from npgrad import Tensor
+from npgrad.autograd import Function
+from npgrad.autograd.grad_mode import is_grad_enabled
 
 if TYPE_CHECKING:
     from npgrad.nn.modules.module import Module
@@ -17,14 +34,22 @@ __all__: list[str] = []
 class _RemovableHandle:
     _ids = itertools.count()
 
-    def __init__(self, hooks: dict[int, Any], *extra: dict[int, Any]) -> None:
+    def __init__(
+        self, hooks: dict[int, Any], *extra: dict[int, Any], module: Module | None = None
+    ) -> None:
         self.hooks = hooks
         self.extra = extra  # the hook's entries in the option dicts (with_kwargs, always_call)
         self.id = next(self._ids)
+        # the module whose ``_has_call_hooks`` flag follows its hook dicts (weakly: a handle
+        # kept around must not keep the module alive)
+        self._module = None if module is None else weakref.ref(module)
 
     def remove(self) -> None:
         for d in (self.hooks, *self.extra):
             d.pop(self.id, None)
+        module = None if self._module is None else self._module()
+        if module is not None:
+            module._update_call_hooks()
 
     def __enter__(self) -> _RemovableHandle:
         return self
@@ -34,10 +59,11 @@ class _RemovableHandle:
 
 
 def call_with_hooks(module: Module, args: tuple[Any, ...], kwargs: dict[str, Any]) -> Any:
-    """``module(*args, **kwargs)`` with its forward pre-hooks and hooks, in PyTorch's order
-    and semantics."""
+    """``module(*args, **kwargs)`` with its forward pre-hooks and hooks, and its backward
+    hooks set up on the inputs and outputs, in PyTorch's order and semantics."""
     out = None
     called: set[int] = set()  # the always_call hooks that ran
+    bw_hook = None
     try:
         for key, hook in list(module._forward_pre_hooks.items()):
             if key in module._forward_pre_hooks_with_kwargs:
@@ -53,6 +79,14 @@ def call_with_hooks(module: Module, args: tuple[Any, ...], kwargs: dict[str, Any
                 new = hook(module, args)
                 if new is not None:
                     args = new if isinstance(new, tuple) else (new,)
+        if module._backward_hooks or module._backward_pre_hooks:
+            # as PyTorch: the hooks registered when forward runs are the ones called
+            bw_hook = _BackwardHook(
+                module,
+                list(module._backward_hooks.values()),
+                list(module._backward_pre_hooks.values()),
+            )
+            args = bw_hook.setup_input_hook(args)
         out = module._forward_function()(module, *args, **kwargs)
         for key, hook in list(module._forward_hooks.items()):
             if key in module._forward_hooks_always_called:
@@ -63,6 +97,15 @@ def call_with_hooks(module: Module, args: tuple[Any, ...], kwargs: dict[str, Any
                 new = hook(module, args, out)
             if new is not None:
                 out = new
+        if bw_hook is not None:
+            if not isinstance(out, (Tensor, tuple)):
+                warnings.warn(
+                    "For backward hooks to be called, module output should be a Tensor or a "
+                    f"tuple of Tensors but received {type(out)}",
+                    UserWarning,
+                    stacklevel=3,
+                )
+            out = bw_hook.setup_output_hook(out)
     except Exception:
         if module._forward_hooks_always_called:
             out = _run_always_called_hooks(module, args, kwargs, out, called)
@@ -93,3 +136,169 @@ def _run_always_called_hooks(
                 stacklevel=3,
             )
     return out
+
+
+class _BackwardHookFunction(Function):
+    """The identity on some Tensors; its backward hands their gradients to ``on_grad`` and
+    passes on what it returns (one gradient, or None, per Tensor)."""
+
+    _node_name = "BackwardHookFunction"  # grad_fn=<BackwardHookFunctionBackward>, as PyTorch
+
+    @staticmethod
+    def forward(
+        ctx: Any, *arrays: Any, on_grad: Callable[..., Any], materialize: bool
+    ) -> tuple[Any, ...]:
+        ctx.on_grad = on_grad
+        # PyTorch's hooks see zeros for an input that got no gradient, None for an output
+        ctx.set_materialize_grads(materialize)
+        # Copies, where PyTorch returns aliases of the inputs: an alias made here would have
+        # a version counter of its own, so an in-place change through it (or through the
+        # tensor it aliases) would go unnoticed by the ops that saved the other one, and
+        # backward would silently use the new values. PyTorch raises for such changes; with
+        # copies they are simply safe.
+        return tuple(a.copy() for a in arrays)
+
+    @staticmethod
+    def backward(ctx: Any, *grads: Any) -> Any:
+        # the gradient passes through unchanged (or as a hook replaced it): under
+        # create_graph it keeps its own graph, so higher orders are unaffected
+        return ctx.on_grad(grads)
+
+
+def _pack(index: list[int], values: Sequence[Any], size: int) -> list[Any]:
+    res: list[Any] = [None] * size
+    for i, v in zip(index, values):
+        res[i] = v
+    return res
+
+
+class _BackwardHook:
+    """One forward call's backward hooks (PyTorch's ``torch.utils.hooks.BackwardHook``)."""
+
+    def __init__(
+        self, module: Module, hooks: list[Callable[..., Any]], pre_hooks: list[Callable[..., Any]]
+    ) -> None:
+        self.module = module
+        self.hooks = hooks
+        self.pre_hooks = pre_hooks
+        self.grad_outputs: tuple[Any, ...] | None = None
+        self.n_inputs = 0
+        self.input_index: list[int] | None = None  # positions of the inputs that require grad
+        # the other Tensor inputs: PyTorch's hooks see zeros of their shape and dtype
+        self.input_zeros: list[tuple[int, tuple[int, ...], Any]] = []
+        self.n_outputs = 0
+        self.output_index: list[int] | None = None
+
+    @staticmethod
+    def _apply(
+        args: tuple[Any, ...], on_grad: Callable[..., Any], materialize: bool
+    ) -> tuple[tuple[Any, ...], list[int] | None]:
+        # Only the Tensors that require grad go through the identity: the others never get
+        # a gradient (PyTorch marks them non-differentiable)
+        index = [i for i, a in enumerate(args) if isinstance(a, Tensor) and a.requires_grad]
+        if not index or not is_grad_enabled():
+            return args, None
+        new = _BackwardHookFunction.apply(
+            *[args[i] for i in index], on_grad=on_grad, materialize=materialize
+        )
+        items = list(args)
+        for i, t in zip(index, new):
+            items[i] = t
+        out = tuple(items) if type(args) is tuple else type(args)(*items)  # a namedtuple
+        return out, index
+
+    def setup_input_hook(self, args: tuple[Any, ...]) -> tuple[Any, ...]:
+        res, self.input_index = self._apply(args, self._on_grad_input, True)
+        self.n_inputs = len(args)
+        if self.input_index is not None:
+            self.input_zeros = [
+                (i, a.shape, a.dtype)
+                for i, a in enumerate(args)
+                if isinstance(a, Tensor) and not a.requires_grad
+            ]
+        return res
+
+    def setup_output_hook(self, out: Any) -> Any:
+        is_tuple = isinstance(out, tuple)
+        outs = out if is_tuple else (out,)
+        res, self.output_index = self._apply(outs, self._on_grad_output, False)
+        self.n_outputs = len(outs)
+        return res if is_tuple else res[0]
+
+    def _on_grad_output(self, grads: tuple[Any, ...]) -> tuple[Any, ...]:
+        assert self.output_index is not None
+        self.grad_outputs = tuple(_pack(self.output_index, grads, self.n_outputs))
+        for hook in self.pre_hooks:
+            new = hook(self.module, self.grad_outputs)
+            if new is None:
+                continue
+            self._check_length("pre hook", "grad_output", new, len(self.grad_outputs))
+            self.grad_outputs = tuple(new)
+        local = self.grad_outputs
+        if self.input_index is None:
+            # no input requires grad: no identity node on the inputs will run, so the hooks
+            # are called here, with None for every grad_input (PyTorch warns about it)
+            warnings.warn(
+                "Full backward hook is firing when gradients are computed with respect to "
+                "module outputs since no inputs require gradients. See "
+                "https://docs.pytorch.org/docs/main/generated/torch.nn.Module.html"
+                "#torch.nn.Module.register_full_backward_hook for more details.",
+                UserWarning,
+                stacklevel=2,
+            )
+            grad_inputs = (None,) * self.n_inputs
+            for hook in self.hooks:
+                res = hook(self.module, grad_inputs, self.grad_outputs)
+                if res is not None and not (isinstance(res, tuple) and all(r is None for r in res)):
+                    raise RuntimeError(
+                        f"Backward hook of {self.module._get_name()}: backward hooks for "
+                        "Modules where no input requires gradient should always return None "
+                        "or None for all gradients."
+                    )
+            self.grad_outputs = None
+        return self._checked(tuple(local[i] for i in self.output_index), grads, "grad_output")
+
+    def _on_grad_input(self, grads: tuple[Any, ...]) -> tuple[Any, ...]:
+        if self.grad_outputs is None:
+            # the gradient reached the inputs without passing through the outputs (a
+            # second-order pass, or the hooks already ran for this backward): no hook call
+            return grads
+        assert self.input_index is not None
+        packed = _pack(self.input_index, grads, self.n_inputs)
+        for i, shape, dtype in self.input_zeros:
+            packed[i] = Tensor._make(np.zeros(shape, dtype), False, None)
+        res = tuple(packed)
+        for hook in self.hooks:
+            new = hook(self.module, res, self.grad_outputs)
+            if new is None:
+                continue
+            self._check_length("hook", "grad_input", new, len(res))
+            res = tuple(new)
+        self.grad_outputs = None
+        return self._checked(tuple(res[i] for i in self.input_index), grads, "grad_input")
+
+    def _check_length(self, kind: str, what: str, new: Any, expected: int) -> None:
+        if not isinstance(new, (tuple, list)) or len(new) != expected:
+            got = len(new) if isinstance(new, (tuple, list)) else type(new).__name__
+            raise RuntimeError(
+                f"Backward {kind} of {self.module._get_name()} returned an invalid number of "
+                f"{what}, got {got}, but expected {expected}"
+            )
+
+    def _checked(self, new: tuple[Any, ...], old: tuple[Any, ...], what: str) -> tuple[Any, ...]:
+        # a replaced gradient must fit the Tensor it is the gradient of
+        for k, (n, o) in enumerate(zip(new, old)):  # k: the Tensor's position among them
+            if n is None or n is o:
+                continue
+            if not isinstance(n, Tensor):
+                raise TypeError(
+                    f"Backward hook of {self.module._get_name()} returned a "
+                    f"{type(n).__name__} in {what}; expected a Tensor or None"
+                )
+            if o is not None and n.shape != o.shape:
+                raise RuntimeError(
+                    f"Backward hook of {self.module._get_name()} returned an invalid gradient "
+                    f"in {what} (Tensor {k}): got shape {tuple(n.shape)} but expected shape "
+                    f"{tuple(o.shape)}"
+                )
+        return new

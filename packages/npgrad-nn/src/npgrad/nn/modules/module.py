@@ -75,11 +75,33 @@ class Module:
         set_(self, "_forward_hooks", {})
         set_(self, "_forward_hooks_with_kwargs", {})
         set_(self, "_forward_hooks_always_called", {})
+        set_(self, "_backward_pre_hooks", {})
+        set_(self, "_backward_hooks", {})
+        # whether any of the four hook dicts holds a hook: __call__ reads this one attribute
+        # (not the four dicts) so that a module without hooks pays one lookup per call. The
+        # register_* methods and the handles' remove() keep it up to date.
+        set_(self, "_has_call_hooks", False)
+
+    def __setstate__(self, state: dict[str, Any]) -> None:
+        # a module pickled before backward hooks existed gets their (empty) stores
+        self.__dict__.update(state)
+        self.__dict__.setdefault("_backward_pre_hooks", {})
+        self.__dict__.setdefault("_backward_hooks", {})
+        self._update_call_hooks()
+
+    def _update_call_hooks(self) -> None:
+        d = self.__dict__
+        d["_has_call_hooks"] = bool(
+            d["_forward_pre_hooks"]
+            or d["_forward_hooks"]
+            or d["_backward_hooks"]
+            or d["_backward_pre_hooks"]
+        )
 
     forward: Callable[..., Any]
 
     def __call__(self, *args: Any, **kwargs: Any) -> Any:
-        if self._forward_pre_hooks or self._forward_hooks:
+        if self._has_call_hooks:
             return call_with_hooks(self, args, kwargs)
         return self._forward_function()(self, *args, **kwargs)
 
@@ -516,12 +538,15 @@ class Module:
         ``(new_args, new_kwargs)``. ``prepend=True`` runs it before the hooks already
         registered. Returns a handle whose ``remove()`` unregisters it.
         """
-        handle = _RemovableHandle(self._forward_pre_hooks, self._forward_pre_hooks_with_kwargs)
+        handle = _RemovableHandle(
+            self._forward_pre_hooks, self._forward_pre_hooks_with_kwargs, module=self
+        )
         self._forward_pre_hooks[handle.id] = hook
         if with_kwargs:
             self._forward_pre_hooks_with_kwargs[handle.id] = True
         if prepend:
             self._move_to_front(self._forward_pre_hooks, handle.id)
+        self._update_call_hooks()
         return handle
 
     def register_forward_hook(
@@ -542,7 +567,10 @@ class Module:
         it.
         """
         handle = _RemovableHandle(
-            self._forward_hooks, self._forward_hooks_with_kwargs, self._forward_hooks_always_called
+            self._forward_hooks,
+            self._forward_hooks_with_kwargs,
+            self._forward_hooks_always_called,
+            module=self,
         )
         self._forward_hooks[handle.id] = hook
         if with_kwargs:
@@ -551,6 +579,55 @@ class Module:
             self._forward_hooks_always_called[handle.id] = True
         if prepend:
             self._move_to_front(self._forward_hooks, handle.id)
+        self._update_call_hooks()
+        return handle
+
+    def register_full_backward_pre_hook(
+        self, hook: Callable[..., Any], prepend: bool = False
+    ) -> _RemovableHandle:
+        """Run ``hook(module, grad_output)`` when the gradients w.r.t. the module's outputs
+        are known, before the module's own backward; a returned tuple of the same length
+        replaces ``grad_output``. See :meth:`register_full_backward_hook`."""
+        return self._register_backward(self._backward_pre_hooks, hook, prepend)
+
+    def register_full_backward_hook(
+        self, hook: Callable[..., Any], prepend: bool = False
+    ) -> _RemovableHandle:
+        """Run ``hook(module, grad_input, grad_output)`` once per backward pass through the
+        module, when the gradients w.r.t. all its inputs are known.
+
+        ``grad_input`` / ``grad_output`` have one entry per positional input / output (the
+        output a Tensor or a tuple): None for a non-Tensor or an output that got no
+        gradient, zeros for an input that got none or does not require grad. They are the
+        gradients w.r.t. the module's inputs and outputs, not its parameters. A returned
+        tuple of ``len(grad_input)`` entries replaces ``grad_input``. When no input requires
+        grad, the hook runs with None for every ``grad_input`` (and warns, as PyTorch).
+        The hooks registered when the module is called are those that run for that call.
+        ``prepend=True`` runs it before the hooks already registered; the returned handle's
+        ``remove()`` unregisters it.
+
+        Examples
+        --------
+        >>> import npgrad
+        >>> from npgrad import nn
+        >>> m = nn.Linear(2, 1)
+        >>> seen = []
+        >>> h = m.register_full_backward_hook(lambda mod, g_in, g_out: seen.append(g_out))
+        >>> m(npgrad.ones(1, 2, requires_grad=True)).sum().backward()
+        >>> seen
+        [(tensor([[1.]]),)]
+        >>> h.remove()
+        """
+        return self._register_backward(self._backward_hooks, hook, prepend)
+
+    def _register_backward(
+        self, hooks: dict[int, Any], hook: Callable[..., Any], prepend: bool
+    ) -> _RemovableHandle:
+        handle = _RemovableHandle(hooks, module=self)
+        hooks[handle.id] = hook
+        if prepend:
+            self._move_to_front(hooks, handle.id)
+        self._update_call_hooks()
         return handle
 
     @staticmethod
