@@ -349,6 +349,13 @@ class InstanceNorm3d(_InstanceNorm):
     _batched = 5
 
 
+def _shape_of(normalized_shape: int | tuple[int, ...] | list[int]) -> tuple[int, ...]:
+    """``normalized_shape`` (an int or a sequence of ints) as a tuple of ints."""
+    if isinstance(normalized_shape, numbers.Integral):
+        return (int(normalized_shape),)
+    return tuple(int(s) for s in normalized_shape)
+
+
 class LayerNorm(Module):
     """Layer normalization over the trailing ``normalized_shape`` dimensions, with an
     elementwise ``weight`` (init 1) and ``bias`` (init 0) of that shape.
@@ -375,12 +382,7 @@ class LayerNorm(Module):
     ) -> None:
         super().__init__()
         _check_device(device)
-        shape = (
-            (int(normalized_shape),)
-            if isinstance(normalized_shape, numbers.Integral)
-            else tuple(normalized_shape)  # type: ignore[arg-type]
-        )
-        self.normalized_shape = tuple(int(s) for s in shape)
+        self.normalized_shape = _shape_of(normalized_shape)
         self.eps = eps
         self.elementwise_affine = elementwise_affine
         dt = _dtype(dtype)
@@ -450,12 +452,7 @@ class RMSNorm(Module):
     ) -> None:
         super().__init__()
         _check_device(device)
-        shape = (
-            (int(normalized_shape),)
-            if isinstance(normalized_shape, numbers.Integral)
-            else tuple(normalized_shape)  # type: ignore[arg-type]
-        )
-        self.normalized_shape = tuple(int(s) for s in shape)
+        self.normalized_shape = _shape_of(normalized_shape)
         self.eps = eps
         self.elementwise_affine = elementwise_affine
         if elementwise_affine:
