@@ -353,7 +353,7 @@ def _shape_of(normalized_shape: int | tuple[int, ...] | list[int]) -> tuple[int,
     """``normalized_shape`` (an int or a sequence of ints) as a tuple of ints."""
     if isinstance(normalized_shape, numbers.Integral):
         return (int(normalized_shape),)
-    return tuple(int(s) for s in normalized_shape)
+    return tuple(int(s) for s in normalized_shape)  # type: ignore[union-attr]
 
 
 class LayerNorm(Module):
