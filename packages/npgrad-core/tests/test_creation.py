@@ -379,3 +379,13 @@ def test_python_ints_beyond_int64_raise_even_among_other_numbers():
         with pytest.raises(ValueError, match="out of the int64 range"):
             npgrad.tensor(data)
     assert npgrad.tensor([1e19, 1]).dtype == npgrad.float32  # a float that large is fine
+
+
+def test_integer_arange_and_logspace_truncate_their_bounds_first():
+    assert npgrad.arange(0, 3.5, dtype=npgrad.int64).tolist() == [0, 1, 2]
+    assert npgrad.arange(0, 5, 1.5, dtype=npgrad.int64).tolist() == [0, 1, 2, 3, 4]
+    assert npgrad.arange(-0.5, 3, dtype=npgrad.int64).tolist() == [0, 1, 2]
+    with pytest.raises(ValueError, match="step must be nonzero"):
+        npgrad.arange(0, 1, 0.25, dtype=npgrad.int64)
+    assert npgrad.logspace(0.5, 2.5, 3, dtype=npgrad.int64).tolist() == [1, 10, 100]
+    assert npgrad.full_like(npgrad.ones(2, dtype=npgrad.uint8), -1).tolist() == [255, 255]

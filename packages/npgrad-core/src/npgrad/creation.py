@@ -313,8 +313,10 @@ def full_like(
     >>> npgrad.full_like(npgrad.zeros(2), 0.5)
     tensor([0.5000, 0.5000])
     """
+    from npgrad.ops._promote import fill_value as _checked
+
     shape, d = _like("full_like", input, dtype)
-    return _new(np.full(shape, fill_value, d), requires_grad)
+    return _new(np.full(shape, _checked("full_like", fill_value, d), d), requires_grad)
 
 
 def arange(
@@ -340,6 +342,9 @@ def arange(
     start, end, step = (v.item() if isinstance(v, Tensor) else v for v in (start, end, step))
     if end is None:
         start, end = 0, start
+    if dtype is not None and dtypes.to_dtype(dtype).kind in "iu":
+        # like PyTorch, an integer dtype truncates the bounds and the step first
+        start, end, step = int(start), int(end), int(step)
     if step == 0:
         raise ValueError("arange: step must be nonzero")
     if (end - start) * step < 0:
@@ -405,7 +410,10 @@ def logspace(
     """
     if steps < 0:
         raise ValueError(f"logspace: number of steps must be non-negative, got {steps}")
-    return _new(np.logspace(start, end, steps, base=base).astype(_float_or(dtype)), requires_grad)
+    d = _float_or(dtype)
+    if d.kind in "iu":  # like PyTorch, an integer dtype truncates the exponents' bounds first
+        start, end = int(start), int(end)
+    return _new(np.logspace(start, end, steps, base=base).astype(d), requires_grad)
 
 
 def eye(

@@ -530,16 +530,21 @@ class Tensor(TensorMethods):
             self._requires_grad = True
         elif self.grad_fn is not None:
             _views.overwritten(self)  # stays in the graph, with zero gradient for its past
-        if self._retains_grad and (self.grad_fn, self._output_nr) != old:
-            # ``.grad`` is the gradient of the tensor's current value: the retaining hook
-            # moves from the node of the old value to that of the new one, as in PyTorch
-            retain = old[0]._retain_hooks if old[0] is not None else None
-            if retain:
-                retain.pop(old[1], None)
-            self._retains_grad = False
-            if self.grad_fn is not None:
-                self.retain_grad()
+        self._move_retained_grad(*old)
         return self
+
+    def _move_retained_grad(self, old_fn: Any, old_nr: Any) -> None:
+        """After an in-place write gave this tensor a new node: ``.grad`` is the gradient of
+        the tensor's current value, so a ``retain_grad()`` hook moves from the node of the old
+        value to that of the new one, as in PyTorch."""
+        if not self._retains_grad or (self.grad_fn is old_fn and self._output_nr == old_nr):
+            return
+        retain = old_fn._retain_hooks if old_fn is not None else None
+        if retain:
+            retain.pop(old_nr, None)
+        self._retains_grad = False
+        if self.grad_fn is not None:
+            self.retain_grad()
 
     def zero_(self) -> Tensor:
         """Fill with zeros in place."""

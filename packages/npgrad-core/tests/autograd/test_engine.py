@@ -628,3 +628,42 @@ def test_grad_assignment_is_checked():
     assert x.grad.tolist() == [1.0, 1.0]
     x.grad = None
     assert x.grad is None
+
+
+def test_retained_grad_follows_writes_through_a_view():
+    leaf = npgrad.tensor([[1.0, 2.0, 3.0], [4.0, 5.0, 6.0]], requires_grad=True)
+    for write in (
+        lambda x: x[0].mul_(3),
+        lambda x: x.t()[:, 0].mul_(3),
+        lambda x: x.view(6)[:3].mul_(3),
+    ):
+        x = leaf * 1
+        x.retain_grad()
+        write(x)  # x's first row is now tripled: x.grad is 2 * x's current value
+        (x * x).sum().backward()
+        assert x.grad.tolist() == [[6.0, 12.0, 18.0], [8.0, 10.0, 12.0]]
+        leaf.grad = None
+
+
+def test_a_quotient_may_be_modified_in_place():
+    a = npgrad.tensor([1.0, 2.0], requires_grad=True)
+    b = npgrad.tensor([3.0, 4.0], requires_grad=True)
+    y = a / b
+    y.add_(1)  # Div saves its inputs, as PyTorch does, not its output
+    y.sum().backward()
+    assert_close(a.grad, np.array([1 / 3, 1 / 4], np.float32))
+    assert_close(b.grad, np.array([-1 / 9, -2 / 16], np.float32))
+    y = a / b
+    with npgrad.no_grad():
+        b.add_(1)  # the divisor is saved: changing it is caught, as in PyTorch
+    with pytest.raises(RuntimeError, match="modified by an inplace operation"):
+        y.sum().backward()
+
+
+def test_hessian_strict_refuses_an_output_independent_of_the_input():
+    from npgrad.autograd.functional import hessian
+
+    with pytest.raises(RuntimeError, match="independent of input 0"):
+        hessian(lambda a: a.sum(), npgrad.ones(3), strict=True)
+    h = hessian(lambda a: (a**3).sum(), npgrad.ones(2), strict=True)
+    assert h.tolist() == [[6.0, 0.0], [0.0, 6.0]]

@@ -911,3 +911,20 @@ def test_atan2_converts_integers_to_float_before_promoting():
         npgrad.atan2(i8, npgrad.tensor(200)), np.arctan2([0.0, 1.0], 200.0).astype(np.float32)
     )
     assert_close(npgrad.atan2(u8, -1), np.arctan2([0.0, 2.0], -1.0).astype(np.float32))
+
+
+def test_out_of_range_numbers_for_integer_clamp_where_and_masked_fill_raise():
+    i8 = npgrad.tensor([1, 100], dtype=npgrad.int8)
+    u8 = npgrad.tensor([1, 100], dtype=npgrad.uint8)
+    with pytest.raises(RuntimeError, match="clamp: value -200 cannot be converted to type int8"):
+        npgrad.clamp(i8, min=-200)
+    with pytest.raises(RuntimeError, match="clamp: value 300"):
+        npgrad.clamp(u8, max=300)
+    with pytest.raises(RuntimeError, match="where: value 300"):
+        npgrad.where(npgrad.tensor([True, False]), i8, 300)
+    with pytest.raises(RuntimeError, match="masked_fill: value 300"):
+        i8.masked_fill(npgrad.tensor([True, False]), 300)
+    # negative numbers wrap into unsigned types, as in PyTorch
+    assert npgrad.clamp(u8, -1).tolist() == [255, 255]
+    assert npgrad.where(npgrad.tensor([True, False]), u8, -1).tolist() == [1, 255]
+    assert npgrad.clamp(npgrad.tensor([1, 5]), max=2.5).tolist() == [1.0, 2.5]

@@ -164,6 +164,7 @@ def write_through(t: Tensor, result: Tensor | None) -> None:
     ops = view_ops(t)
     node = CopySlices.apply(old, src, ops)
     base.grad_fn, base._output_nr, base._requires_grad = node.grad_fn, 0, True
+    base._move_retained_grad(old.grad_fn, old._output_nr)  # a retained .grad follows
     _set_version(t)
     new = replay(ops, base)
     t.grad_fn, t._output_nr, t._requires_grad = new.grad_fn, new._output_nr, True

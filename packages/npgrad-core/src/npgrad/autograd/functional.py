@@ -224,7 +224,7 @@ def hessian(
         gs = _grads(outs, xs, ones, create_graph=True, strict="hessian" if strict else None)
         return gs if in_tuple else gs[0]
 
-    return jacobian(gradient, inputs, create_graph=create_graph)
+    return jacobian(gradient, inputs, create_graph=create_graph, strict=strict)
 
 
 def _filled_like(t: Tensor, value: float) -> Tensor:

@@ -82,18 +82,18 @@ class Div(Function):
 
     @staticmethod
     def forward(ctx: Any, a: np.ndarray, b: np.ndarray) -> np.ndarray:
-        out = np.asarray(a / b)  # a 0-d result must stay the array saved as the output
-        ctx.save_for_backward(b, out if ctx.needs_input_grad[1] else None)
-        ctx.shapes = (a.shape, b.shape)
-        return out
+        # the inputs are saved, not the output, as PyTorch does: ``y = a / b; y += 1`` is fine
+        ctx.save_for_backward(a if ctx.needs_input_grad[1] else None, b)
+        ctx.shapes = (np.shape(a), np.shape(b))
+        return a / b
 
     @staticmethod
     def backward(ctx: Any, grad: Tensor) -> tuple[Tensor | None, Tensor | None]:
-        b, out = ctx.saved_tensors
+        a, b = ctx.saved_tensors
         sa, sb = ctx.shapes
         need_a, need_b = ctx.needs_input_grad
         ga = sum_to(grad / b, sa) if need_a else None
-        gb = sum_to(-grad * out / b, sb) if need_b else None  # d(a/b)/db = -a/b² = -out/b
+        gb = sum_to(-grad * a / (b * b), sb) if need_b else None  # d(a/b)/db = -a/b²
         return ga, gb
 
 

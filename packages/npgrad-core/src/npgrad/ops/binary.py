@@ -18,6 +18,7 @@ from npgrad.ops._broadcast import sum_to
 from npgrad.ops._promote import (
     _tensor_or_scalar,
     check_broadcast,
+    fill_value,
     operands,
     scalar_as,
     tensor_arg,
@@ -202,10 +203,14 @@ def _operand(op: str, name: str, v: Any) -> Any:
     raise TypeError(f"{op}: {name} must be a Tensor or a number, got {type(v).__name__}")
 
 
-def _as(v: Any, d: np.dtype) -> Any:
+def _as(v: Any, d: np.dtype, op: str | None = None) -> Any:
+    """``v`` in dtype ``d``: a Tensor cast, a number converted (with ``op``: checked as
+    PyTorch checks a number written into a tensor, out of range raising)."""
     if v is None:
         return None
-    return cast(v, d) if isinstance(v, Tensor) else scalar_as(v, d)
+    if isinstance(v, Tensor):
+        return cast(v, d)
+    return scalar_as(v, d) if op is None else fill_value(op, v, d)
 
 
 def clamp(input: Any, min: Any = None, max: Any = None) -> Tensor:  # noqa: A001, A002
@@ -226,7 +231,7 @@ def clamp(input: Any, min: Any = None, max: Any = None) -> Tensor:  # noqa: A001
     if lo is None and hi is None:
         raise ValueError("clamp: at least one of 'min' or 'max' must not be None")
     d = dtypes.result_type(x, *(v for v in (lo, hi) if v is not None))
-    x, lo, hi = _as(x, d), _as(lo, d), _as(hi, d)
+    x, lo, hi = _as(x, d), _as(lo, d, "clamp"), _as(hi, d, "clamp")
     try:
         return Clamp.apply(x, lo, hi)  # type: ignore[no-any-return]
     except ValueError:

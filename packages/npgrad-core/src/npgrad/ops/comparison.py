@@ -15,7 +15,7 @@ import numpy as np
 from npgrad import dtypes
 from npgrad.autograd.function import Function
 from npgrad.ops._broadcast import sum_to
-from npgrad.ops._promote import check_broadcast, const, operands, tensor_arg
+from npgrad.ops._promote import check_broadcast, const, fill_value, operands, tensor_arg
 from npgrad.tensor import Tensor
 
 __all__ = [
@@ -347,6 +347,9 @@ def where(condition: Any, input: Any = None, other: Any = None) -> Any:  # noqa:
         # two scalars: the result has their promoted dtype (where(c, 1.0, 0) is float32)
         input = Tensor._make(np.asarray(input, dtype=dtypes.result_type(input, other)), False, None)
     a, b = operands("where", input, other)
+    for given, got in ((input, a), (other, b)):
+        if isinstance(given, (int, float, np.number)) and not isinstance(got, Tensor):
+            fill_value("where", given, np.asarray(got).dtype)  # out of range raises, as PyTorch
     try:
         return Where.apply(cond, a, b)
     except ValueError:

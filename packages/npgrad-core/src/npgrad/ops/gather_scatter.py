@@ -17,7 +17,7 @@ from typing import Any
 import numpy as np
 
 from npgrad.autograd.function import Function
-from npgrad.ops._promote import const, tensor_arg
+from npgrad.ops._promote import const, fill_value, tensor_arg
 from npgrad.ops._shape_util import ShapeError
 from npgrad.ops.comparison import where
 from npgrad.ops.indexing import Index, IndexPut
@@ -148,7 +148,7 @@ def _scalar_value(op: str, value: Any, dtype: np.dtype) -> Tensor:
         return value.to(dtype)
     if not isinstance(value, (bool, int, float, np.generic)):
         raise TypeError(f"{op}: value must be a number or a 0-d tensor, got {type(value).__name__}")
-    return const(np.asarray(value).astype(dtype))
+    return const(np.asarray(fill_value(op, value, dtype), dtype))
 
 
 # ---- gather / scatter ------------------------------------------------------------------------
