@@ -656,3 +656,21 @@ def test_prod_gradient_with_nan_and_zero_follows_pytorch():
     y = t([[float("nan"), 1.0, 0.0], [2.0, 0.0, 3.0]], requires_grad=True)
     y.prod(1).sum().backward()
     assert y.grad.numpy()[1].tolist() == [0.0, 6.0, 0.0] and y.grad.numpy()[0, 0] == 0.0
+
+
+def test_every_values_indices_result_prints_like_torch_and_pickles():
+    x = t([[3.0, 1.0, 2.0]], F32)
+    results = {
+        "max": npgrad.max(x, 1),
+        "sort": npgrad.sort(x, 1),
+        "topk": npgrad.topk(x, 2),
+        "kthvalue": npgrad.kthvalue(x, 1),
+        "median": npgrad.median(x, 1),
+        "mode": npgrad.mode(x, 1),
+        "cummax": npgrad.cummax(x, 1),
+        "cummin": npgrad.cummin(x, 1),
+    }
+    for name, r in results.items():
+        assert repr(r).startswith(f"npgrad.return_types.{name}(\nvalues=")
+        back = pickle.loads(pickle.dumps(r))  # the types are found by name, as pickle needs
+        assert type(back) is type(r) and back.indices.tolist() == r.indices.tolist()

@@ -38,6 +38,9 @@ def scalar_as(value: Any, dtype: np.dtype) -> Any:
         return np.array(value).astype(dtype)[()]
 
 
+_FLOAT_MAX = {np.dtype(t): float(np.finfo(t).max) for t in (np.float16, np.float32, np.float64)}
+
+
 def fill_value(op: str, value: Any, dtype: np.dtype) -> Any:
     """A number to be written into a tensor of ``dtype`` (``x[i] = v``, ``fill_``, ``full``),
     converted as PyTorch does: floats truncate toward zero into integers, negative integers
@@ -49,7 +52,9 @@ def fill_value(op: str, value: Any, dtype: np.dtype) -> Any:
     if dtype.kind == "b":
         return np.bool_(value)
     if dtype.kind == "f":
-        with np.errstate(over="ignore"):  # too large for float16: inf, like PyTorch
+        if not abs(value) > _FLOAT_MAX[dtype]:  # (nan too) the usual case, without errstate
+            return dtype.type(value)
+        with np.errstate(over="ignore"):  # too large for the dtype: inf, like PyTorch
             return dtype.type(value)
     if dtype.kind not in "iu":
         return value

@@ -348,8 +348,9 @@ def where(condition: Any, input: Any = None, other: Any = None) -> Any:  # noqa:
         input = Tensor._make(np.asarray(input, dtype=dtypes.result_type(input, other)), False, None)
     a, b = operands("where", input, other)
     for given, got in ((input, a), (other, b)):
-        if isinstance(given, (int, float, np.number)) and not isinstance(got, Tensor):
-            fill_value("where", given, np.asarray(got).dtype)  # out of range raises, as PyTorch
+        if isinstance(given, (int, float, np.number)) and got.dtype.kind in "iu":
+            # a number out of an integer dtype's range raises, as in PyTorch
+            fill_value("where", given, got.dtype)
     try:
         return Where.apply(cond, a, b)
     except ValueError:

@@ -8,13 +8,14 @@ the nans); ``max(dim)``/``min(dim)`` send it to the returned index, the first ex
 
 from __future__ import annotations
 
-from typing import Any, NamedTuple
+from typing import Any
 
 import numpy as np
 
 from npgrad.autograd.function import Function
 from npgrad.ops._aliases import numpy_aliases as _numpy_aliases
 from npgrad.ops._promote import const, tensor_arg
+from npgrad.ops._return_types import values_indices
 from npgrad.ops.comparison import where
 from npgrad.ops.reduction import _dim, _dims, _expand_back, _kept, _onehot
 from npgrad.tensor import Tensor
@@ -74,24 +75,8 @@ class Min(Amax):
     pass
 
 
-class _MaxResult(NamedTuple):
-    """``max(input, dim)``: ``(values, indices)``, printed like ``torch.return_types.max``."""
-
-    values: Tensor
-    indices: Tensor
-
-    def __repr__(self) -> str:
-        return f"npgrad.return_types.max(\nvalues={self.values!r},\nindices={self.indices!r})"
-
-
-class _MinResult(NamedTuple):
-    """``min(input, dim)``: ``(values, indices)``, printed like ``torch.return_types.min``."""
-
-    values: Tensor
-    indices: Tensor
-
-    def __repr__(self) -> str:
-        return f"npgrad.return_types.min(\nvalues={self.values!r},\nindices={self.indices!r})"
+_MaxResult = values_indices("max", __name__, "_MaxResult")
+_MinResult = values_indices("min", __name__, "_MinResult")
 
 
 def _check_nonempty(op: str, x: Tensor, axes: tuple[int, ...], every: bool) -> None:

@@ -148,7 +148,9 @@ def _scalar_value(op: str, value: Any, dtype: np.dtype) -> Tensor:
         return value.to(dtype)
     if not isinstance(value, (bool, int, float, np.generic)):
         raise TypeError(f"{op}: value must be a number or a 0-d tensor, got {type(value).__name__}")
-    return const(np.asarray(fill_value(op, value, dtype), dtype))
+    if dtype.kind in "iu":  # a number out of the dtype's range raises, as in PyTorch
+        value = fill_value(op, value, dtype)
+    return const(np.asarray(value).astype(dtype))
 
 
 # ---- gather / scatter ------------------------------------------------------------------------

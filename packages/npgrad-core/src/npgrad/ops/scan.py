@@ -14,7 +14,7 @@ ops, so it is differentiable again.
 
 from __future__ import annotations
 
-from typing import Any, NamedTuple
+from typing import Any
 
 import numpy as np
 
@@ -23,6 +23,7 @@ from npgrad.autograd.grad_mode import is_grad_enabled_fast
 from npgrad.ops._aliases import numpy_aliases as _numpy_aliases
 from npgrad.ops._joining import flip
 from npgrad.ops._promote import const, tensor_arg
+from npgrad.ops._return_types import values_indices
 from npgrad.ops.comparison import where
 from npgrad.ops.elementwise import abs as _abs
 from npgrad.ops.elementwise import exp, log
@@ -167,24 +168,8 @@ def cumprod(input: Tensor, dim: Any = None, *, dtype: Any = None) -> Tensor:
 
 
 # ---- scans: cummax, cummin, logcumsumexp -------------------------------------------------------
-class _CummaxResult(NamedTuple):
-    """``cummax(input, dim)``: ``(values, indices)``, printed like PyTorch's."""
-
-    values: Tensor
-    indices: Tensor
-
-    def __repr__(self) -> str:
-        return f"npgrad.return_types.cummax(\nvalues={self.values!r},\nindices={self.indices!r})"
-
-
-class _CumminResult(NamedTuple):
-    """``cummin(input, dim)``: ``(values, indices)``, printed like PyTorch's."""
-
-    values: Tensor
-    indices: Tensor
-
-    def __repr__(self) -> str:
-        return f"npgrad.return_types.cummin(\nvalues={self.values!r},\nindices={self.indices!r})"
+_CummaxResult = values_indices("cummax", __name__, "_CummaxResult")
+_CumminResult = values_indices("cummin", __name__, "_CumminResult")
 
 
 def _cum_extreme(op: str, input: Any, dim: Any) -> tuple[Tensor, Tensor]:  # noqa: A002

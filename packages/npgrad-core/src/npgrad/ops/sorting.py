@@ -10,12 +10,13 @@ as the largest value, like PyTorch.
 
 from __future__ import annotations
 
-from typing import Any, Literal, NamedTuple
+from typing import Any, Literal
 
 import numpy as np
 
 from npgrad.autograd.function import Function
 from npgrad.ops._promote import const, tensor_arg
+from npgrad.ops._return_types import values_indices
 from npgrad.ops._shape_util import ShapeError
 from npgrad.ops.comparison import where
 from npgrad.ops.gather_scatter import _along
@@ -38,26 +39,12 @@ __all__ = [
 ]
 
 
-class _ValuesIndices(NamedTuple):
-    values: Tensor
-    indices: Tensor
-
-
-def _result(name: str) -> Any:
-    """A ``(values, indices)`` named tuple printed like ``torch.return_types.<name>``."""
-
-    def __repr__(self: Any) -> str:  # noqa: N807
-        return f"npgrad.return_types.{name}(\nvalues={self.values!r},\nindices={self.indices!r})"
-
-    return type(name, (_ValuesIndices,), {"__repr__": __repr__, "__slots__": ()})
-
-
-_SortResult = _result("sort")
-_TopkResult = _result("topk")
-_KthvalueResult = _result("kthvalue")
-_MedianResult = _result("median")
-_NanmedianResult = _result("nanmedian")
-_ModeResult = _result("mode")
+_SortResult = values_indices("sort", __name__, "_SortResult")
+_TopkResult = values_indices("topk", __name__, "_TopkResult")
+_KthvalueResult = values_indices("kthvalue", __name__, "_KthvalueResult")
+_MedianResult = values_indices("median", __name__, "_MedianResult")
+_NanmedianResult = values_indices("nanmedian", __name__, "_NanmedianResult")
+_ModeResult = values_indices("mode", __name__, "_ModeResult")
 
 
 # ---- the differentiable selection ------------------------------------------------------------
