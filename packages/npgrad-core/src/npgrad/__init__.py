@@ -72,8 +72,11 @@ from npgrad.dtypes import (  # noqa: E402
 )
 from npgrad.ops.activation import *  # noqa: E402, F403
 from npgrad.ops.arithmetic import *  # noqa: E402, F403
+from npgrad.ops.assembly import *  # noqa: E402, F403
 from npgrad.ops.binary import *  # noqa: E402, F403
+from npgrad.ops.bitwise import *  # noqa: E402, F403
 from npgrad.ops.comparison import *  # noqa: E402, F403
+from npgrad.ops.decomposition import *  # noqa: E402, F403
 from npgrad.ops.elementwise import *  # noqa: E402, F403
 from npgrad.ops.extras import *  # noqa: E402, F403
 from npgrad.ops.extrema import *  # noqa: E402, F403
@@ -83,6 +86,9 @@ from npgrad.ops.reduction import *  # noqa: E402, F403
 from npgrad.ops.scan import *  # noqa: E402, F403
 from npgrad.ops.shape import *  # noqa: E402, F403
 from npgrad.ops.sorting import *  # noqa: E402, F403
+from npgrad.ops.special import *  # noqa: E402, F403
+from npgrad.ops.statistics import *  # noqa: E402, F403
+from npgrad import linalg, special  # noqa: E402
 from npgrad.serialization import load, save  # noqa: E402
 from npgrad._printing import get_printoptions, set_printoptions  # noqa: E402
 from npgrad.tensor import Tensor  # noqa: E402
@@ -93,6 +99,8 @@ from npgrad.ops import binary as _bin, elementwise as _el, extrema as _ext  # no
 from npgrad.ops import extras as _xtr, other as _oth  # noqa: E402
 from npgrad.ops import linalg as _la, reduction as _red, scan as _scan  # noqa: E402
 from npgrad.ops import shape as _sh, sorting as _so  # noqa: E402
+from npgrad.ops import assembly as _asm, bitwise as _bit, decomposition as _dec  # noqa: E402
+from npgrad.ops import special as _spe, statistics as _sta  # noqa: E402
 
 __all__ = [
     "Generator",
@@ -136,6 +144,7 @@ __all__ = [
     "int64",
     "is_floating_point",
     "is_grad_enabled",
+    "linalg",
     "load",
     "long",
     "no_grad",
@@ -147,9 +156,12 @@ __all__ = [
     "set_grad_enabled",
     "set_printoptions",
     "short",
+    "special",
     "uint8",
 ]
-for _m in (_creation, _act, _ar, _bin, _cmp, _el, _ext, _xtr, _la, _oth, _red, _scan, _sh, _so):
+for _m in (_creation, _act, _ar, _asm, _bin, _bit, _cmp, _dec, _el, _ext, _xtr, _la, _oth):
+    __all__ += getattr(_m, "__all__", [])
+for _m in (_red, _scan, _sh, _so, _spe, _sta):
     __all__ += getattr(_m, "__all__", [])
 del _m
 

@@ -1094,14 +1094,23 @@ class TensorMethods:
     def erf(self) -> Tensor:
         return activation.erf(self)
 
+    # ---- decompositions and solvers (npgrad.ops.decomposition) ---------------------------
+
+    # ---- special functions (npgrad.ops.special) ------------------------------------------
+
+    # ---- statistics, bitwise ops, assembly (npgrad.ops.statistics, bitwise, assembly) ----
+
 
 # imported last: these modules need Tensor, which needs TensorMethods above
 from npgrad import creation  # noqa: E402
 from npgrad.ops import (  # noqa: E402
     activation,
     arithmetic,
+    assembly,
     binary,
+    bitwise,
     comparison,
+    decomposition,
     elementwise,
     extras,
     extrema,
@@ -1110,6 +1119,8 @@ from npgrad.ops import (  # noqa: E402
     reduction,
     scan,
     sorting,
+    special,
+    statistics,
 )
 from npgrad.ops import other as other_ops  # noqa: E402
 from npgrad.ops import shape as shape_ops  # noqa: E402

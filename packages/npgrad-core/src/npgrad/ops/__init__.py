@@ -4,8 +4,11 @@ by side. The public functions are re-exported from :mod:`npgrad`."""
 __all__ = [
     "activation",
     "arithmetic",
+    "assembly",
     "binary",
+    "bitwise",
     "comparison",
+    "decomposition",
     "elementwise",
     "extrema",
     "extras",
@@ -18,4 +21,6 @@ __all__ = [
     "selection",
     "shape",
     "sorting",
+    "special",
+    "statistics",
 ]

@@ -8,6 +8,7 @@ from npgrad.nn.modules import (
     distance,
     dropout,
     flatten,
+    lazy,
     linear,
     loss,
     module,
@@ -25,6 +26,7 @@ from npgrad.nn.modules.conv import *  # noqa: F403
 from npgrad.nn.modules.distance import *  # noqa: F403
 from npgrad.nn.modules.dropout import *  # noqa: F403
 from npgrad.nn.modules.flatten import *  # noqa: F403
+from npgrad.nn.modules.lazy import *  # noqa: F403
 from npgrad.nn.modules.linear import *  # noqa: F403
 from npgrad.nn.modules.loss import *  # noqa: F403
 from npgrad.nn.modules.module import *  # noqa: F403
@@ -44,6 +46,7 @@ for _m in (
     distance,
     dropout,
     flatten,
+    lazy,
     linear,
     loss,
     module,
