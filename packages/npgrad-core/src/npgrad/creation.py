@@ -360,7 +360,11 @@ def arange(
     if is_int:
         # exact integer arithmetic: float64 would round values beyond 2**53
         start, end, step = int(start), int(end), int(step)
-        values = start + np.arange(-((start - end) // step), dtype=np.int64) * step
+        values = np.arange(-((start - end) // step), dtype=np.int64)
+        if step != 1:
+            values *= step
+        if start:
+            values += start
     else:
         # like PyTorch: length and values computed in double, then cast
         n = int(np.ceil((end - start) / step))

@@ -136,7 +136,7 @@ def run_backward(
                         create_graph,
                     )
                 continue
-            if buf is not None and plain and not obj._pre_hooks:
+            if buf is not None and plain and not obj._hooked:
                 grads: Any = obj._call_arrays(buf) if raw else obj._call(buf)
                 buf = None
                 if not retain_graph:
@@ -274,11 +274,11 @@ def _run_node(
     raw: bool,
 ) -> None:
     """Call one node's backward and add its results to its children's buffers."""
-    if node._pre_hooks:
+    if node._hooked:
         if raw:  # hooks see Tensors
-            wrapped = [g if g is None else Tensor._make(g, False, None) for g in buf]
+            wrapped = [_wrap(g) for g in buf]
             node._run_pre_hooks(wrapped)
-            buf[:] = [g if g is None else g._data for g in wrapped]
+            buf[:] = [_unwrap(g) for g in wrapped]
         else:
             node._run_pre_hooks(buf)
     if targets and id(node) in targets:
@@ -288,6 +288,12 @@ def _run_node(
         if not any(c is not None and id(c) in needed for c, _ in node.next_functions):  # type: ignore[operator]
             return
     grads = node._call_arrays(buf) if raw else node._call(buf)
+    if node._node_hooks is not None and node._node_hooks[1]:
+        if raw:
+            grads = node._run_post_hooks(tuple(map(_wrap, grads)), [_wrap(g) for g in buf])
+            grads = tuple(map(_unwrap, grads))
+        else:
+            grads = node._run_post_hooks(tuple(grads), buf)
     if _anomaly.enabled:
         _check_anomaly(node, grads)
     for (child, nr), g in zip(node.next_functions, grads):
@@ -297,6 +303,15 @@ def _run_node(
             _add_to_buffer(buffers, child, nr, g)
     if not retain_graph:
         node._release()
+
+
+def _wrap(g: Any) -> Any:
+    # a first-order gradient array as hooks see it: a Tensor
+    return g if g is None else Tensor._make(np.asarray(g), False, None)
+
+
+def _unwrap(g: Any) -> Any:
+    return g._data if isinstance(g, Tensor) else g
 
 
 def _sum(a: Any, b: Any) -> Any:

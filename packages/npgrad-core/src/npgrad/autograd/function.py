@@ -86,6 +86,8 @@ class BackwardNode(FunctionCtx):
     _output_meta: tuple[tuple[tuple[int, ...], np.dtype], ...] = ()
     _pre_hooks: dict[int, list[Callable[[Tensor], Tensor | None]]] | None = None
     _retain_hooks: dict[int, Callable[[Tensor], Any]] | None = None
+    _node_hooks: tuple[list[Callable[..., Any]], list[Callable[..., Any]]] | None = None
+    _hooked = False  # any hook above: the engine then runs the node the long way (_run_node)
     _is_leaf_vertex = False  # the engine's test for "node, not leaf Tensor"
     _raw = False  # True while an _array_backward runs on arrays (see _call_arrays)
     _creation_trace: str | None = None  # the forward's stack, kept in anomaly mode
@@ -180,6 +182,7 @@ class BackwardNode(FunctionCtx):
     def _add_pre_hook(
         self, output_nr: int, hook: Callable[[Tensor], Tensor | None], retains: bool = False
     ) -> None:
+        self._hooked = True
         if self._pre_hooks is None:
             self._pre_hooks = {}
         hooks = self._pre_hooks.setdefault(output_nr, [])
@@ -191,16 +194,64 @@ class BackwardNode(FunctionCtx):
             hooks.append(hook)
 
     def _run_pre_hooks(self, grads: list[Any]) -> None:
-        for k, hooks in self._pre_hooks.items():  # type: ignore[union-attr]
-            for hook in hooks:
-                if grads[k] is not None:
-                    new = hook(grads[k])
-                    if new is not None:
-                        grads[k] = new
+        """Before backward, in PyTorch's order: the tensors' hooks, ``retain_grad``'s, then the
+        node's pre-hooks. ``grads`` (Tensors, one per output) is updated in place."""
+        if self._pre_hooks:
+            for k, hooks in self._pre_hooks.items():
+                for hook in hooks:
+                    if grads[k] is not None:
+                        new = hook(grads[k])
+                        if new is not None:
+                            grads[k] = new
         if self._retain_hooks:
             for k, store in self._retain_hooks.items():
                 if grads[k] is not None:
                     store(grads[k])
+        if self._node_hooks is not None:
+            for hook in self._node_hooks[0]:
+                new = hook(tuple(grads))
+                if new is not None:
+                    grads[:] = self._hook_result(hook, new, len(grads))
+
+    def _run_post_hooks(self, grad_inputs: tuple[Any, ...], grads: list[Any]) -> tuple[Any, ...]:
+        """After backward: ``hook(grad_inputs, grad_outputs)`` may replace ``grad_inputs``."""
+        for hook in self._node_hooks[1]:  # type: ignore[index]
+            new = hook(grad_inputs, tuple(grads))
+            if new is not None:
+                grad_inputs = self._hook_result(hook, new, len(grad_inputs))
+        return grad_inputs
+
+    def _hook_result(self, hook: Any, new: Any, n: int) -> tuple[Any, ...]:
+        new = tuple(new) if isinstance(new, (tuple, list)) else (new,)
+        if len(new) != n:
+            raise RuntimeError(
+                f"hook '{getattr(hook, '__name__', hook)}' of {self.name()} has returned an "
+                f"incorrect number of values (got {len(new)}, but expected {n})"
+            )
+        return new
+
+    # ---- hooks on the node itself (PyTorch's Node.register_prehook / register_hook) --------
+    def register_prehook(self, fn: Callable[[tuple[Any, ...]], Any]) -> Any:
+        """Call ``fn(grad_outputs)`` each time this node is about to run its backward; a
+        returned tuple (one gradient per output of the forward) replaces ``grad_outputs``.
+        Returns a handle whose ``remove()`` unregisters it."""
+        return self._add_node_hook(0, fn)
+
+    def register_hook(self, fn: Callable[[tuple[Any, ...], tuple[Any, ...]], Any]) -> Any:
+        """Call ``fn(grad_inputs, grad_outputs)`` each time this node has run its backward;
+        a returned tuple (one gradient per input of the forward, None where there is none)
+        replaces ``grad_inputs``. Returns a handle whose ``remove()`` unregisters it."""
+        return self._add_node_hook(1, fn)
+
+    def _add_node_hook(self, which: int, fn: Any) -> Any:
+        from npgrad.tensor import _RemovableHandle
+
+        if self._node_hooks is None:
+            self._node_hooks = ([], [])
+        self._hooked = True
+        hooks = self._node_hooks[which]
+        hooks.append(fn)
+        return _RemovableHandle(hooks, fn)
 
     def _call(self, grads: list[Any]) -> tuple[Any, ...]:
         """Run the Function's backward on one gradient per output; one result per input."""

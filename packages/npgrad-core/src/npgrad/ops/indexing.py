@@ -87,9 +87,14 @@ def _sequence_as_tuple(key: Any) -> bool:
     return True
 
 
-def _parse_key(shape: tuple[int, ...], key: Any) -> tuple[tuple[Any, ...], tuple[Any, ...] | None]:
+def _parse_key(
+    shape: tuple[int, ...], key: Any, check_bounds: bool = True
+) -> tuple[tuple[Any, ...], tuple[Any, ...] | None]:
     """Split ``key`` into ``(basic, advanced)`` so that ``a[key]`` (PyTorch's meaning) is
-    ``a[basic][advanced]``; ``advanced`` is None when the key has no index arrays."""
+    ``a[basic][advanced]``; ``advanced`` is None when the key has no index arrays.
+
+    Without ``check_bounds`` the index arrays' values are left for NumPy to check (see
+    :func:`getitem`)."""
     if type(key) is not tuple:
         key = tuple(key) if _sequence_as_tuple(key) else (key,)
     if len(key) <= len(shape) and all(type(k) is int or type(k) is slice for k in key):
@@ -100,14 +105,17 @@ def _parse_key(shape: tuple[int, ...], key: Any) -> tuple[tuple[Any, ...], tuple
                     f"getitem: index {k} is out of bounds for dimension {d} with size {shape[d]}"
                 )
         return key + (Ellipsis,), None
-    items = [_index_item(k) for k in key]
-    ndim, used = len(shape), 0
+    items = [_index_item(k) for k in key]  # exactly None, Ellipsis, bool, int, slice, ndarray
+    ndim, used, ellipses = len(shape), 0, 0
     for k in items:
-        if isinstance(k, np.ndarray):
+        t = type(k)
+        if t is np.ndarray:
             used += k.ndim if k.dtype.kind == "b" else 1
-        elif isinstance(k, (int, slice)) and not isinstance(k, bool):
+        elif t is int or t is slice:
             used += 1
-    if sum(k is Ellipsis for k in items) > 1:
+        elif k is Ellipsis:
+            ellipses += 1
+    if ellipses > 1:
         raise IndexError("getitem: an index can only have a single ellipsis ('...')")
     if used > ndim:
         raise IndexError(
@@ -147,7 +155,7 @@ def _parse_key(shape: tuple[int, ...], key: Any) -> tuple[tuple[Any, ...], tuple
             i, o = i + k.ndim, o + k.ndim
         else:
             n = shape[i]
-            if k.size and (k.max() >= n or k.min() < -n):
+            if check_bounds and k.size and (k.max() >= n or k.min() < -n):
                 bad = k.max() if k.max() >= n else k.min()
                 raise IndexError(
                     f"getitem: index {bad} is out of bounds for dimension {i} with size {n}"
@@ -252,8 +260,18 @@ def getitem(input: Tensor, key: Any) -> Tensor:  # noqa: A002
     >>> x[x[:, 0] > 0, -1]
     tensor([ 7, 11])
     """
-    basic, adv = _parse_key(input.shape, key)
-    return Index.apply(input, basic=basic, adv=adv)  # type: ignore[no-any-return]
+    # NumPy checks the index arrays' bounds as it reads them, with PyTorch's rule (-n <= i < n):
+    # only when it raises is the key checked again for the message naming the dimension (the
+    # two reductions per index array cost ~5 us). Writes check first: nothing half-written.
+    basic, adv = _parse_key(input.shape, key, check_bounds=False)
+    try:
+        return Index.apply(input, basic=basic, adv=adv)  # type: ignore[no-any-return]
+    except IndexError as e:
+        if adv is None:
+            raise
+        numpy_error = e
+    _parse_key(input.shape, key)  # raises the message naming the dimension and its size
+    raise numpy_error
 
 
 class IndexPut(Function):

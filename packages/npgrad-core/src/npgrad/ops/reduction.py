@@ -161,8 +161,10 @@ class Mean(Function):
         ctx.n = _count(a.shape, axes)
         if ctx.n == 0:  # PyTorch: the mean of nothing is nan
             return np.full(_out_shape(a.shape, axes, keepdim), np.nan, a.dtype)
-        # np.mean keeps float32 and accumulates float16 in float32
-        return np.asarray(np.mean(a, axis=axes, keepdims=keepdim))
+        # a sum and a division, float16 accumulated in float32 (np.mean does the same behind
+        # ~2.5 us of Python; dividing in the sum's dtype rounds once, as PyTorch does)
+        s = np.asarray(np.add.reduce(a, axis=axes, dtype=_acc(a.dtype), keepdims=keepdim))
+        return np.true_divide(s, ctx.n, out=s).astype(a.dtype, copy=False)
 
     @staticmethod
     def backward(ctx: Any, grad: Tensor) -> tuple[Tensor, None, None]:
