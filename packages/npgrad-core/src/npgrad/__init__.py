@@ -91,6 +91,7 @@ from npgrad.ops.statistics import *  # noqa: E402, F403
 from npgrad import linalg, special  # noqa: E402
 from npgrad.serialization import load, save  # noqa: E402
 from npgrad._printing import get_printoptions, set_printoptions  # noqa: E402
+from npgrad._threads import get_num_threads, set_num_threads  # noqa: E402
 from npgrad.tensor import Tensor  # noqa: E402
 
 from npgrad import creation as _creation  # noqa: E402, I001
@@ -134,6 +135,7 @@ __all__ = [
     "float32",
     "float64",
     "get_default_dtype",
+    "get_num_threads",
     "get_printoptions",
     "half",
     "inference_mode",
@@ -154,6 +156,7 @@ __all__ = [
     "save",
     "set_default_dtype",
     "set_grad_enabled",
+    "set_num_threads",
     "set_printoptions",
     "short",
     "special",
