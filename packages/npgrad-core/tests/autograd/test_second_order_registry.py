@@ -357,6 +357,7 @@ NOT_AN_OP = {
     "save": "serialization",
     "load": "serialization",
     **dict.fromkeys(["set_printoptions", "get_printoptions"], "printing options"),
+    **dict.fromkeys(["set_num_threads", "get_num_threads"], "BLAS thread count"),
 }
 
 

@@ -23,6 +23,7 @@ accumulating into ``.grad``, and skips every node that leads to none of them.
 from __future__ import annotations
 
 import sys
+import warnings
 from collections.abc import Sequence
 from typing import TYPE_CHECKING, Any
 
@@ -442,10 +443,17 @@ def grad(
     grad_outputs: Any = None,
     retain_graph: bool | None = None,
     create_graph: bool = False,
+    only_inputs: bool = True,
     allow_unused: bool | None = None,
+    is_grads_batched: bool = False,
     materialize_grads: bool = False,
 ) -> tuple[Tensor | None, ...]:
     """The gradients of ``outputs`` with respect to ``inputs``, returned (not accumulated).
+
+    With ``is_grads_batched`` the first dimension of every ``grad_outputs`` entry is a batch:
+    the result holds one vector-Jacobian product per batch entry, stacked along a new first
+    dimension (PyTorch computes them with vmap; npgrad runs one backward per entry).
+    ``only_inputs`` is deprecated and ignored, as in PyTorch.
 
     Examples
     --------
@@ -457,6 +465,14 @@ def grad(
     """
     from npgrad.tensor import Tensor
 
+    if not only_inputs:
+        warnings.warn(
+            "grad: the only_inputs argument is deprecated and is ignored now (defaults to "
+            "True). To accumulate gradient for other parts of the graph, please use "
+            "npgrad.autograd.backward.",
+            FutureWarning,
+            stacklevel=2,
+        )
     outs = _as_list(outputs)
     ins = _as_list(inputs)
     if not ins:
@@ -466,11 +482,15 @@ def grad(
         if grad_outputs is None
         else ([grad_outputs] if isinstance(grad_outputs, Tensor) else list(grad_outputs))
     )
-    grads = _make_grads("grad", outs, go)
     if retain_graph is None:
         retain_graph = create_graph
     if allow_unused is None:
         allow_unused = materialize_grads
+    if is_grads_batched:
+        return _batched_grad(
+            outs, ins, go, retain_graph, create_graph, allow_unused, materialize_grads
+        )
+    grads = _make_grads("grad", outs, go)
     result = run_backward(outs, grads, retain_graph, create_graph, ins, accumulate=False)
     for i, (g, t) in enumerate(zip(result, ins)):
         if g is None:
@@ -483,4 +503,56 @@ def grad(
                 )
         elif not create_graph and g._requires_grad:
             result[i] = g.detach()
+    return tuple(result)
+
+
+def _batched_grad(
+    outs: list[Tensor],
+    ins: list[Tensor],
+    go: list[Any] | None,
+    retain_graph: bool,
+    create_graph: bool,
+    allow_unused: bool,
+    materialize_grads: bool,
+) -> tuple[Tensor | None, ...]:
+    """``grad(..., is_grads_batched=True)``: one backward per entry of the batch dimension."""
+    from npgrad.ops.shape import stack
+
+    if go is None or any(g is None for g in go):
+        raise RuntimeError(
+            "grad: is_grads_batched=True needs a batched gradient in grad_outputs for every output"
+        )
+    sizes = {g.shape[0] if g.ndim else None for g in go}
+    if len(sizes) != 1 or None in sizes:
+        raise RuntimeError(
+            "grad: with is_grads_batched=True every grad_outputs entry must have the same "
+            f"batch size in its first dimension, got shapes {[tuple(g.shape) for g in go]}"
+        )
+    n = sizes.pop()
+    per_entry = [
+        grad(
+            outs,
+            ins,
+            [g[b] for g in go],
+            retain_graph=retain_graph or b < n - 1,
+            create_graph=create_graph,
+            allow_unused=True,
+            materialize_grads=materialize_grads,
+        )
+        for b in range(n)
+    ]
+    result: list[Tensor | None] = []
+    for i, t in enumerate(ins):
+        column = [entry[i] for entry in per_entry]
+        if n and all(g is None for g in column):
+            if not allow_unused:
+                raise RuntimeError(
+                    f"grad: input {i} (shape {t.shape}) appears to not have been used in the "
+                    "graph; set allow_unused=True if this is the desired behavior"
+                )
+            result.append(None)
+        else:
+            result.append(
+                stack(column) if n else Tensor._make(np.zeros((0, *t.shape), t.dtype), False, None)
+            )
     return tuple(result)

@@ -157,8 +157,14 @@ def jacobian(
     create_graph: bool = False,
     strict: bool = False,
     vectorize: bool = False,
+    strategy: str = "reverse-mode",
 ) -> Any:
     """The Jacobian of ``func`` at ``inputs``: shape ``out.shape + in.shape`` per pair.
+
+    npgrad has no forward-mode AD: ``strategy="forward-mode"`` (which PyTorch accepts only
+    with ``vectorize=True`` and without ``strict``) gives the same Jacobian, computed with
+    one backward per output element as ``"reverse-mode"`` does. ``vectorize`` changes
+    nothing but the argument checks.
 
     Examples
     --------
@@ -170,6 +176,7 @@ def jacobian(
     from npgrad.ops.shape import stack
     from npgrad.tensor import Tensor
 
+    _check_strategy("jacobian", strategy, "strategy", strict, vectorize)
     with enable_grad():
         in_tuple, xs = _prepare("jacobian", inputs, create_graph)
         out_tuple, outs = _outputs("jacobian", func(*xs))
@@ -205,8 +212,10 @@ def hessian(
     create_graph: bool = False,
     strict: bool = False,
     vectorize: bool = False,
+    outer_jacobian_strategy: str = "reverse-mode",
 ) -> Any:
-    """The Hessian of a scalar function: ``jacobian`` of its gradient.
+    """The Hessian of a scalar function: ``jacobian`` of its gradient (``vectorize`` and
+    ``outer_jacobian_strategy`` as in :func:`jacobian`).
 
     Examples
     --------
@@ -215,6 +224,9 @@ def hessian(
     tensor([[ 6.,  0.],
             [ 0., 12.]])
     """
+    _check_strategy(
+        "hessian", outer_jacobian_strategy, "outer_jacobian_strategy", strict, vectorize
+    )
     in_tuple = isinstance(inputs, (tuple, list))
 
     def gradient(*xs: Tensor) -> Any:
@@ -224,7 +236,31 @@ def hessian(
         gs = _grads(outs, xs, ones, create_graph=True, strict="hessian" if strict else None)
         return gs if in_tuple else gs[0]
 
-    return jacobian(gradient, inputs, create_graph=create_graph, strict=strict)
+    return jacobian(
+        gradient,
+        inputs,
+        create_graph=create_graph,
+        strict=strict,
+        vectorize=vectorize,
+        strategy=outer_jacobian_strategy,
+    )
+
+
+def _check_strategy(op: str, strategy: str, name: str, strict: bool, vectorize: bool) -> None:
+    """PyTorch's argument checks of ``jacobian``/``hessian``, so that code runs under both."""
+    if strategy not in ("forward-mode", "reverse-mode"):
+        raise ValueError(
+            f'{op}: expected {name} to be either "forward-mode" or "reverse-mode", got {strategy!r}'
+        )
+    if strict and vectorize:
+        raise RuntimeError(
+            f"{op}: `strict=True` and `vectorize=True` are not supported together. Please "
+            "either set `strict=False` or `vectorize=False`."
+        )
+    if strategy == "forward-mode" and not vectorize:
+        raise NotImplementedError(
+            f'{op}: {name}="forward-mode" is only implemented for `vectorize=True`'
+        )
 
 
 def _filled_like(t: Tensor, value: float) -> Tensor:
