@@ -1,6 +1,6 @@
 """Automatic differentiation: the Function pattern, the engine, grad modes and checks."""
 
-from npgrad.autograd import functional
+from npgrad.autograd import functional, graph
 from npgrad.autograd.anomaly import detect_anomaly, is_anomaly_enabled, set_detect_anomaly
 from npgrad.autograd.engine import backward, grad
 from npgrad.autograd.function import Function, FunctionCtx, once_differentiable
@@ -22,6 +22,7 @@ __all__ = [
     "enable_grad",
     "functional",
     "grad",
+    "graph",
     "gradcheck",
     "gradgradcheck",
     "inference_mode",

@@ -22,9 +22,10 @@ accumulating into ``.grad``, and skips every node that leads to none of them.
 
 from __future__ import annotations
 
+import contextvars
 import sys
 import warnings
-from collections.abc import Sequence
+from collections.abc import Callable, Sequence
 from typing import TYPE_CHECKING, Any
 
 import numpy as np
@@ -117,6 +118,8 @@ def run_backward(
     nxt_grad: Any = None
     buf: list[Any] | None
     token = _grad_enabled.set(create_graph)
+    callbacks: list[Callable[[], None]] = []
+    callbacks_token = _final_callbacks.set(callbacks)
     try:
         while True:
             if nxt is not None:
@@ -189,9 +192,27 @@ def run_backward(
                     deps[k] = left
                     if left == 0:
                         ready.append(child)
+        for callback in callbacks:  # queued during the walk (see queue_callback)
+            callback()
     finally:
+        _final_callbacks.reset(callbacks_token)
         _grad_enabled.reset(token)
     return captured
+
+
+# the callbacks to run when the backward now running ends (None outside a backward)
+_final_callbacks: contextvars.ContextVar[list[Callable[[], None]] | None] = contextvars.ContextVar(
+    "npgrad_final_callbacks", default=None
+)
+
+
+def queue_callback(callback: Callable[[], None]) -> None:
+    """Run ``callback()`` once the backward pass now running has finished its walk (from a
+    hook, say); PyTorch's ``Variable._execution_engine.queue_callback``."""
+    callbacks = _final_callbacks.get()
+    if callbacks is None:
+        raise RuntimeError("queue_callback: no backward pass is running")
+    callbacks.append(callback)
 
 
 def _check_anomaly(node: Any, grads: Sequence[Any]) -> None:

@@ -22,6 +22,7 @@ a graph and higher-order derivatives need no extra code.
 
 from __future__ import annotations
 
+import contextvars
 import functools
 import traceback
 import weakref
@@ -41,7 +42,13 @@ else:
 __all__ = ["BackwardNode", "Function", "FunctionCtx", "once_differentiable"]
 
 # saved-value kinds (see FunctionCtx._resolve_saved)
-_INPUT, _OUTPUT, _CONST = 0, 1, 2
+_INPUT, _OUTPUT, _CONST, _PACKED = 0, 1, 2, 3
+
+# the (pack, unpack) pairs of the enclosing ``autograd.graph.saved_tensors_hooks`` contexts,
+# innermost last; per thread and task, like grad mode
+saved_tensors_hooks_stack: contextvars.ContextVar[tuple[tuple[Any, Any], ...]] = (
+    contextvars.ContextVar("npgrad_saved_tensors_hooks", default=())
+)
 
 
 class FunctionCtx:
@@ -98,6 +105,15 @@ class BackwardNode(FunctionCtx):
     def name(self) -> str:
         return type(self).__name__
 
+    _metadata: dict[Any, Any] | None = None
+
+    @property
+    def metadata(self) -> dict[Any, Any]:
+        """A dict the user may keep anything in (PyTorch's ``Node.metadata``)."""
+        if self._metadata is None:
+            self._metadata = {}
+        return self._metadata
+
     # ---- the ctx API used inside forward -------------------------------------------------
     def save_for_backward(self, *values: Any) -> None:
         """Keep inputs, outputs or other arrays for backward (read them as ``saved_tensors``)."""
@@ -120,6 +136,7 @@ class BackwardNode(FunctionCtx):
         # An output is kept as its array plus a weak reference: re-wrapping the array at
         # unpack time with this node as grad_fn avoids a node -> output -> node cycle.
         saved: list[tuple[int, Any, Any]] = []
+        hooks = saved_tensors_hooks_stack.get()
         for v in self._to_save:
             entry: tuple[int, Any, Any] = (_CONST, v, None)
             if isinstance(v, np.ndarray):
@@ -132,6 +149,11 @@ class BackwardNode(FunctionCtx):
                         if v is o._data:
                             entry = (_OUTPUT, k, (v, weakref.ref(o)))
                             break
+                if hooks and entry[0] != _CONST:
+                    # saved_tensors_hooks: keep what pack makes of the Tensor instead
+                    pack, unpack = hooks[-1]
+                    t = entry[1] if entry[0] == _INPUT else outs[entry[1]]
+                    entry = (_PACKED, pack(t), unpack)
             saved.append(entry)
         self._to_save = ()
         self._saved = saved
@@ -169,6 +191,14 @@ class BackwardNode(FunctionCtx):
                         "expected version 0 instead."
                     )
                 out.append(data if raw else Tensor._make(data, True, self, obj))
+            elif kind == _PACKED:
+                t = version(obj)  # the unpack hook
+                if not isinstance(t, Tensor):
+                    raise TypeError(
+                        f"{self.name()}: the unpack hook of saved_tensors_hooks must return a "
+                        f"Tensor, got {type(t).__name__}"
+                    )
+                out.append(t._data if raw else t)
             elif isinstance(obj, np.ndarray) and not raw:
                 out.append(Tensor._make(obj, False, None))
             else:
