@@ -72,6 +72,27 @@ COMBINATIONS: dict[str, list[dict[str, Any]]] = {
         decoupled_weight_decay=[False, True],
         maximize=[False, True],
     ),
+    "ASGD": grid(
+        {"lr": 1e-3},
+        t0=[1e6, 3],
+        lambd=[1e-4, 0.1],
+        weight_decay=[0.0, 0.1],
+        maximize=[False, True],
+    ),
+    "Rprop": grid(
+        {},
+        lr=[1e-2, 1e-3],
+        etas=[(0.5, 1.2), (0.3, 1.5)],
+        step_sizes=[(1e-6, 50), (1e-3, 0.1)],
+        maximize=[False, True],
+    ),
+    "Adafactor": grid(
+        {"lr": 0.01},
+        eps=[(None, 1e-3), (1e-30, 1e-2)],
+        d=[1.0, 2.0],
+        weight_decay=[0.0, 0.1],
+        maximize=[False, True],
+    ),
 }
 
 CASES = [(name, kwargs) for name, cases in COMBINATIONS.items() for kwargs in cases]

@@ -27,6 +27,9 @@ SETTINGS = {
     "Adamax": {"lr": 0.01},
     "NAdam": {"lr": 0.01},
     "RAdam": {"lr": 1e-3},
+    "ASGD": {"lr": 1e-3, "t0": 3},
+    "Rprop": {"lr": 1e-3},
+    "Adafactor": {"lr": 0.01, "weight_decay": 0.1},
 }
 
 

@@ -20,21 +20,28 @@ Examples
 tensor([0.3750], requires_grad=True)
 """
 
-from npgrad.optim import lr_scheduler
+from npgrad.optim import lr_scheduler, swa_utils
 from npgrad.optim.adadelta import Adadelta
+from npgrad.optim.adafactor import Adafactor
 from npgrad.optim.adagrad import Adagrad
 from npgrad.optim.adam import Adam
 from npgrad.optim.adamax import Adamax
 from npgrad.optim.adamw import AdamW
+from npgrad.optim.asgd import ASGD
+from npgrad.optim.lbfgs import LBFGS
 from npgrad.optim.nadam import NAdam
 from npgrad.optim.optimizer import Optimizer
 from npgrad.optim.radam import RAdam
 from npgrad.optim.rmsprop import RMSprop
+from npgrad.optim.rprop import Rprop
 from npgrad.optim.sgd import SGD
 
 __all__ = [
+    "ASGD",
+    "LBFGS",
     "SGD",
     "Adadelta",
+    "Adafactor",
     "Adagrad",
     "Adam",
     "AdamW",
@@ -43,5 +50,7 @@ __all__ = [
     "Optimizer",
     "RAdam",
     "RMSprop",
+    "Rprop",
     "lr_scheduler",
+    "swa_utils",
 ]

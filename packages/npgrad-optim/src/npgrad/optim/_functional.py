@@ -18,12 +18,15 @@ import numpy as np
 
 __all__ = [
     "adadelta",
+    "adafactor",
     "adagrad",
     "adam",
     "adamax",
+    "asgd",
     "nadam",
     "radam",
     "rmsprop",
+    "rprop",
     "sgd",
 ]
 
@@ -308,3 +311,152 @@ def radam(
         param -= corrected_exp_avg * dt(lr) * adaptive_lr * dt(rect)
     else:
         param -= corrected_exp_avg * dt(lr)
+
+
+def asgd(
+    param: np.ndarray,
+    grad: np.ndarray,
+    ax: np.ndarray,
+    eta: np.ndarray,
+    mu: np.ndarray,
+    *,
+    step: float,
+    lr: float,
+    lambd: float,
+    alpha: float,
+    t0: float,
+    weight_decay: float,
+    maximize: bool,
+) -> None:
+    """One ASGD step (``step`` is the count including this one).
+
+    ``eta`` (the current step size) and ``mu`` (the averaging weight) are 0-dim arrays read
+    before and rewritten after the update, in their own dtype: PyTorch keeps them float32 by
+    default, so a float64 parameter moves by the float32-rounded step size.
+
+    Examples
+    --------
+    >>> import numpy as np
+    >>> p, g, ax = np.array([1.0, 2.0]), np.array([1.0, -1.0]), np.zeros(2)
+    >>> eta, mu = np.array(0.5), np.array(1.0)
+    >>> asgd(p, g, ax, eta, mu, step=1.0, lr=0.5, lambd=0.0, alpha=0.75, t0=1e6,
+    ...      weight_decay=0.0, maximize=False)
+    >>> p, ax, float(eta)
+    (array([0.5, 2.5]), array([0.5, 2.5]), 0.5)
+    """
+    dt = param.dtype.type
+    g = -grad if maximize else grad
+    g = _decay(param, g, weight_decay, lr, decoupled=False)
+    eta_value = float(eta)
+    param *= dt(1 - lambd * eta_value)
+    param += dt(-eta_value) * g
+    mu_value = float(mu)
+    if mu_value != 1:
+        ax += (param - ax) * dt(mu_value)
+    else:  # before t0 the "average" is just the last iterate
+        ax[...] = param
+    eta[...] = lr / (1 + lambd * lr * step) ** alpha
+    mu[...] = 1 / max(1, step - t0)
+
+
+def rprop(
+    param: np.ndarray,
+    grad: np.ndarray,
+    prev: np.ndarray,
+    step_size: np.ndarray,
+    *,
+    etaminus: float,
+    etaplus: float,
+    step_size_min: float,
+    step_size_max: float,
+    maximize: bool,
+) -> None:
+    """One Rprop step: each coordinate moves by its own step size against its gradient's sign.
+
+    The step size grows by ``etaplus`` while the gradient keeps its sign and shrinks by
+    ``etaminus`` when it flips; after a flip the coordinate stays put for one step (its
+    remembered gradient ``prev`` is zeroed), as in PyTorch (Rprop without backtracking).
+
+    Examples
+    --------
+    >>> import numpy as np
+    >>> p, prev, size = np.array([1.0, 1.0]), np.array([1.0, 1.0]), np.array([0.1, 0.1])
+    >>> rprop(p, np.array([2.0, -3.0]), prev, size, etaminus=0.5, etaplus=1.2,
+    ...       step_size_min=1e-6, step_size_max=50.0, maximize=False)
+    >>> p, size, prev
+    (array([0.88, 1.  ]), array([0.12, 0.05]), array([2., 0.]))
+    """
+    dt = param.dtype.type
+    g = -grad if maximize else grad
+    factor = np.empty_like(param)  # an array even for a 0-dim parameter
+    np.sign(np.multiply(g, prev, out=factor), out=factor)  # NaN stays NaN, as in PyTorch
+    flipped = factor < 0
+    factor[factor > 0] = dt(etaplus)
+    factor[flipped] = dt(etaminus)
+    factor[factor == 0] = dt(1)
+    step_size *= factor
+    np.clip(step_size, dt(step_size_min), dt(step_size_max), out=step_size)
+    g = np.where(flipped, dt(0), g)
+    param -= np.sign(g) * step_size
+    prev[...] = g
+
+
+def _rms(x: np.ndarray) -> float:
+    """The root mean square of ``x`` as a Python float (the 2-norm over sqrt(numel))."""
+    return float(np.sqrt(np.sum(x * x))) / x.size**0.5
+
+
+def adafactor(
+    param: np.ndarray,
+    grad: np.ndarray,
+    row_var: np.ndarray | None,
+    col_var: np.ndarray | None,
+    variance: np.ndarray | None,
+    *,
+    step: float,
+    lr: float,
+    beta2_decay: float,
+    eps1: float,
+    eps2: float,
+    d: float,
+    weight_decay: float,
+    maximize: bool,
+) -> None:
+    """One Adafactor step (Shazeer & Stern 2018, PyTorch's variant without first moment).
+
+    A parameter with 2 or more dims keeps factored second moments, ``row_var`` (shape
+    ``(..., m, 1)``) and ``col_var`` (``(..., 1, n)``); one with fewer keeps ``variance``.
+
+    Examples
+    --------
+    >>> import numpy as np
+    >>> p, g = np.array([3.0, 4.0]), np.array([1.0, -1.0])
+    >>> adafactor(p, g, None, None, np.zeros(2), step=1.0, lr=0.01, beta2_decay=-0.8,
+    ...           eps1=1e-30, eps2=1e-3, d=1.0, weight_decay=0.0, maximize=False)
+    >>> p  # alpha = lr * rms(p) = 0.01 * sqrt(12.5); the update is sign(g)
+    array([2.96464466, 4.03535534])
+    """
+    dt = param.dtype.type
+    g = -grad if maximize else grad
+    beta2_complement = step**beta2_decay
+    rho = min(lr, 1 / step**0.5)
+    alpha = max(eps2, _rms(param)) * rho
+    if weight_decay != 0:
+        param *= dt(1 - lr * weight_decay)
+    if g.ndim > 1:
+        assert row_var is not None and col_var is not None
+        # the squared norm over the mean (PyTorch's order of operations, for its rounding)
+        row_mean = np.square(np.sqrt(np.sum(g * g, axis=-1, keepdims=True))) / dt(g.shape[-1])
+        _lerp_(row_var, row_mean, beta2_complement)
+        col_mean = np.square(np.sqrt(np.sum(g * g, axis=-2, keepdims=True))) / dt(g.shape[-2])
+        _lerp_(col_var, col_mean, beta2_complement)
+        row_scale = np.maximum(np.mean(row_var, axis=-2, keepdims=True), dt(eps1))
+        var_estimate = row_var * col_var / row_scale
+    else:
+        assert variance is not None
+        _lerp_(variance, g * g, beta2_complement)
+        var_estimate = variance.copy()
+    update = dt(1) / np.sqrt(np.maximum(var_estimate, dt(eps1 * eps1)))
+    update *= g
+    denom = max(1.0, _rms(update) / d)
+    param += dt(-alpha / denom) * update

@@ -217,6 +217,20 @@ class Optimizer:
         if step is not None and not getattr(step, "_npgrad_step_hooks", False):
             cls.step = _with_step_hooks(step)  # type: ignore[method-assign]
 
+    # Loading a state dict: entries named in ``_scalar_state_keys`` keep their own dtype (the
+    # others take the parameter's) and, like those in ``_elementwise_state_keys``, have their
+    # shape checked (see _state_shape); an optimizer with state of its own extends them.
+    _scalar_state_keys: frozenset[str] = _SCALAR_STATE_KEYS
+    _elementwise_state_keys: frozenset[str] = _ELEMENTWISE_STATE_KEYS
+
+    def _state_shape(self, param: Tensor, key: str) -> tuple[int, ...] | None:
+        """The shape a loaded ``state[param][key]`` must have (None: not checked)."""
+        if key in self._scalar_state_keys:
+            return ()
+        if key in self._elementwise_state_keys:
+            return tuple(param._data.shape)
+        return None
+
     _in_step: bool = False  # inside step(): a subclass's super().step() runs no hooks again
     _opt_called: bool = False  # step() has run (the LR schedulers check the call order)
 
@@ -496,7 +510,7 @@ class Optimizer:
         state: defaultdict[Any, dict[str, Any]] = defaultdict(dict)
         for key, value in state_dict["state"].items():
             if key in id_map:
-                state[id_map[key]] = _cast_state(owner, id_map[key], value, key)
+                state[id_map[key]] = _cast_state(self, owner, id_map[key], value, key)
             else:
                 state[key] = value
         for group, saved in zip(groups, saved_groups):
@@ -531,26 +545,28 @@ class Optimizer:
         return "\n".join(lines) + "\n)"
 
 
-def _cast_state(owner: str, param: Tensor, value: Any, index: Any, key: Any = None) -> Any:
-    """A copy of a loaded state value, its tensors cast to ``param``'s dtype."""
+def _cast_state(
+    opt: Optimizer, owner: str, param: Tensor, value: Any, index: Any, key: Any = None
+) -> Any:
+    """A copy of a loaded state value, its tensors cast to ``param``'s dtype (but for
+    ``opt``'s scalar state), their shapes checked against ``opt._state_shape``."""
     if isinstance(value, (Tensor, np.ndarray)):
         array = value._data if isinstance(value, Tensor) else value
-        if key in _SCALAR_STATE_KEYS or key in _ELEMENTWISE_STATE_KEYS:
-            shape = () if key in _SCALAR_STATE_KEYS else param._data.shape
-            if array.shape != shape:
-                raise ValueError(
-                    f"{owner}: state[{index}][{key!r}] has shape {array.shape}, but it must "
-                    f"have shape {shape} (parameter {index} has shape {param._data.shape})"
-                )
-        if key in _SCALAR_STATE_KEYS or param._data.dtype.kind != "f":
+        shape = opt._state_shape(param, key) if isinstance(key, str) else None
+        if shape is not None and array.shape != tuple(shape):
+            raise ValueError(
+                f"{owner}: state[{index}][{key!r}] has shape {array.shape}, but it must "
+                f"have shape {tuple(shape)} (parameter {index} has shape {param._data.shape})"
+            )
+        if key in opt._scalar_state_keys or param._data.dtype.kind != "f":
             dtype = array.dtype
         else:
             dtype = param._data.dtype
         return Tensor._make(np.array(array, dtype=dtype, copy=True), False, None)
     if isinstance(value, Mapping):
-        return {k: _cast_state(owner, param, v, index, k) for k, v in value.items()}
+        return {k: _cast_state(opt, owner, param, v, index, k) for k, v in value.items()}
     if key == "step" and isinstance(value, (int, float)):
         return _scalar_state(float(value))  # state dicts of old PyTorch versions
     if isinstance(value, (list, tuple)):
-        return type(value)(_cast_state(owner, param, v, index) for v in value)
+        return type(value)(_cast_state(opt, owner, param, v, index) for v in value)
     return copy.deepcopy(value)
