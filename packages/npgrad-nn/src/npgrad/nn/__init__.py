@@ -15,6 +15,7 @@ from npgrad.nn.modules.conv import *  # noqa: F403
 from npgrad.nn.modules.distance import *  # noqa: F403
 from npgrad.nn.modules.dropout import *  # noqa: F403
 from npgrad.nn.modules.flatten import *  # noqa: F403
+from npgrad.nn.modules.lazy import *  # noqa: F403
 from npgrad.nn.modules.linear import *  # noqa: F403
 from npgrad.nn.modules.loss import *  # noqa: F403
 from npgrad.nn.modules.module import *  # noqa: F403
@@ -24,6 +25,17 @@ from npgrad.nn.modules.pooling import *  # noqa: F403
 from npgrad.nn.modules.rnn import *  # noqa: F403
 from npgrad.nn.modules.sparse import *  # noqa: F403
 from npgrad.nn.modules.transformer import *  # noqa: F403
-from npgrad.nn.parameter import Parameter
+from npgrad.nn.parameter import Buffer, Parameter, UninitializedBuffer, UninitializedParameter
 
-__all__ = ["Parameter", "functional", "init", "modules", "parallel", "utils", *modules.__all__]
+__all__ = [
+    "Buffer",
+    "Parameter",
+    "UninitializedBuffer",
+    "UninitializedParameter",
+    "functional",
+    "init",
+    "modules",
+    "parallel",
+    "utils",
+    *modules.__all__,
+]

@@ -1,7 +1,10 @@
 """The call path of :class:`~npgrad.nn.Module` with forward hooks (registered with
 ``Module.register_forward_pre_hook`` / ``register_forward_hook``: ``with_kwargs``,
 ``always_call``) and full backward hooks (``register_full_backward_pre_hook`` /
-``register_full_backward_hook``), with PyTorch's semantics, and the handle that removes a hook.
+``register_full_backward_hook``), with PyTorch's semantics, and the handle that removes a hook;
+and the global hooks (``register_module_forward_hook``...: PyTorch's functions of
+``torch.nn.modules.module``, re-exported by :mod:`npgrad.nn.modules.module`), which run for
+every module before its own, and the global registration hooks.
 
 Backward hooks work as PyTorch's ``BackwardHook`` does: the module's input Tensors and its
 output Tensors each pass through an identity :class:`~npgrad.autograd.Function`. In the
@@ -28,14 +31,217 @@ from npgrad.autograd.grad_mode import is_grad_enabled
 if TYPE_CHECKING:
     from npgrad.nn.modules.module import Module
 
-__all__: list[str] = []
+__all__ = [
+    "register_module_buffer_registration_hook",
+    "register_module_forward_hook",
+    "register_module_forward_pre_hook",
+    "register_module_full_backward_hook",
+    "register_module_full_backward_pre_hook",
+    "register_module_module_registration_hook",
+    "register_module_parameter_registration_hook",
+]
+
+# ---- global hooks: called for every Module, before the module's own ------------------------
+_global_forward_pre_hooks: dict[int, Callable[..., Any]] = {}
+_global_forward_hooks: dict[int, Callable[..., Any]] = {}
+_global_with_kwargs: dict[int, bool] = {}  # the forward hooks registered with_kwargs
+_global_always_called: dict[int, bool] = {}  # ... and with always_call
+_global_backward_pre_hooks: dict[int, Callable[..., Any]] = {}
+_global_backward_hooks: dict[int, Callable[..., Any]] = {}
+_global_buffer_registration_hooks: dict[int, Callable[..., Any]] = {}
+_global_module_registration_hooks: dict[int, Callable[..., Any]] = {}
+_global_parameter_registration_hooks: dict[int, Callable[..., Any]] = {}
+
+# Whether a global forward or backward hook exists: ``Module.__call__`` reads this one flag
+# (besides the module's own) so that, without global hooks, a call costs one more lookup.
+has_global_call_hooks = False
+
+
+def _update_global_call_hooks() -> None:
+    global has_global_call_hooks
+    has_global_call_hooks = bool(
+        _global_forward_pre_hooks
+        or _global_forward_hooks
+        or _global_backward_pre_hooks
+        or _global_backward_hooks
+    )
+
+
+def _register_global(
+    hooks: dict[int, Any], hook: Callable[..., Any], *extra: dict[int, Any]
+) -> _RemovableHandle:
+    if not callable(hook):
+        raise TypeError(f"a module hook must be callable, got {type(hook).__name__}")
+    handle = _RemovableHandle(hooks, *extra, on_remove=_update_global_call_hooks)
+    hooks[handle.id] = hook
+    _update_global_call_hooks()
+    return handle
+
+
+def register_module_forward_pre_hook(hook: Callable[..., Any]) -> _RemovableHandle:
+    """Register ``hook(module, args)`` to run before the forward of every Module.
+
+    It runs before the module's own forward pre-hooks; a returned value replaces ``args`` (a
+    non-tuple becomes a 1-tuple). A global hook is meant for debugging and profiling: it
+    adds work to every module call. Returns a handle whose ``remove()`` unregisters it.
+
+    Examples
+    --------
+    >>> import npgrad
+    >>> from npgrad import nn
+    >>> from npgrad.nn.modules.module import register_module_forward_pre_hook
+    >>> seen = []
+    >>> h = register_module_forward_pre_hook(lambda m, args: seen.append(type(m).__name__))
+    >>> _ = nn.Sequential(nn.Linear(2, 2), nn.ReLU())(npgrad.ones(1, 2))
+    >>> h.remove()
+    >>> seen
+    ['Sequential', 'Linear', 'ReLU']
+    """
+    return _register_global(_global_forward_pre_hooks, hook)
+
+
+def register_module_forward_hook(
+    hook: Callable[..., Any], *, with_kwargs: bool = False, always_call: bool = False
+) -> _RemovableHandle:
+    """Register ``hook(module, args, output)`` to run after the forward of every Module.
+
+    It runs before the module's own forward hooks; a returned value replaces the output.
+    ``with_kwargs=True``: ``hook(module, args, kwargs, output)``. ``always_call=True``: it
+    also runs when forward raises (see :meth:`Module.register_forward_hook`). Returns a
+    handle whose ``remove()`` unregisters it.
+
+    Examples
+    --------
+    >>> import npgrad
+    >>> from npgrad import nn
+    >>> from npgrad.nn.modules.module import register_module_forward_hook
+    >>> shapes = []
+    >>> h = register_module_forward_hook(lambda m, args, out: shapes.append(out.shape))
+    >>> _ = nn.Sequential(nn.Linear(2, 3), nn.Tanh())(npgrad.ones(4, 2))
+    >>> h.remove()
+    >>> shapes
+    [(4, 3), (4, 3), (4, 3)]
+    """
+    handle = _register_global(
+        _global_forward_hooks, hook, _global_with_kwargs, _global_always_called
+    )
+    if with_kwargs:
+        _global_with_kwargs[handle.id] = True
+    if always_call:
+        _global_always_called[handle.id] = True
+    return handle
+
+
+def register_module_full_backward_pre_hook(hook: Callable[..., Any]) -> _RemovableHandle:
+    """Register ``hook(module, grad_output)`` for every Module, as
+    :meth:`Module.register_full_backward_pre_hook` does for one; it runs before the
+    module's own. Applies to the module calls made after registering it. Returns a handle
+    whose ``remove()`` unregisters it."""
+    return _register_global(_global_backward_pre_hooks, hook)
+
+
+def register_module_full_backward_hook(hook: Callable[..., Any]) -> _RemovableHandle:
+    """Register ``hook(module, grad_input, grad_output)`` for every Module, as
+    :meth:`Module.register_full_backward_hook` does for one; it runs before the module's
+    own. Applies to the module calls made after registering it. Returns a handle whose
+    ``remove()`` unregisters it.
+
+    Examples
+    --------
+    >>> import npgrad
+    >>> from npgrad import nn
+    >>> from npgrad.nn.modules.module import register_module_full_backward_hook
+    >>> seen = []
+    >>> h = register_module_full_backward_hook(lambda m, gi, go: seen.append(type(m).__name__))
+    >>> model = nn.Sequential(nn.Linear(2, 2), nn.ReLU())
+    >>> model(npgrad.ones(1, 2, requires_grad=True)).sum().backward()
+    >>> h.remove()
+    >>> seen
+    ['ReLU', 'Linear', 'Sequential']
+    """
+    return _register_global(_global_backward_hooks, hook)
+
+
+def register_module_buffer_registration_hook(hook: Callable[..., Any]) -> _RemovableHandle:
+    """Register ``hook(module, name, buffer)``, called whenever a buffer is registered on any
+    Module (``register_buffer``, or assigning a :class:`~npgrad.nn.Buffer` or a new value to
+    a buffer's name), before it is stored; a returned Tensor is stored instead. Returns a
+    handle whose ``remove()`` unregisters it.
+
+    Examples
+    --------
+    >>> import npgrad
+    >>> from npgrad import nn
+    >>> from npgrad.nn.modules.module import register_module_buffer_registration_hook
+    >>> h = register_module_buffer_registration_hook(lambda m, name, b: print(name))
+    >>> nn.BatchNorm1d(3).running_mean.shape
+    running_mean
+    running_var
+    num_batches_tracked
+    (3,)
+    >>> h.remove()
+    """
+    return _register_global(_global_buffer_registration_hooks, hook)
+
+
+def register_module_module_registration_hook(hook: Callable[..., Any]) -> _RemovableHandle:
+    """Register ``hook(module, name, submodule)``, called whenever a submodule is registered
+    on any Module (attribute assignment or ``add_module``), before it is stored; a returned
+    Module is stored instead. Returns a handle whose ``remove()`` unregisters it.
+
+    Examples
+    --------
+    >>> from npgrad import nn
+    >>> from npgrad.nn.modules.module import register_module_module_registration_hook
+    >>> h = register_module_module_registration_hook(lambda m, name, sub: print(name, sub))
+    >>> model = nn.Sequential(nn.ReLU(), nn.Tanh())
+    0 ReLU()
+    1 Tanh()
+    >>> h.remove()
+    """
+    return _register_global(_global_module_registration_hooks, hook)
+
+
+def register_module_parameter_registration_hook(hook: Callable[..., Any]) -> _RemovableHandle:
+    """Register ``hook(module, name, param)``, called whenever a Parameter is registered on
+    any Module (attribute assignment or ``register_parameter``; not for None), before it is
+    stored; a returned Parameter is stored instead. Returns a handle whose ``remove()``
+    unregisters it.
+
+    Examples
+    --------
+    >>> from npgrad import nn
+    >>> from npgrad.nn.modules.module import register_module_parameter_registration_hook
+    >>> h = register_module_parameter_registration_hook(lambda m, n, p: print(n, p.shape))
+    >>> layer = nn.Linear(2, 3)
+    weight (3, 2)
+    bias (3,)
+    >>> h.remove()
+    """
+    return _register_global(_global_parameter_registration_hooks, hook)
+
+
+def run_registration_hooks(
+    hooks: dict[int, Callable[..., Any]], module: Module, name: str, value: Any
+) -> Any:
+    """``value`` after each global registration hook in ``hooks`` has seen (and maybe
+    replaced) it, as PyTorch runs them."""
+    for hook in list(hooks.values()):
+        new = hook(module, name, value)
+        if new is not None:
+            value = new
+    return value
 
 
 class _RemovableHandle:
     _ids = itertools.count()
 
     def __init__(
-        self, hooks: dict[int, Any], *extra: dict[int, Any], module: Module | None = None
+        self,
+        hooks: dict[int, Any],
+        *extra: dict[int, Any],
+        module: Module | None = None,
+        on_remove: Callable[[], None] | None = None,
     ) -> None:
         self.hooks = hooks
         self.extra = extra  # the hook's entries in the option dicts (with_kwargs, always_call)
@@ -43,6 +249,7 @@ class _RemovableHandle:
         # the module whose ``_has_call_hooks`` flag follows its hook dicts (weakly: a handle
         # kept around must not keep the module alive)
         self._module = None if module is None else weakref.ref(module)
+        self._on_remove = on_remove  # for a global hook: refresh the global flag
 
     def remove(self) -> None:
         for d in (self.hooks, *self.extra):
@@ -50,6 +257,20 @@ class _RemovableHandle:
         module = None if self._module is None else self._module()
         if module is not None:
             module._update_call_hooks()
+        if self._on_remove is not None:
+            self._on_remove()
+
+    # A handle kept as a module attribute (a lazy module's) is pickled and deep-copied with
+    # it: the weak reference travels as the module itself.
+    def __getstate__(self) -> dict[str, Any]:
+        state = dict(self.__dict__)
+        state["_module"] = None if self._module is None else self._module()
+        return state
+
+    def __setstate__(self, state: dict[str, Any]) -> None:
+        module = state["_module"]
+        self.__dict__.update(state)
+        self._module = None if module is None else weakref.ref(module)
 
     def __enter__(self) -> _RemovableHandle:
         return self
@@ -59,13 +280,17 @@ class _RemovableHandle:
 
 
 def call_with_hooks(module: Module, args: tuple[Any, ...], kwargs: dict[str, Any]) -> Any:
-    """``module(*args, **kwargs)`` with its forward pre-hooks and hooks, and its backward
-    hooks set up on the inputs and outputs, in PyTorch's order and semantics."""
+    """``module(*args, **kwargs)`` with the global and its own forward pre-hooks and hooks, and
+    the backward hooks set up on the inputs and outputs, in PyTorch's order (global hooks
+    first) and semantics."""
     out = None
     called: set[int] = set()  # the always_call hooks that ran
     bw_hook = None
     try:
-        for key, hook in list(module._forward_pre_hooks.items()):
+        pre_hooks = list(module._forward_pre_hooks.items())
+        if _global_forward_pre_hooks:
+            pre_hooks[:0] = _global_forward_pre_hooks.items()
+        for key, hook in pre_hooks:
             if key in module._forward_pre_hooks_with_kwargs:
                 new = hook(module, args, kwargs)
                 if new is not None:
@@ -79,19 +304,27 @@ def call_with_hooks(module: Module, args: tuple[Any, ...], kwargs: dict[str, Any
                 new = hook(module, args)
                 if new is not None:
                     args = new if isinstance(new, tuple) else (new,)
-        if module._backward_hooks or module._backward_pre_hooks:
+        if (
+            module._backward_hooks
+            or module._backward_pre_hooks
+            or _global_backward_hooks
+            or _global_backward_pre_hooks
+        ):
             # as PyTorch: the hooks registered when forward runs are the ones called
             bw_hook = _BackwardHook(
                 module,
-                list(module._backward_hooks.values()),
-                list(module._backward_pre_hooks.values()),
+                [*_global_backward_hooks.values(), *module._backward_hooks.values()],
+                [*_global_backward_pre_hooks.values(), *module._backward_pre_hooks.values()],
             )
             args = bw_hook.setup_input_hook(args)
         out = module._forward_function()(module, *args, **kwargs)
-        for key, hook in list(module._forward_hooks.items()):
-            if key in module._forward_hooks_always_called:
+        hooks = list(module._forward_hooks.items())
+        if _global_forward_hooks:
+            hooks[:0] = _global_forward_hooks.items()
+        for key, hook in hooks:
+            if key in module._forward_hooks_always_called or key in _global_always_called:
                 called.add(key)
-            if key in module._forward_hooks_with_kwargs:
+            if key in module._forward_hooks_with_kwargs or key in _global_with_kwargs:
                 new = hook(module, args, kwargs, out)
             else:
                 new = hook(module, args, out)
@@ -107,7 +340,7 @@ def call_with_hooks(module: Module, args: tuple[Any, ...], kwargs: dict[str, Any
                 )
             out = bw_hook.setup_output_hook(out)
     except Exception:
-        if module._forward_hooks_always_called:
+        if _global_always_called or module._forward_hooks_always_called:
             out = _run_always_called_hooks(module, args, kwargs, out, called)
         raise
     return out
@@ -116,21 +349,25 @@ def call_with_hooks(module: Module, args: tuple[Any, ...], kwargs: dict[str, Any
 def _run_always_called_hooks(
     module: Module, args: tuple[Any, ...], kwargs: dict[str, Any], out: Any, called: set[int]
 ) -> Any:
-    # as PyTorch: after an exception, the always_call hooks that have not run yet run with
-    # the output so far (None when forward raised); their own errors only warn
-    for key, hook in list(module._forward_hooks.items()):
-        if key not in module._forward_hooks_always_called or key in called:
+    # as PyTorch: after an exception, the always_call hooks that have not run yet (the global
+    # ones first) run with the output so far (None when forward raised); their own errors
+    # only warn
+    always = {**_global_always_called, **module._forward_hooks_always_called}
+    with_kwargs = {**_global_with_kwargs, **module._forward_hooks_with_kwargs}
+    for key, hook in [*_global_forward_hooks.items(), *module._forward_hooks.items()]:
+        if key not in always or key in called:
             continue
         try:
-            if key in module._forward_hooks_with_kwargs:
+            if key in with_kwargs:
                 new = hook(module, args, kwargs, out)
             else:
                 new = hook(module, args, out)
             if new is not None:
                 out = new
         except Exception as e:
+            kind = "global module" if key in _global_forward_hooks else "module"
             warnings.warn(
-                "module forward hook with ``always_call=True`` raised an exception that was "
+                f"{kind} forward hook with ``always_call=True`` raised an exception that was "
                 f"silenced as another error was raised in forward: {e}",
                 UserWarning,
                 stacklevel=3,

@@ -11,21 +11,42 @@ from __future__ import annotations
 import os
 from collections import OrderedDict
 from collections.abc import Callable, Iterator
-from typing import Any, NamedTuple
+from typing import Any
 
 import numpy as np
 
 import npgrad
 from npgrad import Tensor
-from npgrad.nn.modules._hooks import _RemovableHandle, call_with_hooks
-from npgrad.nn.parameter import Parameter
+from npgrad.nn.modules import _hooks, _state
+from npgrad.nn.modules._hooks import (
+    _global_buffer_registration_hooks,
+    _global_module_registration_hooks,
+    _global_parameter_registration_hooks,
+    _RemovableHandle,
+    call_with_hooks,
+    register_module_buffer_registration_hook,
+    register_module_forward_hook,
+    register_module_forward_pre_hook,
+    register_module_full_backward_hook,
+    register_module_full_backward_pre_hook,
+    register_module_module_registration_hook,
+    register_module_parameter_registration_hook,
+    run_registration_hooks,
+)
+from npgrad.nn.modules._state import _IncompatibleKeys
+from npgrad.nn.parameter import Buffer, Parameter, is_lazy
 
-__all__ = ["Module"]
-
-
-class _IncompatibleKeys(NamedTuple):
-    missing_keys: list[str]
-    unexpected_keys: list[str]
+# the global hooks live in _hooks and are PyTorch's ``torch.nn.modules.module`` functions
+__all__ = [
+    "Module",
+    "register_module_buffer_registration_hook",
+    "register_module_forward_hook",
+    "register_module_forward_pre_hook",
+    "register_module_full_backward_hook",
+    "register_module_full_backward_pre_hook",
+    "register_module_module_registration_hook",
+    "register_module_parameter_registration_hook",
+]
 
 
 def _addindent(text: str, spaces: int) -> str:
@@ -101,7 +122,7 @@ class Module:
     forward: Callable[..., Any]
 
     def __call__(self, *args: Any, **kwargs: Any) -> Any:
-        if self._has_call_hooks:
+        if self._has_call_hooks or _hooks.has_global_call_hooks:
             return call_with_hooks(self, args, kwargs)
         return self._forward_function()(self, *args, **kwargs)
 
@@ -139,6 +160,8 @@ class Module:
                 f"Cannot assign non-leaf Tensor to parameter '{name}'. Model parameters must be "
                 "created explicitly; use .detach() for a leaf"
             )
+        if param is not None and _global_parameter_registration_hooks:
+            param = run_registration_hooks(_global_parameter_registration_hooks, self, name, param)
         self._parameters[name] = param
 
     def register_buffer(self, name: str, tensor: Tensor | None, persistent: bool = True) -> None:
@@ -153,6 +176,8 @@ class Module:
             raise TypeError(
                 f"cannot assign '{type(tensor).__name__}' object to buffer '{name}' (Tensor or None required)"
             )
+        if _global_buffer_registration_hooks:
+            tensor = run_registration_hooks(_global_buffer_registration_hooks, self, name, tensor)
         self._buffers[name] = tensor
         if persistent:
             self._non_persistent_buffers.discard(name)
@@ -166,6 +191,8 @@ class Module:
         self._check_name("module", name)
         if hasattr(self, name) and name not in self._modules:
             raise KeyError(f"attribute {name!r} already exists")
+        if _global_module_registration_hooks:
+            module = run_registration_hooks(_global_module_registration_hooks, self, name, module)
         self._modules[name] = module
 
     register_module = add_module
@@ -196,19 +223,30 @@ class Module:
             if modules is None:
                 raise AttributeError("cannot assign module before Module.__init__() call")
             remove_from(params, buffers)
+            if _global_module_registration_hooks:
+                value = run_registration_hooks(_global_module_registration_hooks, self, name, value)
             modules[name] = value
         elif modules is not None and name in modules:
             if value is not None:
                 raise TypeError(
                     f"cannot assign '{type(value).__name__}' as child module '{name}' (Module or None expected)"
                 )
+            if _global_module_registration_hooks:
+                value = run_registration_hooks(_global_module_registration_hooks, self, name, value)
             modules[name] = value
-        elif buffers is not None and name in buffers:
+        elif isinstance(value, Buffer) or (buffers is not None and name in buffers):
+            if buffers is None:
+                raise AttributeError("cannot assign buffer before Module.__init__() call")
             if value is not None and not isinstance(value, Tensor):
                 raise TypeError(
                     f"cannot assign '{type(value).__name__}' as buffer '{name}' (Tensor or None expected)"
                 )
-            buffers[name] = value
+            # an nn.Buffer brings its persistence; another value keeps the buffer's (PyTorch)
+            if isinstance(value, Buffer):
+                persistent = value.persistent
+            else:
+                persistent = name not in self._non_persistent_buffers
+            self.register_buffer(name, value, persistent)
         else:
             object.__setattr__(self, name, value)
 
@@ -379,6 +417,9 @@ class Module:
                 for t in store.values():
                     if t is None or (floating_only and t.dtype.kind != "f"):
                         continue
+                    if is_lazy(t):  # no values yet: the dtype it will materialize with
+                        t._apply_lazy(fn)  # type: ignore[attr-defined]
+                        continue
                     t._data = fn(t._data)
                     if t.grad is not None:
                         t.grad._data = fn(t.grad._data)
@@ -432,23 +473,7 @@ class Module:
         Like PyTorch's, the returned OrderedDict carries ``_metadata``: each module's dotted
         name mapped to ``{"version": module._version}``.
         """
-        out: OrderedDict[str, Tensor] = OrderedDict() if destination is None else destination  # type: ignore[assignment]
-        if destination is None:
-            out._metadata = OrderedDict()  # type: ignore[attr-defined]
-        metadata = getattr(out, "_metadata", None)
-        for mod_prefix, mod in self.named_modules(
-            prefix=prefix.rstrip("."), remove_duplicate=False
-        ):
-            if metadata is not None:
-                metadata[mod_prefix] = {"version": mod._version}
-            base = f"{mod_prefix}." if mod_prefix else ""
-            for k, p in mod._parameters.items():
-                if p is not None:
-                    out[base + k] = p if keep_vars else Tensor._make(p._data.copy(), False, None)
-            for k, b in mod._buffers.items():
-                if b is not None and k not in mod._non_persistent_buffers:
-                    out[base + k] = b if keep_vars else Tensor._make(b._data.copy(), False, None)
-        return out
+        return _state.state_dict(self, destination, prefix, keep_vars)
 
     def load_state_dict(
         self, state_dict: Any, strict: bool = True, assign: bool = False
@@ -460,55 +485,7 @@ class Module:
         RuntimeError lists every missing and unexpected key, and any shape mismatch is an error
         listing every such key; the module is then left unchanged.
         """
-        if isinstance(state_dict, (str, os.PathLike)):
-            state_dict = npgrad.load(state_dict)
-        if not isinstance(state_dict, dict):
-            raise TypeError(
-                f"Expected state_dict to be dict-like, got {type(state_dict).__name__}."
-            )
-        metadata = getattr(state_dict, "_metadata", None) or {}
-        state_dict = OrderedDict(state_dict)  # the upgrade hooks must not change the caller's
-        for name, mod in self.named_modules(remove_duplicate=False):
-            mod._upgrade_state_dict(state_dict, f"{name}." if name else "", metadata.get(name, {}))
-        own = self.state_dict(keep_vars=True)
-        missing = [k for k in own if k not in state_dict]
-        unexpected = [k for k in state_dict if k not in own]
-        errors = []
-        if strict:
-            if unexpected:
-                errors.append(
-                    "Unexpected key(s) in state_dict: "
-                    + ", ".join(f'"{k}"' for k in unexpected)
-                    + "."
-                )
-            if missing:
-                errors.append(
-                    "Missing key(s) in state_dict: " + ", ".join(f'"{k}"' for k in missing) + "."
-                )
-        values: list[tuple[Tensor, np.ndarray]] = []
-        for k, target in own.items():
-            if k not in state_dict:
-                continue
-            src = state_dict[k]
-            arr = src._data if isinstance(src, Tensor) else np.asarray(src)
-            if arr.shape != target.shape:
-                errors.append(
-                    f"size mismatch for {k}: copying a param with shape {arr.shape} from checkpoint, "
-                    f"the shape in current model is {target.shape}."
-                )
-            else:
-                values.append((target, arr))
-        if errors:
-            raise RuntimeError(
-                f"Error(s) in loading state_dict for {self._get_name()}:\n\t" + "\n\t".join(errors)
-            )
-        for target, arr in values:
-            if assign:
-                target._data = np.array(arr, dtype=arr.dtype)
-            else:
-                np.copyto(target._data, arr, casting="unsafe")
-            target._version += 1
-        return _IncompatibleKeys(missing, unexpected)
+        return _state.load_state_dict(self, state_dict, strict, assign)
 
     def _upgrade_state_dict(
         self, state_dict: dict[str, Any], prefix: str, local_metadata: dict[str, Any]
