@@ -50,6 +50,7 @@ from npgrad.random import (  # noqa: E402
 from npgrad.dtypes import (  # noqa: E402
     bool_ as bool,  # noqa: A004 - torch.bool
     can_cast,
+    finfo,
     float16,
     float16 as half,
     float32,
@@ -57,6 +58,7 @@ from npgrad.dtypes import (  # noqa: E402
     float64,
     float64 as double,
     get_default_dtype,
+    iinfo,
     int8,
     int16,
     int16 as short,
@@ -130,6 +132,7 @@ __all__ = [
     "double",
     "dtypes",
     "enable_grad",
+    "finfo",
     "float",
     "float16",
     "float32",
@@ -138,6 +141,7 @@ __all__ = [
     "get_num_threads",
     "get_printoptions",
     "half",
+    "iinfo",
     "inference_mode",
     "int",
     "int8",

@@ -154,22 +154,49 @@ class TensorMethods:
         return elementwise.abs(self)
 
     def __invert__(self) -> Tensor:
-        return comparison.bitwise_not(self)
+        return bitwise.bitwise_not(self)
 
     def __and__(self, other: Any) -> Tensor:
-        return comparison.bitwise_and(self, other)
+        return bitwise.bitwise_and(self, other)
 
     __rand__ = __and__
 
+    def __iand__(self, other: Any) -> Tensor:
+        return self._inplace("bitwise_and_", bitwise.bitwise_and, other)
+
     def __or__(self, other: Any) -> Tensor:
-        return comparison.bitwise_or(self, other)
+        return bitwise.bitwise_or(self, other)
 
     __ror__ = __or__
 
+    def __ior__(self, other: Any) -> Tensor:
+        return self._inplace("bitwise_or_", bitwise.bitwise_or, other)
+
     def __xor__(self, other: Any) -> Tensor:
-        return comparison.bitwise_xor(self, other)
+        return bitwise.bitwise_xor(self, other)
 
     __rxor__ = __xor__
+
+    def __ixor__(self, other: Any) -> Tensor:
+        return self._inplace("bitwise_xor_", bitwise.bitwise_xor, other)
+
+    def __lshift__(self, other: Any) -> Tensor:
+        return bitwise.bitwise_left_shift(self, other)
+
+    def __rlshift__(self, other: Any) -> Tensor:
+        return bitwise.bitwise_left_shift(other, self)
+
+    def __ilshift__(self, other: Any) -> Tensor:
+        return self._inplace("bitwise_left_shift_", bitwise.bitwise_left_shift, other)
+
+    def __rshift__(self, other: Any) -> Tensor:
+        return bitwise.bitwise_right_shift(self, other)
+
+    def __rrshift__(self, other: Any) -> Tensor:
+        return bitwise.bitwise_right_shift(other, self)
+
+    def __irshift__(self, other: Any) -> Tensor:
+        return self._inplace("bitwise_right_shift_", bitwise.bitwise_right_shift, other)
 
     # ---- comparisons (never differentiable) ----------------------------------------------
     def __eq__(self, other: Any) -> Tensor:  # type: ignore[override]
@@ -241,6 +268,58 @@ class TensorMethods:
     def logical_xor(self, other: Any) -> Tensor:
         return comparison.logical_xor(self, other)
 
+    greater, greater_equal, less, less_equal, not_equal = gt, ge, lt, le, ne
+
+    def eq_(self, other: Any) -> Tensor:
+        return self._inplace("eq_", comparison.eq, other)
+
+    def ne_(self, other: Any) -> Tensor:
+        return self._inplace("ne_", comparison.ne, other)
+
+    def lt_(self, other: Any) -> Tensor:
+        return self._inplace("lt_", comparison.lt, other)
+
+    def le_(self, other: Any) -> Tensor:
+        return self._inplace("le_", comparison.le, other)
+
+    def gt_(self, other: Any) -> Tensor:
+        return self._inplace("gt_", comparison.gt, other)
+
+    def ge_(self, other: Any) -> Tensor:
+        return self._inplace("ge_", comparison.ge, other)
+
+    greater_, greater_equal_, less_, less_equal_, not_equal_ = gt_, ge_, lt_, le_, ne_
+
+    def logical_and_(self, other: Any) -> Tensor:
+        return self._inplace("logical_and_", comparison.logical_and, other)
+
+    def logical_or_(self, other: Any) -> Tensor:
+        return self._inplace("logical_or_", comparison.logical_or, other)
+
+    def logical_xor_(self, other: Any) -> Tensor:
+        return self._inplace("logical_xor_", comparison.logical_xor, other)
+
+    def logical_not_(self) -> Tensor:
+        return self._inplace("logical_not_", comparison.logical_not)
+
+    def isposinf(self) -> Tensor:
+        return comparison.isposinf(self)
+
+    def isneginf(self) -> Tensor:
+        return comparison.isneginf(self)
+
+    def isreal(self) -> Tensor:
+        return comparison.isreal(self)
+
+    def is_complex(self) -> bool:
+        return False
+
+    def is_signed(self) -> bool:
+        return comparison.is_signed(self)
+
+    def is_same_size(self, other: Tensor) -> bool:
+        return comparison.is_same_size(self, other)
+
     # ---- arithmetic methods --------------------------------------------------------------
     def add(self, other: Any, *, alpha: Any = 1) -> Tensor:
         return arithmetic.add(self, other, alpha=alpha)
@@ -270,6 +349,9 @@ class TensorMethods:
     multiply = mul
     subtract = sub
     divide = div
+    true_divide_ = divide_ = div_
+    multiply_ = mul_
+    subtract_ = sub_
 
     def floor_divide(self, other: Any) -> Tensor:
         return arithmetic.floor_divide(self, other)
@@ -1099,6 +1181,176 @@ class TensorMethods:
     # ---- special functions (npgrad.ops.special) ------------------------------------------
 
     # ---- statistics, bitwise ops, assembly (npgrad.ops.statistics, bitwise, assembly) ----
+    def bitwise_and(self, other: Any) -> Tensor:
+        return bitwise.bitwise_and(self, other)
+
+    def bitwise_and_(self, other: Any) -> Tensor:
+        return self._inplace("bitwise_and_", bitwise.bitwise_and, other)
+
+    def bitwise_or(self, other: Any) -> Tensor:
+        return bitwise.bitwise_or(self, other)
+
+    def bitwise_or_(self, other: Any) -> Tensor:
+        return self._inplace("bitwise_or_", bitwise.bitwise_or, other)
+
+    def bitwise_xor(self, other: Any) -> Tensor:
+        return bitwise.bitwise_xor(self, other)
+
+    def bitwise_xor_(self, other: Any) -> Tensor:
+        return self._inplace("bitwise_xor_", bitwise.bitwise_xor, other)
+
+    def bitwise_not(self) -> Tensor:
+        return bitwise.bitwise_not(self)
+
+    def bitwise_not_(self) -> Tensor:
+        return self._inplace("bitwise_not_", bitwise.bitwise_not)
+
+    def bitwise_left_shift(self, other: Any) -> Tensor:
+        return bitwise.bitwise_left_shift(self, other)
+
+    def bitwise_left_shift_(self, other: Any) -> Tensor:
+        return self._inplace("bitwise_left_shift_", bitwise.bitwise_left_shift, other)
+
+    def bitwise_right_shift(self, other: Any) -> Tensor:
+        return bitwise.bitwise_right_shift(self, other)
+
+    def bitwise_right_shift_(self, other: Any) -> Tensor:
+        return self._inplace("bitwise_right_shift_", bitwise.bitwise_right_shift, other)
+
+    def gcd(self, other: Any) -> Tensor:
+        return bitwise.gcd(self, other)
+
+    def gcd_(self, other: Any) -> Tensor:
+        return self._inplace("gcd_", bitwise.gcd, other)
+
+    def lcm(self, other: Any) -> Tensor:
+        return bitwise.lcm(self, other)
+
+    def lcm_(self, other: Any) -> Tensor:
+        return self._inplace("lcm_", bitwise.lcm, other)
+
+    def ndimension(self: Any) -> int:
+        return int(self._data.ndim)
+
+    def fmax(self, other: Any) -> Tensor:
+        return binary.fmax(self, other)
+
+    def fmin(self, other: Any) -> Tensor:
+        return binary.fmin(self, other)
+
+    def heaviside(self, values: Any) -> Tensor:
+        return binary.heaviside(self, values)
+
+    def heaviside_(self, values: Any) -> Tensor:
+        return self._inplace("heaviside_", binary.heaviside, values)
+
+    def logaddexp2(self, other: Any) -> Tensor:
+        return binary.logaddexp2(self, other)
+
+    def ldexp(self, other: Any) -> Tensor:
+        return binary.ldexp(self, other)
+
+    def ldexp_(self, other: Any) -> Tensor:
+        return self._inplace("ldexp_", binary.ldexp, other)
+
+    def float_power(self, exponent: Any) -> Tensor:
+        return binary.float_power(self, exponent)
+
+    def float_power_(self: Any, exponent: Any) -> Tensor:
+        if self._data.dtype != "float64":  # PyTorch refuses to round the float64 result
+            raise RuntimeError(
+                f"float_power_: the tensor has dtype {self._data.dtype} but the result "
+                "requires float64; use float_power() or a float64 tensor"
+            )
+        return self._inplace("float_power_", binary.float_power, exponent)
+
+    def nextafter(self, other: Any) -> Tensor:
+        return binary.nextafter(self, other)
+
+    def nextafter_(self, other: Any) -> Tensor:
+        return self._inplace("nextafter_", binary.nextafter, other)
+
+    def frexp(self) -> Any:
+        return binary.frexp(self)
+
+    @numpy_aliases
+    def quantile(
+        self, q: Any, dim: Any = None, keepdim: bool = False, *, interpolation: str = "linear"
+    ) -> Tensor:
+        return statistics.quantile(self, q, dim, keepdim, interpolation=interpolation)
+
+    @numpy_aliases
+    def nanquantile(
+        self, q: Any, dim: Any = None, keepdim: bool = False, *, interpolation: str = "linear"
+    ) -> Tensor:
+        return statistics.nanquantile(self, q, dim, keepdim, interpolation=interpolation)
+
+    def cov(self, *, correction: int = 1, fweights: Any = None, aweights: Any = None) -> Tensor:
+        return statistics.cov(self, correction=correction, fweights=fweights, aweights=aweights)
+
+    def corrcoef(self) -> Tensor:
+        return statistics.corrcoef(self)
+
+    def histc(self, bins: int = 100, min: float = 0, max: float = 0) -> Tensor:  # noqa: A002
+        return statistics.histc(self, bins, min, max)
+
+    def histogram(
+        self,
+        bins: Any = 100,
+        *,
+        range: Any = None,  # noqa: A002
+        weight: Any = None,
+        density: bool = False,
+    ) -> Any:
+        return statistics.histogram(self, bins, range=range, weight=weight, density=density)
+
+    def dist(self, other: Any, p: float = 2.0) -> Tensor:
+        return statistics.dist(self, other, p)
+
+    @numpy_aliases
+    def aminmax(self, *, dim: Any = None, keepdim: bool = False) -> Any:
+        return statistics.aminmax(self, dim=dim, keepdim=keepdim)
+
+    def renorm(self, p: float, dim: int, maxnorm: float) -> Tensor:
+        return statistics.renorm(self, p, dim, maxnorm)
+
+    def renorm_(self, p: float, dim: int, maxnorm: float) -> Tensor:
+        return self._inplace("renorm_", statistics.renorm, p, dim, maxnorm)
+
+    def diagflat(self, offset: int = 0) -> Tensor:
+        return assembly.diagflat(self, offset)
+
+    def slice_scatter(
+        self, src: Any, dim: int = 0, start: Any = None, end: Any = None, step: int = 1
+    ) -> Tensor:
+        return assembly.slice_scatter(self, src, dim, start, end, step)
+
+    def select_scatter(self, src: Any, dim: int, index: int) -> Tensor:
+        return assembly.select_scatter(self, src, dim, index)
+
+    def diagonal_scatter(self, src: Any, offset: int = 0, dim1: int = 0, dim2: int = 1) -> Tensor:
+        return assembly.diagonal_scatter(self, src, offset, dim1, dim2)
+
+    def split_with_sizes(self, split_sizes: Any, dim: int = 0) -> tuple[Tensor, ...]:
+        return assembly.split_with_sizes(self, split_sizes, dim)
+
+    def hsplit(self, indices_or_sections: Any) -> tuple[Tensor, ...]:
+        return assembly.hsplit(self, indices_or_sections)
+
+    def vsplit(self, indices_or_sections: Any) -> tuple[Tensor, ...]:
+        return assembly.vsplit(self, indices_or_sections)
+
+    def dsplit(self, indices_or_sections: Any) -> tuple[Tensor, ...]:
+        return assembly.dsplit(self, indices_or_sections)
+
+    def fliplr(self) -> Tensor:
+        return assembly.fliplr(self)
+
+    def flipud(self) -> Tensor:
+        return assembly.flipud(self)
+
+    def unfold(self, dimension: int, size: int, step: int) -> Tensor:
+        return assembly.unfold(self, dimension, size, step)
 
 
 # imported last: these modules need Tensor, which needs TensorMethods above

@@ -23,10 +23,12 @@ __all__ = [
     "bool_",
     "can_cast",
     "dtype",
+    "finfo",
     "float16",
     "float32",
     "float64",
     "get_default_dtype",
+    "iinfo",
     "int8",
     "int16",
     "int32",
@@ -212,3 +214,67 @@ def result_type(*operands: Any) -> np.dtype:
     if out is None:
         raise TypeError("result_type: no operands given")
     return out
+
+
+class finfo:  # noqa: N801 - PyTorch's name
+    """Machine limits of a floating dtype (the default dtype when none is given):
+    ``bits``, ``eps``, ``max``, ``min``, ``tiny`` (= ``smallest_normal``), ``resolution``
+    (as Python floats) and ``dtype`` (its name).
+
+    Examples
+    --------
+    >>> import npgrad
+    >>> npgrad.finfo(npgrad.float16).max, npgrad.finfo().eps == 2**-23
+    (65504.0, True)
+    """
+
+    __slots__ = ("bits", "dtype", "eps", "max", "min", "resolution", "smallest_normal", "tiny")
+
+    def __init__(self, type: Any = None) -> None:  # noqa: A002
+        d = get_default_dtype() if type is None else to_dtype(type)
+        if d.kind != "f":
+            raise TypeError(f"finfo: requires a floating point dtype, got {d}; use iinfo")
+        info = np.finfo(d)
+        self.bits = int(info.bits)
+        self.eps = float(info.eps)
+        self.max = float(info.max)
+        self.min = float(info.min)
+        self.tiny = self.smallest_normal = float(info.tiny)
+        self.resolution = 10.0 ** -int(info.precision)
+        self.dtype = d.name
+
+    def __repr__(self) -> str:
+        return (
+            f"finfo(resolution={self.resolution:g}, min={self.min:g}, max={self.max:g}, "
+            f"eps={self.eps:g}, smallest_normal={self.smallest_normal:g}, tiny={self.tiny:g}, "
+            f"dtype={self.dtype})"
+        )
+
+
+class iinfo:  # noqa: N801 - PyTorch's name
+    """Limits of an integer dtype: ``bits``, ``min``, ``max`` (Python ints) and ``dtype``
+    (its name).
+
+    Examples
+    --------
+    >>> import npgrad
+    >>> npgrad.iinfo(npgrad.uint8)
+    iinfo(min=0, max=255, dtype=uint8)
+    """
+
+    __slots__ = ("bits", "dtype", "max", "min")
+
+    def __init__(self, type: Any) -> None:  # noqa: A002
+        d = to_dtype(type)
+        if d.kind not in "iu":
+            raise TypeError(f"iinfo: requires an integer dtype, got {d}; use finfo")
+        info = np.iinfo(d)
+        self.bits, self.min, self.max, self.dtype = (
+            int(info.bits),
+            int(info.min),
+            int(info.max),
+            d.name,
+        )
+
+    def __repr__(self) -> str:
+        return f"iinfo(min={self.min:g}, max={self.max:g}, dtype={self.dtype})"

@@ -16,7 +16,21 @@ from npgrad.ops._broadcast import sum_to
 from npgrad.ops._promote import binary, operands, scalar_as
 from npgrad.tensor import Tensor
 
-__all__ = ["add", "div", "floor_divide", "mul", "neg", "pow", "remainder", "sub", "true_divide"]
+__all__ = [
+    "add",
+    "div",
+    "divide",
+    "floor_divide",
+    "mul",
+    "multiply",
+    "neg",
+    "pow",
+    "remainder",
+    "rsub",
+    "sub",
+    "subtract",
+    "true_divide",
+]
 
 
 class _IntegerDivisionByZero(ZeroDivisionError, RuntimeError):
@@ -303,6 +317,21 @@ def sub(input: Any, other: Any, *, alpha: Any = 1) -> Tensor:  # noqa: A002
     return binary(Sub, "sub", input, other)
 
 
+subtract = sub
+
+
+def rsub(input: Any, other: Any, *, alpha: Any = 1) -> Tensor:  # noqa: A002
+    """``other - alpha * input``: :func:`sub` with its operands swapped.
+
+    Examples
+    --------
+    >>> import npgrad
+    >>> npgrad.rsub(npgrad.tensor([1.0, 2.0]), 10.0, alpha=2)
+    tensor([8., 6.])
+    """
+    return sub(other, input, alpha=alpha)
+
+
 def _scaled(op: str, input: Any, other: Any, alpha: Any) -> tuple[Any, Any]:  # noqa: A002
     """``input`` and ``alpha * other``, scaled in the dtype the two promote to (as PyTorch
     does: a float16 ``other`` times 2 must not overflow before meeting a float32 ``input``)."""
@@ -332,6 +361,9 @@ def mul(input: Any, other: Any) -> Tensor:  # noqa: A002
     return binary(Mul, "mul", input, other, scalar_fn=MulScalar)
 
 
+multiply = mul
+
+
 def div(input: Any, other: Any, *, rounding_mode: str | None = None) -> Tensor:  # noqa: A002
     """True division (integers give the default float dtype), or with ``rounding_mode``
     ``"trunc"`` / ``"floor"`` a rounded quotient of the promoted dtype (zero gradient).
@@ -359,7 +391,7 @@ def div(input: Any, other: Any, *, rounding_mode: str | None = None) -> Tensor: 
     )
 
 
-true_divide = div
+true_divide = divide = div
 
 
 def floor_divide(input: Any, other: Any) -> Tensor:  # noqa: A002

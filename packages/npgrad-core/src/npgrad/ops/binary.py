@@ -1,14 +1,16 @@
 """Elementwise ops of two or three operands beyond arithmetic: atan2, maximum, minimum,
-clamp and lerp.
+fmax, fmin, clamp, lerp, logaddexp2, ldexp, float_power, and the non-differentiable
+heaviside, nextafter and frexp's exponent.
 
 Operands are promoted like arithmetic's (scalars never widen a tensor). Non-differentiable
 points follow PyTorch: ``clamp`` passes the gradient where ``min <= x <= max``; ``maximum`` and
-``minimum`` split it evenly between equal inputs; ``atan2``'s gradient is 0 at the origin.
+``minimum`` split it evenly between equal inputs, ``fmax`` and ``fmin`` give it all to
+``input`` on a tie; ``atan2``'s gradient is 0 at the origin.
 """
 
 from __future__ import annotations
 
-from typing import Any
+from typing import Any, NamedTuple
 
 import numpy as np
 
@@ -23,12 +25,38 @@ from npgrad.ops._promote import (
     scalar_as,
     tensor_arg,
 )
-from npgrad.ops.arithmetic import add, sub
-from npgrad.ops.comparison import eq, ge, gt, le, logical_and, logical_or, lt, where
-from npgrad.ops.elementwise import cast
+from npgrad.ops.arithmetic import add, mul, pow, sub
+from npgrad.ops.comparison import (
+    eq,
+    ge,
+    gt,
+    isnan,
+    le,
+    logical_and,
+    logical_or,
+    lt,
+    where,
+)
+from npgrad.ops.elementwise import cast, sigmoid
 from npgrad.tensor import Tensor
 
-__all__ = ["arctan2", "atan2", "clamp", "clip", "lerp", "maximum", "minimum"]
+__all__ = [
+    "arctan2",
+    "atan2",
+    "clamp",
+    "clip",
+    "float_power",
+    "fmax",
+    "fmin",
+    "frexp",
+    "heaviside",
+    "ldexp",
+    "lerp",
+    "logaddexp2",
+    "maximum",
+    "minimum",
+    "nextafter",
+]
 
 
 class Atan2(Function):
@@ -266,6 +294,251 @@ def lerp(input: Any, end: Any, weight: Any) -> Tensor:  # noqa: A002
         check_broadcast("lerp", start, weight)
         check_broadcast("lerp", end, weight)
         raise
+
+
+# ---- fmax, fmin: maximum and minimum that ignore nan ----------------------------------------
+class _FMaxMin(Function):
+    _np: Any
+    _keeps: Any  # True where ``input`` is the result (ties included, as PyTorch)
+
+    @classmethod
+    def forward(cls, ctx: Any, a: np.ndarray, b: np.ndarray) -> np.ndarray:
+        ctx.save_for_backward(a, b)
+        ctx.shapes = (np.shape(a), np.shape(b))
+        return cls._np(a, b)  # type: ignore[no-any-return]
+
+    @classmethod
+    def backward(cls, ctx: Any, grad: Tensor) -> tuple[Tensor | None, Tensor | None]:
+        # PyTorch's formula: all of the gradient goes to ``input`` where it is the result
+        # (a tie, or ``other`` is nan), else all to ``other``
+        a, b = ctx.saved_tensors
+        sa, sb = ctx.shapes
+        need_a, need_b = ctx.needs_input_grad
+        to_a = logical_or(cls._keeps(a, b), isnan(b))
+        ga = sum_to(where(to_a, grad, 0.0), sa) if need_a else None
+        gb = sum_to(where(to_a, 0.0, grad), sb) if need_b else None
+        return ga, gb
+
+
+class FMax(_FMaxMin):
+    _np, _keeps = np.fmax, staticmethod(lambda a, b: ge(a, b))
+
+
+class FMin(_FMaxMin):
+    _np, _keeps = np.fmin, staticmethod(lambda a, b: le(a, b))
+
+
+def fmax(input: Any, other: Any) -> Tensor:  # noqa: A002
+    """Elementwise maximum that ignores nan: where one operand is nan the other is the result
+    (nan only where both are). On a tie the gradient goes to ``input``.
+
+    Examples
+    --------
+    >>> import npgrad
+    >>> npgrad.fmax(npgrad.tensor([1.0, float("nan"), 3.0]), npgrad.tensor([2.0, 0.5, float("nan")]))
+    tensor([2.0000, 0.5000, 3.0000])
+    """
+    return _binary(FMax, "fmax", input, other)
+
+
+def fmin(input: Any, other: Any) -> Tensor:  # noqa: A002
+    """Elementwise minimum that ignores nan: where one operand is nan the other is the result
+    (nan only where both are). On a tie the gradient goes to ``input``.
+
+    Examples
+    --------
+    >>> import npgrad
+    >>> npgrad.fmin(npgrad.tensor([1.0, float("nan"), 3.0]), npgrad.tensor([2.0, 0.5, float("nan")]))
+    tensor([1.0000, 0.5000, 3.0000])
+    """
+    return _binary(FMin, "fmin", input, other)
+
+
+# ---- logaddexp2, ldexp, float_power ---------------------------------------------------------
+_LN2 = float(np.log(2.0))
+
+
+class LogAddExp2(Function):
+    @staticmethod
+    def forward(ctx: Any, a: np.ndarray, b: np.ndarray) -> np.ndarray:
+        ctx.save_for_backward(a, b)
+        ctx.shapes = (np.shape(a), np.shape(b))
+        with np.errstate(invalid="ignore"):  # nan in, nan out, silently (as PyTorch)
+            return np.logaddexp2(a, b)
+
+    @staticmethod
+    def backward(ctx: Any, grad: Tensor) -> tuple[Tensor | None, Tensor | None]:
+        a, b = ctx.saved_tensors
+        sa, sb = ctx.shapes
+        need_a, need_b = ctx.needs_input_grad
+        # d/da = 2^a / (2^a + 2^b) = sigmoid((a - b) ln 2): no overflow for any magnitude
+        ga = sum_to(grad * sigmoid(sub(a, b) * _LN2), sa) if need_a else None
+        gb = sum_to(grad * sigmoid(sub(b, a) * _LN2), sb) if need_b else None
+        return ga, gb
+
+
+def _float_operands(op: str, a: Any, b: Any) -> tuple[Any, Any]:
+    """``a`` and ``b`` promoted; two integral operands both become the default float dtype."""
+    pa, pb = operands(op, a, b)
+    if (pa if isinstance(pa, Tensor) else pb).dtype.kind != "f":
+        d = dtypes.get_default_dtype()
+        pa, pb = operands(op, *(_as(_tensor_or_scalar(op, v), d) for v in (a, b)))
+    return pa, pb
+
+
+def logaddexp2(input: Any, other: Any) -> Tensor:  # noqa: A002
+    """``log2(2**input + 2**other)`` computed stably, broadcasting; integer operands give
+    the default float dtype.
+
+    Examples
+    --------
+    >>> import npgrad
+    >>> npgrad.logaddexp2(npgrad.tensor([1.0, 100.0]), npgrad.tensor([1.0, -100.0]))
+    tensor([  2., 100.])
+    """
+    return _binary(LogAddExp2, "logaddexp2", *_float_operands("logaddexp2", input, other))
+
+
+def ldexp(input: Any, other: Any) -> Tensor:  # noqa: A002
+    """``input * 2**other``, broadcasting; integer operands give the default float dtype.
+    Differentiable in both operands (``other``'s gradient is ``grad * result * ln 2``).
+
+    Examples
+    --------
+    >>> import npgrad
+    >>> npgrad.ldexp(npgrad.tensor([1.0, 3.0]), npgrad.tensor([3, -1]))
+    tensor([8.0000, 1.5000])
+    """
+    a, b = _float_operands("ldexp", input, other)
+    try:
+        return mul(a, pow(2.0, b))
+    except ValueError:
+        check_broadcast("ldexp", a, b)
+        raise
+
+
+def float_power(input: Any, exponent: Any) -> Tensor:  # noqa: A002
+    """``input ** exponent`` computed in float64 whatever the operands' dtypes (the result is
+    float64; the gradients come back in each operand's own dtype).
+
+    Examples
+    --------
+    >>> import npgrad
+    >>> npgrad.float_power(npgrad.tensor([2, 3]), 2)
+    tensor([4., 9.], dtype=npgrad.float64)
+    """
+    if not isinstance(input, Tensor) and not isinstance(exponent, Tensor):
+        raise TypeError("float_power: at least one of input and exponent must be a Tensor")
+    f64 = dtypes.float64
+    a = _as(_operand("float_power", "input", input), f64)
+    b = _as(_operand("float_power", "exponent", exponent), f64)
+    try:
+        return pow(a, b)
+    except ValueError:
+        check_broadcast("float_power", a, b)
+        raise
+
+
+# ---- non-differentiable: heaviside, nextafter; frexp's exponent -----------------------------
+def heaviside(input: Any, values: Any) -> Tensor:  # noqa: A002
+    """The Heaviside step: 0 where ``input < 0``, 1 where ``input > 0`` and ``values`` where
+    ``input == 0`` (0 where ``input`` is nan, as PyTorch). Both must have one dtype; the
+    result has no gradient.
+
+    Examples
+    --------
+    >>> import npgrad
+    >>> npgrad.heaviside(npgrad.tensor([-1.5, 0.0, 2.0]), npgrad.tensor([0.5]))
+    tensor([0.0000, 0.5000, 1.0000])
+    """
+    x, v = tensor_arg("heaviside", input), tensor_arg("heaviside", values)
+    if x.dtype != v.dtype:
+        raise RuntimeError(
+            f"heaviside: input and values must have the same dtype, got {x.dtype} and {v.dtype}"
+        )
+    check_broadcast("heaviside", x, v)
+    xd = x._data
+    out = np.where(xd == 0, v._data, (xd > 0).astype(xd.dtype, copy=False))
+    return Tensor._make(np.asarray(out, dtype=xd.dtype), False, None)
+
+
+def nextafter(input: Any, other: Any) -> Tensor:  # noqa: A002
+    """The next floating point value after ``input`` towards ``other``, elementwise
+    (floating point only; no gradient).
+
+    Examples
+    --------
+    >>> import npgrad
+    >>> (npgrad.nextafter(npgrad.tensor([1.0]), npgrad.tensor([2.0])) - 1).item() == 2**-23
+    True
+    """
+    from npgrad.ops.bitwise import DtypeNotImplementedError
+
+    a, b = operands("nextafter", input, other)
+    t = a if isinstance(a, Tensor) else b
+    if t.dtype.kind != "f":
+        raise DtypeNotImplementedError(
+            f"nextafter: only floating point tensors are supported, got {t.dtype}"
+        )
+    xa = a._data if isinstance(a, Tensor) else a
+    xb = b._data if isinstance(b, Tensor) else b
+    check_broadcast("nextafter", a, b)
+    return Tensor._make(np.asarray(np.nextafter(xa, xb)), False, None)
+
+
+def pair_type(name: str, first: str, second: str, module: str, qualname: str) -> Any:
+    """A named pair type printed like ``torch.return_types.<name>``, to be bound to
+    ``qualname`` in ``module`` (so that pickle finds it)."""
+
+    def __repr__(self: Any) -> str:  # noqa: N807
+        a, b = self
+        return f"npgrad.return_types.{name}(\n{first}={a!r},\n{second}={b!r})"
+
+    base = NamedTuple(qualname, [(first, Tensor), (second, Tensor)])  # type: ignore[misc]
+    cls = type(qualname, (base,), {"__repr__": __repr__, "__slots__": (), "__module__": module})
+    cls.__qualname__ = qualname
+    return cls
+
+
+_FrexpResult = pair_type("frexp", "mantissa", "exponent", __name__, "_FrexpResult")
+
+
+class Frexp(Function):
+    @staticmethod
+    def forward(ctx: Any, x: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
+        m, e = np.frexp(x)
+        e = np.asarray(e, dtype=np.int32)
+        ctx.mark_non_differentiable(e)
+        ctx.scale = np.asarray(np.ldexp(x.dtype.type(1), -e), dtype=x.dtype)
+        return np.asarray(m), e
+
+    @staticmethod
+    def backward(ctx: Any, grad: Tensor, _grad_exponent: Any) -> Tensor:
+        # the mantissa is x * 2**-exponent with a piecewise-constant exponent (PyTorch's rule)
+        return grad * Tensor._make(ctx.scale, False, None)
+
+
+def frexp(input: Tensor) -> Any:  # noqa: A002
+    """Split a floating tensor into mantissas in ``[0.5, 1)`` (in magnitude) and int32
+    exponents, ``input == mantissa * 2**exponent``; a named tuple ``(mantissa, exponent)``.
+    The mantissa is differentiable (its gradient is ``grad * 2**-exponent``).
+
+    Examples
+    --------
+    >>> import npgrad
+    >>> m, e = npgrad.frexp(npgrad.tensor([8.0, -3.0, 0.0]))
+    >>> m, e
+    (tensor([ 0.5000, -0.7500,  0.0000]), tensor([4, 2, 0], dtype=npgrad.int32))
+    """
+    from npgrad.ops.bitwise import DtypeNotImplementedError
+
+    x = tensor_arg("frexp", input)
+    if x.dtype.kind != "f":
+        raise DtypeNotImplementedError(
+            f"frexp: only floating point tensors are supported, got {x.dtype}"
+        )
+    m, e = Frexp.apply(x)
+    return _FrexpResult(m, e)
 
 
 # NumPy's names

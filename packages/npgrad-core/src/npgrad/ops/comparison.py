@@ -1,4 +1,5 @@
-"""Comparisons, logic and bitwise ops (never differentiable), predicates, and ``where``.
+"""Comparisons and logic (never differentiable), predicates, and ``where``; the bitwise ops
+live in :mod:`npgrad.ops.bitwise`.
 
 Both operands are promoted like arithmetic's (``int tensor < 2.5`` compares as floats), so
 ``x == 0.1`` means the same for a float32 tensor as in PyTorch; results are bool tensors.
@@ -20,24 +21,32 @@ from npgrad.tensor import Tensor
 
 __all__ = [
     "allclose",
-    "bitwise_and",
-    "bitwise_not",
-    "bitwise_or",
-    "bitwise_xor",
     "eq",
     "equal",
     "ge",
+    "greater",
+    "greater_equal",
     "gt",
+    "is_complex",
+    "is_same_size",
+    "is_signed",
     "isfinite",
+    "isin",
     "isinf",
     "isnan",
+    "isneginf",
+    "isposinf",
+    "isreal",
     "le",
+    "less",
+    "less_equal",
     "logical_and",
     "logical_not",
     "logical_or",
     "logical_xor",
     "lt",
     "ne",
+    "not_equal",
     "where",
 ]
 
@@ -174,65 +183,6 @@ def logical_not(input: Tensor) -> Tensor:  # noqa: A002
     return const(np.logical_not(tensor_arg("logical_not", input)._data))
 
 
-def _bitwise(op: str, ufunc: Any, a: Any, b: Any) -> Tensor:
-    a, b = operands(op, a, b)
-    for x in (a, b):
-        if x.dtype.kind not in "biu":
-            raise TypeError(f"{op}: only integer and bool tensors are supported, got {x.dtype}")
-    return _compare(op, ufunc, a, b)
-
-
-def bitwise_and(input: Any, other: Any) -> Tensor:  # noqa: A002
-    """``input & other`` for bool or integer tensors.
-
-    Examples
-    --------
-    >>> import npgrad
-    >>> npgrad.bitwise_and(npgrad.tensor([12, 10]), 6)
-    tensor([4, 2])
-    """
-    return _bitwise("bitwise_and", np.bitwise_and, input, other)
-
-
-def bitwise_or(input: Any, other: Any) -> Tensor:  # noqa: A002
-    """``input | other`` for bool or integer tensors.
-
-    Examples
-    --------
-    >>> import npgrad
-    >>> npgrad.tensor([True, False]) | npgrad.tensor([False, False])
-    tensor([ True, False])
-    """
-    return _bitwise("bitwise_or", np.bitwise_or, input, other)
-
-
-def bitwise_xor(input: Any, other: Any) -> Tensor:  # noqa: A002
-    """``input ^ other`` for bool or integer tensors.
-
-    Examples
-    --------
-    >>> import npgrad
-    >>> npgrad.bitwise_xor(npgrad.tensor([12, 10]), 6)
-    tensor([10, 12])
-    """
-    return _bitwise("bitwise_xor", np.bitwise_xor, input, other)
-
-
-def bitwise_not(input: Tensor) -> Tensor:  # noqa: A002
-    """``~input`` for bool (logical not) or integer (two's complement) tensors.
-
-    Examples
-    --------
-    >>> import npgrad
-    >>> ~npgrad.tensor([True, False]), ~npgrad.tensor([0, 5])
-    (tensor([False,  True]), tensor([-1, -6]))
-    """
-    x = tensor_arg("bitwise_not", input)
-    if x.dtype.kind not in "biu":
-        raise TypeError(f"bitwise_not: only integer and bool tensors are supported, got {x.dtype}")
-    return const(np.invert(x._data))
-
-
 def isnan(input: Tensor) -> Tensor:  # noqa: A002
     """True where the element is nan.
 
@@ -296,6 +246,108 @@ def allclose(
     o = other._data if isinstance(other, Tensor) else other
     a = tensor_arg("allclose", input)._data
     return bool(np.allclose(a, o, rtol=rtol, atol=atol, equal_nan=equal_nan))
+
+
+def isposinf(input: Tensor) -> Tensor:  # noqa: A002
+    """True where the element is +inf (never for integer tensors).
+
+    Examples
+    --------
+    >>> import npgrad
+    >>> npgrad.isposinf(npgrad.tensor([1.0, float("inf"), float("-inf")]))
+    tensor([False,  True, False])
+    """
+    x = tensor_arg("isposinf", input)._data
+    return const(np.isposinf(x) if x.dtype.kind == "f" else np.zeros(x.shape, np.bool_))
+
+
+def isneginf(input: Tensor) -> Tensor:  # noqa: A002
+    """True where the element is -inf (never for integer tensors).
+
+    Examples
+    --------
+    >>> import npgrad
+    >>> npgrad.isneginf(npgrad.tensor([1.0, float("inf"), float("-inf")]))
+    tensor([False, False,  True])
+    """
+    x = tensor_arg("isneginf", input)._data
+    return const(np.isneginf(x) if x.dtype.kind == "f" else np.zeros(x.shape, np.bool_))
+
+
+def isreal(input: Tensor) -> Tensor:  # noqa: A002
+    """True where the element is real: everywhere, as npgrad has no complex dtypes.
+
+    Examples
+    --------
+    >>> import npgrad
+    >>> npgrad.isreal(npgrad.tensor([1.0, float("nan")]))
+    tensor([True, True])
+    """
+    return const(np.ones(tensor_arg("isreal", input).shape, np.bool_))
+
+
+def is_complex(input: Tensor) -> bool:  # noqa: A002
+    """Whether the tensor has a complex dtype: always False, as npgrad has none.
+
+    Examples
+    --------
+    >>> import npgrad
+    >>> npgrad.is_complex(npgrad.tensor([1.0]))
+    False
+    """
+    tensor_arg("is_complex", input)
+    return False
+
+
+def is_signed(input: Tensor) -> bool:  # noqa: A002
+    """Whether the tensor's dtype holds negative values (floats and signed integers).
+
+    Examples
+    --------
+    >>> import npgrad
+    >>> npgrad.is_signed(npgrad.tensor([1])), npgrad.is_signed(npgrad.tensor([1], dtype=npgrad.uint8))
+    (True, False)
+    """
+    return tensor_arg("is_signed", input).dtype.kind in "if"
+
+
+def is_same_size(input: Tensor, other: Tensor) -> bool:  # noqa: A002
+    """Whether both tensors have the same shape.
+
+    Examples
+    --------
+    >>> import npgrad
+    >>> npgrad.is_same_size(npgrad.zeros(2, 3), npgrad.ones(2, 3))
+    True
+    """
+    return tensor_arg("is_same_size", input).shape == tensor_arg("is_same_size", other).shape
+
+
+def isin(
+    elements: Any, test_elements: Any, *, assume_unique: bool = False, invert: bool = False
+) -> Tensor:
+    """True where an element of ``elements`` is one of ``test_elements`` (or is not, with
+    ``invert=True``). Either may be a number; both are promoted to a common dtype first, and
+    nan is never found. ``assume_unique`` is a speed hint: both are then taken to hold no
+    repeated values.
+
+    Examples
+    --------
+    >>> import npgrad
+    >>> npgrad.isin(npgrad.tensor([[1, 2], [3, 4]]), npgrad.tensor([2, 3]))
+    tensor([[False,  True],
+            [ True, False]])
+    >>> npgrad.isin(npgrad.tensor([1.0, 2.5]), 2.5, invert=True)
+    tensor([ True, False])
+    """
+    a, b = operands("isin", elements, test_elements)
+    xa = a._data if isinstance(a, Tensor) else np.asarray(a)
+    xb = b._data if isinstance(b, Tensor) else np.asarray(b)
+    return const(np.isin(xa, xb, assume_unique=assume_unique, invert=invert))
+
+
+# PyTorch's other names
+greater, greater_equal, less, less_equal, not_equal = gt, ge, lt, le, ne
 
 
 # ---- where ----------------------------------------------------------------------------------
