@@ -10,7 +10,7 @@ points follow PyTorch: ``clamp`` passes the gradient where ``min <= x <= max``; 
 
 from __future__ import annotations
 
-from typing import Any, NamedTuple
+from typing import Any
 
 import numpy as np
 
@@ -25,6 +25,7 @@ from npgrad.ops._promote import (
     scalar_as,
     tensor_arg,
 )
+from npgrad.ops._return_types import named_pair
 from npgrad.ops.arithmetic import add, mul, pow, sub
 from npgrad.ops.comparison import (
     eq,
@@ -486,21 +487,7 @@ def nextafter(input: Any, other: Any) -> Tensor:  # noqa: A002
     return Tensor._make(np.asarray(np.nextafter(xa, xb)), False, None)
 
 
-def pair_type(name: str, first: str, second: str, module: str, qualname: str) -> Any:
-    """A named pair type printed like ``torch.return_types.<name>``, to be bound to
-    ``qualname`` in ``module`` (so that pickle finds it)."""
-
-    def __repr__(self: Any) -> str:  # noqa: N807
-        a, b = self
-        return f"npgrad.return_types.{name}(\n{first}={a!r},\n{second}={b!r})"
-
-    base = NamedTuple(qualname, [(first, Tensor), (second, Tensor)])  # type: ignore[misc]
-    cls = type(qualname, (base,), {"__repr__": __repr__, "__slots__": (), "__module__": module})
-    cls.__qualname__ = qualname
-    return cls
-
-
-_FrexpResult = pair_type("frexp", "mantissa", "exponent", __name__, "_FrexpResult")
+_FrexpResult = named_pair("frexp", "mantissa", "exponent", __name__, "_FrexpResult")
 
 
 class Frexp(Function):

@@ -19,8 +19,9 @@ from npgrad import dtypes
 from npgrad.ops._aliases import numpy_aliases
 from npgrad.ops._distance import _p_arg, cdist, dist, pdist
 from npgrad.ops._promote import const, tensor_arg
+from npgrad.ops._return_types import named_pair
 from npgrad.ops.arithmetic import mul
-from npgrad.ops.binary import clamp, lerp, pair_type
+from npgrad.ops.binary import clamp, lerp
 from npgrad.ops.comparison import where
 from npgrad.ops.elementwise import cast, sqrt
 from npgrad.ops.extrema import amax, amin
@@ -45,8 +46,8 @@ __all__ = [
     "trapz",
 ]
 
-_AminmaxResult = pair_type("aminmax", "min", "max", __name__, "_AminmaxResult")
-_HistogramResult = pair_type("histogram", "hist", "bin_edges", __name__, "_HistogramResult")
+_AminmaxResult = named_pair("aminmax", "min", "max", __name__, "_AminmaxResult")
+_HistogramResult = named_pair("histogram", "hist", "bin_edges", __name__, "_HistogramResult")
 
 
 def _float_arg(op: str, x: Any) -> Tensor:
