@@ -601,8 +601,10 @@ class TensorMethods:
         return reduction.logsumexp(self, dim, keepdim)
 
     @numpy_aliases
-    def norm(self, p: Any = "fro", dim: Any = None, keepdim: bool = False) -> Tensor:
-        return reduction.norm(self, p, dim, keepdim)
+    def norm(
+        self, p: Any = "fro", dim: Any = None, keepdim: bool = False, dtype: Any = None
+    ) -> Tensor:
+        return reduction.norm(self, p, dim, keepdim, dtype=dtype)
 
     @numpy_aliases
     def cumsum(self, dim: int, *, dtype: Any = None) -> Tensor:
@@ -1177,6 +1179,41 @@ class TensorMethods:
         return activation.erf(self)
 
     # ---- decompositions and solvers (npgrad.ops.decomposition) ---------------------------
+    def inverse(self) -> Tensor:
+        return decomposition.inverse(self)
+
+    def det(self) -> Tensor:
+        return decomposition.det(self)
+
+    def slogdet(self) -> Any:
+        return decomposition.slogdet(self)
+
+    def logdet(self) -> Tensor:
+        return decomposition.logdet(self)
+
+    def matrix_power(self, n: int) -> Tensor:
+        return decomposition.matrix_power(self, n)
+
+    def matrix_exp(self) -> Tensor:
+        return decomposition.matrix_exp(self)
+
+    def cholesky(self, upper: bool = False) -> Tensor:
+        return decomposition.cholesky(self, upper)
+
+    def cholesky_solve(self, input2: Any, upper: bool = False) -> Tensor:
+        return decomposition.cholesky_solve(self, input2, upper)
+
+    def cholesky_inverse(self, upper: bool = False) -> Tensor:
+        return decomposition.cholesky_inverse(self, upper)
+
+    def pinverse(self, rcond: float = 1e-15) -> Tensor:
+        return decomposition.pinverse(self, rcond)
+
+    def svd(self, some: bool = True, compute_uv: bool = True) -> Any:
+        return decomposition.svd(self, some, compute_uv)
+
+    def qr(self, some: bool = True) -> Any:
+        return decomposition.qr(self, some)
 
     # ---- special functions (npgrad.ops.special) ------------------------------------------
 

@@ -75,12 +75,47 @@ def UNIT(shape):  # noqa: N802
     return [shape, -0.9, 0.9]
 
 
+def SMALL(shape):  # noqa: N802
+    return [shape, -0.5, 0.5]
+
+
 M23 = (2, 3)
+M33 = (3, 3)
 MASK = np.array([[True, False, True], [False, False, True]])
 F64 = npgrad.float64
 
+
+def _well_conditioned(a):
+    # entries in [-0.5, 0.5] plus 2 on the diagonal: diagonally dominant, far from singular
+    return a + 2 * npgrad.eye(a.shape[-1], dtype=F64)
+
+
+def _spd(a):
+    return a @ a.mT + npgrad.eye(a.shape[-1], dtype=F64)
+
+
 # op name -> (builder, call(op, *inputs)); every call must use the op it is listed under
 SECOND_ORDER = {
+    # decompositions and solvers
+    "det": (_x(M33), lambda f, a: f(a)),
+    "logdet": (_x(SMALL(M33)), lambda f, a: f(_well_conditioned(a))),
+    "slogdet": (_x(SMALL(M33)), lambda f, a: f(_well_conditioned(a)).logabsdet),
+    "inverse": (_x(SMALL(M33)), lambda f, a: f(_well_conditioned(a))),
+    "matrix_power": (_x(SMALL(M33)), lambda f, a: (f(a, 3), f(_well_conditioned(a), -2))),
+    "matrix_exp": (_x(SMALL(M33)), lambda f, a: f(a)),
+    "cholesky": (_x(M33), lambda f, a: f(_spd(a))),
+    "cholesky_solve": (
+        _x(SMALL(M33), (3, 2)),
+        lambda f, a, b: f(b, _well_conditioned(a).tril()),
+    ),
+    "cholesky_inverse": (_x(SMALL(M33)), lambda f, a: f(_well_conditioned(a).tril())),
+    "pinverse": (_x((3, 2)), lambda f, a: f(a)),
+    "qr": (_x((3, 2)), lambda f, a: f(a)),
+    "svd": (_x((3, 2)), lambda f, a: f(a)[1]),  # the singular values (vectors: sign gauge)
+    "lu_unpack": (
+        _x(SMALL(M33)),
+        lambda f, a: f(*npgrad.linalg.lu_factor(_well_conditioned(a)))[1:],
+    ),
     # arithmetic
     "add": (_x(M23, (3,)), lambda f, a, b: f(a, b, alpha=0.5)),
     "sub": (_x(M23, (2, 1)), lambda f, a, b: f(a, b, alpha=2.0)),

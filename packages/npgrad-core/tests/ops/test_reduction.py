@@ -311,8 +311,8 @@ def test_errors():
             fn(ints)
     with pytest.raises(TypeError, match="not both"):
         npgrad.var(x, unbiased=True, correction=0)
-    with pytest.raises(NotImplementedError, match="nuc"):
-        npgrad.norm(x, "nuc")
+    with pytest.raises(RuntimeError, match="nuclear norm needs a 2-D input"):
+        npgrad.norm(npgrad.ones(2, 2, 2), "nuc")
     with pytest.raises(ValueError, match="abc"):
         npgrad.norm(x, "abc")
 
@@ -674,3 +674,16 @@ def test_every_values_indices_result_prints_like_torch_and_pickles():
         assert repr(r).startswith(f"npgrad.return_types.{name}(\nvalues=")
         back = pickle.loads(pickle.dumps(r))  # the types are found by name, as pickle needs
         assert type(back) is type(r) and back.indices.tolist() == r.indices.tolist()
+
+
+def test_norm_nuc_and_dtype_follow_pytorch():
+    a = npgrad.tensor([[3.0, 0.0], [0.0, -4.0]], requires_grad=True, dtype=F64)
+    assert npgrad.norm(a, "nuc").item() == pytest.approx(7.0)
+    stack = npgrad.stack([a, 2 * a])
+    assert_close(npgrad.norm(stack, "nuc", dim=(1, 2)), npgrad.tensor([7.0, 14.0], dtype=F64))
+    npgrad.norm(a, "nuc").backward()
+    assert_close(a.grad, npgrad.tensor([[1.0, 0.0], [0.0, -1.0]], dtype=F64))  # U V^T
+    x = npgrad.tensor([3.0, 4.0])
+    y = x.norm(dtype=F64)
+    assert y.dtype == F64 and y.item() == 5.0
+    assert npgrad.norm(x, 1, dtype=F64).dtype == F64

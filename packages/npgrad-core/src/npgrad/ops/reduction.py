@@ -526,12 +526,20 @@ def logsumexp(input: Tensor, dim: Any, keepdim: bool = False) -> Tensor:
 
 
 @_numpy_aliases
-def norm(input: Tensor, p: Any = "fro", dim: Any = None, keepdim: bool = False) -> Tensor:
+def norm(
+    input: Tensor,  # noqa: A002
+    p: Any = "fro",
+    dim: Any = None,
+    keepdim: bool = False,
+    *,
+    dtype: Any = None,
+) -> Tensor:
     """Vector ``p``-norm over ``dim`` (all dims by default): ``p`` is ``'fro'`` (= 2) or
-    any number including ``inf``, ``-inf`` and 0 (the count of nonzeros).
+    any number including ``inf``, ``-inf`` and 0 (the count of nonzeros); ``'nuc'`` is the
+    nuclear norm of a matrix (the two dims ``dim``, or a 2-D input), as
+    :func:`npgrad.linalg.matrix_norm` computes it. ``dtype`` casts the input first.
 
-    The gradient is 0 where the norm is 0 (PyTorch's convention). ``p='nuc'`` is not
-    supported.
+    The gradient is 0 where the norm is 0 (PyTorch's convention).
 
     Examples
     --------
@@ -539,15 +547,26 @@ def norm(input: Tensor, p: Any = "fro", dim: Any = None, keepdim: bool = False) 
     >>> x = npgrad.tensor([3.0, -4.0])
     >>> npgrad.norm(x), npgrad.norm(x, 1), npgrad.norm(x, float("inf"))
     (tensor(5.), tensor(7.), tensor(4.))
+    >>> npgrad.norm(npgrad.eye(2), "nuc")
+    tensor(2.)
     """
     x = tensor_arg("norm", input)
+    if dtype is not None:
+        x = x.to(dtypes.to_dtype(dtype))
     if x.dtype.kind != "f":
         raise RuntimeError(f"norm: expected a floating point tensor as input, got {x.dtype}")
     if isinstance(p, str):
         if p == "nuc":
-            raise NotImplementedError("norm: the nuclear norm (p='nuc') is not implemented")
+            from npgrad.ops._decomposition_norms import matrix_norm
+
+            if dim is None and x.ndim != 2:
+                raise RuntimeError(
+                    f"norm: the nuclear norm needs a 2-D input or a 2-tuple dim, got a "
+                    f"{x.ndim}-D input and no dim"
+                )
+            return matrix_norm(x, "nuc", (-2, -1) if dim is None else dim, keepdim)
         if p != "fro":
-            raise ValueError(f"norm: order {p!r} is not supported; use a number or 'fro'")
+            raise ValueError(f"norm: order {p!r} is not supported; use a number, 'fro' or 'nuc'")
         p = 2.0
     elif p is None:
         p = 2.0
