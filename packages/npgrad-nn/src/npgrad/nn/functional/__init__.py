@@ -12,6 +12,7 @@ from npgrad.nn.functional import (
     _distance,
     _dropout,
     _embedding,
+    _grid,
     _linear,
     _loss,
     _normalization,
@@ -26,6 +27,7 @@ from npgrad.nn.functional._ctc import *  # noqa: F403
 from npgrad.nn.functional._distance import *  # noqa: F403
 from npgrad.nn.functional._dropout import *  # noqa: F403
 from npgrad.nn.functional._embedding import *  # noqa: F403
+from npgrad.nn.functional._grid import *  # noqa: F403
 from npgrad.nn.functional._linear import *  # noqa: F403
 from npgrad.nn.functional._loss import *  # noqa: F403
 from npgrad.nn.functional._normalization import *  # noqa: F403
@@ -42,6 +44,7 @@ for _m in (
     _distance,
     _dropout,
     _embedding,
+    _grid,
     _linear,
     _loss,
     _normalization,

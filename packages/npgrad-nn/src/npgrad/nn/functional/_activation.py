@@ -33,6 +33,7 @@ __all__ = [
     "elu_",
     "gelu",
     "glu",
+    "gumbel_softmax",
     "hardshrink",
     "hardsigmoid",
     "hardswish",
@@ -589,3 +590,49 @@ def softmin(
     if dim is None:
         dim = _softmax_dim("softmin", x.ndim, _stacklevel)
     return _act.softmin(x, dim, dtype=dtype)
+
+
+def gumbel_softmax(
+    logits: Tensor,
+    tau: float = 1.0,
+    hard: bool = False,
+    eps: float = 1e-10,
+    dim: int = -1,
+) -> Tensor:
+    """Sample from the Gumbel-softmax (Concrete) distribution: ``softmax((logits + g) / tau)``
+    with ``g`` standard Gumbel noise drawn from npgrad's generator (``npgrad.manual_seed``).
+
+    ``hard=True`` returns the one-hot of the sample's argmax in the forward pass, with the
+    soft sample's gradient (straight-through: ``y_hard - y_soft.detach() + y_soft``).
+    ``eps`` is unused (deprecated, as in PyTorch).
+
+    Examples
+    --------
+    >>> import npgrad
+    >>> import npgrad.nn.functional as F
+    >>> _ = npgrad.manual_seed(0)
+    >>> y = F.gumbel_softmax(npgrad.zeros(2, 3), tau=0.5, hard=True)
+    >>> y.sum(-1)
+    tensor([1., 1.])
+    """
+    op = "gumbel_softmax"
+    x = _tensor(op, logits)
+    if x.dtype.kind != "f":
+        raise TypeError(f"{op}: expected floating point logits, got {x.dtype}")
+    if eps != 1e-10:
+        warnings.warn("`eps` parameter is deprecated and has no effect.", stacklevel=2)
+    if not -max(x.ndim, 1) <= dim < max(x.ndim, 1):
+        raise IndexError(
+            f"{op}: Dimension out of range (expected to be in range of [{-max(x.ndim, 1)}, "
+            f"{max(x.ndim, 1) - 1}], but got {dim})"
+        )
+    # Gumbel(0, 1) = -log(E), E ~ Exp(1) = -log(1 - U); drawn in float64 so that E > 0
+    u = npgrad.rand(*x.shape, dtype=npgrad.float64)._data
+    e = np.maximum(-np.log1p(-u), np.finfo(np.float64).tiny)
+    g = npgrad.tensor((-np.log(e)).astype(x.dtype))
+    y_soft = _act.softmax((x + g) / tau, dim)
+    if not hard:
+        return y_soft
+    index = y_soft.detach().argmax(dim, keepdim=True)
+    y_hard = npgrad.zeros_like(y_soft.detach()).scatter(dim, index, 1.0)
+    return y_hard - y_soft.detach() + y_soft

@@ -29,7 +29,9 @@ from npgrad.nn.functional._loss_class import (
     _tensor,
     cross_entropy,
     multi_margin_loss,
+    multilabel_margin_loss,
     nll_loss,
+    triplet_margin_with_distance_loss,
 )
 from npgrad.ops._shape_util import ShapeError
 
@@ -46,12 +48,14 @@ __all__ = [
     "margin_ranking_loss",
     "mse_loss",
     "multi_margin_loss",
+    "multilabel_margin_loss",
     "multilabel_soft_margin_loss",
     "nll_loss",
     "poisson_nll_loss",
     "smooth_l1_loss",
     "soft_margin_loss",
     "triplet_margin_loss",
+    "triplet_margin_with_distance_loss",
 ]
 
 

@@ -33,7 +33,9 @@ __all__ = [
     "adaptive_avg_pool2d",
     "adaptive_avg_pool3d",
     "adaptive_max_pool1d",
+    "adaptive_max_pool1d_with_indices",
     "adaptive_max_pool2d",
+    "adaptive_max_pool2d_with_indices",
     "adaptive_max_pool3d",
     "avg_pool1d",
     "avg_pool2d",
@@ -41,7 +43,9 @@ __all__ = [
     "lp_pool1d",
     "lp_pool2d",
     "max_pool1d",
+    "max_pool1d_with_indices",
     "max_pool2d",
+    "max_pool2d_with_indices",
     "max_pool3d",
     "max_unpool1d",
     "max_unpool2d",
@@ -605,3 +609,82 @@ def max_unpool3d(
     tensor([0., 0., 0., 0., 0., 0., 0., 7.])
     """
     return _max_unpool(input, indices, 3, "max_unpool3d", kernel_size, stride, padding, output_size)
+
+
+# ---- PyTorch's ``*_with_indices`` spellings: always ``(values, indices)`` ----------------------
+def max_pool1d_with_indices(
+    input: Tensor,  # noqa: A002
+    kernel_size: Any,
+    stride: Any = None,
+    padding: Any = 0,
+    dilation: Any = 1,
+    ceil_mode: bool = False,
+    return_indices: bool = False,
+) -> tuple[Tensor, Tensor]:
+    """:func:`max_pool1d` returning ``(values, indices)`` (``return_indices`` is ignored, as in
+    PyTorch).
+
+    Examples
+    --------
+    >>> import npgrad
+    >>> import npgrad.nn.functional as F
+    >>> F.max_pool1d_with_indices(npgrad.tensor([[[1.0, 3.0, 2.0, 5.0]]]), 2)
+    (tensor([[[3., 5.]]]), tensor([[[1, 3]]]))
+    """
+    return max_pool1d(input, kernel_size, stride, padding, dilation, ceil_mode, True)  # type: ignore[no-any-return]
+
+
+def max_pool2d_with_indices(
+    input: Tensor,  # noqa: A002
+    kernel_size: Any,
+    stride: Any = None,
+    padding: Any = 0,
+    dilation: Any = 1,
+    ceil_mode: bool = False,
+    return_indices: bool = False,
+) -> tuple[Tensor, Tensor]:
+    """:func:`max_pool2d` returning ``(values, indices)`` (``return_indices`` is ignored, as in
+    PyTorch).
+
+    Examples
+    --------
+    >>> import npgrad
+    >>> import npgrad.nn.functional as F
+    >>> F.max_pool2d_with_indices(npgrad.arange(4.0).reshape(1, 1, 2, 2), 2)
+    (tensor([[[[3.]]]]), tensor([[[[3]]]]))
+    """
+    return max_pool2d(input, kernel_size, stride, padding, dilation, ceil_mode, True)  # type: ignore[no-any-return]
+
+
+def adaptive_max_pool1d_with_indices(
+    input: Tensor,  # noqa: A002
+    output_size: Any,
+    return_indices: bool = False,
+) -> tuple[Tensor, Tensor]:
+    """:func:`adaptive_max_pool1d` returning ``(values, indices)``.
+
+    Examples
+    --------
+    >>> import npgrad
+    >>> import npgrad.nn.functional as F
+    >>> F.adaptive_max_pool1d_with_indices(npgrad.tensor([[[1.0, 5.0, 2.0, 4.0]]]), 2)
+    (tensor([[[5., 4.]]]), tensor([[[1, 3]]]))
+    """
+    return adaptive_max_pool1d(input, output_size, True)  # type: ignore[no-any-return]
+
+
+def adaptive_max_pool2d_with_indices(
+    input: Tensor,  # noqa: A002
+    output_size: Any,
+    return_indices: bool = False,
+) -> tuple[Tensor, Tensor]:
+    """:func:`adaptive_max_pool2d` returning ``(values, indices)``.
+
+    Examples
+    --------
+    >>> import npgrad
+    >>> import npgrad.nn.functional as F
+    >>> F.adaptive_max_pool2d_with_indices(npgrad.arange(4.0).reshape(1, 1, 2, 2), 1)
+    (tensor([[[[3.]]]]), tensor([[[[3]]]]))
+    """
+    return adaptive_max_pool2d(input, output_size, True)  # type: ignore[no-any-return]

@@ -1,5 +1,6 @@
 """Resampling: ``interpolate`` (nearest, nearest-exact, linear/bilinear/trilinear, bicubic,
-area), its aliases ``upsample*``, and ``pixel_shuffle`` / ``pixel_unshuffle``.
+area), its aliases ``upsample*``, ``pixel_shuffle`` / ``pixel_unshuffle`` and
+``channel_shuffle``.
 
 Every mode except ``area`` is separable: along one spatial axis, output ``j`` is a weighted
 sum of a few input samples ``x[idx_r[j]]`` (1 for nearest, 2 for linear, 4 for cubic), and
@@ -25,6 +26,7 @@ from npgrad.autograd.function import Function
 from npgrad.ops._shape_util import ShapeError
 
 __all__ = [
+    "channel_shuffle",
     "interpolate",
     "pixel_shuffle",
     "pixel_unshuffle",
@@ -368,3 +370,40 @@ def pixel_unshuffle(input: Tensor, downscale_factor: int) -> Tensor:  # noqa: A0
     x = input.reshape(*lead, c, h // r, r, w // r, r)
     x = x.permute(*range(k), k, k + 2, k + 4, k + 1, k + 3)
     return x.reshape(*lead, c * r * r, h // r, w // r)
+
+
+def channel_shuffle(input: Tensor, groups: int) -> Tensor:  # noqa: A002
+    """Interleave the channels of ``(N, C, *)`` from ``groups`` groups (ShuffleNet):
+    ``(N, g, C/g, *)`` transposed to ``(N, C/g, g, *)``.
+
+    Examples
+    --------
+    >>> import npgrad
+    >>> import npgrad.nn.functional as F
+    >>> F.channel_shuffle(npgrad.arange(6.0).reshape(1, 6, 1), 2).flatten()
+    tensor([0., 3., 1., 4., 2., 5.])
+    """
+    op = "channel_shuffle"
+    if not isinstance(input, Tensor):
+        raise TypeError(f"{op}: expected input to be a Tensor, got {type(input).__name__}")
+    if isinstance(groups, bool) or not isinstance(groups, (int, np.integer)):
+        raise TypeError(f"{op}: groups must be an int, got {type(groups).__name__}")
+    if groups <= 0:
+        raise ValueError(
+            f"{op}: Number of groups to divide channels in must be positive. Value of groups:"
+            f"{groups}"
+        )
+    if input.ndim < 3:
+        raise ShapeError(
+            f"{op} expects input to have at least 3 dimensions, but got input with sizes "
+            f"{list(input.shape)}"
+        )
+    n, c, *rest = input.shape
+    if c % groups:
+        raise ShapeError(
+            f"{op}: Number of channels must be divisible by groups. Got {c} channels and "
+            f"{groups} groups."
+        )
+    g = int(groups)
+    x = input.reshape(n, g, c // g, *rest).transpose(1, 2)
+    return x.reshape(n, c, *rest)

@@ -190,12 +190,12 @@ class ModuleList(Module):
             else:
                 groups.append([i, i, r])
         if not groups:
-            return "ModuleList()"
+            return self._get_name() + "()"
         lines = [
             (f"({a}): " if a == b else f"({a}-{b}): {b - a + 1} x ") + _addindent(r, 2)
             for a, b, r in groups
         ]
-        return "ModuleList(\n  " + "\n  ".join(lines) + "\n)"
+        return self._get_name() + "(\n  " + "\n  ".join(lines) + "\n)"
 
 
 class ModuleDict(Module):

@@ -4,11 +4,13 @@ constructors (including the deprecated ``size_average`` / ``reduce``), buffers (
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from typing import Any
 
 from npgrad import Tensor
 from npgrad.nn import functional as F
 from npgrad.nn.functional._loss_class import _reduction
+from npgrad.nn.modules.distance import PairwiseDistance
 from npgrad.nn.modules.module import Module
 
 __all__ = [
@@ -24,6 +26,7 @@ __all__ = [
     "L1Loss",
     "MSELoss",
     "MarginRankingLoss",
+    "MultiLabelMarginLoss",
     "MultiLabelSoftMarginLoss",
     "MultiMarginLoss",
     "NLLLoss",
@@ -31,6 +34,7 @@ __all__ = [
     "SmoothL1Loss",
     "SoftMarginLoss",
     "TripletMarginLoss",
+    "TripletMarginWithDistanceLoss",
 ]
 
 
@@ -585,4 +589,67 @@ class CTCLoss(_Loss):
             blank=self.blank,
             reduction=self.reduction,
             zero_infinity=self.zero_infinity,
+        )
+
+
+class MultiLabelMarginLoss(_Loss):
+    """Multi-label hinge loss over class-index lists ended by ``-1``; see
+    :func:`npgrad.nn.functional.multilabel_margin_loss`.
+
+    Examples
+    --------
+    >>> import npgrad
+    >>> from npgrad import nn
+    >>> loss = nn.MultiLabelMarginLoss()
+    >>> loss(npgrad.tensor([[0.1, 0.2, 0.4, 0.8]]), npgrad.tensor([[3, 0, -1, 1]]))
+    tensor(0.8500)
+    """
+
+    def forward(self, input: Tensor, target: Tensor) -> Tensor:  # noqa: A002
+        return F.multilabel_margin_loss(input, target, reduction=self.reduction)
+
+
+class TripletMarginWithDistanceLoss(_Loss):
+    """``max(0, d(a, p) - d(a, n) + margin)`` with any distance ``d``; see
+    :func:`npgrad.nn.functional.triplet_margin_with_distance_loss`.
+
+    Examples
+    --------
+    >>> import npgrad
+    >>> from npgrad import nn
+    >>> loss = nn.TripletMarginWithDistanceLoss(distance_function=nn.PairwiseDistance(eps=0.0))
+    >>> loss(npgrad.zeros(1, 2), npgrad.tensor([[3.0, 4.0]]), npgrad.tensor([[1.0, 0.0]]))
+    tensor(5.)
+    """
+
+    def __init__(
+        self,
+        *,
+        distance_function: Callable[[Tensor, Tensor], Tensor] | None = None,
+        margin: float = 1.0,
+        swap: bool = False,
+        reduction: str = "mean",
+    ) -> None:
+        super().__init__(reduction=reduction)
+        if margin <= 0:
+            raise ValueError(
+                "TripletMarginWithDistanceLoss: expected margin to be greater than 0, got "
+                f"{margin} instead"
+            )
+        # the default is a PairwiseDistance submodule, as PyTorch's (it shows in the repr)
+        self.distance_function = (
+            distance_function if distance_function is not None else PairwiseDistance()
+        )
+        self.margin = margin
+        self.swap = swap
+
+    def forward(self, anchor: Tensor, positive: Tensor, negative: Tensor) -> Tensor:
+        return F.triplet_margin_with_distance_loss(
+            anchor,
+            positive,
+            negative,
+            distance_function=self.distance_function,
+            margin=self.margin,
+            swap=self.swap,
+            reduction=self.reduction,
         )

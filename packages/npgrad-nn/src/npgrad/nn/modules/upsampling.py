@@ -10,10 +10,16 @@ from __future__ import annotations
 from typing import Any
 
 from npgrad import Tensor
-from npgrad.nn.functional._upsample import interpolate, pixel_shuffle, pixel_unshuffle
+from npgrad.nn.functional._upsample import (
+    channel_shuffle,
+    interpolate,
+    pixel_shuffle,
+    pixel_unshuffle,
+)
 from npgrad.nn.modules.module import Module
 
 __all__ = [
+    "ChannelShuffle",
     "PixelShuffle",
     "PixelUnshuffle",
     "Upsample",
@@ -147,3 +153,29 @@ class PixelUnshuffle(Module):
 
     def extra_repr(self) -> str:
         return f"downscale_factor={self.downscale_factor}"
+
+
+class ChannelShuffle(Module):
+    """Interleave the channels of ``(N, C, *)`` from ``groups`` groups; see
+    :func:`npgrad.nn.functional.channel_shuffle`.
+
+    Examples
+    --------
+    >>> import npgrad
+    >>> from npgrad import nn
+    >>> m = nn.ChannelShuffle(2)
+    >>> m
+    ChannelShuffle(groups=2)
+    >>> m(npgrad.arange(4.0).reshape(1, 4, 1)).flatten()
+    tensor([0., 2., 1., 3.])
+    """
+
+    def __init__(self, groups: int) -> None:
+        super().__init__()
+        self.groups = groups
+
+    def forward(self, input: Tensor) -> Tensor:  # noqa: A002
+        return channel_shuffle(input, self.groups)
+
+    def extra_repr(self) -> str:
+        return f"groups={self.groups}"

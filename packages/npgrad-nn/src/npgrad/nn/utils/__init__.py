@@ -1,7 +1,34 @@
-"""``npgrad.nn.utils``: gradient clipping, parameter/vector conversion, packed sequences."""
+"""``npgrad.nn.utils``: gradient clipping, parameter/vector conversion, packed sequences,
+parametrizations (weight and spectral normalisation), conv/linear + batch-norm fusion and
+``stateless.functional_call``."""
 
-from npgrad.nn.utils import clip_grad, convert_parameters, rnn
+from npgrad.nn.utils import (
+    clip_grad,
+    convert_parameters,
+    fusion,
+    parametrizations,
+    parametrize,
+    rnn,
+    stateless,
+)
 from npgrad.nn.utils.clip_grad import *  # noqa: F403
 from npgrad.nn.utils.convert_parameters import *  # noqa: F403
+from npgrad.nn.utils.fusion import *  # noqa: F403
 
-__all__ = ["rnn", *clip_grad.__all__, *convert_parameters.__all__]
+# the functions shadow their modules' names, as in torch.nn.utils
+from npgrad.nn.utils.spectral_norm import remove_spectral_norm, spectral_norm
+from npgrad.nn.utils.weight_norm import remove_weight_norm, weight_norm
+
+__all__ = [
+    "parametrizations",
+    "parametrize",
+    "rnn",
+    "stateless",
+    *clip_grad.__all__,
+    *convert_parameters.__all__,
+    *fusion.__all__,
+    "remove_spectral_norm",
+    "remove_weight_norm",
+    "spectral_norm",
+    "weight_norm",
+]
