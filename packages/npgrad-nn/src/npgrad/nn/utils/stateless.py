@@ -119,6 +119,8 @@ def functional_call(
     strict : bool
         Every parameter and buffer must be given, and nothing else.
 
+    Notes
+    -----
     On a parametrized module (:mod:`npgrad.nn.utils.parametrize`) either name works: the
     original (``parametrizations.weight.original``), which the parametrization is then applied
     to, or the parametrized name (``weight``), whose value is then used as it is.
