@@ -549,7 +549,7 @@ def _batched_grad(
             "grad: with is_grads_batched=True every grad_outputs entry must have the same "
             f"batch size in its first dimension, got shapes {[tuple(g.shape) for g in go]}"
         )
-    n = sizes.pop()
+    n: int = sizes.pop()  # type: ignore[assignment]  # (None was refused above)
     per_entry = [
         grad(
             outs,
@@ -572,8 +572,8 @@ def _batched_grad(
                     "graph; set allow_unused=True if this is the desired behavior"
                 )
             result.append(None)
+        elif n:
+            result.append(stack([g for g in column if g is not None]))
         else:
-            result.append(
-                stack(column) if n else Tensor._make(np.zeros((0, *t.shape), t.dtype), False, None)
-            )
+            result.append(Tensor._make(np.zeros((0, *t.shape), t.dtype), False, None))
     return tuple(result)

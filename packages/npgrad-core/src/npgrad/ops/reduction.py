@@ -163,7 +163,7 @@ class Mean(Function):
             return np.full(_out_shape(a.shape, axes, keepdim), np.nan, a.dtype)
         # a sum and a division, float16 accumulated in float32 (np.mean does the same behind
         # ~2.5 us of Python; dividing in the sum's dtype rounds once, as PyTorch does)
-        s = np.asarray(np.add.reduce(a, axis=axes, dtype=_acc(a.dtype), keepdims=keepdim))
+        s = np.asarray(np.add.reduce(a, axis=axes, dtype=_acc(a.dtype), keepdims=keepdim))  # type: ignore[call-overload]
         return np.true_divide(s, ctx.n, out=s).astype(a.dtype, copy=False)
 
     @staticmethod
