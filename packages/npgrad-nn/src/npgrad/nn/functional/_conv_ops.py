@@ -102,13 +102,11 @@ def _conv_forward(
         return _conv_flat.forward(x, w, g, groups), None
     alloc = _workspace.take_owned if keep_cols else _workspace.take
     if _batch_inside(w.shape, g):
-        # one GEMM per group over the whole batch, (O/g, CK/g) @ (CK/g, N * positions), then
-        # one copy into (N, O, positions): faster than N per-sample GEMMs on strided column
-        # blocks (the cnn benchmark step: 6-8 % less)
         cols = _im2col_kn(x, g, alloc)
-        n, og, positions = x.shape[0], w.shape[0] // groups, math.prod(g.out_size)
-        flat = np.matmul(_grouped_weight(w, groups), cols.reshape(groups, -1, n * positions))
-        out = np.ascontiguousarray(flat.reshape(groups, og, n, positions).transpose(2, 0, 1, 3))
+        per_sample = cols.reshape(groups, -1, x.shape[0], math.prod(g.out_size)).transpose(
+            2, 0, 1, 3
+        )
+        out = np.matmul(_grouped_weight(w, groups), per_sample)
     else:
         cols = _im2col(x, g, alloc)
         out = np.matmul(_grouped_weight(w, groups), _grouped_cols(cols, groups))
