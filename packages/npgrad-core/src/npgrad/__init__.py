@@ -90,7 +90,7 @@ from npgrad.ops.shape import *  # noqa: E402, F403
 from npgrad.ops.sorting import *  # noqa: E402, F403
 from npgrad.ops.special import *  # noqa: E402, F403
 from npgrad.ops.statistics import *  # noqa: E402, F403
-from npgrad import linalg, special  # noqa: E402
+from npgrad import func, linalg, special  # noqa: E402
 from npgrad.serialization import load, save  # noqa: E402
 from npgrad._printing import get_printoptions, set_printoptions  # noqa: E402
 from npgrad._threads import get_num_threads, set_num_threads  # noqa: E402
@@ -137,6 +137,7 @@ __all__ = [
     "float16",
     "float32",
     "float64",
+    "func",
     "get_default_dtype",
     "get_num_threads",
     "get_printoptions",
