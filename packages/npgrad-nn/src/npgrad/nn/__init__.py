@@ -25,10 +25,12 @@ from npgrad.nn.modules.pooling import *  # noqa: F403
 from npgrad.nn.modules.rnn import *  # noqa: F403
 from npgrad.nn.modules.sparse import *  # noqa: F403
 from npgrad.nn.modules.transformer import *  # noqa: F403
+from npgrad.nn.parallel import DataParallel
 from npgrad.nn.parameter import Buffer, Parameter, UninitializedBuffer, UninitializedParameter
 
 __all__ = [
     "Buffer",
+    "DataParallel",
     "Parameter",
     "UninitializedBuffer",
     "UninitializedParameter",
