@@ -1,6 +1,6 @@
 """``npgrad.nn.utils``: gradient clipping, parameter/vector conversion, packed sequences,
 parametrizations (weight and spectral normalisation), conv/linear + batch-norm fusion and
-``stateless.functional_call``."""
+``stateless.functional_call`` and ``prune``."""
 
 from npgrad.nn.utils import (
     clip_grad,
@@ -8,6 +8,7 @@ from npgrad.nn.utils import (
     fusion,
     parametrizations,
     parametrize,
+    prune,
     rnn,
     stateless,
 )
@@ -22,6 +23,7 @@ from npgrad.nn.utils.weight_norm import remove_weight_norm, weight_norm
 __all__ = [
     "parametrizations",
     "parametrize",
+    "prune",
     "rnn",
     "stateless",
     *clip_grad.__all__,
