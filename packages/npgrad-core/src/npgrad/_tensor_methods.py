@@ -537,6 +537,145 @@ class TensorMethods:
     def lerp_(self, end: Any, weight: Any) -> Tensor:
         return self._inplace("lerp_", binary.lerp, end, weight)
 
+    # in-place forms of the ops above, and PyTorch's other elementwise names (npgrad.ops.special)
+    def expm1_(self) -> Tensor:
+        return self._inplace("expm1_", elementwise.expm1)
+
+    def log2_(self) -> Tensor:
+        return self._inplace("log2_", elementwise.log2)
+
+    def log10_(self) -> Tensor:
+        return self._inplace("log10_", elementwise.log10)
+
+    def log1p_(self) -> Tensor:
+        return self._inplace("log1p_", elementwise.log1p)
+
+    def square_(self) -> Tensor:
+        return self._inplace("square_", elementwise.square)
+
+    def asin_(self) -> Tensor:
+        return self._inplace("asin_", elementwise.asin)
+
+    def acos_(self) -> Tensor:
+        return self._inplace("acos_", elementwise.acos)
+
+    def atan_(self) -> Tensor:
+        return self._inplace("atan_", elementwise.atan)
+
+    def atan2_(self, other: Any) -> Tensor:
+        return self._inplace("atan2_", binary.atan2, other)
+
+    arcsin_, arccos_, arctan_, arctan2_ = asin_, acos_, atan_, atan2_
+
+    def sinh_(self) -> Tensor:
+        return self._inplace("sinh_", elementwise.sinh)
+
+    def cosh_(self) -> Tensor:
+        return self._inplace("cosh_", elementwise.cosh)
+
+    def asinh(self) -> Tensor:
+        return special.asinh(self)
+
+    def asinh_(self) -> Tensor:
+        return self._inplace("asinh_", special.asinh)
+
+    def acosh(self) -> Tensor:
+        return special.acosh(self)
+
+    def acosh_(self) -> Tensor:
+        return self._inplace("acosh_", special.acosh)
+
+    def atanh(self) -> Tensor:
+        return special.atanh(self)
+
+    def atanh_(self) -> Tensor:
+        return self._inplace("atanh_", special.atanh)
+
+    arcsinh, arcsinh_, arccosh, arccosh_ = asinh, asinh_, acosh, acosh_
+    arctanh, arctanh_ = atanh, atanh_
+
+    def exp2(self) -> Tensor:
+        return special.exp2(self)
+
+    def exp2_(self) -> Tensor:
+        return self._inplace("exp2_", special.exp2)
+
+    def sinc(self) -> Tensor:
+        return special.sinc(self)
+
+    def sinc_(self) -> Tensor:
+        return self._inplace("sinc_", special.sinc)
+
+    def absolute(self) -> Tensor:
+        return elementwise.abs(self)
+
+    def absolute_(self) -> Tensor:
+        return self._inplace("absolute_", elementwise.abs)
+
+    def negative_(self) -> Tensor:
+        return self._inplace("negative_", arithmetic.neg)
+
+    def positive(self) -> Tensor:
+        return special.positive(self)
+
+    def sgn(self) -> Tensor:
+        return special.sgn(self)
+
+    def sgn_(self) -> Tensor:
+        return self._inplace("sgn_", special.sgn)
+
+    def signbit(self) -> Tensor:
+        return special.signbit(self)
+
+    def fix(self) -> Tensor:
+        return special.fix(self)
+
+    def fix_(self) -> Tensor:
+        return self._inplace("fix_", special.fix)
+
+    def deg2rad_(self) -> Tensor:
+        return self._inplace("deg2rad_", extras.deg2rad)
+
+    def rad2deg_(self) -> Tensor:
+        return self._inplace("rad2deg_", extras.rad2deg)
+
+    def nan_to_num(
+        self, nan: float = 0.0, posinf: float | None = None, neginf: float | None = None
+    ) -> Tensor:
+        return special.nan_to_num(self, nan, posinf, neginf)
+
+    def nan_to_num_(
+        self, nan: float = 0.0, posinf: float | None = None, neginf: float | None = None
+    ) -> Tensor:
+        return self._inplace("nan_to_num_", special.nan_to_num, nan, posinf, neginf)
+
+    def logit(self, eps: float | None = None) -> Tensor:
+        return special.logit(self, eps)
+
+    def logit_(self, eps: float | None = None) -> Tensor:
+        return self._inplace("logit_", special.logit, eps)
+
+    def xlogy(self, other: Any) -> Tensor:
+        return special.xlogy(self, other)
+
+    def xlogy_(self, other: Any) -> Tensor:
+        return self._inplace("xlogy_", special.xlogy, other)
+
+    def erf_(self) -> Tensor:
+        return self._inplace("erf_", activation.erf)
+
+    def erfc(self) -> Tensor:
+        return special.erfc(self)
+
+    def erfc_(self) -> Tensor:
+        return self._inplace("erfc_", special.erfc)
+
+    def erfinv(self) -> Tensor:
+        return special.erfinv(self)
+
+    def erfinv_(self) -> Tensor:
+        return self._inplace("erfinv_", special.erfinv)
+
     # ---- reductions ----------------------------------------------------------------------
     @numpy_aliases
     def sum(self, dim: Any = None, keepdim: bool = False, *, dtype: Any = None) -> Tensor:
@@ -1216,6 +1355,47 @@ class TensorMethods:
         return decomposition.qr(self, some)
 
     # ---- special functions (npgrad.ops.special) ------------------------------------------
+    def lgamma(self) -> Tensor:
+        return special.lgamma(self)
+
+    def lgamma_(self) -> Tensor:
+        return self._inplace("lgamma_", special.lgamma)
+
+    def digamma(self) -> Tensor:
+        return special.digamma(self)
+
+    def digamma_(self) -> Tensor:
+        return self._inplace("digamma_", special.digamma)
+
+    def polygamma(self, n: int) -> Tensor:
+        return special.polygamma(n, self)
+
+    def polygamma_(self, n: int) -> Tensor:
+        return self._inplace("polygamma_", lambda x: special.polygamma(n, x))
+
+    def mvlgamma(self, p: int) -> Tensor:
+        return special.mvlgamma(self, p)
+
+    def mvlgamma_(self, p: int) -> Tensor:
+        return self._inplace("mvlgamma_", special.mvlgamma, p)
+
+    def i0(self) -> Tensor:
+        return special.i0(self)
+
+    def i0_(self) -> Tensor:
+        return self._inplace("i0_", special.i0)
+
+    def igamma(self, other: Any) -> Tensor:
+        return special.igamma(self, other)
+
+    def igamma_(self, other: Any) -> Tensor:
+        return self._inplace("igamma_", special.igamma, other)
+
+    def igammac(self, other: Any) -> Tensor:
+        return special.igammac(self, other)
+
+    def igammac_(self, other: Any) -> Tensor:
+        return self._inplace("igammac_", special.igammac, other)
 
     # ---- statistics, bitwise ops, assembly (npgrad.ops.statistics, bitwise, assembly) ----
     def bitwise_and(self, other: Any) -> Tensor:

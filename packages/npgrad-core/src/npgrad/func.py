@@ -389,7 +389,9 @@ def vmap(
     tensor([ 3.,  7., 11.])
     """
     if randomness not in ("error", "different", "same"):
-        raise RuntimeError(f"vmap: randomness must be 'error', 'different' or 'same', got {randomness!r}")
+        raise RuntimeError(
+            f"vmap: randomness must be 'error', 'different' or 'same', got {randomness!r}"
+        )
 
     def wrapper(*args: Any, **kwargs: Any) -> Any:
         dims = in_dims if isinstance(in_dims, (tuple, list)) else (in_dims,) * len(args)
@@ -425,9 +427,7 @@ def vmap(
         first = results[0]
         outs = [_check_outputs(r, "vmap") for r in results]
         odims = _leaves(_expand(out_dims, first))
-        stacked = [
-            movedim(stack([o[k] for o in outs]), 0, odims[k]) for k in range(len(outs[0]))
-        ]
+        stacked = [movedim(stack([o[k] for o in outs]), 0, odims[k]) for k in range(len(outs[0]))]
         return _rebuild(first, iter(stacked))
 
     return wrapper

@@ -175,6 +175,34 @@ SECOND_ORDER = {
     "elu": (_x(M23), lambda f, a: f(a, 1.3)),
     "selu": (_x(M23), lambda f, a: f(a)),
     "erf": (_x(M23), lambda f, a: f(a)),
+    # special functions and the other new elementwise ops
+    **{
+        name: (_x(M23), lambda f, a: f(a))
+        for name in [
+            "asinh",
+            "arcsinh",
+            "exp2",
+            "erfc",
+            "sinc",
+            "negative",
+            "positive",
+            "fix",
+            "sgn",
+        ]
+    },
+    **{name: (_x([M23, 1.2, 3.0]), lambda f, a: f(a)) for name in ["acosh", "arccosh"]},
+    **{name: (_x(UNIT(M23)), lambda f, a: f(a)) for name in ["atanh", "arctanh", "erfinv"]},
+    **{name: (_x(POS(M23)), lambda f, a: f(a)) for name in ["lgamma", "digamma", "i0"]},
+    "logit": (_x([M23, 0.2, 0.8]), lambda f, a: f(a) + f(a, eps=0.1)),
+    "xlogy": (_x(M23, POS(M23)), lambda f, a, b: f(a, b)),
+    "polygamma": (_x(POS(M23)), lambda f, a: f(1, a) + f(2, a)),
+    "mvlgamma": (_x([M23, 1.5, 3.0]), lambda f, a: f(a, p=2)),
+    # the first argument has no gradient (as in PyTorch): a constant there
+    **{
+        name: (_x(POS(M23)), lambda f, x: f(npgrad.full(M23, 1.5, dtype=F64), x))
+        for name in ["igamma", "igammac"]
+    },
+    "nan_to_num": (_x(M23), lambda f, a: f(a * a, nan=0.0)),
     "gelu": (_x(M23), lambda f, a: f(a) + f(a, approximate="tanh")),
     "hardsigmoid": (_x([M23, -4.0, 4.0]), lambda f, a: f(a)),
     "hardswish": (_x([M23, -4.0, 4.0]), lambda f, a: f(a)),
@@ -384,6 +412,7 @@ NOT_DIFFERENTIABLE = {
         ["bitwise_and", "bitwise_or", "bitwise_xor", "bitwise_not"], "integer/bool only"
     ),
     "equal": "a Python bool",
+    "signbit": _NO_GRAD_BOOL,
     "allclose": "a Python bool",
     **dict.fromkeys(
         ["argmax", "argmin", "argsort", "argwhere", "nonzero", "unique", "unique_consecutive"],
