@@ -360,10 +360,12 @@ def test_max_unpool_and_lp_pool_match_torch(nd):
         npgrad.tensor(ty.numpy()), npgrad.tensor(ti.numpy()), 3, 2, 1, output_size=size
     )
     assert_close(nu, tu.numpy())
-    if nd < 3:
-        a = np.abs(x0) + 0.5
-        tl = getattr(tf, f"lp_pool{nd}d")(torch.tensor(a), 2.5, 3, 2, True)
-        assert_close(getattr(nf, f"lp_pool{nd}d")(npgrad.tensor(a), 2.5, 3, 2, True), tl.numpy())
+    a = np.abs(x0) + 0.5
+    tl = getattr(tf, f"lp_pool{nd}d")(torch.tensor(a), 2.5, 3, 2, True)
+    assert_close(getattr(nf, f"lp_pool{nd}d")(npgrad.tensor(a), 2.5, 3, 2, True), tl.numpy())
+    tm, nm = getattr(torch.nn, f"LPPool{nd}d")(2, 2), getattr(npgrad.nn, f"LPPool{nd}d")(2, 2)
+    assert repr(nm) == repr(tm)
+    assert_close(nm(npgrad.tensor(a)), tm(torch.tensor(a)).numpy())
 
 
 # ---- bad input ----------------------------------------------------------------------------------

@@ -42,6 +42,7 @@ __all__ = [
     "avg_pool3d",
     "lp_pool1d",
     "lp_pool2d",
+    "lp_pool3d",
     "max_pool1d",
     "max_pool1d_with_indices",
     "max_pool2d",
@@ -361,6 +362,25 @@ def lp_pool2d(
     tensor([[[[4.]]]])
     """
     return _lp_pool(input, 2, "lp_pool2d", norm_type, kernel_size, stride, ceil_mode)
+
+
+def lp_pool3d(
+    input: Tensor,
+    norm_type: float,
+    kernel_size: Any,
+    stride: Any = None,
+    ceil_mode: bool = False,  # noqa: A002
+) -> Tensor:
+    """3-D power-average pooling: ``(sum_window x^p)^(1/p)``.
+
+    Examples
+    --------
+    >>> import npgrad
+    >>> import npgrad.nn.functional as F
+    >>> F.lp_pool3d(npgrad.full((1, 1, 2, 2, 2), 2.0), 1, 2).flatten()
+    tensor([16.])
+    """
+    return _lp_pool(input, 3, "lp_pool3d", norm_type, kernel_size, stride, ceil_mode)
 
 
 # ---- adaptive pooling -----------------------------------------------------------------------

@@ -29,6 +29,7 @@ __all__ = [
     "AvgPool3d",
     "LPPool1d",
     "LPPool2d",
+    "LPPool3d",
     "MaxPool1d",
     "MaxPool2d",
     "MaxPool3d",
@@ -267,7 +268,7 @@ class _LPPoolNd(Module):
         self.ceil_mode = ceil_mode
 
     def forward(self, input: Tensor) -> Tensor:  # noqa: A002
-        fn = P.lp_pool1d if self._nd == 1 else P.lp_pool2d
+        fn = (P.lp_pool1d, P.lp_pool2d, P.lp_pool3d)[self._nd - 1]
         return fn(input, float(self.norm_type), self.kernel_size, self.stride, self.ceil_mode)
 
     def extra_repr(self) -> str:
@@ -303,6 +304,19 @@ class LPPool2d(_LPPoolNd):
     """
 
     _nd = 2
+
+
+class LPPool3d(_LPPoolNd):
+    """3-D power-average pooling: ``(sum over the window of x^p)^(1/p)``.
+
+    Examples
+    --------
+    >>> from npgrad import nn
+    >>> nn.LPPool3d(2, 2)
+    LPPool3d(norm_type=2, kernel_size=2, stride=None, ceil_mode=False)
+    """
+
+    _nd = 3
 
 
 class _AdaptiveAvgPoolNd(Module):
