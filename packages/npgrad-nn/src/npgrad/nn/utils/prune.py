@@ -53,7 +53,7 @@ __all__ = [
 def _validate_amount(amount: Any) -> None:
     if isinstance(amount, bool) or not isinstance(amount, numbers.Real):
         raise TypeError(f"Invalid type for amount: {amount}. Must be int or float.")
-    if (isinstance(amount, numbers.Integral) and amount < 0) or (
+    if (isinstance(amount, numbers.Integral) and int(amount) < 0) or (
         not isinstance(amount, numbers.Integral) and not 0.0 <= float(amount) <= 1.0
     ):
         raise ValueError(
@@ -65,7 +65,7 @@ def _validate_amount(amount: Any) -> None:
 def _count(amount: Any, n: int) -> int:
     """The number of units to prune out of ``n``; a count larger than ``n`` raises."""
     if isinstance(amount, numbers.Integral):
-        if amount > n:
+        if int(amount) > n:
             raise ValueError(
                 f"amount={amount} should be smaller than the number of parameters to prune={n}"
             )
