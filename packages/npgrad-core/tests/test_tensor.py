@@ -16,7 +16,7 @@ def test_metadata_and_conversions():
     x = npgrad.arange(6.0).reshape(2, 3)
     assert x.shape == x.size() == (2, 3) and x.size(1) == 3 and x.size(-1) == 3
     assert x.dim() == x.ndim == 2 and x.numel() == 6 and len(x) == 2
-    assert x.dtype == npgrad.float32 and x.is_floating_point() and x.device == "cpu"
+    assert x.dtype == npgrad.float32 and x.is_floating_point() and str(x.device) == "cpu"
     assert x.tolist() == [[0.0, 1.0, 2.0], [3.0, 4.0, 5.0]]
     assert x[1, 2].item() == 5.0 and float(x[0, 1]) == 1.0 and int(x[1, 1]) == 4
     assert x.T.shape == (3, 2) and x.mT.shape == (3, 2)

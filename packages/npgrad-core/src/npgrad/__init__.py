@@ -90,7 +90,8 @@ from npgrad.ops.shape import *  # noqa: E402, F403
 from npgrad.ops.sorting import *  # noqa: E402, F403
 from npgrad.ops.special import *  # noqa: E402, F403
 from npgrad.ops.statistics import *  # noqa: E402, F403
-from npgrad import func, linalg, special  # noqa: E402
+from npgrad import backends, cuda, func, linalg, special  # noqa: E402
+from npgrad._device import device  # noqa: E402
 from npgrad.serialization import load, save  # noqa: E402
 from npgrad._printing import get_printoptions, set_printoptions  # noqa: E402
 from npgrad._threads import get_num_threads, set_num_threads  # noqa: E402
@@ -110,6 +111,7 @@ __all__ = [
     "Tensor",
     "__version__",
     "autograd",
+    "backends",
     "bernoulli",
     "default_generator",
     "get_rng_state",
@@ -129,6 +131,8 @@ __all__ = [
     "set_rng_state",
     "bool",
     "can_cast",
+    "cuda",
+    "device",
     "double",
     "dtypes",
     "enable_grad",

@@ -54,11 +54,16 @@ class Generator:
     __slots__ = ("_rng", "_seed")
 
     def __init__(self, device: Any = "cpu") -> None:
+        from npgrad._device import parse_device
+
+        parse_device("Generator", device)
         self.manual_seed(_DEFAULT_SEED)
 
     @property
-    def device(self) -> str:
-        return "cpu"
+    def device(self) -> Any:
+        from npgrad._device import CPU
+
+        return CPU
 
     def manual_seed(self, seed: Any) -> Generator:
         """Seed the generator (an int in ``[-2**63, 2**64)``; negatives wrap); returns it."""

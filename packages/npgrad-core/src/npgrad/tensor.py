@@ -172,8 +172,12 @@ class Tensor(TensorMethods):
         return self._data.ndim
 
     @property
-    def device(self) -> str:
-        return "cpu"
+    def device(self) -> Any:
+        """``npgrad.device(type='cpu')``: npgrad computes on the CPU only."""
+        return _device.CPU
+
+    is_cuda = False
+    is_cpu = True
 
     @property
     def is_leaf(self) -> bool:
@@ -417,20 +421,22 @@ class Tensor(TensorMethods):
 
     # ---- casts (differentiable) ----------------------------------------------------------
     def to(self, *args: Any, **kwargs: Any) -> Tensor:
-        """Cast to a dtype (``x.to(npgrad.float64)``, ``x.to(other)``); device ``"cpu"`` is
-        accepted and ignored. Returns ``self`` when nothing changes, like PyTorch."""
+        """Cast to a dtype (``x.to(npgrad.float64)``, ``x.to(other)``); the CPU as a device
+        (``"cpu"``, ``npgrad.device("cpu")``) is accepted, another device raises. Returns
+        ``self`` when nothing changes, like PyTorch."""
         dtype = kwargs.pop("dtype", None)
         copy = kwargs.pop("copy", False)
-        kwargs.pop("device", None)
+        _device.parse_device("to", kwargs.pop("device", None))
         kwargs.pop("non_blocking", None)
+        kwargs.pop("memory_format", None)
         if kwargs:
             raise TypeError(f"to() got unexpected keyword arguments {sorted(kwargs)}")
         for a in args:
             if isinstance(a, Tensor):
                 dtype = a.dtype
-            elif isinstance(a, str) and a == "cpu":
-                continue
-            elif a is not None:
+            elif _device.is_device(a):
+                _device.parse_device("to", a)
+            elif a is not None and not isinstance(a, bool):
                 dtype = a
         if dtype is None:
             return self.clone() if copy else self
@@ -475,6 +481,11 @@ class Tensor(TensorMethods):
 
     def cpu(self) -> Tensor:
         return self
+
+    def cuda(self, device: Any = None, non_blocking: Any = False) -> Tensor:
+        """Raises: npgrad has no CUDA (``npgrad.cuda.is_available()`` is False)."""
+        _device.parse_device("cuda", "cuda" if device is None else device)
+        return self  # unreachable: parse_device refuses every CUDA device
 
     # ---- in place ------------------------------------------------------------------------
     def _check_inplace(self, op: str) -> None:
@@ -596,6 +607,7 @@ class Tensor(TensorMethods):
     __str__ = __repr__
 
 
+from npgrad import _device  # noqa: E402
 from npgrad.autograd import _views  # noqa: E402
 from npgrad.autograd import engine as _engine  # noqa: E402
 from npgrad.autograd import function as _function  # noqa: E402

@@ -17,6 +17,7 @@ import numpy as np
 
 import npgrad
 from npgrad import Tensor
+from npgrad._device import is_device, parse_device
 from npgrad.nn.modules import _hooks, _state
 from npgrad.nn.modules._hooks import (
     _global_buffer_registration_hooks,
@@ -427,14 +428,17 @@ class Module:
 
     def to(self, *args: Any, **kwargs: Any) -> Module:
         """Cast floating parameters and buffers to a dtype (``model.to(npgrad.float64)``);
-        a device of ``"cpu"`` is accepted and ignored."""
+        the CPU as a device is accepted, another device raises."""
         dtype = kwargs.pop("dtype", None)
-        kwargs.pop("device", None)
+        parse_device("Module.to", kwargs.pop("device", None))
         kwargs.pop("non_blocking", None)
+        kwargs.pop("memory_format", None)
         for a in args:
             if isinstance(a, Tensor):
                 dtype = a.dtype
-            elif not (isinstance(a, str) and a == "cpu") and a is not None:
+            elif is_device(a):
+                parse_device("Module.to", a)
+            elif a is not None:
                 dtype = a
         if kwargs:
             raise TypeError(f"to() got unexpected keyword arguments {sorted(kwargs)}")
@@ -458,6 +462,11 @@ class Module:
 
     def cpu(self) -> Module:
         return self
+
+    def cuda(self, device: Any = None) -> Module:
+        """Raises: npgrad has no CUDA (``npgrad.cuda.is_available()`` is False)."""
+        parse_device("Module.cuda", "cuda" if device is None else device)
+        return self  # unreachable: parse_device refuses every CUDA device
 
     # ---- state -------------------------------------------------------------------------------
     def state_dict(
