@@ -133,6 +133,7 @@ __all__ = [
     "can_cast",
     "cuda",
     "device",
+    "distributions",  # noqa: F405 - imported on first use, by __getattr__
     "double",
     "dtypes",
     "enable_grad",
@@ -177,6 +178,9 @@ for _m in (_red, _scan, _sh, _so, _spe, _sta):
     __all__ += getattr(_m, "__all__", [])
 del _m
 
+# core subpackages imported on first use (npgrad.distributions: ~40 ms)
+_LAZY = ("distributions",)
+
 _SUBPACKAGES = {
     "nn": "npgrad-nn",
     "optim": "npgrad-optim",
@@ -189,6 +193,10 @@ if not TYPE_CHECKING:
     def __getattr__(name: str):
         # Called only for attributes not found normally: turn a missing sibling
         # distribution into an error that says how to install it.
+        if name in _LAZY:
+            import importlib
+
+            return importlib.import_module(f"{__name__}.{name}")
         if name in _SUBPACKAGES:
             import importlib
 
