@@ -5,6 +5,8 @@
 * :mod:`npgrad.vision.siamese`: pair and triplet datasets, ``ContrastiveLoss``,
   ``SiameseNetwork`` and face-verification metrics (ROC, AUC, the LFW 10-fold protocol);
 * :mod:`npgrad.vision.models`: ``LeNet5``, ``SimpleCNN``, ``ResNet`` (torch-compatible names);
+* :mod:`npgrad.vision.ops`: box IoUs, NMS, ``roi_align``/``roi_pool``, detection losses and
+  model building blocks (torchvision's ``ops``);
 * :mod:`npgrad.vision.utils`: ``make_grid``, ``save_image`` and PNG plots with Pillow.
 
 Ships in the ``npgrad-vision`` distribution; ``import npgrad`` comes from ``npgrad-core``.
@@ -18,6 +20,6 @@ Examples
 (1, 8, 8)
 """
 
-from npgrad.vision import datasets, models, siamese, utils
+from npgrad.vision import datasets, models, ops, siamese, utils
 
-__all__ = ["datasets", "models", "siamese", "utils"]
+__all__ = ["datasets", "models", "ops", "siamese", "utils"]

@@ -3,7 +3,10 @@
 * :class:`DatasetFolder`, :class:`ImageFolder`: one sub-directory per class;
 * :class:`Digits`: the UCI handwritten digits, shipped in the package (works offline);
 * :class:`MNIST`, :class:`FashionMNIST`: IDX files, optional verified download from mirrors;
-* :class:`LFWPeople`, :class:`LFWPairs`: a local Labeled Faces in the Wild tree.
+* :class:`LFWPeople`, :class:`LFWPairs`: a local Labeled Faces in the Wild tree;
+* :class:`CIFAR10`, :class:`CIFAR100`: the python-pickle batches, MD5-checked, optional
+  verified download and safe extraction;
+* :class:`FakeData`: deterministic random images for testing pipelines.
 
 Examples
 --------
@@ -15,7 +18,9 @@ Examples
 """
 
 from npgrad.vision.datasets import utils
+from npgrad.vision.datasets.cifar import CIFAR10, CIFAR100
 from npgrad.vision.datasets.digits import Digits, load_digits
+from npgrad.vision.datasets.fakedata import FakeData
 from npgrad.vision.datasets.folder import (
     IMG_EXTENSIONS,
     DatasetFolder,
@@ -32,10 +37,13 @@ from npgrad.vision.datasets.mnist import MNIST, FashionMNIST
 from npgrad.vision.datasets.vision import StandardTransform, VisionDataset
 
 __all__ = [
+    "CIFAR10",
+    "CIFAR100",
     "IMG_EXTENSIONS",
     "MNIST",
     "DatasetFolder",
     "Digits",
+    "FakeData",
     "FashionMNIST",
     "ImageFolder",
     "LFWPairs",

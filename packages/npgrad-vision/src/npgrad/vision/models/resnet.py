@@ -4,8 +4,10 @@
 of the same length), and a ``small_input`` stem (3×3 stride-1 convolution, no max pooling) for
 CIFAR-sized or smaller images. With the defaults (:func:`resnet18`) the module tree, parameter
 names, shapes and initialisation are torchvision's ``resnet18``, so its ``state_dict`` loads
-unchanged and gives the same outputs. Only :class:`BasicBlock` is provided (ResNet-18/34
-style); ``Bottleneck`` blocks are not.
+unchanged and gives the same outputs. :class:`Bottleneck` blocks (1×1, 3×3, 1×1 convolutions,
+4× expansion) build :func:`resnet50`, :func:`resnet101` and :func:`resnet152`; with the default
+widths every builder has torchvision's module tree and parameter names. No pretrained weights
+are downloaded (``weights`` must be None).
 """
 
 from __future__ import annotations
@@ -14,13 +16,35 @@ from collections.abc import Callable, Sequence
 from typing import Any
 
 from npgrad import Tensor, nn
+from npgrad.vision.models._weights import no_pretrained
 
-__all__ = ["BasicBlock", "ResNet", "resnet8", "resnet18"]
+__all__ = [
+    "BasicBlock",
+    "Bottleneck",
+    "ResNet",
+    "resnet8",
+    "resnet18",
+    "resnet34",
+    "resnet50",
+    "resnet101",
+    "resnet152",
+]
 
 
-def conv3x3(in_planes: int, out_planes: int, stride: int = 1) -> nn.Conv2d:
-    """3×3 convolution with padding 1 and no bias (a BatchNorm follows)."""
-    return nn.Conv2d(in_planes, out_planes, kernel_size=3, stride=stride, padding=1, bias=False)
+def conv3x3(
+    in_planes: int, out_planes: int, stride: int = 1, groups: int = 1, dilation: int = 1
+) -> nn.Conv2d:
+    """3×3 convolution with padding ``dilation`` and no bias (a BatchNorm follows)."""
+    return nn.Conv2d(
+        in_planes,
+        out_planes,
+        kernel_size=3,
+        stride=stride,
+        padding=dilation,
+        groups=groups,
+        dilation=dilation,
+        bias=False,
+    )
 
 
 def conv1x1(in_planes: int, out_planes: int, stride: int = 1) -> nn.Conv2d:
@@ -69,8 +93,61 @@ class BasicBlock(nn.Module):
         return self.relu(out + identity)
 
 
+class Bottleneck(nn.Module):
+    """The ResNet-50/101/152 block: 1×1 (reduce to ``width``), 3×3 (with the stride) and 1×1
+    (expand to ``planes * 4``) convolutions with BatchNorm, plus the input (projected by
+    ``downsample`` when the shape changes). ``width = planes * base_width / 64 * groups``
+    (``groups`` and ``base_width`` give ResNeXt / Wide ResNet blocks).
+
+    Examples
+    --------
+    >>> import npgrad
+    >>> from npgrad.vision.models import Bottleneck
+    >>> block = Bottleneck(16, 4)
+    >>> block(npgrad.randn(2, 16, 5, 5)).shape
+    (2, 16, 5, 5)
+    >>> [name for name, _ in block.named_children()]
+    ['conv1', 'bn1', 'conv2', 'bn2', 'conv3', 'bn3', 'relu']
+    """
+
+    expansion = 4
+
+    def __init__(
+        self,
+        inplanes: int,
+        planes: int,
+        stride: int = 1,
+        downsample: nn.Module | None = None,
+        groups: int = 1,
+        base_width: int = 64,
+        dilation: int = 1,
+        norm_layer: Callable[[int], nn.Module] | None = None,
+    ) -> None:
+        super().__init__()
+        norm_layer = nn.BatchNorm2d if norm_layer is None else norm_layer
+        width = int(planes * (base_width / 64.0)) * groups
+        self.conv1 = conv1x1(inplanes, width)
+        self.bn1 = norm_layer(width)
+        self.conv2 = conv3x3(width, width, stride, groups, dilation)
+        self.bn2 = norm_layer(width)
+        self.conv3 = conv1x1(width, planes * self.expansion)
+        self.bn3 = norm_layer(planes * self.expansion)
+        self.relu = nn.ReLU(inplace=True)
+        self.downsample = downsample
+        self.stride = stride
+
+    def forward(self, x: Tensor) -> Tensor:
+        identity = x
+        out = self.relu(self.bn1(self.conv1(x)))
+        out = self.relu(self.bn2(self.conv2(out)))
+        out = self.bn3(self.conv3(out))
+        if self.downsample is not None:
+            identity = self.downsample(x)
+        return self.relu(out + identity)
+
+
 class ResNet(nn.Module):
-    """A residual network of :class:`BasicBlock` stages.
+    """A residual network of :class:`BasicBlock` or :class:`Bottleneck` stages.
 
     Stem (``conv1``, ``bn1``, ``relu``, ``maxpool``), then stage ``i`` (``layer{i+1}``) of
     ``layers[i]`` blocks with ``widths[i]`` channels (stride 2 from the second stage on),
@@ -79,7 +156,7 @@ class ResNet(nn.Module):
     Parameters
     ----------
     block : type, optional
-        The residual block (:class:`BasicBlock`).
+        The residual block (:class:`BasicBlock` or :class:`Bottleneck`).
     layers : sequence of int, optional
         Blocks per stage; ``(2, 2, 2, 2)`` is ResNet-18.
     num_classes : int, optional
@@ -110,7 +187,7 @@ class ResNet(nn.Module):
 
     def __init__(
         self,
-        block: type[BasicBlock] = BasicBlock,
+        block: type[BasicBlock] | type[Bottleneck] = BasicBlock,
         layers: Sequence[int] = (2, 2, 2, 2),
         num_classes: int = 1000,
         in_channels: int = 3,
@@ -156,11 +233,17 @@ class ResNet(nn.Module):
                 nn.init.constant_(m.bias, 0)
         if zero_init_residual:
             for m in self.modules():
-                if isinstance(m, BasicBlock) and m.bn2.weight is not None:
+                if isinstance(m, Bottleneck) and m.bn3.weight is not None:
+                    nn.init.constant_(m.bn3.weight, 0)
+                elif isinstance(m, BasicBlock) and m.bn2.weight is not None:
                     nn.init.constant_(m.bn2.weight, 0)
 
     def _make_layer(
-        self, block: type[BasicBlock], planes: int, blocks: int, stride: int = 1
+        self,
+        block: type[BasicBlock] | type[Bottleneck],
+        planes: int,
+        blocks: int,
+        stride: int = 1,
     ) -> nn.Sequential:
         downsample = None
         if stride != 1 or self.inplanes != planes * block.expansion:
@@ -168,7 +251,7 @@ class ResNet(nn.Module):
                 conv1x1(self.inplanes, planes * block.expansion, stride),
                 self._norm_layer(planes * block.expansion),
             )
-        stages = [block(self.inplanes, planes, stride, downsample, self._norm_layer)]
+        stages = [block(self.inplanes, planes, stride, downsample, norm_layer=self._norm_layer)]
         self.inplanes = planes * block.expansion
         stages += [
             block(self.inplanes, planes, norm_layer=self._norm_layer) for _ in range(1, blocks)
@@ -211,6 +294,72 @@ def resnet18(num_classes: int = 1000, in_channels: int = 3, **kwargs: Any) -> Re
     >>> len(net.state_dict())
     122
     """
+    no_pretrained("resnet18", kwargs.pop("weights", None), kwargs)
     return ResNet(
         BasicBlock, (2, 2, 2, 2), num_classes=num_classes, in_channels=in_channels, **kwargs
     )
+
+
+def _torchvision_resnet(
+    name: str,
+    block: type[BasicBlock] | type[Bottleneck],
+    layers: Sequence[int],
+    weights: Any,
+    kwargs: dict[str, Any],
+) -> ResNet:
+    no_pretrained(name, weights, kwargs)
+    return ResNet(block, layers, **kwargs)
+
+
+def resnet34(*, weights: None = None, **kwargs: Any) -> ResNet:
+    """ResNet-34 (torchvision's ``resnet34``: :class:`BasicBlock` stages of 3, 4, 6, 3
+    blocks). ``weights`` must be None; ``kwargs`` go to :class:`ResNet`.
+
+    Examples
+    --------
+    >>> from npgrad.vision.models import resnet34
+    >>> sum(p.numel() for p in resnet34(num_classes=10, widths=(4, 8, 16, 32)).parameters())
+    85022
+    """
+    return _torchvision_resnet("resnet34", BasicBlock, (3, 4, 6, 3), weights, kwargs)
+
+
+def resnet50(*, weights: None = None, **kwargs: Any) -> ResNet:
+    """ResNet-50 (torchvision's ``resnet50``: :class:`Bottleneck` stages of 3, 4, 6, 3 blocks,
+    25,557,032 parameters). ``weights`` must be None; ``kwargs`` go to :class:`ResNet`.
+
+    Examples
+    --------
+    >>> import npgrad
+    >>> from npgrad.vision.models import resnet50
+    >>> net = resnet50(num_classes=5, widths=(4, 8, 16, 32))
+    >>> net(npgrad.randn(2, 3, 32, 32)).shape, net.fc.in_features
+    ((2, 5), 128)
+    """
+    return _torchvision_resnet("resnet50", Bottleneck, (3, 4, 6, 3), weights, kwargs)
+
+
+def resnet101(*, weights: None = None, **kwargs: Any) -> ResNet:
+    """ResNet-101 (torchvision's ``resnet101``: :class:`Bottleneck` stages of 3, 4, 23, 3
+    blocks). ``weights`` must be None.
+
+    Examples
+    --------
+    >>> from npgrad.vision.models import resnet101
+    >>> len(resnet101(widths=(2, 2, 2, 2)).layer3)
+    23
+    """
+    return _torchvision_resnet("resnet101", Bottleneck, (3, 4, 23, 3), weights, kwargs)
+
+
+def resnet152(*, weights: None = None, **kwargs: Any) -> ResNet:
+    """ResNet-152 (torchvision's ``resnet152``: :class:`Bottleneck` stages of 3, 8, 36, 3
+    blocks). ``weights`` must be None.
+
+    Examples
+    --------
+    >>> from npgrad.vision.models import resnet152
+    >>> [len(getattr(resnet152(widths=(2, 2, 2, 2)), f"layer{i}")) for i in (1, 2, 3, 4)]
+    [3, 8, 36, 3]
+    """
+    return _torchvision_resnet("resnet152", Bottleneck, (3, 8, 36, 3), weights, kwargs)
