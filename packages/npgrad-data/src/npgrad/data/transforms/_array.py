@@ -249,6 +249,20 @@ def rotate(
         center_f = [float(c) - s * 0.5 for c, s in zip(center, (w, h))]
     matrix = inverse_rotation_matrix(center_f, -angle)
     ow, oh = _affine_output_size(matrix, w, h) if expand else (w, h)
+    return affine(arr, matrix, mode, fill, (oh, ow))
+
+
+def affine(
+    arr: np.ndarray,
+    matrix: Sequence[float],
+    mode: str,
+    fill: Sequence[float] | None,
+    out_size: tuple[int, int] | None = None,
+) -> np.ndarray:
+    """Sample the image at the inverse affine ``matrix`` (centred coordinates) of each output
+    pixel, as torchvision's _gen_affine_grid + grid_sample do."""
+    h, w = arr.shape[-2:]
+    oh, ow = (h, w) if out_size is None else out_size
     work = _float_of(arr)
     m = np.asarray(matrix, dtype=work)
     # output pixel centres, relative to the output's centre, mapped back into the input; then
@@ -259,8 +273,17 @@ def rotate(
     a = m.reshape(2, 3) / np.array([[0.5 * w], [0.5 * h]], dtype=work)
     gx = xs[None, :] * a[0, 0] + ys[:, None] * a[0, 1] + a[0, 2]
     gy = xs[None, :] * a[1, 0] + ys[:, None] * a[1, 1] + a[1, 2]
-    ix = ((gx + 1) * w - 1) / 2
-    iy = ((gy + 1) * h - 1) / 2
+    return grid_sample(arr, ((gx + 1) * w - 1) / 2, ((gy + 1) * h - 1) / 2, mode, fill)
+
+
+def grid_sample(
+    arr: np.ndarray, ix: np.ndarray, iy: np.ndarray, mode: str, fill: Sequence[float] | None
+) -> np.ndarray:
+    """The image at input pixel coordinates ``(ix, iy)`` (one pair per output pixel): zeros
+    outside, then torchvision's fill blending through a sampled mask of ones."""
+    h, w = arr.shape[-2:]
+    oh, ow = ix.shape
+    work = _float_of(arr)
     img = arr.astype(work, copy=False)
     lead = img.shape[:-2]
     if mode == "nearest":

@@ -6,8 +6,11 @@ PIL images are processed by Pillow exactly as torchvision does; tensors by NumPy
 torchvision's formulas. Tensor transforms are data preprocessing: they refuse tensors that
 require grad (torchvision would record them in the graph).
 
-Geometry is defined here; conversions and colour adjustments live in ``_conversion`` and
-``_color`` and are re-exported, so every function is reached as ``functional.<name>``.
+Resizing, cropping, padding, flips and rotation are defined here; affine, perspective and
+elastic warps live in ``_geometry``, conversions in ``_conversion``, colour adjustments in
+``_color`` and the other pixel-value transforms (invert, posterize, solarize, sharpness,
+autocontrast, equalize, gamma, Gaussian blur) in ``_photometric``; all are re-exported, so every
+function is reached as ``functional.<name>``.
 
 Examples
 --------
@@ -54,30 +57,54 @@ from npgrad.data.transforms._conversion import (
     to_pil_image,
     to_tensor,
 )
+from npgrad.data.transforms._geometry import affine, elastic_transform, perspective
+from npgrad.data.transforms._photometric import (
+    adjust_gamma,
+    adjust_sharpness,
+    autocontrast,
+    equalize,
+    gaussian_blur,
+    invert,
+    posterize,
+    solarize,
+)
 from npgrad.tensor import Tensor
 
 __all__ = [
     "InterpolationMode",
     "adjust_brightness",
     "adjust_contrast",
+    "adjust_gamma",
     "adjust_hue",
     "adjust_saturation",
+    "adjust_sharpness",
+    "affine",
+    "autocontrast",
     "center_crop",
     "convert_image_dtype",
     "crop",
+    "elastic_transform",
+    "equalize",
     "erase",
+    "five_crop",
+    "gaussian_blur",
     "get_dimensions",
     "get_image_num_channels",
     "get_image_size",
     "hflip",
     "interpolation_mode",
+    "invert",
     "normalize",
     "pad",
+    "perspective",
     "pil_to_tensor",
+    "posterize",
     "resize",
     "resized_crop",
     "rgb_to_grayscale",
     "rotate",
+    "solarize",
+    "ten_crop",
     "to_grayscale",
     "to_pil_image",
     "to_tensor",
@@ -245,6 +272,48 @@ def center_crop(img: Any, output_size: int | Sequence[int]) -> Any:
     top = int(round((h - crop_h) / 2.0))
     left = int(round((w - crop_w) / 2.0))
     return crop(img, top, left, crop_h, crop_w)
+
+
+def five_crop(img: Any, size: int | Sequence[int]) -> tuple[Any, Any, Any, Any, Any]:
+    """The four corner crops and the central crop of ``size``: ``(tl, tr, bl, br, center)``.
+
+    Examples
+    --------
+    >>> import npgrad
+    >>> import npgrad.data.transforms.functional as F
+    >>> [c.tolist() for c in F.five_crop(npgrad.arange(9).reshape(1, 3, 3), 1)]
+    [[[[0]]], [[[2]]], [[[6]]], [[[8]]], [[[4]]]]
+    """
+    if isinstance(size, numbers.Number):
+        size = (int(size), int(size))  # type: ignore[arg-type]
+    elif isinstance(size, (tuple, list)) and len(size) == 1:
+        size = (size[0], size[0])
+    if not isinstance(size, (tuple, list)) or len(size) != 2:
+        raise ValueError("Please provide only two dimensions (h, w) for size.")
+    _, h, w = get_dimensions(img)
+    crop_h, crop_w = int(size[0]), int(size[1])
+    if crop_w > w or crop_h > h:
+        raise ValueError(f"Requested crop size {tuple(size)} is bigger than input size {(h, w)}")
+    tl = crop(img, 0, 0, crop_h, crop_w)
+    tr = crop(img, 0, w - crop_w, crop_h, crop_w)
+    bl = crop(img, h - crop_h, 0, crop_h, crop_w)
+    br = crop(img, h - crop_h, w - crop_w, crop_h, crop_w)
+    return tl, tr, bl, br, center_crop(img, [crop_h, crop_w])
+
+
+def ten_crop(img: Any, size: int | Sequence[int], vertical_flip: bool = False) -> tuple[Any, ...]:
+    """:func:`five_crop` of the image, then of its horizontal (or vertical) mirror image.
+
+    Examples
+    --------
+    >>> from PIL import Image
+    >>> import npgrad.data.transforms.functional as F
+    >>> [c.size for c in F.ten_crop(Image.new("L", (5, 4)), (2, 3))][:2]
+    [(3, 2), (3, 2)]
+    """
+    first = five_crop(img, size)
+    flipped = vflip(img) if vertical_flip else hflip(img)
+    return first + five_crop(flipped, size)
 
 
 def resized_crop(
