@@ -31,12 +31,14 @@ from npgrad import random  # noqa: E402
 from npgrad.random import (  # noqa: E402
     Generator,
     bernoulli,
+    binomial,
     default_generator,
     get_rng_state,
     initial_seed,
     manual_seed,
     multinomial,
     normal,
+    poisson,
     rand,
     rand_like,
     randint,
@@ -90,6 +92,11 @@ from npgrad.ops.shape import *  # noqa: E402, F403
 from npgrad.ops.sorting import *  # noqa: E402, F403
 from npgrad.ops.special import *  # noqa: E402, F403
 from npgrad.ops.statistics import *  # noqa: E402, F403
+from npgrad.ops.products import *  # noqa: E402, F403
+from npgrad.ops.shape_more import *  # noqa: E402, F403
+from npgrad.ops.windows import *  # noqa: E402, F403
+from npgrad.ops.conjugation import *  # noqa: E402, F403
+from npgrad._settings import *  # noqa: E402, F403
 from npgrad import backends, cuda, func, linalg, special  # noqa: E402
 from npgrad._device import device  # noqa: E402
 from npgrad.serialization import load, save  # noqa: E402
@@ -105,6 +112,9 @@ from npgrad.ops import linalg as _la, reduction as _red, scan as _scan  # noqa: 
 from npgrad.ops import shape as _sh, sorting as _so  # noqa: E402
 from npgrad.ops import assembly as _asm, bitwise as _bit, decomposition as _dec  # noqa: E402
 from npgrad.ops import special as _spe, statistics as _sta  # noqa: E402
+from npgrad.ops import products as _prod, shape_more as _shm, windows as _win  # noqa: E402
+from npgrad.ops import conjugation as _conj  # noqa: E402
+from npgrad import _settings  # noqa: E402
 
 __all__ = [
     "Generator",
@@ -113,12 +123,14 @@ __all__ = [
     "autograd",
     "backends",
     "bernoulli",
+    "binomial",
     "default_generator",
     "get_rng_state",
     "initial_seed",
     "manual_seed",
     "multinomial",
     "normal",
+    "poisson",
     "rand",
     "rand_like",
     "randint",
@@ -174,7 +186,7 @@ __all__ = [
 ]
 for _m in (_creation, _act, _ar, _asm, _bin, _bit, _cmp, _dec, _el, _ext, _xtr, _la, _oth):
     __all__ += getattr(_m, "__all__", [])
-for _m in (_red, _scan, _sh, _so, _spe, _sta):
+for _m in (_red, _scan, _sh, _so, _spe, _sta, _prod, _shm, _win, _conj, _settings):
     __all__ += getattr(_m, "__all__", [])
 del _m
 

@@ -1290,6 +1290,355 @@ class TensorMethods:
         """
         return self.numel()
 
+    # ---- PyTorch's remaining Tensor methods (npgrad.ops.products, shape_more, ...) --------
+    def ravel(self) -> Tensor:
+        return shape_more.ravel(self)
+
+    def ger(self, vec2: Any) -> Tensor:
+        return products.ger(self, vec2)
+
+    def inner(self, other: Any) -> Tensor:
+        return products.inner(self, other)
+
+    def vdot(self, other: Any) -> Tensor:
+        return products.vdot(self, other)
+
+    def addr(self, vec1: Any, vec2: Any, *, beta: Any = 1, alpha: Any = 1) -> Tensor:
+        return products.addr(self, vec1, vec2, beta=beta, alpha=alpha)
+
+    def addr_(self, vec1: Any, vec2: Any, *, beta: Any = 1, alpha: Any = 1) -> Tensor:
+        return self._inplace("addr_", products.addr, vec1, vec2, beta=beta, alpha=alpha)
+
+    def addbmm(self, batch1: Any, batch2: Any, *, beta: Any = 1, alpha: Any = 1) -> Tensor:
+        return products.addbmm(self, batch1, batch2, beta=beta, alpha=alpha)
+
+    def addbmm_(self, batch1: Any, batch2: Any, *, beta: Any = 1, alpha: Any = 1) -> Tensor:
+        return self._inplace("addbmm_", products.addbmm, batch1, batch2, beta=beta, alpha=alpha)
+
+    @numpy_aliases
+    def cumsum_(self, dim: Any, *, dtype: Any = None) -> Tensor:
+        return self._inplace("cumsum_", scan.cumsum, dim, dtype=dtype)
+
+    @numpy_aliases
+    def cumprod_(self, dim: Any, *, dtype: Any = None) -> Tensor:
+        return self._inplace("cumprod_", scan.cumprod, dim, dtype=dtype)
+
+    def floor_divide_(self, other: Any) -> Tensor:
+        return self._inplace("floor_divide_", arithmetic.floor_divide, other)
+
+    def unsafe_chunk(self, chunks: int, dim: int = 0) -> tuple[Tensor, ...]:
+        return shape_more.unsafe_chunk(self, chunks, dim)
+
+    def unsafe_split(self, split_size: Any, dim: int = 0) -> tuple[Tensor, ...]:
+        return shape_more.unsafe_split(self, split_size, dim)
+
+    def unsafe_split_with_sizes(self, split_sizes: Any, dim: int = 0) -> tuple[Tensor, ...]:
+        return shape_more.unsafe_split_with_sizes(self, split_sizes, dim)
+
+    def hardshrink(self, lambd: float = 0.5) -> Tensor:
+        return activation.hardshrink(self, lambd)
+
+    def prelu(self, weight: Any) -> Tensor:
+        return activation.prelu(self, weight)
+
+    def put(self, index: Any, source: Any, accumulate: bool = False) -> Tensor:
+        return indexing.put(self, index, source, accumulate)
+
+    def put_(self, index: Any, source: Any, accumulate: bool = False) -> Tensor:
+        return self._inplace("put_", indexing.put, index, source, accumulate)
+
+    def index_reduce(
+        self, dim: int, index: Any, source: Any, reduce: str, *, include_self: bool = True
+    ) -> Tensor:
+        return gather_scatter.index_reduce(
+            self, dim, index, source, reduce, include_self=include_self
+        )
+
+    def index_reduce_(
+        self, dim: int, index: Any, source: Any, reduce: str, *, include_self: bool = True
+    ) -> Tensor:
+        return self._inplace(
+            "index_reduce_",
+            gather_scatter.index_reduce,
+            dim,
+            index,
+            source,
+            reduce,
+            include_self=include_self,
+        )
+
+    def as_strided(self, size: Any, stride: Any, storage_offset: int | None = None) -> Tensor:
+        return assembly.as_strided(self, size, stride, storage_offset)
+
+    def as_strided_(self, size: Any, stride: Any, storage_offset: int | None = None) -> Tensor:
+        return self._inplace_view("as_strided_", assembly.as_strided, size, stride, storage_offset)  # type: ignore[attr-defined,no-any-return]
+
+    def narrow_copy(self, dim: int, start: int, length: int) -> Tensor:
+        return shape_more.narrow_copy(self, dim, start, length)
+
+    def sum_to_size(self: Any, *size: Any) -> Tensor:
+        """The sum of this tensor down to ``size``, which must expand to this tensor's
+        shape: the dimensions broadcasting would stretch or add are summed.
+
+        Examples
+        --------
+        >>> import npgrad
+        >>> npgrad.ones(2, 3).sum_to_size(1, 3)
+        tensor([[2., 2., 2.]])
+        """
+        shape = creation._size("sum_to_size", size)
+        ok = len(shape) <= self.ndim and all(
+            s in (1, n) for s, n in zip(shape[::-1], self.shape[::-1])
+        )
+        if not ok:
+            raise ValueError(
+                f"sum_to_size: size {shape} is not expandable to size {tuple(self.shape)}"
+            )
+        return sum_to(self, shape)  # type: ignore[no-any-return]
+
+    @property
+    def output_nr(self: Any) -> int:
+        """Which output of its ``grad_fn`` this tensor is (0 for a leaf).
+
+        Examples
+        --------
+        >>> import npgrad
+        >>> a, b = npgrad.ones(4, requires_grad=True).split(2)
+        >>> a.output_nr, b.output_nr
+        (0, 1)
+        """
+        return int(self._output_nr)
+
+    def new(self: Any, *args: Any) -> Tensor:
+        """PyTorch's legacy constructor, with this tensor's dtype: ``x.new(data)`` copies a
+        sequence or array, ``x.new(*sizes)`` is uninitialised, ``x.new()`` is empty and
+        ``x.new(t)`` returns a tensor ``t`` of the same dtype detached (sharing memory).
+
+        Examples
+        --------
+        >>> import npgrad
+        >>> x = npgrad.zeros(1)
+        >>> x.new([1, 2]), x.new(2, 3).shape, x.new().shape
+        (tensor([1., 2.]), (2, 3), (0,))
+        """
+        from npgrad.tensor import Tensor
+
+        if not args:
+            return creation.empty(0, dtype=self.dtype)
+        if len(args) == 1 and isinstance(args[0], Tensor):
+            if args[0].dtype != self.dtype:
+                raise TypeError(
+                    f"new: expected a tensor of dtype {self.dtype}, got {args[0].dtype}"
+                )
+            return args[0].detach()  # type: ignore[no-any-return]
+        if all(isinstance(a, (int, np.integer)) and not isinstance(a, bool) for a in args):
+            return creation.empty(*args, dtype=self.dtype)
+        if len(args) == 1:
+            return creation.tensor(args[0], dtype=self.dtype)
+        raise TypeError(f"new: expected data or sizes (ints), got {args!r}")
+
+    def new_empty_strided(
+        self: Any, size: Any, stride: Any, *, dtype: Any = None, requires_grad: bool = False
+    ) -> Tensor:
+        """:func:`npgrad.empty_strided` with this tensor's dtype unless ``dtype`` is given.
+
+        Examples
+        --------
+        >>> import npgrad
+        >>> npgrad.zeros(1).new_empty_strided((2, 2), (1, 2)).stride()
+        (1, 2)
+        """
+        d = self.dtype if dtype is None else dtype
+        return creation.empty_strided(size, stride, dtype=d, requires_grad=requires_grad)
+
+    def resize_(self: Any, *sizes: Any) -> Tensor:
+        """Give this tensor the shape ``sizes`` in place, keeping its first elements in
+        row-major order: extra elements are uninitialised, missing ones dropped. Refused on
+        a tensor that requires grad, as in PyTorch.
+
+        Examples
+        --------
+        >>> import npgrad
+        >>> npgrad.arange(6).resize_(2, 2)
+        tensor([[0, 1],
+                [2, 3]])
+        """
+        if self._requires_grad:
+            raise RuntimeError("resize_: cannot resize a tensor that requires grad")
+        shape = creation._size("resize_", sizes)
+        self._check_inplace("resize_")
+        if self._view is not None and shape != tuple(self.shape):
+            # npgrad cannot grow or re-lay the memory a view shares with its base
+            raise RuntimeError(
+                f"resize_: can't resize a view of another tensor (shape {tuple(self.shape)} to "
+                f"{shape}); resize a .clone() instead"
+            )
+        n = int(np.prod(shape, dtype=np.int64))
+        flat = self._data.reshape(-1)
+        if n == flat.size:
+            new = flat.reshape(shape)
+        else:
+            new = np.empty(n, dtype=self.dtype)
+            k = min(n, flat.size)
+            new[:k] = flat[:k]
+            if n > k and self.dtype.kind in "fc":
+                new[k:] = 0  # NumPy's garbage may hold signalling patterns: zeros are safer
+            new = new.reshape(shape)
+        self._data = new
+        self._version += 1
+        return self  # type: ignore[no-any-return]
+
+    def resize_as_(self: Any, other: Any) -> Tensor:
+        """:meth:`resize_` to ``other``'s shape.
+
+        Examples
+        --------
+        >>> import npgrad
+        >>> npgrad.zeros(4).resize_as_(npgrad.ones(2, 2)).shape
+        (2, 2)
+        """
+        return self.resize_(tuple(other.shape))  # type: ignore[no-any-return]
+
+    def _python_map(self: Any, op: str, fn: Any, *others: Any) -> Tensor:
+        if not callable(fn):
+            raise TypeError(f"{op}: expected a callable, got {type(fn).__name__}")
+        if self._requires_grad:
+            raise RuntimeError(
+                f"{op}: can't apply a Python function to a tensor that requires grad (it "
+                "would not be differentiable)"
+            )
+        arrs = [np.broadcast_to(getattr(o, "_data", o), self.shape) for o in others]
+        self._check_inplace(op)
+        out = np.empty(self.shape, dtype=self.dtype)
+        for i in np.ndindex(self.shape):
+            out[i] = fn(self._data[i].item(), *(a[i].item() for a in arrs))
+        self._data[...] = out
+        return self._mark_modified(None)  # type: ignore[no-any-return]
+
+    def apply_(self, callable: Any) -> Tensor:  # noqa: A002
+        """Replace each element ``v`` by ``callable(v)`` in place (a Python loop: slow;
+        refused on a tensor that requires grad).
+
+        Examples
+        --------
+        >>> import npgrad
+        >>> npgrad.tensor([1, 2]).apply_(lambda v: v * 10)
+        tensor([10, 20])
+        """
+        return self._python_map("apply_", callable)
+
+    def map_(self, tensor: Any, callable: Any) -> Tensor:  # noqa: A002
+        """Replace each element ``v`` by ``callable(v, w)``, ``w`` the element of ``tensor``
+        (broadcast to this shape), in place.
+
+        Examples
+        --------
+        >>> import npgrad
+        >>> npgrad.tensor([1, 2]).map_(npgrad.tensor([3, 4]), lambda a, b: a * b)
+        tensor([3, 8])
+        """
+        return self._python_map("map_", callable, tensor)
+
+    def map2_(self, x: Any, y: Any, callable: Any) -> Tensor:  # noqa: A002
+        """Replace each element ``v`` by ``callable(v, a, b)``, ``a`` and ``b`` the elements
+        of ``x`` and ``y`` (broadcast to this shape), in place.
+
+        Examples
+        --------
+        >>> import npgrad
+        >>> npgrad.tensor([1, 2]).map2_(npgrad.tensor([3, 4]), npgrad.tensor(1), max)
+        tensor([3, 4])
+        """
+        return self._python_map("map2_", callable, x, y)
+
+    def bernoulli(self, p: Any = None, *, generator: Any = None) -> Tensor:
+        from npgrad.random import bernoulli
+
+        return bernoulli(self, p, generator=generator)
+
+    def multinomial(
+        self, num_samples: int, replacement: bool = False, *, generator: Any = None
+    ) -> Tensor:
+        from npgrad.random import multinomial
+
+        return multinomial(self, num_samples, replacement, generator=generator)  # type: ignore[arg-type]
+
+    def bernoulli_(self, p: Any = 0.5, *, generator: Any = None) -> Tensor:
+        """Fill with 0/1 samples, 1 with probability ``p`` (a number or a tensor)."""
+        return _random_more.bernoulli_(self, p, generator)  # type: ignore[arg-type]
+
+    def cauchy_(self, median: float = 0.0, sigma: float = 1.0, *, generator: Any = None) -> Tensor:
+        """Fill with samples from the Cauchy law of ``median`` and ``sigma``."""
+        return _random_more.cauchy_(self, median, sigma, generator)  # type: ignore[arg-type]
+
+    def exponential_(self, lambd: float = 1.0, *, generator: Any = None) -> Tensor:
+        """Fill with samples from the exponential law of rate ``lambd``."""
+        return _random_more.exponential_(self, lambd, generator)  # type: ignore[arg-type]
+
+    def geometric_(self, p: float, *, generator: Any = None) -> Tensor:
+        """Fill with samples from the geometric law on 1, 2, ... of success rate ``p``."""
+        return _random_more.geometric_(self, p, generator)  # type: ignore[arg-type]
+
+    def log_normal_(self, mean: float = 1.0, std: float = 2.0, *, generator: Any = None) -> Tensor:
+        """Fill with ``exp`` of samples from ``N(mean, std**2)``."""
+        return _random_more.log_normal_(self, mean, std, generator)  # type: ignore[arg-type]
+
+    def random_(self, from_: Any = None, to: Any = None, *, generator: Any = None) -> Tensor:
+        """Fill with integers drawn uniformly from ``[from_, to - 1]`` (see
+        :func:`npgrad._random_more.random_` for the defaults)."""
+        return _random_more.random_(self, from_, to, generator)  # type: ignore[arg-type]
+
+    def conj(self) -> Tensor:
+        return conjugation.conj(self)
+
+    def conj_physical(self) -> Tensor:
+        return conjugation.conj_physical(self)
+
+    def resolve_conj(self) -> Tensor:
+        return conjugation.resolve_conj(self)
+
+    def resolve_neg(self) -> Tensor:
+        return conjugation.resolve_neg(self)
+
+    def is_conj(self) -> bool:
+        return conjugation.is_conj(self)
+
+    def is_neg(self) -> bool:
+        return conjugation.is_neg(self)
+
+    def adjoint(self) -> Tensor:
+        return conjugation.adjoint(self)
+
+    @property
+    def real(self: Any) -> Tensor:
+        """The real part: this tensor itself (npgrad's tensors are real)."""
+        return self  # type: ignore[no-any-return]
+
+    @property
+    def mH(self: Any) -> Tensor:  # noqa: N802 - PyTorch's name
+        """The conjugate transpose of the last two dimensions: ``mT`` for a real tensor (a 0-d
+        tensor is returned as it is, as in PyTorch)."""
+        if self.ndim == 0:
+            return self  # type: ignore[no-any-return]
+        if self.ndim < 2:
+            raise ShapeError(
+                f"mH: only supported on matrices or batches of matrices, got a {self.ndim}-D tensor"
+            )
+        return self.transpose(-2, -1)  # type: ignore[no-any-return]
+
+    @property
+    def H(self: Any) -> Tensor:  # noqa: N802 - PyTorch's name
+        """The conjugate transpose of a matrix: ``t()`` for a real 2-D tensor (a 0-d tensor is
+        returned as it is, as in PyTorch)."""
+        if self.ndim == 0:
+            return self  # type: ignore[no-any-return]
+        if self.ndim != 2:
+            raise ShapeError(
+                f"H: only supported on matrices (2-D tensors), got a {self.ndim}-D tensor; for "
+                "batches of matrices use mH"
+            )
+        return self.transpose(0, 1)  # type: ignore[no-any-return]
+
     # ---- random fills (in place, outside the graph) --------------------------------------
     def uniform_(self, from_: float = 0.0, to: float = 1.0, *, generator: Any = None) -> Tensor:
         """Fill with values drawn uniformly from ``[from_, to)``."""
@@ -1571,7 +1920,9 @@ class TensorMethods:
 
 
 # imported last: these modules need Tensor, which needs TensorMethods above
-from npgrad import creation  # noqa: E402
+import numpy as np  # noqa: E402
+
+from npgrad import _random_more, creation  # noqa: E402
 from npgrad.ops import (  # noqa: E402
     activation,
     arithmetic,
@@ -1579,17 +1930,23 @@ from npgrad.ops import (  # noqa: E402
     binary,
     bitwise,
     comparison,
+    conjugation,
     decomposition,
     elementwise,
     extras,
     extrema,
+    gather_scatter,
     indexing,
     linalg,
+    products,
     reduction,
     scan,
+    shape_more,
     sorting,
     special,
     statistics,
 )
 from npgrad.ops import other as other_ops  # noqa: E402
 from npgrad.ops import shape as shape_ops  # noqa: E402
+from npgrad.ops._broadcast import sum_to  # noqa: E402
+from npgrad.ops._shape_util import ShapeError  # noqa: E402

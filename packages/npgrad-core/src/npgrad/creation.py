@@ -7,19 +7,23 @@
 from __future__ import annotations
 
 import operator
+import warnings
 from collections.abc import Sequence
 from typing import Any
 
 import numpy as np
 
 from npgrad import dtypes
+from npgrad._device import parse_device
 from npgrad.tensor import Tensor
 
 __all__ = [
     "arange",
     "as_tensor",
+    "asarray",
     "empty",
     "empty_like",
+    "empty_strided",
     "eye",
     "from_numpy",
     "full",
@@ -28,6 +32,8 @@ __all__ = [
     "logspace",
     "ones",
     "ones_like",
+    "range",
+    "scalar_tensor",
     "tensor",
     "zeros",
     "zeros_like",
@@ -440,3 +446,157 @@ def eye(
     if n < 0 or (m is not None and m < 0):
         raise ValueError(f"eye: n and m must be non-negative, got n={n}, m={m}")
     return _new(np.eye(n, m, dtype=_float_or(dtype)), requires_grad)
+
+
+def scalar_tensor(
+    s: Any, *, dtype: Any = None, requires_grad: bool = False, device: Any = None
+) -> Tensor:
+    """A 0-d tensor holding the number ``s``, of the default float dtype unless ``dtype`` is
+    given (also for an int or a bool ``s``, as in PyTorch).
+
+    Examples
+    --------
+    >>> import npgrad
+    >>> npgrad.scalar_tensor(3)
+    tensor(3.)
+    """
+    parse_device("scalar_tensor", device)
+    if isinstance(s, Tensor):
+        if s.numel() != 1:
+            raise ValueError(f"scalar_tensor: expected a number, got a tensor of shape {s.shape}")
+        s = s.item()
+    if not isinstance(s, (bool, int, float, np.number, np.bool_)):
+        raise TypeError(f"scalar_tensor: expected a number, got {type(s).__name__}")
+    return _new(np.array(s, dtype=_float_or(dtype)), requires_grad)
+
+
+def asarray(
+    obj: Any,
+    *,
+    dtype: Any = None,
+    device: Any = None,
+    copy: bool | None = None,
+    requires_grad: bool = False,
+) -> Tensor:
+    """``obj`` as a tensor, sharing memory with a Tensor or ndarray when it can
+    (``copy=None``), always copying (``copy=True``) or never (``copy=False``: a ValueError
+    when a cast or a conversion is needed). A Tensor ``obj`` is returned as it is (or, copied
+    or cast, through differentiable ops); ``requires_grad=True`` makes a leaf require grad.
+
+    Examples
+    --------
+    >>> import numpy as np
+    >>> import npgrad
+    >>> a = np.array([1.0, 2.0])
+    >>> t = npgrad.asarray(a)
+    >>> t[0] = 5.0
+    >>> a
+    array([5., 2.])
+    >>> npgrad.asarray([1, 2], dtype=npgrad.float64)
+    tensor([1., 2.], dtype=npgrad.float64)
+    """
+    parse_device("asarray", device)
+    d = None if dtype is None else dtypes.to_dtype(dtype)
+    if isinstance(obj, Tensor):
+        same = d is None or d == obj.dtype
+        if copy is False and not same:
+            raise ValueError(
+                f"asarray: can't alias a tensor of dtype {obj.dtype} as dtype {d} (copy=False)"
+            )
+        out = obj if same and not copy else (obj.to(d) if not same else obj.clone())
+    elif isinstance(obj, np.ndarray):
+        if copy is False and d is not None and d != obj.dtype:
+            raise ValueError(
+                f"asarray: can't alias an array of dtype {obj.dtype} as dtype {d} (copy=False)"
+            )
+        out = tensor(obj, dtype=d) if copy else as_tensor(obj, dtype=d)
+    else:
+        if copy is False:
+            raise ValueError(
+                f"asarray: can't alias {type(obj).__name__} data without copying (copy=False)"
+            )
+        out = tensor(obj, dtype=d)
+    if requires_grad and not out.requires_grad:
+        out.requires_grad_(True)
+    return out
+
+
+def empty_strided(
+    size: Sequence[int],
+    stride: Sequence[int],
+    *,
+    dtype: Any = None,
+    requires_grad: bool = False,
+    device: Any = None,
+) -> Tensor:
+    """An uninitialised tensor of ``size`` laid out with the element ``stride`` given, over
+    a buffer just large enough for it.
+
+    Examples
+    --------
+    >>> import npgrad
+    >>> npgrad.empty_strided((2, 3), (1, 2)).stride()
+    (1, 2)
+    """
+    parse_device("empty_strided", device)
+    shape = _size("empty_strided", (tuple(size),))
+    try:
+        steps = tuple(operator.index(s) for s in stride)
+    except TypeError:
+        raise TypeError(f"empty_strided: stride must be ints, got {stride!r}") from None
+    if len(steps) != len(shape):
+        raise ValueError(
+            f"empty_strided: mismatch in length of strides and shape: size {shape}, stride {steps}"
+        )
+    if any(s < 0 for s in steps):
+        raise ValueError(f"empty_strided: negative strides are not supported, got {steps}")
+    d = _float_or(dtype)
+    n = 0 if 0 in shape else 1 + sum((k - 1) * s for k, s in zip(shape, steps))
+    buf = np.empty(n, dtype=d)
+    arr = np.lib.stride_tricks.as_strided(
+        buf, shape, tuple(s * d.itemsize for s in steps), writeable=True
+    )
+    return _new(arr, requires_grad)
+
+
+def range(  # noqa: A001 - torch.range
+    start: Any = 0,
+    end: Any = None,
+    step: Any = 1,
+    *,
+    dtype: Any = None,
+    requires_grad: bool = False,
+    device: Any = None,
+) -> Tensor:
+    """Values from ``start`` to ``end`` *inclusive* by ``step``, of the default float dtype
+    unless ``dtype`` is given. Deprecated, as in PyTorch (it warns): use :func:`arange`.
+
+    Examples
+    --------
+    >>> import npgrad, warnings
+    >>> with warnings.catch_warnings():
+    ...     warnings.simplefilter("ignore")
+    ...     npgrad.range(1, 2, 0.5)
+    tensor([1.0000, 1.5000, 2.0000])
+    """
+    parse_device("range", device)
+    warnings.warn(
+        "npgrad.range is deprecated and will be removed in a future release because its "
+        "behavior is inconsistent with Python's range builtin. Instead, use npgrad.arange, "
+        "which produces values in [start, end).",
+        UserWarning,
+        stacklevel=2,
+    )
+    start, end, step = (v.item() if isinstance(v, Tensor) else v for v in (start, end, step))
+    if end is None:
+        start, end = 0, start
+    if step == 0:
+        raise ValueError("range: step must be nonzero")
+    if (end - start) * step < 0:
+        raise ValueError(
+            f"range: the range from {start} to {end} is inconsistent with the sign of step {step}"
+        )
+    # like PyTorch: the length and the values are computed in double, then cast
+    n = int(np.floor((end - start) / step)) + 1
+    values = start + np.arange(n, dtype=np.float64) * step
+    return _new(values.astype(_float_or(dtype)), requires_grad)

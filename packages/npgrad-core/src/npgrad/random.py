@@ -32,6 +32,7 @@ from npgrad._generator import (
     seed,
     set_rng_state,
 )
+from npgrad._random_more import binomial, poisson
 from npgrad.autograd.function import Function
 from npgrad.creation import _new, _size, as_tensor
 from npgrad.tensor import Tensor
@@ -39,6 +40,7 @@ from npgrad.tensor import Tensor
 __all__ = [
     "Generator",
     "bernoulli",
+    "binomial",
     "default_generator",
     "fork_rng",
     "get_rng_state",
@@ -47,6 +49,7 @@ __all__ = [
     "multinomial",
     "normal",
     "normal_",
+    "poisson",
     "rand",
     "rand_like",
     "randint",

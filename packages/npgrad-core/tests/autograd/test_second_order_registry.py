@@ -90,6 +90,13 @@ def _well_conditioned(a):
     return a + 2 * npgrad.eye(a.shape[-1], dtype=F64)
 
 
+def _quiet(f, *args):
+    # deprecated ops (chain_matmul) warn on every call: not what these tests check
+    with warnings.catch_warnings():
+        warnings.simplefilter("ignore")
+        return f(*args)
+
+
 def _spd(a):
     return a @ a.mT + npgrad.eye(a.shape[-1], dtype=F64)
 
@@ -397,6 +404,54 @@ SECOND_ORDER = {
     "dsplit": (_x((1, 2, 4)), lambda f, a: f(a * a, 2)),
     "fliplr": (_x(M23), lambda f, a: f(a) * a),
     "flipud": (_x(M23), lambda f, a: f(a) * a),
+    # PyTorch's remaining product, shape and indexing spellings
+    "ger": (_x((2,), (3,)), lambda f, a, b: f(a, b)),
+    "inner": (_x(M23, (4, 3)), lambda f, a, b: f(a, b)),
+    "vdot": (_x((3,), (3,)), lambda f, a, b: f(a * a, b)),
+    "addr": (_x(M23, (2,), (3,)), lambda f, c, a, b: f(c, a, b, beta=2.0, alpha=0.5)),
+    "addbmm": (
+        _x((3,), (2, 2, 4), (2, 4, 3)),
+        lambda f, c, a, b: f(c, a, b, beta=0.5, alpha=2.0),
+    ),
+    "chain_matmul": (_x(M23, M33, (3, 2)), lambda f, a, b, c: _quiet(f, a, b, c)),
+    "frobenius_norm": (_x((2, 3, 2)), lambda f, a: f(a, (0, 2))),
+    "nuclear_norm": (_x((3, 2)), lambda f, a: f(a)),
+    "ravel": (_x(M23), lambda f, a: f(a.t()) * f(a.t())),
+    "unsafe_chunk": (_x((2, 4)), lambda f, a: f(a * a, 2, 1)),
+    "unsafe_split": (_x((2, 5)), lambda f, a: f(a * a, 2, 1)),
+    "unsafe_split_with_sizes": (_x((2, 5)), lambda f, a: f(a * a, [1, 4], 1)),
+    "fill": (_x(M23, ()), lambda f, a, v: f(a, v * v) * a),
+    "hardshrink": (_x(M23), lambda f, a: f(a * a, 0.3)),
+    "prelu": (_x(M23, (3,)), lambda f, a, w: f(a, w * w)),
+    "put": (
+        _x(M23, (3,)),
+        lambda f, a, s: (
+            f(a * a, npgrad.tensor([0, 4, -1]), s * s),
+            f(a * a, npgrad.tensor([1, 1, 0]), s * s, accumulate=True),
+        ),
+    ),
+    "index_reduce": (
+        _x(M23, (2, 2)),
+        lambda f, a, s: tuple(
+            f(a, 1, npgrad.tensor([0, 2]), s, r, include_self=inc)
+            for r, inc in (("prod", True), ("mean", False), ("amax", True), ("amin", False))
+        ),
+    ),
+    "as_strided": (_x((6,)), lambda f, a: f(a * a, (3, 3), (1, 1), 0) * a[:3]),
+    **{
+        name: (_x(M23), lambda f, a: f(a * a))
+        for name in ["conj", "conj_physical", "resolve_conj", "resolve_neg", "real"]
+    },
+    "adjoint": (_x((2, 2, 3)), lambda f, a: f(a * a)),
+    "narrow_copy": (_x((3, 4)), lambda f, a: f(a * a, 1, 1, 2)),
+    "row_stack": (_x((3,), (2, 3)), lambda f, a, b: f([a * a, b])),
+    "gradient": (
+        _x((3, 4), SMALL((4,))),
+        lambda f, a, c: (
+            f(a * a, spacing=[2.0, npgrad.tensor([0.0, 1.0, 3.0, 4.0], dtype=F64) + 0.2 * c])
+            + f(a * a, edge_order=2, spacing=[0.5, npgrad.tensor([0.0, 1.0, 3.0, 4.0]) + c])
+        ),
+    ),
 }
 
 _NO_GRAD_BOOL = "boolean result: no gradient"
@@ -437,10 +492,12 @@ NOT_DIFFERENTIABLE = {
         _NO_GRAD_BOOL,
     ),
     **dict.fromkeys(["is_complex", "is_same_size", "is_signed"], "a Python bool"),
-    **dict.fromkeys(["histc", "histogram"], "counts: no gradient, as in PyTorch"),
+    **dict.fromkeys(["histc", "histogram", "histogramdd"], "counts: no gradient, as in PyTorch"),
     "heaviside": "a step: no gradient (PyTorch has none either)",
     "nextafter": "the next float: no gradient (PyTorch has none either)",
     "isclose": _NO_GRAD_BOOL,
+    "detach": "cut off from the graph by definition",
+    **dict.fromkeys(["is_conj", "is_neg"], "a Python bool"),
 }
 # Functions that are not ops on tensors (not probed: some change global state)
 NOT_AN_OP = {
@@ -482,6 +539,44 @@ NOT_AN_OP = {
     "load": "serialization",
     **dict.fromkeys(["set_printoptions", "get_printoptions"], "printing options"),
     **dict.fromkeys(["set_num_threads", "get_num_threads"], "BLAS thread count"),
+    **dict.fromkeys(
+        [
+            "scalar_tensor",
+            "empty_strided",
+            "range",
+            "hann_window",
+            "hamming_window",
+            "blackman_window",
+            "bartlett_window",
+            "kaiser_window",
+        ],
+        "creates a tensor from sizes or numbers",
+    ),
+    "asarray": "wraps data: a leaf (or the input)",
+    **dict.fromkeys(["poisson", "binomial"], "random sampling: a new leaf, as in PyTorch"),
+    "imag": "always an error: npgrad's tensors are real",
+    "zero_": "in place on its argument (tested in tests/ops/test_api_gaps.py)",
+    **dict.fromkeys(
+        [
+            "use_deterministic_algorithms",
+            "are_deterministic_algorithms_enabled",
+            "is_deterministic_algorithms_warn_only_enabled",
+            "set_deterministic_debug_mode",
+            "get_deterministic_debug_mode",
+            "set_default_device",
+            "get_default_device",
+            "set_float32_matmul_precision",
+            "get_float32_matmul_precision",
+            "set_num_interop_threads",
+            "get_num_interop_threads",
+            "set_warn_always",
+            "is_warn_always_enabled",
+            "is_anomaly_enabled",
+            "set_anomaly_enabled",
+            "is_anomaly_check_nan_enabled",
+        ],
+        "global setting (npgrad._settings)",
+    ),
 }
 
 

@@ -17,6 +17,8 @@ import numpy as np
 
 from npgrad import dtypes
 from npgrad.autograd.function import Function
+from npgrad.ops._activation_shrink import hardshrink as hardshrink
+from npgrad.ops._activation_shrink import prelu as prelu
 from npgrad.ops._erf import erf_array
 from npgrad.ops._promote import tensor_arg
 from npgrad.ops.comparison import where
@@ -27,6 +29,7 @@ __all__ = [
     "elu",
     "erf",
     "gelu",
+    "hardshrink",
     "hardsigmoid",
     "hardswish",
     "hardtanh",
@@ -34,6 +37,7 @@ __all__ = [
     "log_softmax",
     "logsigmoid",
     "mish",
+    "prelu",
     "relu6",
     "selu",
     "silu",

@@ -15,7 +15,7 @@ from collections.abc import Sequence
 from typing import Any
 
 import numpy as np
-from numpy.lib.stride_tricks import as_strided
+from numpy.lib.stride_tricks import as_strided as _np_as_strided
 
 from npgrad import dtypes
 from npgrad.autograd._views import ViewFunction
@@ -23,10 +23,12 @@ from npgrad.autograd.function import Function
 from npgrad.ops._joining import _diagonal_view, cat, flip, split, stack
 from npgrad.ops._promote import const, tensor_arg
 from npgrad.ops._shape_util import ShapeError
+from npgrad.ops._strided import as_strided as as_strided
 from npgrad.ops.elementwise import cast
 from npgrad.tensor import Tensor, _check_dim
 
 __all__ = [
+    "as_strided",
     "block_diag",
     "cartesian_prod",
     "combinations",
@@ -525,7 +527,7 @@ class Unfold(ViewFunction):
         shape = a.shape[:dimension] + (n,) + a.shape[dimension + 1 :] + (size,)
         st = a.strides
         strides = st[:dimension] + (st[dimension] * step,) + st[dimension + 1 :] + (st[dimension],)
-        return as_strided(a, shape, strides, writeable=a.flags.writeable)
+        return _np_as_strided(a, shape, strides, writeable=a.flags.writeable)
 
     @staticmethod
     def backward(ctx: Any, grad: Tensor) -> Tensor:

@@ -23,7 +23,14 @@ from npgrad.ops.comparison import where
 from npgrad.ops.indexing import Index, IndexPut
 from npgrad.tensor import Tensor, _check_dim
 
-__all__ = ["gather", "scatter", "scatter_add", "scatter_reduce", "take_along_dim"]
+__all__ = [
+    "gather",
+    "index_reduce",
+    "scatter",
+    "scatter_add",
+    "scatter_reduce",
+    "take_along_dim",
+]
 
 _ALL = (Ellipsis,)  # the "basic" part of every key here: the whole tensor
 
@@ -447,3 +454,64 @@ def take_along_dim(input: Tensor, indices: Any, dim: int | None = None) -> Tenso
     return Gather.apply(
         x.expand(xshape) if xshape != x.shape else x, basic=_ALL, adv=_along(idx, d)
     )  # type: ignore[no-any-return]
+
+
+_INDEX_REDUCTIONS = ("prod", "mean", "amax", "amin")
+
+
+def index_reduce(
+    input: Tensor,  # noqa: A002
+    dim: int,
+    index: Any,
+    source: Tensor,
+    reduce: str,
+    *,
+    include_self: bool = True,
+) -> Tensor:
+    """Reduce the slices of ``source`` along ``dim`` into a copy of ``input`` at the slices
+    ``index[i]``, with ``reduce``: ``"prod"``, ``"mean"``, ``"amax"`` or ``"amin"``. With
+    ``include_self=False`` the values of ``input`` at the indexed slices are left out.
+    Differentiable in ``input`` and ``source``, with :func:`scatter_reduce`'s gradients.
+
+    Examples
+    --------
+    >>> import npgrad
+    >>> x = npgrad.ones(3)
+    >>> npgrad.index_reduce(x, 0, npgrad.tensor([0, 0, 2]), npgrad.tensor([2.0, 3.0, 4.0]), "prod")
+    tensor([6., 1., 4.])
+    """
+    if reduce not in _INDEX_REDUCTIONS:
+        raise ValueError(f"index_reduce: reduce must be one of {_INDEX_REDUCTIONS}, got {reduce!r}")
+    x, src = tensor_arg("index_reduce", input), tensor_arg("index_reduce", source)
+    idx = _index("index_reduce", index)
+    if idx.ndim > 1:
+        raise ShapeError(f"index_reduce: index must be 1-D, got shape {idx.shape}")
+    xs = x.shape if x.ndim else (1,)
+    d = _check_dim("index_reduce", dim, len(xs))
+    want = xs[:d] + (idx.size,) + xs[d + 1 :]
+    ss = src.shape if src.ndim else (1,)
+    if ss != want:
+        raise ShapeError(
+            f"index_reduce: source of shape {src.shape} must have the shape of input "
+            f"{x.shape} with dimension {d} of size len(index) = {idx.size}, i.e. {want}"
+        )
+    n = xs[d]
+    raw = idx.reshape(-1)
+    if raw.size and (raw.min() < -n or raw.max() >= n):
+        raise IndexError(
+            f"index_reduce: index out of range for dimension {d} of size {n} (got values in "
+            f"[{raw.min()}, {raw.max()}])"
+        )
+    full = np.broadcast_to(
+        np.where(raw < 0, raw + n, raw).reshape((1,) * d + (-1,) + (1,) * (len(xs) - d - 1)),
+        want,
+    )
+    out = scatter_reduce(
+        x.reshape(xs),
+        d,
+        const(np.ascontiguousarray(full)),
+        src.reshape(want),
+        reduce,
+        include_self=include_self,
+    )
+    return out.reshape(x.shape) if x.ndim == 0 else out

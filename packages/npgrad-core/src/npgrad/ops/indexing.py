@@ -22,7 +22,7 @@ from npgrad.ops._promote import fill_value
 from npgrad.ops._shape_util import ShapeError, _ints, _need_dims
 from npgrad.tensor import Tensor, _check_dim
 
-__all__ = ["getitem", "index_put", "narrow", "pad", "setitem"]
+__all__ = ["getitem", "index_put", "narrow", "pad", "put", "setitem"]
 
 
 # ---- indexing: x[key] ------------------------------------------------------------------------
@@ -499,3 +499,41 @@ def pad(input: Tensor, pad: Sequence[int], mode: str = "constant", value: Any = 
     # one gather over the last k dims: adjacent index arrays broadcast to their outer product
     key = (Ellipsis,) + tuple(ix.reshape((-1,) + (1,) * (k - 1 - j)) for j, ix in enumerate(idx))
     return Pad.apply(input, basic=(Ellipsis,), adv=key)  # type: ignore[no-any-return]
+
+
+def put(input: Tensor, index: Any, source: Any, accumulate: bool = False) -> Tensor:  # noqa: A002
+    """A copy of ``input`` with ``source`` written at the positions ``index`` of
+    ``input`` read as if it were 1-D (negative positions count from the end), or added there
+    when ``accumulate``. ``index`` and ``source`` have the same number of elements.
+    Differentiable in ``input`` and ``source``.
+
+    Examples
+    --------
+    >>> import npgrad
+    >>> npgrad.put(npgrad.zeros(2, 2), npgrad.tensor([0, -1]), npgrad.tensor([1.0, 2.0]))
+    tensor([[1., 0.],
+            [0., 2.]])
+    """
+    if not isinstance(input, Tensor):
+        raise TypeError(f"put: expected input to be a Tensor, got {type(input).__name__}")
+    if not isinstance(index, Tensor) or index.dtype.kind not in "iu":
+        raise TypeError(f"put: index must be an integer Tensor, got {index!r}")
+    src = source if isinstance(source, Tensor) else Tensor._make(np.asarray(source), False, None)
+    if src.numel() != index.numel():
+        raise ShapeError(
+            f"put: expected source and index to have the same number of elements, got "
+            f"source.numel() = {src.numel()}, index.numel() = {index.numel()}"
+        )
+    n = input.numel()
+    raw = index._data.reshape(-1)
+    if raw.size and (raw.min() < -n or raw.max() >= n):
+        raise IndexError(
+            f"put: index out of range for a tensor of {n} elements (got values in "
+            f"[{raw.min()}, {raw.max()}])"
+        )
+    if src.dtype != input.dtype:
+        src = src.to(input.dtype)
+    flat = index_put(
+        input.reshape(-1), (index.reshape(-1),), src.reshape(-1), accumulate=accumulate
+    )
+    return flat.reshape(input.shape)

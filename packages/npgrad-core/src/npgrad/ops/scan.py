@@ -21,6 +21,7 @@ import numpy as np
 from npgrad.autograd.function import Function
 from npgrad.autograd.grad_mode import is_grad_enabled_fast
 from npgrad.ops._aliases import numpy_aliases as _numpy_aliases
+from npgrad.ops._gradient import gradient as gradient
 from npgrad.ops._joining import flip
 from npgrad.ops._promote import const, tensor_arg
 from npgrad.ops._return_types import values_indices
@@ -32,7 +33,7 @@ from npgrad.ops.reduction import Sum, _acc, _dim, _out_dtype
 from npgrad.ops.shape import clone
 from npgrad.tensor import Tensor
 
-__all__ = ["cummax", "cummin", "cumprod", "cumsum", "logcumsumexp"]
+__all__ = ["cummax", "cummin", "cumprod", "cumsum", "gradient", "logcumsumexp"]
 
 
 def _scan(a: np.ndarray, axis: int | None, dtype: np.dtype, fn: Any) -> np.ndarray:

@@ -18,6 +18,7 @@ import numpy as np
 from npgrad import dtypes
 from npgrad.ops._aliases import numpy_aliases
 from npgrad.ops._distance import _p_arg, cdist, dist, pdist
+from npgrad.ops._histogramdd import histogramdd as histogramdd
 from npgrad.ops._promote import const, tensor_arg
 from npgrad.ops._return_types import named_pair
 from npgrad.ops.arithmetic import mul
@@ -30,6 +31,7 @@ from npgrad.ops.reduction import sum as _sum
 from npgrad.tensor import Tensor, _check_dim
 
 __all__ = [
+    "histogramdd",
     "aminmax",
     "cdist",
     "corrcoef",

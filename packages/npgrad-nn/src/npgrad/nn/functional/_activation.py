@@ -4,7 +4,7 @@ The numerically careful kernels (``softmax``, ``gelu``, ``softplus``, ``elu``…
 npgrad-core ops (:mod:`npgrad.ops.activation` and :mod:`npgrad.ops.elementwise`); this
 module gives them PyTorch's functional signatures — ``inplace=`` flags, the ``*_`` in-place
 variants, ``softmax``'s ``_stacklevel`` — and adds the ones core leaves to ``nn``
-(``prelu``, ``threshold``, ``glu``, ``rrelu``, ``hardshrink``, ``softshrink``) as
+(``threshold``, ``glu``, ``rrelu``, ``softshrink``; ``prelu`` and ``hardshrink`` are core's) as
 compositions of core ops, differentiable to any order.
 
 ``inplace=True`` writes the result into ``input`` with core's in-place mechanism (the
@@ -25,6 +25,8 @@ from npgrad import Tensor
 from npgrad.ops import activation as _act
 from npgrad.ops import elementwise as _el
 from npgrad.ops._shape_util import ShapeError
+from npgrad.ops.activation import hardshrink as hardshrink  # one implementation, in core
+from npgrad.ops.activation import prelu as prelu
 
 __all__ = [
     "celu",
@@ -224,41 +226,6 @@ def rrelu_(
     return rrelu(input, lower, upper, training, inplace=True)
 
 
-def prelu(input: Tensor, weight: Tensor) -> Tensor:  # noqa: A002
-    """``x`` for ``x > 0``, else ``weight * x``, with one learnable slope or one per channel
-    (dimension 1 of the input).
-
-    Examples
-    --------
-    >>> import npgrad
-    >>> from npgrad.nn import functional as F
-    >>> F.prelu(npgrad.tensor([[-1.0, -1.0], [2.0, -2.0]]), npgrad.tensor([0.1, 0.5]))
-    tensor([[-0.1000, -0.5000],
-            [ 2.0000, -1.0000]])
-    """
-    x = _tensor("prelu", input)
-    if not isinstance(weight, Tensor):
-        raise TypeError(f"prelu: expected weight to be a Tensor, got {type(weight).__name__}")
-    if weight.ndim > 1:
-        raise ShapeError(
-            f"prelu: Expected `weight` to be a scalar or 1D tensor, but got: ndim = "
-            f"{weight.ndim} (shape {weight.shape})"
-        )
-    n = weight.numel()
-    if n == 1:
-        w = weight.reshape(())
-    else:
-        channels = x.shape[1] if x.ndim > 1 else 1
-        if x.ndim == 0 or channels != n:
-            raise ShapeError(
-                f"prelu: Mismatch of parameter numbers and input channel size. Found parameter "
-                f"numbers = {n} and channel size = {channels} (input shape {x.shape})."
-            )
-        w = weight.reshape((1, n) + (1,) * (x.ndim - 2))
-    # x > 0 picks the identity, so the slope (and its gradient) applies at x = 0, as in PyTorch
-    return npgrad.where(x > 0, x, w * x)
-
-
 # ---- exponential family ------------------------------------------------------------------------
 def elu(input: Tensor, alpha: float = 1.0, inplace: bool = False) -> Tensor:  # noqa: A002
     """``x`` for ``x > 0``, else ``alpha * (exp(x) - 1)``.
@@ -455,20 +422,6 @@ def tanhshrink(input: Tensor) -> Tensor:  # noqa: A002
     tensor([0.])
     """
     return _act.tanhshrink(_tensor("tanhshrink", input))
-
-
-def hardshrink(input: Tensor, lambd: float = 0.5) -> Tensor:  # noqa: A002
-    """``x`` where ``|x| > lambd``, else 0.
-
-    Examples
-    --------
-    >>> import npgrad
-    >>> from npgrad.nn import functional as F
-    >>> F.hardshrink(npgrad.tensor([-1.0, 0.2, 0.7]))
-    tensor([-1.0000,  0.0000,  0.7000])
-    """
-    x = _tensor("hardshrink", input)
-    return npgrad.where((x > lambd) | (x < -lambd), x, 0.0)
 
 
 def softshrink(input: Tensor, lambd: float = 0.5) -> Tensor:  # noqa: A002
