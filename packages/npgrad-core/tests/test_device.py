@@ -47,6 +47,22 @@ def test_tensors_are_on_the_cpu_and_refuse_other_devices() -> None:
     assert npgrad.Generator().device == npgrad.device("cpu")
 
 
+def test_creation_functions_refuse_other_devices() -> None:
+    assert npgrad.zeros(2, device="cpu").shape == (2,)
+    assert npgrad.tensor([1.0], device=npgrad.device("cpu")).device.type == "cpu"
+    calls = [
+        lambda d: npgrad.zeros(2, device=d),
+        lambda d: npgrad.tensor([1.0], device=d),
+        lambda d: npgrad.arange(3, device=d),
+        lambda d: npgrad.randn(2, device=d),
+        lambda d: npgrad.ones_like(npgrad.ones(2), device=d),
+        lambda d: npgrad.hann_window(4, device=d),
+    ]
+    for make in calls:
+        with pytest.raises(RuntimeError, match="CPU only"):
+            make("cuda")
+
+
 def test_modules_follow() -> None:
     nn = pytest.importorskip("npgrad.nn")
     m = nn.Linear(2, 2)

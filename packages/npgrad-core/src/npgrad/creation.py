@@ -134,6 +134,7 @@ def tensor(
     >>> npgrad.tensor([1.0, 2.0], requires_grad=True)
     tensor([1., 2.], requires_grad=True)
     """
+    parse_device("tensor", device)
     t = Tensor._make(_to_array(data, dtype), False, None)
     if requires_grad:
         t.requires_grad_(True)
@@ -153,6 +154,7 @@ def as_tensor(data: Any, dtype: Any = None, device: Any = None) -> Tensor:
     >>> a
     array([5., 2.])
     """
+    parse_device("as_tensor", device)
     if isinstance(data, Tensor) and (dtype is None or dtypes.to_dtype(dtype) == data.dtype):
         return data
     return Tensor._make(_to_array(data, dtype, copy=False), False, None)
@@ -203,6 +205,7 @@ def zeros(*size: Any, dtype: Any = None, requires_grad: bool = False, device: An
     >>> npgrad.zeros(2, 3).shape
     (2, 3)
     """
+    parse_device("zeros", device)
     return _new(np.zeros(_size("zeros", size), _float_or(dtype)), requires_grad)
 
 
@@ -215,6 +218,7 @@ def ones(*size: Any, dtype: Any = None, requires_grad: bool = False, device: Any
     >>> npgrad.ones(2, dtype=npgrad.int64)
     tensor([1, 1])
     """
+    parse_device("ones", device)
     return _new(np.ones(_size("ones", size), _float_or(dtype)), requires_grad)
 
 
@@ -227,6 +231,7 @@ def empty(*size: Any, dtype: Any = None, requires_grad: bool = False, device: An
     >>> npgrad.empty(2, 3).shape
     (2, 3)
     """
+    parse_device("empty", device)
     return _new(np.empty(_size("empty", size), _float_or(dtype)), requires_grad)
 
 
@@ -247,6 +252,7 @@ def full(
     (tensor([1.5000, 1.5000]), tensor([7, 7]))
     """
     # a number's own dtype, as for Python scalars in ops: np.float64(1.5) fills float32
+    parse_device("full", device)
     d = dtypes.scalar_dtype(fill_value) if dtype is None else dtypes.to_dtype(dtype)
     if dtype is not None:
         from npgrad.ops._promote import fill_value as _checked
@@ -272,6 +278,7 @@ def zeros_like(
     >>> npgrad.zeros_like(npgrad.tensor([[1, 2]]))
     tensor([[0, 0]])
     """
+    parse_device("zeros_like", device)
     return _new(np.zeros(*_like("zeros_like", input, dtype)), requires_grad)
 
 
@@ -286,6 +293,7 @@ def ones_like(
     >>> npgrad.ones_like(npgrad.tensor([1, 2]), dtype=npgrad.float32)
     tensor([1., 1.])
     """
+    parse_device("ones_like", device)
     return _new(np.ones(*_like("ones_like", input, dtype)), requires_grad)
 
 
@@ -300,6 +308,7 @@ def empty_like(
     >>> npgrad.empty_like(npgrad.zeros(2, 3)).shape
     (2, 3)
     """
+    parse_device("empty_like", device)
     return _new(np.empty(*_like("empty_like", input, dtype)), requires_grad)
 
 
@@ -319,6 +328,7 @@ def full_like(
     >>> npgrad.full_like(npgrad.zeros(2), 0.5)
     tensor([0.5000, 0.5000])
     """
+    parse_device("full_like", device)
     from npgrad.ops._promote import fill_value as _checked
 
     shape, d = _like("full_like", input, dtype)
@@ -345,6 +355,7 @@ def arange(
     tensor([0.0000, 0.2500, 0.5000, 0.7500])
     """
     # 0-d tensors count as the numbers they hold (an integer one keeps the result int64)
+    parse_device("arange", device)
     start, end, step = (v.item() if isinstance(v, Tensor) else v for v in (start, end, step))
     if end is None:
         start, end = 0, start
@@ -395,6 +406,7 @@ def linspace(
     >>> npgrad.linspace(0, 1, 5)
     tensor([0.0000, 0.2500, 0.5000, 0.7500, 1.0000])
     """
+    parse_device("linspace", device)
     if steps < 0:
         raise ValueError(f"linspace: number of steps must be non-negative, got {steps}")
     return _new(np.linspace(start, end, steps).astype(_float_or(dtype)), requires_grad)
@@ -418,6 +430,7 @@ def logspace(
     >>> npgrad.logspace(0, 2, 3)
     tensor([  1.,  10., 100.])
     """
+    parse_device("logspace", device)
     if steps < 0:
         raise ValueError(f"logspace: number of steps must be non-negative, got {steps}")
     d = _float_or(dtype)
@@ -443,6 +456,7 @@ def eye(
     tensor([[1., 0., 0.],
             [0., 1., 0.]])
     """
+    parse_device("eye", device)
     if n < 0 or (m is not None and m < 0):
         raise ValueError(f"eye: n and m must be non-negative, got n={n}, m={m}")
     return _new(np.eye(n, m, dtype=_float_or(dtype)), requires_grad)

@@ -20,6 +20,7 @@ from typing import Any
 import numpy as np
 
 from npgrad import dtypes
+from npgrad._device import parse_device
 from npgrad._generator import (
     Generator,
     _generator_from_state,  # noqa: F401 - where pickles of a Generator made before look
@@ -137,6 +138,7 @@ def rand(
     >>> x.shape, all(0 <= v < 1 for row in x.tolist() for v in row)
     ((2, 3), True)
     """
+    parse_device("rand", device)
     d = _float_dtype("rand", dtype)
     arr = _uniform01(_rng("rand", generator), _shape("rand", shape, size), d)
     return _new(arr, requires_grad)
@@ -158,6 +160,7 @@ def randn(
     >>> ntr.randn(4, generator=ntr.Generator().manual_seed(0)).dtype
     dtype('float32')
     """
+    parse_device("randn", device)
     d = _float_dtype("randn", dtype)
     arr = _std_normal(_rng("randn", generator), _shape("randn", shape, size), d)
     return _new(arr, requires_grad)
@@ -208,6 +211,7 @@ def randint(
     >>> x.dtype, all(0 <= v < 10 for v in x.tolist())
     (dtype('int64'), True)
     """
+    parse_device("randint", device)
     if size is None and high is not None and not isinstance(high, (int, np.integer, Tensor)):
         size, high = high, None  # randint(high, size)
     if high is None:
@@ -241,6 +245,7 @@ def randperm(
     >>> sorted(p.tolist())
     [0, 1, 2, 3, 4]
     """
+    parse_device("randperm", device)
     try:
         n = operator.index(n)
     except TypeError:
@@ -317,6 +322,7 @@ def normal(
     >>> ntr.normal(npgrad.zeros(2, 1), npgrad.ones(3)).shape
     (2, 3)
     """
+    parse_device("normal", device)
     rng = _rng("normal", generator)
     if not isinstance(mean, (Tensor, np.ndarray)) and not isinstance(std, (Tensor, np.ndarray)):
         if size is None:
@@ -372,6 +378,7 @@ def uniform(
     >>> x.shape, all(-1 <= v < 1 for row in x.tolist() for v in row)
     ((2, 2), True)
     """
+    parse_device("uniform", device)
     lo, hi = _number("uniform", "low", low), _number("uniform", "high", high)
     d = _float_dtype("uniform", dtype)
     shape = _size("uniform", (size,))
@@ -512,6 +519,7 @@ def rand_like(
     >>> y.shape, y.dtype
     ((2, 3), dtype('float64'))
     """
+    parse_device("rand_like", device)
     shape, d = _like_dtype("rand_like", input, dtype)
     return rand(shape, generator=generator, dtype=d, requires_grad=requires_grad)
 
@@ -532,6 +540,7 @@ def randn_like(
     >>> npgrad.randn_like(npgrad.zeros(4, dtype=npgrad.float16)).dtype
     dtype('float16')
     """
+    parse_device("randn_like", device)
     shape, d = _like_dtype("randn_like", input, dtype)
     return randn(shape, generator=generator, dtype=d, requires_grad=requires_grad)
 
@@ -556,6 +565,7 @@ def randint_like(
     >>> y.dtype, bool(((y >= 0) & (y < 3)).all())
     (dtype('int32'), True)
     """
+    parse_device("randint_like", device)
     shape, d = _like_dtype("randint_like", input, dtype)
     if high is None:
         low, high = 0, low

@@ -18,6 +18,7 @@ import numpy as np
 from numpy.lib.stride_tricks import as_strided as _np_as_strided
 
 from npgrad import dtypes
+from npgrad._device import parse_device
 from npgrad.autograd._views import ViewFunction
 from npgrad.autograd.function import Function
 from npgrad.ops._joining import _diagonal_view, cat, flip, split, stack
@@ -174,6 +175,7 @@ def tril_indices(
     tensor([[0, 1, 1, 2, 2, 2],
             [0, 0, 1, 0, 1, 2]])
     """
+    parse_device("tril_indices", device)
     return _triangle_indices("tril_indices", row, col, offset, dtype, False)
 
 
@@ -190,6 +192,7 @@ def triu_indices(
     tensor([[0, 0, 1],
             [1, 2, 2]])
     """
+    parse_device("triu_indices", device)
     return _triangle_indices("triu_indices", row, col, offset, dtype, True)
 
 
