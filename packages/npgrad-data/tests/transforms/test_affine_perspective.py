@@ -171,13 +171,17 @@ def test_perspective_matches_homography_per_pixel(small):
     hmat = _homography(start, end)
     got = _np(F.perspective(npgrad.from_numpy(small), start, end, NEAREST))
     want = np.zeros_like(small)
+    tie = np.zeros(small.shape[1:], bool)
     for y in range(h):
         for x in range(w):
             u, v, s = hmat @ np.array([x + 0.5, y + 0.5, 1.0])  # pixel centres
+            # a source coordinate within rounding of a pixel edge may land on either side
+            tie[y, x] = min(abs(u / s - round(u / s)), abs(v / s - round(v / s))) < 1e-9
             xi, yi = int(np.floor(u / s)), int(np.floor(v / s))
             if 0 <= xi < w and 0 <= yi < h:
                 want[:, y, x] = small[:, yi, xi]
-    np.testing.assert_array_equal(got, want)
+    assert tie.sum() <= 4
+    np.testing.assert_array_equal(got[:, ~tie], want[:, ~tie])
     pil = F.perspective(Image.fromarray(small[0].astype(np.uint8)), start, end, NEAREST)
     # PIL computes the same coordinates in its own double arithmetic: allow one tie
     assert (np.asarray(pil) != want[0].astype(np.uint8)).sum() <= 1
