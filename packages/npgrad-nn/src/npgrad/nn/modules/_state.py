@@ -33,24 +33,75 @@ def _detached(t: Tensor, keep_vars: bool) -> Tensor:
     return Tensor._make(t._data.copy(), False, None)
 
 
+def _hook_dict(mod: Module, name: str) -> dict[int, Any]:
+    # the state-dict hooks live in dicts made on first registration (modules pickled before
+    # they existed have none)
+    hooks: dict[int, Any] = mod.__dict__.get(name) or {}
+    return hooks
+
+
+def _overrides(mod: Module, method: str) -> bool:
+    """Whether ``mod``'s class defines its own ``get_extra_state``/``set_extra_state``."""
+    from npgrad.nn.modules.module import Module
+
+    return getattr(type(mod), method) is not getattr(Module, method)
+
+
 def state_dict(
     module: Module, destination: dict[str, Any] | None, prefix: str, keep_vars: bool
 ) -> OrderedDict[str, Tensor]:
     out: OrderedDict[str, Tensor] = OrderedDict() if destination is None else destination  # type: ignore[assignment]
     if destination is None:
         out._metadata = OrderedDict()  # type: ignore[attr-defined]
-    metadata = getattr(out, "_metadata", None)
-    for mod_prefix, mod in module.named_modules(prefix=prefix.rstrip("."), remove_duplicate=False):
-        if metadata is not None:
-            metadata[mod_prefix] = {"version": mod._version}
-        base = f"{mod_prefix}." if mod_prefix else ""
+    _save(module, out, prefix.rstrip("."), keep_vars, getattr(out, "_metadata", None))
+    return out
+
+
+def _save(
+    mod: Module, out: dict[str, Any], name: str, keep_vars: bool, metadata: dict[str, Any] | None
+) -> None:
+    """One module's entries, then its children's (each path of a shared module), with the
+    state-dict hooks around them as in PyTorch."""
+    base = f"{name}." if name else ""
+    for hook in _hook_dict(mod, "_state_dict_pre_hooks").values():
+        hook(mod, base, keep_vars)
+    local = {"version": mod._version}
+    if metadata is not None:
+        metadata[name] = local
+    for k, p in mod._parameters.items():
+        if p is not None:
+            out[base + k] = _detached(p, keep_vars)
+    for k, b in mod._buffers.items():
+        if b is not None and k not in mod._non_persistent_buffers:
+            out[base + k] = _detached(b, keep_vars)
+    if _overrides(mod, "get_extra_state"):
+        out[base + "_extra_state"] = mod.get_extra_state()
+    for child_name, child in mod._modules.items():
+        if child is not None:
+            _save(child, out, base + child_name, keep_vars, metadata)
+    for hook in _hook_dict(mod, "_state_dict_post_hooks").values():
+        if hook(mod, out, base, local) is not None:
+            raise RuntimeError(
+                "state_dict post hooks must return None (modify state_dict in place)"
+            )
+
+
+def _own_entries(module: Module) -> tuple[dict[str, Tensor], dict[str, Module]]:
+    """The tensors ``load_state_dict`` fills (parameters and persistent buffers, by key) and
+    the modules taking an ``_extra_state`` entry, without running the state-dict hooks."""
+    tensors: dict[str, Tensor] = {}
+    extra: dict[str, Module] = {}
+    for name, mod in module.named_modules(remove_duplicate=False):
+        base = f"{name}." if name else ""
         for k, p in mod._parameters.items():
             if p is not None:
-                out[base + k] = _detached(p, keep_vars)
+                tensors[base + k] = p
         for k, b in mod._buffers.items():
             if b is not None and k not in mod._non_persistent_buffers:
-                out[base + k] = _detached(b, keep_vars)
-    return out
+                tensors[base + k] = b
+        if _overrides(mod, "set_extra_state"):
+            extra[base + "_extra_state"] = mod
+    return tensors, extra
 
 
 def load_state_dict(
@@ -62,21 +113,19 @@ def load_state_dict(
         raise TypeError(f"Expected state_dict to be dict-like, got {type(state_dict).__name__}.")
     metadata = getattr(state_dict, "_metadata", None) or {}
     state_dict = OrderedDict(state_dict)  # the upgrade hooks must not change the caller's
-    for name, mod in module.named_modules(remove_duplicate=False):
-        mod._upgrade_state_dict(state_dict, f"{name}." if name else "", metadata.get(name, {}))
-    own = module.state_dict(keep_vars=True)
-    missing = [k for k in own if k not in state_dict]
-    unexpected = [k for k in state_dict if k not in own]
-    errors = []
-    if strict:
-        if unexpected:
-            errors.append(
-                "Unexpected key(s) in state_dict: " + ", ".join(f'"{k}"' for k in unexpected) + "."
-            )
-        if missing:
-            errors.append(
-                "Missing key(s) in state_dict: " + ", ".join(f'"{k}"' for k in missing) + "."
-            )
+    missing: list[str] = []
+    unexpected: list[str] = []
+    errors: list[str] = []
+    modules = list(module.named_modules(remove_duplicate=False))
+    for name, mod in modules:
+        prefix, local = f"{name}." if name else "", metadata.get(name, {})
+        mod._upgrade_state_dict(state_dict, prefix, local)
+        for hook in _hook_dict(mod, "_load_state_dict_pre_hooks").values():
+            hook(mod, state_dict, prefix, local, strict, missing, unexpected, errors)
+    own, extra = _own_entries(module)
+    n_missing, n_unexpected = len(missing), len(unexpected)  # what the pre-hooks added
+    missing += [k for k in [*own, *extra] if k not in state_dict]
+    unexpected += [k for k in state_dict if k not in own and k not in extra]
     values: list[tuple[Tensor, np.ndarray]] = []
     for k, target in own.items():
         if k not in state_dict:
@@ -99,10 +148,66 @@ def load_state_dict(
             )
         else:
             values.append((target, arr))
-    if errors:
-        raise RuntimeError(
-            f"Error(s) in loading state_dict for {module._get_name()}:\n\t" + "\n\t".join(errors)
+    post_hooks = any(_hook_dict(mod, "_load_state_dict_post_hooks") for _, mod in modules)
+    # Without post hooks every error is known now: raise before anything changes. A post hook
+    # may still clear missing or unexpected keys (PyTorch checks them after its hooks): then
+    # the values are loaded first, and put back if the strict check fails after all.
+    if errors or (strict and not post_hooks and (missing or unexpected)):
+        _raise(module, errors, missing if strict else [], unexpected if strict else [])
+    backup = [(t, t._data.copy()) for t, _ in values if not is_lazy(t)] if post_hooks else []
+    _assign(module, values, assign)
+    for key, mod in extra.items():
+        if key in state_dict:
+            mod.set_extra_state(state_dict[key])
+    if post_hooks:
+        # PyTorch's walk: each module adds its keys as it is loaded, and its post hooks run
+        # after its children's, seeing the keys found so far
+        del missing[n_missing:], unexpected[n_unexpected:]
+        _post_walk(module, "", state_dict, _IncompatibleKeys(missing, unexpected))
+        if strict and (missing or unexpected):
+            for t, data in backup:
+                t._data = data
+            _raise(module, [], missing, unexpected)
+    return _IncompatibleKeys(missing, unexpected)
+
+
+def _post_walk(mod: Module, prefix: str, state_dict: dict[str, Any], inc: Any) -> None:
+    local = [k for k, p in mod._parameters.items() if p is not None] + [
+        k for k, b in mod._buffers.items() if b is not None and k not in mod._non_persistent_buffers
+    ]
+    extra = prefix + "_extra_state" if _overrides(mod, "set_extra_state") else None
+    inc.missing_keys.extend(prefix + k for k in local if prefix + k not in state_dict)
+    if extra is not None and extra not in state_dict:
+        inc.missing_keys.append(extra)
+    children = {name for name, child in mod._modules.items() if child is not None}
+    for key in state_dict:
+        if key.startswith(prefix) and key != extra:
+            first = key[len(prefix) :].split(".", 1)[0]
+            if first not in children and first not in local:
+                inc.unexpected_keys.append(key)
+    for name, child in mod._modules.items():
+        if child is not None:
+            _post_walk(child, f"{prefix}{name}.", state_dict, inc)
+    for hook in _hook_dict(mod, "_load_state_dict_post_hooks").values():
+        if hook(mod, inc) is not None:
+            raise RuntimeError("load_state_dict post hooks must return None")
+
+
+def _raise(module: Module, errors: list[str], missing: list[str], unexpected: list[str]) -> None:
+    lines = []
+    if unexpected:
+        lines.append(
+            "Unexpected key(s) in state_dict: " + ", ".join(f'"{k}"' for k in unexpected) + "."
         )
+    if missing:
+        lines.append("Missing key(s) in state_dict: " + ", ".join(f'"{k}"' for k in missing) + ".")
+    raise RuntimeError(
+        f"Error(s) in loading state_dict for {module._get_name()}:\n\t"
+        + "\n\t".join(lines + errors)
+    )
+
+
+def _assign(module: Module, values: list[tuple[Tensor, np.ndarray]], assign: bool) -> None:
     materialized = False
     for target, arr in values:
         if is_lazy(target):
@@ -119,4 +224,3 @@ def load_state_dict(
             sync = getattr(type(mod), "_sync_sizes", None)
             if sync is not None:
                 sync(mod)
-    return _IncompatibleKeys(missing, unexpected)

@@ -509,6 +509,65 @@ class Module:
         ``_load_from_state_dict``).
         """
 
+    def get_extra_state(self) -> Any:
+        """What to save under ``<prefix>_extra_state`` in ``state_dict()``: a subclass that
+        overrides this (and :meth:`set_extra_state`) keeps any picklable state there."""
+        raise RuntimeError(
+            "Reached a code path in Module.get_extra_state() that should never be called: "
+            "override get_extra_state in the subclass to return the extra state"
+        )
+
+    def set_extra_state(self, state: Any) -> None:
+        """Restore what :meth:`get_extra_state` saved (called by ``load_state_dict``)."""
+        raise RuntimeError(
+            "Reached a code path in Module.set_extra_state() that should never be called: "
+            "override set_extra_state in the subclass to load the extra state"
+        )
+
+    def _register_state_hook(self, store: str, hook: Callable[..., Any]) -> _RemovableHandle:
+        hooks = self.__dict__.setdefault(store, {})
+        handle = _RemovableHandle(hooks)
+        hooks[handle.id] = hook
+        return handle
+
+    def register_state_dict_pre_hook(self, hook: Callable[..., Any]) -> _RemovableHandle:
+        """Call ``hook(module, prefix, keep_vars)`` before ``state_dict`` saves this module."""
+        return self._register_state_hook("_state_dict_pre_hooks", hook)
+
+    def register_state_dict_post_hook(self, hook: Callable[..., Any]) -> _RemovableHandle:
+        """Call ``hook(module, state_dict, prefix, local_metadata)`` after this module and its
+        children were saved; the hook may change ``state_dict`` in place (and returns None)."""
+        return self._register_state_hook("_state_dict_post_hooks", hook)
+
+    def register_load_state_dict_pre_hook(self, hook: Callable[..., Any]) -> _RemovableHandle:
+        """Call ``hook(module, state_dict, prefix, local_metadata, strict, missing_keys,
+        unexpected_keys, error_msgs)`` before ``load_state_dict`` checks the keys; it may
+        rename entries of ``state_dict`` (load_state_dict's own copy) or add to the lists."""
+        return self._register_state_hook("_load_state_dict_pre_hooks", hook)
+
+    def register_load_state_dict_post_hook(self, hook: Callable[..., Any]) -> _RemovableHandle:
+        """Call ``hook(module, incompatible_keys)`` after ``load_state_dict`` loaded the
+        values (children's hooks first); it may remove keys from
+        ``incompatible_keys.missing_keys``/``unexpected_keys`` before the strict check (which,
+        if it still fails, puts the previous values back)."""
+        return self._register_state_hook("_load_state_dict_post_hooks", hook)
+
+    def set_submodule(self, target: str, module: Module, strict: bool = False) -> None:
+        """Put ``module`` at the dotted path ``target`` (``"encoder.0"``); with ``strict`` the
+        submodule must exist already."""
+        if not target:
+            raise ValueError("Cannot set the submodule without a target name!")
+        if not isinstance(module, Module):
+            raise ValueError(f"`module` is not an nn.Module, found {type(module)}")
+        *path, name = target.split(".")
+        parent = self.get_submodule(".".join(path)) if path else self
+        if strict and name not in parent._modules:
+            raise AttributeError(f"{parent._get_name()} has no attribute `{name}`")
+        if name in parent._modules or not hasattr(parent, name):
+            parent.add_module(name, module)
+        else:
+            raise AttributeError(f"`{name}` is not an nn.Module")
+
     def save_state_dict(self, path: str | os.PathLike[str]) -> None:
         """Save ``state_dict()`` to ``path`` with ``npgrad.save`` (the seed project's API)."""
         npgrad.save(self.state_dict(), path)
