@@ -38,6 +38,34 @@ def _check_one_of(probs: Any, logits: Any) -> None:
         raise ValueError("Either `probs` or `logits` must be specified, but not both.")
 
 
+def _init_count_params(
+    d: Distribution, total_count: Any, probs: Any, logits: Any, validate_args: bool | None
+) -> None:
+    """A count and success ``probs`` or ``logits``, broadcast together (the count in their
+    dtype): the parameters of Binomial and NegativeBinomial."""
+    _check_one_of(probs, logits)
+    name = "probs" if probs is not None else "logits"
+    count, param = broadcast_all(total_count, probs if probs is not None else logits)
+    d.total_count = count.to(param.dtype)  # type: ignore[attr-defined]
+    setattr(d, name, param)
+    d._param = param  # type: ignore[attr-defined]
+    Distribution.__init__(d, param.shape, validate_args=validate_args)
+
+
+def _expand_count_params(d: Any, cls: type, batch_shape: Any, instance: Any) -> Any:
+    """``d.expand(batch_shape)`` for a distribution made by :func:`_init_count_params`."""
+    new = d._get_checked_instance(cls, instance)
+    batch_shape = tuple(batch_shape)
+    new.total_count = d.total_count.expand(batch_shape)
+    for name in ("probs", "logits"):
+        if name in d.__dict__:
+            setattr(new, name, getattr(d, name).expand(batch_shape))
+            new._param = getattr(new, name)
+    Distribution.__init__(new, batch_shape, validate_args=False)
+    new._validate_args = d._validate_args
+    return new
+
+
 class Binomial(Distribution):
     """The number of successes in ``total_count`` independent trials of probability
     ``probs`` (or log-odds ``logits``).
@@ -65,6 +93,8 @@ class Binomial(Distribution):
         "logits": constraints.real,
     }
     has_enumerate_support = True
+    total_count: Tensor
+    _param: Tensor  # probs or logits, whichever was given
 
     def __init__(
         self,
@@ -73,30 +103,10 @@ class Binomial(Distribution):
         logits: Any = None,
         validate_args: bool | None = None,
     ) -> None:
-        _check_one_of(probs, logits)
-        if probs is not None:
-            self.total_count, self.probs = broadcast_all(total_count, probs)
-            self.total_count = self.total_count.to(self.probs.dtype)
-            self._param = self.probs
-        else:
-            self.total_count, self.logits = broadcast_all(total_count, logits)
-            self.total_count = self.total_count.to(self.logits.dtype)
-            self._param = self.logits
-        super().__init__(self._param.shape, validate_args=validate_args)
+        _init_count_params(self, total_count, probs, logits, validate_args)
 
     def expand(self, batch_shape: Any, _instance: Any = None) -> Binomial:
-        new = self._get_checked_instance(Binomial, _instance)
-        batch_shape = tuple(batch_shape)
-        new.total_count = self.total_count.expand(batch_shape)
-        if "probs" in self.__dict__:
-            new.probs = self.probs.expand(batch_shape)
-            new._param = new.probs
-        if "logits" in self.__dict__:
-            new.logits = self.logits.expand(batch_shape)
-            new._param = new.logits
-        Distribution.__init__(new, batch_shape, validate_args=False)
-        new._validate_args = self._validate_args
-        return new  # type: ignore[no-any-return]
+        return _expand_count_params(self, Binomial, batch_shape, _instance)  # type: ignore[no-any-return]
 
     @constraints.dependent_property(is_discrete=True, event_dim=0)
     def support(self) -> constraints.Constraint:

@@ -12,12 +12,11 @@ import numpy as np
 import npgrad
 from npgrad.distributions import constraints
 from npgrad.distributions.categorical import Categorical
-from npgrad.distributions.discrete import Binomial
+from npgrad.distributions.discrete import Binomial, _expand_count_params, _init_count_params
 from npgrad.distributions.distribution import Distribution
 from npgrad.distributions.utils import (
     _generator,
     _softplus,
-    broadcast_all,
     lazy_property,
     logits_to_probs,
     probs_to_logits,
@@ -150,6 +149,8 @@ class NegativeBinomial(Distribution):
         "logits": constraints.real,
     }
     support = constraints.nonnegative_integer
+    total_count: Tensor
+    _param: Tensor  # probs or logits, whichever was given
 
     def __init__(
         self,
@@ -158,31 +159,10 @@ class NegativeBinomial(Distribution):
         logits: Any = None,
         validate_args: bool | None = None,
     ) -> None:
-        if (probs is None) == (logits is None):
-            raise ValueError("Either `probs` or `logits` must be specified, but not both.")
-        if probs is not None:
-            self.total_count, self.probs = broadcast_all(total_count, probs)
-            self.total_count = self.total_count.to(self.probs.dtype)
-            self._param = self.probs
-        else:
-            self.total_count, self.logits = broadcast_all(total_count, logits)
-            self.total_count = self.total_count.to(self.logits.dtype)
-            self._param = self.logits
-        super().__init__(self._param.shape, validate_args=validate_args)
+        _init_count_params(self, total_count, probs, logits, validate_args)
 
     def expand(self, batch_shape: Any, _instance: Any = None) -> NegativeBinomial:
-        new = self._get_checked_instance(NegativeBinomial, _instance)
-        batch_shape = tuple(batch_shape)
-        new.total_count = self.total_count.expand(batch_shape)
-        if "probs" in self.__dict__:
-            new.probs = self.probs.expand(batch_shape)
-            new._param = new.probs
-        if "logits" in self.__dict__:
-            new.logits = self.logits.expand(batch_shape)
-            new._param = new.logits
-        Distribution.__init__(new, batch_shape, validate_args=False)
-        new._validate_args = self._validate_args
-        return new  # type: ignore[no-any-return]
+        return _expand_count_params(self, NegativeBinomial, batch_shape, _instance)  # type: ignore[no-any-return]
 
     @lazy_property
     def logits(self) -> Tensor:
