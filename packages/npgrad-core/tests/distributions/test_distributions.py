@@ -564,3 +564,35 @@ def test_repr():
     assert repr(nd.Normal(npgrad.zeros(2), 1.0)) == "Normal(loc: (2,), scale: (2,))"
     assert repr(nd.Bernoulli(logits=npgrad.zeros(3))) == "Bernoulli(logits: (3,))"
     assert repr(nd.LogNormal(0.0, 1.0)) == "LogNormal(loc: 0.0, scale: 1.0)"
+
+
+@pytest.mark.parametrize(
+    "make",
+    [
+        lambda: nd.Normal(npgrad.tensor([0.0, 1.0]), 2.0),
+        lambda: nd.Laplace(npgrad.tensor([0.0, 1.0]), 2.0),
+        lambda: nd.Cauchy(npgrad.tensor([0.0, 1.0]), 2.0),
+        lambda: nd.Uniform(npgrad.tensor([0.0, 1.0]), 3.0),
+        lambda: nd.Exponential(npgrad.tensor([0.5, 2.0])),
+        lambda: nd.Gamma(npgrad.tensor([0.5, 2.0]), 1.5),
+        lambda: nd.VonMises(npgrad.tensor([0.0, 1.0]), 2.0),
+        lambda: nd.StudentT(npgrad.tensor([3.0, 5.0])),
+        lambda: nd.Poisson(npgrad.tensor([0.5, 2.0])),
+        lambda: nd.Bernoulli(probs=npgrad.tensor([0.3, 0.6])),
+        lambda: nd.Bernoulli(logits=npgrad.tensor([0.3, -0.6])),
+        lambda: nd.Geometric(probs=npgrad.tensor([0.3, 0.6])),
+        lambda: nd.Binomial(5, probs=npgrad.tensor([0.3, 0.6])),
+        lambda: nd.NegativeBinomial(5.0, logits=npgrad.tensor([0.3, -0.6])),
+        lambda: nd.ContinuousBernoulli(probs=npgrad.tensor([0.3, 0.6])),
+        lambda: nd.Categorical(probs=npgrad.tensor([[0.2, 0.8], [0.5, 0.5]])),
+        lambda: nd.FisherSnedecor(npgrad.tensor([3.0, 5.0]), 4.0),
+        lambda: nd.GeneralizedPareto(npgrad.tensor([0.0, 1.0]), 2.0, 0.2),
+    ],
+)
+def test_expand_keeps_the_values_per_batch_entry(make):
+    d = make()
+    e = d.expand((3, 2))
+    assert e.batch_shape == (3, 2) and type(e) is type(d)
+    assert e._validate_args == d._validate_args
+    x = d.sample()
+    assert_close(e.log_prob(x.expand((3, *x.shape))), d.log_prob(x).expand((3, 2)))

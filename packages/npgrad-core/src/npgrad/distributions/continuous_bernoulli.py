@@ -81,17 +81,8 @@ class ContinuousBernoulli(Distribution):
         super().__init__(() if is_scalar else self._param.shape, validate_args=validate_args)
 
     def expand(self, batch_shape: Any, _instance: Any = None) -> ContinuousBernoulli:
-        new = self._get_checked_instance(ContinuousBernoulli, _instance)
-        batch_shape = tuple(batch_shape)
+        new = self._expanded(ContinuousBernoulli, batch_shape, _instance, "probs", "logits")
         new._lims = self._lims
-        if "probs" in self.__dict__:
-            new.probs = self.probs.expand(batch_shape)
-            new._param = new.probs
-        if "logits" in self.__dict__:
-            new.logits = self.logits.expand(batch_shape)
-            new._param = new.logits
-        Distribution.__init__(new, batch_shape, validate_args=False)
-        new._validate_args = self._validate_args
         return new  # type: ignore[no-any-return]
 
     @lazy_property

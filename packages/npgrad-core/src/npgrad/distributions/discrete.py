@@ -54,16 +54,7 @@ def _init_count_params(
 
 def _expand_count_params(d: Any, cls: type, batch_shape: Any, instance: Any) -> Any:
     """``d.expand(batch_shape)`` for a distribution made by :func:`_init_count_params`."""
-    new = d._get_checked_instance(cls, instance)
-    batch_shape = tuple(batch_shape)
-    new.total_count = d.total_count.expand(batch_shape)
-    for name in ("probs", "logits"):
-        if name in d.__dict__:
-            setattr(new, name, getattr(d, name).expand(batch_shape))
-            new._param = getattr(new, name)
-    Distribution.__init__(new, batch_shape, validate_args=False)
-    new._validate_args = d._validate_args
-    return new
+    return d._expanded(cls, batch_shape, instance, "total_count", "probs", "logits")
 
 
 class Binomial(Distribution):
@@ -204,12 +195,7 @@ class Poisson(Distribution):
         super().__init__(batch_shape, validate_args=validate_args)
 
     def expand(self, batch_shape: Any, _instance: Any = None) -> Poisson:
-        new = self._get_checked_instance(Poisson, _instance)
-        batch_shape = tuple(batch_shape)
-        new.rate = self.rate.expand(batch_shape)
-        Distribution.__init__(new, batch_shape, validate_args=False)
-        new._validate_args = self._validate_args
-        return new  # type: ignore[no-any-return]
+        return self._expanded(Poisson, batch_shape, _instance, "rate")  # type: ignore[no-any-return]
 
     @property
     def mean(self) -> Tensor:
@@ -279,15 +265,7 @@ class Geometric(Distribution):
             )
 
     def expand(self, batch_shape: Any, _instance: Any = None) -> Geometric:
-        new = self._get_checked_instance(Geometric, _instance)
-        batch_shape = tuple(batch_shape)
-        if "probs" in self.__dict__:
-            new.probs = self.probs.expand(batch_shape)
-        if "logits" in self.__dict__:
-            new.logits = self.logits.expand(batch_shape)
-        Distribution.__init__(new, batch_shape, validate_args=False)
-        new._validate_args = self._validate_args
-        return new  # type: ignore[no-any-return]
+        return self._expanded(Geometric, batch_shape, _instance, "probs", "logits")  # type: ignore[no-any-return]
 
     @lazy_property
     def logits(self) -> Tensor:

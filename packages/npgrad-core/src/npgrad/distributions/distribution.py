@@ -112,6 +112,24 @@ class Distribution:
         ``batch_shape``."""
         raise NotImplementedError(f"{type(self).__name__} does not implement expand")
 
+    def _expanded(
+        self, cls: type, batch_shape: Any, _instance: Any, *names: str, param_shape: Any = ()
+    ) -> Any:
+        """The common part of ``expand``: an instance of ``cls`` whose tensors ``names``
+        (those this one has: ``probs``/``logits`` may be either) are this one's expanded to
+        ``batch_shape + param_shape``, with the same argument validation. A distribution with
+        more state sets it on the result."""
+        new = self._get_checked_instance(cls, _instance)
+        batch_shape = tuple(batch_shape)
+        for name in names:
+            if name in self.__dict__:
+                setattr(new, name, getattr(self, name).expand(batch_shape + tuple(param_shape)))
+        if "_param" in self.__dict__:  # the probs/logits family: whichever was given
+            new._param = new.logits if "logits" in new.__dict__ else new.probs
+        Distribution.__init__(new, batch_shape, validate_args=False)
+        new._validate_args = self._validate_args
+        return new
+
     def _get_checked_instance(self, cls: type, _instance: Any) -> Any:
         if _instance is None and type(self).__init__ != cls.__init__:  # type: ignore[misc]
             raise NotImplementedError(

@@ -231,15 +231,9 @@ class FisherSnedecor(Distribution):
         super().__init__(() if scalar else self.df1.shape, validate_args=validate_args)
 
     def expand(self, batch_shape: Any, _instance: Any = None) -> FisherSnedecor:
-        new = self._get_checked_instance(FisherSnedecor, _instance)
-        batch_shape = tuple(batch_shape)
-        new.df1 = self.df1.expand(batch_shape)
-        new.df2 = self.df2.expand(batch_shape)
-        new._gamma1 = self._gamma1.expand(batch_shape)
-        new._gamma2 = self._gamma2.expand(batch_shape)
-        Distribution.__init__(new, batch_shape, validate_args=False)
-        new._validate_args = self._validate_args
-        return new  # type: ignore[no-any-return]
+        return self._expanded(
+            FisherSnedecor, batch_shape, _instance, "df1", "df2", "_gamma1", "_gamma2"
+        )  # type: ignore[no-any-return]
 
     @property
     def mean(self) -> Tensor:
@@ -305,14 +299,9 @@ class GeneralizedPareto(Distribution):
         super().__init__(() if scalar else self.loc.shape, validate_args=validate_args)
 
     def expand(self, batch_shape: Any, _instance: Any = None) -> GeneralizedPareto:
-        new = self._get_checked_instance(GeneralizedPareto, _instance)
-        batch_shape = tuple(batch_shape)
-        new.loc = self.loc.expand(batch_shape)
-        new.scale = self.scale.expand(batch_shape)
-        new.concentration = self.concentration.expand(batch_shape)
-        Distribution.__init__(new, batch_shape, validate_args=False)
-        new._validate_args = self._validate_args
-        return new  # type: ignore[no-any-return]
+        return self._expanded(
+            GeneralizedPareto, batch_shape, _instance, "loc", "scale", "concentration"
+        )  # type: ignore[no-any-return]
 
     def _xi_zero(self) -> Tensor:
         # |xi| <= 1e-8 takes the exponential limit, PyTorch's threshold (isclose to 0)

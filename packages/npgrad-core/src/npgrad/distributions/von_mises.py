@@ -50,13 +50,7 @@ class VonMises(Distribution):
         super().__init__(() if scalar else self.loc.shape, validate_args=validate_args)
 
     def expand(self, batch_shape: Any, _instance: Any = None) -> VonMises:
-        new = self._get_checked_instance(VonMises, _instance)
-        batch_shape = tuple(batch_shape)
-        new.loc = self.loc.expand(batch_shape)
-        new.concentration = self.concentration.expand(batch_shape)
-        Distribution.__init__(new, batch_shape, validate_args=False)
-        new._validate_args = self._validate_args
-        return new  # type: ignore[no-any-return]
+        return self._expanded(VonMises, batch_shape, _instance, "loc", "concentration")  # type: ignore[no-any-return]
 
     @property
     def mean(self) -> Tensor:
