@@ -1,14 +1,19 @@
-"""The backward pass: one iterative walk over the graph in topological order.
+"""The backward pass: one iterative walk over the graph, each node run once.
 
-1. **Discover** every node reachable from the roots (an explicit stack, no recursion) and
-   count, for each, how many edges point at it — its dependencies.
-2. **Order** the nodes with Kahn's algorithm: a node is ready once every node that sends it
-   a gradient has been ordered before it.
-3. **Run** the nodes in that order. A node's incoming gradients have all been summed into its
-   buffer by the time it runs, so each node's backward is called exactly **once**, however
-   many paths lead to it (a diamond graph does not run its top twice). Leaves accumulate the
-   summed gradient into ``.grad``. Without ``retain_graph`` each node frees its saved values
-   right after it ran.
+Every node is numbered when it is recorded (``_seq``, PyTorch's ``sequence_nr``), and a node
+only sends gradients to nodes recorded before it: to lower numbers.
+
+1. **Pending** nodes -- those that have received some gradient -- wait in a heap, each with a
+   buffer where its incoming gradients are summed.
+2. The pending node with the **highest number runs next**: every node that could still send it
+   a gradient has a higher number and has already run, so its buffer is complete and its
+   backward is called exactly **once**, however many paths lead to it (a diamond graph does not
+   run its top twice). Without ``retain_graph`` it frees its saved values right after.
+3. Its results go to the buffers of the vertices they are for; a node that gets its first
+   gradient joins the heap. Leaves sum theirs and accumulate into ``.grad`` at the end.
+
+Counting every node's incoming edges first (Kahn's algorithm) would give the same order at the
+cost of a walk over the whole graph before the first backward runs.
 
 Without ``create_graph`` (first order, the usual case) the gradients flowing between nodes are
 plain NumPy arrays: nothing records them, so they need no Tensor around them. They are wrapped
@@ -26,6 +31,7 @@ import contextvars
 import sys
 import warnings
 from collections.abc import Callable, Sequence
+from heapq import heappop, heappush
 from typing import TYPE_CHECKING, Any
 
 import numpy as np
@@ -68,55 +74,30 @@ def run_backward(
                 raise RuntimeError(f"input {i} of the differentiated Tensors does not require grad")
             key = t.grad_fn if t.grad_fn is not None else t
             targets.setdefault(id(key), []).append((t._output_nr, i))
-
-    # 1. discover and count dependencies
-    deps: dict[int, int] = {}
-    stack: list[Any] = []
-    for obj in root_objs:
-        if id(obj) not in deps:
-            deps[id(obj)] = 0
-            stack.append(obj)
-    while stack:
-        obj = stack.pop()
-        if obj._is_leaf_vertex:
-            continue
-        for child, _ in obj.next_functions:
-            if child is None:
-                continue
-            k = id(child)
-            if k in deps:
-                deps[k] += 1
-            else:
-                deps[k] = 1
-                stack.append(child)
-
     # for autograd.grad: the nodes that lead to a captured tensor (the others are skipped)
-    needed: set[int] | None = None
-    if targets:
-        needed = set()
-        for obj in reversed(_kahn_order(root_objs, dict(deps))):
-            if id(obj) in targets or (
-                not obj._is_leaf_vertex
-                and any(c is not None and id(c) in needed for c, _ in obj.next_functions)
-            ):
-                needed.add(id(obj))
+    needed = _leading_to(root_objs, targets) if targets else None
 
-    # 2. run in Kahn's order: a node is ready once every node that sends it a gradient has run,
-    # so its buffer holds the sum of all its incoming gradients when it runs — exactly once
+    # Every node sends gradients only to nodes made before it (lower ``_seq``), so running
+    # the pending node of highest ``_seq`` first runs each node after all its senders: its
+    # buffer then holds the sum of all its incoming gradients and it runs exactly once, with
+    # no walk over the graph beforehand to count dependencies. Leaves come last.
     raw = not create_graph  # buffers hold arrays, not Tensors (see the module docstring)
     buffers: dict[int, list[Any]] = {}
+    pending: list[tuple[int, Any]] = []  # a heap of (-_seq, node)
+    leaves: list[Tensor] = []  # in the order they got their first gradient
     for obj, t, g in zip(root_objs, roots, root_grads):
-        _add_to_buffer(buffers, obj, t._output_nr, g._data if raw else g)
+        if needed is None or id(obj) in needed:
+            _add_to_buffer(buffers, pending, leaves, obj, t._output_nr, g._data if raw else g)
     captured: list[Tensor | None] = [None] * (len(inputs) if inputs is not None else 0)
-    ready: list[Any] = [o for o in {id(o): o for o in root_objs}.values() if deps[id(o)] == 0]
     # the common case -- no captures, no anomaly checks -- runs a node inline (below); a node
     # with hooks, or any node of autograd.grad or under anomaly mode, goes through _run_node
     plain = not targets and not _anomaly.enabled
-    # A vertex whose only sender just ran (a chain: most ops feed one other op) is run next
-    # straight from here, its gradient never stored in ``buffers`` nor queued in ``ready``.
+    # A node whose gradient is complete as soon as its sender ran (it would be the next off
+    # the heap: a chain, as most ops feed one other op) is run straight from here, its
+    # gradient never stored in ``buffers`` nor pushed on ``pending``.
     nxt: Any = None
     nxt_grad: Any = None
-    buf: list[Any] | None
+    buf: Any  # the node's list of gradients, one per output; None once used
     token = _grad_enabled.set(create_graph)
     callbacks: list[Callable[[], None]] = []
     callbacks_token = _final_callbacks.set(callbacks)
@@ -124,74 +105,60 @@ def run_backward(
         while True:
             if nxt is not None:
                 obj, buf, nxt, nxt_grad = nxt, [nxt_grad], None, None
-            elif ready:
-                obj = ready.pop()
-                buf = buffers.pop(id(obj), None)
+            elif pending:
+                obj = heappop(pending)[1]
+                buf = buffers.pop(id(obj))
             else:
                 break
-            if obj._is_leaf_vertex:
-                if buf is not None and (needed is None or id(obj) in needed):
-                    _leaf(
-                        obj,
-                        buf,
-                        targets,
-                        captured,
-                        accumulate and (inputs is None or id(obj) in targets),
-                        create_graph,
-                    )
+            if not plain or obj._hooked:
+                _run_node(
+                    obj, buf, buffers, pending, leaves, needed, targets, captured, retain_graph, raw
+                )
                 continue
-            if buf is not None and plain and not obj._hooked:
-                grads: Any = obj._call_arrays(buf) if raw else obj._call(buf)
-                buf = None
-                if not retain_graph:
-                    obj._saved = None  # release the saved values (BackwardNode._release)
-                # each child gets its gradient and, once all its senders ran, is ready
-                # (an index, not zip(): zip's iterator cost ~100 ns a node, a tenth of it all)
-                i = -1
-                for child, nr in obj.next_functions:
-                    i += 1
-                    if child is None:
-                        continue
-                    k = id(child)
-                    left = deps[k] - 1
-                    gr = grads[i]
-                    if gr is not None:
-                        if raw and type(gr) is not np.ndarray:
-                            gr = np.asarray(gr)  # NumPy's scalar from an operator on 0-d arrays
-                        if (
-                            left == 0
-                            and nxt is None
-                            and nr == 0
-                            and k not in buffers
-                            and (child._is_leaf_vertex or not child._output_meta)
-                        ):
-                            nxt, nxt_grad = child, gr  # its one gradient: run it next
-                            continue
-                    deps[k] = left
-                    if gr is not None:
-                        b = buffers.get(k)
-                        if (
-                            b is None
-                            and nr == 0
-                            and (child._is_leaf_vertex or not child._output_meta)
-                        ):
-                            buffers[k] = [gr]  # the first gradient of a single-output vertex
-                        else:
-                            _add_to_buffer(buffers, child, nr, gr)
-                    if left == 0:
-                        ready.append(child)
-                grads = gr = None  # a leaf may adopt the gradient array if nothing else holds it
-                continue
-            if buf is not None and (needed is None or id(obj) in needed):
-                _run_node(obj, buf, buffers, needed, targets, captured, retain_graph, raw)
-            buf = None
-            for child, _ in obj.next_functions:
-                if child is not None:
-                    k = id(child)
-                    left = deps[k] - 1
-                    deps[k] = left
-                    if left == 0:
-                        ready.append(child)
+            grads: Any = obj._call_arrays(buf) if raw else obj._call(buf)
+            buf = None  # a leaf may adopt the gradient array if nothing else holds it
+            if not retain_graph:
+                obj._saved = None  # release the saved values (BackwardNode._release)
+            # (an index, not zip(): zip's iterator cost ~100 ns a node, a tenth of it all)
+            i = -1
+            for child, nr in obj.next_functions:
+                i += 1
+                gr = grads[i]
+                if child is None or gr is None:
+                    continue
+                if raw and type(gr) is not np.ndarray:
+                    gr = np.asarray(gr)  # NumPy's scalar from an operator on 0-d arrays
+                k = id(child)
+                b = buffers.get(k)
+                if b is not None:
+                    b[nr] = gr if b[nr] is None else _sum(b[nr], gr)
+                elif child is nxt:  # a second edge to the node chosen below
+                    nxt_grad = _sum(nxt_grad, gr)
+                elif (
+                    nxt is None
+                    and nr == 0
+                    and not child._is_leaf_vertex
+                    and not (child._output_meta)
+                ):
+                    nxt, nxt_grad = child, gr  # a candidate to run next (checked below)
+                else:
+                    _add_to_buffer(buffers, pending, leaves, child, nr, gr)
+            if nxt is not None and pending and nxt._seq < -pending[0][0]:
+                # a pending node may still send to it: it waits its turn
+                _add_to_buffer(buffers, pending, leaves, nxt, 0, nxt_grad)
+                nxt = nxt_grad = None
+            grads = gr = None  # a leaf may adopt the gradient array if nothing else holds it
+        for leaf in leaves:
+            buf = buffers.pop(id(leaf))
+            if needed is None or id(leaf) in needed:
+                _leaf(
+                    leaf,
+                    buf,
+                    targets,
+                    captured,
+                    accumulate and (inputs is None or id(leaf) in targets),
+                    create_graph,
+                )
         for callback in callbacks:  # queued during the walk (see queue_callback)
             callback()
     finally:
@@ -233,20 +200,29 @@ def _check_anomaly(node: Any, grads: Sequence[Any]) -> None:
             )
 
 
-def _kahn_order(root_objs: list[Any], deps: dict[int, int]) -> list[Any]:
-    """Every vertex reachable from the roots, in topological order (consumes ``deps``)."""
-    ready: list[Any] = [o for o in {id(o): o for o in root_objs}.values() if deps[id(o)] == 0]
-    order: list[Any] = []
-    while ready:
-        obj = ready.pop()
-        order.append(obj)
-        if not obj._is_leaf_vertex:
-            for child, _ in obj.next_functions:
-                if child is not None:
-                    deps[id(child)] -= 1
-                    if deps[id(child)] == 0:
-                        ready.append(child)
-    return order
+def _leading_to(root_objs: list[Any], targets: dict[int, Any]) -> set[int]:
+    """The ids of the vertices reachable from the roots that lead to a target (or are one)."""
+    seen: dict[int, Any] = {}
+    stack = list(root_objs)
+    while stack:
+        obj = stack.pop()
+        if id(obj) not in seen:
+            seen[id(obj)] = obj
+            if not obj._is_leaf_vertex:
+                stack.extend(c for c, _ in obj.next_functions if c is not None)
+    needed = {k for k, obj in seen.items() if obj._is_leaf_vertex and k in targets}
+    # senders before receivers is decreasing _seq: visit the nodes the other way round
+    nodes = sorted((obj for obj in seen.values() if not obj._is_leaf_vertex), key=_seq_of)
+    for obj in nodes:
+        if id(obj) in targets or any(
+            c is not None and id(c) in needed for c, _ in obj.next_functions
+        ):
+            needed.add(id(obj))
+    return needed
+
+
+def _seq_of(node: Any) -> int:
+    return node._seq  # type: ignore[no-any-return]
 
 
 def _leaf(
@@ -289,13 +265,16 @@ def _run_node(
     node: Any,
     buf: list[Any],
     buffers: dict[int, list[Any]],
+    pending: list[tuple[int, Any]],
+    leaves: list[Tensor],
     needed: set[int] | None,
     targets: dict[int, list[tuple[int, int]]],
     captured: list[Tensor | None],
     retain_graph: bool,
     raw: bool,
 ) -> None:
-    """Call one node's backward and add its results to its children's buffers."""
+    """Call one node's backward (its hooks around it) and add its results to its children's
+    buffers; a node captured by ``autograd.grad`` that leads to no other target is not run."""
     if node._hooked:
         if raw:  # hooks see Tensors
             wrapped = [_wrap(g) for g in buf]
@@ -322,7 +301,7 @@ def _run_node(
         if child is not None and g is not None and (needed is None or id(child) in needed):
             if raw and type(g) is not np.ndarray:
                 g = np.asarray(g)
-            _add_to_buffer(buffers, child, nr, g)
+            _add_to_buffer(buffers, pending, leaves, child, nr, g)
     if not retain_graph:
         node._release()
 
@@ -343,11 +322,24 @@ def _sum(a: Any, b: Any) -> Any:
     return np.asarray(s) if isinstance(s, np.generic) else s  # 0-d arrays add to a scalar
 
 
-def _add_to_buffer(buffers: dict[int, list[Any]], obj: Any, nr: int, g: Any) -> None:
+def _add_to_buffer(
+    buffers: dict[int, list[Any]],
+    pending: list[tuple[int, Any]],
+    leaves: list[Tensor],
+    obj: Any,
+    nr: int,
+    g: Any,
+) -> None:
+    """Add ``g`` to the gradient of output ``nr`` of vertex ``obj``; a vertex that gets its
+    first gradient joins ``pending`` (a node) or ``leaves``."""
     buf = buffers.get(id(obj))
     if buf is None:
-        n = len(getattr(obj, "_output_meta", ())) or 1
-        buf = buffers[id(obj)] = [None] * n
+        if obj._is_leaf_vertex:
+            buf = buffers[id(obj)] = [None]
+            leaves.append(obj)
+        else:
+            buf = buffers[id(obj)] = [None] * (len(obj._output_meta) or 1)
+            heappush(pending, (-obj._seq, obj))
     buf[nr] = g if buf[nr] is None else _sum(buf[nr], g)
 
 

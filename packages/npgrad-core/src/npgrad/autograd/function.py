@@ -24,6 +24,7 @@ from __future__ import annotations
 
 import contextvars
 import functools
+import itertools
 import traceback
 import weakref
 from collections.abc import Callable
@@ -98,12 +99,19 @@ class BackwardNode(FunctionCtx):
     _is_leaf_vertex = False  # the engine's test for "node, not leaf Tensor"
     _raw = False  # True while an _array_backward runs on arrays (see _call_arrays)
     _creation_trace: str | None = None  # the forward's stack, kept in anomaly mode
+    _seq: int  # the node's place in the order of recording (see _sequence_nr)
 
     def __repr__(self) -> str:
         return f"<{type(self).__name__}>"
 
     def name(self) -> str:
         return type(self).__name__
+
+    def _sequence_nr(self) -> int:
+        """The number this node got when it was recorded, as PyTorch's ``Node._sequence_nr()``:
+        a node's inputs always have smaller numbers, and backward runs nodes in decreasing
+        order."""
+        return self._seq
 
     _metadata: dict[Any, Any] | None = None
 
@@ -454,6 +462,7 @@ class Function:
         if record and is_grad_enabled_fast():
             # record a node: it is the ``ctx`` forward sees, and the grad_fn of the outputs
             ctx = _new(cls._backward_cls)
+            ctx._seq = _next_seq()
             if edges is None:
                 ctx.next_functions = ((a.grad_fn or a, a._output_nr),) + _NO_EDGES[n - 1]
                 ctx.needs_input_grad = _FIRST_NEEDS[n]
@@ -541,6 +550,9 @@ def _finish_record(
 
 
 _new = object.__new__
+# Each recorded node is numbered in the order it was made: its inputs' nodes always have lower
+# numbers, which is the order the engine runs them in (see autograd.engine).
+_next_seq = itertools.count(1).__next__
 _NO_EDGE = (None, 0)
 _NUMPY1 = np.lib.NumpyVersion(np.__version__) < "2.0.0"
 
@@ -674,6 +686,7 @@ def once_differentiable(backward: Callable[..., Any]) -> Callable[..., Any]:
         # silently dropping this op's contribution.
 
         node: Any = _DelayedError._backward_cls()
+        node._seq = _next_seq()
         # Its edges are the op's own inputs and the incoming gradients' histories: whatever a
         # second-order pass differentiates with respect to, it reaches this node (autograd.grad
         # runs only the nodes that lead to its inputs) -- and raises.
