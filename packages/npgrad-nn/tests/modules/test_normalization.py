@@ -441,3 +441,13 @@ def test_rms_norm_loads_a_torch_state_dict_and_matches_it():
     assert_close(ours.weight, theirs.weight.detach().numpy())
     x0 = RNG.standard_normal((4, 2, 3)).astype(np.float32)
     assert_close(ours(npgrad.tensor(x0)), theirs(torch.tensor(x0)).detach().numpy(), rtol=1e-5)
+
+
+def test_a_batch_refused_by_batch_norm_leaves_the_layer_unchanged():
+    bn = nn.BatchNorm1d(3)
+    with pytest.raises(TypeError):
+        bn(npgrad.ones(4, 3, dtype=npgrad.float64))  # float32 parameters
+    assert bn.num_batches_tracked.item() == 0
+    assert bn.running_mean.tolist() == [0.0, 0.0, 0.0]
+    bn(npgrad.ones(4, 3))
+    assert bn.num_batches_tracked.item() == 1

@@ -15,6 +15,7 @@ from npgrad.nn.modules.conv import *  # noqa: F403
 from npgrad.nn.modules.distance import *  # noqa: F403
 from npgrad.nn.modules.dropout import *  # noqa: F403
 from npgrad.nn.modules.flatten import *  # noqa: F403
+from npgrad.nn.modules.fractional_pooling import *  # noqa: F403
 from npgrad.nn.modules.lazy import *  # noqa: F403
 from npgrad.nn.modules.linear import *  # noqa: F403
 from npgrad.nn.modules.loss import *  # noqa: F403
@@ -24,6 +25,7 @@ from npgrad.nn.modules.padding import *  # noqa: F403
 from npgrad.nn.modules.pooling import *  # noqa: F403
 from npgrad.nn.modules.rnn import *  # noqa: F403
 from npgrad.nn.modules.sparse import *  # noqa: F403
+from npgrad.nn.modules.sync_batchnorm import *  # noqa: F403
 from npgrad.nn.modules.transformer import *  # noqa: F403
 from npgrad.nn.parallel import DataParallel
 from npgrad.nn.parameter import Buffer, Parameter, UninitializedBuffer, UninitializedParameter

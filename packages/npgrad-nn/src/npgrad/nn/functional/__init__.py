@@ -12,12 +12,14 @@ from npgrad.nn.functional import (
     _distance,
     _dropout,
     _embedding,
+    _fractional,
     _grid,
     _linear,
     _loss,
     _normalization,
     _padding,
     _pooling,
+    _pooling_adaptive,
     _rnn,
 )
 from npgrad.nn.functional._activation import *  # noqa: F403
@@ -27,12 +29,14 @@ from npgrad.nn.functional._ctc import *  # noqa: F403
 from npgrad.nn.functional._distance import *  # noqa: F403
 from npgrad.nn.functional._dropout import *  # noqa: F403
 from npgrad.nn.functional._embedding import *  # noqa: F403
+from npgrad.nn.functional._fractional import *  # noqa: F403
 from npgrad.nn.functional._grid import *  # noqa: F403
 from npgrad.nn.functional._linear import *  # noqa: F403
 from npgrad.nn.functional._loss import *  # noqa: F403
 from npgrad.nn.functional._normalization import *  # noqa: F403
 from npgrad.nn.functional._padding import *  # noqa: F403
 from npgrad.nn.functional._pooling import *  # noqa: F403
+from npgrad.nn.functional._pooling_adaptive import *  # noqa: F403
 from npgrad.nn.functional._rnn import *  # noqa: F403
 
 __all__: list[str] = []
@@ -44,12 +48,14 @@ for _m in (
     _distance,
     _dropout,
     _embedding,
+    _fractional,
     _grid,
     _linear,
     _loss,
     _normalization,
     _padding,
     _pooling,
+    _pooling_adaptive,
     _rnn,
 ):
     __all__ += _m.__all__

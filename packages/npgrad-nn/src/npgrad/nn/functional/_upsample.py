@@ -242,7 +242,7 @@ def interpolate(
             "have positive spatial sizes"
         )
     if mode == "area":
-        from npgrad.nn.functional._pooling import _adaptive_avg
+        from npgrad.nn.functional._pooling_adaptive import _adaptive_avg
 
         return _adaptive_avg(input, nd, out, "interpolate")
     dt = np.float32 if input.dtype == np.float32 else np.float64

@@ -8,6 +8,7 @@ from npgrad.nn.modules import (
     distance,
     dropout,
     flatten,
+    fractional_pooling,
     lazy,
     linear,
     loss,
@@ -17,6 +18,7 @@ from npgrad.nn.modules import (
     pooling,
     rnn,
     sparse,
+    sync_batchnorm,
     transformer,
 )
 from npgrad.nn.modules.activation import *  # noqa: F403
@@ -26,6 +28,7 @@ from npgrad.nn.modules.conv import *  # noqa: F403
 from npgrad.nn.modules.distance import *  # noqa: F403
 from npgrad.nn.modules.dropout import *  # noqa: F403
 from npgrad.nn.modules.flatten import *  # noqa: F403
+from npgrad.nn.modules.fractional_pooling import *  # noqa: F403
 from npgrad.nn.modules.lazy import *  # noqa: F403
 from npgrad.nn.modules.linear import *  # noqa: F403
 from npgrad.nn.modules.loss import *  # noqa: F403
@@ -35,6 +38,7 @@ from npgrad.nn.modules.padding import *  # noqa: F403
 from npgrad.nn.modules.pooling import *  # noqa: F403
 from npgrad.nn.modules.rnn import *  # noqa: F403
 from npgrad.nn.modules.sparse import *  # noqa: F403
+from npgrad.nn.modules.sync_batchnorm import *  # noqa: F403
 from npgrad.nn.modules.transformer import *  # noqa: F403
 
 __all__: list[str] = []
@@ -46,6 +50,7 @@ for _m in (
     distance,
     dropout,
     flatten,
+    fractional_pooling,
     lazy,
     linear,
     loss,
@@ -55,6 +60,7 @@ for _m in (
     pooling,
     rnn,
     sparse,
+    sync_batchnorm,
     transformer,
 ):
     __all__ += _m.__all__

@@ -151,14 +151,13 @@ class _BatchNorm(_NormBase):
                 f"Expected more than 1 value per channel when training, got input size {tuple(x.shape)}"
             )
         factor = 0.0 if self.momentum is None else self.momentum
-        if self.training and self.track_running_stats and self.num_batches_tracked is not None:
-            self.num_batches_tracked.add_(1)
-            if self.momentum is None:  # cumulative moving average: the plain mean of all batches
-                factor = 1.0 / float(self.num_batches_tracked.item())
+        count = self.training and self.track_running_stats and self.num_batches_tracked is not None
+        if count and self.momentum is None:  # cumulative moving average: the mean of all batches
+            factor = 1.0 / (float(self.num_batches_tracked.item()) + 1.0)  # type: ignore[union-attr]
         # batch statistics in training, and in evaluation when there are no running ones
         use_batch = self.training or (self.running_mean is None and self.running_var is None)
         track = not self.training or self.track_running_stats
-        return F.batch_norm(
+        out = F.batch_norm(
             x,
             self.running_mean if track else None,
             self.running_var if track else None,
@@ -168,6 +167,9 @@ class _BatchNorm(_NormBase):
             factor,
             self.eps,
         )
+        if count:  # only once F.batch_norm accepted the input: a refused batch changes nothing
+            self.num_batches_tracked.add_(1)  # type: ignore[union-attr]
+        return out
 
 
 class BatchNorm1d(_BatchNorm):

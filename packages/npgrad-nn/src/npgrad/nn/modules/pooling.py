@@ -12,6 +12,7 @@ from typing import Any
 
 from npgrad import Tensor
 from npgrad.nn.functional import _pooling as P
+from npgrad.nn.functional import _pooling_adaptive as PA
 from npgrad.nn.functional._im2col import _ntuple
 from npgrad.nn.modules.module import Module
 from npgrad.nn.modules.upsampling import *  # noqa: F403 (exported with the pooling family)
@@ -327,7 +328,7 @@ class _AdaptiveAvgPoolNd(Module):
         self.output_size = output_size
 
     def forward(self, input: Tensor) -> Tensor:  # noqa: A002
-        return P._adaptive_avg(input, self._nd, self.output_size, self)
+        return PA._adaptive_avg(input, self._nd, self.output_size, self)
 
     def extra_repr(self) -> str:
         return f"output_size={self.output_size}"
@@ -387,7 +388,7 @@ class _AdaptiveMaxPoolNd(Module):
         self.return_indices = return_indices
 
     def forward(self, input: Tensor) -> Any:  # noqa: A002
-        return P._adaptive_max(input, self._nd, self.output_size, self.return_indices, self)
+        return PA._adaptive_max(input, self._nd, self.output_size, self.return_indices, self)
 
     def extra_repr(self) -> str:
         return f"output_size={self.output_size}"
@@ -446,7 +447,7 @@ class _MaxUnpoolNd(Module):
         self.padding = _ntuple(padding, nd, "padding", name)
 
     def forward(self, input: Tensor, indices: Tensor, output_size: Any = None) -> Tensor:  # noqa: A002
-        return P._max_unpool(
+        return PA._max_unpool(
             input, indices, self._nd, self, self.kernel_size, self.stride, self.padding, output_size
         )
 
