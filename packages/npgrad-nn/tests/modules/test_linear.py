@@ -173,3 +173,13 @@ def test_bilinear_matches_torch(dtype):
     assert_close(nb.grad, tb.grad.numpy(), **tol)
     assert_close(ours.weight.grad, theirs.weight.grad.numpy(), **tol)
     assert_close(ours.bias.grad, theirs.bias.grad.numpy(), **tol)
+
+
+@pytest.mark.parametrize("shape", [(4, 0), (0, 3)])
+def test_linear_with_an_empty_side_backpropagates(shape):
+    layer = nn.Linear(*shape)
+    x = npgrad.randn(2, 5, shape[0], requires_grad=True)
+    layer(x).sum().backward()
+    assert x.grad.shape == x.shape and not x.grad.detach().numpy().any()
+    assert layer.weight.grad.shape == (shape[1], shape[0])
+    assert layer.bias.grad.tolist() == [10.0] * shape[1]  # one per row of the 2 x 5 batch

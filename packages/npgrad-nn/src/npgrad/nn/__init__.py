@@ -9,6 +9,7 @@ npgrad's autograd. Ships in the ``npgrad-nn`` distribution; ``import npgrad`` co
 # that type checkers see every layer class as ``npgrad.nn.<Name>``.
 from npgrad.nn import functional, init, modules, parallel, utils
 from npgrad.nn.modules.activation import *  # noqa: F403
+from npgrad.nn.modules.adaptive import *  # noqa: F403
 from npgrad.nn.modules.attention import *  # noqa: F403
 from npgrad.nn.modules.container import *  # noqa: F403
 from npgrad.nn.modules.conv import *  # noqa: F403

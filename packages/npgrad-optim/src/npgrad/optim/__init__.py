@@ -29,6 +29,7 @@ from npgrad.optim.adamax import Adamax
 from npgrad.optim.adamw import AdamW
 from npgrad.optim.asgd import ASGD
 from npgrad.optim.lbfgs import LBFGS
+from npgrad.optim.muon import Muon
 from npgrad.optim.nadam import NAdam
 from npgrad.optim.optimizer import Optimizer
 from npgrad.optim.radam import RAdam
@@ -46,6 +47,7 @@ __all__ = [
     "Adam",
     "AdamW",
     "Adamax",
+    "Muon",
     "NAdam",
     "Optimizer",
     "RAdam",

@@ -64,13 +64,14 @@ class Linear(Function):
         x, w = ctx.saved_tensors
         need_x, need_w, need_b = ctx.needs_input_grad
         gx = gw = gb = None
-        n_out = grad.shape[-1]
+        # the leading dims folded into one (not reshape(-1, ...): a size may be 0)
+        rows, n_out = math.prod(grad.shape[:-1]), grad.shape[-1]
         if need_x:
             # one GEMM over all leading dims: (rows, out) @ (out, in)
-            gx = (grad.reshape(-1, n_out) @ w).reshape(grad.shape[:-1] + (w.shape[-1],))
+            gx = (grad.reshape(rows, n_out) @ w).reshape(grad.shape[:-1] + (w.shape[-1],))
         if need_w:
             # one GEMM over all leading dims: (out, rows) @ (rows, in)
-            gw = grad.reshape(-1, n_out).swapaxes(-1, -2) @ x.reshape(-1, x.shape[-1])
+            gw = grad.reshape(rows, n_out).swapaxes(-1, -2) @ x.reshape(rows, x.shape[-1])
         if need_b:
             gb = sum_to(grad, ctx.bias_shape)
         return gx, gw, gb

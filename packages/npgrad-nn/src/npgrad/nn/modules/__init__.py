@@ -2,6 +2,7 @@
 
 from npgrad.nn.modules import (
     activation,
+    adaptive,
     attention,
     container,
     conv,
@@ -22,6 +23,7 @@ from npgrad.nn.modules import (
     transformer,
 )
 from npgrad.nn.modules.activation import *  # noqa: F403
+from npgrad.nn.modules.adaptive import *  # noqa: F403
 from npgrad.nn.modules.attention import *  # noqa: F403
 from npgrad.nn.modules.container import *  # noqa: F403
 from npgrad.nn.modules.conv import *  # noqa: F403
@@ -44,6 +46,7 @@ from npgrad.nn.modules.transformer import *  # noqa: F403
 __all__: list[str] = []
 for _m in (
     activation,
+    adaptive,
     attention,
     container,
     conv,
