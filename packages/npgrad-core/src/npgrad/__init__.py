@@ -8,12 +8,25 @@ separate distributions in wheel, editable and mixed installs alike.
 
 from __future__ import annotations
 
+import warnings
 from pkgutil import extend_path
 from typing import TYPE_CHECKING
 
 __path__ = extend_path(__path__, __name__)
 
 __version__ = "0.1.0"
+
+# Like PyTorch, npgrad computes inf and NaN silently (log(0), x / 0, an overflow, the gradient of
+# sqrt at 0): NumPy's floating-point warnings raised inside npgrad's own modules are ignored.
+# The filter matches only those messages attributed to npgrad (other code keeps NumPy's
+# warnings) and goes last, so any filter the user sets (``-W error``) takes precedence.
+warnings.filterwarnings(
+    "ignore",
+    message=r"(divide by zero|invalid value|overflow|underflow) encountered in",
+    category=RuntimeWarning,
+    module=r"npgrad(\.|$)",
+    append=True,
+)
 
 # Order matters: _tensor_methods must be imported before anything that imports npgrad.tensor
 # (it binds the op modules, which need Tensor, at its bottom).

@@ -101,10 +101,6 @@ def run_backward(
     token = _grad_enabled.set(create_graph)
     callbacks: list[Callable[[], None]] = []
     callbacks_token = _final_callbacks.set(callbacks)
-    # Gradients at singular points are inf or NaN by definition (sqrt at 0, log at 0): the walk
-    # computes them silently, as PyTorch does, instead of NumPy warning once per op
-    quiet = np.errstate(divide="ignore", invalid="ignore", over="ignore")
-    quiet.__enter__()
     try:
         while True:
             if nxt is not None:
@@ -166,7 +162,6 @@ def run_backward(
         for callback in callbacks:  # queued during the walk (see queue_callback)
             callback()
     finally:
-        quiet.__exit__(None, None, None)
         _final_callbacks.reset(callbacks_token)
         _grad_enabled.reset(token)
     return captured
