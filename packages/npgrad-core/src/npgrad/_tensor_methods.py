@@ -998,6 +998,9 @@ class TensorMethods:
     def nonzero(self, *, as_tuple: bool = False) -> Any:
         return shape_ops.nonzero(self, as_tuple=as_tuple)
 
+    def nonzero_static(self, *, size: int, fill_value: int = -1) -> Tensor:
+        return selection.nonzero_static(self, size=size, fill_value=fill_value)
+
     def argwhere(self) -> Tensor:
         return shape_ops.argwhere(self)
 
@@ -1278,6 +1281,46 @@ class TensorMethods:
         if data.ndim == 0:
             raise IndexError("stride: a 0-d tensor has no dimensions")
         return strides[_check_dim("stride", dim, data.ndim)]
+
+    def storage_offset(self: Any) -> int:
+        """How many elements into the memory it shares with other tensors this tensor starts
+        (0 unless it is a view that starts later, like ``x[1:]``).
+
+        Examples
+        --------
+        >>> import npgrad
+        >>> x = npgrad.zeros(3, 4)
+        >>> x.storage_offset(), x[1:, 1:].storage_offset()
+        (0, 5)
+        """
+        data = base = self._data
+        while isinstance(base.base, np.ndarray):  # the array that owns the memory
+            base = base.base
+        start = base.__array_interface__["data"][0]
+        return (data.__array_interface__["data"][0] - start) // data.itemsize  # type: ignore[no-any-return]
+
+    def data_ptr(self: Any) -> int:
+        """The memory address of the first element (equal for tensors that alias it).
+
+        Examples
+        --------
+        >>> import npgrad
+        >>> x = npgrad.zeros(3)
+        >>> x.data_ptr() == x.view(3).data_ptr(), x[1:].data_ptr() - x.data_ptr()
+        (True, 4)
+        """
+        return self._data.__array_interface__["data"][0]  # type: ignore[no-any-return]
+
+    def get_device(self: Any) -> int:
+        """The device index: always -1, PyTorch's answer for a CPU tensor.
+
+        Examples
+        --------
+        >>> import npgrad
+        >>> npgrad.zeros(1).get_device()
+        -1
+        """
+        return -1
 
     def nelement(self: Any) -> int:
         """The number of elements: an alias of :meth:`numel`.
@@ -1941,6 +1984,7 @@ from npgrad.ops import (  # noqa: E402
     products,
     reduction,
     scan,
+    selection,
     shape_more,
     sorting,
     special,

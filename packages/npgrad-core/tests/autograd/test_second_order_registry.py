@@ -470,7 +470,16 @@ NOT_DIFFERENTIABLE = {
     "signbit": _NO_GRAD_BOOL,
     "allclose": "a Python bool",
     **dict.fromkeys(
-        ["argmax", "argmin", "argsort", "argwhere", "nonzero", "unique", "unique_consecutive"],
+        [
+            "argmax",
+            "argmin",
+            "argsort",
+            "argwhere",
+            "nonzero",
+            "nonzero_static",
+            "unique",
+            "unique_consecutive",
+        ],
         _NO_GRAD_INT,
     ),
     **dict.fromkeys(["searchsorted", "bucketize"], _NO_GRAD_INT),
@@ -621,15 +630,20 @@ def _probe_calls():
     return [(x,), (x, x), (x, 1), (x, 0.5), (x > 0,), (x > 0, x < 1), (seq, x), (x, seq)]
 
 
+# keyword-only arguments an op needs in every call
+_PROBE_KWARGS = {"nonzero_static": {"size": 2}}
+
+
 @pytest.mark.parametrize("name", sorted(NOT_DIFFERENTIABLE))
 def test_not_differentiable_ops_really_give_no_gradient(name):
     op = _op(name)
+    kwargs = _PROBE_KWARGS.get(name, {})
     worked = 0
     for args in _probe_calls():
         try:
             with warnings.catch_warnings():
                 warnings.simplefilter("ignore")
-                out = op(*args)
+                out = op(*args, **kwargs)
         except (TypeError, ValueError, RuntimeError, IndexError, AttributeError):
             continue
         worked += 1

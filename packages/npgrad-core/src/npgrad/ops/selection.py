@@ -39,6 +39,7 @@ __all__ = [
     "masked_scatter",
     "masked_select",
     "nonzero",
+    "nonzero_static",
     "take",
 ]
 
@@ -277,6 +278,30 @@ def nonzero(input: Tensor, *, as_tuple: bool = False) -> Any:  # noqa: A002
     if as_tuple:
         return tuple(const(i.astype(np.int64)) for i in np.nonzero(np.atleast_1d(a)))
     return const(np.argwhere(a).astype(np.int64))
+
+
+def nonzero_static(input: Tensor, *, size: int, fill_value: int = -1) -> Tensor:  # noqa: A002
+    """:func:`nonzero` with a fixed number of rows: the first ``size`` indices, padded with
+    rows of ``fill_value`` when there are fewer (PyTorch's shape-static form).
+
+    Examples
+    --------
+    >>> import npgrad
+    >>> npgrad.nonzero_static(npgrad.tensor([[1, 0], [3, 2]]), size=4)
+    tensor([[ 0,  0],
+            [ 1,  0],
+            [ 1,  1],
+            [-1, -1]])
+    """
+    a = tensor_arg("nonzero_static", input)._data
+    if isinstance(size, bool) or not isinstance(size, (int, np.integer)) or size < 0:
+        raise ValueError(f"nonzero_static: size must be a non-negative integer, got {size!r}")
+    if isinstance(fill_value, bool) or not isinstance(fill_value, (int, np.integer)):
+        raise TypeError(f"nonzero_static: fill_value must be an integer, got {fill_value!r}")
+    found = np.argwhere(a)[:size]
+    out = np.full((int(size), a.ndim), fill_value, np.int64)
+    out[: len(found)] = found
+    return const(out)
 
 
 def argwhere(input: Tensor) -> Tensor:  # noqa: A002

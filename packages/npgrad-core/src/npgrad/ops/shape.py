@@ -62,6 +62,7 @@ from npgrad.ops.selection import (
     masked_scatter,
     masked_select,
     nonzero,
+    nonzero_static,
     take,
 )
 from npgrad.tensor import Tensor, _check_dim
@@ -95,6 +96,7 @@ __all__ = [
     "masked_select",
     "narrow",
     "nonzero",
+    "nonzero_static",
     "pad",
     "permute",
     "repeat",
