@@ -1,13 +1,17 @@
 """Stochastic weight averaging: the SWA learning-rate schedule and the averaging functions.
 
 The averaging functions have ``torch.optim.swa_utils``'s signatures, ``fn(averaged,
-current, num_averaged)``, so they plug into an averaged-model wrapper such as PyTorch's
-``AveragedModel``. ``AveragedModel`` and ``update_bn`` themselves work on modules and batch
-norm layers, so they do not live here: this package never imports ``npgrad.nn``.
+current, num_averaged)``, so they plug into ``AveragedModel``. ``AveragedModel`` and
+``update_bn`` work on modules and batch norm layers, so they live in npgrad-nn
+(``npgrad.nn.utils.swa``): this package never imports ``npgrad.nn`` itself, but
+``npgrad.optim.swa_utils.AveragedModel`` and ``.update_bn`` import them from there on first
+use, as PyTorch's names (an ImportError says to ``pip install npgrad-nn`` without it).
 """
 
 from __future__ import annotations
 
+import importlib
+import importlib.util
 import math
 from collections.abc import Callable, Sequence
 from typing import Any, Literal
@@ -29,6 +33,36 @@ __all__ = [
 
 AvgFn = Callable[[Tensor, Tensor, Any], Tensor]
 MultiAvgFn = Callable[[Sequence[Tensor], Sequence[Tensor], Any], None]
+
+# PyTorch's names that npgrad-nn provides, imported on first use: npgrad-optim does not depend
+# on npgrad-nn (DESIGN §2), so importing this module must not import it
+_NN_NAMES = ("AveragedModel", "update_bn")
+_NN_MODULE = "npgrad.nn.utils.swa"
+
+# listed (as PyTorch's module lists them) only when npgrad-nn is installed, so that
+# `from npgrad.optim.swa_utils import *` works without it; find_spec does not import it
+if importlib.util.find_spec("npgrad.nn") is not None:
+    __all__ += list(_NN_NAMES)
+
+
+def __getattr__(name: str) -> Any:
+    if name not in _NN_NAMES:
+        raise AttributeError(f"module {__name__!r} has no attribute {name!r}")
+    try:
+        module = importlib.import_module(_NN_MODULE)
+    except ModuleNotFoundError as exc:
+        # only npgrad-nn itself missing means "install it"; another missing module is a bug
+        if exc.name not in ("npgrad.nn", "npgrad.nn.utils", _NN_MODULE):
+            raise
+        raise ImportError(
+            f"npgrad.optim.swa_utils.{name} works on modules and lives in the separate "
+            f"distribution 'npgrad-nn' ({_NN_MODULE}); install it with `pip install npgrad-nn`"
+        ) from None
+    return getattr(module, name)
+
+
+def __dir__() -> list[str]:
+    return sorted([*globals(), *_NN_NAMES])
 
 
 def _check_decay(owner: str, decay: float) -> None:

@@ -1,6 +1,6 @@
 """``npgrad.nn.utils``: gradient clipping, parameter/vector conversion, packed sequences,
-parametrizations (weight and spectral normalisation), conv/linear + batch-norm fusion and
-``stateless.functional_call`` and ``prune``."""
+parametrizations (weight and spectral normalisation), conv/linear + batch-norm fusion,
+``stateless.functional_call``, ``prune`` and weight averaging (``AveragedModel``, ``update_bn``)."""
 
 from npgrad.nn.utils import (
     clip_grad,
@@ -11,6 +11,7 @@ from npgrad.nn.utils import (
     prune,
     rnn,
     stateless,
+    swa,
 )
 from npgrad.nn.utils.clip_grad import *  # noqa: F403
 from npgrad.nn.utils.convert_parameters import *  # noqa: F403
@@ -18,6 +19,7 @@ from npgrad.nn.utils.fusion import *  # noqa: F403
 
 # the functions shadow their modules' names, as in torch.nn.utils
 from npgrad.nn.utils.spectral_norm import remove_spectral_norm, spectral_norm
+from npgrad.nn.utils.swa import *  # noqa: F403
 from npgrad.nn.utils.weight_norm import remove_weight_norm, weight_norm
 
 __all__ = [
@@ -29,6 +31,7 @@ __all__ = [
     *clip_grad.__all__,
     *convert_parameters.__all__,
     *fusion.__all__,
+    *swa.__all__,
     "remove_spectral_norm",
     "remove_weight_norm",
     "spectral_norm",
