@@ -14,8 +14,8 @@ How they are built, and where that differs from PyTorch:
   a gradient penalty that backpropagates through ``grad``. PyTorch keeps each transform's
   variables apart by levels; npgrad does not see tensors a function closes over: pass them
   as arguments to have them count.
-- There is no forward-mode AD: ``jvp`` and ``jacfwd`` compute the same values with reverse
-  passes (``jvp`` by the double-vjp identity).
+- ``jvp`` and ``jacfwd`` compute the same values with reverse passes (``jvp`` by the
+  double-vjp identity), as does :mod:`npgrad.autograd.forward_ad`.
 - ``vmap`` calls the function once per batch entry and stacks the results: PyTorch's results
   for any function (even one with data-dependent control flow, which PyTorch's vmap refuses),
   at a loop's speed. ``randomness="error"`` can't be detected and runs like ``"different"``.

@@ -1,6 +1,6 @@
 """Automatic differentiation: the Function pattern, the engine, grad modes and checks."""
 
-from npgrad.autograd import functional, graph
+from npgrad.autograd import forward_ad, functional, graph
 from npgrad.autograd.anomaly import detect_anomaly, is_anomaly_enabled, set_detect_anomaly
 from npgrad.autograd.engine import backward, grad
 from npgrad.autograd.function import Function, FunctionCtx, once_differentiable
@@ -20,6 +20,7 @@ __all__ = [
     "backward",
     "detect_anomaly",
     "enable_grad",
+    "forward_ad",
     "functional",
     "grad",
     "graph",

@@ -161,7 +161,7 @@ def jacobian(
 ) -> Any:
     """The Jacobian of ``func`` at ``inputs``: shape ``out.shape + in.shape`` per pair.
 
-    npgrad has no forward-mode AD: ``strategy="forward-mode"`` (which PyTorch accepts only
+    npgrad computes forward mode with reverse passes: ``strategy="forward-mode"`` (which PyTorch accepts only
     with ``vectorize=True`` and without ``strict``) gives the same Jacobian, computed with
     one backward per output element as ``"reverse-mode"`` does. ``vectorize`` changes
     nothing but the argument checks.

@@ -124,8 +124,10 @@ def gradcheck(
     backward per cotangent; ``fast_mode`` checks ``u^T J v`` for random ``u`` and ``v``
     (one directional difference per input instead of one per element).
     ``check_backward_ad=False`` skips the backward check. ``check_undefined_grad`` is always
-    done: each output's gradient is computed alone, the others undefined. npgrad has no
-    forward-mode AD, so ``check_forward_ad`` and ``check_batched_forward_grad`` must be False;
+    done: each output's gradient is computed alone, the others undefined. npgrad's forward-mode
+    AD (:mod:`npgrad.autograd.forward_ad`) is computed from the reverse graph, which
+    :func:`gradgradcheck` checks, so ``check_forward_ad`` and ``check_batched_forward_grad``
+    must be False;
     ``masked`` (for sparse tensors) changes nothing.
 
     Examples
@@ -137,8 +139,8 @@ def gradcheck(
     """
     if check_forward_ad or check_batched_forward_grad:
         raise ValueError(
-            "gradcheck: npgrad has no forward-mode AD; check_forward_ad and "
-            "check_batched_forward_grad must be False"
+            "gradcheck: npgrad computes forward-mode AD from the reverse graph (gradgradcheck "
+            "checks it); check_forward_ad and check_batched_forward_grad must be False"
         )
     inputs = _tuple(inputs)
     T = _tensor_cls()
@@ -292,7 +294,7 @@ def gradgradcheck(
 
     ``grad_outputs`` (random when omitted) are differentiated too. The options are
     :func:`gradcheck`'s; ``check_rev_over_rev=False`` skips the check, ``check_fwd_over_rev``
-    must be False (no forward-mode AD) and ``gen_non_contig_grad_outputs`` changes nothing
+    must be False (npgrad's forward mode is reverse over reverse) and ``gen_non_contig_grad_outputs`` changes nothing
     (npgrad's arrays are checked contiguous).
 
     Examples
@@ -304,7 +306,8 @@ def gradgradcheck(
     """
     if check_fwd_over_rev:
         raise ValueError(
-            "gradgradcheck: npgrad has no forward-mode AD; check_fwd_over_rev must be False"
+            "gradgradcheck: npgrad computes forward-mode AD from the reverse graph; "
+            "check_fwd_over_rev must be False"
         )
     if not check_rev_over_rev:
         return True
