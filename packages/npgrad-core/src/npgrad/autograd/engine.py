@@ -135,10 +135,7 @@ def run_backward(
                 elif child is nxt:  # a second edge to the node chosen below
                     nxt_grad = _sum(nxt_grad, gr)
                 elif (
-                    nxt is None
-                    and nr == 0
-                    and not child._is_leaf_vertex
-                    and not (child._output_meta)
+                    nxt is None and nr == 0 and not child._is_leaf_vertex and not child._output_meta
                 ):
                     nxt, nxt_grad = child, gr  # a candidate to run next (checked below)
                 else:

@@ -164,9 +164,6 @@ def binary(fn: Any, op: str, a: Any, b: Any, /, scalar_fn: Any = None, **kwargs:
                         cache = _CONST32 if d is _F32 else _CONST64
                         c = cache.get(b)
                         b = c if c is not None else _const_array(cache, b, d)
-                        if kwargs:
-                            return scalar_fn.apply(a, b, **kwargs)  # type: ignore[no-any-return]
-                        return scalar_fn.apply(a, b)  # type: ignore[no-any-return]
                 elif tb is not d.type:  # not already one (a constant a node kept)
                     a, b = operands(op, a, b)
             elif d.kind == "f" and (tb is float or (isinstance(b, np.floating) and b.dtype == d)):
