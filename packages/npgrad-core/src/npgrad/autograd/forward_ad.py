@@ -115,14 +115,8 @@ class DualAlias(Function):
         return grad
 
 
-class PrimalAlias(Function):
+class PrimalAlias(DualAlias):
     """The primal of an unpacked tensor: reverse-differentiable, without the tangent."""
-
-    _array_backward = True
-
-    @staticmethod
-    def forward(ctx: Any, a: np.ndarray) -> np.ndarray:
-        return a.view()
 
     @staticmethod
     def backward(ctx: Any, grad: Any) -> Any:
