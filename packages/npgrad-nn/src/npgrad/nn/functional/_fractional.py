@@ -14,8 +14,8 @@ Windows are gathered by kernel tap, as in :mod:`._pool_ops`: tap ``(a, b)`` of e
 of every plane is one ``take_along_axis`` at the windows' flat starts (which differ per
 plane) shifted by the tap's flat offset. The maximum is PyTorch's scan: the first maximum in
 row-major window order, a NaN wins (the last one). The gradient is scattered to the flat
-indices by :class:`._pool_ops.PlaneScatterAdd`, whose backward is a gather, so second-order
-gradients work.
+indices as :class:`._pool_ops.PlaneMaxPool` does for every such pool; the scatter's backward is
+a gather, so second-order gradients work.
 """
 
 from __future__ import annotations
@@ -29,9 +29,8 @@ import numpy as np
 
 import npgrad
 from npgrad import Tensor
-from npgrad.autograd.function import Function
 from npgrad.nn.functional._im2col import _check_input, _ntuple, _who
-from npgrad.nn.functional._pool_ops import PlaneScatterAdd
+from npgrad.nn.functional._pool_ops import PlaneMaxPool
 
 __all__ = [
     "fractional_max_pool2d",
@@ -95,7 +94,7 @@ def _fractional_max_forward(
     return out.reshape(shape), (base + arg).reshape(shape)
 
 
-class FractionalMaxPool(Function):
+class FractionalMaxPool(PlaneMaxPool):
     """Fractional max pooling of ``(N, C, *S)``; the gradient goes to each window's maximum."""
 
     @staticmethod
@@ -108,16 +107,7 @@ class FractionalMaxPool(Function):
         want_indices: bool,
     ) -> Any:
         out, idx = _fractional_max_forward(x, kernel, out_size, samples)
-        ctx.idx, ctx.nd, ctx.in_shape = idx, len(kernel), x.shape
-        if want_indices:
-            ctx.mark_non_differentiable(idx)
-            return out, idx
-        return out
-
-    @staticmethod
-    def backward(ctx: Any, grad: Tensor, *_: Any) -> tuple[Any, ...]:
-        gx = PlaneScatterAdd.apply(grad, ctx.idx, ctx.nd, ctx.in_shape)
-        return gx, None, None, None, None
+        return PlaneMaxPool._outputs(ctx, x, out, idx, len(kernel), want_indices)
 
 
 def _ratio(value: Any, nd: int, op: Any) -> tuple[float, ...]:

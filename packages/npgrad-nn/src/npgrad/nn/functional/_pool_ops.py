@@ -393,19 +393,31 @@ def _adaptive_max_forward(
     return out, idx  # type: ignore[return-value]
 
 
-class AdaptiveMaxPool(Function):
+class PlaneMaxPool(Function):
+    """Base of the max pools whose forward finds each maximum's flat index in its input plane
+    (adaptive and fractional): the gradient is added at those indices, by a differentiable
+    scatter. A subclass's forward ends with :meth:`_outputs`."""
+
     @staticmethod
-    def forward(ctx: Any, x: np.ndarray, out_size: tuple[int, ...], want_indices: bool) -> Any:
-        out, idx = _adaptive_max_forward(x, out_size)
-        ctx.idx, ctx.nd, ctx.in_shape = idx, len(out_size), x.shape
+    def _outputs(
+        ctx: Any, x: np.ndarray, out: np.ndarray, idx: np.ndarray, nd: int, want_indices: bool
+    ) -> Any:
+        ctx.idx, ctx.nd, ctx.in_shape = idx, nd, x.shape
         if want_indices:
             ctx.mark_non_differentiable(idx)
             return out, idx
         return out
 
     @staticmethod
-    def backward(ctx: Any, grad: Tensor, *_: Any) -> tuple[Any, ...]:
-        return PlaneScatterAdd.apply(grad, ctx.idx, ctx.nd, ctx.in_shape), None, None
+    def backward(ctx: Any, grad: Tensor, *_: Any) -> Any:
+        return PlaneScatterAdd.apply(grad, ctx.idx, ctx.nd, ctx.in_shape)  # the input's only
+
+
+class AdaptiveMaxPool(PlaneMaxPool):
+    @staticmethod
+    def forward(ctx: Any, x: np.ndarray, out_size: tuple[int, ...], want_indices: bool) -> Any:
+        out, idx = _adaptive_max_forward(x, out_size)
+        return PlaneMaxPool._outputs(ctx, x, out, idx, len(out_size), want_indices)
 
 
 def _adaptive_avg_matrix(n: int, o: int, dtype: np.dtype) -> np.ndarray:
