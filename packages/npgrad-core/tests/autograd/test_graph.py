@@ -151,3 +151,90 @@ def test_multi_grad_hook_matches_torch() -> None:
         out.append(got)
     assert out[0] == out[1]
     np.testing.assert_equal(len(out[0]), 1)
+
+
+# ---- GradientEdge / get_gradient_edge ------------------------------------------------------
+def test_grad_with_respect_to_an_edge_is_the_grad_with_respect_to_its_tensor():
+    from npgrad.autograd.graph import GradientEdge, get_gradient_edge
+
+    x = npgrad.tensor([1.0, 2.0], requires_grad=True)
+    y = x * 3
+    z = (y * y).sum()
+    for t in (x, y):
+        edge = get_gradient_edge(t)
+        assert isinstance(edge, GradientEdge) and edge.output_nr == 0
+        (by_edge,) = npgrad.autograd.grad(z, edge, retain_graph=True)
+        (by_tensor,) = npgrad.autograd.grad(z, t, retain_graph=True)
+        assert by_edge.tolist() == by_tensor.tolist()
+    assert get_gradient_edge(x).node is x and get_gradient_edge(y).node is y.grad_fn
+
+
+def test_an_edge_keeps_naming_the_value_after_an_in_place_change():
+    from npgrad.autograd.graph import get_gradient_edge
+
+    x = npgrad.tensor([1.0, 2.0], requires_grad=True)
+    y = x * 3
+    edge = get_gradient_edge(y)
+    y.mul_(2)
+    assert npgrad.autograd.grad((y * y).sum(), edge)[0].tolist() == [24.0, 48.0]
+
+
+def test_edges_of_a_multi_output_node_and_materialized_zeros():
+    from npgrad.autograd.graph import get_gradient_edge
+
+    x = npgrad.tensor([1.0, 2.0, 3.0], requires_grad=True)
+    a, b, c = x.split(1)
+    out = (a * 2 + b * 5).sum()
+    ga, gb, gc = npgrad.autograd.grad(
+        out, [get_gradient_edge(t) for t in (a, b, c)], materialize_grads=True
+    )
+    assert (ga.tolist(), gb.tolist(), gc.tolist()) == ([2.0], [5.0], [0.0])
+    w = npgrad.tensor([1.0, 1.0], requires_grad=True)
+    (gw,) = npgrad.autograd.grad((x * 2).sum(), get_gradient_edge(w), materialize_grads=True)
+    assert gw.tolist() == [0.0, 0.0]
+    unused = get_gradient_edge(w * 2)  # one output: npgrad does not keep its shape
+    with pytest.raises(RuntimeError, match="materialize_grads needs the shape"):
+        npgrad.autograd.grad((x * 2).sum(), unused, materialize_grads=True)
+    with pytest.raises(RuntimeError, match="GradientEdge of output 0 of MulBackward"):
+        npgrad.autograd.grad((x * 2).sum(), unused)
+    assert npgrad.autograd.grad((x * 2).sum(), unused, allow_unused=True) == (None,)
+
+
+def test_backward_with_edges_accumulates_into_leaves_only():
+    from npgrad.autograd.graph import get_gradient_edge
+
+    x = npgrad.tensor([1.0, 2.0], requires_grad=True)
+    y = x * 3
+    z = (y * y).sum()
+    z.backward(inputs=[get_gradient_edge(y)], retain_graph=True)
+    assert x.grad is None and y.grad is None
+    z.backward(inputs=[get_gradient_edge(x)])
+    assert x.grad.tolist() == [18.0, 36.0]
+
+
+def test_get_gradient_edge_needs_a_tensor_that_requires_grad():
+    from npgrad.autograd.graph import get_gradient_edge
+
+    with pytest.raises(RuntimeError, match="does not require gradients"):
+        get_gradient_edge(npgrad.ones(2))
+
+
+@pytest.mark.torch
+def test_gradient_edges_match_torch():
+    torch = pytest.importorskip("torch")
+    from npgrad.autograd.graph import get_gradient_edge
+
+    def run(lib, edge_of):
+        x = lib.tensor([0.5, -1.0, 2.0], requires_grad=True)
+        h = x.exp()
+        p, q = h.split([1, 2])
+        h2 = h * 1.0
+        edges = [edge_of(t) for t in (x, h, p, q, h2)]
+        h2.mul_(3)
+        loss = (p * q.sum() + h2.sin().sum()).sum()
+        return [g.detach().numpy() for g in lib.autograd.grad(loss, edges)]
+
+    ours = run(npgrad, get_gradient_edge)
+    theirs = run(torch, torch.autograd.graph.get_gradient_edge)
+    for a, b in zip(ours, theirs):
+        np.testing.assert_allclose(a, b, rtol=1e-6)

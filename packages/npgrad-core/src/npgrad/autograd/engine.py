@@ -32,7 +32,7 @@ import sys
 import warnings
 from collections.abc import Callable, Sequence
 from heapq import heappop, heappush
-from typing import TYPE_CHECKING, Any
+from typing import TYPE_CHECKING, Any, NamedTuple
 
 import numpy as np
 
@@ -45,7 +45,61 @@ if TYPE_CHECKING:
 else:
     Tensor = None  # bound by npgrad.tensor once the class exists (the modules import each other)
 
-__all__ = ["backward", "grad", "run_backward"]
+__all__ = ["GradientEdge", "backward", "get_gradient_edge", "grad", "run_backward"]
+
+
+class GradientEdge(NamedTuple):
+    """Where the gradient of one output of a node enters the graph: ``(node, output_nr)``,
+    ``node`` being a ``grad_fn`` or, for a leaf, the leaf tensor itself. ``autograd.grad``
+    and ``backward`` accept it in ``inputs``, in place of a tensor (PyTorch's
+    ``torch.autograd.graph.GradientEdge``; ``ownership_token`` is unused)."""
+
+    node: Any
+    output_nr: int
+    ownership_token: Any = None
+
+
+def get_gradient_edge(tensor: Tensor) -> GradientEdge:
+    """The :class:`GradientEdge` of ``tensor``: ``grad(loss, get_gradient_edge(t))`` is
+    ``grad(loss, t)``, and keeps meaning the gradient of that value after ``t`` has been
+    changed in place (the edge names the node, not the tensor).
+
+    Examples
+    --------
+    >>> import npgrad
+    >>> from npgrad.autograd.graph import get_gradient_edge
+    >>> x = npgrad.tensor([1.0, 2.0], requires_grad=True)
+    >>> y = x * 3
+    >>> edge = get_gradient_edge(y)
+    >>> y.mul_(2)  # y is now another value, but the edge still names x * 3
+    tensor([ 6., 12.], grad_fn=<MulBackward>)
+    >>> npgrad.autograd.grad((y * y).sum(), edge)  # d/d(x * 3) of sum((2 (x * 3))^2)
+    (tensor([24., 48.]),)
+    """
+    if not tensor._requires_grad:
+        raise RuntimeError(
+            "It is not possible to get the gradient edge for a Tensor that does not require "
+            "gradients"
+        )
+    refresh_view(tensor)
+    node = tensor.grad_fn if tensor.grad_fn is not None else tensor
+    return GradientEdge(node, tensor._output_nr)
+
+
+def _edge(t: Any) -> tuple[Any, int]:
+    """The vertex and output number ``inputs`` entry ``t`` (a Tensor or a GradientEdge)
+    names."""
+    if isinstance(t, GradientEdge):
+        return t.node, t.output_nr
+    return (t.grad_fn if t.grad_fn is not None else t), t._output_nr
+
+
+def _describe(t: Any) -> str:
+    if isinstance(t, GradientEdge):
+        node = t.node
+        what = node.name() if not node._is_leaf_vertex else f"a leaf of shape {node.shape}"
+        return f"(the GradientEdge of output {t.output_nr} of {what})"
+    return f"(shape {t.shape})"
 
 
 def run_backward(
@@ -70,10 +124,14 @@ def run_backward(
     targets: dict[int, list[tuple[int, int]]] = {}
     if inputs is not None:
         for i, t in enumerate(inputs):
-            if not t._requires_grad:
-                raise RuntimeError(f"input {i} of the differentiated Tensors does not require grad")
-            key = t.grad_fn if t.grad_fn is not None else t
-            targets.setdefault(id(key), []).append((t._output_nr, i))
+            if not isinstance(t, GradientEdge):
+                if not t._requires_grad:
+                    raise RuntimeError(
+                        f"input {i} of the differentiated Tensors does not require grad"
+                    )
+                refresh_view(t)
+            key, nr = _edge(t)
+            targets.setdefault(id(key), []).append((nr, i))
     # for autograd.grad: the nodes that lead to a captured tensor (the others are skipped)
     needed = _leading_to(root_objs, targets) if targets else None
 
@@ -402,7 +460,7 @@ def _as_list(x: Any) -> list[Any]:
 
     if x is None:
         return []
-    return [x] if isinstance(x, Tensor) else list(x)
+    return [x] if isinstance(x, (Tensor, GradientEdge)) else list(x)
 
 
 def backward(
@@ -442,7 +500,8 @@ def backward(
     # a non-leaf among ``inputs`` gets its gradient in ``.grad`` too, as in PyTorch (the
     # leaves' accumulated in the walk)
     for t, g in zip(ins or (), captured):
-        if t.grad_fn is not None and g is not None:
+        # (a GradientEdge names no tensor to fill, unless its node is a leaf: accumulated)
+        if not isinstance(t, GradientEdge) and t.grad_fn is not None and g is not None:
             g = g if g._requires_grad else Tensor._make(g._data.copy(), False, None)
             t.grad = g if t.grad is None else t.grad + g
 
@@ -505,15 +564,35 @@ def grad(
     for i, (g, t) in enumerate(zip(result, ins)):
         if g is None:
             if materialize_grads:
-                result[i] = Tensor._make(np.zeros_like(t._data), False, None)
+                result[i] = _zeros_for("grad", t)
             elif not allow_unused:
                 raise RuntimeError(
-                    f"grad: input {i} (shape {t.shape}) appears to not have been used in the "
+                    f"grad: input {i} {_describe(t)} appears to not have been used in the "
                     "graph; set allow_unused=True if this is the desired behavior"
                 )
         elif not create_graph and g._requires_grad:
             result[i] = g.detach()
     return tuple(result)
+
+
+def _zeros_for(op: str, t: Any) -> Tensor:
+    """The zero gradient ``materialize_grads`` gives an input that received none."""
+    from npgrad.tensor import Tensor
+
+    if isinstance(t, GradientEdge):
+        node = t.node
+        if node._is_leaf_vertex:
+            t = node
+        elif node._output_meta:  # a node of several outputs knows each one's shape
+            shape, dtype = node._output_meta[t.output_nr]
+            return Tensor._make(np.zeros(shape, dtype), False, None)
+        else:
+            raise RuntimeError(
+                f"{op}: materialize_grads needs the shape of the unused input "
+                f"{_describe(t)}, which npgrad does not keep for a node of one output; pass "
+                "the tensor itself, or allow_unused=True"
+            )
+    return Tensor._make(np.zeros_like(t._data), False, None)
 
 
 def _batched_grad(
@@ -557,12 +636,13 @@ def _batched_grad(
         if n and all(g is None for g in column):
             if not allow_unused:
                 raise RuntimeError(
-                    f"grad: input {i} (shape {t.shape}) appears to not have been used in the "
+                    f"grad: input {i} {_describe(t)} appears to not have been used in the "
                     "graph; set allow_unused=True if this is the desired behavior"
                 )
             result.append(None)
         elif n:
             result.append(stack([g for g in column if g is not None]))
-        else:
-            result.append(Tensor._make(np.zeros((0, *t.shape), t.dtype), False, None))
+        else:  # no batch entries: an empty batch of the input's gradient
+            zero = _zeros_for("grad", t)
+            result.append(Tensor._make(np.zeros((0, *zero.shape), zero.dtype), False, None))
     return tuple(result)

@@ -6,7 +6,9 @@
   it (to offload, compress or recompute saved activations); :class:`save_on_cpu` and
   :class:`disable_saved_tensors_hooks` as in PyTorch;
 - :func:`register_multi_grad_hook`: one hook for the gradients of several tensors;
-- :func:`increment_version`: tell autograd a tensor was changed in place behind its back.
+- :func:`increment_version`: tell autograd a tensor was changed in place behind its back;
+- :class:`GradientEdge` and :func:`get_gradient_edge`: name where a tensor's gradient enters
+  the graph, to ask ``autograd.grad`` for it (even after the tensor has changed).
 """
 
 from __future__ import annotations
@@ -17,12 +19,14 @@ import threading
 from collections.abc import Callable, Sequence
 from typing import Any
 
-from npgrad.autograd.engine import queue_callback
+from npgrad.autograd.engine import GradientEdge, get_gradient_edge, queue_callback
 from npgrad.autograd.function import BackwardNode, saved_tensors_hooks_stack
 
 __all__ = [
+    "GradientEdge",
     "Node",
     "disable_saved_tensors_hooks",
+    "get_gradient_edge",
     "increment_version",
     "register_multi_grad_hook",
     "save_on_cpu",
