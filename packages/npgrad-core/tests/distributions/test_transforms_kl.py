@@ -104,6 +104,20 @@ def test_bijection_roundtrip_and_jacobian(t, xs):
 
 def test_transform_properties():
     assert T.ExpTransform() == T.ExpTransform() and T.ExpTransform() != T.SigmoidTransform()
+    plain = [
+        T.ExpTransform,
+        T.SigmoidTransform,
+        T.TanhTransform,
+        T.SoftplusTransform,
+        T.AbsTransform,
+    ]
+    for a in plain:
+        assert all((a() == b()) == (a is b) for b in plain)
+
+    class MyExp(T.ExpTransform):  # a subclass compares as the class it extends, as in PyTorch
+        pass
+
+    assert MyExp() == T.ExpTransform() and T.ExpTransform() == MyExp()
     assert T.AffineTransform(1.0, 2.0) == T.AffineTransform(1.0, 2.0)
     assert T.AffineTransform(1.0, 2.0) != T.AffineTransform(1.0, 3.0)
     assert T.ExpTransform().inv == T.ExpTransform().inv

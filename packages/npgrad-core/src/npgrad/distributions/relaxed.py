@@ -78,7 +78,7 @@ class LogitRelaxedBernoulli(Distribution):
     def expand(self, batch_shape: Any, _instance: Any = None) -> LogitRelaxedBernoulli:
         new = self._expanded(LogitRelaxedBernoulli, batch_shape, _instance, "probs", "logits")
         new.temperature = self.temperature
-        return new  # type: ignore[no-any-return]
+        return new
 
     @lazy_property
     def logits(self) -> Tensor:
@@ -107,7 +107,28 @@ class LogitRelaxedBernoulli(Distribution):
         return self.temperature.log() + diff - 2 * diff.exp().log1p()
 
 
-class RelaxedBernoulli(TransformedDistribution):
+class _RelaxedTransformed(TransformedDistribution):
+    """The relaxed distributions: a transform of a relaxed base, whose parameters they show."""
+
+    base_dist: Any  # LogitRelaxedBernoulli or ExpRelaxedCategorical
+
+    @property
+    def temperature(self) -> Tensor:
+        return self.base_dist.temperature
+
+    @property
+    def logits(self) -> Tensor:
+        return self.base_dist.logits
+
+    @property
+    def probs(self) -> Tensor:
+        return self.base_dist.probs
+
+    def __repr__(self) -> str:
+        return f"{type(self).__name__}(temperature: {self.temperature.tolist()})"
+
+
+class RelaxedBernoulli(_RelaxedTransformed):
     """A relaxed Bernoulli on ``(0, 1)``: the sigmoid of a :class:`LogitRelaxedBernoulli`.
 
     Parameters
@@ -147,21 +168,6 @@ class RelaxedBernoulli(TransformedDistribution):
         new = self._get_checked_instance(RelaxedBernoulli, _instance)
         return super().expand(batch_shape, _instance=new)  # type: ignore[return-value]
 
-    @property
-    def temperature(self) -> Tensor:
-        return self.base_dist.temperature
-
-    @property
-    def logits(self) -> Tensor:
-        return self.base_dist.logits
-
-    @property
-    def probs(self) -> Tensor:
-        return self.base_dist.probs
-
-    def __repr__(self) -> str:
-        return f"RelaxedBernoulli(temperature: {self.temperature.tolist()})"
-
 
 class ExpRelaxedCategorical(Distribution):
     """The log of a :class:`RelaxedOneHotCategorical` sample (an ExpConcrete variable).
@@ -199,7 +205,7 @@ class ExpRelaxedCategorical(Distribution):
         new._categorical = self._categorical.expand(batch_shape)
         Distribution.__init__(new, batch_shape, self._event_shape, validate_args=False)
         new._validate_args = self._validate_args
-        return new  # type: ignore[no-any-return]
+        return new
 
     @property
     def param_shape(self) -> tuple[int, ...]:
@@ -231,7 +237,7 @@ class ExpRelaxedCategorical(Distribution):
         return score + log_scale
 
 
-class RelaxedOneHotCategorical(TransformedDistribution):
+class RelaxedOneHotCategorical(_RelaxedTransformed):
     """A relaxed one-hot categorical on the simplex (Gumbel-softmax): the exponential of
     an :class:`ExpRelaxedCategorical`.
 
@@ -270,18 +276,3 @@ class RelaxedOneHotCategorical(TransformedDistribution):
     def expand(self, batch_shape: Any, _instance: Any = None) -> RelaxedOneHotCategorical:
         new = self._get_checked_instance(RelaxedOneHotCategorical, _instance)
         return super().expand(batch_shape, _instance=new)  # type: ignore[return-value]
-
-    @property
-    def temperature(self) -> Tensor:
-        return self.base_dist.temperature
-
-    @property
-    def logits(self) -> Tensor:
-        return self.base_dist.logits
-
-    @property
-    def probs(self) -> Tensor:
-        return self.base_dist.probs
-
-    def __repr__(self) -> str:
-        return f"RelaxedOneHotCategorical(temperature: {self.temperature.tolist()})"

@@ -311,18 +311,30 @@ class ComposeTransform(Transform):
 identity_transform = ComposeTransform([])
 
 
-class ExpTransform(Transform):
+class _ParameterlessTransform(Transform):
+    """A transform without parameters: every instance of one such class equals every other
+    (PyTorch's ``isinstance(other, ExpTransform)`` and so on)."""
+
+    _kind: type[Transform]  # the class directly below this one, whose instances are equal
+
+    def __init_subclass__(cls, **kwargs: Any) -> None:
+        super().__init_subclass__(**kwargs)
+        if _ParameterlessTransform in cls.__bases__:
+            cls._kind = cls
+
+    def __eq__(self, other: object) -> bool:
+        return isinstance(other, self._kind)
+
+    __hash__ = object.__hash__
+
+
+class ExpTransform(_ParameterlessTransform):
     """``y = exp(x)``."""
 
     domain = constraints.real
     codomain = constraints.positive
     bijective = True
     sign = +1  # type: ignore[assignment]
-
-    def __eq__(self, other: object) -> bool:
-        return isinstance(other, ExpTransform)
-
-    __hash__ = object.__hash__
 
     def _call(self, x: Tensor) -> Tensor:
         return x.exp()
@@ -375,18 +387,13 @@ class PowerTransform(Transform):
         return tuple(np.broadcast_shapes(shape, self.exponent.shape))
 
 
-class SigmoidTransform(Transform):
+class SigmoidTransform(_ParameterlessTransform):
     """``y = 1 / (1 + exp(-x))``, clamped into the open unit interval."""
 
     domain = constraints.real
     codomain = constraints.unit_interval
     bijective = True
     sign = +1  # type: ignore[assignment]
-
-    def __eq__(self, other: object) -> bool:
-        return isinstance(other, SigmoidTransform)
-
-    __hash__ = object.__hash__
 
     def _call(self, x: Tensor) -> Tensor:
         fi = np.finfo(x.dtype)
@@ -401,18 +408,13 @@ class SigmoidTransform(Transform):
         return -_softplus(-x) - _softplus(x)
 
 
-class TanhTransform(Transform):
+class TanhTransform(_ParameterlessTransform):
     """``y = tanh(x)``."""
 
     domain = constraints.real
     codomain = constraints.interval(-1.0, 1.0)
     bijective = True
     sign = +1  # type: ignore[assignment]
-
-    def __eq__(self, other: object) -> bool:
-        return isinstance(other, TanhTransform)
-
-    __hash__ = object.__hash__
 
     def _call(self, x: Tensor) -> Tensor:
         return x.tanh()
@@ -425,18 +427,13 @@ class TanhTransform(Transform):
         return 2.0 * (math.log(2.0) - x - _softplus(-2.0 * x))
 
 
-class SoftplusTransform(Transform):
+class SoftplusTransform(_ParameterlessTransform):
     """``y = log(1 + exp(x))``."""
 
     domain = constraints.real
     codomain = constraints.positive
     bijective = True
     sign = +1  # type: ignore[assignment]
-
-    def __eq__(self, other: object) -> bool:
-        return isinstance(other, SoftplusTransform)
-
-    __hash__ = object.__hash__
 
     def _call(self, x: Tensor) -> Tensor:
         return _softplus(x)
@@ -448,16 +445,11 @@ class SoftplusTransform(Transform):
         return -_softplus(-x)
 
 
-class AbsTransform(Transform):
+class AbsTransform(_ParameterlessTransform):
     """``y = |x|`` (not bijective: the "inverse" returns the positive branch)."""
 
     domain = constraints.real
     codomain = constraints.positive
-
-    def __eq__(self, other: object) -> bool:
-        return isinstance(other, AbsTransform)
-
-    __hash__ = object.__hash__
 
     def _call(self, x: Tensor) -> Tensor:
         return x.abs()

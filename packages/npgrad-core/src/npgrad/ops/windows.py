@@ -77,7 +77,6 @@ def hann_window(
     >>> npgrad.hann_window(4)
     tensor([0.0000, 0.5000, 1.0000, 0.5000])
     """
-    parse_device("hann_window", device)
     fn = _cosine_sum(0.5, 0.5)
     return _window("hann_window", window_length, periodic, dtype, requires_grad, fn, device)
 
@@ -100,7 +99,6 @@ def hamming_window(
     >>> npgrad.hamming_window(4, periodic=False, dtype=npgrad.float64)
     tensor([0.0800, 0.7700, 0.7700, 0.0800], dtype=npgrad.float64)
     """
-    parse_device("hamming_window", device)
     fn = _cosine_sum(float(alpha), float(beta))
     return _window("hamming_window", window_length, periodic, dtype, requires_grad, fn, device)
 
@@ -121,7 +119,6 @@ def blackman_window(
     >>> npgrad.blackman_window(5, periodic=False).clamp(min=0)  # the ends are 0 up to rounding
     tensor([0.0000, 0.3400, 1.0000, 0.3400, 0.0000])
     """
-    parse_device("blackman_window", device)
     fn = _cosine_sum(0.42, 0.5, 0.08)
     return _window("blackman_window", window_length, periodic, dtype, requires_grad, fn, device)
 
@@ -142,8 +139,6 @@ def bartlett_window(
     >>> npgrad.bartlett_window(4)
     tensor([0.0000, 0.5000, 1.0000, 0.5000])
     """
-
-    parse_device("bartlett_window", device)
 
     def fn(k: np.ndarray, m: int) -> np.ndarray:
         return 1.0 - np.abs(2.0 * k / m - 1.0)  # type: ignore[no-any-return]
@@ -168,7 +163,6 @@ def kaiser_window(
     >>> npgrad.kaiser_window(3, periodic=False, beta=0.0)
     tensor([1., 1., 1.])
     """
-    parse_device("kaiser_window", device)
     b = float(beta)
 
     def fn(k: np.ndarray, m: int) -> np.ndarray:
