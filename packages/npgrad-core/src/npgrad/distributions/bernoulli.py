@@ -9,13 +9,11 @@ from npgrad.autograd.grad_mode import no_grad
 from npgrad.distributions import constraints
 from npgrad.distributions.distribution import Distribution
 from npgrad.distributions.utils import (
+    _BinaryParams,
     _generator,
     _is_number,
     _softplus,
     broadcast_all,
-    lazy_property,
-    logits_to_probs,
-    probs_to_logits,
 )
 from npgrad.tensor import Tensor
 
@@ -27,7 +25,7 @@ def _one_of(op: str, probs: Any, logits: Any) -> None:
         raise ValueError("Either `probs` or `logits` must be specified, but not both.")
 
 
-class Bernoulli(Distribution):
+class Bernoulli(_BinaryParams, Distribution):
     """The Bernoulli distribution: 1 with probability ``probs``, 0 otherwise.
 
     Parameters
@@ -83,18 +81,6 @@ class Bernoulli(Distribution):
     @property
     def variance(self) -> Tensor:
         return self.probs * (1 - self.probs)
-
-    @lazy_property
-    def logits(self) -> Tensor:
-        return probs_to_logits(self.probs, is_binary=True)
-
-    @lazy_property
-    def probs(self) -> Tensor:
-        return logits_to_probs(self.logits, is_binary=True)
-
-    @property
-    def param_shape(self) -> tuple[int, ...]:
-        return self._param.shape
 
     def sample(self, sample_shape: Any = ()) -> Tensor:
         shape = self._extended_shape(sample_shape)

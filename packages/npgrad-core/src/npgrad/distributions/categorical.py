@@ -10,7 +10,13 @@ import npgrad
 from npgrad.autograd.grad_mode import no_grad
 from npgrad.distributions import constraints
 from npgrad.distributions.distribution import Distribution
-from npgrad.distributions.utils import _generator, lazy_property, logits_to_probs, probs_to_logits
+from npgrad.distributions.utils import (
+    _CategoricalParams,
+    _generator,
+    lazy_property,
+    logits_to_probs,
+    probs_to_logits,
+)
 from npgrad.tensor import Tensor
 
 __all__ = ["Categorical", "OneHotCategorical", "OneHotCategoricalStraightThrough"]
@@ -131,7 +137,7 @@ class Categorical(Distribution):
         return values
 
 
-class OneHotCategorical(Distribution):
+class OneHotCategorical(_CategoricalParams, Distribution):
     """The categorical distribution with samples one-hot encoded over the last dimension.
 
     Parameters
@@ -174,18 +180,6 @@ class OneHotCategorical(Distribution):
     @property
     def _param(self) -> Tensor:
         return self._categorical._param
-
-    @property
-    def probs(self) -> Tensor:
-        return self._categorical.probs
-
-    @property
-    def logits(self) -> Tensor:
-        return self._categorical.logits
-
-    @property
-    def param_shape(self) -> tuple[int, ...]:
-        return self._categorical.param_shape
 
     @property
     def mean(self) -> Tensor:

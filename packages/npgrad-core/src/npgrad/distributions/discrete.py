@@ -14,14 +14,13 @@ import npgrad
 from npgrad.distributions import constraints
 from npgrad.distributions.distribution import Distribution
 from npgrad.distributions.utils import (
+    _BinaryParams,
+    _BinaryProbs,
     _generator,
     _is_number,
     _softplus,
     _tiny,
     broadcast_all,
-    lazy_property,
-    logits_to_probs,
-    probs_to_logits,
 )
 from npgrad.tensor import Tensor
 
@@ -57,7 +56,7 @@ def _expand_count_params(d: Any, cls: type, batch_shape: Any, instance: Any) -> 
     return d._expanded(cls, batch_shape, instance, "total_count", "probs", "logits")
 
 
-class Binomial(Distribution):
+class Binomial(_BinaryParams, Distribution):
     """The number of successes in ``total_count`` independent trials of probability
     ``probs`` (or log-odds ``logits``).
 
@@ -102,18 +101,6 @@ class Binomial(Distribution):
     @constraints.dependent_property(is_discrete=True, event_dim=0)
     def support(self) -> constraints.Constraint:
         return constraints.integer_interval(0, self.total_count)
-
-    @lazy_property
-    def logits(self) -> Tensor:
-        return probs_to_logits(self.probs, is_binary=True)
-
-    @lazy_property
-    def probs(self) -> Tensor:
-        return logits_to_probs(self.logits, is_binary=True)
-
-    @property
-    def param_shape(self) -> tuple[int, ...]:
-        return self._param.shape
 
     @property
     def mean(self) -> Tensor:
@@ -221,7 +208,7 @@ class Poisson(Distribution):
         return npgrad.xlogy(value, rate) - rate - npgrad.lgamma(value + 1)
 
 
-class Geometric(Distribution):
+class Geometric(_BinaryProbs, Distribution):
     """The number of failures before the first success in Bernoulli trials of probability
     ``probs`` (or log-odds ``logits``): ``P(k) = (1 - p)^k p``.
 
@@ -266,14 +253,6 @@ class Geometric(Distribution):
 
     def expand(self, batch_shape: Any, _instance: Any = None) -> Geometric:
         return self._expanded(Geometric, batch_shape, _instance, "probs", "logits")  # type: ignore[no-any-return]
-
-    @lazy_property
-    def logits(self) -> Tensor:
-        return probs_to_logits(self.probs, is_binary=True)
-
-    @lazy_property
-    def probs(self) -> Tensor:
-        return logits_to_probs(self.logits, is_binary=True)
 
     @property
     def mean(self) -> Tensor:

@@ -15,18 +15,17 @@ from npgrad.distributions.categorical import Categorical
 from npgrad.distributions.discrete import Binomial, _expand_count_params, _init_count_params
 from npgrad.distributions.distribution import Distribution
 from npgrad.distributions.utils import (
+    _BinaryParams,
+    _CategoricalParams,
     _generator,
     _softplus,
-    lazy_property,
-    logits_to_probs,
-    probs_to_logits,
 )
 from npgrad.tensor import Tensor
 
 __all__ = ["MixtureSameFamily", "Multinomial", "NegativeBinomial"]
 
 
-class Multinomial(Distribution):
+class Multinomial(_CategoricalParams, Distribution):
     """Counts of each category in ``total_count`` independent categorical draws.
 
     Parameters
@@ -82,18 +81,6 @@ class Multinomial(Distribution):
         return constraints.multinomial(self.total_count)
 
     @property
-    def logits(self) -> Tensor:
-        return self._categorical.logits
-
-    @property
-    def probs(self) -> Tensor:
-        return self._categorical.probs
-
-    @property
-    def param_shape(self) -> tuple[int, ...]:
-        return self._categorical.param_shape
-
-    @property
     def mean(self) -> Tensor:
         return self.probs * self.total_count
 
@@ -130,7 +117,7 @@ class Multinomial(Distribution):
         return term1 + term2
 
 
-class NegativeBinomial(Distribution):
+class NegativeBinomial(_BinaryParams, Distribution):
     """The number of successes (each of probability ``probs``) before ``total_count``
     failures. ``total_count`` may be any positive real (a gamma-Poisson mixture).
 
@@ -163,18 +150,6 @@ class NegativeBinomial(Distribution):
 
     def expand(self, batch_shape: Any, _instance: Any = None) -> NegativeBinomial:
         return _expand_count_params(self, NegativeBinomial, batch_shape, _instance)  # type: ignore[no-any-return]
-
-    @lazy_property
-    def logits(self) -> Tensor:
-        return probs_to_logits(self.probs, is_binary=True)
-
-    @lazy_property
-    def probs(self) -> Tensor:
-        return logits_to_probs(self.logits, is_binary=True)
-
-    @property
-    def param_shape(self) -> tuple[int, ...]:
-        return self._param.shape
 
     @property
     def mean(self) -> Tensor:

@@ -14,13 +14,12 @@ from npgrad.distributions.distribution import Distribution
 from npgrad.distributions.transformed_distribution import TransformedDistribution
 from npgrad.distributions.transforms import ExpTransform, SigmoidTransform
 from npgrad.distributions.utils import (
+    _BinaryParams,
+    _CategoricalParams,
     _is_number,
     _uniform,
     broadcast_all,
     clamp_probs,
-    lazy_property,
-    logits_to_probs,
-    probs_to_logits,
 )
 from npgrad.tensor import Tensor
 
@@ -38,7 +37,7 @@ def _temperature(temperature: Any, like: Tensor) -> Tensor:
     return npgrad.tensor(float(temperature), dtype=like.dtype)
 
 
-class LogitRelaxedBernoulli(Distribution):
+class LogitRelaxedBernoulli(_BinaryParams, Distribution):
     """The logit of a :class:`RelaxedBernoulli` sample: logistic, with location
     ``logits / temperature`` and scale ``1 / temperature``.
 
@@ -79,18 +78,6 @@ class LogitRelaxedBernoulli(Distribution):
         new = self._expanded(LogitRelaxedBernoulli, batch_shape, _instance, "probs", "logits")
         new.temperature = self.temperature
         return new
-
-    @lazy_property
-    def logits(self) -> Tensor:
-        return probs_to_logits(self.probs, is_binary=True)
-
-    @lazy_property
-    def probs(self) -> Tensor:
-        return logits_to_probs(self.logits, is_binary=True)
-
-    @property
-    def param_shape(self) -> tuple[int, ...]:
-        return self._param.shape
 
     def rsample(self, sample_shape: Any = ()) -> Tensor:
         shape = self._extended_shape(sample_shape)
@@ -169,7 +156,7 @@ class RelaxedBernoulli(_RelaxedTransformed):
         return super().expand(batch_shape, _instance=new)  # type: ignore[return-value]
 
 
-class ExpRelaxedCategorical(Distribution):
+class ExpRelaxedCategorical(_CategoricalParams, Distribution):
     """The log of a :class:`RelaxedOneHotCategorical` sample (an ExpConcrete variable).
 
     Examples
@@ -206,18 +193,6 @@ class ExpRelaxedCategorical(Distribution):
         Distribution.__init__(new, batch_shape, self._event_shape, validate_args=False)
         new._validate_args = self._validate_args
         return new
-
-    @property
-    def param_shape(self) -> tuple[int, ...]:
-        return self._categorical.param_shape
-
-    @property
-    def logits(self) -> Tensor:
-        return self._categorical.logits
-
-    @property
-    def probs(self) -> Tensor:
-        return self._categorical.probs
 
     def rsample(self, sample_shape: Any = ()) -> Tensor:
         shape = self._extended_shape(sample_shape)

@@ -132,6 +132,48 @@ class lazy_property(Generic[T]):  # noqa: N801 - PyTorch's name
         return value
 
 
+class _BinaryProbs:
+    """``probs`` and ``logits`` of events with two outcomes, for a distribution given one of
+    them (stored by its ``__init__``): the other is computed on first use."""
+
+    @lazy_property
+    def logits(self) -> Tensor:
+        return probs_to_logits(self.probs, is_binary=True)
+
+    @lazy_property
+    def probs(self) -> Tensor:
+        return logits_to_probs(self.logits, is_binary=True)
+
+
+class _BinaryParams(_BinaryProbs):
+    """:class:`_BinaryProbs` with ``param_shape``: the shape of ``_param``, the one given."""
+
+    _param: Tensor
+
+    @property
+    def param_shape(self) -> tuple[int, ...]:
+        return self._param.shape
+
+
+class _CategoricalParams:
+    """``probs``, ``logits`` and ``param_shape`` of a distribution built on the
+    :class:`Categorical` it keeps as ``_categorical``."""
+
+    _categorical: Any
+
+    @property
+    def probs(self) -> Tensor:
+        return self._categorical.probs  # type: ignore[no-any-return]
+
+    @property
+    def logits(self) -> Tensor:
+        return self._categorical.logits  # type: ignore[no-any-return]
+
+    @property
+    def param_shape(self) -> tuple[int, ...]:
+        return self._categorical.param_shape  # type: ignore[no-any-return]
+
+
 def _sum_rightmost(value: Tensor, dim: int) -> Tensor:
     """Sum out the ``dim`` rightmost dimensions."""
     if dim == 0:
