@@ -147,9 +147,11 @@ def _j_miller(x: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
     return j_cur / norm, j1 / norm
 
 
-def _j_hankel(x: np.ndarray, nu: int) -> np.ndarray:
-    # J_nu(x) = sqrt(2/(pi x)) (P cos(chi) - Q sin(chi)), chi = x - (nu/2 + 1/4) pi; cos and sin
-    # of chi from those of x itself, which NumPy reduces exactly (x - pi/4 would not be exact)
+def _hankel(x: np.ndarray, nu: int) -> tuple[np.ndarray, ...]:
+    """Hankel's asymptotic expansion for J_nu and Y_nu (nu = 0 or 1) at large x:
+    ``(sqrt(2/(pi x)), P, Q, cos(chi), sin(chi))`` with chi = x - (nu/2 + 1/4) pi. cos and sin
+    of chi come from those of x itself, which NumPy reduces exactly (x - pi/4 would not be
+    exact)."""
     mu = 4.0 * nu * nu
     inv8x = 1.0 / (8.0 * x)
     p = np.ones_like(x)
@@ -167,7 +169,13 @@ def _j_hankel(x: np.ndarray, nu: int) -> np.ndarray:
         cos_chi, sin_chi = (c + s) * r, (s - c) * r
     else:  # chi = x - 3 pi/4
         cos_chi, sin_chi = (s - c) * r, -(c + s) * r
-    return np.sqrt(2.0 / (np.pi * x)) * (p * cos_chi - q * sin_chi)  # type: ignore[no-any-return]
+    return np.sqrt(2.0 / (np.pi * x)), p, q, cos_chi, sin_chi
+
+
+def _j_hankel(x: np.ndarray, nu: int) -> np.ndarray:
+    # J_nu(x) = sqrt(2/(pi x)) (P cos(chi) - Q sin(chi))
+    amp, p, q, cos_chi, sin_chi = _hankel(x, nu)
+    return amp * (p * cos_chi - q * sin_chi)  # type: ignore[no-any-return]
 
 
 def bessel_j_array(x: np.ndarray, nu: int) -> np.ndarray:
@@ -242,25 +250,9 @@ def _y_neumann(x: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
 
 
 def _y_hankel(x: np.ndarray, nu: int) -> np.ndarray:
-    # Y_nu(x) = sqrt(2/(pi x)) (P sin(chi) + Q cos(chi)), with _j_hankel's P, Q and chi
-    mu = 4.0 * nu * nu
-    inv8x = 1.0 / (8.0 * x)
-    p = np.ones_like(x)
-    q = np.zeros_like(x)
-    term = np.ones_like(x)
-    for k in range(1, 60):
-        term = term * (mu - (2 * k - 1) ** 2) * inv8x / k
-        if k % 2:
-            q += term if k % 4 == 1 else -term
-        else:
-            p += -term if k % 4 == 2 else term
-    c, s = np.cos(x), np.sin(x)
-    r = math.sqrt(0.5)
-    if nu == 0:
-        cos_chi, sin_chi = (c + s) * r, (s - c) * r
-    else:
-        cos_chi, sin_chi = (s - c) * r, -(c + s) * r
-    return np.sqrt(2.0 / (np.pi * x)) * (p * sin_chi + q * cos_chi)  # type: ignore[no-any-return]
+    # Y_nu(x) = sqrt(2/(pi x)) (P sin(chi) + Q cos(chi))
+    amp, p, q, cos_chi, sin_chi = _hankel(x, nu)
+    return amp * (p * sin_chi + q * cos_chi)  # type: ignore[no-any-return]
 
 
 def bessel_y_array(x: np.ndarray, nu: int) -> np.ndarray:
