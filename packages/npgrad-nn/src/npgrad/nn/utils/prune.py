@@ -275,8 +275,8 @@ class Identity(BasePruningMethod):
         return super().apply(module, name)
 
 
-class RandomUnstructured(BasePruningMethod):
-    """Prunes ``amount`` entries chosen at random (npgrad's generator)."""
+class _Unstructured(BasePruningMethod):
+    """Prunes the ``amount`` entries of smallest score (``_scores``), wherever they are."""
 
     PRUNING_TYPE = "unstructured"
 
@@ -284,35 +284,34 @@ class RandomUnstructured(BasePruningMethod):
         _validate_amount(amount)
         self.amount = amount
 
+    def _scores(self, t: Tensor) -> np.ndarray:
+        raise NotImplementedError  # each pruning method has its own
+
     def compute_mask(self, t: Tensor, default_mask: Tensor) -> Tensor:
         k = _count(self.amount, t.numel())
         mask = default_mask.detach().numpy().copy()
         if k:
-            scores = npgrad.rand(*t.shape).numpy()
-            mask.reshape(-1)[_smallest(scores, k)] = 0
+            mask.reshape(-1)[_smallest(self._scores(t), k)] = 0
         return npgrad.tensor(mask)
+
+
+class RandomUnstructured(_Unstructured):
+    """Prunes ``amount`` entries chosen at random (npgrad's generator)."""
+
+    def _scores(self, t: Tensor) -> np.ndarray:
+        return npgrad.rand(*t.shape).numpy()
 
     @classmethod
     def apply(cls, module: Module, name: str, amount: Any) -> BasePruningMethod:  # type: ignore[override]
         return super().apply(module, name, amount=amount)
 
 
-class L1Unstructured(BasePruningMethod):
+class L1Unstructured(_Unstructured):
     """Prunes the ``amount`` entries of smallest absolute value (of ``importance_scores``
     when given)."""
 
-    PRUNING_TYPE = "unstructured"
-
-    def __init__(self, amount: Any) -> None:
-        _validate_amount(amount)
-        self.amount = amount
-
-    def compute_mask(self, t: Tensor, default_mask: Tensor) -> Tensor:
-        k = _count(self.amount, t.numel())
-        mask = default_mask.detach().numpy().copy()
-        if k:
-            mask.reshape(-1)[_smallest(np.abs(t.detach().numpy()), k)] = 0
-        return npgrad.tensor(mask)
+    def _scores(self, t: Tensor) -> np.ndarray:
+        return np.abs(t.detach().numpy())
 
     @classmethod
     def apply(  # type: ignore[override]
