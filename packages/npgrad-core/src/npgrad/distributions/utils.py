@@ -138,10 +138,12 @@ class _BinaryProbs:
 
     @lazy_property
     def logits(self) -> Tensor:
+        """The log-odds of the events."""
         return probs_to_logits(self.probs, is_binary=True)
 
     @lazy_property
     def probs(self) -> Tensor:
+        """The probabilities of the events."""
         return logits_to_probs(self.logits, is_binary=True)
 
 
@@ -152,6 +154,7 @@ class _BinaryParams(_BinaryProbs):
 
     @property
     def param_shape(self) -> tuple[int, ...]:
+        """The shape of the parameter given (``probs`` or ``logits``)."""
         return self._param.shape
 
 
@@ -163,14 +166,17 @@ class _CategoricalParams:
 
     @property
     def probs(self) -> Tensor:
+        """The (normalized) probabilities of the categories."""
         return self._categorical.probs  # type: ignore[no-any-return]
 
     @property
     def logits(self) -> Tensor:
+        """The normalized log-probabilities of the categories."""
         return self._categorical.logits  # type: ignore[no-any-return]
 
     @property
     def param_shape(self) -> tuple[int, ...]:
+        """The shape of the parameter given (``probs`` or ``logits``)."""
         return self._categorical.param_shape  # type: ignore[no-any-return]
 
 
