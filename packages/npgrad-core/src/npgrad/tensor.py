@@ -2,8 +2,9 @@
 
 The class holds data, gradient state and the few methods that are about the tensor itself
 (casts, ``backward``, ``detach``, printing). Every mathematical method — ``x.exp()``,
-``x + y``, ``x.sum(dim=1)`` — lives in :mod:`npgrad._tensor_methods` and calls the same
-function as ``npgrad.exp`` & co., so operator, method and function are one code path.
+``x + y``, ``x.sum(dim=1)`` — lives in the per-family mixins of :mod:`npgrad._methods`
+(composed by :mod:`npgrad._tensor_methods`) and calls the same function as ``npgrad.exp``
+& co., so operator, method and function are one code path.
 """
 
 from __future__ import annotations

@@ -640,7 +640,7 @@ def test_nonzero_and_argwhere_match_torch():
 
 
 @pytest.mark.skipif(
-    not hasattr(npgrad.Tensor, "scatter_"), reason="Tensor methods not wired in _tensor_methods yet"
+    not hasattr(npgrad.Tensor, "scatter_"), reason="Tensor methods not wired in npgrad._methods yet"
 )
 def test_tensor_methods_are_the_same_code_path():
     x = npgrad.tensor([[1.0, 2.0, 3.0], [4.0, 5.0, 6.0]])

@@ -426,7 +426,7 @@ def test_searchsorted_and_bucketize_match_torch(data):
 
 
 @pytest.mark.skipif(
-    not hasattr(npgrad.Tensor, "topk"), reason="Tensor methods not wired in _tensor_methods yet"
+    not hasattr(npgrad.Tensor, "topk"), reason="Tensor methods not wired in npgrad._methods yet"
 )
 def test_tensor_methods_are_the_same_code_path():
     x = npgrad.tensor([[3.0, 1.0, 2.0], [0.0, 5.0, 4.0]], requires_grad=True)

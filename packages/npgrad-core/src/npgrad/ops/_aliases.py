@@ -1,6 +1,7 @@
 """NumPy's argument names as aliases of PyTorch's, for functions and Tensor methods alike.
 
-Kept free of npgrad imports: ``_tensor_methods`` needs it before ``Tensor`` exists.
+Kept free of npgrad imports: the method mixins of ``npgrad._methods`` need it before
+``Tensor`` exists.
 """
 
 from __future__ import annotations
