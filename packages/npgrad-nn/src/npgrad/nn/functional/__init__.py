@@ -16,6 +16,7 @@ from npgrad.nn.functional import (
     _grid,
     _linear,
     _loss,
+    _loss_margin,
     _normalization,
     _padding,
     _pooling,
@@ -33,6 +34,7 @@ from npgrad.nn.functional._fractional import *  # noqa: F403
 from npgrad.nn.functional._grid import *  # noqa: F403
 from npgrad.nn.functional._linear import *  # noqa: F403
 from npgrad.nn.functional._loss import *  # noqa: F403
+from npgrad.nn.functional._loss_margin import *  # noqa: F403
 from npgrad.nn.functional._normalization import *  # noqa: F403
 from npgrad.nn.functional._padding import *  # noqa: F403
 from npgrad.nn.functional._pooling import *  # noqa: F403
@@ -52,6 +54,7 @@ for _m in (
     _grid,
     _linear,
     _loss,
+    _loss_margin,
     _normalization,
     _padding,
     _pooling,
