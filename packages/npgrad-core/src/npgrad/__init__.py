@@ -36,6 +36,7 @@ from npgrad.autograd.grad_mode import (  # noqa: E402
     enable_grad,
     inference_mode,
     is_grad_enabled,
+    is_inference_mode_enabled,
     no_grad,
     set_grad_enabled,
 )
@@ -116,6 +117,9 @@ from npgrad.serialization import load, save  # noqa: E402
 from npgrad._printing import get_printoptions, set_printoptions  # noqa: E402
 from npgrad._threads import get_num_threads, set_num_threads  # noqa: E402
 from npgrad.tensor import Tensor  # noqa: E402
+from npgrad._interop import from_dlpack, frombuffer, to_dlpack, typename  # noqa: E402
+from npgrad import utils  # noqa: E402
+from npgrad.func import vmap  # noqa: E402
 
 from npgrad import creation as _creation  # noqa: E402, I001
 from npgrad.ops import activation as _act, arithmetic as _ar, comparison as _cmp  # noqa: E402
@@ -181,6 +185,13 @@ __all__ = [
     "int64",
     "is_floating_point",
     "is_grad_enabled",
+    "is_inference_mode_enabled",
+    "from_dlpack",
+    "frombuffer",
+    "to_dlpack",
+    "typename",
+    "utils",
+    "vmap",
     "linalg",
     "load",
     "long",

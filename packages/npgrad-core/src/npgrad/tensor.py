@@ -489,7 +489,11 @@ class Tensor(TensorMethods):
         return self  # unreachable: parse_device refuses every CUDA device
 
     # ---- in place ------------------------------------------------------------------------
-    def _check_inplace(self, op: str) -> None:
+    def _check_inplace(self, op: str, write: object = True) -> None:
+        """Refuse an in-place op PyTorch refuses; ``write`` False for the in-place view ops
+        (``unsqueeze_``...), which change the shape but not the memory."""
+        if write and not self._data.flags.writeable:
+            raise _read_only(op)
         if self._view is not None:
             _views.check_write(self, op)
         if self.grad_fn is None and self._requires_grad and is_grad_enabled_fast():
@@ -514,15 +518,9 @@ class Tensor(TensorMethods):
                 )
             if result._requires_grad:  # the gradient must come back in each input's dtype
                 result = result.to(self.dtype)
-        try:
-            np.copyto(self._data, result._data, casting="unsafe")
-        except ValueError:
-            if self._data.flags.writeable:
-                raise
-            raise RuntimeError(
-                f"{op}: unsupported operation: the tensor is a read-only view (an expand() or "
-                "broadcast result, whose elements share memory); clone() it first"
-            ) from None
+        if not self._data.flags.writeable:
+            raise _read_only(op)
+        np.copyto(self._data, result._data, casting="unsafe")
         return self._mark_modified(result)
 
     def _mark_modified(self, result: Tensor | None) -> Tensor:
@@ -653,3 +651,11 @@ def _check_dim(op: str, dim: int, ndim: int) -> int:
             f"{op}: dimension out of range (expected to be in range of [{-n}, {n - 1}], but got {dim})"
         )
     return dim % n
+
+
+def _read_only(op: str) -> RuntimeError:
+    return RuntimeError(
+        f"{op}: unsupported operation: the tensor's memory is read-only (an expand() or "
+        "broadcast result, whose elements share memory, or a read-only buffer or DLPack "
+        "import); clone() it first"
+    )

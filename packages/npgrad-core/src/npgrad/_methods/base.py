@@ -45,7 +45,7 @@ class MethodsBase:
 
         from npgrad.tensor import Tensor
 
-        self._check_inplace(op)
+        self._check_inplace(op, write=False)
         grad = is_grad_enabled_fast() and self._requires_grad
         # the counter list is held by this tensor (and getrefcount's argument) unless shared
         if grad and self._view is None and self._vc is not None and sys.getrefcount(self._vc) > 2:

@@ -116,6 +116,53 @@ class LayoutMethods(MethodsBase):
         """
         return -1
 
+    def dim_order(self: Any, *, ambiguity_check: bool = False) -> tuple[int, ...]:
+        """The dimensions from outermost to innermost in memory (by decreasing stride):
+        ``(0, 1, 2, 3)`` for a contiguous 4-D tensor, ``(0, 2, 3, 1)`` for channels-last.
+        Ties keep their order; ``ambiguity_check=True`` raises when a tie (two equal strides,
+        as a size-1 dimension may give) leaves the order ambiguous.
+
+        Examples
+        --------
+        >>> import npgrad
+        >>> npgrad.zeros(2, 3, 4).permute(0, 2, 1).dim_order()
+        (0, 2, 1)
+        """
+        strides = self.stride()
+        order = tuple(sorted(range(len(strides)), key=lambda d: -strides[d]))
+        if ambiguity_check and len(set(strides)) < len(strides):
+            raise RuntimeError(
+                f"dim_order: the tensor of shape {tuple(self.shape)} and strides {strides} "
+                "does not have a unique dim order"
+            )
+        return order
+
+    def __dlpack__(
+        self: Any,
+        *,
+        stream: Any = None,
+        max_version: tuple[int, int] | None = None,
+        dl_device: Any = None,
+        copy: bool | None = None,
+    ) -> Any:
+        """A DLPack capsule of this tensor's memory, for another library's ``from_dlpack``
+        (``torch.from_dlpack(t)``, ``np.from_dlpack(t)``). A tensor that requires grad is
+        refused, as PyTorch does: export ``t.detach()``."""
+        if self._requires_grad:
+            raise BufferError("Can't export tensors that require gradient, use tensor.detach()")
+        kwargs: dict[str, Any] = {}
+        if max_version is not None:  # NumPy 1.x knows only ``stream``: pass what is given
+            kwargs["max_version"] = max_version
+        if dl_device is not None:
+            kwargs["dl_device"] = dl_device
+        if copy is not None:
+            kwargs["copy"] = copy
+        return self._data.__dlpack__(stream=stream, **kwargs)
+
+    def __dlpack_device__(self: Any) -> tuple[int, int]:
+        """``(1, 0)``: DLPack's CPU device, where every npgrad tensor lives."""
+        return self._data.__dlpack_device__()  # type: ignore[no-any-return]
+
     # ---- new tensors like this one -----------------------------------------------------------
     def new_tensor(
         self: Any, data: Any, *, dtype: Any = None, requires_grad: bool = False

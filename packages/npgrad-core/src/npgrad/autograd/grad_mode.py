@@ -12,12 +12,22 @@ import inspect
 from collections.abc import Callable
 from typing import Any, TypeVar
 
-__all__ = ["enable_grad", "inference_mode", "is_grad_enabled", "no_grad", "set_grad_enabled"]
+__all__ = [
+    "enable_grad",
+    "inference_mode",
+    "is_grad_enabled",
+    "is_inference_mode_enabled",
+    "no_grad",
+    "set_grad_enabled",
+]
 
 _grad_enabled: contextvars.ContextVar[bool] = contextvars.ContextVar(
     "npgrad_grad_enabled", default=True
 )
 is_grad_enabled_fast = _grad_enabled.get  # the hot path calls this directly
+_inference_enabled: contextvars.ContextVar[bool] = contextvars.ContextVar(
+    "npgrad_inference_enabled", default=False
+)
 
 F = TypeVar("F", bound=Callable[..., Any])
 
@@ -33,6 +43,22 @@ def is_grad_enabled() -> bool:
     False
     """
     return _grad_enabled.get()
+
+
+def is_inference_mode_enabled() -> bool:
+    """True inside an ``inference_mode()`` block (and not inside an inner
+    ``inference_mode(False)``).
+
+    Examples
+    --------
+    >>> import npgrad
+    >>> with npgrad.inference_mode():
+    ...     npgrad.is_inference_mode_enabled()
+    True
+    >>> npgrad.is_inference_mode_enabled()
+    False
+    """
+    return _inference_enabled.get()
 
 
 class _GradModeContext:
@@ -148,7 +174,8 @@ class set_grad_enabled(_GradModeContext):
 class inference_mode(_GradModeContext):
     """Like ``no_grad``: npgrad keeps no extra bookkeeping for inference, so the two agree.
 
-    ``inference_mode(False)`` leaves grad mode as it is.
+    ``inference_mode(False)`` switches inference mode off and grad mode on, as PyTorch's does
+    (even inside ``no_grad``); :func:`is_inference_mode_enabled` tells which one is active.
 
     Examples
     --------
@@ -163,9 +190,18 @@ class inference_mode(_GradModeContext):
     def __init__(self, mode: bool = True) -> None:
         super().__init__()
         self.mode = bool(mode)
+        self._inference_tokens: list[contextvars.Token[bool]] = []
 
     def _mode(self) -> bool:
-        return _grad_enabled.get() if not self.mode else False
+        return not self.mode
+
+    def __enter__(self) -> None:
+        super().__enter__()
+        self._inference_tokens.append(_inference_enabled.set(self.mode))
+
+    def __exit__(self, *exc: object) -> None:
+        _inference_enabled.reset(self._inference_tokens.pop())
+        super().__exit__(*exc)
 
     def clone(self) -> inference_mode:
         return inference_mode(self.mode)
