@@ -389,3 +389,43 @@ def test_integer_arange_and_logspace_truncate_their_bounds_first():
         npgrad.arange(0, 1, 0.25, dtype=npgrad.int64)
     assert npgrad.logspace(0.5, 2.5, 3, dtype=npgrad.int64).tolist() == [1, 10, 100]
     assert npgrad.full_like(npgrad.ones(2, dtype=npgrad.uint8), -1).tolist() == [255, 255]
+
+
+@pytest.mark.parametrize("fill", [None, "a", [1.0], 1 + 2j])
+def test_full_refuses_a_fill_value_that_is_not_a_real_number(fill: object) -> None:
+    # None used to fill with nan silently
+    with pytest.raises(TypeError, match="full: fill_value must be a real number"):
+        npgrad.full((2,), fill)
+    with pytest.raises(TypeError, match="full_like: fill_value must be a real number"):
+        npgrad.full_like(npgrad.zeros(2), fill)
+
+
+def test_full_takes_a_one_element_tensor_as_its_value() -> None:
+    t = npgrad.full((2,), npgrad.tensor([3]))
+    assert t.dtype == npgrad.int64 and t.tolist() == [3, 3]
+    with pytest.raises(TypeError, match="full: fill_value must be a real number"):
+        npgrad.full((2,), npgrad.tensor([1.0, 2.0]))
+
+
+@pytest.mark.parametrize(
+    ("make", "op"),
+    [
+        (lambda: npgrad.zeros(2, dtype="banana"), "zeros"),
+        (lambda: npgrad.eye(2, dtype="banana"), "eye"),
+        (lambda: npgrad.zeros_like(npgrad.ones(2), dtype="banana"), "zeros_like"),
+        (lambda: npgrad.ones(2).to("banana"), "to"),
+    ],
+)
+def test_a_bad_dtype_names_the_function(make, op) -> None:
+    with pytest.raises(TypeError, match=f"^{op}: not a dtype: 'banana'"):
+        make()
+
+
+@pytest.mark.torch
+@pytest.mark.parametrize("fill", [None, "a", [1.0]])
+def test_full_bad_fill_values_raise_type_errors_as_in_pytorch(fill: object) -> None:
+    torch = pytest.importorskip("torch")
+    with pytest.raises(TypeError):
+        torch.full((2,), fill)
+    with pytest.raises(TypeError):
+        npgrad.full((2,), fill)

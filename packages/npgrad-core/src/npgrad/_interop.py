@@ -129,10 +129,7 @@ def frombuffer(
     array('i', [-1, 2, 3])
     """
     op = "frombuffer"
-    try:
-        dt = dtypes.to_dtype(dtype)
-    except TypeError as e:
-        raise TypeError(f"{op}: {e}") from None
+    dt = dtypes.to_dtype(dtype, op)
     try:
         view = memoryview(buffer)
     except TypeError:

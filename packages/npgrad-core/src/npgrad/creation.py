@@ -192,8 +192,8 @@ def _new(arr: np.ndarray, requires_grad: bool) -> Tensor:
     return t.requires_grad_(True) if requires_grad else t
 
 
-def _float_or(dtype: Any) -> np.dtype:
-    return dtypes.get_default_dtype() if dtype is None else dtypes.to_dtype(dtype)
+def _float_or(op: str, dtype: Any) -> np.dtype:
+    return dtypes.get_default_dtype() if dtype is None else dtypes.to_dtype(dtype, op)
 
 
 def zeros(*size: Any, dtype: Any = None, requires_grad: bool = False, device: Any = None) -> Tensor:
@@ -206,7 +206,7 @@ def zeros(*size: Any, dtype: Any = None, requires_grad: bool = False, device: An
     (2, 3)
     """
     parse_device("zeros", device)
-    return _new(np.zeros(_size("zeros", size), _float_or(dtype)), requires_grad)
+    return _new(np.zeros(_size("zeros", size), _float_or("zeros", dtype)), requires_grad)
 
 
 def ones(*size: Any, dtype: Any = None, requires_grad: bool = False, device: Any = None) -> Tensor:
@@ -219,7 +219,7 @@ def ones(*size: Any, dtype: Any = None, requires_grad: bool = False, device: Any
     tensor([1, 1])
     """
     parse_device("ones", device)
-    return _new(np.ones(_size("ones", size), _float_or(dtype)), requires_grad)
+    return _new(np.ones(_size("ones", size), _float_or("ones", dtype)), requires_grad)
 
 
 def empty(*size: Any, dtype: Any = None, requires_grad: bool = False, device: Any = None) -> Tensor:
@@ -232,7 +232,7 @@ def empty(*size: Any, dtype: Any = None, requires_grad: bool = False, device: An
     (2, 3)
     """
     parse_device("empty", device)
-    return _new(np.empty(_size("empty", size), _float_or(dtype)), requires_grad)
+    return _new(np.empty(_size("empty", size), _float_or("empty", dtype)), requires_grad)
 
 
 def full(
@@ -253,7 +253,8 @@ def full(
     """
     # a number's own dtype, as for Python scalars in ops: np.float64(1.5) fills float32
     parse_device("full", device)
-    d = dtypes.scalar_dtype(fill_value) if dtype is None else dtypes.to_dtype(dtype)
+    fill_value = _number("full", fill_value)
+    d = dtypes.scalar_dtype(fill_value) if dtype is None else dtypes.to_dtype(dtype, "full")
     if dtype is not None:
         from npgrad.ops._promote import fill_value as _checked
 
@@ -261,10 +262,22 @@ def full(
     return _new(np.full(_size("full", (size,)), fill_value, d), requires_grad)
 
 
+def _number(op: str, value: Any) -> Any:
+    """``value`` as a fill number: a real Python or NumPy number, or a one-element tensor's
+    value (PyTorch's Number argument); anything else is a TypeError naming ``op``."""
+    if isinstance(value, Tensor) and value.numel() == 1:
+        value = value.item()
+    if isinstance(value, (bool, int, float, np.bool_, np.integer, np.floating)):
+        return value
+    raise TypeError(
+        f"{op}: fill_value must be a real number (bool, int or float), got {type(value).__name__}"
+    )
+
+
 def _like(op: str, t: Any, dtype: Any) -> tuple[tuple[int, ...], np.dtype]:
     if not isinstance(t, Tensor):
         raise TypeError(f"{op}: expected a Tensor, got {type(t).__name__}")
-    return t.shape, t.dtype if dtype is None else dtypes.to_dtype(dtype)
+    return t.shape, t.dtype if dtype is None else dtypes.to_dtype(dtype, op)
 
 
 def zeros_like(
@@ -332,7 +345,8 @@ def full_like(
     from npgrad.ops._promote import fill_value as _checked
 
     shape, d = _like("full_like", input, dtype)
-    return _new(np.full(shape, _checked("full_like", fill_value, d), d), requires_grad)
+    value = _checked("full_like", _number("full_like", fill_value), d)
+    return _new(np.full(shape, value, d), requires_grad)
 
 
 def arange(
@@ -409,7 +423,7 @@ def linspace(
     parse_device("linspace", device)
     if steps < 0:
         raise ValueError(f"linspace: number of steps must be non-negative, got {steps}")
-    return _new(np.linspace(start, end, steps).astype(_float_or(dtype)), requires_grad)
+    return _new(np.linspace(start, end, steps).astype(_float_or("linspace", dtype)), requires_grad)
 
 
 def logspace(
@@ -433,7 +447,7 @@ def logspace(
     parse_device("logspace", device)
     if steps < 0:
         raise ValueError(f"logspace: number of steps must be non-negative, got {steps}")
-    d = _float_or(dtype)
+    d = _float_or("logspace", dtype)
     if d.kind in "iu":  # like PyTorch, an integer dtype truncates the exponents' bounds first
         start, end = int(start), int(end)
     return _new(np.logspace(start, end, steps, base=base).astype(d), requires_grad)
@@ -459,7 +473,7 @@ def eye(
     parse_device("eye", device)
     if n < 0 or (m is not None and m < 0):
         raise ValueError(f"eye: n and m must be non-negative, got n={n}, m={m}")
-    return _new(np.eye(n, m, dtype=_float_or(dtype)), requires_grad)
+    return _new(np.eye(n, m, dtype=_float_or("eye", dtype)), requires_grad)
 
 
 def scalar_tensor(
@@ -481,7 +495,7 @@ def scalar_tensor(
         s = s.item()
     if not isinstance(s, (bool, int, float, np.number, np.bool_)):
         raise TypeError(f"scalar_tensor: expected a number, got {type(s).__name__}")
-    return _new(np.array(s, dtype=_float_or(dtype)), requires_grad)
+    return _new(np.array(s, dtype=_float_or("scalar_tensor", dtype)), requires_grad)
 
 
 def asarray(
@@ -564,7 +578,7 @@ def empty_strided(
         )
     if any(s < 0 for s in steps):
         raise ValueError(f"empty_strided: negative strides are not supported, got {steps}")
-    d = _float_or(dtype)
+    d = _float_or("empty_strided", dtype)
     n = 0 if 0 in shape else 1 + sum((k - 1) * s for k, s in zip(shape, steps))
     buf = np.empty(n, dtype=d)
     arr = np.lib.stride_tricks.as_strided(
@@ -613,4 +627,4 @@ def range(  # noqa: A001 - torch.range
     # like PyTorch: the length and the values are computed in double, then cast
     n = int(np.floor((end - start) / step)) + 1
     values = start + np.arange(n, dtype=np.float64) * step
-    return _new(values.astype(_float_or(dtype)), requires_grad)
+    return _new(values.astype(_float_or("range", dtype)), requires_grad)

@@ -87,14 +87,16 @@ def set_default_dtype(d: Any) -> None:
     _default_float = d
 
 
-def to_dtype(d: Any) -> np.dtype:
-    """Normalise anything NumPy understands as a dtype (``np.float32``, ``"int64"``…)."""
+def to_dtype(d: Any, op: str | None = None) -> np.dtype:
+    """Normalise anything NumPy understands as a dtype (``np.float32``, ``"int64"``…); errors
+    start with ``op`` when given."""
+    where = f"{op}: " if op else ""
     try:
         out = np.dtype(d)
     except TypeError:
-        raise TypeError(f"not a dtype: {d!r}") from None
+        raise TypeError(f"{where}not a dtype: {d!r}") from None
     if out not in _SUPPORTED:
-        raise TypeError(f"dtype {out} is not supported by npgrad")
+        raise TypeError(f"{where}dtype {out} is not supported by npgrad")
     return out
 
 

@@ -9,6 +9,7 @@ results) are not provided: npgrad has no complex dtype.
 from __future__ import annotations
 
 from npgrad.ops._decomposition_core import LinAlgError
+from npgrad.ops._decomposition_ex import cholesky_ex, inv_ex, solve_ex
 from npgrad.ops._decomposition_extra import householder_product, tensorinv, tensorsolve, vander
 from npgrad.ops._decomposition_extra import linalg_cross as cross
 from npgrad.ops._decomposition_extra import linalg_diagonal as diagonal
@@ -35,6 +36,7 @@ from npgrad.ops.linalg import matmul
 __all__ = [
     "LinAlgError",
     "cholesky",
+    "cholesky_ex",
     "cond",
     "cross",
     "det",
@@ -43,6 +45,7 @@ __all__ = [
     "eigvalsh",
     "householder_product",
     "inv",
+    "inv_ex",
     "lstsq",
     "lu",
     "lu_factor",
@@ -59,6 +62,7 @@ __all__ = [
     "qr",
     "slogdet",
     "solve",
+    "solve_ex",
     "solve_triangular",
     "svd",
     "svdvals",

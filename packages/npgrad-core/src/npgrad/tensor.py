@@ -443,7 +443,7 @@ class Tensor(TensorMethods):
             return self.clone() if copy else self
         from npgrad.ops.elementwise import cast
 
-        return cast(self, dtypes.to_dtype(dtype), copy=copy)
+        return cast(self, dtypes.to_dtype(dtype, "to"), copy=copy)
 
     def type(self, dtype: Any = None) -> Any:
         if dtype is None:

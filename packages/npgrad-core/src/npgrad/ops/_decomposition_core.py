@@ -335,13 +335,20 @@ def solve_triangular_(a: Tensor, b: Tensor, upper: bool, left: bool = True) -> T
 
 
 # ---- Cholesky ---------------------------------------------------------------------------------
-def _not_positive_definite(op: str, a: np.ndarray) -> LinAlgError:
-    k = _first_failure(a, np.linalg.cholesky)
-    m = a.reshape((-1,) + a.shape[-2:])[k]
-    order = next(
+def cholesky_order(m: np.ndarray) -> int:
+    """LAPACK ``potrf``'s info for one matrix (its lower triangle): the order of the first
+    leading minor that is not positive-definite, 0 when the matrix is."""
+    if not _fails(np.linalg.cholesky, m):
+        return 0
+    return next(
         (i for i in range(1, m.shape[-1] + 1) if _fails(np.linalg.cholesky, m[:i, :i])),
         m.shape[-1],
     )
+
+
+def _not_positive_definite(op: str, a: np.ndarray) -> LinAlgError:
+    k = _first_failure(a, np.linalg.cholesky)
+    order = cholesky_order(a.reshape((-1,) + a.shape[-2:])[k])
     return LinAlgError(
         f"{op}: {_batch_prefix(a.shape, k)}The factorization could not be completed because the "
         f"input is not positive-definite (the leading minor of order {order} is not "
