@@ -141,3 +141,53 @@ def test_against_torch_func() -> None:
         results.append([r.numpy() for r in (per_sample, jac, hes, jv)])
     for ours, theirs in zip(*results):
         np.testing.assert_allclose(ours, theirs, rtol=1e-10, atol=1e-12)
+
+
+# ---- linearize -------------------------------------------------------------------------------
+def _two_outputs(a: npgrad.Tensor, b: npgrad.Tensor) -> tuple[npgrad.Tensor, npgrad.Tensor]:
+    return (a.sin() * b, (a * b).exp().sum())
+
+
+def test_linearize_equals_jvp_for_every_tangent_and_runs_func_once() -> None:
+    rng = np.random.default_rng(0)
+    a = npgrad.tensor(rng.standard_normal(3))
+    b = npgrad.tensor(rng.standard_normal(3))
+    calls = []
+
+    def f(x: npgrad.Tensor, y: npgrad.Tensor) -> tuple[npgrad.Tensor, npgrad.Tensor]:
+        calls.append(1)
+        return _two_outputs(x, y)
+
+    out, jvp_fn = nf.linearize(f, a, b)
+    assert_close(out[0], a.sin() * b)
+    assert not out[0].requires_grad
+    for _ in range(3):
+        ta, tb = npgrad.tensor(rng.standard_normal(3)), npgrad.tensor(rng.standard_normal(3))
+        got = jvp_fn(ta, tb)
+        _, want = nf.jvp(_two_outputs, (a, b), (ta, tb))
+        assert_close(got[0], want[0])
+        assert_close(got[1], want[1])
+    assert len(calls) == 1
+
+
+def test_linearize_of_a_function_independent_of_an_input() -> None:
+    out, jvp_fn = nf.linearize(lambda x, y: x * 2, npgrad.ones(2), npgrad.ones(3))
+    assert_close(jvp_fn(npgrad.tensor([1.0, 2.0]), npgrad.ones(3)), npgrad.tensor([2.0, 4.0]))
+
+
+def test_linearize_checks_the_tangents() -> None:
+    _, jvp_fn = nf.linearize(lambda x: x * 2, npgrad.ones(2))
+    with pytest.raises(RuntimeError, match="linearize: expected one tangent per primal"):
+        jvp_fn(npgrad.ones(2), npgrad.ones(2))
+    with pytest.raises(RuntimeError, match="linearize: each tangent must be a Tensor"):
+        jvp_fn(npgrad.ones(3))
+
+
+@pytest.mark.torch
+def test_linearize_matches_pytorch() -> None:
+    torch = pytest.importorskip("torch")
+    x = np.array([0.3, -1.2, 2.0])
+    t = np.array([1.0, 0.5, -2.0])
+    _, ours = nf.linearize(lambda v: (v.sin() * v).tanh(), npgrad.tensor(x))
+    _, theirs = torch.func.linearize(lambda v: (v.sin() * v).tanh(), torch.tensor(x))
+    np.testing.assert_allclose(ours(npgrad.tensor(t)).numpy(), theirs(torch.tensor(t)).numpy())

@@ -2,7 +2,7 @@
 autograd engine.
 
 ``grad(f)`` is the function computing ``f``'s gradient, ``vjp``/``jvp`` give vector-Jacobian
-and Jacobian-vector products, ``jacrev``/``jacfwd``/``hessian`` whole Jacobians, and
+and Jacobian-vector products (``linearize`` the latter for many tangents at one point), ``jacrev``/``jacfwd``/``hessian`` whole Jacobians, and
 ``vmap(f)`` maps ``f`` over a batch dimension. Arguments and results may be Tensors or
 (nested) tuples, lists and dicts of them.
 
@@ -36,7 +36,17 @@ from npgrad.ops.other import select
 from npgrad.ops.shape import movedim, stack
 from npgrad.tensor import Tensor
 
-__all__ = ["grad", "grad_and_value", "hessian", "jacfwd", "jacrev", "jvp", "vjp", "vmap"]
+__all__ = [
+    "grad",
+    "grad_and_value",
+    "hessian",
+    "jacfwd",
+    "jacrev",
+    "jvp",
+    "linearize",
+    "vjp",
+    "vmap",
+]
 
 
 # ---- pytrees: Tensors inside (nested) tuples, lists and dicts --------------------------------
@@ -249,30 +259,75 @@ def jvp(
     if strict:
         raise RuntimeError("jvp: strict=True is not supported (it isn't in PyTorch either)")
     primals, tangents = tuple(primals), tuple(tangents)
-    if len(primals) != len(tangents):
-        raise RuntimeError(
-            f"jvp: expected one tangent per primal, got {len(tangents)} for {len(primals)}"
-        )
-    for p, t in zip(_leaves(primals), _leaves(tangents)):
-        if not isinstance(t, Tensor) or t.shape != p.shape:
-            raise RuntimeError("jvp: each tangent must be a Tensor of its primal's shape")
+    _check_tangents(primals, tangents, "jvp")
     keep = _tensors_require_grad((primals, tangents))
     new, trees, leaves = _with_aliases(primals, tuple(range(len(primals))), "jvp")
     flat = [x for ls in leaves for x in ls]
     with enable_grad():
         out, aux = _split_aux(func(*new), has_aux, "jvp")
         outs = _check_outputs(out, "jvp")
-        # g(u) = J^T u is linear in u; its vjp with the tangents is J t
-        us = [zeros_like(o).requires_grad_() for o in outs]
-        gs = _vjp(outs, flat, us, True)
-        pairs = [(g, t) for g, t in zip(gs, _leaves(tangents)) if g.requires_grad]
-        if pairs:
-            jv = _vjp([g for g, _ in pairs], us, [t for _, t in pairs], keep)
-        else:
-            jv = [u.detach() for u in us]
+        us, gs = _transposed(outs, flat)
+        jv = _jacobian_times(us, gs, _leaves(tangents), keep)
     value = out if keep else _rebuild(out, iter([o.detach() for o in outs]))
     result = _rebuild(out, iter(jv))
     return (value, result, aux) if has_aux else (value, result)
+
+
+def _check_tangents(primals: tuple[Any, ...], tangents: tuple[Any, ...], op: str) -> None:
+    if len(primals) != len(tangents):
+        raise RuntimeError(
+            f"{op}: expected one tangent per primal, got {len(tangents)} for {len(primals)}"
+        )
+    for p, t in zip(_leaves(primals), _leaves(tangents)):
+        if not isinstance(t, Tensor) or t.shape != p.shape:
+            raise RuntimeError(f"{op}: each tangent must be a Tensor of its primal's shape")
+
+
+def _transposed(outs: list[Tensor], flat: list[Tensor]) -> tuple[list[Tensor], list[Any]]:
+    """Dummy cotangents ``u`` and the recorded ``g(u) = J^T u``: linear in ``u``, so its vjp
+    with tangents ``t`` is ``J t`` (the double-vjp identity)."""
+    us = [zeros_like(o).requires_grad_() for o in outs]
+    return us, _vjp(outs, flat, us, True)
+
+
+def _jacobian_times(us: list[Tensor], gs: list[Any], tangents: list[Any], keep: bool) -> list[Any]:
+    """``J t`` from :func:`_transposed`'s graph (kept, so it can be asked again)."""
+    pairs = [(g, t) for g, t in zip(gs, tangents) if g.requires_grad]
+    if not pairs:
+        return [u.detach() for u in us]
+    with enable_grad():
+        return _vjp([g for g, _ in pairs], us, [t for _, t in pairs], keep)
+
+
+def linearize(func: Callable[..., Any], *primals: Any) -> tuple[Any, Callable[..., Any]]:
+    """``(output, jvp_fn)``: ``func(*primals)`` and the function computing its
+    Jacobian-vector product at ``primals`` for any tangents (one per primal). ``func`` runs
+    once; each ``jvp_fn`` call is one reverse pass over the graph kept from it (more memory
+    than :func:`jvp`, less time when many tangents are pushed through one point).
+
+    Examples
+    --------
+    >>> import npgrad
+    >>> from npgrad.func import linearize
+    >>> out, jvp_fn = linearize(lambda x: x.sin(), npgrad.zeros(2))
+    >>> jvp_fn(npgrad.tensor([1.0, 2.0]))
+    tensor([1., 2.])
+    """
+    keep = _tensors_require_grad(primals)
+    new, trees, leaves = _with_aliases(primals, tuple(range(len(primals))), "linearize")
+    flat = [x for ls in leaves for x in ls]
+    with enable_grad():
+        out = func(*new)
+        outs = _check_outputs(out, "linearize")
+        us, gs = _transposed(outs, flat)
+
+    def jvp_fn(*tangents: Any) -> Any:
+        _check_tangents(primals, tangents, "linearize")
+        jv = _jacobian_times(us, gs, _leaves(tangents), keep or _tensors_require_grad(tangents))
+        return _rebuild(out, iter(jv))
+
+    value = out if keep else _rebuild(out, iter([o.detach() for o in outs]))
+    return value, jvp_fn
 
 
 # ---- jacrev, jacfwd, hessian -----------------------------------------------------------------
