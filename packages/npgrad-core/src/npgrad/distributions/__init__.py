@@ -34,6 +34,7 @@ from npgrad.distributions.continuous_bernoulli import ContinuousBernoulli
 from npgrad.distributions.dirichlet import Beta, Dirichlet, StudentT
 from npgrad.distributions.discrete import Binomial, Geometric, Poisson
 from npgrad.distributions.distribution import Distribution
+from npgrad.distributions.exp_family import ExponentialFamily
 from npgrad.distributions.exponential import Exponential, Laplace
 from npgrad.distributions.gamma import Chi2, Gamma
 from npgrad.distributions.kl import kl_divergence, register_kl
@@ -77,6 +78,7 @@ from npgrad.distributions.von_mises import HalfCauchy, VonMises
 from npgrad.distributions.wishart import Wishart
 
 __all__ = [
+    "ExponentialFamily",
     "LKJCholesky",
     "Wishart",
     "GeneralizedPareto",

@@ -7,7 +7,7 @@ from typing import Any
 import npgrad
 from npgrad.autograd.grad_mode import no_grad
 from npgrad.distributions import constraints
-from npgrad.distributions.distribution import Distribution
+from npgrad.distributions.exp_family import ExponentialFamily
 from npgrad.distributions.utils import (
     _BinaryParams,
     _generator,
@@ -25,7 +25,7 @@ def _one_of(op: str, probs: Any, logits: Any) -> None:
         raise ValueError("Either `probs` or `logits` must be specified, but not both.")
 
 
-class Bernoulli(_BinaryParams, Distribution):
+class Bernoulli(_BinaryParams, ExponentialFamily):
     """The Bernoulli distribution: 1 with probability ``probs``, 0 otherwise.
 
     Parameters
@@ -99,6 +99,16 @@ class Bernoulli(_BinaryParams, Distribution):
     def entropy(self) -> Tensor:
         logits, probs = npgrad.broadcast_tensors(self.logits, self.probs)
         return _softplus(logits) - logits * probs
+
+    # exponential family: t(x) = x, θ = logits, F(θ) = log(1 + e^θ)
+    @property
+    def _natural_params(self) -> tuple[Tensor, ...]:
+        return (self.logits,)
+
+    def _log_normalizer(self, x: Tensor) -> Tensor:  # type: ignore[override]
+        return _softplus(x)
+
+    _mean_carrier_measure = 0.0
 
     def enumerate_support(self, expand: bool = True) -> Tensor:
         values = npgrad.arange(2, dtype=self._param.dtype)

@@ -9,7 +9,7 @@ from typing import Any
 import npgrad
 from npgrad.autograd.grad_mode import no_grad
 from npgrad.distributions import constraints
-from npgrad.distributions.distribution import Distribution
+from npgrad.distributions.exp_family import ExponentialFamily
 from npgrad.distributions.utils import (
     _is_number,
     _softplus,
@@ -25,7 +25,7 @@ from npgrad.tensor import Tensor
 __all__ = ["ContinuousBernoulli"]
 
 
-class ContinuousBernoulli(Distribution):
+class ContinuousBernoulli(ExponentialFamily):
     """The continuous Bernoulli distribution, parameterised by ``probs`` or ``logits``.
 
     Near ``probs = 1/2`` (inside ``lims``) the closed forms cancel catastrophically, so
@@ -172,3 +172,19 @@ class ContinuousBernoulli(Distribution):
         log_probs0 = (-self.probs).log1p()
         log_probs1 = self.probs.log()
         return self.mean * (log_probs0 - log_probs1) - self._cont_bern_log_norm() - log_probs0
+
+    # exponential family on [0, 1]: t(x) = x, θ = logits, F(θ) = log((e^θ - 1) / θ), written
+    # max(θ, 0) + log(1 - e^-|θ|) - log|θ| (no overflow) and, near θ = 0 where that cancels,
+    # its series θ/2 + θ²/24 (next term θ⁴/2880)
+    @property
+    def _natural_params(self) -> tuple[Tensor, ...]:
+        return (self.logits,)
+
+    def _log_normalizer(self, x: Tensor) -> Tensor:  # type: ignore[override]
+        small = x.abs() < 1e-2
+        safe = npgrad.where(small, npgrad.ones_like(x), x)  # no 0/0 in the unused branch
+        direct = safe.clamp(min=0) + (-(-safe.abs()).expm1()).log() - safe.abs().log()
+        series = x / 2 + x.pow(2) / 24
+        return npgrad.where(small, series, direct)
+
+    _mean_carrier_measure = 0.0

@@ -9,6 +9,7 @@ from typing import Any
 import npgrad
 from npgrad.distributions import constraints
 from npgrad.distributions.distribution import Distribution
+from npgrad.distributions.exp_family import ExponentialFamily
 from npgrad.distributions.gamma import Chi2, _standard_gamma
 from npgrad.distributions.utils import _is_number, _standard_normal, _tiny, broadcast_all
 from npgrad.tensor import Tensor
@@ -16,7 +17,7 @@ from npgrad.tensor import Tensor
 __all__ = ["Beta", "Dirichlet", "StudentT"]
 
 
-class Dirichlet(Distribution):
+class Dirichlet(ExponentialFamily):
     """The Dirichlet distribution over the probability simplex, with concentration
     ``concentration`` (shape ``(..., K)``).
 
@@ -103,8 +104,16 @@ class Dirichlet(Distribution):
             - ((c - 1.0) * npgrad.digamma(c)).sum(-1)
         )
 
+    # exponential family: t(x) = log x, θ = concentration, F(θ) = Σ lgamma(θᵢ) - lgamma(Σ θᵢ)
+    @property
+    def _natural_params(self) -> tuple[Tensor, ...]:
+        return (self.concentration,)
 
-class Beta(Distribution):
+    def _log_normalizer(self, x: Tensor) -> Tensor:  # type: ignore[override]
+        return npgrad.lgamma(x).sum(-1) - npgrad.lgamma(x.sum(-1))
+
+
+class Beta(ExponentialFamily):
     """The beta distribution on ``[0, 1]`` with concentrations ``concentration1`` (alpha)
     and ``concentration0`` (beta).
 
@@ -170,6 +179,15 @@ class Beta(Distribution):
 
     def entropy(self) -> Tensor:
         return self._dirichlet.entropy()
+
+    # exponential family: t(x) = (log x, log(1 - x)), θ = (concentration1, concentration0),
+    # F(θ) = lgamma(θ₁) + lgamma(θ₂) - lgamma(θ₁ + θ₂)
+    @property
+    def _natural_params(self) -> tuple[Tensor, ...]:
+        return (self.concentration1, self.concentration0)
+
+    def _log_normalizer(self, x: Tensor, y: Tensor) -> Tensor:  # type: ignore[override]
+        return npgrad.lgamma(x) + npgrad.lgamma(y) - npgrad.lgamma(x + y)
 
     def __repr__(self) -> str:
         c1, c0 = self.concentration1, self.concentration0

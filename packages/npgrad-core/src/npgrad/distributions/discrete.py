@@ -13,6 +13,7 @@ import numpy as np
 import npgrad
 from npgrad.distributions import constraints
 from npgrad.distributions.distribution import Distribution
+from npgrad.distributions.exp_family import ExponentialFamily
 from npgrad.distributions.utils import (
     _BinaryParams,
     _BinaryProbs,
@@ -156,7 +157,7 @@ class Binomial(_BinaryParams, Distribution):
         return values
 
 
-class Poisson(Distribution):
+class Poisson(ExponentialFamily):
     """The Poisson distribution with rate ``rate``: ``P(k) = rate^k exp(-rate) / k!``.
 
     Parameters
@@ -206,6 +207,15 @@ class Poisson(Distribution):
             self._validate_sample(value)
         rate, value = broadcast_all(self.rate, value)
         return npgrad.xlogy(value, rate) - rate - npgrad.lgamma(value + 1)
+
+    # exponential family: t(x) = x, θ = log rate, F(θ) = e^θ (the carrier -log x! is not
+    # constant: no generic entropy, as in PyTorch)
+    @property
+    def _natural_params(self) -> tuple[Tensor, ...]:
+        return (self.rate.log(),)
+
+    def _log_normalizer(self, x: Tensor) -> Tensor:  # type: ignore[override]
+        return x.exp()
 
 
 class Geometric(_BinaryProbs, Distribution):

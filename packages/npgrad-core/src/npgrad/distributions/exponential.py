@@ -7,13 +7,14 @@ from typing import Any
 
 from npgrad.distributions import constraints
 from npgrad.distributions.distribution import Distribution
+from npgrad.distributions.exp_family import ExponentialFamily
 from npgrad.distributions.utils import _eps, _is_number, _uniform, broadcast_all
 from npgrad.tensor import Tensor
 
 __all__ = ["Exponential", "Laplace"]
 
 
-class Exponential(Distribution):
+class Exponential(ExponentialFamily):
     """The exponential distribution with rate ``rate`` (density ``rate * exp(-rate * x)``).
 
     Parameters
@@ -82,6 +83,16 @@ class Exponential(Distribution):
 
     def entropy(self) -> Tensor:
         return 1.0 - self.rate.log()
+
+    # exponential family: t(x) = x, θ = -rate, F(θ) = -log(-θ)
+    @property
+    def _natural_params(self) -> tuple[Tensor, ...]:
+        return (-self.rate,)
+
+    def _log_normalizer(self, x: Tensor) -> Tensor:  # type: ignore[override]
+        return -(-x).log()
+
+    _mean_carrier_measure = 0.0
 
 
 class Laplace(Distribution):

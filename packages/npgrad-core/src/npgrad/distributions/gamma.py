@@ -10,7 +10,7 @@ import numpy as np
 import npgrad
 from npgrad.autograd.function import Function, once_differentiable
 from npgrad.distributions import constraints
-from npgrad.distributions.distribution import Distribution
+from npgrad.distributions.exp_family import ExponentialFamily
 from npgrad.distributions.utils import _generator, _is_number, broadcast_all
 from npgrad.ops._special_kernels import gammainc_arrays, lgamma_array
 from npgrad.tensor import Tensor
@@ -67,7 +67,7 @@ def _standard_gamma(alpha: Tensor) -> Tensor:
     return _StandardGamma.apply(alpha)  # type: ignore[no-any-return]
 
 
-class Gamma(Distribution):
+class Gamma(ExponentialFamily):
     """The gamma distribution with shape ``concentration`` and rate ``rate``
     (density ``rate^c x^(c-1) exp(-rate x) / Gamma(c)``).
 
@@ -132,6 +132,17 @@ class Gamma(Distribution):
     def entropy(self) -> Tensor:
         c = self.concentration
         return c - self.rate.log() + npgrad.lgamma(c) + (1.0 - c) * npgrad.digamma(c)
+
+    # exponential family: t(x) = (log x, x), θ = (concentration - 1, -rate),
+    # F(θ) = lgamma(θ₁ + 1) - (θ₁ + 1) log(-θ₂)
+    @property
+    def _natural_params(self) -> tuple[Tensor, ...]:
+        return (self.concentration - 1, -self.rate)
+
+    def _log_normalizer(self, x: Tensor, y: Tensor) -> Tensor:  # type: ignore[override]
+        return npgrad.lgamma(x + 1) - (x + 1) * (-y).log()
+
+    _mean_carrier_measure = 0.0
 
 
 class Chi2(Gamma):

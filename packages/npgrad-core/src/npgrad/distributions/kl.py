@@ -25,6 +25,7 @@ from npgrad.distributions.continuous_bernoulli import ContinuousBernoulli
 from npgrad.distributions.dirichlet import Beta, Dirichlet
 from npgrad.distributions.discrete import Binomial, Geometric, Poisson
 from npgrad.distributions.distribution import Distribution
+from npgrad.distributions.exp_family import ExponentialFamily, _kl_bregman
 from npgrad.distributions.exponential import Exponential, Laplace
 from npgrad.distributions.gamma import Gamma
 from npgrad.distributions.log_normal import HalfNormal
@@ -422,3 +423,8 @@ def _kl_continuous_bernoulli(p: ContinuousBernoulli, q: ContinuousBernoulli) -> 
     t2 = p._cont_bern_log_norm() + (-p.probs).log1p()
     t3 = -q._cont_bern_log_norm() - (-q.probs).log1p()
     return t1 + t2 + t3
+
+
+# two distributions of one exponential family with no closed form above (Wishart, or a
+# user's subclass): the Bregman divergence of the log normalizer
+register_kl(ExponentialFamily, ExponentialFamily)(_kl_bregman)

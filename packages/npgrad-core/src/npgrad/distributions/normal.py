@@ -8,14 +8,14 @@ from typing import Any
 import npgrad
 from npgrad.autograd.grad_mode import no_grad
 from npgrad.distributions import constraints
-from npgrad.distributions.distribution import Distribution
+from npgrad.distributions.exp_family import ExponentialFamily
 from npgrad.distributions.utils import _is_number, _standard_normal, broadcast_all
 from npgrad.tensor import Tensor
 
 __all__ = ["Normal"]
 
 
-class Normal(Distribution):
+class Normal(ExponentialFamily):
     """The normal distribution with mean ``loc`` and standard deviation ``scale``.
 
     Parameters
@@ -94,3 +94,14 @@ class Normal(Distribution):
 
     def entropy(self) -> Tensor:
         return 0.5 + 0.5 * math.log(2 * math.pi) + self.scale.log()
+
+    # exponential family: t(x) = (x, x²), θ = (loc / scale², -1 / (2 scale²)),
+    # F(θ) = -θ₁² / (4 θ₂) + log(π / -θ₂) / 2
+    @property
+    def _natural_params(self) -> tuple[Tensor, ...]:
+        return (self.loc / self.scale.pow(2), -0.5 * self.scale.pow(2).reciprocal())
+
+    def _log_normalizer(self, x: Tensor, y: Tensor) -> Tensor:  # type: ignore[override]
+        return -0.25 * x.pow(2) / y + 0.5 * (-math.pi / y).log()
+
+    _mean_carrier_measure = 0.0

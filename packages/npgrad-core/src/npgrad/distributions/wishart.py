@@ -11,6 +11,7 @@ import numpy as np
 import npgrad
 from npgrad.distributions import constraints
 from npgrad.distributions.distribution import Distribution
+from npgrad.distributions.exp_family import ExponentialFamily
 from npgrad.distributions.gamma import Chi2
 from npgrad.distributions.utils import _standard_normal, lazy_property
 from npgrad.tensor import Tensor
@@ -26,7 +27,7 @@ def _mvdigamma(x: Tensor, p: int) -> Tensor:
     return npgrad.digamma(x.unsqueeze(-1) - offsets).sum(-1)
 
 
-class Wishart(Distribution):
+class Wishart(ExponentialFamily):
     """The Wishart distribution with ``df`` degrees of freedom and scale matrix given by
     exactly one of ``covariance_matrix``, ``precision_matrix`` or ``scale_tril``: the law of
     ``sum_k x_k x_k^T`` for ``df`` normal vectors of that covariance.
@@ -190,3 +191,17 @@ class Wishart(Distribution):
             - (nu - p - 1) / 2 * _mvdigamma(nu / 2, p)
             + nu * p / 2
         )
+
+    # exponential family: t(X) = (X, log|X|), θ = (-precision / 2, (df - p - 1) / 2),
+    # F(θ) = -(θ₂ + (p + 1)/2) log|-θ₁| + mvlgamma(θ₂ + (p + 1)/2, p)
+    @property
+    def _natural_params(self) -> tuple[Tensor, ...]:
+        p = self._event_shape[-1]
+        return (-0.5 * self.precision_matrix, 0.5 * (self.df - p - 1))
+
+    def _log_normalizer(self, x: Tensor, y: Tensor) -> Tensor:  # type: ignore[override]
+        p = self._event_shape[-1]
+        half_df = y + (p + 1) / 2
+        return -half_df * npgrad.linalg.slogdet(-x).logabsdet + npgrad.mvlgamma(half_df, p=p)
+
+    _mean_carrier_measure = 0.0
