@@ -428,3 +428,6 @@ def _kl_continuous_bernoulli(p: ContinuousBernoulli, q: ContinuousBernoulli) -> 
 # two distributions of one exponential family with no closed form above (Wishart, or a
 # user's subclass): the Bregman divergence of the log normalizer
 register_kl(ExponentialFamily, ExponentialFamily)(_kl_bregman)
+
+# the pairs of different families (they register themselves; they need register_kl above)
+from npgrad.distributions import kl_cross  # noqa: E402, F401
