@@ -16,6 +16,7 @@ from npgrad.distributions.utils import _softplus, _sum_rightmost
 from npgrad.tensor import Tensor
 
 __all__ = [
+    "CorrCholeskyTransform",
     "CumulativeDistributionTransform",
     "IndependentTransform",
     "PositiveDefiniteTransform",
@@ -81,6 +82,112 @@ class StickBreakingTransform(Transform):
         if len(shape) < 1:
             raise ValueError("Too few dimensions on input")
         return tuple(shape[:-1]) + (shape[-1] - 1,)
+
+
+def _corr_size(n: int) -> int:
+    """``D`` with ``D (D - 1) / 2 == n``: the size of a correlation matrix whose strictly lower
+    triangle holds ``n`` values."""
+    d = int(round((1 + math.sqrt(1 + 8 * n)) / 2))
+    if d * (d - 1) // 2 != n:
+        raise ValueError(
+            f"CorrCholeskyTransform: a vector of {n} values is not the strictly lower triangle "
+            "of a square matrix (1, 3, 6, 10, ... values)"
+        )
+    return d
+
+
+def _tril_positions(d: int) -> tuple[np.ndarray, np.ndarray]:
+    """The strictly lower triangle's positions in row-major order, as ``(flat indices,
+    (D, D) map from each position to 1 + its index in the vector, 0 elsewhere)``."""
+    rows, cols = np.tril_indices(d, -1)
+    where = np.zeros((d, d), np.int64)
+    where[rows, cols] = np.arange(1, rows.size + 1)
+    return rows * d + cols, where
+
+
+class CorrCholeskyTransform(Transform):
+    """Map an unconstrained vector of ``D (D - 1) / 2`` values onto the lower Cholesky factor
+    of a ``D x D`` correlation matrix (positive diagonal, rows of unit norm): bijective, with
+    a log-Jacobian (used by ``biject_to(corr_cholesky)`` and :class:`LKJCholesky`).
+
+    ``tanh`` makes each value a partial correlation ``z`` in (-1, 1), placed row by row in the
+    strictly lower triangle; row ``i`` is then ``z`` stick-broken from the unit norm:
+    ``L[i, j] = z[i, j] sqrt(1 - Σ_{k<j} L[i, k]²)`` and ``L[i, i]`` what is left.
+
+    Examples
+    --------
+    >>> import npgrad
+    >>> from npgrad.distributions.transforms import CorrCholeskyTransform
+    >>> L = CorrCholeskyTransform()(npgrad.zeros(3))
+    >>> L
+    tensor([[1., 0., 0.],
+            [0., 1., 0.],
+            [0., 0., 1.]])
+    """
+
+    domain = constraints.real_vector
+    codomain = constraints.corr_cholesky
+    bijective = True
+
+    def __eq__(self, other: object) -> bool:
+        return isinstance(other, CorrCholeskyTransform)
+
+    __hash__ = object.__hash__
+
+    def _call(self, x: Tensor) -> Tensor:
+        d = _corr_size(x.shape[-1])
+        eps = float(np.finfo(x.dtype).eps)
+        z = npgrad.tanh(x).clamp(min=-1 + eps, max=1 - eps)
+        _, where = _tril_positions(d)
+        padded = npgrad.cat([npgrad.zeros(x.shape[:-1] + (1,), dtype=x.dtype), z], -1)
+        z = padded[..., where]  # the partial correlations, 0 on and above the diagonal
+        # sqrt(1 - Σ_{k<j} L[i, k]²) as the running product of sqrt(1 - z[i, k]²), k < j
+        left = (1 - z.pow(2)).sqrt().cumprod(-1)
+        ones = npgrad.ones(z.shape[:-1] + (1,), dtype=x.dtype)
+        return (z + npgrad.eye(d, dtype=x.dtype)) * npgrad.cat([ones, left[..., :-1]], -1)
+
+    def _inverse(self, y: Tensor) -> Tensor:
+        d = y.shape[-1]
+        if y.ndim < 2 or y.shape[-2] != d:
+            raise ValueError(
+                f"CorrCholeskyTransform: expected square matrices, got shape {tuple(y.shape)}"
+            )
+        flat, _ = _tril_positions(d)
+        z = y / self._left(y).sqrt()
+        tiny = float(np.finfo(y.dtype).eps)
+        z = z.reshape(y.shape[:-2] + (d * d,))[..., flat].clamp(min=-1 + tiny, max=1 - tiny)
+        return npgrad.atanh(z)
+
+    @staticmethod
+    def _left(y: Tensor) -> Tensor:
+        """``1 - Σ_{k<j} y[i, k]²`` for every ``(i, j)`` (clamped above 0)."""
+        cum = y.pow(2).cumsum(-1)
+        zeros = npgrad.zeros(y.shape[:-1] + (1,), dtype=y.dtype)
+        shifted = npgrad.cat([zeros, cum[..., :-1]], -1)
+        return (1 - shifted).clamp(min=float(np.finfo(y.dtype).tiny))
+
+    def log_abs_det_jacobian(self, x: Tensor, y: Tensor) -> Tensor:
+        # dL[i, j] / dz[i, j] = sqrt(1 - Σ_{k<j} L[i, k]²) (a triangular Jacobian), times
+        # tanh' = 1 - tanh² = 4 / (e^x + e^-x)²
+        d = y.shape[-1]
+        flat, _ = _tril_positions(d)
+        left = self._left(y).reshape(y.shape[:-2] + (d * d,))[..., flat]
+        tanh_part = 2 * (math.log(2.0) - x - _softplus(-2 * x))
+        return (0.5 * left.log() + tanh_part).sum(-1)
+
+    def forward_shape(self, shape: tuple[int, ...]) -> tuple[int, ...]:
+        if len(shape) < 1:
+            raise ValueError("Too few dimensions on input")
+        d = _corr_size(shape[-1])
+        return tuple(shape[:-1]) + (d, d)
+
+    def inverse_shape(self, shape: tuple[int, ...]) -> tuple[int, ...]:
+        if len(shape) < 2:
+            raise ValueError("Too few dimensions on input")
+        if shape[-1] != shape[-2]:
+            raise ValueError(f"CorrCholeskyTransform: expected square matrices, got {shape}")
+        d = shape[-1]
+        return tuple(shape[:-2]) + (d * (d - 1) // 2,)
 
 
 class SoftmaxTransform(Transform):

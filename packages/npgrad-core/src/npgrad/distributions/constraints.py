@@ -27,7 +27,9 @@ from npgrad.tensor import Tensor
 
 __all__ = [
     "Constraint",
+    "MixtureSameFamilyConstraint",
     "boolean",
+    "cat",
     "corr_cholesky",
     "dependent",
     "dependent_property",
@@ -53,6 +55,7 @@ __all__ = [
     "real_vector",
     "simplex",
     "square",
+    "stack",
     "symmetric",
     "unit_interval",
 ]
@@ -193,6 +196,123 @@ class _IndependentConstraint(Constraint):
 
     def __repr__(self) -> str:
         return f"IndependentConstraint({self.base_constraint!r}, {self.reinterpreted_batch_ndims})"
+
+
+def _check_constraints(op: str, cseq: Any) -> list[Constraint]:
+    cseq = list(cseq)
+    for c in cseq:
+        if not isinstance(c, Constraint):
+            raise TypeError(
+                f"{op}: every element of cseq must be a Constraint, got {type(c).__name__}"
+            )
+    return cseq
+
+
+def _check_dim(op: str, dim: int, value: Tensor) -> None:
+    if not -value.ndim <= dim < value.ndim:
+        raise IndexError(
+            f"{op}: dim {dim} is out of range for a value of shape {tuple(value.shape)}"
+        )
+
+
+class _Cat(Constraint):
+    """Constraints ``cseq`` applied to consecutive slices along ``dim``, of ``lengths`` (1
+    each by default): the constraint of a :func:`npgrad.cat` of their values."""
+
+    def __init__(self, cseq: Any, dim: int = 0, lengths: Any = None) -> None:
+        self.cseq = _check_constraints("cat", cseq)
+        self.lengths = [1] * len(self.cseq) if lengths is None else [int(n) for n in lengths]
+        if len(self.lengths) != len(self.cseq):
+            raise ValueError(f"cat: {len(self.lengths)} lengths for {len(self.cseq)} constraints")
+        self.dim = dim
+
+    @property
+    def is_discrete(self) -> bool:  # type: ignore[override]
+        return any(c.is_discrete for c in self.cseq)
+
+    @property
+    def event_dim(self) -> int:  # type: ignore[override]
+        return max(c.event_dim for c in self.cseq)
+
+    def check(self, value: Any) -> Tensor:
+        v = _t(value)
+        _check_dim("cat", self.dim, v)
+        pieces, start = [], 0
+        for c, n in zip(self.cseq, self.lengths):
+            pieces.append(c.check(v.narrow(self.dim, start, n)))
+            start += n
+        return npgrad.cat(pieces, self.dim)
+
+    def __repr__(self) -> str:
+        return f"Cat({self.cseq!r}, dim={self.dim}, lengths={self.lengths})"
+
+
+class _Stack(Constraint):
+    """Constraint ``cseq[i]`` applied to the ``i``-th slice along ``dim``: the constraint of
+    a :func:`npgrad.stack` of their values."""
+
+    def __init__(self, cseq: Any, dim: int = 0) -> None:
+        self.cseq = _check_constraints("stack", cseq)
+        self.dim = dim
+
+    @property
+    def is_discrete(self) -> bool:  # type: ignore[override]
+        return any(c.is_discrete for c in self.cseq)
+
+    @property
+    def event_dim(self) -> int:  # type: ignore[override]
+        # a negative dim counted from the end lies among the event dimensions
+        dim = max(c.event_dim for c in self.cseq)
+        return dim + 1 if self.dim + dim < 0 else dim
+
+    def check(self, value: Any) -> Tensor:
+        v = _t(value)
+        _check_dim("stack", self.dim, v)
+        if v.shape[self.dim] != len(self.cseq):
+            raise ValueError(
+                f"stack: a value of shape {tuple(v.shape)} has {v.shape[self.dim]} slices "
+                f"along dim {self.dim} for {len(self.cseq)} constraints"
+            )
+        return npgrad.stack(
+            [c.check(v.select(self.dim, i)) for i, c in enumerate(self.cseq)], self.dim
+        )
+
+    def __repr__(self) -> str:
+        return f"Stack({self.cseq!r}, dim={self.dim})"
+
+
+class MixtureSameFamilyConstraint(Constraint):
+    """The support of a :class:`~npgrad.distributions.MixtureSameFamily`: a value is valid
+    when it is a valid value of every component (``base_constraint``, the component
+    distribution's support, checked with the mixture dimension added back)."""
+
+    def __init__(self, base_constraint: Constraint) -> None:
+        if not isinstance(base_constraint, Constraint):
+            raise TypeError(
+                "MixtureSameFamilyConstraint: base_constraint must be a Constraint, got "
+                f"{type(base_constraint).__name__}"
+            )
+        self.base_constraint = base_constraint
+
+    @property
+    def is_discrete(self) -> bool:  # type: ignore[override]
+        return self.base_constraint.is_discrete
+
+    @property
+    def event_dim(self) -> int:  # type: ignore[override]
+        return self.base_constraint.event_dim
+
+    def check(self, value: Any) -> Tensor:
+        v = _t(value)
+        n = self.event_dim
+        if v.ndim < n:
+            raise ValueError(f"Expected value.dim() >= {n} but got {v.ndim}")
+        result = self.base_constraint.check(v.unsqueeze(-1 - n))
+        keep = v.ndim - n
+        return result.reshape(result.shape[:keep] + (-1,)).all(-1)
+
+    def __repr__(self) -> str:
+        return f"MixtureSameFamilyConstraint({self.base_constraint!r})"
 
 
 class _Boolean(Constraint):
@@ -421,5 +541,7 @@ symmetric = _Symmetric()
 lower_triangular = _LowerTriangular()
 lower_cholesky = _LowerCholesky()
 corr_cholesky = _CorrCholesky()
+cat = _Cat
+stack = _Stack
 positive_semidefinite = _PositiveSemidefinite()
 positive_definite = _PositiveDefinite()

@@ -29,7 +29,9 @@ from npgrad.tensor import Tensor
 __all__ = [
     "AbsTransform",
     "AffineTransform",
+    "CatTransform",
     "ComposeTransform",
+    "CorrCholeskyTransform",
     "CumulativeDistributionTransform",
     "ExpTransform",
     "IndependentTransform",
@@ -40,6 +42,7 @@ __all__ = [
     "SigmoidTransform",
     "SoftmaxTransform",
     "SoftplusTransform",
+    "StackTransform",
     "StickBreakingTransform",
     "TanhTransform",
     "Transform",
@@ -552,7 +555,9 @@ def _params(*values: Any) -> tuple[Tensor, ...]:
 
 
 # the event-wise transforms live in their own module (which imports Transform from here)
+from npgrad.distributions._transforms_join import CatTransform, StackTransform  # noqa: E402
 from npgrad.distributions._transforms_vector import (  # noqa: E402
+    CorrCholeskyTransform,
     CumulativeDistributionTransform,
     IndependentTransform,
     LowerCholeskyTransform,
