@@ -156,7 +156,7 @@ class ElementwiseMethods(MethodsBase):
     def trunc_(self) -> Tensor:
         return self._inplace("trunc_", ops.elementwise.trunc)
 
-    # in-place forms of the ops above, and PyTorch's other elementwise names (npgrad.ops.special)
+    # in-place forms of the ops above
     def expm1_(self) -> Tensor:
         return self._inplace("expm1_", ops.elementwise.expm1)
 
@@ -401,7 +401,6 @@ class ElementwiseMethods(MethodsBase):
     def rad2deg_(self) -> Tensor:
         return self._inplace("rad2deg_", ops.extras.rad2deg)
 
-    # cummax, cummin, logcumsumexp of npgrad.ops.scan) ----------------------------------------
     def fmod(self, other: Any) -> Tensor:
         return ops.extras.fmod(self, other)
 
