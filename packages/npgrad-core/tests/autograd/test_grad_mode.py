@@ -5,6 +5,7 @@ from __future__ import annotations
 import asyncio
 import threading
 
+import numpy as np
 import pytest
 
 import npgrad
@@ -113,3 +114,37 @@ def test_generator_functions_are_refused_by_the_decorator():
         @npgrad.no_grad()
         def gen():
             yield 1
+
+
+def test_variable_is_a_deprecated_alias_for_a_detached_leaf():
+    from npgrad.autograd import Variable
+
+    x = npgrad.ones(2, requires_grad=True)
+    y = x * 2
+    v = Variable(y, requires_grad=True)
+    assert v.requires_grad and v.is_leaf and v.grad_fn is None
+    assert np.shares_memory(v.numpy(), y.numpy())
+    assert not Variable(y).requires_grad
+    assert isinstance(y, Variable) and not isinstance(y.numpy(), Variable)
+    with pytest.raises(TypeError, match="Variable data has to be a tensor, but got list"):
+        Variable([1.0])
+    with pytest.warns(UserWarning, match="volatile was removed"):
+        Variable(x.detach(), volatile=True)
+
+
+def test_set_multithreading_enabled_is_accepted_and_restored():
+    from npgrad.autograd import grad_mode
+
+    assert grad_mode._multithreading.get()
+    with npgrad.autograd.set_multithreading_enabled(False):
+        assert not grad_mode._multithreading.get()
+        assert npgrad.is_grad_enabled()  # grad mode is left alone
+    assert grad_mode._multithreading.get()
+
+    @npgrad.autograd.set_multithreading_enabled(False)
+    def f():
+        return grad_mode._multithreading.get()
+
+    assert grad_mode._multithreading.get() and f() is False
+    with pytest.raises(TypeError, match="mode must be a bool"):
+        npgrad.autograd.set_multithreading_enabled(1)

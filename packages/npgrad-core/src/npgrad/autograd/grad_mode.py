@@ -19,6 +19,7 @@ __all__ = [
     "is_inference_mode_enabled",
     "no_grad",
     "set_grad_enabled",
+    "set_multithreading_enabled",
 ]
 
 _grad_enabled: contextvars.ContextVar[bool] = contextvars.ContextVar(
@@ -205,3 +206,44 @@ class inference_mode(_GradModeContext):
 
     def clone(self) -> inference_mode:
         return inference_mode(self.mode)
+
+
+_multithreading: contextvars.ContextVar[bool] = contextvars.ContextVar(
+    "npgrad_multithreading", default=True
+)
+
+
+class set_multithreading_enabled(_GradModeContext):
+    """Allow or forbid a multithreaded backward, as a context manager or a call: npgrad's
+    backward always runs on the calling thread, so the flag (kept per thread, restored on
+    exit, like PyTorch's) changes nothing. It exists so code written for PyTorch runs.
+
+    Examples
+    --------
+    >>> import npgrad
+    >>> with npgrad.autograd.set_multithreading_enabled(False):
+    ...     pass
+    """
+
+    def __init__(self, mode: bool) -> None:
+        if not isinstance(mode, bool):
+            raise TypeError(
+                f"set_multithreading_enabled: mode must be a bool, got {type(mode).__name__}"
+            )
+        super().__init__()
+        self.mode = mode
+        self._flag_token = _multithreading.set(mode)
+
+    def _mode(self) -> bool:
+        return _grad_enabled.get()  # grad mode itself is left as it is
+
+    def __exit__(self, *exc: object) -> None:
+        super().__exit__(*exc)
+        _multithreading.reset(self._flag_token)
+
+    def __call__(self, func: F) -> F:
+        _multithreading.reset(self._flag_token)  # as a decorator it must not switch now
+        return super().__call__(func)
+
+    def clone(self) -> set_multithreading_enabled:
+        return set_multithreading_enabled(self.mode)
