@@ -109,7 +109,7 @@ def test_maximize_ascends() -> None:
         ({"beta2_decay": 0.5}, ValueError, "beta2_decay should be <= 0 but is: 0.5"),
         ({"eps": (-1e-3, 1e-3)}, ValueError, "epsilon1 should be >= 0 but is: -0.001"),
         ({"eps": (None, -1.0)}, ValueError, "epsilon2 should be >= 0 but is: -1.0"),
-        ({"eps": 1e-3}, ValueError, "eps must be a pair"),
+        ({"eps": 1e-3}, TypeError, "eps must be a pair"),  # PyTorch: TypeError
         ({"d": 0.5}, ValueError, "Clipping threshold d should be >= 1 but is: 0.5"),
         ({"weight_decay": -1}, ValueError, "weight_decay should be >= 0 but is: -1"),
         ({"d": "one"}, TypeError, "d must be a number"),

@@ -89,7 +89,7 @@ def test_get_lr_outside_step_warns() -> None:
 @pytest.mark.parametrize(
     ("kwargs", "error", "match"),
     [
-        ({"anneal_strategy": "exp"}, ValueError, "must by one of 'cos' or 'linear'"),
+        ({"anneal_strategy": "exp"}, ValueError, "must be one of 'cos' or 'linear'"),
         ({"anneal_epochs": -1}, ValueError, "anneal_epochs must be equal or greater than 0"),
         ({"anneal_epochs": 2.5}, ValueError, "anneal_epochs must be equal or greater than 0"),
         ({"swa_lr": [0.1, 0.2]}, ValueError, "swa_lr must have one value per param group"),

@@ -41,6 +41,7 @@ class WorkerPool:
         self.task_pipes: list[Any] = []  # the parent's writing ends
         self.workers: list[Any] = []
         self.closed = False
+        self.owner_pid = os.getpid()
         try:
             for worker_id in range(num_workers):
                 reader, writer = ctx.Pipe(duplex=False)
@@ -112,6 +113,11 @@ class WorkerPool:
     def shutdown(self) -> None:
         """Ask every worker to exit, wait briefly, terminate the stragglers; reap them all."""
         if self.closed:
+            return
+        if os.getpid() != self.owner_pid:
+            # a forked child (a worker of another loader) collecting its copy of this pool:
+            # the workers, the event and the pipes are its parent's, leave them alone
+            self.closed = True
             return
         self.closed = True
         try:

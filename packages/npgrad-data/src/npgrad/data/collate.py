@@ -12,6 +12,7 @@ from __future__ import annotations
 
 import collections.abc
 import copy
+import numbers
 import re
 from collections.abc import Callable
 from typing import Any
@@ -110,21 +111,36 @@ def collate_numpy_array_fn(
     return collate([as_tensor(b) for b in batch], collate_fn_map=collate_fn_map)
 
 
+def _numbers(batch: list[Any], make: Callable[[], Tensor]) -> Tensor:
+    """``make()``, or a TypeError naming the element that is not a number (PyTorch's message
+    comes from deep inside ``torch.tensor``; NumPy's would complain about shapes)."""
+    try:
+        return make()
+    except (TypeError, ValueError):
+        for i, x in enumerate(batch):
+            if not isinstance(x, (numbers.Number, np.bool_)):
+                raise TypeError(
+                    f"default_collate: expected a number as element {i} of the batch (element 0 "
+                    f"is {_type_name(batch[0])}), but got {_type_name(x)}"
+                ) from None
+        raise
+
+
 def collate_numpy_scalar_fn(
     batch: list[Any], *, collate_fn_map: CollateFnMap | None = None
 ) -> Tensor:
     """NumPy scalars become a 1-D tensor of their dtype."""
-    return as_tensor(np.array(batch))
+    return _numbers(batch, lambda: as_tensor(np.array(batch)))
 
 
 def collate_float_fn(batch: list[float], *, collate_fn_map: CollateFnMap | None = None) -> Tensor:
     """Python floats become a float64 tensor (as in PyTorch)."""
-    return tensor(batch, dtype=np.float64)
+    return _numbers(batch, lambda: tensor(batch, dtype=np.float64))
 
 
 def collate_int_fn(batch: list[int], *, collate_fn_map: CollateFnMap | None = None) -> Tensor:
     """Python ints become an int64 tensor; bools alone a bool tensor."""
-    return tensor(batch)
+    return _numbers(batch, lambda: tensor(batch))
 
 
 def collate_str_fn(batch: list[Any], *, collate_fn_map: CollateFnMap | None = None) -> list[Any]:

@@ -240,7 +240,16 @@ class WeightedRandomSampler(Sampler[int]):
             raise ValueError(
                 f"replacement should be a boolean value, but got replacement={replacement}"
             )
-        w = np.array(getattr(weights, "_data", weights), dtype=np.float64)
+        try:
+            raw = np.asarray(getattr(weights, "_data", weights))
+        except ValueError:  # a ragged nested list
+            raw = np.empty(0, dtype=object)
+        if raw.dtype.kind not in "biuf":
+            raise TypeError(
+                "WeightedRandomSampler: weights must be a 1d sequence of real numbers, got "
+                f"{type(weights).__name__}" + (f" of {raw.dtype}" if raw.dtype.kind != "O" else "")
+            )
+        w = raw.astype(np.float64)
         if w.ndim != 1:
             raise ValueError(
                 f"weights should be a 1d sequence but given weights have shape {w.shape}"

@@ -436,6 +436,8 @@ def adafactor(
     >>> p  # alpha = lr * rms(p) = 0.01 * sqrt(12.5); the update is sign(g)
     array([2.96464466, 4.03535534])
     """
+    if param.size == 0:
+        return  # nothing to update (PyTorch divides by the zero size and raises)
     dt = param.dtype.type
     g = -grad if maximize else grad
     beta2_complement = step**beta2_decay

@@ -8,7 +8,7 @@ from typing import Any
 import numpy as np
 
 from npgrad.optim import _functional as F
-from npgrad.optim.optimizer import Optimizer, ParamsT, _check_number, _scalar_state
+from npgrad.optim.optimizer import Optimizer, ParamsT, _as_tuple, _check_number, _scalar_state
 from npgrad.tensor import Tensor
 
 __all__ = ["Adafactor"]
@@ -95,7 +95,7 @@ class Adafactor(Optimizer):
         defaults = {
             "lr": lr,
             "beta2_decay": beta2_decay,
-            "eps": tuple(eps) if isinstance(eps, (list, tuple)) else eps,
+            "eps": _as_tuple(eps),
             "d": d,
             "weight_decay": weight_decay,
             "maximize": maximize,
@@ -110,7 +110,12 @@ class Adafactor(Optimizer):
         check("lr", group["lr"], lambda v: v >= 0.0, "Learning rate should be >= 0")
         check("beta2_decay", group["beta2_decay"], lambda v: v <= 0.0, "beta2_decay should be <= 0")
         eps = group["eps"]
-        if not isinstance(eps, (tuple, list)) or len(eps) != 2:
+        if not isinstance(eps, (tuple, list)):
+            raise TypeError(
+                "Adafactor: eps must be a pair (eps1 or None, eps2), got "
+                f"{type(eps).__name__} {eps!r}"
+            )
+        if len(eps) != 2:
             raise ValueError(f"Adafactor: eps must be a pair (eps1 or None, eps2), got {eps!r}")
         if eps[0] is not None:
             check("eps[0]", eps[0], lambda v: v >= 0.0, "epsilon1 should be >= 0")

@@ -9,6 +9,7 @@ from npgrad.optim import _functional as F
 from npgrad.optim.optimizer import (
     Optimizer,
     ParamsT,
+    _as_tuple,
     _check_betas,
     _check_nonnegative,
     _scalar_state,
@@ -78,7 +79,7 @@ class Adamax(Optimizer):
     ) -> None:
         defaults = {
             "lr": lr,
-            "betas": tuple(betas),
+            "betas": _as_tuple(betas),
             "eps": eps,
             "weight_decay": weight_decay,
             "maximize": maximize,

@@ -263,6 +263,22 @@ class LBFGS(Optimizer):
             raise ValueError("LBFGS doesn't support per-parameter options (parameter groups)")
         super().add_param_group(param_group)
 
+    @staticmethod
+    def _loss_value(loss: Any) -> float:
+        """The closure's loss as a float; a TypeError if the closure returned something else."""
+        if isinstance(loss, bool) or not isinstance(loss, (Tensor, int, float, np.number)):
+            raise TypeError(
+                "LBFGS.step: the closure must return the loss (a Tensor or a number), got "
+                f"{type(loss).__name__}"
+            )
+        return float(loss)
+
+    def _state_shape(self, param: Tensor, key: str) -> tuple[int, ...] | None:
+        # the search direction and the curvature pairs are flat vectors over all parameters
+        if key in ("d", "prev_flat_grad", "old_dirs", "old_stps"):
+            return (sum(p._data.size for p in self._params),)
+        return super()._state_shape(param, key)
+
     # ---- the parameters as one flat vector ------------------------------------------------
     @property
     def _params(self) -> list[Tensor]:
@@ -297,7 +313,7 @@ class LBFGS(Optimizer):
     ) -> tuple[float, np.ndarray]:
         """The loss and flat gradient at ``x + step * d``; the parameters are reset to ``x``."""
         self._add_grad(step, d)
-        loss = float(self._evaluate(closure))
+        loss = self._loss_value(self._evaluate(closure))
         flat_grad = self._gather_flat_grad()
         for p, saved in zip(self._params, x):
             p._data[...] = saved
@@ -328,7 +344,7 @@ class LBFGS(Optimizer):
         state.setdefault("n_iter", 0)
 
         orig_loss = self._evaluate(closure)
-        loss = float(orig_loss)
+        loss = self._loss_value(orig_loss)
         current_evals = 1
         state["func_evals"] += 1
         flat_grad = self._gather_flat_grad()
@@ -396,7 +412,7 @@ class LBFGS(Optimizer):
                 ls_func_evals = 0
                 opt_cond = False
                 if n_iter != max_iter:  # the last iteration's loss is left to the next call
-                    loss = float(self._evaluate(closure))
+                    loss = self._loss_value(self._evaluate(closure))
                     flat_grad = self._gather_flat_grad()
                     opt_cond = bool(np.max(np.abs(flat_grad)) <= tolerance_grad)
                     ls_func_evals = 1

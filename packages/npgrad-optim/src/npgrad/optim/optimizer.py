@@ -14,7 +14,7 @@ import functools
 import itertools
 from collections import OrderedDict, defaultdict
 from collections.abc import Callable, Iterable, Iterator, Mapping
-from typing import Any, TypeAlias
+from typing import Any, TypeAlias, cast
 
 import numpy as np
 
@@ -83,6 +83,14 @@ class RemovableHandle:
         self.remove()
 
 
+def _check_hook(owner: str, hook: Any) -> None:
+    if not callable(hook):
+        raise TypeError(
+            f"{owner}: the hook must be a callable hook(optimizer, args, kwargs), got "
+            f"{type(hook).__name__}"
+        )
+
+
 _global_step_pre_hooks: dict[int, StepPreHook] = OrderedDict()
 _global_step_post_hooks: dict[int, StepPostHook] = OrderedDict()
 
@@ -92,6 +100,7 @@ def register_optimizer_step_pre_hook(hook: StepPreHook) -> RemovableHandle:
 
     The hook may return ``(new_args, new_kwargs)`` to replace the arguments of ``step``.
     """
+    _check_hook("register_optimizer_step_pre_hook", hook)
     handle = RemovableHandle(_global_step_pre_hooks)
     _global_step_pre_hooks[handle.id] = hook
     return handle
@@ -99,6 +108,7 @@ def register_optimizer_step_pre_hook(hook: StepPreHook) -> RemovableHandle:
 
 def register_optimizer_step_post_hook(hook: StepPostHook) -> RemovableHandle:
     """Register ``hook(optimizer, args, kwargs)`` to run after every optimizer's ``step``."""
+    _check_hook("register_optimizer_step_post_hook", hook)
     handle = RemovableHandle(_global_step_post_hooks)
     _global_step_post_hooks[handle.id] = hook
     return handle
@@ -162,6 +172,27 @@ def _check_number(owner: str, name: str, value: Any) -> float:
     return float(value)
 
 
+def _as_list(owner: str, name: str, value: Any) -> list[Any]:
+    """``list(value)``, or a TypeError naming ``owner`` and ``name`` if it isn't iterable."""
+    try:
+        items = iter(value)
+    except TypeError:
+        raise TypeError(
+            f"{owner}: {name} must be an iterable of Tensors or dicts, got {type(value).__name__}"
+        ) from None
+    return list(items)  # an error raised while iterating propagates as it is
+
+
+def _as_tuple(value: Any) -> Any:
+    """A pair-like hyper-parameter (``betas``, ``etas``...) as a tuple when it is a sequence or
+    an array; anything else unchanged, for ``_validate_group`` to refuse with a clear error."""
+    if isinstance(value, (list, tuple)):
+        return tuple(value)
+    if isinstance(value, (np.ndarray, Tensor)) and value.ndim == 1:
+        return tuple(value)
+    return value
+
+
 def _check_nonnegative(owner: str, group: Mapping[str, Any], *names: str) -> None:
     """Raise ValueError naming the first hyper-parameter of ``names`` that is negative or NaN."""
     for name in names:
@@ -173,7 +204,11 @@ def _check_nonnegative(owner: str, group: Mapping[str, Any], *names: str) -> Non
 def _check_betas(owner: str, group: Mapping[str, Any]) -> None:
     """Raise ValueError unless ``group["betas"]`` is a pair of numbers in [0, 1)."""
     betas = group["betas"]
-    if not isinstance(betas, (tuple, list)) or len(betas) != 2:
+    if not isinstance(betas, (tuple, list)):
+        raise TypeError(
+            f"{owner}: betas must be a pair (beta1, beta2), got {type(betas).__name__} {betas!r}"
+        )
+    if len(betas) != 2:
         raise ValueError(f"{owner}: betas must be a pair (beta1, beta2), got {betas!r}")
     for i, beta in enumerate(betas):
         value = _check_number(owner, f"betas[{i}]", beta)
@@ -253,7 +288,7 @@ class Optimizer:
                 f"{type(self).__name__}: params must be an ordered iterable (list or tuple) of "
                 f"Tensors or dicts, got a {type(params).__name__}"
             )
-        param_groups: list[Any] = list(params)
+        param_groups: list[Any] = _as_list(type(self).__name__, "params", params)
         if not param_groups:
             raise ValueError(f"{type(self).__name__}: optimizer got an empty parameter list")
         if not isinstance(param_groups[0], dict):
@@ -303,7 +338,7 @@ class Optimizer:
                 "a set's order changes between runs"
             )
         else:
-            params = list(params)
+            params = _as_list(owner, "param_group['params']", params)
 
         tensors: list[Any] = []
         names: list[Any] = []
@@ -395,10 +430,14 @@ class Optimizer:
                 grad = grad.astype(p._data.dtype)
             yield p, grad
 
-    @staticmethod
-    def _evaluate(closure: Callable[[], Any] | None) -> Any:
+    def _evaluate(self, closure: Callable[[], Any] | None) -> Any:
         if closure is None:
             return None
+        if not callable(closure):
+            raise TypeError(
+                f"{type(self).__name__}.step: closure must be a callable that returns the loss "
+                f"(or None), got {type(closure).__name__}"
+            )
         with npgrad.enable_grad():
             return closure()
 
@@ -413,6 +452,7 @@ class Optimizer:
         The hook may return ``(new_args, new_kwargs)`` to replace the arguments of ``step``.
         Returns a handle whose ``remove()`` unregisters it.
         """
+        _check_hook(f"{type(self).__name__}.register_step_pre_hook", hook)
         handle = RemovableHandle(self._step_pre_hooks)
         self._step_pre_hooks[handle.id] = hook
         return handle
@@ -422,6 +462,7 @@ class Optimizer:
 
         Returns a handle whose ``remove()`` unregisters it.
         """
+        _check_hook(f"{type(self).__name__}.register_step_post_hook", hook)
         handle = RemovableHandle(self._step_post_hooks)
         self._step_post_hooks[handle.id] = hook
         return handle
@@ -486,6 +527,16 @@ class Optimizer:
                 f"{owner}: the state dict is missing the key(s) {missing}; an optimizer state "
                 f"dict has 'state' and 'param_groups' (it has {sorted(map(str, state_dict))})"
             )
+        if not isinstance(state_dict["param_groups"], (list, tuple)):
+            raise TypeError(
+                f"{owner}: 'param_groups' must be a list of dicts, got "
+                f"{type(state_dict['param_groups']).__name__}"
+            )
+        if not isinstance(state_dict["state"], Mapping):
+            raise TypeError(
+                f"{owner}: 'state' must be a dict from parameter index to state dict, got "
+                f"{type(state_dict['state']).__name__}"
+            )
         saved_groups = copy.deepcopy(list(state_dict["param_groups"]))
         groups = self.param_groups
         if len(groups) != len(saved_groups):
@@ -494,7 +545,12 @@ class Optimizer:
                 f"the optimizer has {len(groups)}"
             )
         for i, (group, saved) in enumerate(zip(groups, saved_groups)):
-            if not isinstance(saved, dict) or "params" not in saved:
+            if not isinstance(saved, dict):
+                raise TypeError(
+                    f"{owner}: loaded parameter group {i} must be a dict, got "
+                    f"{type(saved).__name__}"
+                )
+            if not isinstance(saved.get("params"), (list, tuple)):
                 raise ValueError(f"{owner}: loaded parameter group {i} has no 'params' list")
             if len(group["params"]) != len(saved["params"]):
                 raise ValueError(
@@ -509,11 +565,16 @@ class Optimizer:
         )
         state: defaultdict[Any, dict[str, Any]] = defaultdict(dict)
         for key, value in state_dict["state"].items():
+            if not isinstance(value, Mapping):
+                raise TypeError(
+                    f"{owner}: state[{key!r}] must be a dict of state entries, got "
+                    f"{type(value).__name__}"
+                )
             if key in id_map:
                 state[id_map[key]] = _cast_state(self, owner, id_map[key], value, key)
             else:
-                state[key] = value
-        for group, saved in zip(groups, saved_groups):
+                state[key] = cast(dict[str, Any], value)  # kept as it is, as in PyTorch
+        for i, (group, saved) in enumerate(zip(groups, saved_groups)):
             saved["params"] = group["params"]
             if "param_names" in group and "param_names" not in saved:
                 saved["param_names"] = group["param_names"]
@@ -521,6 +582,10 @@ class Optimizer:
                 if default is not required:
                     saved.setdefault(name, default)
             self._fix_loaded_group(saved)
+            try:
+                self._validate_group(saved)
+            except (TypeError, ValueError) as error:
+                raise type(error)(f"{owner}: loaded parameter group {i}: {error}") from None
         # everything is built: now commit
         self.state = state
         self.param_groups = saved_groups
@@ -568,5 +633,11 @@ def _cast_state(
     if key == "step" and isinstance(value, (int, float)):
         return _scalar_state(float(value))  # state dicts of old PyTorch versions
     if isinstance(value, (list, tuple)):
-        return type(value)(_cast_state(opt, owner, param, v, index) for v in value)
+        return type(value)(_cast_state(opt, owner, param, v, index, key) for v in value)
+    shaped = isinstance(key, str) and opt._state_shape(param, key) is not None
+    is_number = isinstance(value, (int, float, np.number)) and not isinstance(value, bool)
+    if shaped and value is not None and not (key in opt._scalar_state_keys and is_number):
+        raise TypeError(
+            f"{owner}: state[{index}][{key!r}] must be a Tensor, got {type(value).__name__}"
+        )
     return copy.deepcopy(value)

@@ -11,6 +11,7 @@ from npgrad.optim import _functional as F
 from npgrad.optim.optimizer import (
     Optimizer,
     ParamsT,
+    _as_tuple,
     _check_number,
     _scalar_state,
     _zeros_state,
@@ -21,7 +22,11 @@ __all__ = ["Rprop"]
 
 
 def _pair(owner: str, name: str, value: Any) -> tuple[float, float]:
-    if not isinstance(value, (tuple, list)) or len(value) != 2:
+    if not isinstance(value, (tuple, list)):
+        raise TypeError(
+            f"{owner}: {name} must be a pair of numbers, got {type(value).__name__} {value!r}"
+        )
+    if len(value) != 2:
         raise ValueError(f"{owner}: {name} must be a pair of numbers, got {value!r}")
     return (
         _check_number(owner, f"{name}[0]", value[0]),
@@ -91,10 +96,8 @@ class Rprop(Optimizer):
     ) -> None:
         defaults = {
             "lr": lr,
-            "etas": tuple(etas) if isinstance(etas, (list, tuple)) else etas,
-            "step_sizes": (
-                tuple(step_sizes) if isinstance(step_sizes, (list, tuple)) else step_sizes
-            ),
+            "etas": _as_tuple(etas),
+            "step_sizes": (_as_tuple(step_sizes)),
             "maximize": maximize,
         }
         super().__init__(params, defaults)

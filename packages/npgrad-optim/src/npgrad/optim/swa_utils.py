@@ -18,8 +18,13 @@ from typing import Any, Literal
 
 import numpy as np
 
+from npgrad.ops._shape_util import ShapeError
 from npgrad.optim._functional import _lerp_
-from npgrad.optim.lr_scheduler.base import LRScheduler, _format_param
+from npgrad.optim.lr_scheduler.base import (
+    LRScheduler,
+    _format_param,
+    _groups_restored_on_error,
+)
 from npgrad.optim.optimizer import Optimizer
 from npgrad.tensor import Tensor
 
@@ -77,7 +82,7 @@ def _check_decay(owner: str, decay: float) -> None:
 def _check_lists(owner: str, averaged: Sequence[Tensor], current: Sequence[Tensor]) -> None:
     """Validate the two parameter lists completely before any of them is updated."""
     if len(averaged) != len(current):
-        raise ValueError(
+        raise ShapeError(
             f"{owner}: got {len(averaged)} averaged and {len(current)} current parameters; "
             "they must pair up"
         )
@@ -88,7 +93,7 @@ def _check_lists(owner: str, averaged: Sequence[Tensor], current: Sequence[Tenso
                 f"{type(c).__name__} at position {i}"
             )
         if a.shape != c.shape:
-            raise ValueError(
+            raise ShapeError(
                 f"{owner}: averaged parameter {i} has shape {tuple(a.shape)}, the current one "
                 f"{tuple(c.shape)}"
             )
@@ -249,6 +254,7 @@ class SWALR(LRScheduler):
     [0.7, 0.4, 0.1, 0.1]
     """
 
+    @_groups_restored_on_error
     def __init__(
         self,
         optimizer: Optimizer,
@@ -258,14 +264,14 @@ class SWALR(LRScheduler):
         last_epoch: int = -1,
     ) -> None:
         if not isinstance(optimizer, Optimizer):
-            raise TypeError(f"{type(optimizer).__name__} is not an Optimizer")
-        swa_lrs = _format_param("swa_lr", optimizer, swa_lr)
+            raise TypeError(f"SWALR: {type(optimizer).__name__} is not an Optimizer")
+        swa_lrs = _format_param("SWALR", "swa_lr", optimizer, swa_lr)
         for value in swa_lrs:
             if isinstance(value, bool) or not isinstance(value, (int, float, np.number, Tensor)):
                 raise TypeError(f"SWALR: swa_lr must be a number, got {type(value).__name__}")
         if anneal_strategy not in ("cos", "linear"):
             raise ValueError(
-                "SWALR: anneal_strategy must by one of 'cos' or 'linear', instead got "
+                "SWALR: anneal_strategy must be one of 'cos' or 'linear', instead got "
                 f"{anneal_strategy!r}"
             )
         if (

@@ -11,10 +11,14 @@ Examples
 
 from __future__ import annotations
 
+import contextlib
+import io
 import math
+import numbers
 import os
+import secrets
 from collections.abc import Mapping, Sequence
-from typing import IO, Any
+from typing import IO, Any, cast
 
 import numpy as np
 from PIL import Image, ImageDraw, ImageFont
@@ -90,6 +94,21 @@ def make_grid(
     >>> grid[0].tolist()[1]
     [0.0, 1.0, 1.0, 0.0, 1.0, 1.0, 0.0]
     """
+    for name, value, least in (("nrow", nrow, 1), ("padding", padding, 0)):
+        if not isinstance(value, numbers.Integral) or isinstance(value, bool):
+            raise TypeError(f"make_grid: {name} must be an int, got {value!r}")
+        if value < least:
+            kind = "positive" if least else "non-negative"
+            raise ValueError(f"make_grid: {name} must be {kind}, got {value}")
+    if not isinstance(pad_value, numbers.Real):
+        raise TypeError(f"make_grid: pad_value must be a number, got {pad_value!r}")
+    bad_range = value_range is not None and (
+        not isinstance(value_range, tuple) or len(value_range) != 2
+    )
+    if normalize and bad_range:
+        raise TypeError(
+            "value_range has to be a tuple (min, max) if specified. min and max are numbers"
+        )
     arr = _images(tensor, "make_grid").copy()
     if arr.ndim == 2:
         arr = arr[None]
@@ -102,10 +121,6 @@ def make_grid(
     if arr.shape[1] == 1:
         arr = np.concatenate([arr] * 3, axis=1)
     if normalize:
-        if value_range is not None and not isinstance(value_range, tuple):
-            raise TypeError(
-                "value_range has to be a tuple (min, max) if specified. min and max are numbers"
-            )
         if not np.issubdtype(arr.dtype, np.floating):
             arr = arr.astype(npgrad.get_default_dtype())
 
@@ -171,7 +186,7 @@ def save_image(
     (16, 16)
     """
     grid = make_grid(tensor, **kwargs)
-    to_pil_image(grid).save(fp, format=format)
+    _save(to_pil_image(grid), fp, format, "save_image")
 
 
 # ---- plots ---------------------------------------------------------------------------------
@@ -203,6 +218,10 @@ def confusion_matrix(y_true: Any, y_pred: Any, num_classes: int | None = None) -
         raise TypeError("confusion_matrix: labels must be integers")
     if t.size and min(t.min(), p.min()) < 0:
         raise ValueError("confusion_matrix: labels must be non-negative")
+    if num_classes is not None and (
+        not isinstance(num_classes, numbers.Integral) or isinstance(num_classes, bool)
+    ):
+        raise TypeError(f"confusion_matrix: num_classes must be an int, got {num_classes!r}")
     n = int(max(t.max(initial=-1), p.max(initial=-1)) + 1) if num_classes is None else num_classes
     if t.size and max(t.max(), p.max()) >= n:
         raise ValueError(f"confusion_matrix: a label is >= num_classes={n}")
@@ -249,9 +268,14 @@ def draw_confusion_matrix(
     >>> img.mode
     'RGB'
     """
-    m = np.asarray(matrix.numpy() if isinstance(matrix, Tensor) else matrix, dtype=np.float64)
+    raw = np.asarray(matrix.numpy() if isinstance(matrix, Tensor) else matrix)
+    if raw.dtype.kind not in "biuf":
+        raise TypeError(f"draw_confusion_matrix: expected a matrix of numbers, got {raw.dtype}")
+    m = raw.astype(np.float64)
     if m.ndim != 2 or m.shape[0] != m.shape[1] or m.shape[0] == 0:
         raise ValueError(f"draw_confusion_matrix: expected a square (K, K) matrix, got {m.shape}")
+    if not np.isfinite(m).all():
+        raise ValueError("draw_confusion_matrix: the matrix contains NaN or infinity")
     k = m.shape[0]
     names = [str(i) for i in range(k)] if class_names is None else [str(c) for c in class_names]
     if len(names) != k:
@@ -296,7 +320,7 @@ def draw_confusion_matrix(
                 (box[0] + (cell - w) // 2, box[1] + (cell - h) // 2), text, fill=ink, font=font
             )
     if path is not None:
-        _save(img, path)
+        _save(img, path, None, "draw_confusion_matrix", default="PNG")
     return img
 
 
@@ -312,12 +336,47 @@ _PALETTE = [
 ]
 
 
-def _save(img: Image.Image, path: PathOrFile) -> None:
-    if isinstance(path, (str, os.PathLike)):
-        ext = os.path.splitext(os.fspath(path))[1]
-        img.save(path, format=None if ext else "PNG")
-    else:
-        img.save(path, format="PNG")
+def _save(
+    img: Image.Image, fp: PathOrFile, format: str | None, where: str, default: str | None = None
+) -> None:
+    """Encode in memory, then write: a failing save leaves an existing file as it was."""
+    path = os.fspath(fp) if isinstance(fp, (str, os.PathLike)) else None
+    if format is None and path is not None:
+        ext = os.path.splitext(path)[1].lower()
+        format = Image.registered_extensions().get(ext) if ext else default
+        if format is None:
+            raise ValueError(
+                f"{where}: unknown file extension {ext!r} of {path!r}; pass format= (e.g. 'PNG')"
+            )
+    format = format or default
+    if format is None:
+        name = getattr(fp, "name", None)
+        format = Image.registered_extensions().get(os.path.splitext(str(name))[1].lower())
+        if format is None:
+            raise ValueError(f"{where}: pass format= (e.g. 'PNG') to write to a file object")
+    Image.init()
+    if format.upper() not in Image.SAVE:
+        raise ValueError(f"{where}: unknown image format {format!r}")
+    buf = io.BytesIO()
+    img.save(buf, format=format)
+    if path is None:
+        cast(IO[bytes], fp).write(buf.getvalue())
+        return
+    target = os.path.realpath(path)  # through a symlink, as writing in place would
+    folder, base = os.path.split(target)
+    if not os.path.isdir(folder):
+        raise FileNotFoundError(f"{where}: directory {folder!r} of {path!r} does not exist")
+    tmp = os.path.join(folder, f".{base}.{secrets.token_hex(4)}.part")
+    try:
+        with open(tmp, "xb") as out:
+            out.write(buf.getvalue())
+        with contextlib.suppress(FileNotFoundError):
+            os.chmod(tmp, os.stat(target).st_mode & 0o7777)  # keep a replaced file's mode
+        os.replace(tmp, target)
+    except BaseException:
+        with contextlib.suppress(FileNotFoundError):
+            os.remove(tmp)
+        raise
 
 
 def plot_history(
@@ -360,7 +419,10 @@ def plot_history(
         raise ValueError("plot_history: expected a non-empty mapping of name -> values")
     series = {}
     for name, values in history.items():
-        arr = np.asarray([float(v) for v in values], dtype=np.float64)
+        try:
+            arr = np.asarray([float(v) for v in values], dtype=np.float64)
+        except (TypeError, ValueError) as e:
+            raise TypeError(f"plot_history: series {name!r} must hold numbers ({e})") from None
         if arr.ndim != 1 or arr.size == 0:
             raise ValueError(f"plot_history: series {name!r} is empty")
         series[str(name)] = arr
@@ -430,5 +492,5 @@ def plot_history(
         draw.line((lx0 + 6, y + text_h // 2, lx0 + 26, y + text_h // 2), fill=color, width=3)
         draw.text((lx0 + 32, y), name, fill="black", font=font)
     if path is not None:
-        _save(img, path)
+        _save(img, path, None, "plot_history", default="PNG")
     return img

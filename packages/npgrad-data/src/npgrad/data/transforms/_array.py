@@ -14,6 +14,8 @@ from typing import Any, cast
 
 import numpy as np
 
+from npgrad.ops._shape_util import ShapeError
+
 __all__: list[str] = []  # private: use npgrad.data.transforms.functional
 
 
@@ -67,11 +69,29 @@ def convert_image_dtype(arr: np.ndarray, dtype: np.dtype) -> np.ndarray:
 
 
 # ---- geometry ------------------------------------------------------------------------------
+def check_reflect_padding(op: str, pads: tuple[int, ...], y: int, x: int, h: int, w: int) -> None:
+    """Reflect padding by ``y`` rows and ``x`` columns needs more than that many (PyTorch's
+    rule); a ShapeError is both npgrad's ValueError and PyTorch's RuntimeError."""
+    if (y > 0 and y >= h) or (x > 0 and x >= w):
+        raise ShapeError(
+            f"{op}: reflect padding by {pads} needs an image larger than that, got (H, W) = "
+            f"{(h, w)}"
+        )
+
+
 def pad(arr: np.ndarray, padding: Sequence[int], fill: float, mode: str) -> np.ndarray:
     """Pad the last two dims by ``padding = [left, top, right, bottom]`` (negative crops)."""
     left, top, right, bottom = (int(p) for p in padding)
     h, w = arr.shape[-2:]
     arr = arr[..., max(-top, 0) : h - max(-bottom, 0), max(-left, 0) : w - max(-right, 0)]
+    if mode != "constant" and 0 in arr.shape[-2:] and max(left, top, right, bottom) > 0:
+        raise ShapeError(
+            f"pad: {mode} padding needs a non-empty image, got (H, W) = {arr.shape[-2:]}"
+        )
+    if mode == "reflect":
+        ch, cw = arr.shape[-2:]
+        pads = (left, top, right, bottom)
+        check_reflect_padding("pad", pads, max(top, bottom), max(left, right), ch, cw)
     widths = [(0, 0)] * (arr.ndim - 2) + [
         (max(top, 0), max(bottom, 0)),
         (max(left, 0), max(right, 0)),
@@ -317,6 +337,16 @@ def grid_sample(
 
 
 def erase(arr: np.ndarray, i: int, j: int, h: int, w: int, v: Any, inplace: bool) -> np.ndarray:
+    window = arr[..., i : i + h, j : j + w]
+    try:
+        fits = np.broadcast_shapes(np.shape(v), window.shape) == window.shape
+    except ValueError:
+        fits = False
+    if not fits:
+        raise ShapeError(
+            f"erase: value of shape {np.shape(v)} can't fill the window of shape {window.shape} "
+            f"at (i, j, h, w) = {(i, j, h, w)} of the image of shape {arr.shape}"
+        )
     out = arr if inplace else arr.copy()
     out[..., i : i + h, j : j + w] = v
     return out

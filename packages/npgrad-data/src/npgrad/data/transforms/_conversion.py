@@ -13,6 +13,7 @@ from PIL import Image
 import npgrad
 from npgrad.data.transforms import _array, _pil
 from npgrad.data.transforms._common import image_array, wrap
+from npgrad.ops._shape_util import ShapeError
 from npgrad.tensor import Tensor
 
 __all__ = ["convert_image_dtype", "normalize", "pil_to_tensor", "to_pil_image", "to_tensor"]
@@ -185,10 +186,13 @@ def normalize(
     try:
         out = (arr - m) / s
     except ValueError:
-        raise ValueError(
+        out = None
+    if out is None or out.shape != arr.shape:
+        # as in torchvision's in-place sub_/div_: the statistics broadcast to the image
+        raise ShapeError(
             f"normalize: mean of shape {m.shape} and std of shape {s.shape} don't match the "
             f"{arr.shape[-3]} channels of the image of shape {arr.shape}"
-        ) from None
+        )
     if inplace:
         return tensor.copy_(wrap(out))
     return wrap(out)

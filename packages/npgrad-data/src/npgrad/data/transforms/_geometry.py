@@ -61,7 +61,17 @@ def inverse_affine_matrix(
 def _tensor_fill(fill: Any, channels: int) -> list[float] | None:
     if fill is None:
         return None
-    values = [float(fill)] if isinstance(fill, (int, float)) else [float(f) for f in fill]
+    if isinstance(fill, numbers.Real):
+        values = [float(fill)]
+    else:
+        try:
+            if isinstance(fill, (str, bytes)) or any(isinstance(f, (str, bytes)) for f in fill):
+                raise TypeError
+            values = [float(f) for f in fill]
+        except TypeError:
+            raise TypeError(
+                f"Argument fill should be a number or a sequence of numbers, got {fill!r}"
+            ) from None
     if len(values) not in (1, channels):
         raise ValueError(
             "The number of elements in 'fill' cannot broadcast to match the number of "

@@ -234,11 +234,7 @@ def _blur_array(arr: np.ndarray, ksize: Sequence[int], sigma: Sequence[float]) -
     ky = gaussian_kernel1d(ksize[1], sigma[1], work.type)
     px, py = ksize[0] // 2, ksize[1] // 2
     h, w = arr.shape[-2:]
-    if py >= h or px >= w:
-        raise ValueError(
-            f"gaussian_blur: reflect padding by ({py}, {px}) needs an image larger than that, "
-            f"got (H, W) = {(h, w)}"
-        )
+    _array.check_reflect_padding("gaussian_blur", (py, px), py, px, h, w)
     widths = [(0, 0)] * (arr.ndim - 2) + [(py, py), (px, px)]
     x = np.pad(arr.astype(work), widths, mode="reflect")
     # the 2-D kernel is the outer product ky kx^T: two 1-D passes give the same sums

@@ -19,6 +19,7 @@ The random draws come from the keyword-only ``generator`` (see
 from __future__ import annotations
 
 import math
+import numbers
 from enum import Enum
 from typing import Any
 
@@ -29,6 +30,7 @@ from npgrad.data.transforms import _array
 from npgrad.data.transforms import functional as F
 from npgrad.data.transforms._common import image_array, wrap
 from npgrad.data.transforms.functional import InterpolationMode
+from npgrad.data.transforms.random_geometry import _check_fill
 from npgrad.data.transforms.random_transforms import RandomTransform
 from npgrad.tensor import Tensor
 
@@ -227,6 +229,8 @@ class _Augment(RandomTransform):
 
     def _setup(self, interpolation: Any, fill: Any, generator: Any) -> None:
         self.interpolation = F.interpolation_mode(interpolation)
+        if fill is not None:
+            _check_fill(fill)
         self.fill = fill
         self.generator = check_generator(generator, type(self).__name__)
 
@@ -323,6 +327,11 @@ class RandAugment(_Augment):
         *,
         generator: Any = None,
     ) -> None:
+        ops_ok = isinstance(num_ops, numbers.Integral) and not isinstance(num_ops, bool)
+        if not ops_ok or num_ops < 0:
+            raise ValueError(
+                f"num_ops should be a non-negative integer, but got {num_ops} instead."
+            )
         if not 0 <= magnitude < num_magnitude_bins:
             raise ValueError(
                 f"magnitude ({magnitude}) should be in [0, num_magnitude_bins = "
@@ -374,6 +383,12 @@ class TrivialAugmentWide(_Augment):
         *,
         generator: Any = None,
     ) -> None:
+        bins_ok = isinstance(num_magnitude_bins, numbers.Integral)
+        if not bins_ok or num_magnitude_bins < 1:
+            raise ValueError(
+                f"{type(self).__name__}: num_magnitude_bins should be a positive integer, got "
+                f"{num_magnitude_bins!r}"
+            )
         self.num_magnitude_bins = num_magnitude_bins
         self._setup(interpolation, fill, generator)
 

@@ -57,7 +57,13 @@ from npgrad.data.transforms._conversion import (
     to_pil_image,
     to_tensor,
 )
-from npgrad.data.transforms._geometry import affine, elastic_transform, perspective
+from npgrad.data.transforms._geometry import (
+    _tensor_fill,
+    _tensor_mode,
+    affine,
+    elastic_transform,
+    perspective,
+)
 from npgrad.data.transforms._photometric import (
     adjust_gamma,
     adjust_sharpness,
@@ -68,6 +74,7 @@ from npgrad.data.transforms._photometric import (
     posterize,
     solarize,
 )
+from npgrad.ops._shape_util import ShapeError
 from npgrad.tensor import Tensor
 
 __all__ = [
@@ -173,7 +180,14 @@ def resize(
     else:
         raise TypeError(f"Size should be int or sequence. Got {type(size).__name__}")
     _, h, w = get_dimensions(img)
+    if h == 0 or w == 0:
+        raise ShapeError(f"resize: can't resize an empty image, got (H, W) = {(h, w)}")
     out = _output_size(h, w, sizes, max_size)
+    if min(out) <= 0:
+        raise ShapeError(
+            f"resize: output size must be positive, got {out} from size={size!r} for an image "
+            f"of (H, W) = {(h, w)}"
+        )
     if out == [h, w]:
         return img
     if _pil.is_pil_image(img):
@@ -373,24 +387,17 @@ def rotate(
     tensor([[[2., 4.],
              [1., 3.]]])
     """
+    if not isinstance(angle, numbers.Real):
+        raise TypeError(f"Argument angle should be int or float, got {type(angle).__name__}")
     mode = interpolation_mode(interpolation)
     if center is not None and (not isinstance(center, Sequence) or len(center) != 2):
         raise ValueError(f"center should be a sequence of length 2, got {center!r}")
     if _pil.is_pil_image(img):
         return _pil.rotate(img, angle, PIL_MODES[mode], expand, center, fill)
     arr = image_array(img, "rotate")
-    if mode not in (InterpolationMode.NEAREST, InterpolationMode.BILINEAR):
-        raise ValueError(f"Interpolation mode '{mode.value}' is unsupported with Tensor input")
-    fill_list = None
-    if fill is not None:
-        fill_list = [float(fill)] if isinstance(fill, (int, float)) else [float(f) for f in fill]
-        c = _array.channels(arr)
-        if len(fill_list) not in (1, c):
-            raise ValueError(
-                "The number of elements in 'fill' cannot broadcast to match the number of "
-                f"channels of the image ({len(fill_list)} != {c})"
-            )
-    return wrap(_array.rotate(arr, angle, mode.value, expand, center, fill_list))
+    tmode = _tensor_mode(mode)
+    fill_list = _tensor_fill(fill, _array.channels(arr))
+    return wrap(_array.rotate(arr, angle, tmode, expand, center, fill_list))
 
 
 def erase(img: Tensor, i: int, j: int, h: int, w: int, v: Any, inplace: bool = False) -> Tensor:

@@ -197,6 +197,8 @@ class RandomErasing(RandomTransform):
             warnings.warn("Scale and ratio should be of kind (min, max)", stacklevel=2)
         if scale[0] < 0 or scale[1] > 1:
             raise ValueError("Scale should be between 0 and 1")
+        if not (ratio[0] > 0 and ratio[1] > 0):
+            raise ValueError(f"RandomErasing: ratio values must be positive, got {ratio!r}")
         if p < 0 or p > 1:
             raise ValueError("Random erasing probability should be between 0 and 1")
         self.p, self.scale, self.ratio, self.value, self.inplace = p, scale, ratio, value, inplace
@@ -238,6 +240,11 @@ class RandomErasing(RandomTransform):
             raise TypeError(
                 f"{type(self).__name__} expects a Tensor image (..., C, H, W), got "
                 f"{type(img).__name__}: apply it after ToTensor()"
+            )
+        if img.ndim < 3:  # before the draw: a bad input leaves the generator as it was
+            raise ValueError(
+                f"{type(self).__name__} expects a Tensor image (..., C, H, W), got shape "
+                f"{img.shape}"
             )
         if self._source().random() >= self.p:
             return img

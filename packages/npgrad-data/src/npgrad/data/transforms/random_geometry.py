@@ -206,6 +206,10 @@ class RandomPerspective(RandomTransform):
         *,
         generator: Any = None,
     ) -> None:
+        if not 0 <= distortion_scale <= 1:
+            raise ValueError(
+                f"Argument distortion_scale value should be between 0 and 1, got {distortion_scale}"
+            )
         self.p = p
         self.interpolation = F.interpolation_mode(interpolation)
         self.distortion_scale = distortion_scale

@@ -19,6 +19,7 @@ from npgrad.data.transforms import functional as F
 from npgrad.data.transforms._common import wrap
 from npgrad.data.transforms.random_transforms import RandomTransform
 from npgrad.data.transforms.transforms import Transform, setup_size
+from npgrad.dtypes import promote_types
 from npgrad.tensor import Tensor
 
 __all__ = [
@@ -260,8 +261,10 @@ class LinearTransformation(Transform):
                 "Input tensor and transformation matrix have incompatible shape."
                 f"[{shape[-3]} x {shape[-2]} x {shape[-1]}] != {d}"
             )
+        # torch's promotion: a uint8 image and a float32 mean give float32, not uint8 wrapping
+        dtype = np.dtype(promote_types(tensor.dtype, self.mean_vector.dtype))
         arr = tensor.detach()._data
-        flat = arr.reshape(-1, n) - self.mean_vector.detach()._data.astype(arr.dtype)
+        flat = arr.reshape(-1, n).astype(dtype) - self.mean_vector.detach()._data.astype(dtype)
         matrix = self.transformation_matrix.detach()._data.astype(flat.dtype)
         return wrap(np.ascontiguousarray((flat @ matrix).reshape(shape)))
 

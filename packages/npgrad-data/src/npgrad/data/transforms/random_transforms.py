@@ -108,6 +108,8 @@ class RandomChoice(RandomTransform):
 
     def forward(self, img: Any) -> Any:
         n = len(self.transforms)
+        if n == 0:
+            raise IndexError("RandomChoice: cannot choose from an empty list of transforms")
         if self.p is None:
             k = self._source().randint(0, n)
         else:
@@ -286,6 +288,10 @@ class RandomResizedCrop(RandomTransform):
             raise TypeError("Ratio should be a sequence")
         if scale[0] > scale[1] or ratio[0] > ratio[1]:
             warnings.warn("Scale and ratio should be of kind (min, max)", stacklevel=2)
+        if not (scale[0] >= 0 and scale[1] >= 0):
+            raise ValueError(f"RandomResizedCrop: scale values must be non-negative, got {scale!r}")
+        if not (ratio[0] > 0 and ratio[1] > 0):
+            raise ValueError(f"RandomResizedCrop: ratio values must be positive, got {ratio!r}")
         self.interpolation = F.interpolation_mode(interpolation)
         self.antialias = antialias
         self.scale, self.ratio = scale, ratio

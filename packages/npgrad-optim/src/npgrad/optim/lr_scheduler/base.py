@@ -9,9 +9,11 @@ schedulers act on one optimizer); ``step(epoch)`` uses a closed form where one e
 
 from __future__ import annotations
 
+import contextlib
+import functools
 import warnings
-from collections.abc import Sequence
-from typing import Any
+from collections.abc import Callable, Iterator, Mapping, Sequence
+from typing import Any, Concatenate, ParamSpec, TypeVar
 
 from npgrad.optim.optimizer import Optimizer
 from npgrad.tensor import Tensor
@@ -28,12 +30,12 @@ def _copy_value(value: Any) -> Any:
     return Tensor._make(value._data.copy(), False, None) if isinstance(value, Tensor) else value
 
 
-def _format_param(name: str, optimizer: Optimizer, param: Any) -> list[Any]:
+def _format_param(owner: str, name: str, optimizer: Optimizer, param: Any) -> list[Any]:
     """One value per param group: ``param`` repeated, or a list checked for its length."""
     if isinstance(param, (list, tuple)):
         if len(param) != len(optimizer.param_groups):
             raise ValueError(
-                f"{name} must have one value per param group: got {len(param)} values for "
+                f"{owner}: {name} must have one value per param group: got {len(param)} values for "
                 f"{len(optimizer.param_groups)} param groups"
             )
         return [_copy_value(p) for p in param]
@@ -51,6 +53,59 @@ def _set_group_value(group: dict[str, Any], key: str, value: Any) -> None:
         group[key].fill_(float(value))
     else:
         group[key] = value
+
+
+_P = ParamSpec("_P")
+_S = TypeVar("_S")
+
+
+def _groups_restored_on_error(
+    init: Callable[Concatenate[_S, Optimizer, _P], None],
+) -> Callable[Concatenate[_S, Optimizer, _P], None]:
+    """Wrap a scheduler's ``__init__`` so that the optimizer's groups are put back as they
+    were (keys added, values replaced, Tensor values filled in place) if it raises."""
+
+    @functools.wraps(init)
+    def wrapper(self: _S, optimizer: Optimizer, *args: _P.args, **kwargs: _P.kwargs) -> None:
+        groups = getattr(optimizer, "param_groups", None)
+        if not isinstance(optimizer, Optimizer) or not isinstance(groups, list):
+            return init(self, optimizer, *args, **kwargs)  # the constructor raises itself
+        saved = [
+            {k: (v, _copy_value(v)) for k, v in group.items() if k != "params"} for group in groups
+        ]
+        try:
+            init(self, optimizer, *args, **kwargs)
+        except BaseException:
+            for group, entries in zip(groups, saved):
+                for key in [k for k in group if k != "params" and k not in entries]:
+                    del group[key]
+                for key, (value, copied) in entries.items():
+                    if isinstance(value, Tensor):
+                        value._data[...] = copied._data
+                    group[key] = value
+            raise
+
+    return wrapper
+
+
+def _with_wrapped(scheduler: Any) -> Iterator[Any]:
+    """``scheduler`` and, recursively, the schedulers it wraps (SequentialLR & co.)."""
+    yield scheduler
+    for inner in getattr(scheduler, "_schedulers", ()):
+        yield from _with_wrapped(inner)
+
+
+@contextlib.contextmanager
+def _all_or_nothing(scheduler: Any) -> Iterator[None]:
+    """Put ``scheduler`` (and the schedulers it wraps) back as they were if the block raises."""
+    saved = [(s, dict(s.__dict__)) for s in _with_wrapped(scheduler)]
+    try:
+        yield
+    except BaseException:
+        for s, attributes in saved:
+            s.__dict__.clear()
+            s.__dict__.update(attributes)
+        raise
 
 
 class _Flag:
@@ -105,9 +160,12 @@ class LRScheduler:
     _get_lr_called_within_step: bool = False
     _is_initial: bool = False
 
+    @_groups_restored_on_error
     def __init__(self, optimizer: Optimizer, last_epoch: int = -1) -> None:
         if not isinstance(optimizer, Optimizer):
-            raise TypeError(f"{type(optimizer).__name__} is not an Optimizer")
+            raise TypeError(
+                f"{type(self).__name__}: {type(optimizer).__name__} is not an Optimizer"
+            )
         self.optimizer = optimizer
         if last_epoch == -1:
             for group in optimizer.param_groups:
@@ -116,7 +174,8 @@ class LRScheduler:
             for i, group in enumerate(optimizer.param_groups):
                 if "initial_lr" not in group:
                     raise KeyError(
-                        f"param 'initial_lr' is not specified in param_groups[{i}] when "
+                        f"{type(self).__name__}: param 'initial_lr' is not specified in "
+                        f"param_groups[{i}] when "
                         f"resuming a scheduler with last_epoch={last_epoch}: load the "
                         "optimizer's state dict first, or start with last_epoch=-1"
                     )
@@ -188,22 +247,51 @@ class LRScheduler:
 
     def load_state_dict(self, state_dict: dict[str, Any]) -> None:
         """Restore a state returned by :meth:`state_dict`."""
+        self._check_state_dict(state_dict)
         self.__dict__.update(state_dict)
 
+    def _check_state_dict(self, state_dict: Any) -> None:
+        """Raise, before anything changes, for a state dict that can't be this scheduler's."""
+        owner = f"{type(self).__name__}.load_state_dict"
+        if not isinstance(state_dict, Mapping):
+            raise TypeError(f"{owner}: expected a dict, got {type(state_dict).__name__}")
+        if "optimizer" in state_dict:
+            raise ValueError(
+                f"{owner}: the state has an 'optimizer' entry, which would replace the "
+                "scheduler's optimizer; pass the scheduler's own state_dict(), not a checkpoint "
+                "that holds several"
+            )
+        if "param_groups" in state_dict:
+            raise ValueError(
+                f"{owner}: the state has a 'param_groups' entry: it is an optimizer's state "
+                "dict; pass the scheduler's own state_dict()"
+            )
+        # fewer values than groups is legitimate (a group added after the scheduler was made)
+        groups = len(self.optimizer.param_groups)
+        for key in ("base_lrs", "_last_lr", "min_lrs"):
+            value = state_dict.get(key)
+            if isinstance(value, (list, tuple)) and len(value) > groups:
+                raise ValueError(
+                    f"{owner}: the state's {key} has {len(value)} values (one per param group), "
+                    f"but the optimizer has only {groups} param group(s)"
+                )
 
-def _lambdas(optimizer: Optimizer, lr_lambda: Any) -> list[Any]:
+
+def _lambdas(owner: str, optimizer: Optimizer, lr_lambda: Any) -> list[Any]:
+    if not isinstance(optimizer, Optimizer):
+        raise TypeError(f"{owner}: {type(optimizer).__name__} is not an Optimizer")
     if isinstance(lr_lambda, (list, tuple)):
         if len(lr_lambda) != len(optimizer.param_groups):
             raise ValueError(
-                f"Expected {len(optimizer.param_groups)} lr_lambdas (one per param group), "
-                f"but got {len(lr_lambda)}"
+                f"{owner}: Expected {len(optimizer.param_groups)} lr_lambdas (one per param "
+                f"group), but got {len(lr_lambda)}"
             )
         lambdas = list(lr_lambda)
     else:
         lambdas = [lr_lambda] * len(optimizer.param_groups)
     for fn in lambdas:
         if not callable(fn):
-            raise TypeError(f"lr_lambda should be a function, but got {type(fn).__name__}")
+            raise TypeError(f"{owner}: lr_lambda should be a function, but got {type(fn).__name__}")
     return lambdas
 
 

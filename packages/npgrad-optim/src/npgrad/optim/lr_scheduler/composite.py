@@ -6,14 +6,25 @@ from bisect import bisect_right
 from collections.abc import Sequence
 from typing import Any
 
-from npgrad.optim.lr_scheduler.base import LRScheduler, _group_values, _set_group_value
+from npgrad.optim.lr_scheduler.base import (
+    LRScheduler,
+    _all_or_nothing,
+    _group_values,
+    _set_group_value,
+)
 from npgrad.optim.lr_scheduler.plateau import ReduceLROnPlateau
 from npgrad.optim.optimizer import Optimizer
 
 __all__ = ["ChainedScheduler", "SequentialLR"]
 
 
+def _check_sequence(name: str, what: str, value: Any) -> None:
+    if not isinstance(value, (list, tuple)):
+        raise TypeError(f"{name}: {what} must be a list, got {type(value).__name__}")
+
+
 def _check_schedulers(name: str, schedulers: Sequence[Any], optimizer: Optimizer) -> None:
+    _check_sequence(name, "schedulers", schedulers)
     if len(schedulers) < 1:
         raise ValueError(f"{name} expects at least one scheduler, but got none")
     for i, scheduler in enumerate(schedulers):
@@ -29,6 +40,23 @@ def _check_schedulers(name: str, schedulers: Sequence[Any], optimizer: Optimizer
                 f"{name} expects all schedulers to belong to the same optimizer, but the "
                 f"scheduler {type(scheduler).__name__} at index {i} has another one"
             )
+
+
+def _pop_inner_states(scheduler: LRScheduler, state: dict[str, Any]) -> list[Any]:
+    """Take the wrapped schedulers' states out of ``state`` (a KeyError if they are missing)."""
+    name = type(scheduler).__name__
+    if "_schedulers" not in state:
+        raise KeyError(
+            f"{name}.load_state_dict: the state has no '_schedulers' entry (the states of the "
+            f"wrapped schedulers); it has {sorted(map(str, state))}"
+        )
+    inner = state.pop("_schedulers")
+    if not isinstance(inner, (list, tuple)):
+        raise TypeError(
+            f"{name}.load_state_dict: '_schedulers' must be a list of state dicts, got "
+            f"{type(inner).__name__}"
+        )
+    return list(inner)
 
 
 class SequentialLR(LRScheduler):
@@ -78,10 +106,15 @@ class SequentialLR(LRScheduler):
         last_epoch: int = -1,
     ) -> None:
         _check_schedulers("SequentialLR", schedulers, optimizer)
+        _check_sequence("SequentialLR", "milestones", milestones)
         if len(milestones) != len(schedulers) - 1:
             raise ValueError(
                 "SequentialLR expects one milestone fewer than schedulers, but got "
                 f"{len(schedulers)} schedulers and {len(milestones)} milestones"
+            )
+        if any(later < earlier for earlier, later in zip(milestones, milestones[1:])):
+            raise ValueError(
+                f"SequentialLR: milestones must be sorted (non-decreasing), got {milestones}"
             )
         self._schedulers = list(schedulers)
         self._milestones = list(milestones)
@@ -122,16 +155,18 @@ class SequentialLR(LRScheduler):
 
     def load_state_dict(self, state_dict: dict[str, Any]) -> None:
         """Restore a state returned by :meth:`state_dict`."""
+        self._check_state_dict(state_dict)
         state = dict(state_dict)
-        inner = state.pop("_schedulers")
+        inner = _pop_inner_states(self, state)
         if len(inner) != len(self._schedulers):
             raise ValueError(
                 f"SequentialLR.load_state_dict: the state has {len(inner)} schedulers, this "
                 f"SequentialLR has {len(self._schedulers)}"
             )
-        self.__dict__.update(state)
-        for scheduler, scheduler_state in zip(self._schedulers, inner):
-            scheduler.load_state_dict(scheduler_state)
+        with _all_or_nothing(self):
+            self.__dict__.update(state)
+            for scheduler, scheduler_state in zip(self._schedulers, inner):
+                scheduler.load_state_dict(scheduler_state)
 
 
 class ChainedScheduler(LRScheduler):
@@ -164,9 +199,15 @@ class ChainedScheduler(LRScheduler):
     def __init__(
         self, schedulers: Sequence[LRScheduler], optimizer: Optimizer | None = None
     ) -> None:
+        _check_sequence("ChainedScheduler", "schedulers", schedulers)
         if len(schedulers) < 1:
             raise ValueError("ChainedScheduler expects at least one scheduler, but got none")
-        optimizer = optimizer or schedulers[0].optimizer
+        if optimizer is None:
+            if not hasattr(schedulers[0], "optimizer"):
+                raise TypeError(
+                    "ChainedScheduler: the scheduler at index 0 has no `optimizer` attribute"
+                )
+            optimizer = schedulers[0].optimizer
         _check_schedulers("ChainedScheduler", schedulers, optimizer)
         self._schedulers = list(schedulers)
         self.optimizer = optimizer
@@ -186,13 +227,15 @@ class ChainedScheduler(LRScheduler):
 
     def load_state_dict(self, state_dict: dict[str, Any]) -> None:
         """Restore a state returned by :meth:`state_dict`."""
+        self._check_state_dict(state_dict)
         state = dict(state_dict)
-        inner = state.pop("_schedulers")
+        inner = _pop_inner_states(self, state)
         if len(inner) != len(self._schedulers):
             raise ValueError(
                 f"ChainedScheduler.load_state_dict: the state has {len(inner)} schedulers, "
                 f"this ChainedScheduler has {len(self._schedulers)}"
             )
-        self.__dict__.update(state)
-        for scheduler, scheduler_state in zip(self._schedulers, inner):
-            scheduler.load_state_dict(scheduler_state)
+        with _all_or_nothing(self):
+            self.__dict__.update(state)
+            for scheduler, scheduler_state in zip(self._schedulers, inner):
+                scheduler.load_state_dict(scheduler_state)

@@ -13,9 +13,10 @@ from npgrad.optim.lr_scheduler.base import (
     _Flag,
     _format_param,
     _group_values,
+    _groups_restored_on_error,
     _set_group_value,
 )
-from npgrad.optim.optimizer import Optimizer
+from npgrad.optim.optimizer import Optimizer, _check_number
 
 __all__ = ["CosineAnnealingWarmRestarts", "CyclicLR", "OneCycleLR"]
 
@@ -85,6 +86,7 @@ class CyclicLR(LRScheduler):
     [0.0, 0.5, 1.0, 0.5, 0.0, 0.5]
     """
 
+    @_groups_restored_on_error
     def __init__(
         self,
         optimizer: Optimizer,
@@ -102,11 +104,15 @@ class CyclicLR(LRScheduler):
         last_epoch: int = -1,
     ) -> None:
         if not isinstance(optimizer, Optimizer):
-            raise TypeError(f"{type(optimizer).__name__} is not an Optimizer")
+            raise TypeError(f"CyclicLR: {type(optimizer).__name__} is not an Optimizer")
         if mode not in ("triangular", "triangular2", "exp_range") and scale_fn is None:
             raise ValueError(
                 f"CyclicLR: mode must be 'triangular', 'triangular2' or 'exp_range' when no "
                 f"scale_fn is given, got {mode!r}"
+            )
+        if scale_fn is not None and not callable(scale_fn):
+            raise TypeError(
+                f"CyclicLR: scale_fn must be a function or None, got {type(scale_fn).__name__}"
             )
         if scale_mode not in ("cycle", "iterations"):
             raise ValueError(
@@ -119,12 +125,12 @@ class CyclicLR(LRScheduler):
                 f"CyclicLR: step_size_up and step_size_down must be positive, got {up} and {down}"
             )
         self.optimizer = optimizer
-        base_lrs = _format_param("base_lr", optimizer, base_lr)
-        self.max_lrs = _format_param("max_lr", optimizer, max_lr)
+        base_lrs = _format_param("CyclicLR", "base_lr", optimizer, base_lr)
+        self.max_lrs = _format_param("CyclicLR", "max_lr", optimizer, max_lr)
         if cycle_momentum:
             use_beta1 = _momentum_kind(optimizer, "CyclicLR")
-            base_momentums = _format_param("base_momentum", optimizer, base_momentum)
-            max_momentums = _format_param("max_momentum", optimizer, max_momentum)
+            base_momentums = _format_param("CyclicLR", "base_momentum", optimizer, base_momentum)
+            max_momentums = _format_param("CyclicLR", "max_momentum", optimizer, max_momentum)
         # validated: now the optimizer's groups change
         if last_epoch == -1:
             for lr, group in zip(base_lrs, optimizer.param_groups):
@@ -262,6 +268,7 @@ class OneCycleLR(LRScheduler):
     [0.1, 1.0, 0.7, 0.4, 0.1]
     """
 
+    @_groups_restored_on_error
     def __init__(
         self,
         optimizer: Optimizer,
@@ -280,27 +287,36 @@ class OneCycleLR(LRScheduler):
         last_epoch: int = -1,
     ) -> None:
         if not isinstance(optimizer, Optimizer):
-            raise TypeError(f"{type(optimizer).__name__} is not an Optimizer")
+            raise TypeError(f"OneCycleLR: {type(optimizer).__name__} is not an Optimizer")
         if total_steps is not None:
             if not isinstance(total_steps, numbers.Integral) or total_steps <= 0:
-                raise ValueError(f"Expected positive integer total_steps, but got {total_steps}")
+                raise ValueError(
+                    f"OneCycleLR: Expected positive integer total_steps, but got {total_steps}"
+                )
             steps = int(total_steps)
         elif epochs is not None and steps_per_epoch is not None:
             if not isinstance(epochs, numbers.Integral) or epochs <= 0:
-                raise ValueError(f"Expected positive integer epochs, but got {epochs}")
+                raise ValueError(f"OneCycleLR: Expected positive integer epochs, but got {epochs}")
             if not isinstance(steps_per_epoch, numbers.Integral) or steps_per_epoch <= 0:
                 raise ValueError(
-                    f"Expected positive integer steps_per_epoch, but got {steps_per_epoch}"
+                    "OneCycleLR: Expected positive integer steps_per_epoch, but got "
+                    f"{steps_per_epoch}"
                 )
             steps = int(epochs) * int(steps_per_epoch)
         else:
             raise ValueError("OneCycleLR: give total_steps, or both epochs and steps_per_epoch")
         if not isinstance(pct_start, float) or not 0 <= pct_start <= 1:
-            raise ValueError(f"Expected float between 0 and 1 pct_start, but got {pct_start}")
+            raise ValueError(
+                f"OneCycleLR: Expected float between 0 and 1 pct_start, but got {pct_start}"
+            )
         if anneal_strategy not in ("cos", "linear"):
             raise ValueError(
-                f"anneal_strategy must be one of 'cos' or 'linear', instead got {anneal_strategy}"
+                "OneCycleLR: anneal_strategy must be one of 'cos' or 'linear', instead got "
+                f"{anneal_strategy!r}"
             )
+        for name, value in (("div_factor", div_factor), ("final_div_factor", final_div_factor)):
+            if not _check_number("OneCycleLR", name, value) > 0:
+                raise ValueError(f"OneCycleLR: {name} must be > 0, got {value!r}")
         self.optimizer = optimizer
         self.total_steps: int = steps
         up_end = float(pct_start * steps) - 1
@@ -322,12 +338,12 @@ class OneCycleLR(LRScheduler):
                  "start_momentum": "base_momentum", "end_momentum": "max_momentum"},
             ]  # fmt: skip
         self._anneal_func_type: str = anneal_strategy
-        max_lrs = _format_param("max_lr", optimizer, max_lr)
+        max_lrs = _format_param("OneCycleLR", "max_lr", optimizer, max_lr)
         self.cycle_momentum: bool = cycle_momentum
         if cycle_momentum:
             self.use_beta1: bool = _momentum_kind(optimizer, "OneCycleLR")
-            max_momentums = _format_param("max_momentum", optimizer, max_momentum)
-            base_momentums = _format_param("base_momentum", optimizer, base_momentum)
+            max_momentums = _format_param("OneCycleLR", "max_momentum", optimizer, max_momentum)
+            base_momentums = _format_param("OneCycleLR", "base_momentum", optimizer, base_momentum)
         # validated: now the optimizer's groups change
         if last_epoch == -1:
             for top, group in zip(max_lrs, optimizer.param_groups):
@@ -341,6 +357,18 @@ class OneCycleLR(LRScheduler):
                 ):
                     group["max_momentum"] = m_max
                     group["base_momentum"] = m_base
+        else:  # resuming: the keys must come from the optimizer's loaded state dict
+            keys = ("initial_lr", "max_lr", "min_lr")
+            if cycle_momentum:
+                keys += ("max_momentum", "base_momentum")
+            for i, group in enumerate(optimizer.param_groups):
+                for key in keys:
+                    if key not in group:
+                        raise KeyError(
+                            f"OneCycleLR: param {key!r} is not specified in param_groups[{i}] "
+                            f"when resuming with last_epoch={last_epoch}: load the optimizer's "
+                            "state dict first, or start with last_epoch=-1"
+                        )
         super().__init__(optimizer, last_epoch)
 
     def _anneal(self, start: float, end: float, pct: float) -> float:
@@ -354,8 +382,8 @@ class OneCycleLR(LRScheduler):
         step = self.last_epoch
         if step > self.total_steps:
             raise ValueError(
-                f"Tried to step {step} times. The specified number of total steps is "
-                f"{self.total_steps}"
+                f"OneCycleLR.step: Tried to step {step} times. The specified number of total "
+                f"steps is {self.total_steps}"
             )
         lrs = []
         for group in self.optimizer.param_groups:
@@ -428,12 +456,17 @@ class CosineAnnealingWarmRestarts(LRScheduler):
         last_epoch: int = -1,
     ) -> None:
         if not isinstance(T_0, numbers.Integral) or T_0 <= 0:
-            raise ValueError(f"Expected positive integer T_0, but got {T_0}")
+            raise ValueError(
+                f"CosineAnnealingWarmRestarts: Expected positive integer T_0, but got {T_0}"
+            )
         if not isinstance(T_mult, numbers.Integral) or T_mult < 1:
-            raise ValueError(f"Expected integer T_mult >= 1, but got {T_mult}")
+            raise ValueError(
+                f"CosineAnnealingWarmRestarts: Expected integer T_mult >= 1, but got {T_mult}"
+            )
         if not isinstance(eta_min, (float, int)):
             raise ValueError(
-                f"Expected float or int eta_min, but got {eta_min} of type {type(eta_min)}"
+                "CosineAnnealingWarmRestarts: Expected float or int eta_min, but got "
+                f"{eta_min} of type {type(eta_min)}"
             )
         self.T_0: int = int(T_0)
         self.T_i: int = int(T_0)
@@ -459,7 +492,10 @@ class CosineAnnealingWarmRestarts(LRScheduler):
                 self.T_i = self.T_i * self.T_mult
         else:
             if epoch < 0:
-                raise ValueError(f"Expected non-negative epoch, but got {epoch}")
+                raise ValueError(
+                    "CosineAnnealingWarmRestarts.step: Expected non-negative epoch, but got "
+                    f"{epoch}"
+                )
             if epoch >= self.T_0:
                 if self.T_mult == 1:
                     self.T_cur = epoch % self.T_0

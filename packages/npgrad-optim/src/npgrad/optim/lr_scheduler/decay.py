@@ -6,7 +6,7 @@ import math
 import numbers
 from bisect import bisect_right
 from collections import Counter
-from collections.abc import Callable, Iterable
+from collections.abc import Callable, Iterable, Mapping
 from typing import Any
 
 from npgrad.optim.lr_scheduler.base import (
@@ -15,7 +15,7 @@ from npgrad.optim.lr_scheduler.base import (
     _lambdas,
     _state_without_functions,
 )
-from npgrad.optim.optimizer import Optimizer
+from npgrad.optim.optimizer import Optimizer, _check_number
 
 __all__ = [
     "ConstantLR",
@@ -31,12 +31,22 @@ __all__ = [
 
 
 def _load_functions(scheduler: LRScheduler, state_dict: dict[str, Any], key: str) -> None:
-    saved = state_dict.pop(key)
-    try:
-        scheduler.__dict__.update(state_dict)
-    finally:
-        state_dict[key] = saved
-    for fn, fn_state in zip(getattr(scheduler, key), saved):
+    scheduler._check_state_dict(state_dict)
+    functions = getattr(scheduler, key)
+    saved = state_dict.get(key, [])
+    if not isinstance(saved, (list, tuple)) or len(saved) > len(functions):
+        raise ValueError(
+            f"{type(scheduler).__name__}.load_state_dict: the state's {key} must be a list of "
+            f"at most {len(functions)} entries (one per function), got {saved!r}"
+        )
+    for i, fn_state in enumerate(saved):
+        if fn_state is not None and not isinstance(fn_state, Mapping):
+            raise TypeError(
+                f"{type(scheduler).__name__}.load_state_dict: {key}[{i}] must be None or the "
+                f"__dict__ of a callable object, got {type(fn_state).__name__}"
+            )
+    scheduler.__dict__.update({k: v for k, v in state_dict.items() if k != key})
+    for fn, fn_state in zip(functions, saved):
         if fn_state is not None:
             fn.__dict__.update(fn_state)
 
@@ -81,7 +91,7 @@ class LambdaLR(LRScheduler):
         last_epoch: int = -1,
     ) -> None:
         self.optimizer = optimizer
-        self.lr_lambdas = _lambdas(optimizer, lr_lambda)
+        self.lr_lambdas = _lambdas("LambdaLR", optimizer, lr_lambda)
         super().__init__(optimizer, last_epoch)
 
     def state_dict(self) -> dict[str, Any]:
@@ -130,7 +140,7 @@ class MultiplicativeLR(LRScheduler):
         last_epoch: int = -1,
     ) -> None:
         self.optimizer = optimizer
-        self.lr_lambdas = _lambdas(optimizer, lr_lambda)
+        self.lr_lambdas = _lambdas("MultiplicativeLR", optimizer, lr_lambda)
         super().__init__(optimizer, last_epoch)
 
     def state_dict(self) -> dict[str, Any]:
@@ -186,6 +196,7 @@ class StepLR(LRScheduler):
     ) -> None:
         if not isinstance(step_size, numbers.Integral) or step_size <= 0:
             raise ValueError(f"StepLR: step_size must be a positive integer, got {step_size!r}")
+        _check_number("StepLR", "gamma", gamma)
         self.step_size: int = int(step_size)
         self.gamma: float = gamma
         super().__init__(optimizer, last_epoch)
@@ -237,6 +248,12 @@ class MultiStepLR(LRScheduler):
         gamma: float = 0.1,
         last_epoch: int = -1,
     ) -> None:
+        if not isinstance(milestones, Iterable) or isinstance(milestones, str):
+            raise TypeError(
+                "MultiStepLR: milestones must be an iterable of epochs (a list of ints), got "
+                f"{type(milestones).__name__}"
+            )
+        _check_number("MultiStepLR", "gamma", gamma)
         self.milestones = Counter(milestones)
         self.gamma = gamma
         super().__init__(optimizer, last_epoch)
@@ -303,6 +320,8 @@ class ConstantLR(LRScheduler):
             return [group["lr"] * self.factor for group in self.optimizer.param_groups]
         if self.last_epoch != self.total_iters:
             return _group_values(self.optimizer, "lr")
+        if self.factor == 0:  # the chainable form would divide by 0: restore the base rates
+            return list(self.base_lrs)
         return [group["lr"] * (1.0 / self.factor) for group in self.optimizer.param_groups]
 
     def _get_closed_form_lr(self) -> list[Any]:
@@ -405,6 +424,7 @@ class ExponentialLR(LRScheduler):
     """
 
     def __init__(self, optimizer: Optimizer, gamma: float, last_epoch: int = -1) -> None:
+        _check_number("ExponentialLR", "gamma", gamma)
         self.gamma = gamma
         super().__init__(optimizer, last_epoch)
 
@@ -455,6 +475,11 @@ class PolynomialLR(LRScheduler):
         power: float = 1.0,
         last_epoch: int = -1,
     ) -> None:
+        if not _check_number("PolynomialLR", "power", power) >= 0:
+            raise ValueError(
+                f"PolynomialLR: power must be >= 0, got {power!r} (a negative power divides by "
+                "zero at total_iters)"
+            )
         self.total_iters = total_iters
         self.power = power
         super().__init__(optimizer, last_epoch)
@@ -521,6 +546,11 @@ class CosineAnnealingLR(LRScheduler):
     def __init__(
         self, optimizer: Optimizer, T_max: int, eta_min: float = 0.0, last_epoch: int = -1
     ) -> None:
+        if not _check_number("CosineAnnealingLR", "T_max", T_max) > 0:
+            raise ValueError(
+                f"CosineAnnealingLR: T_max (the half period, in epochs) must be > 0, got {T_max!r}"
+            )
+        _check_number("CosineAnnealingLR", "eta_min", eta_min)
         self.T_max = T_max
         self.eta_min = eta_min
         super().__init__(optimizer, last_epoch)

@@ -9,10 +9,11 @@ from typing import Any, Literal, SupportsFloat
 from npgrad.optim.lr_scheduler.base import (
     EPOCH_DEPRECATION_WARNING,
     LRScheduler,
+    _all_or_nothing,
     _group_values,
     _set_group_value,
 )
-from npgrad.optim.optimizer import Optimizer
+from npgrad.optim.optimizer import Optimizer, _check_number
 
 __all__ = ["ReduceLROnPlateau"]
 
@@ -68,22 +69,27 @@ class ReduceLROnPlateau(LRScheduler):
         min_lr: list[float] | float = 0,
         eps: float = 1e-8,
     ) -> None:
+        for name, value in (("factor", factor), ("threshold", threshold), ("eps", eps)):
+            _check_number("ReduceLROnPlateau", name, value)
         if factor >= 1.0:
             raise ValueError(f"ReduceLROnPlateau: factor should be < 1.0, got {factor}")
         if not isinstance(optimizer, Optimizer):
-            raise TypeError(f"{type(optimizer).__name__} is not an Optimizer")
+            raise TypeError(f"ReduceLROnPlateau: {type(optimizer).__name__} is not an Optimizer")
         self.factor = factor
         self.optimizer = optimizer
         if isinstance(min_lr, (list, tuple)):
             if len(min_lr) != len(optimizer.param_groups):
                 raise ValueError(
-                    f"expected {len(optimizer.param_groups)} min_lrs, got {len(min_lr)}"
+                    f"ReduceLROnPlateau: expected {len(optimizer.param_groups)} min_lrs, got "
+                    f"{len(min_lr)}"
                 )
             self.default_min_lr: float | None = None
             self.min_lrs = list(min_lr)
         else:
             self.default_min_lr = min_lr
             self.min_lrs = [min_lr] * len(optimizer.param_groups)
+        for value in self.min_lrs:
+            _check_number("ReduceLROnPlateau", "min_lr", value)
         self.patience = patience
         self.cooldown = cooldown
         self.eps = eps
@@ -99,7 +105,13 @@ class ReduceLROnPlateau(LRScheduler):
 
     def step(self, metrics: SupportsFloat, epoch: int | None = None) -> None:  # type: ignore[override]
         """Record the metric of the epoch that ended (e.g. the validation loss)."""
-        current = float(metrics)
+        try:
+            current = float(metrics)
+        except (TypeError, ValueError) as error:
+            raise type(error)(
+                "ReduceLROnPlateau.step: metrics must be a number or a 1-element Tensor, got "
+                f"{type(metrics).__name__} {metrics!r}"
+            ) from None
         if epoch is None:
             epoch = self.last_epoch + 1
         else:
@@ -162,7 +174,9 @@ class ReduceLROnPlateau(LRScheduler):
 
     def load_state_dict(self, state_dict: dict[str, Any]) -> None:
         """Restore a state returned by :meth:`state_dict`."""
-        self.__dict__.update(state_dict)
-        self._init_is_better(
-            mode=self.mode, threshold=self.threshold, threshold_mode=self.threshold_mode
-        )
+        self._check_state_dict(state_dict)
+        with _all_or_nothing(self):
+            self.__dict__.update(state_dict)
+            self._init_is_better(
+                mode=self.mode, threshold=self.threshold, threshold_mode=self.threshold_mode
+            )

@@ -19,7 +19,10 @@ from __future__ import annotations
 
 import os
 import pickle
+import shutil
 import tarfile
+import tempfile
+import zlib
 from collections.abc import Callable, Sequence
 from typing import IO, Any
 
@@ -83,7 +86,7 @@ def load_cifar_batch(path: PathLike) -> dict[str, Any]:
     return {k.decode("latin1") if isinstance(k, bytes) else k: v for k, v in entry.items()}
 
 
-def _extract(archive: str, root: str) -> None:
+def _extract_into(archive: str, root: str, shown_root: str) -> None:
     with tarfile.open(archive, "r:*") as tar:
         if hasattr(tarfile, "data_filter"):
             # the "data" filter refuses absolute names, "..", links out of root, device files
@@ -98,10 +101,39 @@ def _extract(archive: str, root: str) -> None:
                 or os.path.commonpath([base, target]) != base
             ):
                 raise tarfile.TarError(
-                    f"{archive}: refusing to extract {member.name!r} (outside {root} or not a "
-                    "regular file)"
+                    f"{archive}: refusing to extract {member.name!r} (outside {shown_root} or "
+                    "not a regular file)"
                 )
         tar.extractall(root)
+
+
+def _move_into(src: str, dst: str) -> None:
+    for name in os.listdir(src):
+        source, target = os.path.join(src, name), os.path.join(dst, name)
+        if os.path.isdir(source) and os.path.isdir(target) and not os.path.islink(target):
+            _move_into(source, target)
+        else:
+            os.replace(source, target)
+
+
+def _extract(archive: str, root: str) -> None:
+    """Extract into a staging folder inside ``root``, then move the files into place: a
+    corrupt, refused or interrupted archive leaves nothing half-extracted."""
+    os.makedirs(root, exist_ok=True)
+    staging = tempfile.mkdtemp(dir=root, prefix=".extract-")
+    try:
+        try:
+            _extract_into(archive, staging, root)
+        except tarfile.TarError:
+            raise
+        except (EOFError, OSError, zlib.error) as e:
+            raise tarfile.ReadError(
+                f"{archive}: corrupt or truncated archive ({type(e).__name__}: {e}); nothing "
+                "was extracted"
+            ) from e
+        _move_into(staging, root)
+    finally:
+        shutil.rmtree(staging, ignore_errors=True)
 
 
 class CIFAR10(VisionDataset):

@@ -70,6 +70,21 @@ def calculate_sha256(fpath: PathLike, chunk_size: int = 1 << 20) -> str:
     return _digest(fpath, "sha256", chunk_size)
 
 
+_HEX_DIGITS = frozenset("0123456789abcdefABCDEF")
+
+
+def _check_digests(where: str, md5: Any, sha256: Any) -> None:
+    """A checksum must be a hexadecimal string of its algorithm's length: a typo is reported
+    before anything is read or downloaded, not as a mismatch afterwards."""
+    for name, value, length in (("md5", md5, 32), ("sha256", sha256, 64)):
+        if value is None:
+            continue
+        if not isinstance(value, str):
+            raise TypeError(f"{where}: {name} must be a hexadecimal string, got {value!r}")
+        if len(value) != length or not _HEX_DIGITS.issuperset(value):
+            raise ValueError(f"{where}: {name} must be {length} hexadecimal digits, got {value!r}")
+
+
 def check_integrity(fpath: PathLike, md5: str | None = None, sha256: str | None = None) -> bool:
     """True when ``fpath`` is a file and matches every checksum given (none given: it exists).
 
@@ -79,6 +94,7 @@ def check_integrity(fpath: PathLike, md5: str | None = None, sha256: str | None 
     >>> check_integrity("/nonexistent/file")
     False
     """
+    _check_digests("check_integrity", md5, sha256)
     if not os.path.isfile(fpath):
         return False
     if md5 is not None and calculate_md5(fpath) != md5.lower():
@@ -301,9 +317,16 @@ def download_url(
     >>> out.read_bytes()
     b'hello'
     """
-    urls = [url] if isinstance(url, str) else list(url)
+    urls = [url] if isinstance(url, str) else list(url) if isinstance(url, Sequence) else []
     if not urls or not all(isinstance(u, str) for u in urls):
         raise ValueError(f"download_url: expected a URL or a non-empty list of URLs, got {url!r}")
+    _check_digests("download_url", md5, sha256)
+    if not isinstance(root, (str, os.PathLike)):
+        raise TypeError(f"download_url: root must be a path, got {root!r}")
+    if not isinstance(progress, bool) and not callable(getattr(progress, "write", None)):
+        raise TypeError(f"download_url: progress must be a bool or a text stream, got {progress!r}")
+    if isinstance(timeout, bool) or not isinstance(timeout, (int, float)) or not timeout > 0:
+        raise ValueError(f"download_url: timeout must be a positive number, got {timeout!r}")
     if filename is None:
         filename = os.path.basename(urllib.parse.urlparse(urls[0]).path)
         if not filename:

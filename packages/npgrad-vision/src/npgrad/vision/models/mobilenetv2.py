@@ -3,6 +3,7 @@
 
 from __future__ import annotations
 
+import numbers
 from collections.abc import Callable, Sequence
 from typing import Any
 
@@ -142,6 +143,11 @@ class MobileNetV2(nn.Module):
             raise ValueError(
                 "MobileNetV2: inverted_residual_setting should be a non-empty list of "
                 f"4-element lists (t, c, n, s), got {inverted_residual_setting}"
+            )
+        round_ok = isinstance(round_nearest, numbers.Integral)
+        if not round_ok or round_nearest < 1:
+            raise ValueError(
+                f"MobileNetV2: round_nearest must be a positive int, got {round_nearest!r}"
             )
         input_channel = _make_divisible(input_channel * width_mult, round_nearest)
         self.last_channel = _make_divisible(last_channel * max(1.0, width_mult), round_nearest)

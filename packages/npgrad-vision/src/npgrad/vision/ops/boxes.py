@@ -9,6 +9,7 @@ compositions of npgrad ops, so they are differentiable (to any order) in the box
 from __future__ import annotations
 
 import math
+import numbers
 from typing import Any
 
 import numpy as np
@@ -318,6 +319,7 @@ def remove_small_boxes(boxes: Tensor, min_size: float) -> Tensor:
     tensor([1])
     """
     _check_boxes("remove_small_boxes", boxes)
+    min_size = _number("remove_small_boxes", "min_size", min_size)
     b = boxes.detach().numpy()
     keep = ((b[:, 2] - b[:, 0]) >= min_size) & ((b[:, 3] - b[:, 1]) >= min_size)
     return npgrad.from_numpy(np.flatnonzero(keep).astype(np.int64))
@@ -350,8 +352,19 @@ def _nms_numpy(boxes: np.ndarray, scores: np.ndarray, iou_threshold: float) -> n
     return np.asarray(keep, dtype=np.int64)
 
 
+def _number(op: str, name: str, value: Any) -> float:
+    """``float(value)`` of a real number (or one-element tensor); a TypeError naming it else."""
+    if isinstance(value, Tensor) and value.numel() == 1:
+        return float(value.item())
+    if not isinstance(value, numbers.Real):
+        raise TypeError(f"{op}: {name} must be a number, got {value!r}")
+    return float(value)
+
+
 def _nms_args(op: str, boxes: Any, scores: Any) -> tuple[np.ndarray, np.ndarray]:
     _check_boxes(op, boxes)
+    if boxes.dtype == npgrad.bool:
+        raise TypeError(f"{op}: boxes must hold numbers, got a bool Tensor")
     if not isinstance(scores, Tensor):
         raise TypeError(f"{op}: scores must be a Tensor, got {type(scores).__name__}")
     if scores.ndim != 1 or scores.shape[0] != boxes.shape[0]:
@@ -391,7 +404,7 @@ def nms(boxes: Tensor, scores: Tensor, iou_threshold: float) -> Tensor:
     tensor([0, 2])
     """
     b, s = _nms_args("nms", boxes, scores)
-    return npgrad.from_numpy(_nms_numpy(b, s, float(iou_threshold)))
+    return npgrad.from_numpy(_nms_numpy(b, s, _number("nms", "iou_threshold", iou_threshold)))
 
 
 def batched_nms(boxes: Tensor, scores: Tensor, idxs: Tensor, iou_threshold: float) -> Tensor:
@@ -430,10 +443,11 @@ def batched_nms(boxes: Tensor, scores: Tensor, idxs: Tensor, iou_threshold: floa
         raise ValueError(
             f"batched_nms: idxs must have shape {tuple(s.shape)} like scores, got {ids.shape}"
         )
+    threshold = _number("batched_nms", "iou_threshold", iou_threshold)
     keep_mask = np.zeros(s.shape[0], dtype=bool)
     for cat in np.unique(ids):
         members = np.flatnonzero(ids == cat)
-        keep_mask[members[_nms_numpy(b[members], s[members], float(iou_threshold))]] = True
+        keep_mask[members[_nms_numpy(b[members], s[members], threshold)]] = True
     kept = np.flatnonzero(keep_mask)
     kept = kept[np.argsort(-s[kept], kind="stable")]
     return npgrad.from_numpy(kept.astype(np.int64))

@@ -5,6 +5,7 @@ module and parameter names."""
 
 from __future__ import annotations
 
+import numbers
 from collections.abc import Callable, Sequence
 from typing import Any
 
@@ -27,6 +28,8 @@ __all__ = [
 
 
 def _check_p(op: str, p: float) -> None:
+    if not isinstance(p, numbers.Real):
+        raise TypeError(f"{op}: drop probability must be a number, got {p!r}")
     if not 0.0 <= p <= 1.0:
         raise ValueError(f"{op}: drop probability has to be between 0 and 1, but got {p}")
 

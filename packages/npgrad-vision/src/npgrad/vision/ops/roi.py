@@ -16,6 +16,7 @@ import numpy as np
 
 import npgrad
 from npgrad import Tensor, nn
+from npgrad.vision.ops.boxes import _number
 
 __all__ = ["RoIAlign", "RoIPool", "roi_align", "roi_pool"]
 
@@ -67,6 +68,9 @@ def _rois(op: str, input: Any, boxes: Any) -> np.ndarray:  # noqa: A002
             f"{op}: box batch indices must be integers in [0, {input.shape[0]}), "
             f"got {np.unique(batch).tolist()}"
         )
+    if not np.isfinite(rois[:, 1:]).all():
+        bad = np.flatnonzero(~np.isfinite(rois[:, 1:]).all(axis=1)).tolist()
+        raise ValueError(f"{op}: box coordinates must be finite, got NaN or inf in boxes {bad}")
     return rois
 
 
@@ -121,6 +125,7 @@ def roi_align(
     op = "roi_align"
     ph, pw = _output_size(op, output_size)
     rois = _rois(op, input, boxes)
+    spatial_scale = _number(op, "spatial_scale", spatial_scale)
     if not isinstance(sampling_ratio, int) or isinstance(sampling_ratio, bool):
         raise TypeError(f"{op}: sampling_ratio must be an int, got {sampling_ratio!r}")
     n_boxes = rois.shape[0]
@@ -250,6 +255,7 @@ def roi_pool(
     op = "roi_pool"
     ph, pw = _output_size(op, output_size)
     rois = _rois(op, input, boxes)
+    spatial_scale = _number(op, "spatial_scale", spatial_scale)
     n_boxes = rois.shape[0]
     channels, height, width = input.shape[1], input.shape[2], input.shape[3]
     if n_boxes == 0:

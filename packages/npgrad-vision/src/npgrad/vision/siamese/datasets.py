@@ -8,7 +8,7 @@ import numpy as np
 
 import npgrad
 from npgrad.data import Dataset, Subset
-from npgrad.vision.siamese._common import as_numpy
+from npgrad.vision.siamese._common import as_int, as_numpy, check_index
 
 __all__ = ["PairDataset", "TripletDataset"]
 
@@ -19,7 +19,13 @@ def _dataset_labels(dataset: Any, labels: Any, where: str) -> np.ndarray:
         labels = _targets_of(dataset)
     if labels is None:
         # no cheap way: load every sample (documented as slow)
-        labels = [dataset[i][1] for i in range(len(dataset))]
+        try:
+            labels = [dataset[i][1] for i in range(len(dataset))]
+        except (TypeError, IndexError, KeyError) as e:
+            raise TypeError(
+                f"{where}: can't read the labels of {type(dataset).__name__} ({e}): pass labels=, "
+                "or use a dataset of (input, label) samples or with a targets attribute"
+            ) from e
     arr = as_numpy(labels)
     if arr.ndim != 1 or len(arr) != len(dataset):
         raise ValueError(
@@ -136,22 +142,23 @@ class PairDataset(Dataset):
         self.labels = _dataset_labels(dataset, labels, "PairDataset")
         if len(self.labels) < 2:
             raise ValueError("PairDataset: the dataset needs at least 2 samples to form pairs")
-        self.length = len(self.labels) if length is None else int(length)
-        if self.length < 0:
-            raise ValueError(f"PairDataset: length must be non-negative, got {length}")
-        self.seed = _default_seed() if seed is None else int(seed)
+        self.length = (
+            len(self.labels) if length is None else as_int(length, "length", "PairDataset")
+        )
+        self.seed = _default_seed() if seed is None else as_int(seed, "seed", "PairDataset")
         self.epoch = 0
         self._groups = _Grouped(self.labels)
-        self.pairs = self._make_pairs()
+        self.pairs = self._make_pairs(0)
 
     def set_epoch(self, epoch: int) -> None:
         """Draw the pairs of ``epoch`` (a function of the seed and the epoch only)."""
-        self.epoch = int(epoch)
-        self.pairs = self._make_pairs()
+        epoch = as_int(epoch, "epoch", "PairDataset")
+        self.pairs = self._make_pairs(epoch)  # first: a failed draw leaves the epoch as it was
+        self.epoch = epoch
 
-    def _make_pairs(self) -> np.ndarray:
+    def _make_pairs(self, epoch: int) -> np.ndarray:
         g = self._groups
-        rng = np.random.default_rng([self.seed, self.epoch])
+        rng = np.random.default_rng([self.seed, epoch])
         n, length = g.n, self.length
         anchors = np.arange(n) if length == n else rng.integers(0, n, length)
         n_pos = int(round(self.positive_ratio * length))
@@ -174,7 +181,7 @@ class PairDataset(Dataset):
         return np.stack([anchors, partners, same], axis=1)
 
     def __getitem__(self, index: int) -> tuple[Any, Any, int]:
-        i, j, same = self.pairs[index]
+        i, j, same = self.pairs[check_index(index, self.length, "PairDataset")]
         return _first(self.dataset[int(i)]), _first(self.dataset[int(j)]), int(same)
 
     def __len__(self) -> int:
@@ -221,23 +228,24 @@ class TripletDataset(Dataset):
         self.anchors = np.flatnonzero(self._groups.sizes[self._groups.codes] >= 2)
         if len(self.anchors) == 0:
             raise ValueError("TripletDataset: no class has two samples to form a positive pair")
-        self.seed = _default_seed() if seed is None else int(seed)
+        self.seed = _default_seed() if seed is None else as_int(seed, "seed", "TripletDataset")
         self.epoch = 0
-        self.triplets = self._make_triplets()
+        self.triplets = self._make_triplets(0)
 
     def set_epoch(self, epoch: int) -> None:
         """Draw the partners of ``epoch``."""
-        self.epoch = int(epoch)
-        self.triplets = self._make_triplets()
+        epoch = as_int(epoch, "epoch", "TripletDataset")
+        self.triplets = self._make_triplets(epoch)
+        self.epoch = epoch
 
-    def _make_triplets(self) -> np.ndarray:
-        rng = np.random.default_rng([self.seed, self.epoch])
+    def _make_triplets(self, epoch: int) -> np.ndarray:
+        rng = np.random.default_rng([self.seed, epoch])
         pos = self._groups.positives(self.anchors, rng)
         neg = self._groups.negatives(self.anchors, rng)
         return np.stack([self.anchors, pos, neg], axis=1)
 
     def __getitem__(self, index: int) -> tuple[Any, Any, Any]:
-        a, p, n = self.triplets[index]
+        a, p, n = self.triplets[check_index(index, len(self.triplets), "TripletDataset")]
         return tuple(_first(self.dataset[int(i)]) for i in (a, p, n))  # type: ignore[return-value]
 
     def __len__(self) -> int:

@@ -46,7 +46,10 @@ def pair_accuracy(distances: Any, same: Any, threshold: float) -> float:
     0.5
     """
     d, s = _check_pairs(distances, same, "pair_accuracy")
-    return float(np.mean((d <= threshold) == s))
+    t = as_numpy(threshold)
+    if t.ndim != 0 or t.dtype.kind not in "biuf":
+        raise TypeError(f"pair_accuracy: threshold must be a number, got {threshold!r}")
+    return float(np.mean((d <= t) == s))
 
 
 def best_threshold(distances: Any, same: Any) -> tuple[float, float]:
