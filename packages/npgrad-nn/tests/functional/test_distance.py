@@ -107,7 +107,12 @@ def test_cosine_similarity_broadcasts_stays_in_range_and_is_differentiable():
     out = F.cosine_similarity(a, b)
     assert out.shape == (4,) and (np.abs(out._data) <= 1).all()
     assert gradcheck(F.cosine_similarity, (a, b)) and gradgradcheck(F.cosine_similarity, (a, b))
-    assert F.cosine_similarity(npgrad.tensor([[1, 0]]), npgrad.tensor([[1, 1]])).dtype == np.float32
+    # integer inputs are refused, as in PyTorch; one floating input makes the common dtype float
+    with pytest.raises(TypeError, match="cosine_similarity: expected common dtype"):
+        F.cosine_similarity(npgrad.tensor([[1, 0]]), npgrad.tensor([[1, 1]]))
+    assert F.cosine_similarity(npgrad.tensor([[1, 0]]), npgrad.tensor([[1.0, 1.0]])).dtype == (
+        np.float32
+    )
 
 
 # ---- pdist ----------------------------------------------------------------------------------------

@@ -25,6 +25,7 @@ from npgrad import Tensor
 from npgrad.ops import activation as _act
 from npgrad.ops import elementwise as _el
 from npgrad.ops._shape_util import ShapeError
+from npgrad.ops.activation import _float_input
 from npgrad.ops.activation import hardshrink as hardshrink  # one implementation, in core
 from npgrad.ops.activation import prelu as prelu
 
@@ -434,7 +435,7 @@ def softshrink(input: Tensor, lambd: float = 0.5) -> Tensor:  # noqa: A002
     >>> F.softshrink(npgrad.tensor([-1.0, 0.2, 0.7]))
     tensor([-0.5000,  0.0000,  0.2000])
     """
-    x = _tensor("softshrink", input)
+    x = _float_input("softshrink", _tensor("softshrink", input))
     if lambd < 0:
         raise ValueError(
             f"softshrink: lambda must be greater or equal to 0, but found to be {lambd}."
@@ -453,7 +454,7 @@ def glu(input: Tensor, dim: int = -1) -> Tensor:  # noqa: A002
     >>> F.glu(npgrad.tensor([[2.0, 0.0]]))
     tensor([[1.]])
     """
-    x = _tensor("glu", input)
+    x = _float_input("glu", _tensor("glu", input))
     if x.ndim == 0:
         raise ShapeError("glu does not support scalars because halving size must be even")
     d = dim + x.ndim if -x.ndim <= dim < 0 else dim

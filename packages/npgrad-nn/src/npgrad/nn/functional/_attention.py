@@ -126,6 +126,10 @@ def scaled_dot_product_attention(
             f"{op}: expected query, key and value to have the same dtype, but got query.dtype: "
             f"{query.dtype}, key.dtype: {key.dtype} and value.dtype: {value.dtype} instead."
         )
+    if query.dtype.kind != "f":
+        raise TypeError(
+            f"{op}: expected floating point query, key and value, got dtype {query.dtype}"
+        )
     if query.shape[-1] != key.shape[-1]:
         raise ShapeError(
             f"{op}: query and key must have the same embedding size: query shape {query.shape}, "

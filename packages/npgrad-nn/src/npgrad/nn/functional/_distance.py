@@ -92,6 +92,13 @@ def cosine_similarity(x1: Tensor, x2: Tensor, dim: int = 1, eps: float = 1e-8) -
     >>> F.cosine_similarity(a, npgrad.tensor([[1.0, 0.0]]))
     tensor([1.0000, 0.7071])
     """
+    if isinstance(x1, Tensor) and isinstance(x2, Tensor):
+        common = npgrad.promote_types(x1.dtype, x2.dtype)
+        if common.kind != "f":  # unlike pairwise_distance, PyTorch refuses integer inputs here
+            raise TypeError(
+                "cosine_similarity: expected common dtype to be floating point, yet common "
+                f"dtype is {common}"
+            )
     a = _float_tensor("cosine_similarity", "x1", x1)
     b = _float_tensor("cosine_similarity", "x2", x2)
     a, b = _broadcast("cosine_similarity", a, b)
@@ -113,6 +120,8 @@ def pdist(input: Tensor, p: float = 2.0) -> Tensor:  # noqa: A002
     >>> F.pdist(npgrad.tensor([[0.0, 0.0], [3.0, 4.0], [0.0, 1.0]]))
     tensor([5.0000, 1.0000, 4.2426])
     """
+    if isinstance(input, Tensor) and input.dtype.kind != "f":
+        raise TypeError(f"pdist only supports floating-point dtypes, got {input.dtype}")
     x = _float_tensor("pdist", "input", input)
     if x.ndim != 2:
         raise ShapeError(f"pdist only supports 2D tensors, got: {x.ndim}D (shape {x.shape})")

@@ -44,14 +44,14 @@ def _check(op: str, input: Any, p: Any) -> Tensor:  # noqa: A002
 
 
 def _dropout_impl(
-    x: Tensor, p: float, train: bool, inplace: bool, lead: int | None, alpha: bool
+    op: str, x: Tensor, p: float, train: bool, inplace: bool, lead: int | None, alpha: bool
 ) -> Tensor:
     """PyTorch's ``_dropout_impl``: ``lead`` is None for elementwise noise, else the number
     of leading dims (batch, channel) the noise varies over — it is broadcast over the rest."""
     if p == 0 or not train or x.numel() == 0:
         return x
     if x.dtype.kind != "f":
-        raise TypeError(f"dropout: expected a floating point input, got {x.dtype}")
+        raise TypeError(f"{op}: expected a floating point input, got {x.dtype}")
     if p == 1:
         # multiplied, not filled, like PyTorch: the zero gradient flows through the graph
         return x.mul_(0.0) if inplace else x * 0.0
@@ -95,7 +95,7 @@ def dropout(
     True
     """
     x = _check("dropout", input, p)
-    return _dropout_impl(x, float(p), bool(training), inplace, None, False)
+    return _dropout_impl("dropout", x, float(p), bool(training), inplace, None, False)
 
 
 def alpha_dropout(
@@ -119,7 +119,7 @@ def alpha_dropout(
     (True, True)
     """
     x = _check("alpha_dropout", input, p)
-    return _dropout_impl(x, float(p), bool(training), inplace, None, True)
+    return _dropout_impl("alpha_dropout", x, float(p), bool(training), inplace, None, True)
 
 
 def feature_alpha_dropout(
@@ -144,7 +144,7 @@ def feature_alpha_dropout(
             "feature_alpha_dropout: Feature dropout requires at least 2 dimensions in the "
             f"input, got shape {x.shape}"
         )
-    return _dropout_impl(x, float(p), bool(training), inplace, 2, True)
+    return _dropout_impl("feature_alpha_dropout", x, float(p), bool(training), inplace, 2, True)
 
 
 def dropout1d(
@@ -172,7 +172,7 @@ def dropout1d(
             "(i.e. 2D or 3D inputs)."
         )
     lead = 2 if x.ndim == 3 else 1
-    return _dropout_impl(x, float(p), bool(training), inplace, lead, False)
+    return _dropout_impl("dropout1d", x, float(p), bool(training), inplace, lead, False)
 
 
 def dropout2d(
@@ -218,7 +218,7 @@ def dropout2d(
             f"dropout2d: Feature dropout requires at least 2 dimensions in the input, got "
             f"shape {x.shape}"
         )
-    return _dropout_impl(x, float(p), bool(training), inplace, 2, False)
+    return _dropout_impl("dropout2d", x, float(p), bool(training), inplace, 2, False)
 
 
 def dropout3d(
@@ -251,4 +251,4 @@ def dropout3d(
     lead = 2 if x.ndim == 5 else 1
     if x.ndim == 0:
         raise ShapeError("dropout3d: Feature dropout requires at least 1 dimension in the input")
-    return _dropout_impl(x, float(p), bool(training), inplace, lead, False)
+    return _dropout_impl("dropout3d", x, float(p), bool(training), inplace, lead, False)

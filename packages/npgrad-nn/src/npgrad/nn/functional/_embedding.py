@@ -294,6 +294,11 @@ def embedding_bag(
                 f"embedding_bag: If per_sample_weights ({shape}) is not None, then it must have "
                 f"the same shape as the input ({idx.shape})"
             )
+        if per_sample_weights.dtype != weight.dtype:  # PyTorch: a RuntimeError, no promotion
+            raise TypeError(
+                f"embedding_bag: per_sample_weights must have the weight's dtype {weight.dtype}, "
+                f"got {per_sample_weights.dtype}"
+            )
     if padding_idx is not None:
         if not -num <= padding_idx < num:
             raise ValueError(

@@ -28,6 +28,7 @@ import numpy as np
 import npgrad
 from npgrad import Tensor
 from npgrad.autograd.function import Function
+from npgrad.nn.functional._padding import _PadNotSupported
 from npgrad.ops._promote import const
 from npgrad.ops._shape_util import ShapeError
 
@@ -349,7 +350,7 @@ def affine_grid(theta: Tensor, size: Sequence[int], align_corners: bool | None =
     except TypeError:
         raise TypeError(f"{op}: size must be a sequence of ints, got {size!r}") from None
     if len(sz) not in (4, 5):
-        raise ShapeError(
+        raise _PadNotSupported(
             f"{op}: only 4D and 5D sizes are supported (2D and 3D affine transforms), got size "
             f"{list(sz)}"
         )

@@ -141,11 +141,8 @@ def _linear_slow_path(input: Any, weight: Any, bias: Any) -> Tensor | None:  # n
             f"linear: input shape {xs} and weight shape {ws} cannot be multiplied "
             f"(input's last dimension {xs[-1]} != in_features {ws[-1]})"
         )
-    if weight.ndim == 1:  # rare: plain dot products over the last dimension
-        out = npgrad.matmul(input, weight)
-        return out if bias is None else out + bias
     if bias is not None:
-        out_shape = xs[:-1] + ws[:1]
+        out_shape = xs[:-1] + ws[:-1]
         try:
             ok = np.broadcast_shapes(bias.shape, out_shape) == out_shape
         except ValueError:
@@ -155,6 +152,9 @@ def _linear_slow_path(input: Any, weight: Any, bias: Any) -> Tensor | None:  # n
                 f"linear: bias of shape {bias.shape} does not broadcast to the output shape "
                 f"{out_shape}"
             )
+    if weight.ndim == 1:  # rare: plain dot products over the last dimension
+        out = npgrad.matmul(input, weight)
+        return out if bias is None else out + bias
     return None
 
 

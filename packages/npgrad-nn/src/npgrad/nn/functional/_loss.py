@@ -284,6 +284,9 @@ def binary_cross_entropy(
     xd = x._data
     if xd.size and not ((xd >= 0) & (xd <= 1)).all():
         raise _LossValueError(f"{op}: all elements of input should be between 0 and 1")
+    td = t._data
+    if td.size and not ((td >= 0) & (td <= 1)).all():
+        raise _LossValueError(f"{op}: all elements of target should be between 0 and 1")
     loss = _BinaryCrossEntropy.apply(x, t)
     if weight is not None:
         loss = loss * _broadcast_weight(op, weight, x)

@@ -43,6 +43,14 @@ class _TargetTypeError(TypeError, RuntimeError):
     """A target of the wrong dtype (PyTorch raises RuntimeError)."""
 
 
+class _TargetIndexError(IndexError, RuntimeError):
+    """A class index out of range: PyTorch's IndexError for ``nll_loss``/``cross_entropy``,
+    its RuntimeError for ``multi_margin_loss``."""
+
+
+_NO_IGNORE = -(2**62)  # the ``ignore_index`` of losses that ignore no target
+
+
 # ---- shared helpers --------------------------------------------------------------------------
 def _tensor(op: str, x: Any, what: str = "input") -> Tensor:
     if isinstance(x, Tensor):
@@ -148,9 +156,10 @@ def _class_target(op: str, x: Tensor, target: Any, weight: Any, ignore_index: in
         keep = tgt != ignore_index
         bad = keep & ((tgt < 0) | (tgt >= c))
         if bad.any():
-            raise IndexError(
+            ignored = "" if ignore_index == _NO_IGNORE else f" or equal ignore_index={ignore_index}"
+            raise _TargetIndexError(
                 f"Target {int(tgt[bad].flat[0])} is out of bounds. ({op}: class indices must "
-                f"be in [0, {c}) or equal ignore_index={ignore_index})"
+                f"be in [0, {c}){ignored})"
             )
         valid = keep.astype(x.dtype)
         safe = np.where(keep, tgt, 0).astype(np.int64, copy=False)
@@ -471,7 +480,7 @@ def multi_margin_loss(
         )
     if weight is not None and _float(op, weight, "weight").ndim != 1:
         raise ValueError(f"{op}: weight must be one-dimensional, got shape {tuple(weight.shape)}")
-    tg = _class_target(op, x, target, weight, -(2**62))  # nothing is ignored
+    tg = _class_target(op, x, target, weight, _NO_IGNORE)
     t, w, unbatched = tg.t, tg.w, tg.unbatched
     xb = x.reshape(1, -1) if unbatched else x
     n, c = xb.shape

@@ -54,6 +54,13 @@ def margin_ranking_loss(
             f"{op}: all input tensors should have the same dimension but got sizes: input1: "
             f"{tuple(x1.shape)}, input2: {tuple(x2.shape)}, target: {tuple(t.shape)}"
         )
+    try:
+        np.broadcast_shapes(x1.shape, x2.shape, t.shape)
+    except ValueError:
+        raise ShapeError(
+            f"{op}: input1 {tuple(x1.shape)}, input2 {tuple(x2.shape)} and target "
+            f"{tuple(t.shape)} must have broadcastable shapes"
+        ) from None
     if t.dtype.kind != "f":  # a floating target promotes with the inputs, as in PyTorch
         t = t.to(np.result_type(x1.dtype, x2.dtype))
     return _reduce((-t * (x1 - x2) + float(margin)).clamp(min=0.0), red)

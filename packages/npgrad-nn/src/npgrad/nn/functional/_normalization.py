@@ -261,6 +261,13 @@ def _check_affine(op: str, x: Tensor, t: Any, name: str, shape: tuple[int, ...])
         )
 
 
+def _momentum(op: str, momentum: Any) -> float:
+    try:
+        return float(momentum)
+    except (TypeError, ValueError):
+        raise TypeError(f"{op}: momentum must be a number, got {type(momentum).__name__}") from None
+
+
 def _check_eps(op: str, eps: float, training: bool) -> float:
     eps = float(eps)
     if training and eps <= 0.0:
@@ -360,7 +367,7 @@ def batch_norm(
             )
         stats = (_stat(running_mean, x, (1, c, 1)), _stat(running_var, x, (1, c, 1)))
     elif running_mean is not None and running_var is not None:
-        running = (running_mean._data, running_var._data, float(momentum))
+        running = (running_mean._data, running_var._data, _momentum(op, momentum))
     if n * rest == 0:
         # PyTorch: an empty batch gives an empty output (still in the graph of weight and
         # bias, whose gradients are then zeros) and leaves the running statistics unchanged
@@ -430,7 +437,7 @@ def instance_norm(
             )
         stats = (_stat(running_mean, x, (1, c, 1)), _stat(running_var, x, (1, c, 1)))
     elif running_mean is not None and running_var is not None:
-        running = (running_mean._data, running_var._data, float(momentum))
+        running = (running_mean._data, running_var._data, _momentum(op, momentum))
     out = _Normalize.apply(x, weight, bias, plan, eps, stats, running)
     if running is not None:
         _bump(running_mean, running_var)

@@ -29,8 +29,8 @@ _MODES = ("constant", "reflect", "replicate", "circular")
 
 
 class _PadNotSupported(ValueError, NotImplementedError):
-    """A mode or an input rank ``pad`` does not handle: a ValueError by npgrad's convention,
-    and the NotImplementedError PyTorch raises in the same place."""
+    """A mode or a rank ``pad`` (or ``interpolate``, ``affine_grid``) does not handle: a
+    ValueError by npgrad's convention, and the NotImplementedError PyTorch raises there."""
 
 
 class _PadValueError(ValueError, RuntimeError):

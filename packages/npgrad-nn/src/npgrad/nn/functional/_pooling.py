@@ -102,12 +102,12 @@ def _max_pool(
 
 
 def _avg_divisor(
-    g: _Geom, count_include_pad: bool, divisor_override: Any, dtype: np.dtype
+    g: _Geom, count_include_pad: bool, divisor_override: Any, dtype: np.dtype, op: Any
 ) -> np.ndarray:
     """1 / divisor per output position (a product of per-dimension factors, as in PyTorch)."""
     if divisor_override is not None:
         if int(divisor_override) == 0:
-            raise ValueError("divisor_override must be non-zero")
+            raise ValueError(f"{_who(op)}: divisor_override must be non-zero")
         return np.asarray(1.0 / int(divisor_override), dtype)
     scale = np.ones((), np.float64)
     for t, (n, o, k, s, p) in enumerate(zip(g.in_size, g.out_size, g.kernel, g.stride, g.pad)):
@@ -131,7 +131,7 @@ def _avg_pool(
 ) -> Tensor:
     x = _check_input(input, nd, op)
     g = _window_geom(x, nd, op, kernel_size, stride, padding, 1, ceil_mode)
-    scale = _avg_divisor(g, bool(count_include_pad), divisor_override, x.dtype)
+    scale = _avg_divisor(g, bool(count_include_pad), divisor_override, x.dtype, op)
     return _batched(x, nd, lambda t: AvgPoolNd.apply(t, g, scale))  # type: ignore[no-any-return]
 
 
@@ -307,8 +307,11 @@ def _lp_pool(
 ) -> Tensor:
     # PyTorch's definition: (sum over the window of x^p)^(1/p), via an average times the size
     kernel = _ntuple(kernel_size, nd, "kernel_size", op, minimum=1)
-    out = _avg_pool(input ** float(norm_type), nd, op, kernel, stride, 0, ceil_mode, True, None)
-    return (out.sign() * out.abs().relu() * math.prod(kernel)) ** (1.0 / float(norm_type))
+    p = float(norm_type)
+    if p == 0.0:  # PyTorch fails with Python's ZeroDivisionError computing 1 / p
+        raise ValueError(f"{op}: norm_type must be non-zero, got {norm_type}")
+    out = _avg_pool(input**p, nd, op, kernel, stride, 0, ceil_mode, True, None)
+    return (out.sign() * out.abs().relu() * math.prod(kernel)) ** (1.0 / p)
 
 
 def lp_pool1d(

@@ -23,6 +23,7 @@ import numpy as np
 
 from npgrad import Tensor
 from npgrad.autograd.function import Function
+from npgrad.nn.functional._padding import _PadNotSupported
 from npgrad.ops._shape_util import ShapeError
 
 __all__ = [
@@ -183,7 +184,7 @@ def interpolate(
     if not isinstance(input, Tensor):
         raise TypeError(f"interpolate: expected input to be a Tensor, got {type(input).__name__}")
     if mode not in _MODES:
-        raise ValueError(
+        raise _PadNotSupported(
             f"interpolate: unknown mode {mode!r}; expected one of {', '.join(map(repr, _MODES))}"
         )
     if mode in ("nearest", "area", "nearest-exact"):

@@ -12,7 +12,7 @@ import npgrad
 from npgrad import Tensor
 from npgrad.nn import init
 from npgrad.nn.functional import _rnn as FR
-from npgrad.nn.modules.module import Module
+from npgrad.nn.modules.module import Module, _check_sizes
 from npgrad.nn.parameter import Parameter
 from npgrad.ops._shape_util import ShapeError
 
@@ -33,6 +33,7 @@ class RNNCellBase(Module):
         dtype: Any = None,
     ) -> None:
         super().__init__()
+        _check_sizes(type(self).__name__, input_size=input_size, hidden_size=hidden_size)
         self.input_size, self.hidden_size, self.bias = input_size, hidden_size, bias
         self.weight_ih = Parameter(
             npgrad.empty((num_chunks * hidden_size, input_size), dtype=dtype)

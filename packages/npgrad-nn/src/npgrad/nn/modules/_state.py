@@ -140,8 +140,13 @@ def load_state_dict(
                 )
             continue  # into an uninitialized one: nothing to copy
         arr = src._data if isinstance(src, Tensor) else np.asarray(src)
+        if arr.dtype.kind not in "biufc":  # a str, None, object...: nothing to copy from
+            errors.append(
+                f'While copying the parameter named "{k}", expected a Tensor or an array of '
+                f"numbers from checkpoint but received {type(src).__name__}"
+            )
         # an uninitialized target takes the checkpoint's shape (PyTorch's lazy load hook)
-        if not is_lazy(target) and arr.shape != target.shape:
+        elif not is_lazy(target) and arr.shape != target.shape:
             errors.append(
                 f"size mismatch for {k}: copying a param with shape {arr.shape} from checkpoint, "
                 f"the shape in current model is {target.shape}."

@@ -83,6 +83,32 @@ class Sequential(Module):
             )
         return Sequential(*self, *other)
 
+    def __iadd__(self, other: Sequential) -> Sequential:
+        if not isinstance(other, Sequential):
+            raise ValueError(
+                f"add operator supports only objects of Sequential class, but {type(other)} is given."
+            )
+        return self.extend(list(other))
+
+    def _repeat_factor(self, other: Any) -> int:
+        if not isinstance(other, int):
+            raise TypeError(
+                f"unsupported operand type(s) for *: 'Sequential' and '{type(other).__name__}'"
+            )
+        if other <= 0:
+            raise ValueError(f"Non-positive multiplication factor {other} for Sequential")
+        return other
+
+    def __mul__(self, other: int) -> Sequential:
+        """The modules repeated ``other`` times (the same module objects, as in PyTorch)."""
+        return Sequential(*(list(self) * self._repeat_factor(other)))
+
+    def __rmul__(self, other: int) -> Sequential:
+        return self.__mul__(other)
+
+    def __imul__(self, other: int) -> Sequential:
+        return self.extend(list(self) * (self._repeat_factor(other) - 1))
+
     def append(self, module: Module) -> Sequential:
         self.add_module(str(len(self)), module)
         return self
@@ -244,6 +270,7 @@ class ModuleDict(Module):
         return self._modules.values()  # type: ignore[return-value]
 
     def update(self, modules: Mapping[str, Module] | Iterable[tuple[str, Module]]) -> None:
+        _check_pairs("ModuleDict", modules)
         items = modules.items() if isinstance(modules, Mapping) else modules
         for j, item in enumerate(items):
             if not isinstance(item, (tuple, list)) or len(item) != 2:
@@ -251,6 +278,14 @@ class ModuleDict(Module):
                     f"ModuleDict update sequence element #{j} should be a (key, module) pair"
                 )
             self[item[0]] = item[1]
+
+
+def _check_pairs(cls: str, pairs: Any) -> None:
+    if not isinstance(pairs, Iterable):
+        raise TypeError(
+            f"{cls}.update should be called with an iterable of key/value pairs, but got "
+            f"{type(pairs).__name__}"
+        )
 
 
 def _as_parameter(value: Any) -> Any:
@@ -353,6 +388,7 @@ class ParameterDict(Module):
     def update(self, parameters: Any) -> None:
         """Add or overwrite entries, as PyTorch does: a plain mapping in sorted key order; an
         OrderedDict, a ParameterDict or an iterable of ``(key, value)`` pairs in its order."""
+        _check_pairs("ParameterDict", parameters)
         if isinstance(parameters, (OrderedDict, ParameterDict)):
             items = parameters.items()
         elif isinstance(parameters, Mapping):

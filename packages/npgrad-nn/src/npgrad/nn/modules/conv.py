@@ -20,7 +20,7 @@ from npgrad.nn.functional._conv import _conv_nd, _conv_transpose_nd
 from npgrad.nn.functional._im2col import _check_input, _ntuple, _who
 from npgrad.nn.functional._padding import _pad
 from npgrad.nn.modules.fold import Fold, Unfold
-from npgrad.nn.modules.module import Module
+from npgrad.nn.modules.module import Module, _check_sizes
 from npgrad.nn.parameter import Parameter
 
 __all__ = [
@@ -60,6 +60,7 @@ class _ConvNd(Module):
     ) -> None:
         super().__init__()
         nd, name = self._nd, type(self).__name__
+        _check_sizes(name, in_channels=in_channels, out_channels=out_channels)
         if groups <= 0:
             raise ValueError(f"{name}: groups must be a positive integer, got {groups}")
         if in_channels % groups:

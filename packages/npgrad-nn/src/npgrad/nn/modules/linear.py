@@ -14,7 +14,7 @@ import npgrad
 from npgrad import Tensor
 from npgrad.nn import functional as F
 from npgrad.nn import init
-from npgrad.nn.modules.module import Module
+from npgrad.nn.modules.module import Module, _check_sizes
 from npgrad.nn.parameter import Parameter
 from npgrad.ops._shape_util import ShapeError
 
@@ -93,6 +93,7 @@ class Linear(Module):
         dtype: Any = None,
     ) -> None:
         super().__init__()
+        _check_sizes("Linear", in_features=in_features, out_features=out_features)
         self.in_features = in_features
         self.out_features = out_features
         self.weight = Parameter(npgrad.empty((out_features, in_features), dtype=dtype))
@@ -165,6 +166,12 @@ class Bilinear(Module):
         dtype: Any = None,
     ) -> None:
         super().__init__()
+        _check_sizes(
+            "Bilinear",
+            in1_features=in1_features,
+            in2_features=in2_features,
+            out_features=out_features,
+        )
         self.in1_features = in1_features
         self.in2_features = in2_features
         self.out_features = out_features

@@ -8,6 +8,7 @@ state_dict of the same architecture loads unchanged.
 
 from __future__ import annotations
 
+import operator
 import os
 from collections import OrderedDict
 from collections.abc import Callable, Iterator
@@ -36,6 +37,7 @@ from npgrad.nn.modules._hooks import (
 )
 from npgrad.nn.modules._state import _IncompatibleKeys
 from npgrad.nn.parameter import Buffer, Parameter, is_lazy
+from npgrad.ops._shape_util import ShapeError
 
 # the global hooks live in _hooks and are PyTorch's ``torch.nn.modules.module`` functions
 __all__ = [
@@ -48,6 +50,19 @@ __all__ = [
     "register_module_module_registration_hook",
     "register_module_parameter_registration_hook",
 ]
+
+
+def _check_sizes(owner: str, **sizes: Any) -> None:
+    """Layer sizes (``in_features=...``) must be non-negative ints: checked in the constructor,
+    so the error names the layer rather than the tensor factory that would fail (a negative
+    size is a ShapeError: npgrad's ValueError and PyTorch's RuntimeError)."""
+    for name, size in sizes.items():
+        try:
+            n = operator.index(size)
+        except TypeError:
+            raise TypeError(f"{owner}: {name} must be an int, got {type(size).__name__}") from None
+        if n < 0:
+            raise ShapeError(f"{owner}: {name} must be non-negative, got {n}")
 
 
 def _addindent(text: str, spaces: int) -> str:

@@ -17,7 +17,7 @@ from typing import Any
 import npgrad
 from npgrad import Tensor
 from npgrad.nn import functional as F
-from npgrad.nn.modules.module import Module
+from npgrad.nn.modules.module import Module, _check_sizes
 from npgrad.nn.parameter import Parameter
 
 __all__ = [
@@ -63,6 +63,7 @@ class _NormBase(Module):
         super().__init__()
         _check_device(device)
         dt = _dtype(dtype)
+        _check_sizes(type(self).__name__, num_features=num_features)
         self.num_features = num_features
         self.eps = eps
         self.momentum = momentum
@@ -351,11 +352,15 @@ class InstanceNorm3d(_InstanceNorm):
     _batched = 5
 
 
-def _shape_of(normalized_shape: int | tuple[int, ...] | list[int]) -> tuple[int, ...]:
+def _shape_of(owner: str, normalized_shape: int | tuple[int, ...] | list[int]) -> tuple[int, ...]:
     """``normalized_shape`` (an int or a sequence of ints) as a tuple of ints."""
     if isinstance(normalized_shape, numbers.Integral):
-        return (int(normalized_shape),)
-    return tuple(int(s) for s in normalized_shape)  # type: ignore[union-attr]
+        shape: tuple[int, ...] = (int(normalized_shape),)
+    else:
+        shape = tuple(int(s) for s in normalized_shape)  # type: ignore[union-attr]
+    for size in shape:
+        _check_sizes(owner, normalized_shape=size)
+    return shape
 
 
 class LayerNorm(Module):
@@ -384,7 +389,7 @@ class LayerNorm(Module):
     ) -> None:
         super().__init__()
         _check_device(device)
-        self.normalized_shape = _shape_of(normalized_shape)
+        self.normalized_shape = _shape_of("LayerNorm", normalized_shape)
         self.eps = eps
         self.elementwise_affine = elementwise_affine
         dt = _dtype(dtype)
@@ -454,7 +459,7 @@ class RMSNorm(Module):
     ) -> None:
         super().__init__()
         _check_device(device)
-        self.normalized_shape = _shape_of(normalized_shape)
+        self.normalized_shape = _shape_of("RMSNorm", normalized_shape)
         self.eps = eps
         self.elementwise_affine = elementwise_affine
         if elementwise_affine:
@@ -516,6 +521,7 @@ class GroupNorm(Module):
     ) -> None:
         super().__init__()
         _check_device(device)
+        _check_sizes("GroupNorm", num_groups=num_groups, num_channels=num_channels)
         if num_groups <= 0 or num_channels % num_groups != 0:
             raise ValueError(
                 f"num_channels ({num_channels}) must be divisible by num_groups ({num_groups})"

@@ -11,6 +11,7 @@ where npgrad (like torch's training path) returns the layer's output there.
 from __future__ import annotations
 
 import copy
+import operator
 from collections.abc import Callable
 from typing import Any
 
@@ -42,6 +43,8 @@ __all__ = [
 def _generate_square_subsequent_mask(sz: int, device: Any = None, dtype: Any = None) -> Tensor:
     """A ``(sz, sz)`` float mask: 0 on and below the diagonal, ``-inf`` above."""
     dt = npgrad.get_default_dtype() if dtype is None else npgrad.dtypes.to_dtype(dtype)
+    if operator.index(sz) < 0:
+        raise ShapeError(f"generate_square_subsequent_mask: sz must be non-negative, got {sz}")
     arr = np.triu(np.full((sz, sz), -np.inf), k=1).astype(dt)
     return Tensor._make(arr, False, None)
 

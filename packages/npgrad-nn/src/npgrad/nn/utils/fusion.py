@@ -16,6 +16,7 @@ import npgrad
 from npgrad import Tensor
 from npgrad.nn.modules.module import Module
 from npgrad.nn.parameter import Parameter
+from npgrad.ops._shape_util import ShapeError
 
 __all__ = [
     "fuse_conv_bn_eval",
@@ -35,8 +36,26 @@ def _arr(t: Tensor | None, like: np.ndarray, fill: float) -> np.ndarray:
 
 
 def _fused(
-    w: Tensor, b: Tensor | None, rm: Tensor, rv: Tensor, eps: float, bw: Any, bb: Any, shape: Any
+    w: Tensor,
+    b: Tensor | None,
+    rm: Tensor,
+    rv: Tensor,
+    eps: float,
+    bw: Any,
+    bb: Any,
+    shape: Any,
+    op: str,
 ) -> tuple[Parameter, Parameter]:
+    # Checked before any arithmetic: a mismatch would otherwise surface as NumPy's broadcast
+    # error (PyTorch: a RuntimeError from its own broadcast).
+    channels = w.shape[list(shape).index(-1)]
+    for name, t in (("running_mean", rm), ("running_var", rv), ("weight", bw), ("bias", bb)):
+        if t is not None and t.shape not in ((channels,), (1,)):
+            raise ShapeError(
+                f"{op}: the batch norm's {name} has shape {tuple(t.shape)}, expected "
+                f"({channels},) for the {channels} output channels of the weight of shape "
+                f"{tuple(w.shape)}"
+            )
     rm_a = rm._data
     scale = _arr(bw, rm_a, 1.0) / np.sqrt(rv._data + eps)
     b_dtype = w.dtype if b is None else b.dtype
@@ -75,7 +94,7 @@ def fuse_conv_bn_weights(
     """
     lead = [1, -1] if transpose else [-1, 1]
     shape = lead + [1] * (conv_w.ndim - 2)
-    return _fused(conv_w, conv_b, bn_rm, bn_rv, bn_eps, bn_w, bn_b, shape)
+    return _fused(conv_w, conv_b, bn_rm, bn_rv, bn_eps, bn_w, bn_b, shape, "fuse_conv_bn_weights")
 
 
 def fuse_linear_bn_weights(
@@ -99,7 +118,9 @@ def fuse_linear_bn_weights(
     >>> w.flatten(), b.detach()
     (tensor([1., 1.]), tensor([0.5000, 0.5000]))
     """
-    return _fused(linear_w, linear_b, bn_rm, bn_rv, bn_eps, bn_w, bn_b, (-1, 1))
+    return _fused(
+        linear_w, linear_b, bn_rm, bn_rv, bn_eps, bn_w, bn_b, (-1, 1), "fuse_linear_bn_weights"
+    )
 
 
 def _check_eval(mod: Module, bn: Module, op: str) -> None:

@@ -77,8 +77,8 @@ class _SpectralNorm(Module):
         ndim = weight.ndim
         if dim >= ndim or dim < -ndim:
             raise IndexError(
-                f"Dimension out of range (expected to be in range of [-{ndim}, {ndim - 1}] but "
-                f"got {dim})"
+                f"spectral_norm: dimension out of range (expected to be in range of "
+                f"[-{ndim}, {ndim - 1}], but got {dim})"
             )
         if n_power_iterations <= 0:
             raise ValueError(

@@ -81,18 +81,19 @@ def _set_data(target: Tensor, value: Tensor) -> None:
     target._version += 1
 
 
-def _check_result(z: Any, original: Tensor, what: str) -> None:
+def _check_result(z: Any, shape: tuple[int, ...], dtype: Any, what: str) -> None:
+    """``z`` (a parametrization's result) has the unparametrized ``shape`` and ``dtype``."""
     if not isinstance(z, Tensor):
         raise ValueError(f"A parametrization must return a tensor. Got {type(z).__name__}.")
-    if z.dtype != original.dtype:
+    if z.dtype != dtype:
         raise ValueError(
             f"{what} may not change the dtype of the tensor, unless `unsafe` flag is enabled.\n"
-            f"unparametrized dtype: {original.dtype}\nparametrized dtype: {z.dtype}"
+            f"unparametrized dtype: {dtype}\nparametrized dtype: {z.dtype}"
         )
-    if z.shape != original.shape:
+    if z.shape != shape:
         raise ValueError(
             f"{what} may not change the shape of the tensor, unless `unsafe` flag is enabled.\n"
-            f"unparametrized shape: {original.shape}\nparametrized shape: {z.shape}"
+            f"unparametrized shape: {shape}\nparametrized shape: {z.shape}"
         )
 
 
@@ -106,6 +107,9 @@ class ParametrizationList(ModuleList):
             raise ValueError("ParametrizationList requires one or more modules.")
         super().__init__(modules)
         self.unsafe = unsafe
+        # what ``original`` was before ``right_inverse`` may reshape it in place (PyTorch's
+        # ``set_``): the checks compare with it, and a failed check puts it back
+        shape, dtype, data = original.shape, original.dtype, original._data
         new: Any = original
         with npgrad.no_grad():
             for m in reversed(list(self)):
@@ -141,7 +145,13 @@ class ParametrizationList(ModuleList):
                     t = Parameter(t, original.requires_grad)
                 _register(self, f"original{i}", t)
         if not self.unsafe:
-            _check_result(self(), original, "Registering a parametrization")
+            try:
+                _check_result(self(), shape, dtype, "Registering a parametrization")
+            except BaseException:
+                if original._data is not data:
+                    original._data = data
+                    original._version += 1
+                raise
 
     def right_inverse(self, value: Tensor) -> None:
         """Set the original tensor(s) so that the parametrization gives ``value`` (assigning
@@ -310,10 +320,10 @@ def register_parametrization(
         if not unsafe:
             y = getattr(module, tensor_name)
             x = parametrization(y)
-            _check_result(x, y, "Registering a parametrization")
+            _check_result(x, y.shape, y.dtype, "Registering a parametrization")
             if hasattr(parametrization, "right_inverse"):
                 z = parametrization.right_inverse(x)
-                _check_result(z, y, "parametrization.right_inverse")
+                _check_result(z, y.shape, y.dtype, "parametrization.right_inverse")
         plist.append(parametrization)
         plist.unsafe |= unsafe
     elif tensor_name in module._buffers or tensor_name in module._parameters:

@@ -43,7 +43,7 @@ def invert_permutation(permutation: Tensor | None) -> Tensor | None:
     """The permutation that undoes ``permutation`` (None stays None)."""
     if permutation is None:
         return None
-    p = _ints(permutation)
+    p = _ints(permutation, "invert_permutation", "permutation")
     out = np.empty_like(p)
     out[p] = np.arange(p.size, dtype=p.dtype)
     return npgrad.tensor(out)
@@ -112,11 +112,13 @@ class PackedSequence(PackedSequence_):
 
 
 # ---- helpers --------------------------------------------------------------------------------
-def _ints(values: Any) -> np.ndarray:
+def _ints(values: Any, op: str, what: str) -> np.ndarray:
     arr = values._data if isinstance(values, Tensor) else np.asarray(values)
     if arr.dtype.kind not in "iub" and arr.size:
-        raise TypeError(f"expected integer lengths/indices, got dtype {arr.dtype}")
-    return arr.astype(np.int64).reshape(-1)
+        raise TypeError(f"{op}: expected integer {what}, got dtype {arr.dtype}")
+    if arr.ndim != 1:
+        raise ShapeError(f"{op}: expected 1-D {what}, got shape {arr.shape}")
+    return arr.astype(np.int64)
 
 
 def _batch_sizes(lengths: np.ndarray) -> np.ndarray:
@@ -205,7 +207,7 @@ def unpad_sequence(
     >>> unpad_sequence(x, [3, 1], batch_first=True)
     [tensor([1, 2, 3]), tensor([4])]
     """
-    lens = _ints(lengths)
+    lens = _ints(lengths, "unpad_sequence", "lengths")
     x = padded_sequences if batch_first else padded_sequences.transpose(0, 1)
     if lens.size != x.shape[0]:
         raise ShapeError(
@@ -239,7 +241,7 @@ def pack_padded_sequence(
     """
     if not isinstance(input, Tensor):
         raise TypeError(f"pack_padded_sequence: input must be a Tensor, got {type(input).__name__}")
-    lens = _ints(lengths)
+    lens = _ints(lengths, "pack_padded_sequence", "lengths")
     if input.ndim < 2:
         raise ShapeError(
             f"pack_padded_sequence: input must have at least 2 dimensions (T, B, *), got shape "
@@ -309,7 +311,7 @@ def pad_packed_sequence(
         raise TypeError(
             f"pad_packed_sequence: expected a PackedSequence, got {type(sequence).__name__}"
         )
-    bs = _ints(sequence.batch_sizes)
+    bs = _ints(sequence.batch_sizes, "pad_packed_sequence", "batch_sizes")
     max_len = int(bs.size)
     if total_length is not None:
         if total_length < max_len:
@@ -329,7 +331,7 @@ def pad_packed_sequence(
     index = np.where(valid, offsets[np.minimum(t, bs.size - 1)] + j, int(offsets[-1]))
     lengths = sorted_lens
     if sequence.unsorted_indices is not None:
-        unsorted = _ints(sequence.unsorted_indices)
+        unsorted = _ints(sequence.unsorted_indices, "pad_packed_sequence", "unsorted_indices")
         index, lengths = index[:, unsorted], sorted_lens[unsorted]
     out = _gather_with_padding(sequence.data, index.T if batch_first else index, padding_value)
     return out, npgrad.tensor(lengths)

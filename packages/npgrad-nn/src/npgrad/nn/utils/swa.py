@@ -17,6 +17,7 @@ from npgrad import Tensor
 from npgrad._device import parse_device
 from npgrad.nn.modules.module import Module
 from npgrad.nn.modules.normalization import _BatchNorm
+from npgrad.nn.parameter import is_lazy
 
 __all__ = ["AveragedModel", "update_bn"]
 
@@ -219,7 +220,8 @@ def update_bn(loader: Iterable[Any], model: Module, device: Any = None) -> None:
 
     Each layer's statistics are reset and become the cumulative average over the batches
     (``momentum=None``), the model runs in training mode without gradients, then the layers'
-    momenta and the model's training mode are restored (also when the model raises). A model
+    momenta and the model's training mode are restored (also when the model raises; then the
+    running statistics are put back as they were too, where PyTorch leaves them reset). A model
     without batch norm (``_BatchNorm``: ``BatchNorm1d/2d/3d``, ``SyncBatchNorm``, the lazy
     ones) is left alone and ``loader`` is not read.
 
@@ -260,6 +262,13 @@ def update_bn(loader: Iterable[Any], model: Module, device: Any = None) -> None:
             f"update_bn: loader must be an iterable of batches, got {type(loader).__name__}"
         ) from None
     was_training = model.training
+    # the statistics as they were: put back if a batch raises (a failed pass leaves none reset)
+    saved = [
+        (b, b._data.copy())
+        for bn in momenta
+        for b in bn._buffers.values()
+        if b is not None and not is_lazy(b)
+    ]
     for bn in momenta:
         bn.reset_running_stats()
         bn.momentum = None
@@ -275,6 +284,11 @@ def update_bn(loader: Iterable[Any], model: Module, device: Any = None) -> None:
                         )
                     batch = batch[0]
                 model(batch)
+    except BaseException:
+        for b, data in saved:
+            b._data[...] = data
+            b._version += 1
+        raise
     finally:
         for bn, momentum in momenta.items():
             bn.momentum = momentum

@@ -28,7 +28,8 @@ def _norm_except_dim(v: Tensor, dim: int) -> Tensor:
     d = dim + v.ndim if dim < 0 else dim
     if not 0 <= d < v.ndim:
         raise IndexError(
-            f"Dimension out of range (expected to be in range of [{-v.ndim}, {v.ndim - 1}] but "
+            f"weight_norm: dimension out of range (expected to be in range of [{-v.ndim}, "
+            f"{v.ndim - 1}], but "
             f"got {dim})"
         )
     others = tuple(i for i in range(v.ndim) if i != d)
@@ -93,11 +94,11 @@ def weight_norm(module: Module, name: str = "weight", dim: int | None = 0) -> Mo
     d = -1 if dim is None else dim
     weight = module._parameters.get(name)
     if weight is None:
-        raise ValueError(f"weight_norm: module {module._get_name()} has no parameter {name!r}")
+        raise AttributeError(f"weight_norm: module {module._get_name()} has no parameter {name!r}")
     fn = _WeightNormHook(name, d)
-    del module._parameters[name]
-    with npgrad.no_grad():
+    with npgrad.no_grad():  # before removing the parameter: a bad ``dim`` raises here
         g = _norm_except_dim(weight, d)
+    del module._parameters[name]
     module.register_parameter(name + "_g", Parameter(g.detach()))
     module.register_parameter(name + "_v", Parameter(weight.detach()))
     setattr(module, name, fn.compute_weight(module))
