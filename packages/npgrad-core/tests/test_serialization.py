@@ -387,3 +387,14 @@ def test_load_accepts_torch_load_keywords(tmp_path):
     with pytest.raises(pickle.UnpicklingError, match="refuses"):
         npgrad.load(io.BytesIO(_evil_pt(tmp_path / "pwned")), weights_only=False)
     assert not (tmp_path / "pwned").exists()
+
+
+def test_an_unknown_format_and_a_missing_directory_are_named(tmp_path):
+    junk = tmp_path / "junk.pt"
+    junk.write_bytes(b"garbage bytes here 1234567890" * 3)
+    with pytest.raises(ValueError, match=r"junk\.pt is not a file npgrad can read"):
+        npgrad.load(junk)
+    missing = tmp_path / "nodir" / "x.pt"
+    with pytest.raises(FileNotFoundError, match=r"save: cannot write .*x\.pt: no such directory"):
+        npgrad.save({"a": npgrad.ones(2)}, missing)
+    assert not (tmp_path / "nodir").exists()

@@ -14,6 +14,7 @@ pickle may only name the handful of globals a state_dict needs.
 
 from __future__ import annotations
 
+import errno
 import io
 import json
 import os
@@ -180,7 +181,12 @@ def _write(f: PathOrFile, data: bytes) -> None:
         f.write(data)
         return
     path = Path(f)
-    fd, tmp = tempfile.mkstemp(prefix=f".{path.name}.", suffix=".tmp", dir=path.parent or ".")
+    folder = path.parent or Path(".")
+    if not folder.is_dir():  # (mkstemp's error would name the temporary file)
+        raise FileNotFoundError(
+            errno.ENOENT, f"save: cannot write {path}: no such directory", str(folder)
+        )
+    fd, tmp = tempfile.mkstemp(prefix=f".{path.name}.", suffix=".tmp", dir=folder)
     try:
         with os.fdopen(fd, "wb") as out:
             out.write(data)
@@ -295,6 +301,11 @@ def _read_header(buf: np.ndarray, name: str) -> tuple[dict[str, Any], int]:
     size = buf.size
     if size < 8:
         raise ValueError(f"load: {name} is not a safetensors file (only {size} bytes)")
+    if size > 8 and buf[8] != ord("{"):  # a safetensors header is a JSON object
+        raise ValueError(
+            f"load: {name} is not a file npgrad can read: not safetensors (its header is not "
+            "JSON) and not a zip archive (.npz, or a PyTorch .pt checkpoint)"
+        )
     (n,) = struct.unpack("<Q", bytes(buf[:8]))
     if n > size - 8:
         raise ValueError(

@@ -465,6 +465,13 @@ def test_hardshrink_and_prelu_match_numpy(dtype):
     _close(npgrad.prelu(t, npgrad.tensor(w[:1])), np.where(a > 0, a, w[0] * a), dtype)
 
 
+@pytest.mark.parametrize("dtype", [np.int64, np.int32, np.bool_])
+def test_hardshrink_refuses_integer_tensors(dtype):
+    # PyTorch has no integer kernel (NotImplementedError); it used to return float32 here
+    with pytest.raises(TypeError, match="hardshrink: not implemented for"):
+        npgrad.hardshrink(npgrad.tensor(np.array([1, 0, 1]).astype(dtype)))
+
+
 def test_nn_functional_uses_the_core_ops():
     nnf = pytest.importorskip("npgrad.nn.functional")
     assert nnf.hardshrink is npgrad.hardshrink

@@ -385,3 +385,12 @@ def test_parameter_repr_and_int_parameter_error():
     )
     with pytest.raises(RuntimeError, match="floating point"):
         nn.Parameter(npgrad.tensor([1, 2]))
+
+
+def test_type_casts_every_parameter_and_buffer_like_pytorch():
+    bn = nn.BatchNorm1d(2)
+    assert bn.type(npgrad.float64) is bn
+    dtypes = {k: v.dtype for k, v in bn.state_dict().items()}
+    assert set(dtypes.values()) == {np.dtype("float64")}  # num_batches_tracked too
+    with pytest.raises(TypeError, match="Module.type: not a dtype"):
+        bn.type("banana")

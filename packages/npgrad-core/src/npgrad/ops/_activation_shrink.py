@@ -7,7 +7,7 @@ from __future__ import annotations
 
 from typing import Any
 
-from npgrad.ops._promote import tensor_arg
+from npgrad.ops._promote import float_arg, tensor_arg
 from npgrad.ops._shape_util import ShapeError
 from npgrad.ops.comparison import where
 from npgrad.tensor import Tensor
@@ -22,7 +22,7 @@ def hardshrink(input: Any, lambd: float = 0.5) -> Tensor:  # noqa: A002
     >>> npgrad.hardshrink(npgrad.tensor([-1.0, 0.2, 0.7]))
     tensor([-1.0000,  0.0000,  0.7000])
     """
-    x = tensor_arg("hardshrink", input)
+    x = float_arg("hardshrink", input)
     # |x| = lambd is inside the dead zone (0 and zero gradient), as in PyTorch
     return where((x > lambd) | (x < -lambd), x, 0.0)
 

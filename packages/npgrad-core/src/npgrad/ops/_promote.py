@@ -83,6 +83,18 @@ def tensor_arg(op: str, x: Any) -> Tensor:
     raise TypeError(f"{op}: expected a Tensor, got {type(x).__name__}")
 
 
+def float_arg(op: str, x: Any) -> Tensor:
+    """``x`` as a floating Tensor (:func:`tensor_arg`); an integer or bool tensor is a
+    TypeError naming ``op`` (the ops that are only defined on real numbers)."""
+    x = tensor_arg(op, x)
+    if x.dtype.kind != "f":
+        raise TypeError(
+            f"{op}: not implemented for {x.dtype} tensors; it needs a floating point tensor "
+            "(cast with .float())"
+        )
+    return x
+
+
 def const(a: np.ndarray) -> Tensor:
     """The array ``a`` as a constant Tensor (no copy, outside any graph)."""
     return Tensor._make(a, False, None)

@@ -20,7 +20,7 @@ from npgrad.autograd.function import Function
 from npgrad.ops._activation_shrink import hardshrink as hardshrink
 from npgrad.ops._activation_shrink import prelu as prelu
 from npgrad.ops._erf import erf_array
-from npgrad.ops._promote import tensor_arg
+from npgrad.ops._promote import float_arg, tensor_arg
 from npgrad.ops.comparison import where
 from npgrad.tensor import Tensor, _check_dim
 
@@ -91,14 +91,7 @@ def erf(input: Tensor) -> Tensor:  # noqa: A002
 # ---- helpers ----------------------------------------------------------------------------------
 
 
-def _float_input(op: str, x: Any) -> Tensor:
-    x = tensor_arg(op, x)
-    if x.dtype.kind != "f":
-        raise TypeError(
-            f"{op}: not implemented for {x.dtype} tensors; it needs a floating point tensor "
-            "(cast with .float())"
-        )
-    return x
+_float_input = float_arg  # (npgrad.nn's functional activations use it under this name)
 
 
 def _to_float(op: str, x: Any) -> Tensor:

@@ -466,6 +466,21 @@ class Module:
             )
         return self._apply_to_tensors(lambda a: a.astype(d), floating_only=True)
 
+    def type(self, dst_type: Any) -> Module:
+        """Cast every parameter and buffer to ``dst_type``, in place. Unlike :meth:`to`,
+        integer buffers are cast too (``num_batches_tracked`` becomes a float under
+        ``type(npgrad.float64)``), as in PyTorch.
+
+        Examples
+        --------
+        >>> import npgrad
+        >>> from npgrad import nn
+        >>> nn.Linear(2, 1).type(npgrad.float64).weight.dtype
+        dtype('float64')
+        """
+        d = npgrad.dtypes.to_dtype(dst_type, "Module.type")
+        return self._apply_to_tensors(lambda a: a.astype(d), floating_only=False)
+
     def float(self) -> Module:
         return self.to(npgrad.float32)
 

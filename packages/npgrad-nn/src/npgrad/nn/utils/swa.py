@@ -18,6 +18,7 @@ from npgrad._device import parse_device
 from npgrad.nn.modules.module import Module
 from npgrad.nn.modules.normalization import _BatchNorm
 from npgrad.nn.parameter import is_lazy
+from npgrad.ops._shape_util import ShapeError
 
 __all__ = ["AveragedModel", "update_bn"]
 
@@ -33,16 +34,17 @@ def _check_fn(name: str, fn: Any) -> None:
 def _pair_up(
     kind: str, averaged: Sequence[tuple[str, Tensor]], current: Sequence[tuple[str, Tensor]]
 ) -> None:
-    """Check the averaged and the model's tensors pair up, before any of them is updated."""
+    """Check the averaged and the model's tensors pair up, before any of them is updated (a
+    ShapeError: npgrad's ValueError and PyTorch's RuntimeError)."""
     if len(averaged) != len(current):
-        raise ValueError(
+        raise ShapeError(
             f"AveragedModel.update_parameters: the averaged model has {len(averaged)} {kind}, "
             f"the model {len(current)}; it must have the architecture the averaged copy was "
             "made from"
         )
     for (name, a), (other, c) in zip(averaged, current):
         if a.shape != c.shape:
-            raise ValueError(
+            raise ShapeError(
                 f"AveragedModel.update_parameters: averaged {name!r} has shape {tuple(a.shape)} "
                 f"but the model's {other!r} has shape {tuple(c.shape)}"
             )
