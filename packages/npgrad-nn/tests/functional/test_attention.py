@@ -337,3 +337,53 @@ def test_multi_head_attention_forward_parity_with_torch():
         assert_close(ours[0], theirs[0].numpy())
         if nw:
             assert_close(ours[1], theirs[1].numpy())
+
+
+# ---- npgrad.nn.attention: backend selection ------------------------------------------------
+def test_sdpa_kernel_selects_the_backends_npgrad_serves():
+    from npgrad.nn.attention import SDPBackend, sdpa_kernel
+
+    q = npgrad.ones(1, 2, 3, 4)
+    want = F.scaled_dot_product_attention(q, q, q).numpy()
+    for backends in (
+        SDPBackend.MATH,
+        SDPBackend.FLASH_ATTENTION,
+        [SDPBackend.EFFICIENT_ATTENTION, SDPBackend.MATH],
+    ):
+        with sdpa_kernel(backends, set_priority=True):
+            np.testing.assert_array_equal(F.scaled_dot_product_attention(q, q, q).numpy(), want)
+    for backends in (SDPBackend.EFFICIENT_ATTENTION, [SDPBackend.CUDNN_ATTENTION], []):
+        with sdpa_kernel(backends), pytest.raises(RuntimeError, match="No viable backend"):
+            F.scaled_dot_product_attention(q, q, q)
+    F.scaled_dot_product_attention(q, q, q)  # restored on exit
+    with pytest.raises(TypeError, match="Backend must be an instance of SDPBackend"):
+        sdpa_kernel(3).__enter__()
+
+
+@pytest.mark.torch
+def test_sdpa_kernel_agrees_with_pytorch_on_a_cpu():
+    torch = pytest.importorskip("torch")
+    from torch.nn.attention import SDPBackend as TB
+    from torch.nn.attention import sdpa_kernel as tk
+
+    from npgrad.nn.attention import SDPBackend, sdpa_kernel
+
+    assert {k: int(v) for k, v in SDPBackend.__members__.items()} == {
+        k: int(v) for k, v in TB.__members__.items()
+    }
+    q, qt = npgrad.ones(1, 2, 3, 4), torch.ones(1, 2, 3, 4)
+    for name in SDPBackend.__members__:
+        if name == "ERROR":
+            continue
+        ours = theirs = True
+        with sdpa_kernel(SDPBackend[name]):
+            try:
+                F.scaled_dot_product_attention(q, q, q)
+            except RuntimeError:
+                ours = False
+        with tk(getattr(TB, name)):
+            try:
+                torch.nn.functional.scaled_dot_product_attention(qt, qt, qt)
+            except RuntimeError:
+                theirs = False
+        assert ours == theirs, name

@@ -7,7 +7,7 @@ npgrad's autograd. Ships in the ``npgrad-nn`` distribution; ``import npgrad`` co
 
 # Each family is star-imported by name (not through npgrad.nn.modules' computed __all__) so
 # that type checkers see every layer class as ``npgrad.nn.<Name>``.
-from npgrad.nn import functional, init, modules, parallel, utils
+from npgrad.nn import attention, functional, init, modules, parallel, utils
 from npgrad.nn.modules.activation import *  # noqa: F403
 from npgrad.nn.modules.adaptive import *  # noqa: F403
 from npgrad.nn.modules.attention import *  # noqa: F403
@@ -37,6 +37,7 @@ __all__ = [
     "Parameter",
     "UninitializedBuffer",
     "UninitializedParameter",
+    "attention",
     "functional",
     "init",
     "modules",

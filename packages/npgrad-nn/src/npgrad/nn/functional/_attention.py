@@ -26,6 +26,7 @@ import numpy as np
 import npgrad
 from npgrad import Tensor
 from npgrad.autograd.function import Function
+from npgrad.nn.attention import _check_backend
 from npgrad.ops._shape_util import ShapeError
 
 __all__ = ["multi_head_attention_forward", "scaled_dot_product_attention"]
@@ -115,6 +116,7 @@ def scaled_dot_product_attention(
     (2, 4, 3, 8)
     """
     op = "scaled_dot_product_attention"
+    _check_backend(op)
     for name, t in (("query", query), ("key", key), ("value", value)):
         _tensor(op, name, t)
         if t.ndim < 2:
