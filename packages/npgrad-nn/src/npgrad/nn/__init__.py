@@ -19,6 +19,7 @@ from npgrad.nn.modules.flatten import *  # noqa: F403
 from npgrad.nn.modules.fractional_pooling import *  # noqa: F403
 from npgrad.nn.modules.lazy import *  # noqa: F403
 from npgrad.nn.modules.linear import *  # noqa: F403
+from npgrad.nn.modules.linear_cross_entropy import *  # noqa: F403
 from npgrad.nn.modules.loss import *  # noqa: F403
 from npgrad.nn.modules.module import *  # noqa: F403
 from npgrad.nn.modules.normalization import *  # noqa: F403

@@ -15,6 +15,7 @@ from npgrad.nn.functional import (
     _fractional,
     _grid,
     _linear,
+    _linear_ce,
     _loss,
     _loss_margin,
     _normalization,
@@ -33,6 +34,7 @@ from npgrad.nn.functional._embedding import *  # noqa: F403
 from npgrad.nn.functional._fractional import *  # noqa: F403
 from npgrad.nn.functional._grid import *  # noqa: F403
 from npgrad.nn.functional._linear import *  # noqa: F403
+from npgrad.nn.functional._linear_ce import *  # noqa: F403
 from npgrad.nn.functional._loss import *  # noqa: F403
 from npgrad.nn.functional._loss_margin import *  # noqa: F403
 from npgrad.nn.functional._normalization import *  # noqa: F403
@@ -53,6 +55,7 @@ for _m in (
     _fractional,
     _grid,
     _linear,
+    _linear_ce,
     _loss,
     _loss_margin,
     _normalization,

@@ -12,6 +12,7 @@ from npgrad.nn.modules import (
     fractional_pooling,
     lazy,
     linear,
+    linear_cross_entropy,
     loss,
     module,
     normalization,
@@ -33,6 +34,7 @@ from npgrad.nn.modules.flatten import *  # noqa: F403
 from npgrad.nn.modules.fractional_pooling import *  # noqa: F403
 from npgrad.nn.modules.lazy import *  # noqa: F403
 from npgrad.nn.modules.linear import *  # noqa: F403
+from npgrad.nn.modules.linear_cross_entropy import *  # noqa: F403
 from npgrad.nn.modules.loss import *  # noqa: F403
 from npgrad.nn.modules.module import *  # noqa: F403
 from npgrad.nn.modules.normalization import *  # noqa: F403
@@ -56,6 +58,7 @@ for _m in (
     fractional_pooling,
     lazy,
     linear,
+    linear_cross_entropy,
     loss,
     module,
     normalization,
