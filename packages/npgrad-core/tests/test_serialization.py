@@ -398,3 +398,19 @@ def test_an_unknown_format_and_a_missing_directory_are_named(tmp_path):
     with pytest.raises(FileNotFoundError, match=r"save: cannot write .*x\.pt: no such directory"):
         npgrad.save({"a": npgrad.ones(2)}, missing)
     assert not (tmp_path / "nodir").exists()
+
+
+def test_save_keeps_a_replaced_files_mode_and_writes_through_a_symlink(tmp_path):
+    import os
+    import stat
+
+    target = tmp_path / "ckpt.safetensors"
+    npgrad.save({"a": npgrad.ones(2)}, target)
+    os.chmod(target, 0o640)
+    link = tmp_path / "latest.safetensors"
+    link.symlink_to(target)
+    npgrad.save({"a": npgrad.zeros(2)}, link)
+    assert link.is_symlink()  # the link stays a link; its target holds the new tensors
+    assert stat.S_IMODE(os.stat(target).st_mode) == 0o640
+    assert npgrad.load(target)["a"].tolist() == [0.0, 0.0]
+    assert sorted(p.name for p in tmp_path.iterdir()) == ["ckpt.safetensors", "latest.safetensors"]

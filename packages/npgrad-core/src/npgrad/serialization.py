@@ -14,6 +14,7 @@ pickle may only name the handful of globals a state_dict needs.
 
 from __future__ import annotations
 
+import contextlib
 import errno
 import io
 import json
@@ -180,17 +181,27 @@ def _write(f: PathOrFile, data: bytes) -> None:
     if not isinstance(f, (str, os.PathLike)):
         f.write(data)
         return
-    path = Path(f)
-    folder = path.parent or Path(".")
+    write_atomic(f, data, "save")
+
+
+def write_atomic(path: str | os.PathLike[str], data: bytes, where: str) -> None:
+    """Write ``data`` to ``path`` through a temporary file in the same directory renamed over
+    it: a failed write leaves an existing file as it was. A symlink is written through (its
+    target replaced), a replaced file keeps its permissions, and a missing directory is an
+    error naming it and ``where`` (the caller). npgrad-vision's image savers use it too."""
+    target = Path(os.path.realpath(path))
+    folder = target.parent
     if not folder.is_dir():  # (mkstemp's error would name the temporary file)
         raise FileNotFoundError(
-            errno.ENOENT, f"save: cannot write {path}: no such directory", str(folder)
+            errno.ENOENT, f"{where}: cannot write {os.fspath(path)}: no such directory", str(folder)
         )
-    fd, tmp = tempfile.mkstemp(prefix=f".{path.name}.", suffix=".tmp", dir=folder)
+    fd, tmp = tempfile.mkstemp(prefix=f".{target.name}.", suffix=".tmp", dir=folder)
     try:
         with os.fdopen(fd, "wb") as out:
             out.write(data)
-        os.replace(tmp, path)
+        with contextlib.suppress(FileNotFoundError):
+            os.chmod(tmp, os.stat(target).st_mode & 0o7777)  # keep a replaced file's mode
+        os.replace(tmp, target)
     except BaseException:
         Path(tmp).unlink(missing_ok=True)
         raise

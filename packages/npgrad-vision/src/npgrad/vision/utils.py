@@ -11,12 +11,10 @@ Examples
 
 from __future__ import annotations
 
-import contextlib
 import io
 import math
 import numbers
 import os
-import secrets
 from collections.abc import Mapping, Sequence
 from typing import IO, Any, cast
 
@@ -24,6 +22,7 @@ import numpy as np
 from PIL import Image, ImageDraw, ImageFont
 
 import npgrad
+from npgrad.serialization import write_atomic
 from npgrad.tensor import Tensor
 
 __all__ = [
@@ -362,21 +361,7 @@ def _save(
     if path is None:
         cast(IO[bytes], fp).write(buf.getvalue())
         return
-    target = os.path.realpath(path)  # through a symlink, as writing in place would
-    folder, base = os.path.split(target)
-    if not os.path.isdir(folder):
-        raise FileNotFoundError(f"{where}: directory {folder!r} of {path!r} does not exist")
-    tmp = os.path.join(folder, f".{base}.{secrets.token_hex(4)}.part")
-    try:
-        with open(tmp, "xb") as out:
-            out.write(buf.getvalue())
-        with contextlib.suppress(FileNotFoundError):
-            os.chmod(tmp, os.stat(target).st_mode & 0o7777)  # keep a replaced file's mode
-        os.replace(tmp, target)
-    except BaseException:
-        with contextlib.suppress(FileNotFoundError):
-            os.remove(tmp)
-        raise
+    write_atomic(path, buf.getvalue(), where)
 
 
 def plot_history(
