@@ -198,16 +198,6 @@ class _IndependentConstraint(Constraint):
         return f"IndependentConstraint({self.base_constraint!r}, {self.reinterpreted_batch_ndims})"
 
 
-def _check_constraints(op: str, cseq: Any) -> list[Constraint]:
-    cseq = list(cseq)
-    for c in cseq:
-        if not isinstance(c, Constraint):
-            raise TypeError(
-                f"{op}: every element of cseq must be a Constraint, got {type(c).__name__}"
-            )
-    return cseq
-
-
 def _check_dim(op: str, dim: int, value: Tensor) -> None:
     if not -value.ndim <= dim < value.ndim:
         raise IndexError(
@@ -215,20 +205,32 @@ def _check_dim(op: str, dim: int, value: Tensor) -> None:
         )
 
 
-class _Cat(Constraint):
-    """Constraints ``cseq`` applied to consecutive slices along ``dim``, of ``lengths`` (1
-    each by default): the constraint of a :func:`npgrad.cat` of their values."""
+class _Joined(Constraint):
+    """A constraint per slice of a value along ``dim`` (the base of ``cat`` and ``stack``)."""
 
-    def __init__(self, cseq: Any, dim: int = 0, lengths: Any = None) -> None:
-        self.cseq = _check_constraints("cat", cseq)
-        self.lengths = [1] * len(self.cseq) if lengths is None else [int(n) for n in lengths]
-        if len(self.lengths) != len(self.cseq):
-            raise ValueError(f"cat: {len(self.lengths)} lengths for {len(self.cseq)} constraints")
+    def __init__(self, op: str, cseq: Any, dim: int) -> None:
+        self.cseq = list(cseq)
+        for c in self.cseq:
+            if not isinstance(c, Constraint):
+                raise TypeError(
+                    f"{op}: every element of cseq must be a Constraint, got {type(c).__name__}"
+                )
         self.dim = dim
 
     @property
     def is_discrete(self) -> bool:  # type: ignore[override]
         return any(c.is_discrete for c in self.cseq)
+
+
+class _Cat(_Joined):
+    """Constraints ``cseq`` applied to consecutive slices along ``dim``, of ``lengths`` (1
+    each by default): the constraint of a :func:`npgrad.cat` of their values."""
+
+    def __init__(self, cseq: Any, dim: int = 0, lengths: Any = None) -> None:
+        super().__init__("cat", cseq, dim)
+        self.lengths = [1] * len(self.cseq) if lengths is None else [int(n) for n in lengths]
+        if len(self.lengths) != len(self.cseq):
+            raise ValueError(f"cat: {len(self.lengths)} lengths for {len(self.cseq)} constraints")
 
     @property
     def event_dim(self) -> int:  # type: ignore[override]
@@ -247,17 +249,12 @@ class _Cat(Constraint):
         return f"Cat({self.cseq!r}, dim={self.dim}, lengths={self.lengths})"
 
 
-class _Stack(Constraint):
+class _Stack(_Joined):
     """Constraint ``cseq[i]`` applied to the ``i``-th slice along ``dim``: the constraint of
     a :func:`npgrad.stack` of their values."""
 
     def __init__(self, cseq: Any, dim: int = 0) -> None:
-        self.cseq = _check_constraints("stack", cseq)
-        self.dim = dim
-
-    @property
-    def is_discrete(self) -> bool:  # type: ignore[override]
-        return any(c.is_discrete for c in self.cseq)
+        super().__init__("stack", cseq, dim)
 
     @property
     def event_dim(self) -> int:  # type: ignore[override]
