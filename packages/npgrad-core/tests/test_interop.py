@@ -180,6 +180,11 @@ def test_frombuffer_bad_sizes_raise_like_pytorch(nbytes, kwargs, message):
         npgrad.frombuffer(bytearray(nbytes), dtype=npgrad.float32, **kwargs)
 
 
+def test_frombuffer_of_a_non_contiguous_buffer_names_the_function():
+    with pytest.raises(BufferError, match="frombuffer: .*not C-contiguous"):
+        npgrad.frombuffer(memoryview(bytearray(16))[::2], dtype=npgrad.uint8)
+
+
 def test_frombuffer_bad_arguments():
     with pytest.raises(TypeError, match="frombuffer: expected an object with the buffer"):
         npgrad.frombuffer([1, 2], dtype=npgrad.int32)

@@ -157,7 +157,10 @@ def frombuffer(
             f"{op}: requested buffer length ({count} * {dt.itemsize} bytes) after offset "
             f"({offset} bytes) must not be greater than actual buffer length ({length} bytes)"
         )
-    arr = np.frombuffer(buffer, dtype=dt, count=count, offset=offset)
+    try:
+        arr = np.frombuffer(buffer, dtype=dt, count=count, offset=offset)
+    except BufferError as e:  # a non-contiguous memoryview
+        raise BufferError(f"{op}: {e}") from None
     if not arr.flags.writeable:
         warnings.warn(
             f"{op}: the given buffer is not writable; the tensor is read-only and in-place "
