@@ -53,6 +53,21 @@ def test_numpy1_dlpack_imports_are_read_only_and_say_so():
     np.testing.assert_array_equal(c.numpy(), [1.0, 1.0, 1.0])
 
 
+def test_ops_that_do_not_write_memory_work_on_read_only_tensors():
+    x = npgrad.ones(1, 3).expand(2, 3)
+    assert x.resize_(2, 3).shape == (2, 3)  # same shape: nothing written
+    assert npgrad.ones(1, 3).expand(2, 3).unsqueeze_(0).shape == (1, 2, 3)
+    with pytest.raises(RuntimeError, match="uniform_: .*read-only"):
+        npgrad.ones(1, 3).expand(2, 3).uniform_()
+
+
+@pytest.mark.skipif(not NUMPY2, reason="NumPy 1.x's __dlpack__ takes only stream")
+def test_dlpack_keywords_reach_numpy():
+    x = npgrad.arange(3.0)
+    a = np.from_dlpack(x, copy=True)
+    assert not np.shares_memory(a, x.numpy()) and a.tolist() == [0.0, 1.0, 2.0]
+
+
 def test_copy_true_copies():
     a = np.arange(3.0)
     t = npgrad.from_dlpack(a, copy=True)

@@ -493,7 +493,11 @@ class Tensor(TensorMethods):
         """Refuse an in-place op PyTorch refuses; ``write`` False for the in-place view ops
         (``unsqueeze_``...), which change the shape but not the memory."""
         if write and not self._data.flags.writeable:
-            raise _read_only(op)
+            raise RuntimeError(
+                f"{op}: unsupported operation: the tensor's memory is read-only (an expand() or "
+                "broadcast result, whose elements share memory, or a read-only buffer or DLPack "
+                "import); clone() it first"
+            )
         if self._view is not None:
             _views.check_write(self, op)
         if self.grad_fn is None and self._requires_grad and is_grad_enabled_fast():
@@ -504,7 +508,8 @@ class Tensor(TensorMethods):
 
     def _set_inplace(self, result: Tensor, op: str) -> Tensor:
         """Make this tensor hold ``result`` (computed out of place): its values are written
-        into the existing array, so views and detached aliases see the change."""
+        into the existing array, so views and detached aliases see the change. Callers run
+        :meth:`_check_inplace` first (a read-only array is refused there)."""
         if result._data.shape != self._data.shape:
             raise RuntimeError(
                 f"{op}: output with shape {self._data.shape} doesn't match the broadcast "
@@ -518,9 +523,7 @@ class Tensor(TensorMethods):
                 )
             if result._requires_grad:  # the gradient must come back in each input's dtype
                 result = result.to(self.dtype)
-        if not self._data.flags.writeable:
-            raise _read_only(op)
-        np.copyto(self._data, result._data, casting="unsafe")
+        np.copyto(self._data, result._data, casting="unsafe")  # (_check_inplace ran first)
         return self._mark_modified(result)
 
     def _mark_modified(self, result: Tensor | None) -> Tensor:
@@ -651,11 +654,3 @@ def _check_dim(op: str, dim: int, ndim: int) -> int:
             f"{op}: dimension out of range (expected to be in range of [{-n}, {n - 1}], but got {dim})"
         )
     return dim % n
-
-
-def _read_only(op: str) -> RuntimeError:
-    return RuntimeError(
-        f"{op}: unsupported operation: the tensor's memory is read-only (an expand() or "
-        "broadcast result, whose elements share memory, or a read-only buffer or DLPack "
-        "import); clone() it first"
-    )

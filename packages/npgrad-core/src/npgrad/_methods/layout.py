@@ -292,7 +292,7 @@ class LayoutMethods(MethodsBase):
         if self._requires_grad:
             raise RuntimeError("resize_: cannot resize a tensor that requires grad")
         shape = npgrad.creation._size("resize_", sizes)
-        self._check_inplace("resize_")
+        self._check_inplace("resize_", write=False)  # it replaces the array, never writes it
         if self._view is not None and shape != tuple(self.shape):
             # npgrad cannot grow or re-lay the memory a view shares with its base
             raise RuntimeError(

@@ -25,6 +25,7 @@ from npgrad.ops._decomposition_core import (
     cholesky_order,
     matrix_arg,
 )
+from npgrad.ops._decomposition_lu import zero_pivot_info
 from npgrad.ops._decomposition_spectral import _result
 from npgrad.ops._promote import const
 from npgrad.ops.comparison import where
@@ -45,9 +46,8 @@ def _lu_info(a: np.ndarray) -> np.ndarray:
     elimination no exact zero (``[[1, 2, 3], [4, 5, 6], [7, 8, 9]]``) gets the index of its
     smallest pivot."""
     lu, _ = _getrf(a)
+    info = zero_pivot_info(lu).reshape(-1)
     pivots = np.abs(np.diagonal(lu, 0, -2, -1)).reshape(-1, a.shape[-1])
-    zero = pivots == 0
-    info = np.where(zero.any(-1), zero.argmax(-1) + 1, 0).astype(np.int32)
     flat = a.reshape((-1,) + a.shape[-2:])
     for k in np.flatnonzero(info == 0):
         if _fails(np.linalg.inv, flat[k]):

@@ -112,13 +112,18 @@ def _lu_arg(op: str, A: Any, pivot: bool) -> Tensor:  # noqa: N803
     return t
 
 
+def zero_pivot_info(lu: np.ndarray) -> np.ndarray:
+    """LAPACK ``getrf``'s info per square LU factor: the (1-based) index of the first zero
+    on U's diagonal, 0 if none."""
+    zero = np.diagonal(lu, 0, -2, -1) == 0
+    return np.where(zero.any(-1), zero.argmax(-1) + 1, 0).astype(np.int32)
+
+
 def _lu_factor(op: str, A: Any, pivot: bool, check_errors: bool) -> tuple[Tensor, Tensor, Tensor]:  # noqa: N803
     a = _lu_arg(op, A, pivot)
     lu, pivots = LuFactor.apply(a)
     k = min(a.shape[-2:])
-    # LAPACK's info: the (1-based) index of the first zero on U's diagonal, 0 if none
-    zero = np.diagonal(lu._data, 0, -2, -1)[..., :k] == 0
-    info = np.where(zero.any(-1), zero.argmax(-1) + 1, 0).astype(np.int32)
+    info = zero_pivot_info(lu._data[..., :k, :k])
     if check_errors and info.any():
         b = int(np.flatnonzero(info.reshape(-1))[0])
         i = int(info.reshape(-1)[b])

@@ -9,7 +9,9 @@ losses and, right away (reductions 'mean' and 'sum'), its share of the three gra
 ``dX = P W``, ``dW += Pᵀ X``, ``db += Σ P`` with ``P = softmax - onehot`` scaled per row. The
 backward then only scales them by the incoming gradient. With ``reduction='none'`` the
 incoming gradient differs per row, so the backward recomputes each chunk's logits instead.
-The chunked form is first-order (its backward is raw NumPy).
+The chunked form is first-order: its backward is raw NumPy (``@once_differentiable``), since
+it only scales gradients the forward already gathered — a differentiable one would have to
+keep every chunk's logits, which is what the chunking avoids.
 
 How the chunk size is chosen (PyTorch's rule): an explicit ``batch_chunk_size``, else
 ``chunking_method='aspect_ratio:k'`` — the batch divided by ``ceil(C / in_features)``,
@@ -136,11 +138,12 @@ class _ChunkedLinearCE(Function):
         n = x.shape[0]
         wa, ba = w.astype(acc, copy=False), None if b is None else b.astype(acc, copy=False)
         losses = np.empty(n, acc)
-        grads = reduction != "none" and any(ctx.needs_input_grad[:3])
-        sums = _Sums(x, wa, ba, ctx.needs_input_grad[:3], acc) if grads else None
-        # each row's factor in the gradient of the reduced loss (cross_entropy's rule)
         denom = targets.count if reduction == "mean" else 1.0
-        factor = _row_factor(targets, denom, n, acc)
+        sums, factor = None, np.empty(0, acc)
+        if reduction != "none" and any(ctx.needs_input_grad[:3]):
+            sums = _Sums(x, wa, ba, ctx.needs_input_grad[:3], acc)
+            # each row's factor in the gradient of the reduced loss (cross_entropy's rule)
+            factor = _row_factor(targets, denom, n, acc)
         for lo in range(0, n, chunk):
             hi = min(lo + chunk, n)
             xc = x[lo:hi].astype(acc, copy=False)
