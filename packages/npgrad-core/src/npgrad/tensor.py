@@ -613,8 +613,9 @@ from npgrad import _device  # noqa: E402
 from npgrad.autograd import _views  # noqa: E402
 from npgrad.autograd import engine as _engine  # noqa: E402
 from npgrad.autograd import function as _function  # noqa: E402
+from npgrad.autograd import node as _node  # noqa: E402
 
-for _module in (_function, _engine):  # they and this module import each other
+for _module in (_function, _engine, _node):  # they and this module import each other
     setattr(_module, "Tensor", Tensor)  # noqa: B010
 
 

@@ -21,6 +21,7 @@ import pytest
 import npgrad
 from npgrad.autograd import functional, gradcheck, gradgradcheck
 from npgrad.autograd import grad as autograd_grad
+from npgrad.ops import variants
 from npgrad.testing import make_tensor
 
 
@@ -103,6 +104,23 @@ def _spd(a):
 
 # op name -> (builder, call(op, *inputs)); every call must use the op it is listed under
 SECOND_ORDER = {
+    # the copying view ops (npgrad/ops/variants.py): the view, then clone
+    "alias_copy": (_x((2, 3)), lambda f, a: f(a)),
+    "as_strided_copy": (_x((2, 3)), lambda f, a: f(a, (2, 2), (1, 2), 1)),
+    "diagonal_copy": (_x((2, 3, 3)), lambda f, a: f(a, 0, 1, 2)),
+    "expand_copy": (_x((2, 1)), lambda f, a: f(a, (3, 2, 4))),
+    "permute_copy": (_x((2, 3, 4)), lambda f, a: f(a, (2, 0, 1))),
+    "select_copy": (_x((2, 3)), lambda f, a: f(a, 1, -1)),
+    "slice_copy": (_x((2, 5)), lambda f, a: f(a, 1, 1, None, 2)),
+    "split_copy": (_x((2, 5)), lambda f, a: f(a, 2, 1)),
+    "split_with_sizes_copy": (_x((2, 5)), lambda f, a: f(a, [1, 4], 1)),
+    "squeeze_copy": (_x((2, 1, 3)), lambda f, a: f(a)),
+    "t_copy": (_x((2, 3)), lambda f, a: f(a)),
+    "transpose_copy": (_x((2, 3, 4)), lambda f, a: f(a, 0, 2)),
+    "unbind_copy": (_x((2, 3)), lambda f, a: f(a, 1)),
+    "unfold_copy": (_x((2, 5)), lambda f, a: f(a, 1, 2, 1)),
+    "unsqueeze_copy": (_x((2, 3)), lambda f, a: f(a, 1)),
+    "view_copy": (_x((2, 3)), lambda f, a: f(a, (3, 2))),
     # decompositions and solvers
     "det": (_x(M33), lambda f, a: f(a)),
     "logdet": (_x(SMALL(M33)), lambda f, a: f(_well_conditioned(a))),
@@ -467,6 +485,7 @@ NOT_DIFFERENTIABLE = {
         ["bitwise_and", "bitwise_or", "bitwise_xor", "bitwise_not"], "integer/bool only"
     ),
     "equal": "a Python bool",
+    "detach_copy": "a copy outside the graph, like detach()",
     "signbit": _NO_GRAD_BOOL,
     "allclose": "a Python bool",
     **dict.fromkeys(
@@ -573,6 +592,10 @@ NOT_AN_OP = {
     **dict.fromkeys(["poisson", "binomial"], "random sampling: a new leaf, as in PyTorch"),
     "imag": "always an error: npgrad's tensors are real",
     "zero_": "in place on its argument (tested in tests/ops/test_api_gaps.py)",
+    **dict.fromkeys(
+        [n for n in variants.__all__ if n.endswith("_")],
+        "the Tensor method of the same name, as a function (tests/ops/test_variants.py)",
+    ),
     **dict.fromkeys(
         [
             "use_deterministic_algorithms",

@@ -20,7 +20,7 @@ from collections.abc import Callable, Sequence
 from typing import Any
 
 from npgrad.autograd.engine import GradientEdge, get_gradient_edge, queue_callback
-from npgrad.autograd.function import BackwardNode, saved_tensors_hooks_stack
+from npgrad.autograd.node import BackwardNode, saved_tensors_hooks_stack
 
 __all__ = [
     "GradientEdge",
