@@ -111,6 +111,7 @@ from npgrad.ops.shape_more import *  # noqa: E402, F403
 from npgrad.ops.windows import *  # noqa: E402, F403
 from npgrad.ops.conjugation import *  # noqa: E402, F403
 from npgrad.ops.variants import *  # noqa: E402, F403
+from npgrad.ops.lowrank import *  # noqa: E402, F403
 from npgrad._settings import *  # noqa: E402, F403
 from npgrad import backends, cuda, func, linalg, special  # noqa: E402
 from npgrad._device import device  # noqa: E402
@@ -131,7 +132,7 @@ from npgrad.ops import shape as _sh, sorting as _so  # noqa: E402
 from npgrad.ops import assembly as _asm, bitwise as _bit, decomposition as _dec  # noqa: E402
 from npgrad.ops import special as _spe, statistics as _sta  # noqa: E402
 from npgrad.ops import products as _prod, shape_more as _shm, windows as _win  # noqa: E402
-from npgrad.ops import conjugation as _conj, variants as _var  # noqa: E402
+from npgrad.ops import conjugation as _conj, lowrank as _low, variants as _var  # noqa: E402
 from npgrad import _settings  # noqa: E402
 
 __all__ = [
@@ -211,7 +212,7 @@ __all__ = [
 ]
 for _m in (_creation, _act, _ar, _asm, _bin, _bit, _cmp, _dec, _el, _ext, _xtr, _la, _oth):
     __all__ += getattr(_m, "__all__", [])
-for _m in (_red, _scan, _sh, _so, _spe, _sta, _prod, _shm, _win, _conj, _var, _settings):
+for _m in (_red, _scan, _sh, _so, _spe, _sta, _prod, _shm, _win, _conj, _var, _low, _settings):
     __all__ += getattr(_m, "__all__", [])
 del _m
 
