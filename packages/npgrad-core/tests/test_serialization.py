@@ -371,6 +371,7 @@ def test_torch_size_dtype_and_device_load_as_npgrad_values(tmp_path):
     assert torch.load(path, weights_only=True)["shape"] == (2, 3)  # torch accepts them too
     out = npgrad.load(path)
     assert out == {"shape": (2, 3), "dtype": npgrad.float32, "device": "cpu"}
+    assert type(out["shape"]) is npgrad.Size
 
 
 def test_load_accepts_torch_load_keywords(tmp_path):

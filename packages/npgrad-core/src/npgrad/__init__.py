@@ -115,6 +115,7 @@ from npgrad.ops.lowrank import *  # noqa: E402, F403
 from npgrad._settings import *  # noqa: E402, F403
 from npgrad import backends, cuda, func, linalg, special  # noqa: E402
 from npgrad._device import device  # noqa: E402
+from npgrad._size import Size  # noqa: E402
 from npgrad.serialization import load, save  # noqa: E402
 from npgrad._printing import get_printoptions, set_printoptions  # noqa: E402
 from npgrad._threads import get_num_threads, set_num_threads  # noqa: E402
@@ -137,6 +138,7 @@ from npgrad import _settings  # noqa: E402
 
 __all__ = [
     "Generator",
+    "Size",
     "Tensor",
     "__version__",
     "autograd",

@@ -19,6 +19,7 @@ from typing import Any
 
 import numpy as np
 
+from npgrad._size import Size
 from npgrad.tensor import Tensor
 
 __all__ = ["read_torch_zip"]
@@ -93,8 +94,8 @@ def _rebuild_parameter(
     return data.requires_grad_(requires_grad) if data.dtype.kind == "f" else data
 
 
-def _size(dims: Any = ()) -> tuple[int, ...]:
-    return tuple(int(d) for d in dims)  # torch.Size: npgrad uses plain tuples for shapes
+def _size(dims: Any = ()) -> Size:
+    return Size(int(d) for d in dims)  # torch.Size -> npgrad.Size
 
 
 def _device(type_: str, index: int | None = None) -> str:

@@ -203,7 +203,7 @@ def zeros(*size: Any, dtype: Any = None, requires_grad: bool = False, device: An
     --------
     >>> import npgrad
     >>> npgrad.zeros(2, 3).shape
-    (2, 3)
+    npgrad.Size([2, 3])
     """
     parse_device("zeros", device)
     return _new(np.zeros(_size("zeros", size), _float_or("zeros", dtype)), requires_grad)
@@ -229,7 +229,7 @@ def empty(*size: Any, dtype: Any = None, requires_grad: bool = False, device: An
     --------
     >>> import npgrad
     >>> npgrad.empty(2, 3).shape
-    (2, 3)
+    npgrad.Size([2, 3])
     """
     parse_device("empty", device)
     return _new(np.empty(_size("empty", size), _float_or("empty", dtype)), requires_grad)
@@ -319,7 +319,7 @@ def empty_like(
     --------
     >>> import npgrad
     >>> npgrad.empty_like(npgrad.zeros(2, 3)).shape
-    (2, 3)
+    npgrad.Size([2, 3])
     """
     parse_device("empty_like", device)
     return _new(np.empty(*_like("empty_like", input, dtype)), requires_grad)

@@ -136,7 +136,7 @@ def rand(
     >>> import npgrad.random as ntr
     >>> x = ntr.rand(2, 3, generator=ntr.Generator().manual_seed(0))
     >>> x.shape, all(0 <= v < 1 for row in x.tolist() for v in row)
-    ((2, 3), True)
+    (npgrad.Size([2, 3]), True)
     """
     parse_device("rand", device)
     d = _float_dtype("rand", dtype)
@@ -318,9 +318,9 @@ def normal(
     >>> import npgrad
     >>> import npgrad.random as ntr
     >>> ntr.normal(mean=0.0, std=1.0, size=(3, 4)).shape
-    (3, 4)
+    npgrad.Size([3, 4])
     >>> ntr.normal(npgrad.zeros(2, 1), npgrad.ones(3)).shape
-    (2, 3)
+    npgrad.Size([2, 3])
     """
     parse_device("normal", device)
     rng = _rng("normal", generator)
@@ -376,7 +376,7 @@ def uniform(
     >>> import npgrad.random as ntr
     >>> x = ntr.uniform(-1.0, 1.0, (2, 2))
     >>> x.shape, all(-1 <= v < 1 for row in x.tolist() for v in row)
-    ((2, 2), True)
+    (npgrad.Size([2, 2]), True)
     """
     parse_device("uniform", device)
     lo, hi = _number("uniform", "low", low), _number("uniform", "high", high)
@@ -517,7 +517,7 @@ def rand_like(
     >>> x = npgrad.zeros(2, 3, dtype=npgrad.float64)
     >>> y = npgrad.rand_like(x)
     >>> y.shape, y.dtype
-    ((2, 3), dtype('float64'))
+    (npgrad.Size([2, 3]), dtype('float64'))
     """
     parse_device("rand_like", device)
     shape, d = _like_dtype("rand_like", input, dtype)
@@ -620,7 +620,7 @@ def normal_(
     >>> import npgrad
     >>> import npgrad.random as ntr
     >>> ntr.normal_(npgrad.empty(2, 2), 0.0, 0.02).shape
-    (2, 2)
+    npgrad.Size([2, 2])
     """
     d = _check_float_tensor("normal_", tensor)
     m, s = _number("normal_", "mean", mean), _number("normal_", "std", std)

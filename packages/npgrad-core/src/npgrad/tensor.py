@@ -15,6 +15,8 @@ from typing import Any
 import numpy as np
 
 from npgrad import dtypes
+from npgrad._size import Size
+from npgrad._size import make_size as _make_size
 from npgrad._tensor_methods import TensorMethods
 from npgrad.autograd.grad_mode import is_grad_enabled_fast
 
@@ -161,8 +163,9 @@ class Tensor(TensorMethods):
         self._data = value._data
 
     @property
-    def shape(self) -> tuple[int, ...]:
-        return self._data.shape
+    def shape(self) -> Size:
+        """The sizes of the dimensions, as an :class:`npgrad.Size` (a tuple of ints)."""
+        return _make_size(self._data.shape)
 
     @property
     def dtype(self) -> np.dtype:
@@ -208,9 +211,9 @@ class Tensor(TensorMethods):
         return self._data.nbytes
 
     def size(self, dim: int | None = None) -> Any:
-        """The shape (a tuple), or the length of dimension ``dim``."""
+        """The shape (an :class:`npgrad.Size`), or the length of dimension ``dim``."""
         if dim is None:
-            return self._data.shape
+            return _make_size(self._data.shape)
         return self._data.shape[_check_dim("size", dim, self._data.ndim)]
 
     def dim(self) -> int:

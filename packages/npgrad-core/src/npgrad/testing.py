@@ -91,7 +91,7 @@ def make_tensor(
     >>> from npgrad.testing import make_tensor
     >>> x = make_tensor(2, 3, low=0.0, high=1.0, requires_grad=True)
     >>> x.shape, x.dtype, x.requires_grad
-    ((2, 3), dtype('float64'), True)
+    (npgrad.Size([2, 3]), dtype('float64'), True)
     """
     if len(shape) == 1 and isinstance(shape[0], (tuple, list)):
         shape = tuple(shape[0])

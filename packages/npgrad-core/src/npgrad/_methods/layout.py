@@ -214,7 +214,7 @@ class LayoutMethods(MethodsBase):
         --------
         >>> import npgrad
         >>> npgrad.zeros(1).new_empty(2, 2).shape
-        (2, 2)
+        npgrad.Size([2, 2])
         """
         d = self.dtype if dtype is None else dtype
         return npgrad.creation.empty(*size, dtype=d, requires_grad=requires_grad)
@@ -244,7 +244,7 @@ class LayoutMethods(MethodsBase):
         >>> import npgrad
         >>> x = npgrad.zeros(1)
         >>> x.new([1, 2]), x.new(2, 3).shape, x.new().shape
-        (tensor([1., 2.]), (2, 3), (0,))
+        (tensor([1., 2.]), npgrad.Size([2, 3]), npgrad.Size([0]))
         """
         from npgrad.tensor import Tensor
 
@@ -321,7 +321,7 @@ class LayoutMethods(MethodsBase):
         --------
         >>> import npgrad
         >>> npgrad.zeros(4).resize_as_(npgrad.ones(2, 2)).shape
-        (2, 2)
+        npgrad.Size([2, 2])
         """
         return self.resize_(tuple(other.shape))  # type: ignore[no-any-return]
 

@@ -399,7 +399,7 @@ def _add_to_buffer(
 
 
 def _accumulate(leaf: Tensor, g: Tensor, create_graph: bool, exclusive: bool) -> None:
-    if g.shape != leaf.shape:
+    if g._data.shape != leaf._data.shape:
         raise RuntimeError(
             f"backward: the gradient for a leaf of shape {leaf.shape} has shape {g.shape}; "
             "a custom Function's backward returned a gradient of the wrong shape"

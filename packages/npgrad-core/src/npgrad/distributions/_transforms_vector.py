@@ -330,7 +330,7 @@ class ReshapeTransform(Transform):
     >>> import npgrad
     >>> from npgrad.distributions.transforms import ReshapeTransform
     >>> ReshapeTransform((4,), (2, 2))(npgrad.zeros(3, 4)).shape
-    (3, 2, 2)
+    npgrad.Size([3, 2, 2])
     """
 
     bijective = True

@@ -152,7 +152,7 @@ class OneHotCategorical(_CategoricalParams, Distribution):
     >>> from npgrad.distributions import OneHotCategorical
     >>> d = OneHotCategorical(probs=npgrad.tensor([0.25, 0.5, 0.25]))
     >>> d.sample().shape
-    (3,)
+    npgrad.Size([3])
     >>> d.log_prob(npgrad.tensor([0.0, 1.0, 0.0]))
     tensor(-0.6931)
     """

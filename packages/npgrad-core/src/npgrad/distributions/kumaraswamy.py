@@ -118,7 +118,7 @@ class LogisticNormal(TransformedDistribution):
     >>> from npgrad.distributions import LogisticNormal
     >>> d = LogisticNormal(npgrad.zeros(2), npgrad.ones(2))
     >>> d.event_shape, d.sample().shape
-    ((3,), (3,))
+    ((3,), npgrad.Size([3]))
     """
 
     arg_constraints = {"loc": constraints.real, "scale": constraints.positive}

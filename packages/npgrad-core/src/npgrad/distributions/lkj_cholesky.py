@@ -32,7 +32,7 @@ class LKJCholesky(Distribution):
     >>> d = LKJCholesky(3, 0.5)
     >>> L = d.sample()
     >>> L.shape, bool(((L * L).sum(-1) - 1).abs().max() < 1e-5)
-    ((3, 3), True)
+    (npgrad.Size([3, 3]), True)
     """
 
     arg_constraints = {"concentration": constraints.positive}

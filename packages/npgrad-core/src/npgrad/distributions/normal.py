@@ -32,7 +32,7 @@ class Normal(ExponentialFamily):
     >>> from npgrad.distributions import Normal
     >>> d = Normal(npgrad.tensor([0.0, 1.0]), 2.0)
     >>> d.batch_shape, d.sample((3,)).shape
-    ((2,), (3, 2))
+    ((2,), npgrad.Size([3, 2]))
     >>> d.log_prob(npgrad.tensor([0.0, 1.0]))
     tensor([-1.6121, -1.6121])
     """

@@ -47,7 +47,7 @@ class LogitRelaxedBernoulli(_BinaryParams, Distribution):
     >>> from npgrad.distributions.relaxed import LogitRelaxedBernoulli
     >>> d = LogitRelaxedBernoulli(npgrad.tensor(0.5), probs=npgrad.tensor([0.3, 0.6]))
     >>> d.rsample((4,)).shape
-    (4, 2)
+    npgrad.Size([4, 2])
     """
 
     arg_constraints = {"probs": constraints.unit_interval, "logits": constraints.real}

@@ -526,7 +526,7 @@ class AffineTransform(Transform):
         return (y - self.loc) / self.scale
 
     def log_abs_det_jacobian(self, x: Tensor, y: Tensor) -> Tensor:
-        shape = x.shape
+        shape: tuple[int, ...] = x.shape
         scale = self.scale
         if isinstance(scale, numbers.Real):
             result = npgrad.full_like(x, math.log(abs(float(scale))))

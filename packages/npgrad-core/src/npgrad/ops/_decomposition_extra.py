@@ -111,7 +111,7 @@ def tensorinv(A: Any, ind: int = 2) -> Tensor:  # noqa: N803
     >>> import npgrad
     >>> A = npgrad.eye(4).reshape(4, 2, 2) * 2
     >>> npgrad.linalg.tensorinv(A, ind=1).shape
-    (2, 2, 4)
+    npgrad.Size([2, 2, 4])
     """
     t = tensor_arg("linalg.tensorinv", A)
     check_float("linalg.tensorinv", t)
@@ -137,7 +137,7 @@ def tensorsolve(A: Any, B: Any, dims: Sequence[int] | None = None) -> Tensor:  #
     >>> import npgrad
     >>> A = npgrad.eye(6).reshape(2, 3, 6) * 2
     >>> npgrad.linalg.tensorsolve(A, npgrad.ones(2, 3)).shape
-    (6,)
+    npgrad.Size([6])
     """
     a, b = tensor_arg("linalg.tensorsolve", A), tensor_arg("linalg.tensorsolve", B)
     check_float("linalg.tensorsolve", a)

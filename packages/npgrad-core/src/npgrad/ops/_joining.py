@@ -172,7 +172,7 @@ def split(tensor: Tensor, split_size_or_sections: Any, dim: int = 0) -> tuple[Te
     >>> npgrad.arange(5).split(2)
     (tensor([0, 1]), tensor([2, 3]), tensor([4]))
     >>> [p.shape for p in npgrad.zeros(2, 5).split([1, 4], dim=1)]
-    [(2, 1), (2, 4)]
+    [npgrad.Size([2, 1]), npgrad.Size([2, 4])]
     """
     _need_dims("split", tensor)
     d = _check_dim("split", dim, tensor.ndim)

@@ -448,7 +448,7 @@ def dsplit(input: Tensor, indices_or_sections: Any) -> tuple[Tensor, ...]:  # no
     --------
     >>> import npgrad
     >>> [t.shape for t in npgrad.dsplit(npgrad.zeros(1, 2, 4), 2)]
-    [(1, 2, 2), (1, 2, 2)]
+    [npgrad.Size([1, 2, 2]), npgrad.Size([1, 2, 2])]
     """
     return _named_split("dsplit", input, indices_or_sections, 2, 3)
 

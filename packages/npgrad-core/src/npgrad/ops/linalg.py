@@ -191,7 +191,7 @@ def bmm(input: Any, mat2: Any) -> Tensor:  # noqa: A002
     --------
     >>> import npgrad
     >>> npgrad.bmm(npgrad.ones(2, 1, 3), npgrad.ones(2, 3, 1)).shape
-    (2, 1, 1)
+    npgrad.Size([2, 1, 1])
     """
     a, b = _pair("bmm", input, mat2)
     return _strict("bmm", Bmm, a, b, 3, 3)
@@ -514,9 +514,9 @@ def tensordot(a: Any, b: Any, dims: Any = 2) -> Tensor:
     >>> import npgrad
     >>> x = npgrad.ones(2, 3, 4)
     >>> npgrad.tensordot(x, npgrad.ones(3, 4, 5)).shape
-    (2, 5)
+    npgrad.Size([2, 5])
     >>> npgrad.tensordot(x, npgrad.ones(4, 3), dims=([1, 2], [1, 0])).shape
-    (2,)
+    npgrad.Size([2])
     """
     a, b = tensor_arg("tensordot", a), tensor_arg("tensordot", b)
     if a.dtype != b.dtype:

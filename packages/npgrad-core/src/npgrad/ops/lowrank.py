@@ -50,7 +50,7 @@ def svd_lowrank(
     >>> a = npgrad.randn(6, 2, dtype=npgrad.float64) @ npgrad.randn(2, 5, dtype=npgrad.float64)
     >>> U, S, V = npgrad.svd_lowrank(a, q=2)
     >>> U.shape, S.shape, V.shape
-    ((6, 2), (2,), (5, 2))
+    (npgrad.Size([6, 2]), npgrad.Size([2]), npgrad.Size([5, 2]))
     >>> bool(npgrad.allclose(U @ npgrad.diag(S) @ V.T, a))
     True
     """

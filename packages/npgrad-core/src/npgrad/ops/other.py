@@ -87,7 +87,7 @@ def atleast_2d(*tensors: Any) -> Any:
     --------
     >>> import npgrad
     >>> npgrad.atleast_2d(npgrad.tensor([1, 2])).shape
-    (1, 2)
+    npgrad.Size([1, 2])
     """
     return _atleast("atleast_2d", 2, tensors)
 
@@ -100,7 +100,7 @@ def atleast_3d(*tensors: Any) -> Any:
     --------
     >>> import npgrad
     >>> npgrad.atleast_3d(npgrad.tensor([1, 2])).shape, npgrad.atleast_3d(npgrad.ones(2, 3)).shape
-    ((1, 2, 1), (2, 3, 1))
+    (npgrad.Size([1, 2, 1]), npgrad.Size([2, 3, 1]))
     """
     return _atleast("atleast_3d", 3, tensors)
 
@@ -147,7 +147,7 @@ def dstack(tensors: Sequence[Any]) -> Tensor:
     --------
     >>> import npgrad
     >>> npgrad.dstack([npgrad.tensor([1, 2]), npgrad.tensor([3, 4])]).shape
-    (1, 2, 2)
+    npgrad.Size([1, 2, 2])
     """
     return cat(list(atleast_3d(_seq("dstack", tensors))), 2)
 
@@ -298,7 +298,7 @@ def meshgrid(*tensors: Any, indexing: str | None = None) -> tuple[Tensor, ...]:
             [2, 2],
             [3, 3]])
     >>> npgrad.meshgrid(npgrad.tensor([1, 2, 3]), npgrad.tensor([4, 5]), indexing="xy")[0].shape
-    (2, 3)
+    npgrad.Size([2, 3])
     """
     if len(tensors) == 1 and isinstance(tensors[0], (list, tuple)):
         tensors = tuple(tensors[0])

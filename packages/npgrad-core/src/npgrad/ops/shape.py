@@ -207,7 +207,7 @@ def flatten(input: Tensor, start_dim: int = 0, end_dim: int = -1) -> Tensor:  # 
     --------
     >>> import npgrad
     >>> npgrad.zeros(2, 3, 4).flatten(1).shape
-    (2, 12)
+    npgrad.Size([2, 12])
     """
     nd = input.ndim
     s, e = _check_dim("flatten", start_dim, nd), _check_dim("flatten", end_dim, nd)
@@ -232,7 +232,7 @@ def unflatten(input: Tensor, dim: int, sizes: Sequence[int]) -> Tensor:  # noqa:
     --------
     >>> import npgrad
     >>> npgrad.zeros(2, 12).unflatten(1, (3, -1)).shape
-    (2, 3, 4)
+    npgrad.Size([2, 3, 4])
     """
     _need_dims("unflatten", input)
     d = _check_dim("unflatten", dim, input.ndim)
@@ -254,9 +254,9 @@ def squeeze(input: Tensor, dim: Any = None, *, axis: Any = None) -> Tensor:  # n
     --------
     >>> import npgrad
     >>> npgrad.zeros(2, 1, 3, 1).squeeze().shape
-    (2, 3)
+    npgrad.Size([2, 3])
     >>> npgrad.zeros(2, 1, 3, 1).squeeze((0, 1)).shape
-    (2, 3, 1)
+    npgrad.Size([2, 3, 1])
     """
     dim = axis if axis is not None else dim
     shape = input.shape
@@ -277,7 +277,7 @@ def unsqueeze(input: Tensor, dim: int, *, axis: int | None = None) -> Tensor:  #
     --------
     >>> import npgrad
     >>> npgrad.zeros(2, 3).unsqueeze(1).shape
-    (2, 1, 3)
+    npgrad.Size([2, 1, 3])
     """
     d = _check_dim("unsqueeze", axis if axis is not None else dim, input.ndim + 1)
     shape = input.shape
@@ -338,7 +338,7 @@ def swapaxes(input: Tensor, axis0: int, axis1: int) -> Tensor:  # noqa: A002
     --------
     >>> import npgrad
     >>> npgrad.swapaxes(npgrad.zeros(2, 3, 4), 0, 2).shape
-    (4, 3, 2)
+    npgrad.Size([4, 3, 2])
     """
     return transpose(input, axis0, axis1)
 
@@ -350,7 +350,7 @@ def swapdims(input: Tensor, dim0: int, dim1: int) -> Tensor:  # noqa: A002
     --------
     >>> import npgrad
     >>> npgrad.swapdims(npgrad.zeros(2, 3), 0, 1).shape
-    (3, 2)
+    npgrad.Size([3, 2])
     """
     return transpose(input, dim0, dim1)
 
@@ -362,7 +362,7 @@ def t(input: Tensor) -> Tensor:  # noqa: A002
     --------
     >>> import npgrad
     >>> npgrad.zeros(2, 3).t().shape
-    (3, 2)
+    npgrad.Size([3, 2])
     """
     if input.ndim > 2:
         raise ShapeError(
@@ -379,7 +379,7 @@ def permute(input: Tensor, *dims: Any) -> Tensor:  # noqa: A002
     --------
     >>> import npgrad
     >>> npgrad.zeros(2, 3, 4).permute(2, 0, 1).shape
-    (4, 2, 3)
+    npgrad.Size([4, 2, 3])
     """
     nd = input.ndim
     given = _ints("permute", dims, "dims")
@@ -398,7 +398,7 @@ def movedim(input: Tensor, source: Any, destination: Any) -> Tensor:  # noqa: A0
     --------
     >>> import npgrad
     >>> npgrad.movedim(npgrad.zeros(2, 3, 4), 0, -1).shape
-    (3, 4, 2)
+    npgrad.Size([3, 4, 2])
     """
     nd = input.ndim
     # a 0-d tensor has one dimension to name, 0 (or -1), as in PyTorch
@@ -503,7 +503,7 @@ def broadcast_tensors(*tensors: Tensor) -> tuple[Tensor, ...]:
     >>> import npgrad
     >>> a, b = npgrad.broadcast_tensors(npgrad.zeros(3, 1), npgrad.zeros(4))
     >>> a.shape, b.shape
-    ((3, 4), (3, 4))
+    (npgrad.Size([3, 4]), npgrad.Size([3, 4]))
     """
     if len(tensors) == 1 and isinstance(tensors[0], (tuple, list)):
         tensors = tuple(tensors[0])

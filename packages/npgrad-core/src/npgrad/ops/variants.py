@@ -18,7 +18,7 @@ tensor([0.0000, 0.5000, 2.0000])
 tensor([0.0000, 0.5000, 2.0000])
 >>> y = npgrad.t_copy(npgrad.ones(2, 3))
 >>> y.shape, y.is_contiguous()
-((3, 2), True)
+(npgrad.Size([3, 2]), True)
 """
 
 from __future__ import annotations

@@ -11,7 +11,7 @@ Examples
 >>> from npgrad.data import DataLoader, TensorDataset
 >>> ds = TensorDataset(npgrad.arange(6.0).reshape(3, 2))
 >>> [batch[0].shape for batch in DataLoader(ds, batch_size=2)]
-[(2, 2), (1, 2)]
+[npgrad.Size([2, 2]), npgrad.Size([1, 2])]
 """
 
 from npgrad.data._worker import WorkerInfo, get_worker_info

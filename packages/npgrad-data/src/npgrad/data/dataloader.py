@@ -90,9 +90,9 @@ class DataLoader(Generic[T_co]):
     3
     >>> for x, y in loader:
     ...     print(x.shape, y.tolist())
-    (2, 2) [0, 1]
-    (2, 2) [2, 3]
-    (1, 2) [4]
+    npgrad.Size([2, 2]) [0, 1]
+    npgrad.Size([2, 2]) [2, 3]
+    npgrad.Size([1, 2]) [4]
     """
 
     dataset: Dataset[T_co]

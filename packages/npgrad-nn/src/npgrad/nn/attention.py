@@ -16,7 +16,7 @@ Examples
 >>> q = npgrad.ones(1, 2, 3, 4)
 >>> with sdpa_kernel([SDPBackend.MATH, SDPBackend.EFFICIENT_ATTENTION]):
 ...     F.scaled_dot_product_attention(q, q, q).shape
-(1, 2, 3, 4)
+npgrad.Size([1, 2, 3, 4])
 """
 
 from __future__ import annotations

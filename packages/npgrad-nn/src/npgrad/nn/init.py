@@ -139,7 +139,7 @@ def normal_(
     >>> import npgrad
     >>> from npgrad import nn
     >>> nn.init.normal_(npgrad.empty(3, 5), std=0.02).shape
-    (3, 5)
+    npgrad.Size([3, 5])
     """
     return npgrad.random.normal_(_check_tensor("normal_", tensor), mean, std, generator=generator)
 
@@ -357,7 +357,7 @@ def xavier_normal_(tensor: Tensor, gain: float = 1.0, generator: Generator | Non
     >>> import npgrad
     >>> from npgrad import nn
     >>> nn.init.xavier_normal_(npgrad.empty(3, 5)).shape
-    (3, 5)
+    npgrad.Size([3, 5])
     """
     fan_in, fan_out = _calculate_fan_in_and_fan_out(_check_tensor("xavier_normal_", tensor))
     std = gain * math.sqrt(2.0 / float(fan_in + fan_out))
@@ -416,7 +416,7 @@ def kaiming_normal_(
     >>> import npgrad
     >>> from npgrad import nn
     >>> nn.init.kaiming_normal_(npgrad.empty(4, 9), mode="fan_out", nonlinearity="relu").shape
-    (4, 9)
+    npgrad.Size([4, 9])
     """
     std = _kaiming_std("kaiming_normal_", tensor, a, mode, nonlinearity)
     if std is None:

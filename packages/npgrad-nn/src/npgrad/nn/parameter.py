@@ -155,7 +155,7 @@ class UninitializedTensorMixin:
         _DATA_SLOT.__set__(self, value)
 
     @property
-    def shape(self) -> tuple[int, ...]:
+    def shape(self) -> npgrad.Size:
         raise RuntimeError(_SHAPE_ERROR)
 
     def size(self, dim: int | None = None) -> Any:
@@ -223,7 +223,7 @@ class UninitializedParameter(UninitializedTensorMixin, Parameter):
     <UninitializedParameter>
     >>> p.materialize((2, 3))
     >>> type(p).__name__, p.shape
-    ('Parameter', (2, 3))
+    ('Parameter', npgrad.Size([2, 3]))
     """
 
     __slots__ = ()

@@ -73,7 +73,7 @@ class Adafactor(Optimizer):
     >>> w.grad = npgrad.tensor([[1.0, -2.0, 4.0], [0.5, 0.5, -1.0]])
     >>> opt.step()
     >>> opt.state[w]["row_var"].shape, opt.state[w]["col_var"].shape
-    ((2, 1), (1, 3))
+    (npgrad.Size([2, 1]), npgrad.Size([1, 3]))
     >>> w
     tensor([[0.9179, 1.0890, 0.9110],
             [0.8465, 0.9167, 1.0833]], requires_grad=True)

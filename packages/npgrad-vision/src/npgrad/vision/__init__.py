@@ -17,7 +17,7 @@ Examples
 >>> pairs = siamese.PairDataset(datasets.Digits(train=False), seed=0)
 >>> x1, x2, same = pairs[0]
 >>> x1.shape
-(1, 8, 8)
+npgrad.Size([1, 8, 8])
 """
 
 from npgrad.vision import datasets, models, ops, siamese, utils

@@ -6,7 +6,7 @@ Examples
 >>> import npgrad
 >>> from npgrad.vision.utils import make_grid
 >>> make_grid(npgrad.rand(10, 1, 8, 8), nrow=5, padding=1).shape
-(3, 19, 46)
+npgrad.Size([3, 19, 46])
 """
 
 from __future__ import annotations
@@ -89,7 +89,7 @@ def make_grid(
     >>> from npgrad.vision.utils import make_grid
     >>> grid = make_grid(npgrad.ones(3, 1, 2, 2), nrow=2, padding=1)
     >>> grid.shape
-    (3, 7, 7)
+    npgrad.Size([3, 7, 7])
     >>> grid[0].tolist()[1]
     [0.0, 1.0, 1.0, 0.0, 1.0, 1.0, 0.0]
     """

@@ -23,7 +23,7 @@ Examples
 ...     T.Normalize(mean=[0.5, 0.5, 0.5], std=[0.5, 0.5, 0.5]),
 ... ])
 >>> augment(Image.new("RGB", (40, 30), (255, 128, 0))).shape
-(3, 16, 16)
+npgrad.Size([3, 16, 16])
 """
 
 from npgrad.data.transforms import functional

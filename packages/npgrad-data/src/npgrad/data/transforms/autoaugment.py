@@ -312,7 +312,7 @@ class RandAugment(_Augment):
     >>> import npgrad
     >>> from npgrad.data.transforms import RandAugment
     >>> RandAugment()(npgrad.zeros(3, 6, 6, dtype=npgrad.uint8)).shape
-    (3, 6, 6)
+    npgrad.Size([3, 6, 6])
     >>> RandAugment(num_ops=3)
     RandAugment(num_ops=3, magnitude=9, num_magnitude_bins=31, interpolation=InterpolationMode.NEAREST, fill=None)
     """
@@ -453,7 +453,7 @@ class AugMix(_Augment):
     >>> import npgrad
     >>> from npgrad.data.transforms import AugMix
     >>> AugMix()(npgrad.zeros(2, 3, 6, 6, dtype=npgrad.uint8)).shape
-    (2, 3, 6, 6)
+    npgrad.Size([2, 3, 6, 6])
     """
 
     _PARAMETER_MAX = 10

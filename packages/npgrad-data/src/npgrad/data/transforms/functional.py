@@ -20,7 +20,7 @@ Examples
 >>> img = Image.fromarray(np.arange(12, dtype=np.uint8).reshape(3, 4))
 >>> t = F.to_tensor(F.hflip(img))
 >>> t.shape, t.dtype
-((1, 3, 4), dtype('float32'))
+(npgrad.Size([1, 3, 4]), dtype('float32'))
 """
 
 from __future__ import annotations
@@ -160,7 +160,7 @@ def resize(
     >>> F.resize(Image.new("RGB", (40, 20)), 10).size
     (20, 10)
     >>> F.resize(npgrad.zeros(3, 20, 40), [5, 8]).shape
-    (3, 5, 8)
+    npgrad.Size([3, 5, 8])
     """
     mode = interpolation_mode(interpolation)
     if isinstance(size, (list, tuple)):

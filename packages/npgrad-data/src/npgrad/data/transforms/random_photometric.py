@@ -49,7 +49,7 @@ class GaussianBlur(RandomTransform):
     >>> import npgrad
     >>> from npgrad.data.transforms import GaussianBlur
     >>> GaussianBlur(3, sigma=1.0)(npgrad.ones(3, 5, 5)).shape
-    (3, 5, 5)
+    npgrad.Size([3, 5, 5])
     >>> GaussianBlur(5)
     GaussianBlur(kernel_size=(5, 5), sigma=(0.1, 2.0))
     """

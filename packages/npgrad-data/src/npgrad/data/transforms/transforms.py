@@ -108,7 +108,7 @@ class ToTensor(Transform):
     >>> from npgrad.data.transforms import ToTensor
     >>> x = ToTensor()(Image.new("RGB", (4, 2), (255, 0, 51)))
     >>> x.shape, x[:, 0, 0].tolist()
-    ((3, 2, 4), [1.0, 0.0, 0.20000000298023224])
+    (npgrad.Size([3, 2, 4]), [1.0, 0.0, 0.20000000298023224])
     """
 
     def forward(self, pic: Any) -> Tensor:
@@ -352,9 +352,9 @@ class Reshape(Transform):
     >>> import npgrad
     >>> from npgrad.data.transforms import Reshape
     >>> Reshape(-1)(npgrad.zeros(1, 2, 3)).shape
-    (6,)
+    npgrad.Size([6])
     >>> Reshape((3, 2))(npgrad.zeros(1, 2, 3)).shape
-    (3, 2)
+    npgrad.Size([3, 2])
     """
 
     def __init__(self, *shape: int | Sequence[int]) -> None:

@@ -113,7 +113,7 @@ def scaled_dot_product_attention(
     >>> from npgrad.nn import functional as F
     >>> q = k = v = npgrad.ones(2, 4, 3, 8)
     >>> F.scaled_dot_product_attention(q, k, v, is_causal=True).shape
-    (2, 4, 3, 8)
+    npgrad.Size([2, 4, 3, 8])
     """
     op = "scaled_dot_product_attention"
     _check_backend(op)
@@ -323,7 +323,7 @@ def multi_head_attention_forward(
     >>> out, attn = F.multi_head_attention_forward(
     ...     x, x, x, 8, 2, w, b, None, None, False, 0.0, npgrad.randn(8, 8), None)
     >>> out.shape, attn.shape
-    ((5, 2, 8), (2, 5, 5))
+    (npgrad.Size([5, 2, 8]), npgrad.Size([2, 5, 5]))
     """
     who = _who
     is_batched = _mha_shape_check(query, key, value, key_padding_mask, attn_mask, num_heads, who)

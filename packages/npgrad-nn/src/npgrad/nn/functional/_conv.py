@@ -258,7 +258,7 @@ def conv3d(
     >>> import npgrad
     >>> import npgrad.nn.functional as F
     >>> F.conv3d(npgrad.ones(1, 1, 3, 3, 3), npgrad.ones(2, 1, 2, 2, 2)).shape
-    (1, 2, 2, 2, 2)
+    npgrad.Size([1, 2, 2, 2, 2])
     """
     return _conv_nd(input, weight, bias, stride, padding, dilation, groups, 3, "conv3d")
 
@@ -317,7 +317,7 @@ def conv_transpose2d(
     >>> import npgrad.nn.functional as F
     >>> x = npgrad.ones(1, 4, 5, 5)
     >>> F.conv_transpose2d(x, npgrad.ones(4, 2, 3, 3), stride=2, padding=1, output_padding=1).shape
-    (1, 2, 10, 10)
+    npgrad.Size([1, 2, 10, 10])
     """
     return _conv_transpose_nd(
         input,
@@ -351,7 +351,7 @@ def conv_transpose3d(
     >>> import npgrad
     >>> import npgrad.nn.functional as F
     >>> F.conv_transpose3d(npgrad.ones(1, 2, 2, 2, 2), npgrad.ones(2, 1, 2, 2, 2), stride=2).shape
-    (1, 1, 4, 4, 4)
+    npgrad.Size([1, 1, 4, 4, 4])
     """
     return _conv_transpose_nd(
         input,

@@ -234,7 +234,7 @@ def dropout3d(
     >>> import npgrad
     >>> from npgrad.nn import functional as F
     >>> F.dropout3d(npgrad.ones(2, 3, 2, 2, 2), 0.5).shape
-    (2, 3, 2, 2, 2)
+    npgrad.Size([2, 3, 2, 2, 2])
     """
     x = _check("dropout3d", input, p)
     if x.ndim not in (4, 5):

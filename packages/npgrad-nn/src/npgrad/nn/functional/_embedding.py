@@ -149,7 +149,7 @@ def embedding(
     >>> w = npgrad.tensor([[0.0, 0.0], [1.0, 2.0], [3.0, 4.0]], requires_grad=True)
     >>> out = F.embedding(npgrad.tensor([[1, 2], [1, 0]]), w, padding_idx=0)
     >>> out.shape
-    (2, 2, 2)
+    npgrad.Size([2, 2, 2])
     >>> out.sum().backward()
     >>> w.grad
     tensor([[0., 0.],

@@ -123,7 +123,7 @@ def adaptive_avg_pool3d(input: Tensor, output_size: Any) -> Tensor:  # noqa: A00
     >>> import npgrad
     >>> import npgrad.nn.functional as F
     >>> F.adaptive_avg_pool3d(npgrad.ones(1, 2, 3, 3, 3), 1).shape
-    (1, 2, 1, 1, 1)
+    npgrad.Size([1, 2, 1, 1, 1])
     """
     return _adaptive_avg(input, 3, output_size, "adaptive_avg_pool3d")
 

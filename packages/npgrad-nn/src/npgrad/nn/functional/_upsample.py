@@ -280,7 +280,7 @@ def upsample(
     >>> import npgrad
     >>> import npgrad.nn.functional as F
     >>> F.upsample(npgrad.ones(1, 1, 2), scale_factor=2).shape
-    (1, 1, 4)
+    npgrad.Size([1, 1, 4])
     """
     return interpolate(input, size, scale_factor, mode, align_corners)
 
@@ -293,7 +293,7 @@ def upsample_nearest(input: Tensor, size: Any = None, scale_factor: Any = None) 
     >>> import npgrad
     >>> import npgrad.nn.functional as F
     >>> F.upsample_nearest(npgrad.ones(1, 1, 2, 2), scale_factor=2).shape
-    (1, 1, 4, 4)
+    npgrad.Size([1, 1, 4, 4])
     """
     return interpolate(input, size, scale_factor, mode="nearest")
 

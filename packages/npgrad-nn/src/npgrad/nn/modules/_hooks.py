@@ -120,7 +120,7 @@ def register_module_forward_hook(
     >>> _ = nn.Sequential(nn.Linear(2, 3), nn.Tanh())(npgrad.ones(4, 2))
     >>> h.remove()
     >>> shapes
-    [(4, 3), (4, 3), (4, 3)]
+    [npgrad.Size([4, 3]), npgrad.Size([4, 3]), npgrad.Size([4, 3])]
     """
     handle = _register_global(
         _global_forward_hooks, hook, _global_with_kwargs, _global_always_called
@@ -178,7 +178,7 @@ def register_module_buffer_registration_hook(hook: Callable[..., Any]) -> _Remov
     running_mean
     running_var
     num_batches_tracked
-    (3,)
+    npgrad.Size([3])
     >>> h.remove()
     """
     return _register_global(_global_buffer_registration_hooks, hook)
@@ -214,8 +214,8 @@ def register_module_parameter_registration_hook(hook: Callable[..., Any]) -> _Re
     >>> from npgrad.nn.modules.module import register_module_parameter_registration_hook
     >>> h = register_module_parameter_registration_hook(lambda m, n, p: print(n, p.shape))
     >>> layer = nn.Linear(2, 3)
-    weight (3, 2)
-    bias (3,)
+    weight npgrad.Size([3, 2])
+    bias npgrad.Size([3])
     >>> h.remove()
     """
     return _register_global(_global_parameter_registration_hooks, hook)

@@ -129,7 +129,7 @@ class RNNCell(RNNCellBase):
     >>> for x in npgrad.randn(6, 3, 10):
     ...     h = cell(x, h)
     >>> h.shape
-    (3, 20)
+    npgrad.Size([3, 20])
     """
 
     def __init__(
@@ -163,7 +163,7 @@ class LSTMCell(RNNCellBase):
     >>> cell = nn.LSTMCell(10, 20)
     >>> h, c = cell(npgrad.randn(3, 10))
     >>> h.shape, c.shape
-    ((3, 20), (3, 20))
+    (npgrad.Size([3, 20]), npgrad.Size([3, 20]))
     """
 
     def __init__(
@@ -201,7 +201,7 @@ class GRUCell(RNNCellBase):
     >>> from npgrad import nn
     >>> cell = nn.GRUCell(10, 20)
     >>> cell(npgrad.randn(10)).shape
-    (20,)
+    npgrad.Size([20])
     """
 
     def __init__(

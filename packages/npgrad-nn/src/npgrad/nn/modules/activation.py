@@ -358,7 +358,7 @@ class GLU(Module):
     >>> import npgrad
     >>> from npgrad import nn
     >>> nn.GLU()(npgrad.randn(4, 2)).shape
-    (4, 1)
+    npgrad.Size([4, 1])
     """
 
     def __init__(self, dim: int = -1) -> None:

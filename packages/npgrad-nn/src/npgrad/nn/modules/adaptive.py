@@ -123,10 +123,10 @@ class AdaptiveLogSoftmaxWithLoss(Module):
     >>> from npgrad import nn
     >>> asm = nn.AdaptiveLogSoftmaxWithLoss(8, 10, cutoffs=[4, 7], div_value=2.0)
     >>> [p.shape for p in asm.parameters()]
-    [(6, 8), (4, 8), (3, 4), (2, 8), (3, 2)]
+    [npgrad.Size([6, 8]), npgrad.Size([4, 8]), npgrad.Size([3, 4]), npgrad.Size([2, 8]), npgrad.Size([3, 2])]
     >>> out, loss = asm(npgrad.randn(5, 8), npgrad.tensor([0, 3, 4, 8, 9]))
     >>> out.shape, loss.shape
-    ((5,), ())
+    (npgrad.Size([5]), npgrad.Size([]))
     >>> asm.log_prob(npgrad.randn(5, 8)).exp().sum(dim=1).allclose(npgrad.ones(5))
     True
     """

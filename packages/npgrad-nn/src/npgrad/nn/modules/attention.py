@@ -63,7 +63,7 @@ class MultiheadAttention(Module):
     >>> x = npgrad.randn(2, 5, 16)
     >>> out, w = mha(x, x, x)
     >>> out.shape, w.shape
-    ((2, 5, 16), (2, 5, 5))
+    (npgrad.Size([2, 5, 16]), npgrad.Size([2, 5, 5]))
     """
 
     def __init__(

@@ -217,7 +217,7 @@ class Conv1d(_Conv):
     >>> m
     Conv1d(16, 33, kernel_size=(3,), stride=(2,))
     >>> m(npgrad.randn(20, 16, 50)).shape
-    (20, 33, 24)
+    npgrad.Size([20, 33, 24])
     """
 
     _nd = 1
@@ -239,7 +239,7 @@ class Conv2d(_Conv):
     >>> m
     Conv2d(16, 33, kernel_size=(3, 5), stride=(2, 1), padding=(4, 2), dilation=(3, 1))
     >>> m(npgrad.randn(2, 16, 50, 100)).shape
-    (2, 33, 26, 100)
+    npgrad.Size([2, 33, 26, 100])
     """
 
     _nd = 2
@@ -253,7 +253,7 @@ class Conv3d(_Conv):
     >>> import npgrad
     >>> from npgrad import nn
     >>> nn.Conv3d(2, 4, 3, padding=1)(npgrad.randn(1, 2, 4, 5, 6)).shape
-    (1, 4, 4, 5, 6)
+    npgrad.Size([1, 4, 4, 5, 6])
     """
 
     _nd = 3
@@ -353,7 +353,7 @@ class ConvTranspose1d(_ConvTranspose):
     >>> m
     ConvTranspose1d(4, 2, kernel_size=(3,), stride=(2,))
     >>> m(npgrad.randn(1, 4, 5)).shape
-    (1, 2, 11)
+    npgrad.Size([1, 2, 11])
     """
 
     _nd = 1
@@ -371,9 +371,9 @@ class ConvTranspose2d(_ConvTranspose):
     >>> x = npgrad.randn(1, 16, 12, 12)
     >>> h = down(x)
     >>> h.shape
-    (1, 16, 6, 6)
+    npgrad.Size([1, 16, 6, 6])
     >>> up(h, output_size=x.shape).shape
-    (1, 16, 12, 12)
+    npgrad.Size([1, 16, 12, 12])
     """
 
     _nd = 2
@@ -387,7 +387,7 @@ class ConvTranspose3d(_ConvTranspose):
     >>> import npgrad
     >>> from npgrad import nn
     >>> nn.ConvTranspose3d(2, 3, 2, stride=2)(npgrad.randn(1, 2, 2, 3, 4)).shape
-    (1, 3, 4, 6, 8)
+    npgrad.Size([1, 3, 4, 6, 8])
     """
 
     _nd = 3

@@ -20,7 +20,7 @@ class PairwiseDistance(Module):
     >>> from npgrad import nn
     >>> pdist = nn.PairwiseDistance(p=2)
     >>> pdist(npgrad.randn(100, 128), npgrad.randn(100, 128)).shape
-    (100,)
+    npgrad.Size([100])
     """
 
     def __init__(self, p: float = 2.0, eps: float = 1e-6, keepdim: bool = False) -> None:
@@ -42,7 +42,7 @@ class CosineSimilarity(Module):
     >>> from npgrad import nn
     >>> cos = nn.CosineSimilarity(dim=1, eps=1e-6)
     >>> cos(npgrad.randn(100, 128), npgrad.randn(100, 128)).shape
-    (100,)
+    npgrad.Size([100])
     """
 
     def __init__(self, dim: int = 1, eps: float = 1e-8) -> None:

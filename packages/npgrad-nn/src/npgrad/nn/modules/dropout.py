@@ -61,7 +61,7 @@ class Dropout1d(_DropoutNd):
     >>> import npgrad
     >>> from npgrad import nn
     >>> nn.Dropout1d(0.2)(npgrad.randn(20, 16, 32)).shape
-    (20, 16, 32)
+    npgrad.Size([20, 16, 32])
     """
 
     def forward(self, input: Tensor) -> Tensor:  # noqa: A002
@@ -77,7 +77,7 @@ class Dropout2d(_DropoutNd):
     >>> import npgrad
     >>> from npgrad import nn
     >>> nn.Dropout2d(0.2)(npgrad.randn(2, 16, 8, 8)).shape
-    (2, 16, 8, 8)
+    npgrad.Size([2, 16, 8, 8])
     """
 
     def forward(self, input: Tensor) -> Tensor:  # noqa: A002
@@ -92,7 +92,7 @@ class Dropout3d(_DropoutNd):
     >>> import npgrad
     >>> from npgrad import nn
     >>> nn.Dropout3d(0.2)(npgrad.randn(2, 4, 3, 3, 3)).shape
-    (2, 4, 3, 3, 3)
+    npgrad.Size([2, 4, 3, 3, 3])
     """
 
     def forward(self, input: Tensor) -> Tensor:  # noqa: A002
@@ -107,7 +107,7 @@ class AlphaDropout(_DropoutNd):
     >>> import npgrad
     >>> from npgrad import nn
     >>> nn.AlphaDropout(0.2)(npgrad.randn(20, 16)).shape
-    (20, 16)
+    npgrad.Size([20, 16])
     """
 
     def forward(self, input: Tensor) -> Tensor:  # noqa: A002
@@ -123,7 +123,7 @@ class FeatureAlphaDropout(_DropoutNd):
     >>> import npgrad
     >>> from npgrad import nn
     >>> nn.FeatureAlphaDropout(0.2)(npgrad.randn(20, 16, 4, 4)).shape
-    (20, 16, 4, 4)
+    npgrad.Size([20, 16, 4, 4])
     """
 
     def forward(self, input: Tensor) -> Tensor:  # noqa: A002

@@ -19,9 +19,9 @@ class Flatten(Module):
     >>> import npgrad
     >>> from npgrad import nn
     >>> nn.Flatten()(npgrad.zeros(32, 1, 5, 5)).shape
-    (32, 25)
+    npgrad.Size([32, 25])
     >>> nn.Flatten(0, 2)(npgrad.zeros(32, 1, 5, 5)).shape
-    (160, 5)
+    npgrad.Size([160, 5])
     """
 
     def __init__(self, start_dim: int = 1, end_dim: int = -1) -> None:
@@ -46,7 +46,7 @@ class Unflatten(Module):
     >>> import npgrad
     >>> from npgrad import nn
     >>> nn.Unflatten(1, (2, 5, 5))(npgrad.zeros(2, 50)).shape
-    (2, 2, 5, 5)
+    npgrad.Size([2, 2, 5, 5])
     """
 
     def __init__(self, dim: int, unflattened_size: Any) -> None:

@@ -27,7 +27,7 @@ class Fold(Module):
     >>> fold
     Fold(output_size=(4, 5), kernel_size=(2, 2), dilation=1, padding=0, stride=1)
     >>> fold(npgrad.randn(1, 3 * 2 * 2, 12)).shape
-    (1, 3, 4, 5)
+    npgrad.Size([1, 3, 4, 5])
     """
 
     def __init__(
@@ -70,7 +70,7 @@ class Unfold(Module):
     >>> unfold
     Unfold(kernel_size=(2, 3), dilation=1, padding=0, stride=1)
     >>> unfold(npgrad.randn(2, 5, 3, 4)).shape
-    (2, 30, 4)
+    npgrad.Size([2, 30, 4])
     """
 
     def __init__(

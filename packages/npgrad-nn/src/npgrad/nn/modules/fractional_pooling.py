@@ -72,9 +72,9 @@ class FractionalMaxPool2d(_FractionalMaxPoolNd):
     >>> m
     FractionalMaxPool2d()
     >>> m(npgrad.randn(20, 16, 50, 32)).shape
-    (20, 16, 25, 16)
+    npgrad.Size([20, 16, 25, 16])
     >>> nn.FractionalMaxPool2d((3, 2), output_size=(13, 12))(npgrad.randn(16, 50, 32)).shape
-    (16, 13, 12)
+    npgrad.Size([16, 13, 12])
     """
 
     _nd = 2
@@ -91,7 +91,7 @@ class FractionalMaxPool3d(_FractionalMaxPoolNd):
     >>> from npgrad import nn
     >>> m = nn.FractionalMaxPool3d(3, output_size=(13, 12, 11))
     >>> m(npgrad.randn(2, 4, 50, 32, 16)).shape
-    (2, 4, 13, 12, 11)
+    npgrad.Size([2, 4, 13, 12, 11])
     """
 
     _nd = 3

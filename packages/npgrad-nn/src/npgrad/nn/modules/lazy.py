@@ -101,9 +101,9 @@ class LazyModuleMixin:
     >>> m.has_uninitialized_params(), m.weight
     (True, <UninitializedParameter>)
     >>> m(npgrad.ones(2, 5)).shape
-    (2, 3)
+    npgrad.Size([2, 3])
     >>> m, m.weight.shape
-    (Linear(in_features=5, out_features=3, bias=True), (3, 5))
+    (Linear(in_features=5, out_features=3, bias=True), npgrad.Size([3, 5]))
     """
 
     cls_to_become: type[Module] | None = None
@@ -193,7 +193,7 @@ class LazyLinear(LazyModuleMixin, Linear):
     >>> from npgrad import nn
     >>> m = nn.LazyLinear(4)
     >>> m(npgrad.randn(2, 3)).shape
-    (2, 4)
+    npgrad.Size([2, 4])
     >>> type(m).__name__, m.in_features
     ('Linear', 3)
     """
@@ -356,7 +356,7 @@ class LazyConv1d(_LazyConv, Conv1d):
     >>> m
     LazyConv1d(0, 8, kernel_size=(3,), stride=(1,))
     >>> m(npgrad.randn(2, 4, 10)).shape
-    (2, 8, 8)
+    npgrad.Size([2, 8, 8])
     >>> m
     Conv1d(4, 8, kernel_size=(3,), stride=(1,))
     """
@@ -374,9 +374,9 @@ class LazyConv2d(_LazyConv, Conv2d):
     >>> from npgrad import nn
     >>> m = nn.LazyConv2d(8, 3, padding=1)
     >>> m(npgrad.randn(2, 3, 5, 5)).shape
-    (2, 8, 5, 5)
+    npgrad.Size([2, 8, 5, 5])
     >>> m.weight.shape
-    (8, 3, 3, 3)
+    npgrad.Size([8, 3, 3, 3])
     """
 
     cls_to_become = Conv2d
@@ -391,7 +391,7 @@ class LazyConv3d(_LazyConv, Conv3d):
     >>> import npgrad
     >>> from npgrad import nn
     >>> nn.LazyConv3d(4, 2)(npgrad.randn(1, 2, 3, 3, 3)).shape
-    (1, 4, 2, 2, 2)
+    npgrad.Size([1, 4, 2, 2, 2])
     """
 
     cls_to_become = Conv3d
@@ -407,9 +407,9 @@ class LazyConvTranspose1d(_LazyConvTranspose, ConvTranspose1d):
     >>> from npgrad import nn
     >>> m = nn.LazyConvTranspose1d(2, 3, stride=2)
     >>> m(npgrad.randn(1, 4, 5)).shape
-    (1, 2, 11)
+    npgrad.Size([1, 2, 11])
     >>> m.weight.shape
-    (4, 2, 3)
+    npgrad.Size([4, 2, 3])
     """
 
     cls_to_become = ConvTranspose1d
@@ -424,7 +424,7 @@ class LazyConvTranspose2d(_LazyConvTranspose, ConvTranspose2d):
     >>> import npgrad
     >>> from npgrad import nn
     >>> nn.LazyConvTranspose2d(3, 2, stride=2)(npgrad.randn(1, 4, 3, 3)).shape
-    (1, 3, 6, 6)
+    npgrad.Size([1, 3, 6, 6])
     """
 
     cls_to_become = ConvTranspose2d
@@ -439,7 +439,7 @@ class LazyConvTranspose3d(_LazyConvTranspose, ConvTranspose3d):
     >>> import npgrad
     >>> from npgrad import nn
     >>> nn.LazyConvTranspose3d(3, 2, stride=2)(npgrad.randn(1, 2, 2, 2, 2)).shape
-    (1, 3, 4, 4, 4)
+    npgrad.Size([1, 3, 4, 4, 4])
     """
 
     cls_to_become = ConvTranspose3d
@@ -549,7 +549,7 @@ class LazyBatchNorm2d(_LazyNormBase, _BatchNorm):
     >>> from npgrad import nn
     >>> bn = nn.LazyBatchNorm2d()
     >>> bn(npgrad.randn(2, 3, 4, 4)).shape, bn.weight.shape
-    ((2, 3, 4, 4), (3,))
+    (npgrad.Size([2, 3, 4, 4]), npgrad.Size([3]))
     """
 
     cls_to_become = BatchNorm2d
@@ -586,7 +586,7 @@ class LazyInstanceNorm1d(_LazyNormBase, _InstanceNorm):
     >>> from npgrad import nn
     >>> m = nn.LazyInstanceNorm1d()
     >>> m(npgrad.randn(2, 3, 5)).shape, m.running_var.shape
-    ((2, 3, 5), (3,))
+    (npgrad.Size([2, 3, 5]), npgrad.Size([3]))
     """
 
     cls_to_become = InstanceNorm1d
@@ -604,7 +604,7 @@ class LazyInstanceNorm2d(_LazyNormBase, _InstanceNorm):
     >>> from npgrad import nn
     >>> m = nn.LazyInstanceNorm2d(track_running_stats=False)
     >>> m(npgrad.randn(3, 4, 4)).shape, m.weight.shape, m.running_mean
-    ((3, 4, 4), (3,), None)
+    (npgrad.Size([3, 4, 4]), npgrad.Size([3]), None)
     """
 
     cls_to_become = InstanceNorm2d
@@ -622,7 +622,7 @@ class LazyInstanceNorm3d(_LazyNormBase, _InstanceNorm):
     >>> from npgrad import nn
     >>> m = nn.LazyInstanceNorm3d(affine=False)
     >>> m(npgrad.randn(1, 2, 3, 3, 3)).shape, m.num_features
-    ((1, 2, 3, 3, 3), 2)
+    (npgrad.Size([1, 2, 3, 3, 3]), 2)
     """
 
     cls_to_become = InstanceNorm3d

@@ -76,7 +76,7 @@ class Linear(Module):
     >>> from npgrad import nn
     >>> m = nn.Linear(20, 30)
     >>> m(npgrad.randn(128, 20)).shape
-    (128, 30)
+    npgrad.Size([128, 30])
     >>> m
     Linear(in_features=20, out_features=30, bias=True)
     """
@@ -149,7 +149,7 @@ class Bilinear(Module):
     >>> from npgrad import nn
     >>> m = nn.Bilinear(20, 30, 40)
     >>> m(npgrad.randn(128, 20), npgrad.randn(128, 30)).shape
-    (128, 40)
+    npgrad.Size([128, 40])
     """
 
     in1_features: int

@@ -33,7 +33,7 @@ class LinearCrossEntropyLoss(_WeightedLoss):
     >>> loss_fn = nn.LinearCrossEntropyLoss(8, 5, bias=True)
     >>> loss = loss_fn(npgrad.randn(4, 8), npgrad.tensor([0, 1, 2, 3]))
     >>> loss.shape, loss_fn.linear.weight.shape
-    ((), (5, 8))
+    (npgrad.Size([]), npgrad.Size([5, 8]))
     """
 
     def __init__(

@@ -225,7 +225,7 @@ class BatchNorm2d(_BatchNorm):
     >>> from npgrad import nn
     >>> bn = nn.BatchNorm2d(3).eval()
     >>> bn(npgrad.ones(2, 3, 4, 4)).shape
-    (2, 3, 4, 4)
+    npgrad.Size([2, 3, 4, 4])
     """
 
     _dims = (4,)
@@ -331,7 +331,7 @@ class InstanceNorm2d(_InstanceNorm):
     >>> import npgrad
     >>> from npgrad import nn
     >>> nn.InstanceNorm2d(3, affine=True)(npgrad.randn(2, 3, 4, 4)).shape
-    (2, 3, 4, 4)
+    npgrad.Size([2, 3, 4, 4])
     """
 
     _batched = 4
@@ -346,7 +346,7 @@ class InstanceNorm3d(_InstanceNorm):
     >>> import npgrad
     >>> from npgrad import nn
     >>> nn.InstanceNorm3d(3)(npgrad.randn(3, 2, 2, 2)).shape
-    (3, 2, 2, 2)
+    npgrad.Size([3, 2, 2, 2])
     """
 
     _batched = 5
@@ -579,7 +579,7 @@ class LocalResponseNorm(Module):
     >>> lrn
     LocalResponseNorm(2, alpha=0.0001, beta=0.75, k=1.0)
     >>> lrn(npgrad.ones(1, 3, 2)).shape
-    (1, 3, 2)
+    npgrad.Size([1, 3, 2])
     """
 
     def __init__(self, size: int, alpha: float = 1e-4, beta: float = 0.75, k: float = 1.0) -> None:

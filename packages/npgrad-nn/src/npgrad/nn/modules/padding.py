@@ -149,7 +149,7 @@ class CircularPad3d(_CircularPadNd):
     >>> m
     CircularPad3d((1, 0, 0, 0, 0, 1))
     >>> m(npgrad.ones(1, 2, 3, 4)).shape
-    (1, 3, 3, 5)
+    npgrad.Size([1, 3, 3, 5])
     """
 
     _nd = 3
@@ -205,7 +205,7 @@ class ConstantPad3d(_ConstantPadNd):
     >>> m
     ConstantPad3d(padding=(1, 1, 1, 1, 1, 1), value=0.5)
     >>> m(npgrad.ones(2, 1, 2, 3)).shape
-    (2, 3, 4, 5)
+    npgrad.Size([2, 3, 4, 5])
     """
 
     _nd = 3
@@ -264,7 +264,7 @@ class ReflectionPad3d(_ReflectionPadNd):
     >>> m
     ReflectionPad3d((1, 1, 1, 1, 1, 1))
     >>> m(npgrad.ones(1, 2, 2, 2)).shape
-    (1, 4, 4, 4)
+    npgrad.Size([1, 4, 4, 4])
     """
 
     _nd = 3
@@ -320,7 +320,7 @@ class ReplicationPad3d(_ReplicationPadNd):
     >>> m
     ReplicationPad3d((0, 1, 0, 1, 0, 1))
     >>> m(npgrad.ones(1, 1, 1, 1)).shape
-    (1, 2, 2, 2)
+    npgrad.Size([1, 2, 2, 2])
     """
 
     _nd = 3
@@ -382,7 +382,7 @@ class ZeroPad3d(ConstantPad3d):
     >>> m
     ZeroPad3d((1, 1, 1, 1, 1, 1))
     >>> m(npgrad.ones(1, 1, 1, 1)).shape
-    (1, 3, 3, 3)
+    npgrad.Size([1, 3, 3, 3])
     """
 
     def __init__(self, padding: Any) -> None:

@@ -95,7 +95,7 @@ class MaxPool1d(_MaxPoolNd):
     >>> m
     MaxPool1d(kernel_size=3, stride=2, padding=0, dilation=1, ceil_mode=False)
     >>> m(npgrad.randn(20, 16, 50)).shape
-    (20, 16, 24)
+    npgrad.Size([20, 16, 24])
     """
 
     _nd = 1
@@ -116,7 +116,7 @@ class MaxPool2d(_MaxPoolNd):
     >>> m
     MaxPool2d(kernel_size=2, stride=2, padding=0, dilation=1, ceil_mode=False)
     >>> m(npgrad.randn(1, 3, 24, 24)).shape
-    (1, 3, 12, 12)
+    npgrad.Size([1, 3, 12, 12])
     """
 
     _nd = 2
@@ -130,7 +130,7 @@ class MaxPool3d(_MaxPoolNd):
     >>> import npgrad
     >>> from npgrad import nn
     >>> nn.MaxPool3d(2)(npgrad.randn(1, 2, 4, 4, 4)).shape
-    (1, 2, 2, 2, 2)
+    npgrad.Size([1, 2, 2, 2, 2])
     """
 
     _nd = 3
@@ -342,7 +342,7 @@ class AdaptiveAvgPool1d(_AdaptiveAvgPoolNd):
     >>> import npgrad
     >>> from npgrad import nn
     >>> nn.AdaptiveAvgPool1d(5)(npgrad.randn(1, 64, 8)).shape
-    (1, 64, 5)
+    npgrad.Size([1, 64, 5])
     """
 
     _nd = 1
@@ -359,7 +359,7 @@ class AdaptiveAvgPool2d(_AdaptiveAvgPoolNd):
     >>> m
     AdaptiveAvgPool2d(output_size=(5, None))
     >>> m(npgrad.randn(1, 64, 10, 9)).shape
-    (1, 64, 5, 9)
+    npgrad.Size([1, 64, 5, 9])
     """
 
     _nd = 2
@@ -373,7 +373,7 @@ class AdaptiveAvgPool3d(_AdaptiveAvgPoolNd):
     >>> import npgrad
     >>> from npgrad import nn
     >>> nn.AdaptiveAvgPool3d(1)(npgrad.randn(2, 3, 4, 5, 6)).shape
-    (2, 3, 1, 1, 1)
+    npgrad.Size([2, 3, 1, 1, 1])
     """
 
     _nd = 3
@@ -402,7 +402,7 @@ class AdaptiveMaxPool1d(_AdaptiveMaxPoolNd):
     >>> import npgrad
     >>> from npgrad import nn
     >>> nn.AdaptiveMaxPool1d(5)(npgrad.randn(1, 64, 8)).shape
-    (1, 64, 5)
+    npgrad.Size([1, 64, 5])
     """
 
     _nd = 1
@@ -416,7 +416,7 @@ class AdaptiveMaxPool2d(_AdaptiveMaxPoolNd):
     >>> import npgrad
     >>> from npgrad import nn
     >>> nn.AdaptiveMaxPool2d((5, 7))(npgrad.randn(1, 64, 8, 9)).shape
-    (1, 64, 5, 7)
+    npgrad.Size([1, 64, 5, 7])
     """
 
     _nd = 2
@@ -430,7 +430,7 @@ class AdaptiveMaxPool3d(_AdaptiveMaxPoolNd):
     >>> import npgrad
     >>> from npgrad import nn
     >>> nn.AdaptiveMaxPool3d(1)(npgrad.randn(1, 2, 3, 4, 5)).shape
-    (1, 2, 1, 1, 1)
+    npgrad.Size([1, 2, 1, 1, 1])
     """
 
     _nd = 3
@@ -500,7 +500,7 @@ class MaxUnpool3d(_MaxUnpoolNd):
     >>> from npgrad import nn
     >>> pool, unpool = nn.MaxPool3d(2, return_indices=True), nn.MaxUnpool3d(2)
     >>> unpool(*pool(npgrad.randn(1, 1, 4, 4, 4))).shape
-    (1, 1, 4, 4, 4)
+    npgrad.Size([1, 1, 4, 4, 4])
     """
 
     _nd = 3

@@ -355,7 +355,7 @@ class RNN(RNNBase):
     >>> rnn = nn.RNN(10, 20, 2)
     >>> output, hn = rnn(npgrad.randn(5, 3, 10), npgrad.randn(2, 3, 20))
     >>> output.shape, hn.shape
-    ((5, 3, 20), (2, 3, 20))
+    (npgrad.Size([5, 3, 20]), npgrad.Size([2, 3, 20]))
     """
     )
 
@@ -407,7 +407,7 @@ class LSTM(RNNBase):
     >>> lstm = nn.LSTM(10, 20, 2)
     >>> output, (hn, cn) = lstm(npgrad.randn(5, 3, 10))
     >>> output.shape, hn.shape, cn.shape
-    ((5, 3, 20), (2, 3, 20), (2, 3, 20))
+    (npgrad.Size([5, 3, 20]), npgrad.Size([2, 3, 20]), npgrad.Size([2, 3, 20]))
     """
     )
 
@@ -444,7 +444,7 @@ class GRU(RNNBase):
     >>> gru = nn.GRU(10, 20, batch_first=True, bidirectional=True)
     >>> output, hn = gru(npgrad.randn(3, 5, 10))
     >>> output.shape, hn.shape
-    ((3, 5, 40), (2, 3, 20))
+    (npgrad.Size([3, 5, 40]), npgrad.Size([2, 3, 20]))
     """
     )
 

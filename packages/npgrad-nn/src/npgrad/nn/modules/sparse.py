@@ -51,7 +51,7 @@ class Embedding(Module):
     >>> emb
     Embedding(10, 3, padding_idx=0)
     >>> emb(npgrad.tensor([[1, 2, 4, 5], [4, 3, 2, 9]])).shape
-    (2, 4, 3)
+    npgrad.Size([2, 4, 3])
     >>> emb.weight[0].tolist()
     [0.0, 0.0, 0.0]
     """
@@ -209,7 +209,7 @@ class EmbeddingBag(Module):
     >>> bag
     EmbeddingBag(10, 3, mode='sum')
     >>> bag(npgrad.tensor([1, 2, 4, 5, 4, 3, 2, 9]), npgrad.tensor([0, 4])).shape
-    (2, 3)
+    npgrad.Size([2, 3])
     """
 
     def __init__(

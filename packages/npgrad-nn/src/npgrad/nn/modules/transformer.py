@@ -127,7 +127,7 @@ class TransformerEncoderLayer(_LayerBase):
     >>> from npgrad import nn
     >>> layer = nn.TransformerEncoderLayer(d_model=16, nhead=4, dim_feedforward=32)
     >>> layer(npgrad.randn(10, 2, 16)).shape
-    (10, 2, 16)
+    npgrad.Size([10, 2, 16])
     """
 
     def __init__(
@@ -216,7 +216,7 @@ class TransformerDecoderLayer(_LayerBase):
     >>> from npgrad import nn
     >>> layer = nn.TransformerDecoderLayer(d_model=16, nhead=4, dim_feedforward=32)
     >>> layer(npgrad.randn(7, 2, 16), npgrad.randn(10, 2, 16)).shape
-    (7, 2, 16)
+    npgrad.Size([7, 2, 16])
     """
 
     def __init__(
@@ -337,7 +337,7 @@ class TransformerEncoder(Module):
     >>> layer = nn.TransformerEncoderLayer(d_model=16, nhead=4, dim_feedforward=32)
     >>> encoder = nn.TransformerEncoder(layer, num_layers=2)
     >>> encoder(npgrad.randn(10, 2, 16)).shape
-    (10, 2, 16)
+    npgrad.Size([10, 2, 16])
     """
 
     def __init__(
@@ -402,7 +402,7 @@ class TransformerDecoder(Module):
     >>> layer = nn.TransformerDecoderLayer(d_model=16, nhead=4, dim_feedforward=32)
     >>> decoder = nn.TransformerDecoder(layer, num_layers=2)
     >>> decoder(npgrad.randn(7, 2, 16), npgrad.randn(10, 2, 16)).shape
-    (7, 2, 16)
+    npgrad.Size([7, 2, 16])
     """
 
     def __init__(
@@ -461,7 +461,7 @@ class Transformer(Module):
     >>> model = nn.Transformer(d_model=16, nhead=4, num_encoder_layers=1,
     ...                        num_decoder_layers=1, dim_feedforward=32)
     >>> model(npgrad.randn(10, 2, 16), npgrad.randn(7, 2, 16)).shape
-    (7, 2, 16)
+    npgrad.Size([7, 2, 16])
     """
 
     def __init__(

@@ -89,7 +89,7 @@ class UpsamplingNearest2d(Upsample):
     >>> import npgrad
     >>> from npgrad import nn
     >>> nn.UpsamplingNearest2d(scale_factor=2)(npgrad.ones(1, 1, 2, 2)).shape
-    (1, 1, 4, 4)
+    npgrad.Size([1, 1, 4, 4])
     """
 
     def __init__(self, size: Any = None, scale_factor: Any = None) -> None:
@@ -119,7 +119,7 @@ class PixelShuffle(Module):
     >>> import npgrad
     >>> from npgrad import nn
     >>> nn.PixelShuffle(3)(npgrad.randn(1, 9, 4, 4)).shape
-    (1, 1, 12, 12)
+    npgrad.Size([1, 1, 12, 12])
     """
 
     def __init__(self, upscale_factor: int) -> None:
@@ -141,7 +141,7 @@ class PixelUnshuffle(Module):
     >>> import npgrad
     >>> from npgrad import nn
     >>> nn.PixelUnshuffle(3)(npgrad.randn(1, 1, 12, 12)).shape
-    (1, 9, 4, 4)
+    npgrad.Size([1, 9, 4, 4])
     """
 
     def __init__(self, downscale_factor: int) -> None:

@@ -53,7 +53,7 @@ def weight_norm(module: Module, name: str = "weight", dim: int | None = 0) -> Mo
     >>> list(m.state_dict())
     ['bias', 'parametrizations.weight.original0', 'parametrizations.weight.original1']
     >>> m.parametrizations.weight.original0.shape
-    (2, 1)
+    npgrad.Size([2, 1])
     """
     parametrize.register_parametrization(module, name, _WeightNorm(dim), unsafe=True)
 
@@ -145,7 +145,7 @@ def spectral_norm(
     >>> [key.removeprefix("parametrizations.weight.") for key in m.state_dict()]
     ['bias', 'original', '0._u', '0._v']
     >>> m.weight.shape
-    (3, 4)
+    npgrad.Size([3, 4])
     """
     weight = getattr(module, name, None)
     if not isinstance(weight, Tensor):

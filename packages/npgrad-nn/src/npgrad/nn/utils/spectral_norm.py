@@ -112,7 +112,7 @@ def spectral_norm(
     ['bias', 'weight_orig', 'weight_u', 'weight_v']
     >>> _ = m(npgrad.ones(1, 4))
     >>> m.weight.shape
-    (3, 4)
+    npgrad.Size([3, 4])
     """
     d = _default_dim(module) if dim is None else dim
     for hook in module._forward_pre_hooks.values():

@@ -78,7 +78,7 @@ def weight_norm(module: Module, name: str = "weight", dim: int | None = 0) -> Mo
     >>> [name for name, _ in m.named_parameters()]
     ['bias', 'weight_g', 'weight_v']
     >>> m.weight_g.shape
-    (2, 1)
+    npgrad.Size([2, 1])
     """
     warnings.warn(
         "torch.nn.utils.weight_norm is deprecated in favor of "

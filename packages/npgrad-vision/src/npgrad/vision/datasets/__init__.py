@@ -14,7 +14,7 @@ Examples
 >>> from npgrad.vision.datasets import Digits
 >>> images, labels = next(iter(DataLoader(Digits(), batch_size=32)))
 >>> images.shape, labels.shape
-((32, 1, 8, 8), (32,))
+(npgrad.Size([32, 1, 8, 8]), npgrad.Size([32]))
 """
 
 from npgrad.vision.datasets import utils

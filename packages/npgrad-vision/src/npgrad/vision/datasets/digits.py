@@ -18,11 +18,11 @@ Examples
 (1347, 450)
 >>> x, y = train[0]
 >>> x.shape, x.dtype, y
-((1, 8, 8), dtype('float32'), 0)
+(npgrad.Size([1, 8, 8]), dtype('float32'), 0)
 >>> float(x.max()) <= 1.0
 True
 >>> Digits(upscale=24)[0][0].shape
-(1, 24, 24)
+npgrad.Size([1, 24, 24])
 """
 
 from __future__ import annotations
@@ -141,7 +141,7 @@ class Digits(VisionDataset):
     >>> from npgrad.vision.datasets import Digits
     >>> ds = Digits(train=False, upscale=16, interpolation="nearest")
     >>> ds.data.shape, ds.targets.shape
-    ((450, 1, 16, 16), (450,))
+    (npgrad.Size([450, 1, 16, 16]), npgrad.Size([450]))
     """
 
     classes = [

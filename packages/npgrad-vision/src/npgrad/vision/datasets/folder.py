@@ -367,7 +367,7 @@ class ImageFolder(DatasetFolder):
     >>> Image.new("RGB", (5, 2), (255, 0, 0)).save(root / "red" / "r.PNG")
     >>> x, y = ImageFolder(root, transform=T.ToTensor())[0]
     >>> x.shape, y
-    ((3, 2, 5), 0)
+    (npgrad.Size([3, 2, 5]), 0)
     """
 
     def __init__(

@@ -17,7 +17,7 @@ Examples
 >>> import npgrad
 >>> from npgrad.vision.models import SimpleCNN
 >>> SimpleCNN(input_size=8)(npgrad.zeros(2, 1, 8, 8)).shape
-(2, 10)
+npgrad.Size([2, 10])
 """
 
 from npgrad.vision.models.alexnet import AlexNet, alexnet

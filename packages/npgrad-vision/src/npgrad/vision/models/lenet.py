@@ -35,7 +35,7 @@ class LeNet5(nn.Module):
     >>> from npgrad.vision.models import LeNet5
     >>> net = LeNet5()
     >>> net(npgrad.zeros(2, 1, 28, 28)).shape
-    (2, 10)
+    npgrad.Size([2, 10])
     >>> net.fc1
     Linear(in_features=400, out_features=120, bias=True)
     """

@@ -35,7 +35,7 @@ class InvertedResidual(nn.Module):
     >>> from npgrad.vision.models.mobilenetv2 import InvertedResidual
     >>> block = InvertedResidual(8, 8, stride=1, expand_ratio=6)
     >>> block(npgrad.randn(1, 8, 5, 5)).shape, block.use_res_connect
-    ((1, 8, 5, 5), True)
+    (npgrad.Size([1, 8, 5, 5]), True)
     """
 
     def __init__(
@@ -112,7 +112,7 @@ class MobileNetV2(nn.Module):
     >>> from npgrad.vision.models import MobileNetV2
     >>> net = MobileNetV2(num_classes=4, width_mult=0.25)
     >>> net.eval()(npgrad.randn(1, 3, 32, 32)).shape
-    (1, 4)
+    npgrad.Size([1, 4])
     """
 
     def __init__(

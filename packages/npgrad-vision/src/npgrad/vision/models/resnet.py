@@ -61,7 +61,7 @@ class BasicBlock(nn.Module):
     >>> import npgrad
     >>> from npgrad.vision.models import BasicBlock
     >>> BasicBlock(8, 8)(npgrad.randn(2, 8, 5, 5)).shape
-    (2, 8, 5, 5)
+    npgrad.Size([2, 8, 5, 5])
     """
 
     expansion = 1
@@ -105,7 +105,7 @@ class Bottleneck(nn.Module):
     >>> from npgrad.vision.models import Bottleneck
     >>> block = Bottleneck(16, 4)
     >>> block(npgrad.randn(2, 16, 5, 5)).shape
-    (2, 16, 5, 5)
+    npgrad.Size([2, 16, 5, 5])
     >>> [name for name, _ in block.named_children()]
     ['conv1', 'bn1', 'conv2', 'bn2', 'conv3', 'bn3', 'relu']
     """
@@ -180,7 +180,7 @@ class ResNet(nn.Module):
     >>> net = ResNet(layers=(1, 1), widths=(8, 16), num_classes=3, in_channels=1,
     ...              small_input=True)
     >>> net(npgrad.randn(2, 1, 8, 8)).shape
-    (2, 3)
+    npgrad.Size([2, 3])
     >>> [k for k in net.state_dict() if k.startswith("layer2.0.downsample")][:2]
     ['layer2.0.downsample.0.weight', 'layer2.0.downsample.1.weight']
     """
@@ -275,7 +275,7 @@ def resnet8(num_classes: int = 10, in_channels: int = 3, **kwargs: Any) -> ResNe
     >>> import npgrad
     >>> from npgrad.vision.models import resnet8
     >>> resnet8(in_channels=1)(npgrad.randn(2, 1, 8, 8)).shape
-    (2, 10)
+    npgrad.Size([2, 10])
     """
     kwargs.setdefault("widths", (16, 32, 64))
     kwargs.setdefault("small_input", True)
@@ -334,7 +334,7 @@ def resnet50(*, weights: None = None, **kwargs: Any) -> ResNet:
     >>> from npgrad.vision.models import resnet50
     >>> net = resnet50(num_classes=5, widths=(4, 8, 16, 32))
     >>> net(npgrad.randn(2, 3, 32, 32)).shape, net.fc.in_features
-    ((2, 5), 128)
+    (npgrad.Size([2, 5]), 128)
     """
     return _torchvision_resnet("resnet50", Bottleneck, (3, 4, 6, 3), weights, kwargs)
 

@@ -38,7 +38,7 @@ class SimpleCNN(nn.Module):
     >>> from npgrad.vision.models import SimpleCNN
     >>> net = SimpleCNN(in_channels=1, num_classes=10, input_size=24)
     >>> net(npgrad.zeros(4, 1, 24, 24)).shape
-    (4, 10)
+    npgrad.Size([4, 10])
     >>> net.layer2[0]
     Linear(in_features=576, out_features=128, bias=True)
     """

@@ -109,7 +109,7 @@ class VGG(nn.Module):
     >>> from npgrad.vision.models.vgg import make_layers
     >>> net = VGG(make_layers([8, "M", 512, "M"]), num_classes=3)
     >>> net.eval()(npgrad.randn(1, 3, 14, 14)).shape
-    (1, 3)
+    npgrad.Size([1, 3])
     """
 
     def __init__(

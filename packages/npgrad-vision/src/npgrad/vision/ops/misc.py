@@ -144,7 +144,7 @@ def drop_block2d(
     >>> _ = npgrad.manual_seed(0)
     >>> out = drop_block2d(npgrad.ones(1, 1, 6, 6), 0.3, 3)
     >>> out.shape, bool(((out == 0) | (out > 1)).all())
-    ((1, 1, 6, 6), True)
+    (npgrad.Size([1, 1, 6, 6]), True)
     """
     _check_p("drop_block2d", p)
     if not isinstance(input, Tensor) or input.ndim != 4:
@@ -229,7 +229,7 @@ class Conv2dNormActivation(nn.Sequential):
     >>> from npgrad.vision.ops import Conv2dNormActivation
     >>> block = Conv2dNormActivation(3, 8, stride=2)
     >>> block(npgrad.randn(1, 3, 8, 8)).shape
-    (1, 8, 4, 4)
+    npgrad.Size([1, 8, 4, 4])
     >>> list(block.state_dict())[:3]
     ['0.weight', '1.weight', '1.bias']
     """
@@ -305,7 +305,7 @@ class MLP(nn.Sequential):
     >>> from npgrad.vision.ops import MLP
     >>> mlp = MLP(4, [8, 2], dropout=0.1)
     >>> mlp(npgrad.randn(3, 4)).shape
-    (3, 2)
+    npgrad.Size([3, 2])
     >>> [k for k in mlp.state_dict()]
     ['0.weight', '0.bias', '3.weight', '3.bias']
     """
@@ -357,7 +357,7 @@ class SqueezeExcitation(nn.Module):
     >>> from npgrad.vision.ops import SqueezeExcitation
     >>> se = SqueezeExcitation(8, 2)
     >>> se(npgrad.randn(2, 8, 5, 5)).shape, sorted(se.state_dict())
-    ((2, 8, 5, 5), ['fc1.bias', 'fc1.weight', 'fc2.bias', 'fc2.weight'])
+    (npgrad.Size([2, 8, 5, 5]), ['fc1.bias', 'fc1.weight', 'fc2.bias', 'fc2.weight'])
     """
 
     def __init__(
@@ -390,7 +390,7 @@ class Permute(nn.Module):
     >>> import npgrad
     >>> from npgrad.vision.ops import Permute
     >>> Permute([0, 2, 3, 1])(npgrad.zeros(1, 3, 4, 5)).shape
-    (1, 4, 5, 3)
+    npgrad.Size([1, 4, 5, 3])
     """
 
     def __init__(self, dims: Sequence[int]) -> None:

@@ -122,7 +122,7 @@ class PairDataset(Dataset):
     >>> pairs = PairDataset(Digits(), positive_ratio=0.5, seed=0)
     >>> x1, x2, same = pairs[0]
     >>> x1.shape, x2.shape, same in (0, 1)
-    ((1, 8, 8), (1, 8, 8), True)
+    (npgrad.Size([1, 8, 8]), npgrad.Size([1, 8, 8]), True)
     >>> int(pairs.pairs[:, 2].sum()), len(pairs)
     (674, 1347)
     """
@@ -216,7 +216,7 @@ class TripletDataset(Dataset):
     >>> triplets = TripletDataset(Digits(train=False), seed=0)
     >>> a, p, n = triplets[0]
     >>> len(triplets), a.shape
-    (450, (1, 8, 8))
+    (450, npgrad.Size([1, 8, 8]))
     """
 
     def __init__(self, dataset: Any, seed: int | None = None, labels: Any = None) -> None:

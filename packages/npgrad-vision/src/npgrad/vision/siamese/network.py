@@ -162,7 +162,7 @@ class SiameseNetwork(Module):
     >>> x1, x2 = npgrad.randn(5, 1, 8, 8), npgrad.randn(5, 1, 8, 8)
     >>> e1, e2 = net(x1, x2)
     >>> e1.shape, net.distance(x1, x2).shape
-    ((5, 8), (5,))
+    (npgrad.Size([5, 8]), npgrad.Size([5]))
     """
 
     def __init__(self, backbone: Module, head: Module | None = None) -> None:
