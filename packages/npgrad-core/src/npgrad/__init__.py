@@ -116,6 +116,15 @@ from npgrad._settings import *  # noqa: E402, F403
 from npgrad import backends, cuda, func, linalg, special  # noqa: E402
 from npgrad._device import device  # noqa: E402
 from npgrad._size import Size  # noqa: E402
+from npgrad._memory_format import (  # noqa: E402
+    channels_last,
+    channels_last_3d,
+    contiguous_format,
+    layout,
+    memory_format,
+    preserve_format,
+    strided,
+)
 from npgrad.serialization import load, save  # noqa: E402
 from npgrad._printing import get_printoptions, set_printoptions  # noqa: E402
 from npgrad._threads import get_num_threads, set_num_threads  # noqa: E402
@@ -139,6 +148,13 @@ from npgrad import _settings  # noqa: E402
 __all__ = [
     "Generator",
     "Size",
+    "channels_last",
+    "channels_last_3d",
+    "contiguous_format",
+    "layout",
+    "memory_format",
+    "preserve_format",
+    "strided",
     "Tensor",
     "__version__",
     "autograd",

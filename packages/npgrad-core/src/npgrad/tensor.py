@@ -14,7 +14,7 @@ from typing import Any
 
 import numpy as np
 
-from npgrad import dtypes
+from npgrad import _memory_format, dtypes
 from npgrad._size import Size
 from npgrad._size import make_size as _make_size
 from npgrad._tensor_methods import TensorMethods
@@ -228,8 +228,18 @@ class Tensor(TensorMethods):
     def is_floating_point(self) -> bool:
         return self._data.dtype.kind == "f"
 
-    def is_contiguous(self) -> bool:
-        return bool(self._data.flags.c_contiguous)
+    def is_contiguous(self, memory_format: Any = None) -> bool:
+        """Whether the elements are stored in ``memory_format``'s order (default
+        ``npgrad.contiguous_format``: row-major; ``npgrad.channels_last``: NHWC order for a 4-D
+        tensor). Strides of size-1 dimensions don't count, as in PyTorch."""
+        if memory_format is None:
+            return bool(self._data.flags.c_contiguous)
+        return _memory_format.is_in(self._data, memory_format)
+
+    @property
+    def layout(self) -> Any:
+        """``npgrad.strided``: npgrad's tensors are all dense arrays with strides."""
+        return _memory_format.strided
 
     def __len__(self) -> int:
         if self._data.ndim == 0:

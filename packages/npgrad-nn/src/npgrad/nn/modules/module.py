@@ -17,7 +17,7 @@ from typing import Any
 import numpy as np
 
 import npgrad
-from npgrad import Tensor
+from npgrad import Tensor, _memory_format
 from npgrad._device import is_device, parse_device
 from npgrad.nn.modules import _hooks, _state
 from npgrad.nn.modules._hooks import (
@@ -441,13 +441,29 @@ class Module:
                         t.grad._data = fn(t.grad._data)
         return self
 
+    def _to_memory_format(self, op: str, fmt: Any) -> Module:
+        """Store the parameters and buffers of ``fmt``'s rank (4-D or 5-D; both for
+        ``contiguous_format``) in that order."""
+        if not isinstance(fmt, _memory_format.memory_format) or fmt is npgrad.preserve_format:
+            raise TypeError(
+                f"{op}: memory_format must be npgrad.contiguous_format, channels_last or "
+                f"channels_last_3d, got {fmt!r}"
+            )
+        ranks = (4, 5) if fmt._order is None else (len(fmt._order),)
+        return self._apply_to_tensors(
+            lambda a: _memory_format.copy_in(a, fmt) if a.ndim in ranks else a,
+            floating_only=False,
+        )
+
     def to(self, *args: Any, **kwargs: Any) -> Module:
         """Cast floating parameters and buffers to a dtype (``model.to(npgrad.float64)``);
-        the CPU as a device is accepted, another device raises."""
+        the CPU as a device is accepted, another device raises. ``memory_format`` stores the
+        4-D (``channels_last``; 5-D for ``channels_last_3d``) parameters and buffers in that
+        order."""
         dtype = kwargs.pop("dtype", None)
         parse_device("Module.to", kwargs.pop("device", None))
         kwargs.pop("non_blocking", None)
-        kwargs.pop("memory_format", None)
+        fmt = kwargs.pop("memory_format", None)
         for a in args:
             if isinstance(a, Tensor):
                 dtype = a.dtype
@@ -457,6 +473,8 @@ class Module:
                 dtype = a
         if kwargs:
             raise TypeError(f"to() got unexpected keyword arguments {sorted(kwargs)}")
+        if fmt is not None:
+            self._to_memory_format("Module.to", fmt)
         if dtype is None:
             return self
         d = npgrad.dtypes.to_dtype(dtype)
