@@ -133,18 +133,17 @@ def test_variable_is_a_deprecated_alias_for_a_detached_leaf():
 
 
 def test_set_multithreading_enabled_is_accepted_and_restored():
-    from npgrad.autograd import grad_mode
-
-    assert grad_mode._multithreading.get()
+    is_enabled = npgrad.autograd.is_multithreading_enabled
+    assert is_enabled()
     with npgrad.autograd.set_multithreading_enabled(False):
-        assert not grad_mode._multithreading.get()
+        assert not is_enabled()
         assert npgrad.is_grad_enabled()  # grad mode is left alone
-    assert grad_mode._multithreading.get()
+    assert is_enabled()
 
     @npgrad.autograd.set_multithreading_enabled(False)
     def f():
-        return grad_mode._multithreading.get()
+        return is_enabled()
 
-    assert grad_mode._multithreading.get() and f() is False
+    assert is_enabled() and f() is False
     with pytest.raises(TypeError, match="mode must be a bool"):
         npgrad.autograd.set_multithreading_enabled(1)

@@ -20,6 +20,7 @@ __all__ = [
     "no_grad",
     "set_grad_enabled",
     "set_multithreading_enabled",
+    "is_multithreading_enabled",
 ]
 
 _grad_enabled: contextvars.ContextVar[bool] = contextvars.ContextVar(
@@ -247,3 +248,17 @@ class set_multithreading_enabled(_GradModeContext):
 
     def clone(self) -> set_multithreading_enabled:
         return set_multithreading_enabled(self.mode)
+
+
+def is_multithreading_enabled() -> bool:
+    """The flag :class:`set_multithreading_enabled` sets (True by default), as PyTorch reports
+    it; npgrad's backward runs on the calling thread either way.
+
+    Examples
+    --------
+    >>> import npgrad
+    >>> with npgrad.autograd.set_multithreading_enabled(False):
+    ...     print(npgrad.autograd.is_multithreading_enabled())
+    False
+    """
+    return _multithreading.get()
