@@ -1,18 +1,23 @@
 """``Module.state_dict`` and ``Module.load_state_dict``: saving and loading a module tree's
 parameters and persistent buffers under dotted names, as PyTorch does, including the
 uninitialized parameters of lazy modules (kept as they are in a state_dict; materialized
-with the checkpoint's shapes when one is loaded into them)."""
+with the checkpoint's shapes when one is loaded into them).
+
+``StateMethods`` is the part of ``Module`` that saves and loads (a base class of ``Module``):
+the two methods, their hooks and the extra-state protocol."""
 
 from __future__ import annotations
 
 import os
 from collections import OrderedDict
-from typing import TYPE_CHECKING, Any, NamedTuple
+from collections.abc import Callable
+from typing import TYPE_CHECKING, Any, NamedTuple, cast
 
 import numpy as np
 
 import npgrad
 from npgrad import Tensor
+from npgrad.nn.modules._hooks import _RemovableHandle
 from npgrad.nn.parameter import is_lazy
 
 if TYPE_CHECKING:
@@ -229,3 +234,99 @@ def _assign(module: Module, values: list[tuple[Tensor, np.ndarray]], assign: boo
             sync = getattr(type(mod), "_sync_sizes", None)
             if sync is not None:
                 sync(mod)
+
+
+_save_tree = state_dict
+_load = load_state_dict
+
+
+class StateMethods:
+    """``Module``'s saving and loading: ``state_dict``, ``load_state_dict``, their hooks and
+    the extra-state protocol."""
+
+    def state_dict(
+        self,
+        *,
+        destination: dict[str, Any] | None = None,
+        prefix: str = "",
+        keep_vars: bool = False,
+    ) -> OrderedDict[str, Tensor]:
+        """Parameters and persistent buffers under their dotted names, as detached copies
+        (``keep_vars=True``: the Parameter objects themselves).
+
+        Like PyTorch's, the returned OrderedDict carries ``_metadata``: each module's dotted
+        name mapped to ``{"version": module._version}``.
+        """
+        return _save_tree(cast("Module", self), destination, prefix, keep_vars)
+
+    def load_state_dict(
+        self, state_dict: Any, strict: bool = True, assign: bool = False
+    ) -> _IncompatibleKeys:
+        """Copy values into this module's parameters and buffers.
+
+        ``state_dict`` may also be a path (read with ``npgrad.load``: safetensors, npz or a
+        PyTorch ``.pt``). Everything is checked before anything is copied: with ``strict`` a
+        RuntimeError lists every missing and unexpected key, and any shape mismatch is an error
+        listing every such key; the module is then left unchanged.
+        """
+        return _load(cast("Module", self), state_dict, strict, assign)
+
+    def _upgrade_state_dict(
+        self, state_dict: dict[str, Any], prefix: str, local_metadata: dict[str, Any]
+    ) -> None:
+        """Bring this module's entries of an older ``state_dict`` (keys starting with
+        ``prefix``) up to date, in place, before ``load_state_dict`` checks the keys.
+
+        ``local_metadata`` is this module's entry of ``state_dict._metadata`` (``{}`` when there
+        is none, as for a plain dict), holding the ``"version"`` (``_version``) of the module
+        that saved it. ``state_dict`` is load_state_dict's own copy. The base class changes
+        nothing; a layer whose layout changed overrides this (the key-fixing part of PyTorch's
+        ``_load_from_state_dict``).
+        """
+
+    def get_extra_state(self) -> Any:
+        """What to save under ``<prefix>_extra_state`` in ``state_dict()``: a subclass that
+        overrides this (and :meth:`set_extra_state`) keeps any picklable state there."""
+        raise RuntimeError(
+            "Reached a code path in Module.get_extra_state() that should never be called: "
+            "override get_extra_state in the subclass to return the extra state"
+        )
+
+    def set_extra_state(self, state: Any) -> None:
+        """Restore what :meth:`get_extra_state` saved (called by ``load_state_dict``)."""
+        raise RuntimeError(
+            "Reached a code path in Module.set_extra_state() that should never be called: "
+            "override set_extra_state in the subclass to load the extra state"
+        )
+
+    def _register_state_hook(self, store: str, hook: Callable[..., Any]) -> _RemovableHandle:
+        hooks = self.__dict__.setdefault(store, {})
+        handle = _RemovableHandle(hooks)
+        hooks[handle.id] = hook
+        return handle
+
+    def register_state_dict_pre_hook(self, hook: Callable[..., Any]) -> _RemovableHandle:
+        """Call ``hook(module, prefix, keep_vars)`` before ``state_dict`` saves this module."""
+        return self._register_state_hook("_state_dict_pre_hooks", hook)
+
+    def register_state_dict_post_hook(self, hook: Callable[..., Any]) -> _RemovableHandle:
+        """Call ``hook(module, state_dict, prefix, local_metadata)`` after this module and its
+        children were saved; the hook may change ``state_dict`` in place (and returns None)."""
+        return self._register_state_hook("_state_dict_post_hooks", hook)
+
+    def register_load_state_dict_pre_hook(self, hook: Callable[..., Any]) -> _RemovableHandle:
+        """Call ``hook(module, state_dict, prefix, local_metadata, strict, missing_keys,
+        unexpected_keys, error_msgs)`` before ``load_state_dict`` checks the keys; it may
+        rename entries of ``state_dict`` (load_state_dict's own copy) or add to the lists."""
+        return self._register_state_hook("_load_state_dict_pre_hooks", hook)
+
+    def register_load_state_dict_post_hook(self, hook: Callable[..., Any]) -> _RemovableHandle:
+        """Call ``hook(module, incompatible_keys)`` after ``load_state_dict`` loaded the
+        values (children's hooks first); it may remove keys from
+        ``incompatible_keys.missing_keys``/``unexpected_keys`` before the strict check (which,
+        if it still fails, puts the previous values back)."""
+        return self._register_state_hook("_load_state_dict_post_hooks", hook)
+
+    def save_state_dict(self, path: str | os.PathLike[str]) -> None:
+        """Save ``state_dict()`` to ``path`` with ``npgrad.save`` (the seed project's API)."""
+        npgrad.save(self.state_dict(), path)

@@ -9,8 +9,6 @@ state_dict of the same architecture loads unchanged.
 from __future__ import annotations
 
 import operator
-import os
-from collections import OrderedDict
 from collections.abc import Callable, Iterator
 from typing import Any
 
@@ -19,7 +17,7 @@ import numpy as np
 import npgrad
 from npgrad import Tensor, _memory_format
 from npgrad._device import is_device, parse_device
-from npgrad.nn.modules import _hooks, _state
+from npgrad.nn.modules import _hooks
 from npgrad.nn.modules._hooks import (
     _global_buffer_registration_hooks,
     _global_module_registration_hooks,
@@ -35,7 +33,7 @@ from npgrad.nn.modules._hooks import (
     register_module_parameter_registration_hook,
     run_registration_hooks,
 )
-from npgrad.nn.modules._state import _IncompatibleKeys
+from npgrad.nn.modules._state import StateMethods
 from npgrad.nn.parameter import Buffer, Parameter, is_lazy
 from npgrad.ops._shape_util import ShapeError
 
@@ -72,7 +70,7 @@ def _addindent(text: str, spaces: int) -> str:
     return lines[0] + "\n" + "\n".join(" " * spaces + line for line in lines[1:])
 
 
-class Module:
+class Module(StateMethods):
     """Base class for all neural-network modules; subclasses define ``forward``.
 
     Examples
@@ -516,90 +514,6 @@ class Module:
         parse_device("Module.cuda", "cuda" if device is None else device)
         return self  # unreachable: parse_device refuses every CUDA device
 
-    # ---- state -------------------------------------------------------------------------------
-    def state_dict(
-        self,
-        *,
-        destination: dict[str, Any] | None = None,
-        prefix: str = "",
-        keep_vars: bool = False,
-    ) -> OrderedDict[str, Tensor]:
-        """Parameters and persistent buffers under their dotted names, as detached copies
-        (``keep_vars=True``: the Parameter objects themselves).
-
-        Like PyTorch's, the returned OrderedDict carries ``_metadata``: each module's dotted
-        name mapped to ``{"version": module._version}``.
-        """
-        return _state.state_dict(self, destination, prefix, keep_vars)
-
-    def load_state_dict(
-        self, state_dict: Any, strict: bool = True, assign: bool = False
-    ) -> _IncompatibleKeys:
-        """Copy values into this module's parameters and buffers.
-
-        ``state_dict`` may also be a path (read with ``npgrad.load``: safetensors, npz or a
-        PyTorch ``.pt``). Everything is checked before anything is copied: with ``strict`` a
-        RuntimeError lists every missing and unexpected key, and any shape mismatch is an error
-        listing every such key; the module is then left unchanged.
-        """
-        return _state.load_state_dict(self, state_dict, strict, assign)
-
-    def _upgrade_state_dict(
-        self, state_dict: dict[str, Any], prefix: str, local_metadata: dict[str, Any]
-    ) -> None:
-        """Bring this module's entries of an older ``state_dict`` (keys starting with
-        ``prefix``) up to date, in place, before ``load_state_dict`` checks the keys.
-
-        ``local_metadata`` is this module's entry of ``state_dict._metadata`` (``{}`` when there
-        is none, as for a plain dict), holding the ``"version"`` (``_version``) of the module
-        that saved it. ``state_dict`` is load_state_dict's own copy. The base class changes
-        nothing; a layer whose layout changed overrides this (the key-fixing part of PyTorch's
-        ``_load_from_state_dict``).
-        """
-
-    def get_extra_state(self) -> Any:
-        """What to save under ``<prefix>_extra_state`` in ``state_dict()``: a subclass that
-        overrides this (and :meth:`set_extra_state`) keeps any picklable state there."""
-        raise RuntimeError(
-            "Reached a code path in Module.get_extra_state() that should never be called: "
-            "override get_extra_state in the subclass to return the extra state"
-        )
-
-    def set_extra_state(self, state: Any) -> None:
-        """Restore what :meth:`get_extra_state` saved (called by ``load_state_dict``)."""
-        raise RuntimeError(
-            "Reached a code path in Module.set_extra_state() that should never be called: "
-            "override set_extra_state in the subclass to load the extra state"
-        )
-
-    def _register_state_hook(self, store: str, hook: Callable[..., Any]) -> _RemovableHandle:
-        hooks = self.__dict__.setdefault(store, {})
-        handle = _RemovableHandle(hooks)
-        hooks[handle.id] = hook
-        return handle
-
-    def register_state_dict_pre_hook(self, hook: Callable[..., Any]) -> _RemovableHandle:
-        """Call ``hook(module, prefix, keep_vars)`` before ``state_dict`` saves this module."""
-        return self._register_state_hook("_state_dict_pre_hooks", hook)
-
-    def register_state_dict_post_hook(self, hook: Callable[..., Any]) -> _RemovableHandle:
-        """Call ``hook(module, state_dict, prefix, local_metadata)`` after this module and its
-        children were saved; the hook may change ``state_dict`` in place (and returns None)."""
-        return self._register_state_hook("_state_dict_post_hooks", hook)
-
-    def register_load_state_dict_pre_hook(self, hook: Callable[..., Any]) -> _RemovableHandle:
-        """Call ``hook(module, state_dict, prefix, local_metadata, strict, missing_keys,
-        unexpected_keys, error_msgs)`` before ``load_state_dict`` checks the keys; it may
-        rename entries of ``state_dict`` (load_state_dict's own copy) or add to the lists."""
-        return self._register_state_hook("_load_state_dict_pre_hooks", hook)
-
-    def register_load_state_dict_post_hook(self, hook: Callable[..., Any]) -> _RemovableHandle:
-        """Call ``hook(module, incompatible_keys)`` after ``load_state_dict`` loaded the
-        values (children's hooks first); it may remove keys from
-        ``incompatible_keys.missing_keys``/``unexpected_keys`` before the strict check (which,
-        if it still fails, puts the previous values back)."""
-        return self._register_state_hook("_load_state_dict_post_hooks", hook)
-
     def set_submodule(self, target: str, module: Module, strict: bool = False) -> None:
         """Put ``module`` at the dotted path ``target`` (``"encoder.0"``); with ``strict`` the
         submodule must exist already."""
@@ -615,10 +529,6 @@ class Module:
             parent.add_module(name, module)
         else:
             raise AttributeError(f"`{name}` is not an nn.Module")
-
-    def save_state_dict(self, path: str | os.PathLike[str]) -> None:
-        """Save ``state_dict()`` to ``path`` with ``npgrad.save`` (the seed project's API)."""
-        npgrad.save(self.state_dict(), path)
 
     # ---- hooks -------------------------------------------------------------------------------
     def register_forward_pre_hook(
