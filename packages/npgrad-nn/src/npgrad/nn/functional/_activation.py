@@ -158,11 +158,12 @@ def hardtanh_(input: Tensor, min_val: float = -1.0, max_val: float = 1.0) -> Ten
 
 
 def _threshold(x: Tensor, threshold: float, value: float) -> Tensor:
-    return npgrad.where(x > threshold, x, value)
+    # PyTorch's test is ``x <= threshold``: a NaN input is kept (and passes its gradient)
+    return npgrad.where(x <= threshold, value, x)
 
 
 def threshold(input: Tensor, threshold: float, value: float, inplace: bool = False) -> Tensor:  # noqa: A002
-    """``x`` where ``x > threshold``, else ``value`` (zero gradient there).
+    """``value`` where ``x <= threshold`` (zero gradient there), else ``x`` (NaN included).
 
     Examples
     --------
@@ -440,7 +441,8 @@ def softshrink(input: Tensor, lambd: float = 0.5) -> Tensor:  # noqa: A002
         raise ValueError(
             f"softshrink: lambda must be greater or equal to 0, but found to be {lambd}."
         )
-    return npgrad.where(x > lambd, x - lambd, npgrad.where(x < -lambd, x + lambd, 0.0))
+    # PyTorch's kernel: ``x * 0`` inside [-lambd, lambd], so NaN stays NaN (and -0.2 gives -0.)
+    return npgrad.where(x > lambd, x - lambd, npgrad.where(x < -lambd, x + lambd, x * 0.0))
 
 
 def glu(input: Tensor, dim: int = -1) -> Tensor:  # noqa: A002

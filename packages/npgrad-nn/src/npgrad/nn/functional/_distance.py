@@ -6,6 +6,7 @@ differentiable to any order; the norm's gradient at 0 is 0 (PyTorch's convention
 
 from __future__ import annotations
 
+import math
 from typing import Any
 
 import numpy as np
@@ -128,4 +129,14 @@ def pdist(input: Tensor, p: float = 2.0) -> Tensor:  # noqa: A002
     if p < 0:
         raise ValueError(f"pdist only supports non-negative p values, got {p}")
     i, j = np.triu_indices(x.shape[0], 1)
-    return npgrad.norm(x[i] - x[j], p, 1)
+    diff = x[i] - x[j]
+    if x.shape[1] == 0:  # PyTorch: distance 0 for every p (norm's inf/-inf have no identity)
+        return diff.sum(1)
+    if p == math.inf:
+        # PyTorch's pdist kernel gives every tied largest |difference| the whole gradient
+        # (norm splits it evenly): the value is the max, the gradient flows through the ties
+        ad = diff.abs()
+        top = ad.detach().amax(1, keepdim=True)
+        ties = Tensor._make(ad._data == top._data, False, None)
+        return top.squeeze(1) + ((ad - ad.detach()) * ties).sum(1)
+    return npgrad.norm(diff, p, 1)

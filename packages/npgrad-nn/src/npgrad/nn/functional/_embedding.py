@@ -339,12 +339,25 @@ def _bag_max(looked: Tensor, bag_of: np.ndarray, n_bags: int) -> Tensor:
     that one entry); empty bags give zeros."""
     k, dim = looked.shape
     vals = looked._data
+    # PyTorch scans each bag keeping its first value unless a later one is larger: a NaN is
+    # the result only where it comes first, and is skipped elsewhere
+    nan = np.isnan(vals)
+    any_nan = bool(nan.any())
+    if any_nan:
+        vals = np.where(nan, -np.inf, vals)
     maxes = np.full((n_bags, dim), -np.inf, vals.dtype)
     np.maximum.at(maxes, bag_of, vals)
     # the first position that attains the maximum; position k (a zero row) for empty bags
     first = np.full((n_bags, dim), k, np.intp)
     hit = np.where(vals == maxes[bag_of], np.arange(k)[:, None], k)
     np.minimum.at(first, bag_of, hit)
+    if any_nan:
+        lead = np.full(n_bags, k, np.intp)  # each bag's first position
+        np.minimum.at(lead, bag_of, np.arange(k))
+        lead_nan = np.zeros((n_bags, dim), bool)
+        filled = lead < k
+        lead_nan[filled] = nan[lead[filled]]
+        first = np.where(lead_nan, lead[:, None], first)
     padded = npgrad.cat([looked, npgrad.zeros(1, dim, dtype=looked.dtype)])
     cols = np.broadcast_to(np.arange(dim), (n_bags, dim))
     return padded[Tensor._make(first, False, None), Tensor._make(cols, False, None)]

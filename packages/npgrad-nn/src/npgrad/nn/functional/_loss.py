@@ -192,7 +192,11 @@ def smooth_l1_loss(
     ad = d.abs()
     if beta == 0.0:
         return _reduce(ad, red)
-    return _reduce(npgrad.where(ad < beta, d.square() * (0.5 / beta), ad - 0.5 * beta), red)
+    big = ad >= beta
+    # the quadratic branch squares only the small differences (and NaN): an infinite one would
+    # give it a 0 * inf = NaN gradient, where PyTorch's gradient is sign(d)
+    dq = npgrad.where(big, 0.0, d)
+    return _reduce(npgrad.where(big, ad - 0.5 * beta, dq.square() * (0.5 / beta)), red)
 
 
 def huber_loss(
@@ -220,14 +224,22 @@ def huber_loss(
         raise ValueError(f"huber_loss does not support non-positive values for delta, got {delta}")
     d = x - t
     ad = d.abs()
-    loss = npgrad.where(ad < delta, d.square() * 0.5, (ad - 0.5 * delta) * delta)
+    big = ad >= delta
+    dq = npgrad.where(big, 0.0, d)  # finite gradient for an infinite d, as in smooth_l1_loss
+    loss = npgrad.where(big, (ad - 0.5 * delta) * delta, dq.square() * 0.5)
     return _weighted("huber_loss", loss, x, weight, red, mean_by_weight=False)
 
 
 # ---- binary classification -------------------------------------------------------------------
+# PyTorch's loss kernels (Loss.cpp) add or clamp at ``constexpr float EPSILON = 1e-12``: the
+# float32 value, 1e-12 * (1 - 4.0e-9), also in float64 arithmetic
+_EPSILON = float(np.float32(1e-12))
+
+
 class _BinaryCrossEntropy(Function):
     """The unreduced BCE with PyTorch's kernel: logs clamped at -100, and PyTorch's gradient
-    ``(x - t) / max(x (1 - x), 1e-12)``, finite at x = 0 and 1 where the clamped log's is not."""
+    ``(x - t) / max(x (1 - x), 1e-12)``, finite at x = 0 and 1 where the clamped log's is not
+    (PyTorch's 1e-12 is a C++ ``float``: ``_EPSILON``)."""
 
     @staticmethod
     def forward(ctx: Any, x: np.ndarray, t: np.ndarray) -> np.ndarray:
@@ -242,7 +254,7 @@ class _BinaryCrossEntropy(Function):
         x, t = ctx.saved_tensors
         gx = gt = None
         if ctx.needs_input_grad[0]:
-            gx = grad * (x - t) / npgrad.maximum((1.0 - x) * x, 1e-12)
+            gx = grad * (x - t) / npgrad.maximum((1.0 - x) * x, _EPSILON)
         if ctx.needs_input_grad[1]:  # -logit(x), unclamped like PyTorch's
             gt = grad * ((-x).log1p() - x.log())
         return gx, gt

@@ -430,7 +430,7 @@ def _cross_entropy_probs(
     dt = np.result_type(x.dtype, t.dtype, *(() if w is None else (w.dtype,)))
     x = x if x.dtype == dt else x.to(dt)
     t = t if t.dtype == dt else t.to(dt)
-    if eps:
+    if eps and c:  # no classes: nothing to smooth (and no 1 / C)
         t = t * (1.0 - eps) + eps / c
     prod = npgrad.log_softmax(x, dim) * t
     if w is not None:

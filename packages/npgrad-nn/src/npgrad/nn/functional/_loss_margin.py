@@ -12,7 +12,7 @@ import numpy as np
 
 import npgrad
 from npgrad import Tensor
-from npgrad.nn.functional._loss import _broadcast_weight, _pair
+from npgrad.nn.functional._loss import _EPSILON, _broadcast_weight, _pair
 from npgrad.nn.functional._loss_class import _float, _reduce, _reduction, _tensor
 from npgrad.ops._shape_util import ShapeError
 
@@ -185,7 +185,7 @@ def cosine_embedding_loss(
             f"{tuple(x1.shape)} and {tuple(x2.shape)}"
         )
     d = t.ndim
-    eps = 1e-12
+    eps = _EPSILON  # PyTorch's float 1e-12
     cos = (x1 * x2).sum(d) / (((x1 * x1).sum(d) + eps) * ((x2 * x2).sum(d) + eps)).sqrt()
     pos = npgrad.where(t == 1, 1.0 - cos, 0.0)
     neg = npgrad.where(t == -1, (cos - float(margin)).clamp(min=0.0), 0.0)

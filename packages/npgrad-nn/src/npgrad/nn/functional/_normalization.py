@@ -46,6 +46,9 @@ class _Plan(NamedTuple):
     affine_axes: tuple[int, ...]  # weight/bias gradients sum over these
     numel: int  # elements per statistic
     instance: bool  # per-sample statistics whose running averages are also over the batch
+    # PyTorch's batch-norm kernel (batch and instance norm) rounds a half input's float32 batch
+    # mean and 1/std to half before normalizing in float32; layer and group norm keep float32
+    half_stats: bool = False
 
 
 def _sum_keep(a: np.ndarray, axes: tuple[int, ...]) -> np.ndarray:
@@ -94,6 +97,14 @@ class _Normalize(Function):
         stats: tuple[np.ndarray, np.ndarray] | None,
         running: tuple[np.ndarray, np.ndarray, float] | None,
     ) -> np.ndarray:
+        if any(ctx.needs_input_grad):
+            ctx.save_for_backward(x, weight, bias)
+        # PyTorch's "opmath": half precision is normalized in float32, then rounded once
+        half = x.dtype == np.float16
+        if half:
+            x = x.astype(np.float32)
+            weight = None if weight is None else weight.astype(np.float32)
+            bias = None if bias is None else bias.astype(np.float32)
         xv = x.reshape(plan.view)
         result = np.empty(x.shape, x.dtype)
         out = result.reshape(plan.view)  # computed in place through this view of the result
@@ -107,9 +118,15 @@ class _Normalize(Function):
                 _update_running(running, mean, var, plan)
         else:
             mean, var = stats
+            if half:  # half running statistics, used in float32
+                mean, var = mean.astype(np.float32), var.astype(np.float32)
             np.subtract(xv, mean, out=out)
         invstd = np.sqrt(var + x.dtype.type(eps))
         np.reciprocal(invstd, out=invstd)
+        if half and plan.half_stats and stats is None:
+            mean = mean.astype(np.float16).astype(np.float32)
+            invstd = invstd.astype(np.float16).astype(np.float32)
+            np.subtract(xv, mean, out=out)
         if weight is None:
             out *= invstd
         elif all(plan.affine_shape[a] == 1 for a in plan.stat_axes):
@@ -120,10 +137,9 @@ class _Normalize(Function):
         if bias is not None:
             out += bias.reshape(plan.affine_shape)
         if any(ctx.needs_input_grad):
-            ctx.save_for_backward(x, weight, bias)
             ctx.plan, ctx.eps, ctx.stats = plan, eps, stats
             ctx.mean, ctx.invstd = mean, invstd
-        return result
+        return result.astype(np.float16) if half else result
 
     @staticmethod
     def backward(ctx: Any, grad: Tensor) -> tuple[Any, ...]:
@@ -142,14 +158,15 @@ def _update_running(
     n = plan.numel
     # PyTorch stores the unbiased variance (n / (n - 1)) while normalizing with the biased one
     unbiased = var * (n / (n - 1)) if n > 1 else np.full_like(var, np.nan)
-    batch_mean, batch_var = mean.reshape(-1), unbiased.reshape(-1)
-    if plan.instance:  # one statistic per (sample, channel): their average over the batch
-        c = running_mean.size
-        batch_mean = batch_mean.reshape(-1, c).mean(axis=0)
-        batch_var = batch_var.reshape(-1, c).mean(axis=0)
-    for buf, new in ((running_mean, batch_mean), (running_var, batch_var)):
-        buf *= 1.0 - momentum
-        buf += (momentum * new).reshape(buf.shape).astype(buf.dtype, copy=False)
+    for buf, new in ((running_mean, mean), (running_var, unbiased)):
+        # PyTorch's update, computed in float32 for half buffers ("opmath"), rounded once
+        wide = np.dtype(np.float32) if buf.dtype == np.float16 else buf.dtype
+        old = buf.reshape(-1).astype(wide, copy=False)
+        step = wide.type(momentum) * new.reshape(-1, buf.size).astype(wide, copy=False)
+        step += wide.type(1.0 - momentum) * old
+        if plan.instance:  # one updated copy per sample (rounded), then their batch average
+            step = step.astype(buf.dtype, copy=False).mean(axis=0, dtype=wide)
+        buf[...] = step.reshape(buf.shape)
 
 
 def _normalize_backward_numpy(
@@ -187,10 +204,11 @@ def _normalize_backward_numpy(
         assert sum_gx is not None and weight is not None
         gw = _const(_sum_keep(sum_gx, rest).reshape(weight.shape).astype(weight.dtype, copy=False))
     if need_x:
-        k = 1.0 / plan.numel
+        k = 1.0 / plan.numel if plan.numel else 0.0  # no elements per statistic: x is empty
         if not batch_stats:  # constant statistics: the op is affine in x
             dx = np.multiply(g, invstd if w is None else invstd * w, out=xhat)
         elif factors:  # dx = w * invstd * (g - mean(g) - xhat * mean(g * xhat)), in place
+            assert sum_g is not None and sum_gx is not None  # stat_sums
             dx = xhat
             dx *= sum_gx * k
             dx += sum_g * k
@@ -218,8 +236,8 @@ def _normalize_backward_graph(
         centred = xv - xv.mean(axes, keepdim=True)
         invstd = ((centred * centred).mean(axes, keepdim=True) + ctx.eps).rsqrt()
     else:
-        centred = xv - _const(ctx.mean)
-        invstd = _const(ctx.invstd)
+        centred = xv - _const(ctx.mean.astype(x.dtype, copy=False))  # a half x has float32 stats
+        invstd = _const(ctx.invstd.astype(x.dtype, copy=False))
     xhat = centred * invstd
     g = grad.reshape(plan.view)
     gx = gw = gb = None
@@ -357,7 +375,7 @@ def batch_norm(
         raise ValueError(
             f"Expected more than 1 value per channel when training, got input size {tuple(x.shape)}"
         )
-    plan = _Plan((n, c, rest), (0, 2), (1, c, 1), (0, 2), n * rest, False)
+    plan = _Plan((n, c, rest), (0, 2), (1, c, 1), (0, 2), n * rest, False, half_stats=True)
     stats = running = None
     if not training:
         if running_mean is None or running_var is None:
@@ -428,7 +446,7 @@ def instance_norm(
         raise ValueError(
             f"Expected more than 1 spatial element when training, got input size {tuple(x.shape)}"
         )
-    plan = _Plan((n, c, rest), (2,), (1, c, 1), (0, 2), rest, True)
+    plan = _Plan((n, c, rest), (2,), (1, c, 1), (0, 2), rest, True, half_stats=True)
     stats = running = None
     if not use_input_stats:
         if running_mean is None or running_var is None:

@@ -1,17 +1,18 @@
 """Resampling: ``interpolate`` (nearest, nearest-exact, linear/bilinear/trilinear, bicubic,
-area), its aliases ``upsample*``, ``pixel_shuffle`` / ``pixel_unshuffle`` and
-``channel_shuffle``.
+lanczos, area; antialiasing), its aliases ``upsample*``, ``pixel_shuffle`` /
+``pixel_unshuffle`` and ``channel_shuffle``.
 
 Every mode except ``area`` is separable: along one spatial axis, output ``j`` is a weighted
-sum of a few input samples ``x[idx_r[j]]`` (1 for nearest, 2 for linear, 4 for cubic), and
-the axes are processed last to first (W, then H, then D) — PyTorch's order, so rounding
-matches. Indices and weights are computed with PyTorch's formulas in its precision (float32
-for float32 inputs). :class:`Resample` and its adjoint :class:`ResampleT` are each other's
-backward, so gradients of any order work — and the gradient is always the adjoint of the
-forward: PyTorch's 1-D and 3-D nearest kernels compute floor(j / scale_factor) forward but
-take the o == n / o == 2n index shortcuts backward, so for a non-integer ``scale_factor`` that
-gives such a size npgrad's gradient (the true gradient of the forward both compute) differs
-from PyTorch's.
+sum of a few input samples ``x[idx_r[j]]`` (1 for nearest, 2 for linear, 4 for cubic, the
+filter's support for antialiasing), and the axes are processed last to first (W, then H,
+then D) — PyTorch's order, so rounding matches. Indices and weights are computed with
+PyTorch's formulas in its precision (float32 for float32 inputs). :class:`Resample` and its
+adjoint :class:`ResampleT` are each other's backward, so gradients of any order work — and
+the gradient is always the adjoint of the forward: PyTorch's 1-D and 3-D nearest kernels
+compute floor(j / scale_factor) forward but take the o == n / o == 2n index shortcuts
+backward, and its antialiasing backward resamples an axis whose size a ``scale_factor``
+left unchanged (which its forward copies), so in those cases npgrad's gradient (the true
+gradient of the forward both compute) differs from PyTorch's.
 """
 
 from __future__ import annotations
@@ -141,6 +142,56 @@ def _cubic_taps(n: int, o: int, sf: float | None, align_corners: bool, dt: type)
     return idx, tuple(w.astype(dt) for w in wts)
 
 
+def _aa_filter(mode: str, x: np.ndarray, dt: type) -> np.ndarray:
+    """PyTorch's (Pillow's) antialiasing filters, evaluated in ``dt``."""
+    x = np.abs(x)
+    if mode == "bilinear":  # triangle
+        return np.where(x < 1, dt(1) - x, dt(0)).astype(dt)
+    if mode == "bicubic":  # Keys' cubic with a = -0.5 (not the -0.75 of the plain mode)
+        a = dt(-0.5)
+        near = ((a + 2) * x - (a + 3)) * x * x + 1
+        far = ((a * x - 5 * a) * x + 8 * a) * x - 4 * a
+        return np.where(x < 1, near, np.where(x < 2, far, dt(0))).astype(dt)
+    # lanczos, a = 3: sinc(x) * sinc(x / 3) inside |x| < 3
+    with np.errstate(invalid="ignore", divide="ignore"):
+        px = x * dt(np.pi)
+        w = np.sin(px) * np.sin(px / dt(3)) / (px * px / dt(3))
+    return np.where(x < 1e-7, dt(1), np.where(x < 3, w, dt(0))).astype(dt)
+
+
+_AA_SIZE = {"bilinear": 2, "bicubic": 4, "lanczos": 6}
+
+
+def _aa_taps(n: int, o: int, sf: float | None, align_corners: bool, mode: str, dt: type) -> Taps:
+    """PyTorch's antialiasing weights (``_compute_weights_aa`` in ATen's UpSampleKernel.cpp):
+    output ``j`` averages the inputs within ``support`` of its centre, the filter stretched
+    by the scale when downsampling and the weights normalised to sum 1, in the input's
+    precision. Each output has at most ``2 ceil(support) + 1`` taps; the unused ones get
+    weight 0 (and a clamped, still non-decreasing index)."""
+    scale = _scale(n, o, align_corners, sf, dt)
+    support = dt(_AA_SIZE[mode] * 0.5 * scale) if scale >= 1 else dt(_AA_SIZE[mode] * 0.5)
+    taps = int(math.ceil(support)) * 2 + 1
+    invscale = dt(1.0 / float(scale)) if scale >= 1 else dt(1)
+    j = np.arange(o)
+    centre = (np.float64(scale) * (j + 0.5)).astype(dt)
+    # C++: (center - support) in dt, then + 0.5 in double, truncated toward 0
+    xmin = np.maximum(np.trunc((centre - support).astype(np.float64) + 0.5).astype(np.intp), 0)
+    xmax = np.minimum(np.trunc((centre + support).astype(np.float64) + 0.5).astype(np.intp), n)
+    xsize = np.clip(xmax - xmin, 0, taps)
+    r = np.arange(taps)
+    # (xmin + r - centre) is an integer minus a scalar_t in C++: computed in dt
+    arg = ((xmin[:, None] + r).astype(dt) - centre[:, None]).astype(np.float64) + 0.5
+    w = _aa_filter(mode, (arg * np.float64(invscale)).astype(dt), dt)
+    w = np.where(r < xsize[:, None], w, dt(0)).astype(dt)
+    total: np.ndarray = np.zeros(o, dt)
+    for k in range(taps):  # PyTorch's accumulation order
+        total += w[:, k]
+    w = np.divide(w, total[:, None], out=w, where=total[:, None] != 0).astype(dt)
+    idx = tuple(np.minimum(xmin + k, n - 1) for k in range(taps))
+    return idx, tuple(np.ascontiguousarray(w[:, k]) for k in range(taps))
+
+
+_NEAREST = ("nearest", "nearest-exact")  # pure indexing: also for uint8 images, as in PyTorch
 _MODES = {
     "nearest": 0,
     "nearest-exact": 0,
@@ -148,6 +199,7 @@ _MODES = {
     "linear": 1,
     "bilinear": 2,
     "bicubic": 2,
+    "lanczos": 2,
     "trilinear": 3,
 }
 
@@ -165,9 +217,11 @@ def interpolate(
     ``torch.nn.functional.interpolate``.
 
     ``mode``: ``'nearest'``, ``'nearest-exact'``, ``'linear'`` (3-D input), ``'bilinear'``
-    and ``'bicubic'`` (4-D), ``'trilinear'`` (5-D) or ``'area'`` (adaptive average pooling).
+    and ``'bicubic'`` (4-D), ``'trilinear'`` (5-D), ``'lanczos'`` (4-D, a Lanczos-3 filter;
+    needs ``antialias=True``) or ``'area'`` (adaptive average pooling).
     ``align_corners`` (interpolating modes only) maps the corner pixels' centres onto each
-    other. ``antialias=True`` is not supported.
+    other. ``antialias=True`` (bilinear, bicubic, lanczos) low-pass filters when downsampling,
+    with PyTorch's (Pillow's) filters, so that every input pixel contributes.
 
     Examples
     --------
@@ -195,8 +249,16 @@ def interpolate(
             )
     elif align_corners is None:
         align_corners = False
-    if antialias:
-        raise NotImplementedError("interpolate: antialias=True is not supported by npgrad")
+    if antialias and not (mode in ("bilinear", "bicubic", "lanczos") and input.ndim == 4):
+        raise ValueError(
+            "Anti-alias option is restricted to bilinear, bicubic, and lanczos modes and requires "
+            "a 4-D tensor as input"
+        )
+    if mode == "lanczos" and input.ndim == 4:
+        if align_corners:
+            raise ValueError("Lanczos mode does not support align_corners=True")
+        if not antialias:
+            raise ValueError("Lanczos mode requires antialias=True")
     nd = input.ndim - 2
     if nd not in (1, 2, 3):
         raise NotImplementedError(
@@ -206,8 +268,11 @@ def interpolate(
     if _MODES[mode] and _MODES[mode] != nd:
         need = {1: "3D", 2: "4D", 3: "5D"}[_MODES[mode]]
         raise NotImplementedError(f"Got {input.ndim}D input, but {mode} mode needs {need} input")
-    if input.dtype.kind != "f":
-        raise TypeError(f"interpolate: expected a floating point input, got dtype {input.dtype}")
+    if input.dtype.kind != "f" and not (input.dtype == np.uint8 and mode in _NEAREST):
+        raise TypeError(
+            f"interpolate: expected a floating point input (or uint8 for the nearest modes), got "
+            f"dtype {input.dtype}"
+        )
     spatial = tuple(input.shape[2:])
     if size is not None and scale_factor is not None:
         raise ValueError("only one of size or scale_factor should be defined")
@@ -237,7 +302,9 @@ def interpolate(
         scales = (None,) * nd if recompute else tuple(float(s) for s in sfs)
     else:
         raise ValueError("either size or scale_factor should be defined")
-    if min(out) <= 0 or min(spatial) <= 0:
+    # 'area' is adaptive average pooling, which (as in PyTorch) may pool to an empty output
+    smallest = 0 if mode == "area" else 1
+    if min(out) < smallest or min(spatial) <= 0:
         raise ShapeError(
             f"interpolate: input of shape {tuple(input.shape)} and output size {out}: both must "
             "have positive spatial sizes"
@@ -250,16 +317,18 @@ def interpolate(
     y = input
     for t in range(nd - 1, -1, -1):
         n, o, sf = spatial[t], out[t], scales[t]
-        if mode in ("nearest", "nearest-exact"):
+        if mode in _NEAREST:
             # PyTorch's 2-D nearest kernel maps o == n and o == 2n with the exact index
             # shortcuts; its 1-D and 3-D kernels use floor(j / scale_factor) for every size
             taps = _nearest_taps(n, o, sf, mode == "nearest-exact", shortcuts=nd == 2)
             if o == n and np.array_equal(taps[0][0], np.arange(n)):
                 continue
+        elif o == n and (antialias or mode != "bicubic"):
+            continue  # PyTorch's linear and antialiasing kernels copy an axis of unchanged size
+        elif antialias:
+            taps = _aa_taps(n, o, sf, bool(align_corners), mode, dt)
         elif mode == "bicubic":
             taps = _cubic_taps(n, o, sf, bool(align_corners), dt)
-        elif o == n:
-            continue  # PyTorch's linear kernels copy an axis of unchanged size, whatever the scale
         else:
             taps = _linear_taps(n, o, sf, bool(align_corners), dt)
         y = Resample.apply(y, 2 + t, taps, n)
