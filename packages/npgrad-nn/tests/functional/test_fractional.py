@@ -509,3 +509,14 @@ def test_with_indices_aliases_match_torch():
     y, i = F.adaptive_max_pool3d_with_indices(npgrad.tensor(x0), (4, 3, 2))
     np.testing.assert_array_equal(y.numpy(), ty.numpy())
     np.testing.assert_array_equal(i.numpy(), ti.numpy())
+
+
+@pytest.mark.parametrize("nd", [2, 3])
+def test_empty_output_has_a_zero_gradient(nd):
+    # the per-plane gather/scatter must not infer a -1 size from an empty plane
+    x = npgrad.randn(1, 2, *(5,) * nd, requires_grad=True)
+    pool = F.fractional_max_pool2d if nd == 2 else F.fractional_max_pool3d
+    out = pool(x, 2, output_size=(0,) + (2,) * (nd - 1), _random_samples=npgrad.rand(1, 2, nd))
+    assert out.shape == (1, 2, 0) + (2,) * (nd - 1)
+    out.sum().backward()
+    assert x.grad.shape == x.shape and not x.grad.numpy().any()

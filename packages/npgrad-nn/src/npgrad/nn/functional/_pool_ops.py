@@ -303,7 +303,9 @@ class AvgPoolT(Function):
 
 # ---- gathers / scatters by flat per-plane index ---------------------------------------------
 def _planes(a: np.ndarray, nd: int) -> np.ndarray:
-    return a.reshape((-1, math.prod(a.shape[a.ndim - nd :])))
+    # explicit sizes: ``-1`` cannot be inferred when a plane is empty
+    lead = a.ndim - nd
+    return a.reshape((math.prod(a.shape[:lead]), math.prod(a.shape[lead:])))
 
 
 class PlaneGather(Function):
