@@ -97,11 +97,33 @@ def _check_fits(arr: np.ndarray, d: np.dtype) -> None:
         raise RuntimeError(f"tensor: value {bad} cannot be converted to type {d} without overflow")
 
 
+def _nested_tensor(data: Any) -> bool:
+    """Whether nested lists hold a Tensor as their first innermost element
+    (``[[tensor(1.5)], [tensor(2)]]``), found in as many steps as the nesting is deep."""
+    while isinstance(data, (list, tuple)) and data:
+        data = data[0]
+        if isinstance(data, Tensor):
+            return True
+    return False
+
+
 def _to_array(data: Any, dtype: Any = None, copy: bool = True) -> np.ndarray:
     if isinstance(data, Tensor):
         arr = data._data
-    elif isinstance(data, (list, tuple)) and any(isinstance(x, Tensor) for x in data):
-        arr = np.stack([_to_array(x, copy=False) for x in data])
+    elif isinstance(data, (list, tuple)) and (
+        any(isinstance(x, Tensor) for x in data) or _nested_tensor(data)
+    ):
+        # PyTorch reads a one-element tensor inside a list as the number it holds
+        parts = [
+            a.reshape(()) if isinstance(x, Tensor) and a.size == 1 else a
+            for x, a in zip(data, (_to_array(x, copy=False) for x in data))
+        ]
+        # PyTorch promotes the elements' dtypes by its own table ([tensor(1), 2.5] is float32,
+        # where NumPy would make int64 and float32 float64)
+        d = parts[0].dtype
+        for part in parts[1:]:
+            d = dtypes.promote_types(d, part.dtype)
+        arr = np.stack([part.astype(d, copy=False) for part in parts])
     elif dtype is not None and not isinstance(data, (np.ndarray, np.generic)):
         # Python data straight to the requested dtype: [0.1] as float64 must not pass
         # through float32 on the way
@@ -175,7 +197,11 @@ def from_numpy(array: np.ndarray) -> Tensor:
     return Tensor._make(_infer(array), False, None)
 
 
-def _size(op: str, size: Sequence[Any]) -> tuple[int, ...]:
+def _size(op: str, size: Sequence[Any], keyword: Any = None) -> tuple[int, ...]:
+    if keyword is not None:  # PyTorch's keyword form, zeros(size=(2, 3))
+        if size:
+            raise TypeError(f"{op}: size given both positionally and as a keyword")
+        size = (keyword,)
     if len(size) == 1 and isinstance(size[0], (tuple, list)):
         size = tuple(size[0])
     try:
@@ -196,7 +222,13 @@ def _float_or(op: str, dtype: Any) -> np.dtype:
     return dtypes.get_default_dtype() if dtype is None else dtypes.to_dtype(dtype, op)
 
 
-def zeros(*size: Any, dtype: Any = None, requires_grad: bool = False, device: Any = None) -> Tensor:
+def zeros(
+    *sizes: Any,
+    size: Any = None,
+    dtype: Any = None,
+    requires_grad: bool = False,
+    device: Any = None,
+) -> Tensor:
     """A tensor of zeros (default float dtype).
 
     Examples
@@ -206,10 +238,16 @@ def zeros(*size: Any, dtype: Any = None, requires_grad: bool = False, device: An
     npgrad.Size([2, 3])
     """
     parse_device("zeros", device)
-    return _new(np.zeros(_size("zeros", size), _float_or("zeros", dtype)), requires_grad)
+    return _new(np.zeros(_size("zeros", sizes, size), _float_or("zeros", dtype)), requires_grad)
 
 
-def ones(*size: Any, dtype: Any = None, requires_grad: bool = False, device: Any = None) -> Tensor:
+def ones(
+    *sizes: Any,
+    size: Any = None,
+    dtype: Any = None,
+    requires_grad: bool = False,
+    device: Any = None,
+) -> Tensor:
     """A tensor of ones (default float dtype).
 
     Examples
@@ -219,10 +257,16 @@ def ones(*size: Any, dtype: Any = None, requires_grad: bool = False, device: Any
     tensor([1, 1])
     """
     parse_device("ones", device)
-    return _new(np.ones(_size("ones", size), _float_or("ones", dtype)), requires_grad)
+    return _new(np.ones(_size("ones", sizes, size), _float_or("ones", dtype)), requires_grad)
 
 
-def empty(*size: Any, dtype: Any = None, requires_grad: bool = False, device: Any = None) -> Tensor:
+def empty(
+    *sizes: Any,
+    size: Any = None,
+    dtype: Any = None,
+    requires_grad: bool = False,
+    device: Any = None,
+) -> Tensor:
     """An uninitialised tensor (default float dtype).
 
     Examples
@@ -232,7 +276,7 @@ def empty(*size: Any, dtype: Any = None, requires_grad: bool = False, device: An
     npgrad.Size([2, 3])
     """
     parse_device("empty", device)
-    return _new(np.empty(_size("empty", size), _float_or("empty", dtype)), requires_grad)
+    return _new(np.empty(_size("empty", sizes, size), _float_or("empty", dtype)), requires_grad)
 
 
 def full(
@@ -350,7 +394,7 @@ def full_like(
 
 
 def arange(
-    start: Any,
+    start: Any = None,
     end: Any = None,
     step: Any = 1,
     *,
@@ -372,7 +416,11 @@ def arange(
     parse_device("arange", device)
     start, end, step = (v.item() if isinstance(v, Tensor) else v for v in (start, end, step))
     if end is None:
+        if start is None:
+            raise TypeError("arange() missing required argument 'end'")
         start, end = 0, start
+    elif start is None:  # PyTorch's arange(end=5)
+        start = 0
     if dtype is not None and dtypes.to_dtype(dtype).kind in "iu":
         # like PyTorch, an integer dtype truncates the bounds and the step first
         start, end, step = int(start), int(end), int(step)
@@ -421,9 +469,36 @@ def linspace(
     tensor([0.0000, 0.2500, 0.5000, 0.7500, 1.0000])
     """
     parse_device("linspace", device)
+    steps = _steps("linspace", steps)
     if steps < 0:
         raise ValueError(f"linspace: number of steps must be non-negative, got {steps}")
-    return _new(np.linspace(start, end, steps).astype(_float_or("linspace", dtype)), requires_grad)
+    d = _float_or("linspace", dtype)
+    return _new(_spaced(start, end, steps, d).astype(d), requires_grad)
+
+
+def _steps(op: str, steps: Any) -> int:
+    try:
+        return operator.index(steps)
+    except TypeError:
+        raise TypeError(f"{op}: steps must be an int, got {type(steps).__name__}") from None
+
+
+def _spaced(start: Any, end: Any, steps: int, d: np.dtype) -> np.ndarray:
+    """PyTorch's ``linspace`` values, in float64: ``start + i * step`` for the first half and
+    ``end - (steps - 1 - i) * step`` for the rest (so both ends are exact). An integer dtype
+    first converts the bounds to that dtype, as PyTorch does (``linspace(0.5, 2.5, 5,
+    dtype=int64)`` runs from 0 to 2)."""
+    start, end = (v.item() if isinstance(v, Tensor) else v for v in (start, end))
+    if d.kind in "iu":
+        start, end = (float(np.asarray(int(v)).astype(d)) for v in (start, end))
+    else:
+        start, end = float(start), float(end)
+    i = np.arange(steps, dtype=np.float64)
+    if steps == 1:
+        return i + start
+    step = (end - start) / (steps - 1)
+    half = steps // 2
+    return np.concatenate([start + step * i[:half], end - step * (steps - 1 - i[half:])])
 
 
 def logspace(
@@ -445,12 +520,12 @@ def logspace(
     tensor([  1.,  10., 100.])
     """
     parse_device("logspace", device)
+    steps = _steps("logspace", steps)
     if steps < 0:
         raise ValueError(f"logspace: number of steps must be non-negative, got {steps}")
     d = _float_or("logspace", dtype)
-    if d.kind in "iu":  # like PyTorch, an integer dtype truncates the exponents' bounds first
-        start, end = int(start), int(end)
-    return _new(np.logspace(start, end, steps, base=base).astype(d), requires_grad)
+    # like PyTorch, an integer dtype truncates the exponents' bounds first
+    return _new((float(base) ** _spaced(start, end, steps, d)).astype(d), requires_grad)
 
 
 def eye(

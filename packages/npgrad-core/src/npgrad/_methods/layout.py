@@ -182,7 +182,9 @@ class LayoutMethods(MethodsBase):
             data, dtype=self.dtype if dtype is None else dtype, requires_grad=requires_grad
         )
 
-    def new_zeros(self: Any, *size: Any, dtype: Any = None, requires_grad: bool = False) -> Tensor:
+    def new_zeros(
+        self: Any, *sizes: Any, size: Any = None, dtype: Any = None, requires_grad: bool = False
+    ) -> Tensor:
         """A tensor of zeros of ``size`` with this tensor's dtype unless ``dtype`` is given.
 
         Examples
@@ -192,9 +194,11 @@ class LayoutMethods(MethodsBase):
         dtype('int64')
         """
         d = self.dtype if dtype is None else dtype
-        return npgrad.creation.zeros(*size, dtype=d, requires_grad=requires_grad)
+        return npgrad.creation.zeros(*sizes, size=size, dtype=d, requires_grad=requires_grad)
 
-    def new_ones(self: Any, *size: Any, dtype: Any = None, requires_grad: bool = False) -> Tensor:
+    def new_ones(
+        self: Any, *sizes: Any, size: Any = None, dtype: Any = None, requires_grad: bool = False
+    ) -> Tensor:
         """A tensor of ones of ``size`` with this tensor's dtype unless ``dtype`` is given.
 
         Examples
@@ -204,9 +208,11 @@ class LayoutMethods(MethodsBase):
         tensor([1., 1.], dtype=npgrad.float64)
         """
         d = self.dtype if dtype is None else dtype
-        return npgrad.creation.ones(*size, dtype=d, requires_grad=requires_grad)
+        return npgrad.creation.ones(*sizes, size=size, dtype=d, requires_grad=requires_grad)
 
-    def new_empty(self: Any, *size: Any, dtype: Any = None, requires_grad: bool = False) -> Tensor:
+    def new_empty(
+        self: Any, *sizes: Any, size: Any = None, dtype: Any = None, requires_grad: bool = False
+    ) -> Tensor:
         """An uninitialised tensor of ``size`` with this tensor's dtype unless ``dtype`` is
         given.
 
@@ -217,7 +223,7 @@ class LayoutMethods(MethodsBase):
         npgrad.Size([2, 2])
         """
         d = self.dtype if dtype is None else dtype
-        return npgrad.creation.empty(*size, dtype=d, requires_grad=requires_grad)
+        return npgrad.creation.empty(*sizes, size=size, dtype=d, requires_grad=requires_grad)
 
     def new_full(
         self: Any, size: Any, fill_value: Any, *, dtype: Any = None, requires_grad: bool = False

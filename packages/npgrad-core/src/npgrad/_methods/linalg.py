@@ -29,20 +29,21 @@ class LinalgMethods(MethodsBase):
     def matmul(self, other: Any) -> Tensor:
         return ops.linalg.matmul(self, other)
 
-    def mm(self, other: Any) -> Tensor:
-        return ops.linalg.mm(self, other)
+    # the arguments have PyTorch's names (``x.mm(mat2=...)``)
+    def mm(self, mat2: Any) -> Tensor:
+        return ops.linalg.mm(self, mat2)
 
-    def bmm(self, other: Any) -> Tensor:
-        return ops.linalg.bmm(self, other)
+    def bmm(self, mat2: Any) -> Tensor:
+        return ops.linalg.bmm(self, mat2)
 
-    def mv(self, other: Any) -> Tensor:
-        return ops.linalg.mv(self, other)
+    def mv(self, vec: Any) -> Tensor:
+        return ops.linalg.mv(self, vec)
 
-    def dot(self, other: Any) -> Tensor:
-        return ops.linalg.dot(self, other)
+    def dot(self, tensor: Any) -> Tensor:
+        return ops.linalg.dot(self, tensor)
 
-    def outer(self, other: Any) -> Tensor:
-        return ops.linalg.outer(self, other)
+    def outer(self, vec2: Any) -> Tensor:
+        return ops.linalg.outer(self, vec2)
 
     # ---- npgrad.ops.other ----------------------------------------------------------------
     def cross(self, other: Any, dim: int | None = None) -> Tensor:

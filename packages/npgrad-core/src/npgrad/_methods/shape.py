@@ -27,10 +27,14 @@ class ShapeMethods(MethodsBase):
         ops.indexing.setitem(self, key, value)
 
     # ---- shape (npgrad.ops.shape) --------------------------------------------------------
-    def reshape(self, *shape: Any) -> Tensor:
-        return ops.shape.reshape(self, *shape)
+    def reshape(self, *sizes: Any, shape: Any = None) -> Tensor:
+        if shape is not None:
+            return ops.shape.reshape(self, *sizes, shape=shape)
+        return ops.shape.reshape(self, *sizes)
 
-    def view(self, *shape: Any) -> Tensor:
+    def view(self, *shape: Any, size: Any = None) -> Tensor:
+        if size is not None:
+            return ops.shape.view(self, *shape, size=size)
         return ops.shape.view(self, *shape)
 
     def view_as(self, other: Tensor) -> Tensor:
@@ -62,12 +66,18 @@ class ShapeMethods(MethodsBase):
     def transpose(self, dim0: int, dim1: int) -> Tensor:
         return ops.shape.transpose(self, dim0, dim1)
 
-    swapaxes = swapdims = transpose
+    swapdims = transpose
+
+    def swapaxes(self, axis0: int, axis1: int) -> Tensor:
+        return ops.shape.transpose(self, axis0, axis1)
 
     def transpose_(self, dim0: int, dim1: int) -> Tensor:
         return self._inplace_view("transpose_", ops.shape.transpose, dim0, dim1)
 
-    swapaxes_ = swapdims_ = transpose_
+    swapdims_ = transpose_
+
+    def swapaxes_(self, axis0: int, axis1: int) -> Tensor:
+        return self._inplace_view("swapaxes_", ops.shape.transpose, axis0, axis1)
 
     def t(self) -> Tensor:
         return ops.shape.t(self)
@@ -80,13 +90,19 @@ class ShapeMethods(MethodsBase):
         return ops.shape.permute(self, tuple(range(self.ndim - 1, -1, -1)))  # type: ignore[attr-defined]
 
     @property
-    def mT(self) -> Tensor:  # noqa: N802
+    def mT(self: Any) -> Tensor:  # noqa: N802
+        if self.ndim == 0:  # PyTorch (deprecated): the identity on a 0-d tensor
+            return ops.shape.permute(self, ())  # type: ignore[attr-defined]
         return ops.shape.transpose(self, -2, -1)
 
-    def permute(self, *dims: Any) -> Tensor:
-        return ops.shape.permute(self, *dims)
+    def permute(self, *args: Any, dims: Any = None) -> Tensor:
+        if dims is not None:
+            return ops.shape.permute(self, *args, dims=dims)
+        return ops.shape.permute(self, *args)
 
-    def expand(self, *sizes: Any) -> Tensor:
+    def expand(self, *sizes: Any, size: Any = None) -> Tensor:
+        if size is not None:
+            return ops.shape.expand(self, *sizes, size=size)
         return ops.shape.expand(self, *sizes)
 
     def expand_as(self, other: Tensor) -> Tensor:
@@ -95,11 +111,15 @@ class ShapeMethods(MethodsBase):
     def broadcast_to(self, shape: Any) -> Tensor:
         return ops.shape.expand(self, shape)
 
-    def repeat(self, *sizes: Any) -> Tensor:
+    def repeat(self, *sizes: Any, repeats: Any = None) -> Tensor:
+        if repeats is not None:
+            return ops.shape.repeat(self, *sizes, repeats=repeats)
         return ops.shape.repeat(self, *sizes)
 
-    def tile(self, *dims: Any) -> Tensor:
-        return ops.shape.tile(self, *dims)
+    def tile(self, *args: Any, dims: Any = None) -> Tensor:
+        if dims is not None:
+            return ops.shape.tile(self, *args, dims=dims)
+        return ops.shape.tile(self, *args)
 
     def split(self, split_size: Any, dim: int = 0) -> tuple[Tensor, ...]:
         # PyTorch's method names its argument ``split_size`` (an int or a list of sizes);
@@ -112,8 +132,10 @@ class ShapeMethods(MethodsBase):
     def unbind(self, dim: int = 0) -> tuple[Tensor, ...]:
         return ops.shape.unbind(self, dim)
 
-    def flip(self, *dims: Any) -> Tensor:
-        return ops.shape.flip(self, *dims)
+    def flip(self, *args: Any, dims: Any = None) -> Tensor:
+        if dims is not None:
+            return ops.shape.flip(self, *args, dims=dims)
+        return ops.shape.flip(self, *args)
 
     def roll(self, shifts: Any, dims: Any = None) -> Tensor:
         return ops.shape.roll(self, shifts, dims)

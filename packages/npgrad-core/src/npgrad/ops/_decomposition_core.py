@@ -9,6 +9,7 @@ any order come for free.
 
 from __future__ import annotations
 
+import math
 from typing import Any
 
 import numpy as np
@@ -130,7 +131,7 @@ def _getrf(a: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
     m, n = a.shape[-2:]
     k = min(m, n)
     batch = a.shape[:-2]
-    lu = a.reshape((-1, m, n)).copy()
+    lu = a.reshape((math.prod(batch), m, n)).copy()  # not -1: a 0x0 matrix is valid
     pivots = np.empty((lu.shape[0], k), np.int32)
     rows = np.arange(lu.shape[0])
     with np.errstate(divide="ignore", invalid="ignore"):

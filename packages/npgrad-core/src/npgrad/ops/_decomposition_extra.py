@@ -73,7 +73,7 @@ def linalg_cross(input: Any, other: Any, *, dim: int = -1) -> Tensor:  # noqa: A
 def vander(x: Any, *, N: int | None = None) -> Tensor:  # noqa: N803
     """The Vandermonde matrix of the last dimension of ``x``: columns ``x**0, x**1, ...,
     x**(N-1)`` (increasing powers, ``N`` = that dimension's size by default), batched over
-    the leading dimensions. Integer tensors stay integer.
+    the leading dimensions. Integer tensors give int64, as in PyTorch.
 
     Examples
     --------
@@ -94,6 +94,9 @@ def vander(x: Any, *, N: int | None = None) -> Tensor:  # noqa: N803
     n = t.shape[-1] if N is None else int(N)
     if n <= 1:
         raise LinalgValueError(f"linalg.vander: N must be greater than 1, got {n}.")
+    if t.dtype.kind in "iu" and t.dtype != np.int64:
+        # PyTorch's cumulative product runs in int64 for every integer dtype (no wrapping)
+        t = t.to(np.int64)
     # repeated products, not pow: exact for integers and no 0**0 / d(x**0) special cases
     cols = [t * 0 + 1, t]
     while len(cols) < n:

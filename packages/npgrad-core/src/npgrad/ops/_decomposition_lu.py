@@ -9,6 +9,7 @@ rule (the first row of largest absolute value in the column); its pivots are LAP
 
 from __future__ import annotations
 
+import math
 from typing import Any
 
 import numpy as np
@@ -43,7 +44,8 @@ lu_unpack_result = _result("lu_unpack", "P L U", "lu_unpack_result")
 
 def _permutation(pivots: np.ndarray, m: int, dtype: np.dtype) -> np.ndarray:
     """P with A = P L U, from LAPACK's row interchanges."""
-    flat: Any = pivots.reshape((-1, pivots.shape[-1])) - 1
+    batch = pivots.shape[:-1]
+    flat: Any = pivots.reshape((math.prod(batch), pivots.shape[-1])) - 1
     perm = np.tile(np.arange(m), (flat.shape[0], 1))
     rows = np.arange(flat.shape[0])
     for j in range(flat.shape[1]):
@@ -52,7 +54,7 @@ def _permutation(pivots: np.ndarray, m: int, dtype: np.dtype) -> np.ndarray:
     # row i of P^T A is row perm[i] of A, so P[perm[i], i] = 1
     out = np.zeros((flat.shape[0], m, m), dtype)
     out[rows[:, None], perm, np.arange(m)] = 1
-    return out.reshape(pivots.shape[:-1] + (m, m))
+    return out.reshape(batch + (m, m))
 
 
 def _unpack_lu(lu: Tensor) -> tuple[Tensor, Tensor]:
@@ -116,6 +118,8 @@ def zero_pivot_info(lu: np.ndarray) -> np.ndarray:
     """LAPACK ``getrf``'s info per square LU factor: the (1-based) index of the first zero
     on U's diagonal, 0 if none."""
     zero = np.diagonal(lu, 0, -2, -1) == 0
+    if zero.shape[-1] == 0:  # an empty matrix has no pivot to be zero
+        return np.zeros(zero.shape[:-1], np.int32)
     return np.where(zero.any(-1), zero.argmax(-1) + 1, 0).astype(np.int32)
 
 

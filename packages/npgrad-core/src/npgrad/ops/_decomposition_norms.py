@@ -119,12 +119,17 @@ def matrix_norm(
         # ±1: extreme column sum (sum over rows, d0); ±inf: extreme row sum (sum over d1)
         s_dim, e_dim = (d0, d1) if abs(ord) == 1 else (d1, d0)
         sums = t.abs().sum(s_dim, keepdim=True)
-        out = sums.amax(e_dim, keepdim=True) if ord > 0 else sums.amin(e_dim, keepdim=True)
+        if ord > 0:
+            # the largest of no sums is 0, as PyTorch's (vector_norm's inf-norm of nothing)
+            empty = sums.shape[e_dim] == 0
+            out = sums.sum(e_dim, keepdim=True) if empty else sums.amax(e_dim, keepdim=True)
+        else:
+            out = sums.amin(e_dim, keepdim=True)
         return out if keepdim else out.squeeze((d0, d1) if d0 < d1 else (d1, d0))
     # singular-value norms: the two dims moved last
     moved = t.movedim((d0, d1), (-2, -1))
     s = svdvals(moved)
-    if ord == "nuc":
+    if ord == "nuc" or (ord == 2 and s.shape[-1] == 0):  # no singular values: 2-norm 0
         out = s.sum(-1)
     else:
         out = s[..., 0] if ord == 2 else s[..., -1]
@@ -236,13 +241,15 @@ def pinverse(input: Any, rcond: float = 1e-15) -> Tensor:  # noqa: A002
 
 def matrix_rank(
     A: Any,  # noqa: N803
+    tol: Any = None,
+    hermitian: bool = False,
     *,
     atol: Any = None,
     rtol: Any = None,
-    hermitian: bool = False,
 ) -> Tensor:
     """The numerical rank of a matrix (or batch): the number of singular values above
-    ``max(atol, rtol * s_max)``, as an int64 tensor.
+    ``max(atol, rtol * s_max)``, as an int64 tensor. ``tol`` is PyTorch's deprecated
+    NumPy-compatible form, ``atol=tol, rtol=0``.
 
     Examples
     --------
@@ -251,6 +258,10 @@ def matrix_rank(
     tensor(1)
     """
     a = matrix_arg("linalg.matrix_rank", A, square=False)
+    if tol is not None:
+        if atol is not None or rtol is not None:
+            raise LinalgTypeError("linalg.matrix_rank: tol cannot be given with atol or rtol")
+        atol, rtol = tol, 0.0
     at, rt = _tolerances(a, atol, rtol)
     if hermitian:
         s = np.abs(np.linalg.eigvalsh(a._data))
@@ -273,19 +284,24 @@ def cond(A: Any, p: Any = None) -> Tensor:  # noqa: N803
     >>> npgrad.linalg.cond(npgrad.tensor([[4.0, 0.0], [0.0, 0.5]]))
     tensor(8.)
     """
-    if p is None or p in (2, -2):
-        a = matrix_arg("linalg.cond", A, square=False)
+    if p is not None and p not in _MATRIX_ORDS:
+        raise LinalgValueError(f"linalg.cond got an invalid norm type: {p}")
+    # the norms named by strings need square matrices even when empty; the numeric ones are
+    # checked after PyTorch's (NumPy's) convention that an empty matrix has cond 0
+    spectral = p is None or p in (2, -2)
+    op = "linalg.cond" if spectral else f"linalg.cond(ord={p})"
+    a = matrix_arg(op, A, square=isinstance(p, str))
+    if a.numel() == 0:
+        return const(np.zeros(a.shape[:-2], a.dtype))
+    if spectral:
         s = svdvals(a)
         big, small = s[..., 0], s[..., -1]
         with np.errstate(divide="ignore", invalid="ignore"):  # singular: inf (or nan at 0/0)
             return big / small if p != -2 else small / big
-    if p not in _MATRIX_ORDS:
-        raise LinalgValueError(f"linalg.cond got an invalid norm type: {p}")
-    a = matrix_arg(f"linalg.cond(ord={p})", A)
+    a = matrix_arg(op, A)
     data = a._data
     # a singular matrix has an infinite condition number (PyTorch's convention), not an error
-    singular = np.linalg.matrix_rank(data) < data.shape[-1] if data.shape[-1] else False
-    singular = np.asarray(singular)
+    singular = np.asarray(np.linalg.matrix_rank(data) < data.shape[-1])
     if not singular.any():
         return matrix_norm(a, p) * matrix_norm(Inv.apply(a), p)
     eye = const(np.broadcast_to(np.eye(data.shape[-1], dtype=data.dtype), data.shape))

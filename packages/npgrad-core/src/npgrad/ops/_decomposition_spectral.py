@@ -198,7 +198,9 @@ class Eigh(Function):
     @staticmethod
     def backward(ctx: Any, gw: Tensor | None, gv: Tensor | None) -> Any:
         # Giles (2008), "An extended collection of matrix derivative results", 3.1:
-        # gA = V (diag(gw) + F o (V^T gV)) V^T, F_ij = 1 / (w_j - w_i) off the diagonal
+        # gA = V (diag(gw) + F o (V^T gV)) V^T, F_ij = 1 / (w_j - w_i) off the diagonal.
+        # As PyTorch, V^T gV is first made skew-symmetric (projected onto the tangent space of
+        # the orthogonal matrices), which makes gA symmetric: the gradient for a symmetric A
         w, v = ctx.saved_tensors
         n = w.shape[-1]
         if gv is None:
@@ -207,7 +209,8 @@ class Eigh(Function):
             return mm(v * gw.unsqueeze(-2), v.mT), None
         eye = _eye(n, w.dtype)
         e = w.unsqueeze(-2) - w.unsqueeze(-1) + eye
-        core = mm(v.mT, gv) / e * const(1 - np.eye(n, dtype=w.dtype))
+        vtg = mm(v.mT, gv)
+        core = (vtg - vtg.mT) * 0.5 / e  # its diagonal is 0
         if gw is not None:
             core = core + gw.diag_embed()
         return mm(mm(v, core), v.mT), None

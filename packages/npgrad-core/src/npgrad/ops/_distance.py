@@ -26,12 +26,17 @@ from npgrad.tensor import Tensor
 __all__ = ["cdist", "dist", "pdist"]
 
 
-def _p_arg(op: str, p: Any) -> float:
+def _p_number(op: str, p: Any) -> float:
     if isinstance(p, bool) or not isinstance(p, (int, float, np.integer, np.floating)):
         raise TypeError(f"{op}: p must be a number, got {type(p).__name__}")
+    return float(p)
+
+
+def _p_arg(op: str, p: Any) -> float:
+    p = _p_number(op, p)
     if p < 0 or math.isnan(p):
         raise ValueError(f"{op}: only supports non-negative p values, got {p}")
-    return float(p)
+    return p
 
 
 class Cdist(Function):
@@ -187,6 +192,8 @@ def pdist(input: Tensor, p: float = 2.0) -> Tensor:  # noqa: A002
 def dist(input: Tensor, other: Tensor, p: float = 2.0) -> Tensor:  # noqa: A002
     """The ``p``-norm of ``input - other`` (broadcasting), a 0-d tensor.
 
+    As in PyTorch, ``p`` may be negative (``-inf`` gives the smallest absolute difference).
+
     Examples
     --------
     >>> import npgrad
@@ -194,4 +201,4 @@ def dist(input: Tensor, other: Tensor, p: float = 2.0) -> Tensor:  # noqa: A002
     tensor(5.)
     """
     a, b = tensor_arg("dist", input), tensor_arg("dist", other)
-    return norm(sub(a, b), _p_arg("dist", p))
+    return norm(sub(a, b), _p_number("dist", p))

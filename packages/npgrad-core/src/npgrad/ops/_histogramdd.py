@@ -33,6 +33,8 @@ def _edges(op: str, col: np.ndarray, bins: Any, rng: Any, dt: np.dtype, k: int) 
         lo, hi = float(rng[0]), float(rng[1])
         if lo > hi:
             raise ValueError(f"{op}: min must not exceed max in range, got [{lo}, {hi}]")
+    elif col.size == 0:
+        lo, hi = 0.0, 1.0  # no points: PyTorch's (and NumPy's) default range
     else:
         fin = col[np.isfinite(col)]
         lo, hi = (float(fin.min()), float(fin.max())) if fin.size else (0.0, 0.0)

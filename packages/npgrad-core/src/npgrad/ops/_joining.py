@@ -19,7 +19,7 @@ from npgrad import dtypes
 from npgrad.autograd._views import ViewFunction
 from npgrad.autograd.function import Function
 from npgrad.ops._broadcast import Expand
-from npgrad.ops._shape_util import ShapeError, _dims, _ints, _need_dims
+from npgrad.ops._shape_util import ShapeError, _dims, _ints, _need_dims, _varargs
 from npgrad.tensor import Tensor, _check_dim
 
 __all__ = [
@@ -256,7 +256,7 @@ class Roll(Function):
         return Roll.apply(grad, shifts=back, dims=ctx.dims)  # type: ignore[no-any-return]
 
 
-def flip(input: Tensor, *dims: Any) -> Tensor:  # noqa: A002
+def flip(input: Tensor, *args: Any, dims: Any = None) -> Tensor:  # noqa: A002
     """Reverse the order of elements along ``dims`` (a tuple or several ints); a copy.
 
     Examples
@@ -266,7 +266,9 @@ def flip(input: Tensor, *dims: Any) -> Tensor:  # noqa: A002
     tensor([[2, 1],
             [4, 3]])
     """
-    return Flip.apply(input, dims=_dims("flip", dims, input.ndim))  # type: ignore[no-any-return]
+    if dims is not None:
+        args = _varargs("flip", args, dims, "dims")
+    return Flip.apply(input, dims=_dims("flip", args, input.ndim))  # type: ignore[no-any-return]
 
 
 def roll(input: Tensor, shifts: Any, dims: Any = None) -> Tensor:  # noqa: A002

@@ -31,6 +31,15 @@ def _ints(op: str, args: Any, what: str = "size") -> tuple[int, ...]:
         ) from None
 
 
+def _varargs(op: str, args: tuple[Any, ...], keyword: Any, name: str) -> tuple[Any, ...]:
+    """The sizes of ``f(*args)``, or of PyTorch's keyword form ``f(name=...)``."""
+    if keyword is None:
+        return args
+    if args:
+        raise TypeError(f"{op}: {name} given both positionally and as a keyword")
+    return (keyword,)
+
+
 def _dims(op: str, dims: Any, ndim: int) -> tuple[int, ...]:
     """Distinct dimensions, normalised to ``[0, ndim)``."""
     out = tuple(_check_dim(op, d, ndim) for d in _ints(op, dims, "dims"))

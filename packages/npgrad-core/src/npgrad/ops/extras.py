@@ -187,7 +187,7 @@ def logaddexp(input: Any, other: Any) -> Tensor:  # noqa: A002
 
 
 def deg2rad(input: Tensor) -> Tensor:  # noqa: A002
-    """Degrees to radians; integer tensors give the default float dtype.
+    """Degrees to radians; integer and bool tensors give the default float dtype.
 
     Examples
     --------
@@ -195,11 +195,11 @@ def deg2rad(input: Tensor) -> Tensor:  # noqa: A002
     >>> npgrad.deg2rad(npgrad.tensor([180.0, -90.0]))
     tensor([ 3.1416, -1.5708])
     """
-    return mul(_not_bool("deg2rad", input), np.pi / 180.0)
+    return mul(_angle("deg2rad", input), np.pi / 180.0)
 
 
 def rad2deg(input: Tensor) -> Tensor:  # noqa: A002
-    """Radians to degrees; integer tensors give the default float dtype.
+    """Radians to degrees; integer and bool tensors give the default float dtype.
 
     Examples
     --------
@@ -207,13 +207,13 @@ def rad2deg(input: Tensor) -> Tensor:  # noqa: A002
     >>> npgrad.rad2deg(npgrad.tensor([3.141592653589793, 1.0]))
     tensor([180.0000,  57.2958])
     """
-    return mul(_not_bool("rad2deg", input), 180.0 / np.pi)
+    return mul(_angle("rad2deg", input), 180.0 / np.pi)
 
 
-def _not_bool(op: str, x: Any) -> Tensor:
+def _angle(op: str, x: Any) -> Tensor:
     x = tensor_arg(op, x)
-    if x.dtype.kind == "b":
-        raise TypeError(f"{op}: bool tensors are not supported")
+    if x.dtype.kind == "b":  # PyTorch converts bools like integers: to the default float dtype
+        return x.to(dtypes.get_default_dtype())
     return x
 
 

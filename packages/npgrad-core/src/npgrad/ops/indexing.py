@@ -312,9 +312,9 @@ class IndexPut(Function):
         return ga, gv, None, None, None
 
 
-def index_put(input: Tensor, key: Any, value: Any, accumulate: bool = False) -> Tensor:  # noqa: A002
-    """A copy of ``input`` with ``value`` (broadcast) written at ``input[key]``, or added there
-    when ``accumulate`` (repeated indices then add up). Differentiable in both.
+def index_put(input: Tensor, indices: Any, values: Any, accumulate: bool = False) -> Tensor:  # noqa: A002
+    """A copy of ``input`` with ``values`` (broadcast) written at ``input[indices]``, or
+    added there when ``accumulate`` (repeated indices then add up). Differentiable in both.
 
     Examples
     --------
@@ -325,7 +325,8 @@ def index_put(input: Tensor, key: Any, value: Any, accumulate: bool = False) -> 
     >>> x
     tensor([0., 0., 0., 0.])
     """
-    basic, adv = _parse_key(input.shape, key)
+    basic, adv = _parse_key(input.shape, indices)
+    value = values
     if not isinstance(value, Tensor):
         value = Tensor._make(
             np.asarray(fill_value("setitem", value, input.dtype), input.dtype), False, None

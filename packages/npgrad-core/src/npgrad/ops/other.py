@@ -195,9 +195,10 @@ def repeat_interleave(
     tensor([0, 0, 2])
     """
     x = tensor_arg("repeat_interleave", input)
-    if repeats is None:  # index form
+    if repeats is None:  # index form: int32 counts give int32 indices, as in PyTorch
         r = _repeats(x._data, None)
-        return Tensor._make(np.repeat(np.arange(r.size, dtype=np.int64), r), False, None)
+        idx = np.dtype(np.int32) if x.dtype == np.int32 else np.dtype(np.int64)
+        return Tensor._make(np.repeat(np.arange(r.size, dtype=idx), r), False, None)
     if dim is None:
         x = x.reshape(-1)
         d = 0
@@ -524,13 +525,19 @@ def select(input: Tensor, dim: int, index: int) -> Tensor:  # noqa: A002
 
 def tensor_split(
     input: Tensor,  # noqa: A002
-    indices_or_sections: Any,
+    indices_or_sections: Any = None,
     dim: int = 0,
+    *,
+    indices: Any = None,
+    sections: Any = None,
+    tensor_indices_or_sections: Any = None,
 ) -> tuple[Tensor, ...]:
     """Views of ``input`` cut along ``dim``: an int ``n`` gives ``n`` pieces whose sizes
     differ by at most one (the first ones larger); a sequence of indices (or a 1-d int64
     tensor) cuts before each index, like NumPy's ``array_split`` (indices may be negative,
     out of range or decreasing, as in Python slicing). A 0-d int64 tensor is a count.
+    PyTorch's keyword forms ``indices=``, ``sections=`` and ``tensor_indices_or_sections=``
+    are accepted too.
 
     Examples
     --------
@@ -544,7 +551,17 @@ def tensor_split(
     if x.ndim == 0:
         raise ShapeError("tensor_split: expected at least a 1-dimensional tensor, got 0-d")
     d = _check_dim("tensor_split", dim, x.ndim)
-    ios = indices_or_sections
+    given = [
+        v
+        for v in (indices_or_sections, indices, sections, tensor_indices_or_sections)
+        if v is not None
+    ]
+    if len(given) != 1:
+        raise TypeError(
+            "tensor_split: give one of indices_or_sections, indices, sections and "
+            "tensor_indices_or_sections"
+        )
+    ios = given[0]
     if isinstance(ios, (Tensor, np.ndarray)):
         arr = ios._data if isinstance(ios, Tensor) else ios
         if arr.dtype != np.int64:

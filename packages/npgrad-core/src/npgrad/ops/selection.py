@@ -77,12 +77,14 @@ class MaskedFill(Where):
 
 
 # ---- index_select / index_add / index_copy / index_fill --------------------------------------
-def _dim_index(op: str, x: Tensor, dim: int, index: Any) -> tuple[int, np.ndarray, tuple[Any, ...]]:
+def _dim_index(
+    op: str, x: Tensor, dim: int, index: Any, negative: bool = False
+) -> tuple[int, np.ndarray, tuple[Any, ...]]:
     d = _check_dim(op, dim, x.ndim)
     idx = _index(op, index)
     if idx.ndim > 1:
         raise ShapeError(f"{op}: index must be a vector (0-d or 1-d), got shape {idx.shape}")
-    idx = _bounds(op, idx.reshape(-1), x.shape[d] if x.ndim else 1, d)
+    idx = _bounds(op, idx.reshape(-1), x.shape[d] if x.ndim else 1, d, negative)
     return d, idx, (slice(None),) * d + (idx,)
 
 
@@ -138,7 +140,9 @@ def index_add(input: Tensor, dim: int, index: Any, source: Tensor, *, alpha: Any
     tensor([4., 0., 2.])
     """
     if alpha != 1:
-        source = tensor_arg("index_add", source) * alpha
+        src = tensor_arg("index_add", source)
+        # bools add as a logical or, and PyTorch reads alpha as a bool there
+        source = (src if alpha else src & False) if src.dtype.kind == "b" else src * alpha
     return _index_put(IndexAdd, "index_add", input, dim, index, source, True)
 
 
@@ -168,7 +172,8 @@ def index_fill(input: Tensor, dim: int, index: Any, value: Any) -> Tensor:  # no
             [7., 0., 7.]])
     """
     x = tensor_arg("index_fill", input)
-    d, idx, _ = _dim_index("index_fill", x, dim, index)
+    # PyTorch's index_fill (unlike index_select, index_add, index_copy) wraps negative indices
+    d, idx, _ = _dim_index("index_fill", x, dim, index, negative=True)
     v = _scalar_value("index_fill", value, x.dtype)
     # each position once: the value's gradient must not count a repeated index twice
     key = (slice(None),) * d + (np.unique(idx),)

@@ -49,6 +49,7 @@ from npgrad.ops._shape_util import (
     _infer_shape,
     _ints,
     _need_dims,
+    _varargs,
 )
 from npgrad.ops.gather_scatter import gather, scatter, scatter_add, scatter_reduce, take_along_dim
 from npgrad.ops.indexing import getitem, index_put, narrow, pad
@@ -164,7 +165,7 @@ class Unsqueeze(Reshape):
     pass
 
 
-def reshape(input: Tensor, *shape: Any) -> Tensor:  # noqa: A002
+def reshape(input: Tensor, *sizes: Any, shape: Any = None) -> Tensor:  # noqa: A002
     """``input`` with a new shape of the same number of elements; one size may be -1.
 
     A view when the strides allow it, else a copy (as PyTorch).
@@ -176,13 +177,15 @@ def reshape(input: Tensor, *shape: Any) -> Tensor:  # noqa: A002
     tensor([[0, 1, 2],
             [3, 4, 5]])
     """
-    new = _ints("reshape", shape)
+    if shape is not None:
+        sizes = _varargs("reshape", sizes, shape, "shape")
+    new = _ints("reshape", sizes)
     n = input.numel()
     new = _infer_shape("reshape", new, n, f"an input of size {n} (shape {input.shape})")
     return Reshape.apply(input, shape=new)  # type: ignore[no-any-return]
 
 
-def view(input: Tensor, *shape: Any) -> Tensor:  # noqa: A002
+def view(input: Tensor, *shape: Any, size: Any = None) -> Tensor:  # noqa: A002
     """Like :func:`reshape` but always a view: raises when the strides make it impossible.
 
     Examples
@@ -194,6 +197,8 @@ def view(input: Tensor, *shape: Any) -> Tensor:  # noqa: A002
     """
     if len(shape) == 1 and isinstance(shape[0], (np.dtype, type, str)):
         raise TypeError("view(dtype) (reinterpreting bytes) is not supported; use .to(dtype)")
+    if size is not None:
+        shape = _varargs("view", shape, size, "size")
     new = _ints("view", shape)
     n = input.numel()
     new = _infer_shape("view", new, n, f"an input of size {n} (shape {input.shape})")
@@ -372,7 +377,7 @@ def t(input: Tensor) -> Tensor:  # noqa: A002
     return Transpose.apply(input, dim0=0, dim1=input.ndim - 1 if input.ndim else 0)  # type: ignore[no-any-return]
 
 
-def permute(input: Tensor, *dims: Any) -> Tensor:  # noqa: A002
+def permute(input: Tensor, *args: Any, dims: Any = None) -> Tensor:  # noqa: A002
     """Reorder the dimensions: output dimension ``i`` is input dimension ``dims[i]`` (a view).
 
     Examples
@@ -382,7 +387,9 @@ def permute(input: Tensor, *dims: Any) -> Tensor:  # noqa: A002
     npgrad.Size([4, 2, 3])
     """
     nd = input.ndim
-    given = _ints("permute", dims, "dims")
+    if dims is not None:
+        args = _varargs("permute", args, dims, "dims")
+    given = _ints("permute", args, "dims")
     if len(given) != nd:
         raise ShapeError(
             f"permute: the number of dims ({len(given)}) must equal the number of dimensions "
@@ -448,7 +455,7 @@ def _expand_shape(op: str, shape: tuple[int, ...], sizes: tuple[int, ...]) -> tu
     return tuple(out)
 
 
-def expand(input: Tensor, *sizes: Any) -> Tensor:  # noqa: A002
+def expand(input: Tensor, *sizes: Any, size: Any = None) -> Tensor:  # noqa: A002
     """A read-only view repeating size-1 dimensions (and new leading ones) to ``sizes``;
     ``-1`` keeps a dimension's size.
 
@@ -459,11 +466,13 @@ def expand(input: Tensor, *sizes: Any) -> Tensor:  # noqa: A002
     tensor([[1, 1, 1],
             [2, 2, 2]])
     """
+    if size is not None:
+        sizes = _varargs("expand", sizes, size, "size")
     shape = _expand_shape("expand", input.shape, _ints("expand", sizes))
     return Expand.apply(input, shape)  # type: ignore[no-any-return]
 
 
-def broadcast_to(input: Tensor, shape: Sequence[int]) -> Tensor:  # noqa: A002
+def broadcast_to(input: Tensor, size: Sequence[int]) -> Tensor:  # noqa: A002
     """``input`` broadcast to ``shape`` (see :func:`expand`).
 
     Examples
@@ -473,7 +482,7 @@ def broadcast_to(input: Tensor, shape: Sequence[int]) -> Tensor:  # noqa: A002
     tensor([[1, 2],
             [1, 2]])
     """
-    new = _expand_shape("broadcast_to", input.shape, _ints("broadcast_to", (shape,)))
+    new = _expand_shape("broadcast_to", input.shape, _ints("broadcast_to", (size,)))
     return Expand.apply(input, new)  # type: ignore[no-any-return]
 
 
@@ -529,7 +538,7 @@ class Repeat(Function):
         return Reshape.apply(summed, shape=ctx.in_shape)  # type: ignore[no-any-return]
 
 
-def repeat(input: Tensor, *sizes: Any) -> Tensor:  # noqa: A002
+def repeat(input: Tensor, *sizes: Any, repeats: Any = None) -> Tensor:  # noqa: A002
     """Tile ``input`` ``sizes[i]`` times along dimension ``i`` (a copy; extra leading sizes
     add dimensions). Unlike NumPy's ``repeat``, whole blocks are repeated.
 
@@ -540,6 +549,8 @@ def repeat(input: Tensor, *sizes: Any) -> Tensor:  # noqa: A002
     tensor([[1, 2, 1, 2],
             [1, 2, 1, 2]])
     """
+    if repeats is not None:
+        sizes = _varargs("repeat", sizes, repeats, "repeats")
     reps = _ints("repeat", sizes)
     if len(reps) < input.ndim:
         raise ShapeError(
@@ -551,7 +562,7 @@ def repeat(input: Tensor, *sizes: Any) -> Tensor:  # noqa: A002
     return Repeat.apply(input, reps=reps)  # type: ignore[no-any-return]
 
 
-def tile(input: Tensor, *dims: Any) -> Tensor:  # noqa: A002
+def tile(input: Tensor, *args: Any, dims: Any = None) -> Tensor:  # noqa: A002
     """Like :func:`repeat`, but fewer ``dims`` than dimensions are padded with leading 1s.
 
     Examples
@@ -560,7 +571,9 @@ def tile(input: Tensor, *dims: Any) -> Tensor:  # noqa: A002
     >>> npgrad.tensor([[1, 2]]).tile(2)
     tensor([[1, 2, 1, 2]])
     """
-    reps = _ints("tile", dims, "dims")
+    if dims is not None:
+        args = _varargs("tile", args, dims, "dims")
+    reps = _ints("tile", args, "dims")
     return repeat(input, (1,) * (input.ndim - len(reps)) + reps)
 
 

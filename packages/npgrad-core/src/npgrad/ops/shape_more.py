@@ -59,7 +59,7 @@ def unsafe_chunk(input: Any, chunks: int, dim: int = 0) -> tuple[Tensor, ...]:  
     return chunk(tensor_arg("unsafe_chunk", input), chunks, dim)
 
 
-def unsafe_split(tensor: Any, split_size_or_sections: Any, dim: int = 0) -> tuple[Tensor, ...]:
+def unsafe_split(tensor: Any, split_size: Any, dim: int = 0) -> tuple[Tensor, ...]:
     """:func:`split` (PyTorch's unsafe variant only skips view checks; npgrad's are kept).
 
     Examples
@@ -68,7 +68,7 @@ def unsafe_split(tensor: Any, split_size_or_sections: Any, dim: int = 0) -> tupl
     >>> npgrad.unsafe_split(npgrad.arange(5), 2)
     (tensor([0, 1]), tensor([2, 3]), tensor([4]))
     """
-    return split(tensor_arg("unsafe_split", tensor), split_size_or_sections, dim)
+    return split(tensor_arg("unsafe_split", tensor), split_size, dim)
 
 
 def unsafe_split_with_sizes(
