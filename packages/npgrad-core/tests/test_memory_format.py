@@ -80,3 +80,81 @@ def test_parity_with_torch():
             assert ours.is_contiguous(getattr(npgrad, fmt)) == theirs.is_contiguous(
                 memory_format=getattr(torch, fmt)
             )
+
+
+# ---- conversions: contiguous, to, clone, the *_like functions, empty ----------------------------
+def test_contiguous_and_to_convert_and_keep_the_graph():
+    a = np.random.default_rng(0).standard_normal((2, 3, 4, 5))
+    x = npgrad.tensor(a, requires_grad=True)
+    y = x.contiguous(memory_format=npgrad.channels_last)
+    assert y.stride() == (60, 1, 15, 3) and y.grad_fn is not None
+    np.testing.assert_array_equal(y.numpy(), a)
+    assert y.contiguous(memory_format=npgrad.channels_last) is y
+    assert y.contiguous(npgrad.preserve_format) is y
+    assert y.contiguous().is_contiguous() and y.contiguous() is not y
+    z = x.to(memory_format=npgrad.channels_last)
+    assert z.is_contiguous(npgrad.channels_last) and z.to(memory_format=npgrad.channels_last) is z
+    w = x.to(npgrad.float32, memory_format=npgrad.channels_last)
+    assert w.dtype == npgrad.float32 and w.is_contiguous(npgrad.channels_last)
+    assert x.to(memory_format=npgrad.contiguous_format) is x
+    assert x.to(memory_format=npgrad.contiguous_format, copy=True) is not x
+    ((y * 2).sum() + z.sum()).backward()
+    np.testing.assert_array_equal(x.grad.numpy(), np.full(a.shape, 3.0))
+
+
+def test_clone_preserves_a_dense_order_by_default():
+    t = npgrad.zeros(3, 4).t()
+    assert t.clone().stride() == (1, 4)
+    assert t.clone(memory_format=npgrad.contiguous_format).stride() == (3, 1)
+    assert npgrad.zeros(3, 8)[:, ::2].t().clone().is_contiguous()  # not dense: row-major
+    x, _ = _nhwc((2, 3, 4, 5))
+    assert x.clone().is_contiguous(npgrad.channels_last)
+    assert npgrad.clone(x, memory_format=npgrad.contiguous_format).is_contiguous()
+
+
+@pytest.mark.parametrize("fn", ["zeros_like", "ones_like", "empty_like", "rand_like", "randn_like"])
+def test_like_functions_preserve_or_set_the_format(fn):
+    make = getattr(npgrad, fn)
+    t = npgrad.zeros(3, 4).t()
+    assert make(t).stride() == (1, 4)
+    assert make(t, memory_format=npgrad.contiguous_format).stride() == (3, 1)
+    x = npgrad.zeros(2, 3, 4, 5)
+    assert make(x, memory_format=npgrad.channels_last).is_contiguous(npgrad.channels_last)
+    with pytest.raises(ValueError, match=f"{fn}: required rank 4 tensor to use channels_last"):
+        make(t, memory_format=npgrad.channels_last)
+
+
+def test_like_values_do_not_depend_on_the_format():
+    t = npgrad.zeros(3, 4).t()
+    np.testing.assert_array_equal(npgrad.full_like(t, 2.5).numpy(), np.full((4, 3), 2.5))
+    assert npgrad.full_like(t, 2.5).stride() == (1, 4)
+    npgrad.manual_seed(3)
+    a = npgrad.randn_like(t)
+    npgrad.manual_seed(3)
+    b = npgrad.randn_like(npgrad.zeros(4, 3))
+    np.testing.assert_array_equal(a.numpy(), b.numpy())  # same samples, other strides
+    assert npgrad.randint_like(t.long(), 5).stride() == (1, 4)
+
+
+def test_empty_with_a_memory_format():
+    assert npgrad.empty(2, 3, 4, 5, memory_format=npgrad.channels_last).stride() == (60, 1, 15, 3)
+    assert npgrad.empty(2, 3, memory_format=npgrad.contiguous_format).is_contiguous()
+    with pytest.raises(ValueError, match="empty: preserve_format has no tensor"):
+        npgrad.empty(2, 3, memory_format=npgrad.preserve_format)
+
+
+@pytest.mark.torch
+def test_conversion_strides_match_torch():
+    torch = pytest.importorskip("torch")
+    a = np.zeros((3, 4), np.float32)
+    ours, theirs = npgrad.tensor(a).t(), torch.from_numpy(a).t()
+    assert ours.clone().stride() == theirs.clone().stride()
+    assert npgrad.zeros_like(ours).stride() == torch.zeros_like(theirs).stride()
+    b = np.zeros((2, 3, 4, 5), np.float32)
+    for fmt in ("channels_last", "contiguous_format"):
+        o = npgrad.tensor(b).contiguous(memory_format=getattr(npgrad, fmt))
+        t = torch.from_numpy(b).contiguous(memory_format=getattr(torch, fmt))
+        assert o.stride() == t.stride()
+        assert o.to(memory_format=npgrad.channels_last).stride() == (
+            t.to(memory_format=torch.channels_last).stride()
+        )

@@ -37,9 +37,11 @@ class memory_format:  # noqa: N801 - torch.memory_format
     Examples
     --------
     >>> import npgrad
-    >>> x = npgrad.zeros(2, 3, 4, 5)
+    >>> x = npgrad.zeros(2, 3, 4, 5).contiguous(memory_format=npgrad.channels_last)
+    >>> x.shape, x.stride()
+    (npgrad.Size([2, 3, 4, 5]), (60, 1, 15, 3))
     >>> x.is_contiguous(), x.is_contiguous(memory_format=npgrad.channels_last)
-    (True, False)
+    (False, True)
     """
 
     __slots__ = ("_name", "_order")
@@ -79,15 +81,14 @@ class layout:  # noqa: N801 - torch.layout
 strided = layout("strided")
 
 
-def check(op: str, fmt: Any, ndim: int, preserve: bool = True) -> memory_format:
-    """``fmt`` (None: ``contiguous_format``; with ``preserve``, None means ``preserve_format``)
-    as a memory format valid for a tensor of ``ndim`` dimensions."""
+def check(op: str, fmt: Any, ndim: int, default: memory_format = preserve_format) -> memory_format:
+    """``fmt`` (None: ``default``) as a memory format valid for a tensor of ``ndim``
+    dimensions: PyTorch's ``RuntimeError`` message for a rank that doesn't fit, as a
+    ValueError (npgrad's type for a bad value)."""
     if fmt is None:
-        return preserve_format if preserve else contiguous_format
+        return default
     if not isinstance(fmt, memory_format):
         raise TypeError(f"{op}: memory_format must be an npgrad.memory_format, got {fmt!r}")
-    if fmt is preserve_format and not preserve:
-        raise ValueError(f"{op}: preserve_format is not supported here")
     if fmt._order is not None and ndim != len(fmt._order):
         raise ValueError(
             f"{op}: required rank {len(fmt._order)} tensor to use {fmt._name} format, got a "
@@ -114,15 +115,35 @@ def is_in(a: np.ndarray, fmt: memory_format) -> bool:
     return a.ndim == len(fmt._order) and bool(a.transpose(fmt._order).flags.c_contiguous)
 
 
+def _order_of(a: np.ndarray, fmt: memory_format) -> tuple[int, ...] | None:
+    """The axis order (slowest first) ``fmt`` asks for an array like ``a``; None for C order."""
+    order = _dense_order(a) if fmt is preserve_format else fmt._order
+    return None if order == tuple(range(a.ndim)) else order
+
+
+def empty_in(
+    shape: tuple[int, ...], dtype: Any, fmt: memory_format, like: np.ndarray | None = None
+) -> np.ndarray:
+    """An uninitialized array of ``shape`` and ``dtype`` stored in format ``fmt``
+    (``preserve_format``: in the order of ``like``, an array of that shape, when it is dense;
+    else C order)."""
+    if fmt._order is not None:
+        order: tuple[int, ...] | None = fmt._order
+    elif fmt is preserve_format and like is not None and not like.flags.c_contiguous:
+        order = _order_of(like, fmt)
+    else:
+        order = None
+    if order is None:
+        return np.empty(shape, dtype)
+    return np.empty(tuple(shape[d] for d in order), dtype).transpose(np.argsort(order))
+
+
 def copy_in(a: np.ndarray, fmt: memory_format) -> np.ndarray:
     """A copy of ``a`` stored in format ``fmt`` (``preserve_format``: in ``a``'s own order
     when ``a`` is dense, else C order)."""
-    order = fmt._order
-    if fmt is preserve_format:
-        order = _dense_order(a)
-        if order is None or order == tuple(range(a.ndim)):
-            return a.copy()
+    if fmt._order is None and a.flags.c_contiguous:  # the usual case, first
+        return a.copy()
+    order = _order_of(a, fmt)
     if order is None:
         return a.copy()
-    inverse = np.argsort(order)
-    return np.ascontiguousarray(a.transpose(order)).transpose(inverse)
+    return np.ascontiguousarray(a.transpose(order)).transpose(np.argsort(order))

@@ -13,7 +13,7 @@ from typing import Any
 
 import numpy as np
 
-from npgrad import dtypes
+from npgrad import _memory_format, dtypes
 from npgrad._device import parse_device
 from npgrad.tensor import Tensor
 
@@ -266,8 +266,10 @@ def empty(
     dtype: Any = None,
     requires_grad: bool = False,
     device: Any = None,
+    memory_format: Any = None,
 ) -> Tensor:
-    """An uninitialised tensor (default float dtype).
+    """An uninitialised tensor (default float dtype), stored in ``memory_format``'s order
+    (default ``npgrad.contiguous_format``).
 
     Examples
     --------
@@ -276,7 +278,13 @@ def empty(
     npgrad.Size([2, 3])
     """
     parse_device("empty", device)
-    return _new(np.empty(_size("empty", sizes, size), _float_or("empty", dtype)), requires_grad)
+    shape, d = _size("empty", sizes, size), _float_or("empty", dtype)
+    if memory_format is None:
+        return _new(np.empty(shape, d), requires_grad)
+    fmt = _memory_format.check("empty", memory_format, len(shape), _memory_format.contiguous_format)
+    if fmt is _memory_format.preserve_format:
+        raise ValueError("empty: preserve_format has no tensor to preserve the order of")
+    return _new(_memory_format.empty_in(shape, d, fmt), requires_grad)
 
 
 def full(
@@ -324,10 +332,28 @@ def _like(op: str, t: Any, dtype: Any) -> tuple[tuple[int, ...], np.dtype]:
     return t.shape, t.dtype if dtype is None else dtypes.to_dtype(dtype, op)
 
 
+def _like_array(op: str, t: Any, dtype: Any, memory_format: Any, fill: Any) -> np.ndarray:
+    """An array of ``t``'s shape holding ``fill`` (None: uninitialised), stored in
+    ``memory_format`` (default ``preserve_format``: in ``t``'s own order when ``t`` is dense,
+    as PyTorch's ``*_like`` functions do)."""
+    shape, d = _like(op, t, dtype)
+    fmt = _memory_format.check(op, memory_format, t.ndim)
+    a = _memory_format.empty_in(shape, d, fmt, t._data)
+    if fill is not None:
+        a.fill(fill)
+    return a
+
+
 def zeros_like(
-    input: Tensor, *, dtype: Any = None, requires_grad: bool = False, device: Any = None
-) -> Tensor:  # noqa: A002
-    """A tensor of zeros with ``input``'s shape and dtype (or ``dtype``).
+    input: Tensor,  # noqa: A002
+    *,
+    dtype: Any = None,
+    requires_grad: bool = False,
+    device: Any = None,
+    memory_format: Any = None,
+) -> Tensor:
+    """A tensor of zeros with ``input``'s shape and dtype (or ``dtype``),
+    stored in ``input``'s order unless ``memory_format`` says otherwise.
 
     Examples
     --------
@@ -336,13 +362,19 @@ def zeros_like(
     tensor([[0, 0]])
     """
     parse_device("zeros_like", device)
-    return _new(np.zeros(*_like("zeros_like", input, dtype)), requires_grad)
+    return _new(_like_array("zeros_like", input, dtype, memory_format, 0), requires_grad)
 
 
 def ones_like(
-    input: Tensor, *, dtype: Any = None, requires_grad: bool = False, device: Any = None
-) -> Tensor:  # noqa: A002
-    """A tensor of ones with ``input``'s shape and dtype (or ``dtype``).
+    input: Tensor,  # noqa: A002
+    *,
+    dtype: Any = None,
+    requires_grad: bool = False,
+    device: Any = None,
+    memory_format: Any = None,
+) -> Tensor:
+    """A tensor of ones with ``input``'s shape and dtype (or ``dtype``),
+    stored in ``input``'s order unless ``memory_format`` says otherwise.
 
     Examples
     --------
@@ -351,13 +383,19 @@ def ones_like(
     tensor([1., 1.])
     """
     parse_device("ones_like", device)
-    return _new(np.ones(*_like("ones_like", input, dtype)), requires_grad)
+    return _new(_like_array("ones_like", input, dtype, memory_format, 1), requires_grad)
 
 
 def empty_like(
-    input: Tensor, *, dtype: Any = None, requires_grad: bool = False, device: Any = None
-) -> Tensor:  # noqa: A002
-    """An uninitialised tensor with ``input``'s shape and dtype (or ``dtype``).
+    input: Tensor,  # noqa: A002
+    *,
+    dtype: Any = None,
+    requires_grad: bool = False,
+    device: Any = None,
+    memory_format: Any = None,
+) -> Tensor:
+    """An uninitialised tensor with ``input``'s shape and dtype (or ``dtype``),
+    stored in ``input``'s order unless ``memory_format`` says otherwise.
 
     Examples
     --------
@@ -366,7 +404,7 @@ def empty_like(
     npgrad.Size([2, 3])
     """
     parse_device("empty_like", device)
-    return _new(np.empty(*_like("empty_like", input, dtype)), requires_grad)
+    return _new(_like_array("empty_like", input, dtype, memory_format, None), requires_grad)
 
 
 def full_like(
@@ -376,8 +414,10 @@ def full_like(
     dtype: Any = None,
     requires_grad: bool = False,
     device: Any = None,
+    memory_format: Any = None,
 ) -> Tensor:  # noqa: A002
-    """A tensor of ``fill_value`` with ``input``'s shape and dtype (or ``dtype``).
+    """A tensor of ``fill_value`` with ``input``'s shape and dtype (or ``dtype``),
+    stored in ``input``'s order unless ``memory_format`` says otherwise.
 
     Examples
     --------
@@ -388,9 +428,9 @@ def full_like(
     parse_device("full_like", device)
     from npgrad.ops._promote import fill_value as _checked
 
-    shape, d = _like("full_like", input, dtype)
+    d = _like("full_like", input, dtype)[1]
     value = _checked("full_like", _number("full_like", fill_value), d)
-    return _new(np.full(shape, value, d), requires_grad)
+    return _new(_like_array("full_like", input, dtype, memory_format, value), requires_grad)
 
 
 def arange(

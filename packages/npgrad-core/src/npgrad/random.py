@@ -19,7 +19,7 @@ from typing import Any
 
 import numpy as np
 
-from npgrad import dtypes
+from npgrad import _memory_format, dtypes
 from npgrad._device import parse_device
 from npgrad._generator import (
     Generator,
@@ -501,6 +501,17 @@ def _like_dtype(op: str, input: Any, dtype: Any) -> tuple[tuple[int, ...], np.dt
     return input.shape, input.dtype if dtype is None else dtypes.to_dtype(dtype)
 
 
+def _stored_like(op: str, input: Tensor, t: Tensor, memory_format: Any) -> Tensor:  # noqa: A002
+    """``t`` (fresh samples in C order) stored in ``memory_format`` (default: ``input``'s
+    order when ``input`` is dense); the samples keep their logical positions."""
+    fmt = _memory_format.check(op, memory_format, input.ndim)
+    a = _memory_format.empty_in(t.shape, t.dtype, fmt, input._data)
+    if not a.flags.c_contiguous:
+        a[...] = t._data
+        t._data = a
+    return t
+
+
 def rand_like(
     input: Tensor,  # noqa: A002
     *,
@@ -508,8 +519,10 @@ def rand_like(
     requires_grad: bool = False,
     generator: Generator | None = None,
     device: Any = None,
+    memory_format: Any = None,
 ) -> Tensor:
-    """Like :func:`rand` with ``input``'s shape and dtype.
+    """Like :func:`rand` with ``input``'s shape and dtype (stored in ``input``'s order
+    unless ``memory_format`` says otherwise).
 
     Examples
     --------
@@ -521,7 +534,8 @@ def rand_like(
     """
     parse_device("rand_like", device)
     shape, d = _like_dtype("rand_like", input, dtype)
-    return rand(shape, generator=generator, dtype=d, requires_grad=requires_grad)
+    out = rand(shape, generator=generator, dtype=d, requires_grad=requires_grad)
+    return _stored_like("rand_like", input, out, memory_format)
 
 
 def randn_like(
@@ -531,8 +545,10 @@ def randn_like(
     requires_grad: bool = False,
     generator: Generator | None = None,
     device: Any = None,
+    memory_format: Any = None,
 ) -> Tensor:
-    """Like :func:`randn` with ``input``'s shape and dtype.
+    """Like :func:`randn` with ``input``'s shape and dtype (stored in ``input``'s order
+    unless ``memory_format`` says otherwise).
 
     Examples
     --------
@@ -542,7 +558,8 @@ def randn_like(
     """
     parse_device("randn_like", device)
     shape, d = _like_dtype("randn_like", input, dtype)
-    return randn(shape, generator=generator, dtype=d, requires_grad=requires_grad)
+    out = randn(shape, generator=generator, dtype=d, requires_grad=requires_grad)
+    return _stored_like("randn_like", input, out, memory_format)
 
 
 def randint_like(
@@ -554,9 +571,11 @@ def randint_like(
     requires_grad: bool = False,
     generator: Generator | None = None,
     device: Any = None,
+    memory_format: Any = None,
 ) -> Tensor:
     """Like :func:`randint` with ``input``'s shape and dtype: ``randint_like(x, high)`` or
-    ``randint_like(x, low, high)``.
+    ``randint_like(x, low, high)`` (stored in ``input``'s order unless ``memory_format``
+    says otherwise).
 
     Examples
     --------
@@ -571,7 +590,7 @@ def randint_like(
         low, high = 0, low
     lo, hi = _int_range("randint_like", low, high, d)
     arr = _sample_ints(_rng("randint_like", generator), lo, hi, shape, d)
-    return _new(arr, requires_grad)
+    return _stored_like("randint_like", input, _new(arr, requires_grad), memory_format)
 
 
 # ---- in place (for nn.init) ----------------------------------------------------------------

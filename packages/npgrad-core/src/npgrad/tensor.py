@@ -436,13 +436,14 @@ class Tensor(TensorMethods):
     # ---- casts (differentiable) ----------------------------------------------------------
     def to(self, *args: Any, **kwargs: Any) -> Tensor:
         """Cast to a dtype (``x.to(npgrad.float64)``, ``x.to(other)``); the CPU as a device
-        (``"cpu"``, ``npgrad.device("cpu")``) is accepted, another device raises. Returns
-        ``self`` when nothing changes, like PyTorch."""
+        (``"cpu"``, ``npgrad.device("cpu")``) is accepted, another device raises;
+        ``memory_format`` stores the result in that order. Returns ``self`` when nothing
+        changes, like PyTorch."""
         dtype = kwargs.pop("dtype", None)
         copy = kwargs.pop("copy", False)
         _device.parse_device("to", kwargs.pop("device", None))
         kwargs.pop("non_blocking", None)
-        kwargs.pop("memory_format", None)
+        fmt = kwargs.pop("memory_format", None)
         if kwargs:
             raise TypeError(f"to() got unexpected keyword arguments {sorted(kwargs)}")
         for a in args:
@@ -452,11 +453,23 @@ class Tensor(TensorMethods):
                 _device.parse_device("to", a)
             elif a is not None and not isinstance(a, bool):
                 dtype = a
+        if fmt is not None:
+            return self._to_format(dtype, copy, _memory_format.check("to", fmt, self.ndim))
         if dtype is None:
             return self.clone() if copy else self
         from npgrad.ops.elementwise import cast
 
         return cast(self, dtypes.to_dtype(dtype, "to"), copy=copy)
+
+    def _to_format(self, dtype: Any, copy: bool, fmt: Any) -> Tensor:
+        """``to(dtype, memory_format=fmt)``: the cast, then a copy in ``fmt`` if needed."""
+        from npgrad.ops.shape import clone
+
+        out = self if dtype is None else self.to(dtype)
+        fresh = out is not self
+        if fmt is _memory_format.preserve_format or _memory_format.is_in(out._data, fmt):
+            return clone(out, memory_format=fmt) if copy and not fresh else out
+        return clone(out, memory_format=fmt)
 
     def type(self, dtype: Any = None) -> Any:
         if dtype is None:

@@ -158,11 +158,11 @@ class ShapeMethods(MethodsBase):
     def triu_(self, diagonal: int = 0) -> Tensor:
         return self._inplace("triu_", ops.shape.triu, diagonal)
 
-    def clone(self) -> Tensor:
-        return ops.shape.clone(self)
+    def clone(self, *, memory_format: Any = None) -> Tensor:
+        return ops.shape.clone(self, memory_format=memory_format)
 
-    def contiguous(self) -> Tensor:
-        return ops.shape.contiguous(self)
+    def contiguous(self, memory_format: Any = None) -> Tensor:
+        return ops.shape.contiguous(self, memory_format)
 
     def index_put(self, indices: Any, values: Any, accumulate: bool = False) -> Tensor:
         return ops.shape.index_put(self, tuple(indices), values, accumulate)

@@ -24,6 +24,7 @@ from typing import Any
 
 import numpy as np
 
+from npgrad import _memory_format
 from npgrad.autograd._views import ViewFunction
 from npgrad.autograd.function import Function
 from npgrad.ops._broadcast import Expand, sum_to
@@ -579,13 +580,18 @@ def tile(input: Tensor, *args: Any, dims: Any = None) -> Tensor:  # noqa: A002
 
 # ---- copies: clone, contiguous -----------------------------------------------------------------
 class Clone(Function):
-    @staticmethod
-    def forward(ctx: Any, a: np.ndarray) -> np.ndarray:
-        return a.copy()
+    """A copy stored in a memory format (``npgrad._memory_format``); the gradient passes
+    through unchanged."""
+
+    _one_tensor = True  # the format is a constant
 
     @staticmethod
-    def backward(ctx: Any, grad: Tensor) -> Tensor:
-        return grad
+    def forward(ctx: Any, a: np.ndarray, fmt: Any) -> np.ndarray:
+        return _memory_format.copy_in(a, fmt)
+
+    @staticmethod
+    def backward(ctx: Any, grad: Tensor) -> tuple[Tensor, None]:
+        return grad, None
 
 
 class Contiguous(Clone):
@@ -595,18 +601,28 @@ class Contiguous(Clone):
 def clone(input: Tensor, *, memory_format: Any = None) -> Tensor:  # noqa: A002
     """A copy of ``input`` that stays in the graph (the gradient passes through unchanged).
 
+    ``memory_format`` (default ``npgrad.preserve_format``): the order of the copy's elements
+    in memory. By default a copy of a dense tensor keeps its strides, as PyTorch's does
+    (``x.t().clone()`` is stored like ``x.t()``); ``npgrad.contiguous_format`` gives a
+    row-major copy, ``npgrad.channels_last`` an NHWC one.
+
     Examples
     --------
     >>> import npgrad
     >>> x = npgrad.tensor([1.0, 2.0], requires_grad=True)
     >>> x.clone()
     tensor([1., 2.], grad_fn=<CloneBackward>)
+    >>> y = npgrad.zeros(2, 3).t()
+    >>> y.clone().stride(), y.clone(memory_format=npgrad.contiguous_format).stride()
+    ((1, 3), (2, 1))
     """
-    return Clone.apply(input)  # type: ignore[no-any-return]
+    fmt = _memory_format.check("clone", memory_format, input.ndim)
+    return Clone.apply(input, fmt)  # type: ignore[no-any-return]
 
 
-def contiguous(input: Tensor, *, memory_format: Any = None) -> Tensor:  # noqa: A002
-    """``input`` itself when it is C-contiguous, else a contiguous copy (in the graph).
+def contiguous(input: Tensor, memory_format: Any = None) -> Tensor:  # noqa: A002
+    """``input`` itself when its elements are stored in ``memory_format``'s order (default
+    ``npgrad.contiguous_format``: row-major), else a copy in that order (in the graph).
 
     Examples
     --------
@@ -614,7 +630,15 @@ def contiguous(input: Tensor, *, memory_format: Any = None) -> Tensor:  # noqa: 
     >>> x = npgrad.zeros(2, 3)
     >>> x.contiguous() is x, x.t().is_contiguous(), x.t().contiguous().is_contiguous()
     (True, False, True)
+    >>> npgrad.zeros(2, 3, 4, 5).contiguous(memory_format=npgrad.channels_last).stride()
+    (60, 1, 15, 3)
     """
-    if input._data.flags.c_contiguous:
-        return input
-    return Contiguous.apply(input)  # type: ignore[no-any-return]
+    if memory_format is None:
+        if input._data.flags.c_contiguous:
+            return input
+        fmt = _memory_format.contiguous_format
+    else:
+        fmt = _memory_format.check("contiguous", memory_format, input.ndim)
+        if fmt is _memory_format.preserve_format or _memory_format.is_in(input._data, fmt):
+            return input
+    return Contiguous.apply(input, fmt)  # type: ignore[no-any-return]

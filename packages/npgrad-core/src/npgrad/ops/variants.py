@@ -26,6 +26,7 @@ from __future__ import annotations
 import operator
 from typing import Any
 
+from npgrad import _memory_format
 from npgrad.ops.shape import Clone
 from npgrad.tensor import Tensor, _check_dim
 
@@ -453,7 +454,7 @@ def xlogy_(input: Tensor, other: Any) -> Tensor:  # noqa: A002
 
 # ---- copying view ops --------------------------------------------------------------------------
 def _copy(view: Tensor) -> Tensor:
-    return Clone.apply(view)  # type: ignore[no-any-return]
+    return Clone.apply(view, _memory_format.contiguous_format)  # type: ignore[no-any-return]
 
 
 def alias_copy(input: Tensor) -> Tensor:  # noqa: A002
