@@ -26,7 +26,7 @@ def _uniform_ok(x, bound):
     a = x._data.astype(np.float64)
     # U(-b, b): inside the bounds, filling them, std b / sqrt(3)
     return (
-        np.abs(a).max() <= bound
+        np.abs(a).max() <= np.float32(bound)
         and np.abs(a).max() > 0.98 * bound
         and abs(a.std() / (bound / math.sqrt(3)) - 1) < 0.05
     )

@@ -77,7 +77,7 @@ def _np_rnn(mode, m, x, h0, c0):
 def _uniform_ok(a, bound):
     a = np.asarray(a, dtype=np.float64)
     return (
-        np.abs(a).max() <= bound
+        np.abs(a).max() <= np.float32(bound)
         and np.abs(a).max() > 0.98 * bound
         and abs(a.std() / (bound / math.sqrt(3)) - 1) < 0.05
     )

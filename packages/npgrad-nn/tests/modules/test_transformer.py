@@ -44,7 +44,7 @@ def test_mha_parameters_and_default_init():
     ]
     bound = math.sqrt(6 / (256 + 768))  # xavier_uniform_ of the stacked (3E, E) weight
     w = m.in_proj_weight._data
-    assert np.abs(w).max() <= bound and np.abs(w).max() > 0.98 * bound
+    assert np.abs(w).max() <= np.float32(bound) and np.abs(w).max() > 0.98 * bound
     assert abs(w.std() / (bound / math.sqrt(3)) - 1) < 0.05
     assert (m.in_proj_bias._data == 0).all() and (m.out_proj.bias._data == 0).all()
     assert isinstance(m.out_proj, NonDynamicallyQuantizableLinear) and isinstance(

@@ -85,5 +85,5 @@ def test_default_init_is_torchs_scheme() -> None:
     for layer, fan_in in ((net.conv1, 25), (net.conv2, 150), (net.fc1, 400)):
         bound = 1 / np.sqrt(fan_in)
         w = layer.weight.numpy()
-        assert np.abs(w).max() <= bound and np.abs(w).max() > 0.8 * bound
-        assert np.abs(layer.bias.numpy()).max() <= bound
+        assert np.abs(w).max() <= np.float32(bound) and np.abs(w).max() > 0.8 * bound
+        assert np.abs(layer.bias.numpy()).max() <= np.float32(bound)
