@@ -23,8 +23,9 @@ def hardshrink(input: Any, lambd: float = 0.5) -> Tensor:  # noqa: A002
     tensor([-1.0000,  0.0000,  0.7000])
     """
     x = float_arg("hardshrink", input)
-    # |x| = lambd is inside the dead zone (0 and zero gradient), as in PyTorch
-    return where((x > lambd) | (x < -lambd), x, 0.0)
+    # |x| = lambd is inside the dead zone (0 and zero gradient), as in PyTorch; the zone is
+    # tested (not its complement) so that nan passes through, as in PyTorch
+    return where((x >= -lambd) & (x <= lambd), 0.0, x)
 
 
 def prelu(input: Any, weight: Any) -> Tensor:  # noqa: A002

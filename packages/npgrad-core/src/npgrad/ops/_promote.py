@@ -179,7 +179,7 @@ def binary(fn: Any, op: str, a: Any, b: Any, /, scalar_fn: Any = None, **kwargs:
                 elif tb is not d.type:  # not already one (a constant a node kept)
                     a, b = operands(op, a, b)
             elif d.kind == "f" and (tb is float or (isinstance(b, np.floating) and b.dtype == d)):
-                if d.itemsize == 2 and not _fits_half(b):
+                if d.itemsize == 2 and not _fits_half(b, fn):
                     return _via_float32(fn, op, a, b, scalar_fn, **kwargs)
                 b = d.type(b)
             else:
@@ -194,7 +194,7 @@ def binary(fn: Any, op: str, a: Any, b: Any, /, scalar_fn: Any = None, **kwargs:
             isinstance(a, float)
             and isinstance(b, Tensor)
             and b.dtype.itemsize == 2
-            and not _fits_half(a)
+            and not _fits_half(a, fn)
         ):
             return _via_float32(fn, op, a, b, None, **kwargs)
         a, b = operands(op, a, b)
@@ -221,14 +221,22 @@ def _const_array(cache: dict[float, np.ndarray], value: float, dtype: np.dtype) 
     return arr
 
 
-def _fits_half(value: Any) -> bool:
-    v = abs(float(value))
+def _fits_half(value: Any, fn: Any) -> bool:
+    """Whether the number can meet a float16 tensor in ``fn`` as a float16 number. Not when
+    float16 cannot hold it (1e6, 1e-9 would become inf or 0), nor, for the ops PyTorch
+    computes with the number kept in float32 (``fn._half_opmath``: ``*``, ``/``, ``//``),
+    when float16 would round it (0.1 to 0.0999755859375)."""
+    v = float(value)
+    if getattr(fn, "_half_opmath", False):
+        with np.errstate(over="ignore"):
+            return v != v or float(np.float16(v)) == v
+    v = abs(v)
     return v == 0.0 or 6.0e-8 <= v <= 65504.0 or v != v or v == float("inf")
 
 
 def _via_float32(fn: Any, op: str, a: Any, b: Any, scalar_fn: Any, **kwargs: Any) -> Tensor:
-    # A scalar that float16 cannot hold (1e6, 1e-9) would become inf or 0 before the op; like
-    # PyTorch, compute in float32 and round the result to float16 once.
+    # A scalar that float16 cannot take (see _fits_half): like PyTorch, compute in float32
+    # and round the result to float16 once.
     a32 = a.float() if isinstance(a, Tensor) else a
     b32 = b.float() if isinstance(b, Tensor) else b
     return binary(fn, op, a32, b32, scalar_fn=scalar_fn, **kwargs).half()

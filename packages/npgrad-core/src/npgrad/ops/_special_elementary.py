@@ -19,7 +19,7 @@ from npgrad.autograd.function import Function
 from npgrad.ops._broadcast import sum_to
 from npgrad.ops._erf import erfc_array, erfcinv_array, erfcx_array, erfinv_array
 from npgrad.ops._promote import binary, const, operands, tensor_arg
-from npgrad.ops.arithmetic import neg
+from npgrad.ops.arithmetic import _floating, _to, neg
 from npgrad.ops.comparison import where
 from npgrad.ops.elementwise import (
     _float_arg,
@@ -108,9 +108,12 @@ Entr = _unary("Entr", _entr, "x", lambda g, x: g * -(log(x) + 1))
 
 
 def _sinc_grad(g: Tensor, x: Tensor) -> Tensor:
-    # (cos(pi x) pi x - sin(pi x)) / (pi x^2), and 0 at x = 0 like PyTorch; a safe x there
-    # keeps 0/0 out of the graph (so the second derivative at exactly 0 is 0, not nan)
-    zero = const(x._data == 0)
+    # (cos(pi x) pi x - sin(pi x)) / (pi x^2), and 0 where pi x^2 is 0 like PyTorch (x = 0,
+    # and a tiny x whose square underflows); a safe x there keeps 0/0 out of the graph (so
+    # the second derivative at exactly 0 is 0, not nan)
+    d = x._data
+    with np.errstate(under="ignore"):
+        zero = const(d * d * math.pi == 0)
     xs = where(zero, 1.0, x)
     px = xs * math.pi
     return g * where(zero, 0.0, (cos(px) * px - sin(px)) / (px * xs))
@@ -178,7 +181,11 @@ class Logit(Function):
     def backward(ctx: Any, grad: Tensor) -> tuple[Tensor, None]:
         (x,) = ctx.saved_tensors
         if ctx.eps is None:
-            return grad / (x * (1 - x)), None
+            # outside [0, 1] logit is nan and so is its gradient, as in PyTorch (the formula
+            # alone would give a finite value there)
+            data = x._data
+            outside = const((data < 0) | (data > 1))
+            return where(outside, math.nan, grad / (x * (1 - x))), None
         # zero where the input was clamped (PyTorch: x outside [eps, 1 - eps]); there x is
         # replaced by 1/2 so that no inf (at x = 0 or 1) reaches the graph of second order
         data = x._data
@@ -387,15 +394,14 @@ def logit(input: Any, eps: float | None = None) -> Tensor:  # noqa: A002
 
 
 def _float_operands(op: str, a: Any, b: Any) -> tuple[Any, Any]:
-    # PyTorch's promotion, then integral results become the default float dtype
-    a, b = operands(op, a, b)
-    t = a if isinstance(a, Tensor) else b
-    if t.dtype.kind == "f":
-        return a, b
-    d = dtypes.get_default_dtype()
-    a = a.to(d) if isinstance(a, Tensor) else float(a)
-    b = b.to(d) if isinstance(b, Tensor) else float(b)
-    return a, b
+    # PyTorch's promotion, where integral results become the default float dtype: then each
+    # operand is converted to it directly, as PyTorch does (an int64 -3 with a uint8 tensor
+    # is -3.0, not the uint8 253 the integral promotion would make of it)
+    if not (_floating(a) or _floating(b)):
+        operands(op, a, b)  # the type checks
+        d = dtypes.get_default_dtype()
+        return _to(a, d), _to(b, d)
+    return operands(op, a, b)
 
 
 def xlogy(input: Any, other: Any) -> Tensor:  # noqa: A002

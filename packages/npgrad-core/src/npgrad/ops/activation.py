@@ -102,10 +102,26 @@ def _to_float(op: str, x: Any) -> Tensor:
     return x if x.dtype.kind == "f" else x.to(dtypes.get_default_dtype())
 
 
+def _opmath(a: np.ndarray) -> np.ndarray:
+    """``a``, float16 as float32: the fused forwards below compute float16 in float32 and
+    round once at the end (``_round``), as PyTorch computes it (rounding every step in
+    float16 would be off by an ulp in a good part of the results)."""
+    return a.astype(np.float32) if a.dtype.char == "e" else a
+
+
 def _vector(a: np.ndarray) -> np.ndarray:
-    """``a`` itself, or a 0-d array as 1-d: ufuncs give NumPy scalars for 0-d arrays, and the
+    """``_opmath(a)``, a 0-d array as 1-d: ufuncs give NumPy scalars for 0-d arrays, and the
     fused forwards below write into their temporaries in place (``out=``)."""
+    a = _opmath(a)
     return a if a.ndim else a.reshape(1)
+
+
+def _round(out: Any, a: np.ndarray) -> np.ndarray:
+    """A fused forward's result ``out`` (computed from ``_vector(a)`` or ``_opmath(a)``) in
+    ``a``'s dtype and shape."""
+    if a.dtype.char == "e":
+        out = out.astype(np.float16)
+    return out if a.ndim else out.reshape(())  # type: ignore[no-any-return]
 
 
 def _softmax_dim(op: str, x: Tensor, dim: int | None, dtype: Any) -> tuple[Tensor, int]:
@@ -190,7 +206,7 @@ def _exp(x: Any) -> Any:
     return np.exp(x) if isinstance(x, (np.ndarray, np.generic)) else x.exp()
 
 
-def softmax(input: Tensor, dim: int | None = None, *, dtype: Any = None) -> Tensor:  # noqa: A002
+def softmax(input: Tensor, dim: int | None = None, dtype: Any = None) -> Tensor:  # noqa: A002
     """``exp(x) / exp(x).sum(dim)``, computed as ``exp(x - max)`` so any input is safe.
 
     ``dtype`` casts the input before the op. Rows that are all ``-inf`` give NaN, as in
@@ -206,7 +222,7 @@ def softmax(input: Tensor, dim: int | None = None, *, dtype: Any = None) -> Tens
     return Softmax.apply(x, d)  # type: ignore[no-any-return]
 
 
-def log_softmax(input: Tensor, dim: int | None = None, *, dtype: Any = None) -> Tensor:  # noqa: A002
+def log_softmax(input: Tensor, dim: int | None = None, dtype: Any = None) -> Tensor:  # noqa: A002
     """``x - logsumexp(x, dim)``, stable for any input; ``dtype`` casts the input first.
 
     Examples
@@ -239,13 +255,14 @@ class Softplus(Function):
     def forward(ctx: Any, a: np.ndarray, beta: float, threshold: float) -> np.ndarray:
         ctx.save_for_backward(a)
         ctx.beta, ctx.threshold = beta, threshold
-        z = a * beta if beta != 1.0 else a
+        x = _opmath(a)
+        z = x * beta if beta != 1.0 else x
         with np.errstate(over="ignore"):  # exp overflows only where the linear branch wins
             out = np.log1p(np.exp(z))
         if beta != 1.0:
             out /= beta
         # linear above the threshold, like PyTorch (log1p(exp(z)) == z there to rounding)
-        return np.where(z > threshold, a, out)
+        return _round(np.where(z > threshold, x, out), a)
 
     @staticmethod
     def backward(ctx: Any, grad: Tensor) -> tuple[Tensor, None, None]:
@@ -285,7 +302,7 @@ class Gelu(Function):
         t += 1.0
         t *= x
         t *= 0.5
-        return t.reshape(a.shape)
+        return _round(t, a)
 
     @staticmethod
     def backward(ctx: Any, grad: Tensor) -> tuple[Tensor, None]:
@@ -322,10 +339,11 @@ class Silu(Function):
     @staticmethod
     def forward(ctx: Any, a: np.ndarray) -> np.ndarray:
         ctx.save_for_backward(a)
+        x = _opmath(a)
         with np.errstate(over="ignore"):  # exp(-x) = inf for very negative x: x / inf = -0
-            d = np.exp(-a)
+            d = np.exp(-x)
         d += 1.0
-        return a / d
+        return _round(x / d, a)
 
     @staticmethod
     def backward(ctx: Any, grad: Tensor) -> Tensor:
@@ -354,7 +372,7 @@ class Mish(Function):
         out = np.logaddexp(x.dtype.type(0), x)  # softplus without overflow
         np.tanh(out, out=out)
         out *= x
-        return out.reshape(a.shape)
+        return _round(out, a)
 
     @staticmethod
     def backward(ctx: Any, grad: Tensor) -> Tensor:
@@ -380,9 +398,10 @@ class LogSigmoid(Function):
     def forward(ctx: Any, a: np.ndarray) -> np.ndarray:
         ctx.save_for_backward(a)
         # log(1 / (1 + exp(-x))) = min(x, 0) - log1p(exp(-|x|)): exp never overflows
-        out = np.minimum(a, 0)
-        out -= np.log1p(np.exp(-np.abs(a)))
-        return out
+        x = _opmath(a)
+        out = np.minimum(x, 0)
+        out -= np.log1p(np.exp(-np.abs(x)))
+        return _round(out, a)
 
     @staticmethod
     def backward(ctx: Any, grad: Tensor) -> Tensor:
@@ -417,7 +436,7 @@ class Elu(Function):
             neg *= input_scale
         np.expm1(neg, out=neg)
         neg *= alpha * scale
-        out = np.where(x > 0, x * scale if scale != 1.0 else x, neg).reshape(a.shape)
+        out = _round(np.where(x > 0, x * scale if scale != 1.0 else x, neg), a)
         ctx.save_for_backward(a, out)
         ctx.params = (alpha, scale, input_scale)
         return out
@@ -566,7 +585,7 @@ class Hardsigmoid(Function):
         out = _vector(a) + 3.0
         np.clip(out, 0.0, 6.0, out=out)
         out /= 6.0
-        return out.reshape(a.shape)
+        return _round(out, a)
 
     @staticmethod
     def backward(ctx: Any, grad: Tensor) -> Tensor:
@@ -596,7 +615,7 @@ class Hardswish(Function):
         np.clip(out, 0.0, 6.0, out=out)
         out *= x
         out /= 6.0
-        return out.reshape(a.shape)
+        return _round(out, a)
 
     @staticmethod
     def backward(ctx: Any, grad: Tensor) -> Tensor:

@@ -74,6 +74,7 @@ class Sub(Function):
 
 
 class Mul(Function):
+    _half_opmath = True  # a float16 x * 0.1 keeps 0.1 in float32 (see _promote)
     _array_backward = True  # backward: operators and sum_to only
 
     @staticmethod
@@ -92,6 +93,7 @@ class Mul(Function):
 
 
 class Div(Function):
+    _half_opmath = True  # a float16 x / 0.1 keeps 0.1 in float32 (see _promote)
     _array_backward = True  # backward: operators and sum_to only
 
     @staticmethod
@@ -107,7 +109,8 @@ class Div(Function):
         sa, sb = ctx.shapes
         need_a, need_b = ctx.needs_input_grad
         ga = sum_to(grad / b, sa) if need_a else None
-        gb = sum_to(-grad * a / (b * b), sb) if need_b else None  # d(a/b)/db = -a/b²
+        # d(a/b)/db = -a/b², as PyTorch computes it: (a/b)/b, finite where b*b would underflow
+        gb = sum_to(-grad * (a / b / b), sb) if need_b else None
         return ga, gb
 
 
@@ -239,6 +242,8 @@ class _NoGrad(Function):
 
 
 class FloorDivide(_NoGrad):
+    _half_opmath = True  # as Div (see _promote)
+
     @staticmethod
     def forward(ctx: Any, a: np.ndarray, b: np.ndarray) -> np.ndarray:
         _check_int_divisor("floor_divide", a, b)

@@ -20,6 +20,7 @@ from npgrad.ops._broadcast import sum_to
 from npgrad.ops._promote import (
     _tensor_or_scalar,
     check_broadcast,
+    const,
     fill_value,
     operands,
     scalar_as,
@@ -155,9 +156,16 @@ class Lerp(Function):
             start if need_w else None, end if need_w else None, weight if need_s or need_e else None
         )
         ctx.shapes = (np.shape(start), np.shape(end), np.shape(weight))
+        # float16 is computed in float32 and rounded once, as PyTorch computes it (a number
+        # weight then comes as a float32 0-d array: PyTorch does not round it to half)
+        half = np.result_type(start, end) == np.float16
+        if half:
+            start, end, weight = (np.asarray(v, np.float32) for v in (start, end, weight))
         diff = end - start
-        # PyTorch's two-sided formula: exact at weight = 0 and at weight = 1
-        return np.where(weight < 0.5, start + weight * diff, end - diff * (1 - weight))
+        # PyTorch's two-sided formula, the side picked by |weight|: exact at weight = 0 and
+        # at weight = 1 (and its inf/nan pattern for infinite operands)
+        out = np.where(np.abs(weight) < 0.5, start + weight * diff, end - diff * (1 - weight))
+        return out.astype(np.float16) if half else out
 
     @staticmethod
     def backward(ctx: Any, grad: Tensor) -> tuple[Tensor | None, Tensor | None, Tensor | None]:
@@ -287,7 +295,11 @@ def lerp(input: Any, end: Any, weight: Any) -> Tensor:  # noqa: A002
     d = dtypes.result_type(start, end, weight)
     if d.kind != "f":
         raise TypeError(f"lerp: expected floating point inputs, got {d}")
-    start, end, weight = _as(start, d), _as(end, d), _as(weight, d)
+    start, end = _as(start, d), _as(end, d)
+    if d == np.float16 and not isinstance(weight, Tensor):  # see Lerp.forward
+        weight = const(np.asarray(weight, np.float32))
+    else:
+        weight = _as(weight, d)
     try:
         return Lerp.apply(start, end, weight)  # type: ignore[no-any-return]
     except ValueError:

@@ -119,9 +119,17 @@ def _unary(name: str, fn: Any, save: str | None, grad: Any, arrays: bool = False
 def _sigmoid(a: np.ndarray) -> np.ndarray:
     # exp of -|x| only: never overflows, and 1 / (1 + e) or e / (1 + e) is exact enough on
     # either side (the naive 1 / (1 + exp(-x)) overflows, with a warning, for x << 0)
+    if a.dtype.char == "e":  # float16: in float32, rounded once (as PyTorch computes it)
+        return _sigmoid(a.astype(np.float32)).astype(np.float16)
     e = np.exp(-np.abs(a))
     d = 1 / (1 + e)
     return np.where(a >= 0, d, e * d)
+
+
+def _rsqrt(a: np.ndarray) -> np.ndarray:
+    if a.dtype.char == "e":  # float16: in float32, rounded once (as PyTorch computes it)
+        return np.reciprocal(np.sqrt(a.astype(np.float32))).astype(np.float16)
+    return np.reciprocal(np.sqrt(a))
 
 
 def _sign(a: np.ndarray) -> np.ndarray:
@@ -151,9 +159,7 @@ Log10 = _unary("Log10", np.log10, "x", lambda g, x: g / (x * math.log(10.0)))
 Log1p = _unary("Log1p", np.log1p, "x", lambda g, x: g / (x + 1), arrays=True)
 # inf at 0, like PyTorch
 Sqrt = _unary("Sqrt", np.sqrt, "out", lambda g, out: g / (out * 2), arrays=True)
-Rsqrt = _unary(
-    "Rsqrt", lambda a: np.reciprocal(np.sqrt(a)), "out", lambda g, out: g * out**3 * -0.5
-)
+Rsqrt = _unary("Rsqrt", _rsqrt, "out", lambda g, out: g * out**3 * -0.5)
 Square = _unary("Square", np.square, "x", lambda g, x: g * x * 2, arrays=True)
 Reciprocal = _unary("Reciprocal", np.reciprocal, "out", lambda g, out: -g * out * out, arrays=True)
 Sin = _unary("Sin", np.sin, "x", lambda g, x: g * cos(x))

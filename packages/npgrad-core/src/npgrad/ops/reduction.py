@@ -31,6 +31,7 @@ import numpy as np
 
 from npgrad import dtypes
 from npgrad.autograd.function import Function
+from npgrad.autograd.grad_mode import is_grad_enabled_fast
 from npgrad.ops._aliases import numpy_aliases as _numpy_aliases
 from npgrad.ops._promote import const, tensor_arg
 from npgrad.ops.comparison import where
@@ -258,6 +259,10 @@ class Prod(Function):
             return g / x, None, None, None
         if x.ndim == 0:
             return grad, None, None, None
+        if axis is None and not is_grad_enabled_fast() and np.count_nonzero(x._data == 0) > 1:
+            # two zeros or more: every product of the others holds a zero. PyTorch returns
+            # zeros here for a first-order full reduction (a nan elsewhere included)
+            return const(np.zeros(x.shape, x.dtype)), None, None, None
         # zeros: d prod / d x_k is the product of the others, the exclusive cumulative products
         # from the left and from the right multiplied (PyTorch's formula: its nan pattern too)
         from npgrad.ops._joining import cat, flip
@@ -337,7 +342,8 @@ class Norm(Function):
         x, out = ctx.saved_tensors
         p, args = ctx.p, (ctx.shape, ctx.axes, ctx.keepdim)
         xd = x._data
-        sign = const(np.sign(xd))  # piecewise constant: its derivative is 0
+        # piecewise constant: its derivative is 0. PyTorch's sgn, 0 at nan (p=1: nan gets 0)
+        sign = const(np.nan_to_num(np.sign(xd), nan=0.0))
         zero_norm = out._data == 0
         if p == 0:  # the count of nonzeros is piecewise constant
             return _expand_back(grad * 0.0, *args), None, None, None
@@ -496,8 +502,8 @@ def prod(input: Tensor, dim: Any = None, keepdim: bool = False, *, dtype: Any = 
     tensor([0., 6., 0.])
     """
     x = tensor_arg("prod", input)
-    if dim is None:
-        axis = 0 if x.ndim == 1 else None
+    if dim is None:  # (None, not 0, for a 1-D x too: the backward tells the two apart)
+        axis = None
     else:
         if isinstance(dim, (tuple, list)):
             raise TypeError("prod: dim must be an int (one dimension), got a sequence")

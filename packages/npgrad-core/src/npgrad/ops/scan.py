@@ -103,6 +103,8 @@ def _cumprod_grad(x: Tensor, y: Tensor, g: Tensor, axis: int) -> Tensor:
     recursion depth is the largest count of zeros in a slice.
     """
     xd = x._data
+    if xd.shape[axis] == 1:  # y is x: the gradient passes as it is (PyTorch, also at x = inf)
+        return g
     zero = xd == 0
     if not zero.any():
         return ReverseCumsum.apply(g * y, axis) / x
@@ -233,7 +235,11 @@ class Logcumsumexp(Function):
     @staticmethod
     def forward(ctx: Any, a: np.ndarray, axis: int | None) -> np.ndarray:
         ctx.axis = axis
-        out = a.copy() if axis is None else np.logaddexp.accumulate(a, axis=axis)
+        if axis is None:
+            out = a.copy()
+        else:  # float16 accumulates in float32, rounded once, as PyTorch's does
+            w = a.astype(np.float32) if a.dtype == np.float16 else a
+            out = np.logaddexp.accumulate(w, axis=axis).astype(a.dtype, copy=False)
         if ctx.needs_input_grad[0]:
             ctx.save_for_backward(a, out)
         return out

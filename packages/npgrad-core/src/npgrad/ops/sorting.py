@@ -10,6 +10,7 @@ as the largest value, like PyTorch.
 
 from __future__ import annotations
 
+import math
 from typing import Any, Literal
 
 import numpy as np
@@ -398,7 +399,9 @@ def unique_consecutive(
         d = _check_dim("unique_consecutive", dim, a.ndim)
         if a.ndim == 0:
             raise IndexError("unique_consecutive: a 0-d tensor has no dimension to use")
-        rows, shape = np.moveaxis(a, d, 0).reshape(a.shape[d], -1), (a.shape[d],)
+        # the slice size spelled out: with no slices, -1 could not be inferred
+        width = math.prod(a.shape[:d] + a.shape[d + 1 :])
+        rows, shape = np.moveaxis(a, d, 0).reshape(a.shape[d], width), (a.shape[d],)
     start = np.ones(len(rows), bool)
     start[1:] = np.any(rows[1:] != rows[:-1], axis=1)
     inverse = (np.cumsum(start) - 1).reshape(shape)

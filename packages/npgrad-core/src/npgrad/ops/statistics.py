@@ -107,10 +107,13 @@ def _quantile(
     if ignore_nan:
         count = (~np.isnan(s._data)).sum(-1, keepdims=True).astype(dt)
         ranks = qv * (count - dt.type(1))  # (..., nq), in the input's dtype as PyTorch
-        ranks = np.where(count == 0, dt.type(n - 1), ranks)
+        # a slice of nan only: rank 0 (its first nan, which gets the gradient), as PyTorch
+        fixed = count == 0
+        ranks = np.where(fixed, dt.type(0), ranks)
     else:
         ranks = np.broadcast_to(qv * dt.type(n - 1), nan_mask.shape[:-1] + qv.shape)
-        ranks = np.where(nan_mask, dt.type(n - 1), ranks)
+        fixed = nan_mask
+        ranks = np.where(fixed, dt.type(n - 1), ranks)
     if interpolation == "lower":
         ranks = np.floor(ranks)
     elif interpolation == "higher":
@@ -124,6 +127,8 @@ def _quantile(
         above = s.gather(-1, const(above_i))
         if interpolation == "linear":
             w = const(np.asarray(ranks - below_i, dtype=dt))
+            if isinstance(q, Tensor) and q.requires_grad:
+                w = _q_weights(q, w, below_i, count if ignore_nan else n, fixed)
         else:
             w = const(np.full(ranks.shape, 0.5, dtype=dt))
         res = lerp(below, above, w)
@@ -132,6 +137,14 @@ def _quantile(
     # (..., nq) -> (nq, *out_shape) or out_shape
     res = res.movedim(-1, 0)
     return res.reshape(*((qv.shape[0],) if q_is_vector else ()), *out_shape)
+
+
+def _q_weights(q: Tensor, w: Tensor, below_i: np.ndarray, n: Any, fixed: np.ndarray) -> Tensor:
+    """The linear interpolation weights ``ranks - below`` as a function of a ``q`` that
+    requires grad, ``ranks = q * (n - 1)`` as PyTorch computes them, so that the gradient
+    reaches ``q`` (none where the rank is fixed: a slice with a nan, or of nan only)."""
+    ranks = q.reshape(-1) * const(np.asarray(n - 1, dtype=q.dtype))
+    return where(const(fixed), w, ranks - const(below_i.astype(q.dtype)))
 
 
 @numpy_aliases
@@ -148,7 +161,8 @@ def quantile(
     ``q`` is a number or a 1-D tensor in ``[0, 1]`` (a 1-D ``q`` adds a leading dimension);
     ``interpolation`` picks, between the two nearest sorted values, ``"linear"`` (default),
     ``"lower"``, ``"higher"``, ``"midpoint"`` or ``"nearest"``. A slice holding a nan gives
-    nan. Differentiable: the gradient goes to the one or two elements interpolated.
+    nan. Differentiable: the gradient goes to the one or two elements interpolated (and, with
+    linear interpolation, to a ``q`` tensor that requires grad).
 
     Examples
     --------
