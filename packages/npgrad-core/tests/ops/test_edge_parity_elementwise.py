@@ -389,3 +389,68 @@ def test_softmax_dtype_is_positional(fn):
     out = fn(x, 1, npgrad.float64)
     assert out.dtype == np.float64
     np.testing.assert_allclose(out.numpy(), fn(x.double(), 1).numpy(), rtol=0, atol=0)
+
+
+# ---- found by the shape and elementwise audits in code neither owned (stop 22) -----------------
+def test_where_with_only_a_condition_takes_any_dtype():
+    out = npgrad.where(npgrad.tensor([0.0, 1.0, 2.0]))
+    assert len(out) == 1 and out[0].tolist() == [1, 2]
+    with pytest.raises(TypeError, match="where: expected condition to be a boolean tensor"):
+        npgrad.where(npgrad.tensor([0.0, 1.0]), 1.0, 0.0)
+
+
+def test_histogram_of_no_data_bins_zero_to_one():
+    edges = npgrad.histogram(npgrad.zeros(0), 4).bin_edges
+    np.testing.assert_array_equal(edges.numpy(), [0.0, 0.25, 0.5, 0.75, 1.0])
+
+
+def test_count_nonzero_over_an_empty_dim_tuple_counts_everything():
+    assert npgrad.count_nonzero(npgrad.ones(2, 3), dim=()).item() == 6
+    assert npgrad.count_nonzero(npgrad.zeros(0), dim=()).item() == 0
+
+
+def test_addcmul_addcdiv_half_compute_in_float32():
+    h = (np.random.default_rng(0).standard_normal(1000) * 3).astype(np.float16)
+    t = npgrad.tensor(h)
+    want = (h.astype(np.float32) + 0.5 * h.astype(np.float32) * h.astype(np.float32)).astype(
+        np.float16
+    )
+    got = npgrad.addcmul(t, t, t, value=0.5)
+    assert got.dtype == npgrad.float16
+    np.testing.assert_array_equal(got.numpy(), want)
+    d = npgrad.tensor(np.abs(h) + np.float16(1))
+    want_div = (
+        h.astype(np.float32) + 0.5 * h.astype(np.float32) / d.numpy().astype(np.float32)
+    ).astype(np.float16)
+    np.testing.assert_array_equal(npgrad.addcdiv(t, t, d, value=0.5).numpy(), want_div)
+
+
+def test_addcmul_of_integers_truncates_a_float_value():
+    a = npgrad.tensor([1, 2])
+    assert npgrad.addcmul(a, a, a, value=0.5).tolist() == [1, 2]
+    assert npgrad.addcmul(a, a, a, value=1.7).tolist() == [2, 6]
+    assert npgrad.addcmul(a.float(), a, a, value=0.5).tolist() == [1.5, 4.0]
+
+
+@pytest.mark.torch
+def test_stop22_fixes_match_torch():
+    torch = pytest.importorskip("torch")
+    assert npgrad.where(npgrad.tensor([0.0, 1.0, 2.0]))[0].tolist() == (
+        torch.where(torch.tensor([0.0, 1.0, 2.0]))[0].tolist()
+    )
+    np.testing.assert_array_equal(
+        npgrad.histogram(npgrad.zeros(0), 4).bin_edges.numpy(),
+        torch.histogram(torch.zeros(0), 4).bin_edges.numpy(),
+    )
+    assert npgrad.count_nonzero(npgrad.ones(2, 3), dim=()).item() == (
+        torch.count_nonzero(torch.ones(2, 3), dim=()).item()
+    )
+    h = (np.random.default_rng(1).standard_normal(500) * 3).astype(np.float16)
+    t, tt = npgrad.tensor(h), torch.from_numpy(h)
+    np.testing.assert_array_equal(
+        npgrad.addcmul(t, t, t, value=0.5).numpy(), torch.addcmul(tt, tt, tt, value=0.5).numpy()
+    )
+    a, ta = npgrad.tensor([1, 2]), torch.tensor([1, 2])
+    assert (
+        npgrad.addcmul(a, a, a, value=1.7).tolist() == torch.addcmul(ta, ta, ta, value=1.7).tolist()
+    )

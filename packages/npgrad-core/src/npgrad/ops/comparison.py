@@ -387,12 +387,12 @@ def where(condition: Any, input: Any = None, other: Any = None) -> Any:  # noqa:
         cond = condition
     else:
         cond = Tensor._make(np.asarray(condition), False, None)
+    if input is None and other is None:  # nonzero(as_tuple=True): any dtype, as in PyTorch
+        idx = np.nonzero(np.atleast_1d(cond._data))
+        return tuple(Tensor._make(i.astype(np.int64, copy=False), False, None) for i in idx)
     if cond.dtype.kind != "b":
         # PyTorch refuses non-bool conditions too: a float mask is usually a bug
         raise TypeError(f"where: expected condition to be a boolean tensor, got {cond.dtype}")
-    if input is None and other is None:
-        idx = np.nonzero(np.atleast_1d(cond._data))
-        return tuple(Tensor._make(i.astype(np.int64, copy=False), False, None) for i in idx)
     if input is None or other is None:
         raise TypeError("where: expected both input and other, or neither")
     if not isinstance(input, (Tensor, np.ndarray)) and not isinstance(other, (Tensor, np.ndarray)):

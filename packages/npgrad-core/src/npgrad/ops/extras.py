@@ -308,7 +308,18 @@ def addcmul(input: Any, tensor1: Any, tensor2: Any, *, value: Any = 1) -> Tensor
     >>> npgrad.addcmul(npgrad.ones(2), npgrad.tensor([1.0, 2.0]), npgrad.tensor([3.0, 4.0]), value=0.5)
     tensor([2.5000, 5.0000])
     """
-    return add(input, _scaled(mul(tensor1, tensor2), value))
+    x, t1, t2 = (tensor_arg("addcmul", v) for v in (input, tensor1, tensor2))
+    if isinstance(value, float) and all(t.dtype.kind in "iub" for t in (x, t1, t2)):
+        value = int(value)  # integer tensors: PyTorch truncates the factor
+    return _opmath16(lambda a, b, c: add(a, _scaled(mul(b, c), value)), x, t1, t2)
+
+
+def _opmath16(fn: Any, *tensors: Tensor) -> Tensor:
+    """``fn(*tensors)``, computed in float32 and rounded once when the result is float16
+    (PyTorch's "opmath" for the fused ``addcmul``/``addcdiv``)."""
+    if dtypes.result_type(*tensors) == np.float16:
+        return fn(*(t.float() if t.dtype == np.float16 else t for t in tensors)).half()  # type: ignore[no-any-return]
+    return fn(*tensors)  # type: ignore[no-any-return]
 
 
 def addcdiv(input: Any, tensor1: Any, tensor2: Any, *, value: Any = 1) -> Tensor:  # noqa: A002
@@ -321,13 +332,13 @@ def addcdiv(input: Any, tensor1: Any, tensor2: Any, *, value: Any = 1) -> Tensor
     >>> npgrad.addcdiv(npgrad.ones(2), npgrad.tensor([1.0, 2.0]), npgrad.tensor([4.0, 4.0]), value=2)
     tensor([1.5000, 2.0000])
     """
-    t1, t2 = tensor_arg("addcdiv", tensor1), tensor_arg("addcdiv", tensor2)
+    x, t1, t2 = (tensor_arg("addcdiv", v) for v in (input, tensor1, tensor2))
     if t1.dtype.kind in "iub" and t2.dtype.kind in "iub":
         raise TypeError(
             "addcdiv: integer division with addcdiv is not supported; use "
             "input + value * tensor1.div(tensor2, rounding_mode=...)"
         )
-    return add(input, _scaled(div(t1, t2), value))
+    return _opmath16(lambda a, b, c: add(a, _scaled(div(b, c), value)), x, t1, t2)
 
 
 # ---- reductions ------------------------------------------------------------------------------
@@ -342,7 +353,7 @@ def count_nonzero(input: Tensor, dim: Any = None) -> Tensor:  # noqa: A002
     tensor([2, 1])
     """
     x = tensor_arg("count_nonzero", input)
-    if dim is None:
+    if dim is None or (isinstance(dim, (tuple, list)) and not dim):  # () too: every dim
         axis: Any = None
     elif isinstance(dim, (tuple, list)):
         axis = tuple(_check_dim("count_nonzero", d, x.ndim) for d in dim)

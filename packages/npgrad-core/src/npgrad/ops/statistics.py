@@ -389,8 +389,11 @@ def histogram(
             if lo > hi:
                 raise ValueError(f"histogram: min must not exceed max, got range={range}")
         else:
+            # no data at all: [0, 1], as PyTorch (and NumPy) bin an empty input
             fin = a[np.isfinite(a)]
             lo, hi = (float(fin.min()), float(fin.max())) if fin.size else (0.0, 0.0)
+            if a.size == 0:
+                lo, hi = 0.0, 1.0
         if not (math.isfinite(lo) and math.isfinite(hi)):
             raise ValueError(f"histogram: range of [{lo}, {hi}] is not finite")
         if lo == hi:
