@@ -63,7 +63,3 @@ class Size(tuple):  # type: ignore[type-arg]
     def __reduce__(self) -> tuple[Any, ...]:
         return (Size, (tuple(self),))
 
-
-def make_size(shape: tuple[int, ...], _new: Any = tuple.__new__) -> Size:
-    """``shape`` (a NumPy shape: ints already) as a Size, without the constructor's checks."""
-    return _new(Size, shape)  # type: ignore[no-any-return]

@@ -16,13 +16,13 @@ import numpy as np
 
 from npgrad import _memory_format, dtypes
 from npgrad._size import Size
-from npgrad._size import make_size as _make_size
 from npgrad._tensor_methods import TensorMethods
 from npgrad.autograd.grad_mode import is_grad_enabled_fast
 
 __all__ = ["Tensor"]
 
 _new = object.__new__
+_tuple_new = tuple.__new__  # a Size straight from an array's shape tuple
 
 
 class Tensor(TensorMethods):
@@ -165,7 +165,7 @@ class Tensor(TensorMethods):
     @property
     def shape(self) -> Size:
         """The sizes of the dimensions, as an :class:`npgrad.Size` (a tuple of ints)."""
-        return _make_size(self._data.shape)
+        return _tuple_new(Size, self._data.shape)  # no checks: NumPy's shapes are ints
 
     @property
     def dtype(self) -> np.dtype:
@@ -213,7 +213,7 @@ class Tensor(TensorMethods):
     def size(self, dim: int | None = None) -> Any:
         """The shape (an :class:`npgrad.Size`), or the length of dimension ``dim``."""
         if dim is None:
-            return _make_size(self._data.shape)
+            return _tuple_new(Size, self._data.shape)  # no checks: NumPy's shapes are ints
         return self._data.shape[_check_dim("size", dim, self._data.ndim)]
 
     def dim(self) -> int:
