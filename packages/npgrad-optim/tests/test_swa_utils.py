@@ -161,8 +161,9 @@ def test_swa_functions_compute_the_running_mean() -> None:
     in_place = [npgrad.tensor(models[0])]
     for n, m in enumerate(models[1:], start=1):
         single = avg_fn(single, npgrad.tensor(m), n)
-        # num_averaged may be a 0-dim tensor, as AveragedModel passes it
-        multi(in_place, [npgrad.tensor(m)], npgrad.tensor(n))
+        # num_averaged may be a 0-dim tensor; a float64 one gives the exact weight (an int64
+        # one a float32 weight, as in PyTorch: see test_edge_parity)
+        multi(in_place, [npgrad.tensor(m)], npgrad.tensor(n, dtype=npgrad.float64))
     np.testing.assert_allclose(single.numpy(), np.mean(models, axis=0), rtol=1e-14)
     np.testing.assert_allclose(in_place[0].numpy(), np.mean(models, axis=0), rtol=1e-14)
 

@@ -28,6 +28,8 @@ from __future__ import annotations
 from collections.abc import Callable
 from typing import Any
 
+import numpy as np
+
 from npgrad import random as _random
 from npgrad.autograd.engine import grad as _autograd_grad
 from npgrad.autograd.grad_mode import enable_grad
@@ -76,7 +78,9 @@ def _alias(x: Any, op: str) -> Tensor:
     if not isinstance(x, Tensor):
         raise TypeError(f"{op}: expected the differentiated arguments to be Tensors, got {x!r}")
     if x.dtype.kind != "f":
-        raise TypeError(f"{op}: only floating point Tensors can be differentiated, got {x.dtype}")
+        raise RuntimeError(
+            f"{op}: only Tensors of floating point dtype can require gradients, got {x.dtype}"
+        )
     return x if x.requires_grad else x.detach().requires_grad_()
 
 
@@ -135,8 +139,8 @@ def grad_and_value(
     func: Callable[..., Any], argnums: int | tuple[int, ...] = 0, has_aux: bool = False
 ) -> Callable[..., Any]:
     """``func`` -> a function returning ``(gradient, value)``: the value of ``func`` (which
-    must have one element) and its gradient w.r.t. the arguments ``argnums`` (a tuple of
-    gradients for a tuple of argnums). With ``has_aux``, ``func`` returns ``(value, aux)``
+    must be a scalar, 0-d Tensor) and its gradient w.r.t. the arguments ``argnums`` (a tuple
+    of gradients for a tuple of argnums). With ``has_aux``, ``func`` returns ``(value, aux)``
     and the result is ``(gradient, (value, aux))``.
 
     Examples
@@ -153,9 +157,11 @@ def grad_and_value(
         new, trees, leaves = _with_aliases(args, nums, "grad")
         with enable_grad():
             out, aux = _split_aux(func(*new, **kwargs), has_aux, "grad")
-            if not isinstance(out, Tensor) or out.numel() != 1:
+            if not isinstance(out, Tensor) or out.ndim != 0:
                 got = f"shape {tuple(out.shape)}" if isinstance(out, Tensor) else repr(out)
-                raise RuntimeError(f"grad: the function must return one element, got {got}")
+                raise RuntimeError(
+                    f"grad: the function must return a scalar Tensor (0-d, one element), got {got}"
+                )
             flat = [x for ls in leaves for x in ls]
             gs = _vjp([out], flat, [ones_like(out)], keep)
         per_arg = [_rebuild(t, iter(gs[i:])) for t, i in zip(trees, _offsets(leaves))]
@@ -178,8 +184,8 @@ def grad(
     func: Callable[..., Any], argnums: int | tuple[int, ...] = 0, has_aux: bool = False
 ) -> Callable[..., Any]:
     """``func`` -> the function computing its gradient w.r.t. the arguments ``argnums``
-    (``func`` must return one element; with ``has_aux`` it returns ``(value, aux)`` and the
-    result is ``(gradient, aux)``).
+    (``func`` must return a scalar, 0-d Tensor; with ``has_aux`` it returns ``(value, aux)``
+    and the result is ``(gradient, aux)``).
 
     Examples
     --------
@@ -474,18 +480,52 @@ def vmap(
         n = sizes.pop()
         state = _random.get_rng_state() if randomness == "same" else None
         results = []
-        for b in range(n):
+        for b in range(max(n, 1)):
             if state is not None:
                 _random.set_rng_state(state)
-            sliced = [x if d is None else select(x, d, b) for x, d in zip(leaves, dim_leaves)]
+            sliced = [
+                x if d is None else select(x, d, b) if n else _empty_entry(x, d)
+                for x, d in zip(leaves, dim_leaves)
+            ]
             results.append(func(*_rebuild(list(args), iter(sliced)), **kwargs))
         first = results[0]
         outs = [_check_outputs(r, "vmap") for r in results]
         odims = _leaves(_expand(out_dims, first))
-        stacked = [movedim(stack([o[k] for o in outs]), 0, odims[k]) for k in range(len(outs[0]))]
+        stacked = [
+            _unbatched(outs, k)
+            if odims[k] is None
+            else movedim(_stack_entries(outs, k, n), 0, odims[k])
+            for k in range(len(outs[0]))
+        ]
         return _rebuild(first, iter(stacked))
 
     return wrapper
+
+
+def _stack_entries(outs: list[list[Tensor]], k: int, n: int) -> Tensor:
+    stacked = stack([o[k] for o in outs])
+    return stacked if n else stacked[:0]  # a size-0 batch ran once on a stand-in entry
+
+
+def _unbatched(outs: list[list[Tensor]], k: int) -> Tensor:
+    """Output ``k`` given ``out_dims=None``: it must not depend on the batch entry, and is
+    returned as the function gave it."""
+    first = outs[0][k]
+    for o in outs[1:]:
+        t = o[k]
+        if t.shape != first.shape or not np.array_equal(t._data, first._data, equal_nan=True):
+            raise ValueError(
+                f"vmap: out_dims=None was given for output {k}, which differs between batch "
+                "entries (it is batched); give it an int out_dim"
+            )
+    return first
+
+
+def _empty_entry(x: Tensor, d: int) -> Tensor:
+    """A stand-in batch entry of an input mapped over a size-0 dimension ``d`` (zeros of the
+    entry's shape and dtype, on ``x``'s graph): the function runs on it once so the empty
+    results get their shapes and dtypes, as PyTorch's vmap gives them."""
+    return x.sum(d).to(x.dtype)
 
 
 def _expand(dims: Any, tree: Any) -> Any:

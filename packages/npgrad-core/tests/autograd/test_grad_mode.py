@@ -108,12 +108,17 @@ def test_grad_mode_is_per_asyncio_task():
     assert asyncio.run(main()) == (True, False)
 
 
-def test_generator_functions_are_refused_by_the_decorator():
-    with pytest.raises(TypeError, match="generator"):
+def test_generator_functions_are_decorated_step_by_step():
+    # as in PyTorch: the mode holds while the generator runs, not between its yields
+    @npgrad.no_grad()
+    def gen():
+        yield npgrad.is_grad_enabled()
+        yield npgrad.is_grad_enabled()
 
-        @npgrad.no_grad()
-        def gen():
-            yield 1
+    g = gen()
+    assert next(g) is False
+    assert npgrad.is_grad_enabled()
+    assert next(g) is False
 
 
 def test_variable_is_a_deprecated_alias_for_a_detached_leaf():

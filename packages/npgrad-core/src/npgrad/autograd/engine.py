@@ -411,10 +411,14 @@ def _accumulate(leaf: Tensor, g: Tensor, create_graph: bool, exclusive: bool) ->
             leaf.grad = Tensor._make(g._data, False, None)
         else:  # shared with another leaf, a hook or the caller: own a copy
             leaf.grad = Tensor._make(np.array(g._data, dtype=leaf.dtype), False, None)
-    elif create_graph or leaf.grad._requires_grad:
+    elif create_graph:
         leaf.grad = leaf.grad + g
     else:
+        # in place, as PyTorch's: a .grad that carries a graph (from an earlier
+        # create_graph=True backward) keeps it, and its version moves on
         np.add(leaf.grad._data, g._data, out=leaf.grad._data, casting="unsafe")
+        if leaf.grad._requires_grad:
+            leaf.grad._version += 1
 
 
 def _make_grads(op: str, outputs: Sequence[Tensor], grads: Sequence[Any] | None) -> list[Tensor]:

@@ -302,7 +302,7 @@ def vhp(
         ones = (_filled_like(_single("vhp", outs), 1),)
         gs = _grads(outs, xs, ones, create_graph=True, strict="vhp" if strict else None)
         vs = _as_tuple(v)
-        hv = _grads(gs, xs, vs, create_graph)
+        hv = _grads(gs, xs, vs, create_graph, strict="vhp" if strict else None)
     out = outs[0] if create_graph else outs[0].detach()
     return out, (hv if in_tuple else hv[0])
 

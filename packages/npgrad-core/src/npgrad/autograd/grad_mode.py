@@ -9,7 +9,7 @@ from __future__ import annotations
 import contextvars
 import functools
 import inspect
-from collections.abc import Callable
+from collections.abc import Callable, Generator
 from typing import Any, TypeVar
 
 __all__ = [
@@ -83,7 +83,7 @@ class _GradModeContext:
 
     def __call__(self, func: F) -> F:
         if inspect.isgeneratorfunction(func):
-            raise TypeError(f"{type(self).__name__} cannot decorate a generator function")
+            return _wrap_generator(self.clone, func)  # type: ignore[return-value]
 
         @functools.wraps(func)
         def wrapper(*args: Any, **kwargs: Any) -> Any:
@@ -93,7 +93,51 @@ class _GradModeContext:
         return wrapper  # type: ignore[return-value]
 
 
-class no_grad(_GradModeContext):
+def _wrap_generator(
+    ctx_factory: Callable[[], _GradModeContext], func: Callable[..., Generator[Any, Any, Any]]
+) -> Callable[..., Generator[Any, Any, Any]]:
+    """Run each step of the generator ``func`` returns inside a fresh ``ctx_factory()``, as
+    PyTorch's decorators do: the mode holds while the generator runs and not between its
+    ``yield``s."""
+
+    @functools.wraps(func)
+    def generator_context(*args: Any, **kwargs: Any) -> Generator[Any, Any, Any]:
+        gen = func(*args, **kwargs)
+        try:
+            with ctx_factory():
+                response = gen.send(None)
+            while True:
+                try:
+                    request = yield response
+                except GeneratorExit:
+                    with ctx_factory():
+                        gen.close()
+                    raise
+                except BaseException as exc:
+                    with ctx_factory():
+                        response = gen.throw(exc)
+                else:
+                    with ctx_factory():
+                        response = gen.send(request)
+        except StopIteration as e:
+            return e.value
+
+    return generator_context
+
+
+class _NoParamGradModeContext(_GradModeContext):
+    """A grad-mode context that also decorates without parentheses (``@no_grad``)."""
+
+    def __new__(cls, orig_func: Callable[..., Any] | None = None) -> Any:
+        if orig_func is None:
+            return object.__new__(cls)  # not super(): ``with no_grad()`` is a hot path
+        return cls()(orig_func)
+
+    def __init__(self, orig_func: Callable[..., Any] | None = None) -> None:
+        self._tokens = []
+
+
+class no_grad(_NoParamGradModeContext):
     """Disable graph recording inside a ``with`` block or a decorated function.
 
     Examples
@@ -110,7 +154,7 @@ class no_grad(_GradModeContext):
         return False
 
 
-class enable_grad(_GradModeContext):
+class enable_grad(_NoParamGradModeContext):
     """Enable graph recording (inside a ``no_grad`` block, say).
 
     Examples
@@ -188,6 +232,11 @@ class inference_mode(_GradModeContext):
     >>> y.requires_grad
     False
     """
+
+    def __new__(cls, mode: bool | Callable[..., Any] = True) -> Any:
+        if isinstance(mode, bool):
+            return super().__new__(cls)
+        return cls()(mode)  # used as ``@inference_mode`` without parentheses
 
     def __init__(self, mode: bool = True) -> None:
         super().__init__()

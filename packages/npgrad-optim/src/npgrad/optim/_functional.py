@@ -156,7 +156,14 @@ def rmsprop(
     if centered:
         assert grad_avg is not None
         _lerp_(grad_avg, g, 1 - alpha)
-        avg = np.sqrt(square_avg - grad_avg * grad_avg) + dt(eps)
+        variance = square_avg - grad_avg * grad_avg
+        if np.isnan(variance).any():
+            # PyTorch fuses this multiply-add (addcmul): where grad_avg is finite but its
+            # square overflows, an infinite square_avg stays infinite (not inf - inf = NaN)
+            variance = np.where(
+                np.isposinf(square_avg) & np.isfinite(grad_avg), dt(np.inf), variance
+            )
+        avg = np.sqrt(variance) + dt(eps)
     else:
         avg = np.sqrt(square_avg) + dt(eps)
     if momentum > 0:
@@ -389,15 +396,19 @@ def rprop(
     dt = param.dtype.type
     g = -grad if maximize else grad
     factor = np.empty_like(param)  # an array even for a 0-dim parameter
-    np.sign(np.multiply(g, prev, out=factor), out=factor)  # NaN stays NaN, as in PyTorch
-    flipped = factor < 0
-    factor[factor > 0] = dt(etaplus)
+    with np.errstate(invalid="ignore"):  # inf * 0 is NaN
+        np.multiply(g, prev, out=factor)
+    grew, flipped = factor > 0, factor < 0
+    # a zero or NaN product keeps the step size: PyTorch's sign(NaN) is 0
+    factor.fill(dt(1))
+    factor[grew] = dt(etaplus)
     factor[flipped] = dt(etaminus)
-    factor[factor == 0] = dt(1)
     step_size *= factor
     np.clip(step_size, dt(step_size_min), dt(step_size_max), out=step_size)
     g = np.where(flipped, dt(0), g)
-    param -= np.sign(g) * step_size
+    direction = np.sign(g, out=factor)
+    direction[np.isnan(direction)] = 0  # a NaN gradient doesn't move its coordinate
+    param -= direction * step_size
     prev[...] = g
 
 

@@ -8,6 +8,7 @@ strong Wolfe conditions) and eq. (3.59) (the minimizer of the interpolating cubi
 from __future__ import annotations
 
 import functools
+import math
 from collections.abc import Callable, Mapping
 from typing import Any
 
@@ -48,10 +49,14 @@ def _cubic_minimizer(
         left, right, g_left, g_right = x1, x2, g1, g2
     else:
         left, right, g_left, g_right = x2, x1, g2, g1
-    denominator = g_right - g_left + 2 * d2
+    numerator, denominator = g_right + d2 - d1, g_right - g_left + 2 * d2
     if denominator == 0:
-        return (lo + hi) / 2
-    minimizer = right - (right - left) * ((g_right + d2 - d1) / denominator)
+        # a straight line (equal slopes): IEEE division, as in PyTorch, sends the minimizer
+        # to the bound downhill; 0 / 0 has no minimizer
+        if numerator == 0:
+            return (lo + hi) / 2
+        return hi if math.copysign(1.0, numerator) * math.copysign(1.0, denominator) < 0 else lo
+    minimizer = right - (right - left) * (numerator / denominator)
     return min(max(minimizer, lo), hi)
 
 
@@ -71,12 +76,14 @@ def _strong_wolfe(
     f: float,
     g: np.ndarray,
     gtd: float,
+    max_ls: int = _MAX_LS,
 ) -> tuple[float, np.ndarray, float, int]:
     """Find a step ``t`` along ``d`` satisfying the strong Wolfe conditions.
 
     ``evaluate(t)`` returns the loss and flat gradient at ``x + t d``; ``f``, ``g``, ``gtd``
-    are the loss, gradient and slope at ``t = 0``. Returns the loss, gradient and step of
-    the point found, and the number of evaluations made.
+    are the loss, gradient and slope at ``t = 0``; ``max_ls`` bounds the search's iterations
+    (LBFGS passes the evaluations its ``max_eval`` has left, as PyTorch does). Returns the
+    loss, gradient and step of the point found, and the number of evaluations made.
     """
     d_norm = float(np.max(np.abs(d)))
     start = _Trial(0.0, f, g, gtd)
@@ -85,8 +92,9 @@ def _strong_wolfe(
         loss, grad = evaluate(step)
         return _Trial(step, loss, grad, float(grad @ d))
 
-    def sufficient_decrease(point: _Trial) -> bool:
-        return point.f <= f + _C1 * point.t * gtd
+    def insufficient_decrease(point: _Trial) -> bool:
+        # PyTorch's comparison: a NaN loss doesn't count as insufficient
+        return point.f > f + _C1 * point.t * gtd
 
     def curvature(point: _Trial) -> bool:
         return abs(point.gtd) <= -_C2 * gtd
@@ -97,8 +105,8 @@ def _strong_wolfe(
     prev = start
     bracket: list[_Trial] = []
     done = False
-    while ls_iter < _MAX_LS:
-        if not sufficient_decrease(new) or (ls_iter > 1 and new.f >= prev.f):
+    while ls_iter < max_ls:
+        if insufficient_decrease(new) or (ls_iter > 1 and new.f >= prev.f):
             bracket = [prev, new]
             break
         if curvature(new):
@@ -114,13 +122,13 @@ def _strong_wolfe(
         new = trial(step)
         evaluations += 1
         ls_iter += 1
-    if ls_iter == _MAX_LS:
+    if ls_iter == max_ls:
         bracket = [start, new]
 
     # Algorithm 3.6: shrink the interval; ``low`` is the end with the lower loss
     insufficient_progress = False
     low, high = (0, 1) if bracket[0].f <= bracket[-1].f else (1, 0)
-    while not done and ls_iter < _MAX_LS:
+    while not done and ls_iter < max_ls:
         a, b = bracket
         if abs(b.t - a.t) * d_norm < _LS_TOLERANCE:
             break
@@ -140,7 +148,7 @@ def _strong_wolfe(
         new = trial(step)
         evaluations += 1
         ls_iter += 1
-        if not sufficient_decrease(new) or new.f >= bracket[low].f:
+        if insufficient_decrease(new) or new.f >= bracket[low].f:
             bracket[high] = new
             low, high = (0, 1) if bracket[0].f <= bracket[1].f else (1, 0)
         else:
@@ -183,7 +191,8 @@ class LBFGS(Optimizer):
     line_search_fn : {None, 'strong_wolfe'}, default None
         None: fixed steps of ``lr`` (the first scaled by ``1 / sum|g|`` when that is < 1);
         ``'strong_wolfe'``: a line search for the strong Wolfe conditions (with PyTorch's
-        constants :math:`c_1 = 10^{-4}`, :math:`c_2 = 0.9`, at most 25 evaluations).
+        constants :math:`c_1 = 10^{-4}`, :math:`c_2 = 0.9`; its iterations are bounded by
+        the evaluations ``max_eval`` has left).
 
     Notes
     -----
@@ -403,7 +412,7 @@ class LBFGS(Optimizer):
                 x_init = [p._data.copy() for p in self._params]
                 evaluate = functools.partial(self._directional_evaluate, closure, x_init, d=d)
                 loss, flat_grad, t, ls_func_evals = _strong_wolfe(
-                    evaluate, t, d, loss, flat_grad, gtd
+                    evaluate, t, d, loss, flat_grad, gtd, max_ls=max_eval - current_evals
                 )
                 self._add_grad(t, d)
                 opt_cond = bool(np.max(np.abs(flat_grad)) <= tolerance_grad)

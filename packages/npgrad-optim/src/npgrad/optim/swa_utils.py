@@ -161,7 +161,8 @@ def get_swa_multi_avg_fn() -> MultiAvgFn:
                     f"swa_update: can't average a tensor of dtype {averaged._data.dtype} in "
                     "place: the running average of integers is not an integer"
                 )
-        weight = 1 / (float(num_averaged) + 1)
+        # PyTorch's expression: an integer tensor count gives a default-dtype (float32) weight
+        weight = float(1 / (num_averaged + 1))
         for averaged, current in zip(averaged_param_list, current_param_list):
             _lerp_(averaged._data, current._data.astype(averaged._data.dtype, copy=False), weight)
             averaged._version += 1

@@ -26,9 +26,18 @@ if TYPE_CHECKING:
 __all__: list[str] = []
 
 
-class _IncompatibleKeys(NamedTuple):
+class _IncompatibleKeysBase(NamedTuple):
     missing_keys: list[str]
     unexpected_keys: list[str]
+
+
+class _IncompatibleKeys(_IncompatibleKeysBase):
+    def __repr__(self) -> str:
+        if not self.missing_keys and not self.unexpected_keys:
+            return "<All keys matched successfully>"
+        return super().__repr__()
+
+    __str__ = __repr__
 
 
 def _detached(t: Tensor, keep_vars: bool) -> Tensor:
@@ -125,12 +134,14 @@ def load_state_dict(
     for name, mod in modules:
         prefix, local = f"{name}." if name else "", metadata.get(name, {})
         mod._upgrade_state_dict(state_dict, prefix, local)
+        # PyTorch's load walk passes strict=True to every module, hence to its pre-hooks
         for hook in _hook_dict(mod, "_load_state_dict_pre_hooks").values():
-            hook(mod, state_dict, prefix, local, strict, missing, unexpected, errors)
+            hook(mod, state_dict, prefix, local, True, missing, unexpected, errors)
     own, extra = _own_entries(module)
     n_missing, n_unexpected = len(missing), len(unexpected)  # what the pre-hooks added
-    missing += [k for k in [*own, *extra] if k not in state_dict]
-    unexpected += [k for k in state_dict if k not in own and k not in extra]
+    by_prefix = _keys_by_prefix(state_dict)
+    for name, mod in modules:
+        _check_keys(mod, f"{name}." if name else "", state_dict, by_prefix, missing, unexpected)
     values: list[tuple[Tensor, np.ndarray]] = []
     for k, target in own.items():
         if k not in state_dict:
@@ -173,7 +184,8 @@ def load_state_dict(
         # PyTorch's walk: each module adds its keys as it is loaded, and its post hooks run
         # after its children's, seeing the keys found so far
         del missing[n_missing:], unexpected[n_unexpected:]
-        _post_walk(module, "", state_dict, _IncompatibleKeys(missing, unexpected))
+        inc = _IncompatibleKeys(missing, unexpected)
+        _post_walk(module, "", state_dict, by_prefix, inc)
         if strict and (missing or unexpected):
             for t, data in backup:
                 t._data = data
@@ -181,23 +193,54 @@ def load_state_dict(
     return _IncompatibleKeys(missing, unexpected)
 
 
-def _post_walk(mod: Module, prefix: str, state_dict: dict[str, Any], inc: Any) -> None:
+def _keys_by_prefix(state_dict: dict[str, Any]) -> dict[str, list[str]]:
+    """The state-dict keys under each dotted prefix ("", "a.", "a.b.", ...), in order."""
+    out: dict[str, list[str]] = {}
+    for key in state_dict:
+        end = -1
+        while True:
+            out.setdefault(key[: end + 1], []).append(key)
+            end = key.find(".", end + 1)
+            if end < 0:
+                break
+    return out
+
+
+def _check_keys(
+    mod: Module,
+    prefix: str,
+    state_dict: dict[str, Any],
+    by_prefix: dict[str, list[str]],
+    missing: list[str],
+    unexpected: list[str],
+) -> None:
+    """One module's missing and unexpected keys, in PyTorch's order (``_load_from_state_dict``
+    with strict checks): its missing tensors, its ``_extra_state``, then the keys under its
+    prefix that name neither one of its tensors nor a path into one of its children."""
     local = [k for k, p in mod._parameters.items() if p is not None] + [
         k for k, b in mod._buffers.items() if b is not None and k not in mod._non_persistent_buffers
     ]
-    extra = prefix + "_extra_state" if _overrides(mod, "set_extra_state") else None
-    inc.missing_keys.extend(prefix + k for k in local if prefix + k not in state_dict)
-    if extra is not None and extra not in state_dict:
-        inc.missing_keys.append(extra)
-    children = {name for name, child in mod._modules.items() if child is not None}
-    for key in state_dict:
-        if key.startswith(prefix) and key != extra:
-            first = key[len(prefix) :].split(".", 1)[0]
-            if first not in children and first not in local:
-                inc.unexpected_keys.append(key)
+    missing.extend(prefix + k for k in local if prefix + k not in state_dict)
+    extra = prefix + "_extra_state"
+    if _overrides(mod, "set_extra_state"):
+        if extra not in state_dict:
+            missing.append(extra)
+    elif extra in state_dict:
+        unexpected.append(extra)
+    for key in by_prefix.get(prefix, ()):
+        if key != extra:
+            first, dot, _ = key[len(prefix) :].partition(".")
+            if first not in (mod._modules if dot else local):
+                unexpected.append(key)
+
+
+def _post_walk(
+    mod: Module, prefix: str, state_dict: dict[str, Any], by_prefix: dict[str, list[str]], inc: Any
+) -> None:
+    _check_keys(mod, prefix, state_dict, by_prefix, inc.missing_keys, inc.unexpected_keys)
     for name, child in mod._modules.items():
         if child is not None:
-            _post_walk(child, f"{prefix}{name}.", state_dict, inc)
+            _post_walk(child, f"{prefix}{name}.", state_dict, by_prefix, inc)
     for hook in _hook_dict(mod, "_load_state_dict_post_hooks").values():
         if hook(mod, inc) is not None:
             raise RuntimeError("load_state_dict post hooks must return None")

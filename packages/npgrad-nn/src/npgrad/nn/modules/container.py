@@ -125,7 +125,7 @@ class Sequential(Module):
         if not -n <= index <= n:
             raise IndexError(f"Sequential.insert: index {index} is out of range for length {n}")
         items = list(self._modules.values())
-        items.insert(index % (n + 1) if index < 0 else index, module)
+        items.insert(index + n if index < 0 else index, module)
         self._modules.clear()
         for i, m in enumerate(items):
             self._modules[str(i)] = m
@@ -271,7 +271,7 @@ class ModuleDict(Module):
 
     def update(self, modules: Mapping[str, Module] | Iterable[tuple[str, Module]]) -> None:
         _check_pairs("ModuleDict", modules)
-        items = modules.items() if isinstance(modules, Mapping) else modules
+        items = modules.items() if isinstance(modules, (Mapping, ModuleDict)) else modules
         for j, item in enumerate(items):
             if not isinstance(item, (tuple, list)) or len(item) != 2:
                 raise ValueError(
@@ -333,9 +333,9 @@ class ParameterList(Module):
 
     def extra_repr(self) -> str:
         return "\n".join(
-            f"({i}): Parameter containing: [npgrad.{p.dtype} of size {'x'.join(map(str, p.shape))}]"
+            f"  ({i}): Parameter containing: [npgrad.{p.dtype} of size {'x'.join(map(str, p.shape))}]"
             if isinstance(p, Tensor)
-            else f"({i}): Object of type: {type(p).__name__}"
+            else f"  ({i}): Object of type: {type(p).__name__}"
             for i, p in enumerate(self)
         )
 
@@ -385,6 +385,45 @@ class ParameterDict(Module):
         del self[key]
         return v
 
+    def __reversed__(self) -> Iterator[str]:
+        return reversed(list(self._keys))
+
+    def get(self, key: str, default: Any = None) -> Any:
+        return getattr(self, key) if key in self._keys else default
+
+    def setdefault(self, key: str, default: Any = None) -> Any:
+        if key not in self:
+            self[key] = default
+        return self[key]
+
+    def popitem(self) -> tuple[str, Any]:
+        k = next(reversed(self._keys))
+        return k, self.pop(k)
+
+    def clear(self) -> None:
+        for k in list(self._keys):
+            del self[k]
+
+    def copy(self) -> ParameterDict:
+        return ParameterDict(OrderedDict((k, self[k]) for k in self._keys))
+
+    def fromkeys(self, keys: Iterable[str], default: Any = None) -> ParameterDict:
+        return ParameterDict((k, default) for k in keys)
+
+    def __or__(self, other: ParameterDict) -> ParameterDict:
+        copy = self.copy()
+        copy.update(other)
+        return copy
+
+    def __ror__(self, other: ParameterDict) -> ParameterDict:
+        copy = other.copy()
+        copy.update(self)
+        return copy
+
+    def __ior__(self, other: ParameterDict) -> ParameterDict:
+        self.update(other)
+        return self
+
     def update(self, parameters: Any) -> None:
         """Add or overwrite entries, as PyTorch does: a plain mapping in sorted key order; an
         OrderedDict, a ParameterDict or an iterable of ``(key, value)`` pairs in its order."""
@@ -400,8 +439,8 @@ class ParameterDict(Module):
 
     def extra_repr(self) -> str:
         return "\n".join(
-            f"({k}): Parameter containing: [npgrad.{p.dtype} of size {'x'.join(map(str, p.shape))}]"
+            f"  ({k}): Parameter containing: [npgrad.{p.dtype} of size {'x'.join(map(str, p.shape))}]"
             if isinstance(p, Tensor)
-            else f"({k}): Object of type: {type(p).__name__}"
+            else f"  ({k}): Object of type: {type(p).__name__}"
             for k, p in self.items()
         )

@@ -306,7 +306,7 @@ class Module(StateMethods):
     def get_buffer(self, target: str) -> Tensor:
         mod_path, _, name = target.rpartition(".")
         mod = self.get_submodule(mod_path)
-        if name not in mod._buffers or mod._buffers[name] is None:
+        if name not in mod._buffers:
             raise AttributeError(f"`{name}` is not a buffer (from {target!r})")
         return mod._buffers[name]  # type: ignore[return-value]
 

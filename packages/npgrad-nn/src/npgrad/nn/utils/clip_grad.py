@@ -218,7 +218,8 @@ def clip_grad_value_(
         g = p.grad
         if g is None:
             continue
-        # min(max(g, -v), v): like PyTorch's clamp_, a negative clip_value gives all v
-        np.maximum(g._data, -v, out=g._data, casting="unsafe")
-        np.minimum(g._data, v, out=g._data, casting="unsafe")
+        # PyTorch's clamp_: g < -v ? -v : g, then v < g ? v : g — a negative clip_value gives
+        # all v, NaN stays, and the sign of a zero bound is kept (-0.0 for clip_value=0)
+        np.copyto(g._data, -v, where=g._data < -v, casting="unsafe")
+        np.copyto(g._data, v, where=g._data > v, casting="unsafe")
         g._version += 1
