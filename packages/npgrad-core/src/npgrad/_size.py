@@ -62,4 +62,3 @@ class Size(tuple):  # type: ignore[type-arg]
 
     def __reduce__(self) -> tuple[Any, ...]:
         return (Size, (tuple(self),))
-
