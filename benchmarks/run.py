@@ -201,6 +201,34 @@ def profile(name: str, seconds: float = 1.5, top: int = 10) -> dict:
         "calls_per_step": stats.total_calls / n,  # type: ignore[attr-defined]
         "categories": {k: v / total for k, v in sorted(categories.items(), key=lambda kv: -kv[1])},
         "top": rows[:top],
+        "ops": profile_ops(step, n, top),
+    }
+
+
+def profile_ops(step: Any, n: int, top: int) -> dict:
+    """npgrad.profiler's view of ``n`` steps: the ops (forward) and backward nodes with the
+    most self time, and the time outside every op (the step's own Python and NumPy code)."""
+    from npgrad.profiler import profile as np_profile
+
+    with np_profile() as prof:
+        t0 = time.perf_counter()
+        for _ in range(n):
+            step()
+        wall = (time.perf_counter() - t0) * 1e6  # microseconds, as the profiler's
+    ops = sorted(prof.key_averages(), key=lambda a: a.self_cpu_time_total, reverse=True)
+    outside = wall - sum(a.self_cpu_time_total for a in ops)
+    return {
+        "ms_per_step_profiled": wall / n / 1e3,
+        "outside_ops_share": outside / wall,
+        "top": [
+            {
+                "op": a.key,
+                "calls_per_step": a.count / n,
+                "self_ms_per_step": a.self_cpu_time_total / n / 1e3,
+                "share": a.self_cpu_time_total / wall,
+            }
+            for a in ops[:top]
+        ],
     }
 
 
@@ -374,6 +402,21 @@ def profile_text(name: str, p: dict) -> str:
             f"| {row['share'] * 100:.1f} % | {row['own_ms_per_step']:.3g} "
             f"| {row['calls_per_step']:,.0f} | `{fn}` |"
         )
+    ops = p.get("ops")
+    if ops:
+        lines += [
+            "",
+            f"By op (`npgrad.profiler`, {ops['ms_per_step_profiled']:.3g} ms a step under it; "
+            f"{ops['outside_ops_share'] * 100:.0f} % of the step ran outside every op):",
+            "",
+            "| self time | ms / step | calls / step | op or backward node |",
+            "|--:|--:|--:|---|",
+        ]
+        for row in ops["top"]:
+            lines.append(
+                f"| {row['share'] * 100:.1f} % | {row['self_ms_per_step']:.3g} "
+                f"| {row['calls_per_step']:,.0f} | `{row['op']}` |"
+            )
     return "\n".join(lines) + "\n"
 
 
