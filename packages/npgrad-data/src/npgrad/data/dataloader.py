@@ -20,6 +20,7 @@ import weakref
 from collections.abc import Callable, Iterable, Iterator
 from typing import Any, Generic, TypeVar, cast
 
+from npgrad.autograd.profiler import record_function
 from npgrad.data import _worker
 from npgrad.data._pool import WorkerPool
 from npgrad.data._random import RandomSource, check_generator
@@ -344,7 +345,8 @@ class _BaseIter:
         raise NotImplementedError
 
     def __next__(self) -> Any:
-        data = self._next_data()
+        with record_function(f"enumerate(DataLoader)#{type(self).__name__}.__next__"):
+            data = self._next_data()
         self._num_yielded += 1
         if self._iterable and self._len_called is not None and self._num_yielded > self._len_called:
             msg = (

@@ -19,6 +19,7 @@ from typing import Any, TypeAlias, cast
 import numpy as np
 
 import npgrad
+from npgrad.autograd.profiler import record_function
 from npgrad.tensor import Tensor
 
 __all__ = [
@@ -123,19 +124,23 @@ def _with_step_hooks(step: Callable[..., Any]) -> Callable[..., Any]:
             return step(self, *args, **kwargs)
         self._in_step = True
         try:
-            for pre_hook in (*_global_step_pre_hooks.values(), *self._step_pre_hooks.values()):
-                result = pre_hook(self, args, kwargs)
-                if result is not None:
-                    if not (isinstance(result, tuple) and len(result) == 2):
-                        raise RuntimeError(
-                            f"{type(self).__name__}.step: a step pre-hook must return None or "
-                            f"a tuple (new_args, new_kwargs), but it returned {result!r}"
-                        )
-                    args, kwargs = result
-            self._opt_called = True  # read by the LR schedulers' order check
-            out = step(self, *args, **kwargs)
-            for post_hook in (*self._step_post_hooks.values(), *_global_step_post_hooks.values()):
-                post_hook(self, args, kwargs)
+            with record_function(f"Optimizer.step#{type(self).__name__}.step"):  # for profilers
+                for pre_hook in (*_global_step_pre_hooks.values(), *self._step_pre_hooks.values()):
+                    result = pre_hook(self, args, kwargs)
+                    if result is not None:
+                        if not (isinstance(result, tuple) and len(result) == 2):
+                            raise RuntimeError(
+                                f"{type(self).__name__}.step: a step pre-hook must return None "
+                                f"or a tuple (new_args, new_kwargs), but it returned {result!r}"
+                            )
+                        args, kwargs = result
+                self._opt_called = True  # read by the LR schedulers' order check
+                out = step(self, *args, **kwargs)
+                for post_hook in (
+                    *self._step_post_hooks.values(),
+                    *_global_step_post_hooks.values(),
+                ):
+                    post_hook(self, args, kwargs)
         finally:
             self._in_step = False
         return out
@@ -400,18 +405,19 @@ class Optimizer:
             Set ``grad`` to None (the parameter is then skipped by ``step`` until it gets a
             gradient again) instead of filling it with zeros.
         """
-        for group in self.param_groups:
-            for p in group["params"]:
-                if p.grad is None:
-                    continue
-                if set_to_none:
-                    p.grad = None
-                else:
-                    if p.grad.grad_fn is not None:
-                        p.grad.detach_()
+        with record_function(f"Optimizer.zero_grad#{type(self).__name__}.zero_grad"):
+            for group in self.param_groups:
+                for p in group["params"]:
+                    if p.grad is None:
+                        continue
+                    if set_to_none:
+                        p.grad = None
                     else:
-                        p.grad.requires_grad_(False)
-                    p.grad.zero_()
+                        if p.grad.grad_fn is not None:
+                            p.grad.detach_()
+                        else:
+                            p.grad.requires_grad_(False)
+                        p.grad.zero_()
 
     def _params_with_grad(self, group: Mapping[str, Any]) -> Iterator[tuple[Tensor, np.ndarray]]:
         """Each parameter of ``group`` that has a gradient, with the gradient's array (in the
