@@ -172,12 +172,12 @@ class profile:
     ...     on_trace_ready=lambda p: traces.append(p.step_num),
     ... ) as prof:
     ...     for _ in range(8):
-    ...         (x * x).sum().backward()
+    ...         (x * x).exp().backward(npgrad.ones(3))
     ...         prof.step()
     >>> traces  # each cycle saved on its last recorded step
     [4, 8]
     >>> [a.key for a in prof.key_averages()]
-    ['ProfilerStep*', 'Mul', 'Sum', 'SumBackward', 'MulBackward']
+    ['ProfilerStep*', 'Mul', 'Exp', 'ExpBackward', 'MulBackward']
     """
 
     def __init__(

@@ -254,9 +254,9 @@ class profile:
     >>> import npgrad
     >>> x = npgrad.ones(4, requires_grad=True)
     >>> with npgrad.autograd.profiler.profile() as prof:
-    ...     (x * x).sum().backward()
+    ...     (x * x).exp().backward(npgrad.ones(4))
     >>> [a.key for a in prof.key_averages()]
-    ['Mul', 'Sum', 'SumBackward', 'MulBackward']
+    ['Mul', 'Exp', 'ExpBackward', 'MulBackward']
     >>> prof.key_averages()[0].count
     1
     """

@@ -231,9 +231,9 @@ class EventList(list):  # type: ignore[type-arg]
     >>> from npgrad.profiler import profile
     >>> x = npgrad.ones(3, requires_grad=True)
     >>> with profile() as prof:
-    ...     (x * x).sum().backward()
+    ...     (x * x).exp().backward(npgrad.ones(3))
     >>> sorted(e.key for e in prof.key_averages())
-    ['Mul', 'MulBackward', 'Sum', 'SumBackward']
+    ['Exp', 'ExpBackward', 'Mul', 'MulBackward']
     """
 
     def __init__(self, events: Iterable[Any] = (), *, profile_memory: bool = False) -> None:
