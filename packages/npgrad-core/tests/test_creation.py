@@ -374,10 +374,14 @@ def test_arange_of_zero_dim_tensors_counts_their_numbers():
     assert npgrad.arange(npgrad.tensor(0.5), 2).dtype == npgrad.float32
 
 
-def test_python_ints_beyond_int64_raise_even_among_other_numbers():
-    for data in ([2**63, 1], [[1.5, 2**63]], [-(2**63) - 1, 0.5]):
+def test_python_ints_beyond_int64_raise_unless_the_dtype_is_floating():
+    for data in ([2**63, 1], [[1, 2**63]], [True, -(2**63) - 1]):
         with pytest.raises(ValueError, match="out of the int64 range"):
             npgrad.tensor(data)
+    # with a float among them the inferred dtype is floating: the ints become floats, as in
+    # PyTorch
+    assert npgrad.tensor([[1.5, 2**63]]).dtype == npgrad.float32
+    assert npgrad.tensor([-(2**63) - 1, 0.5]).dtype == npgrad.float32
     assert npgrad.tensor([1e19, 1]).dtype == npgrad.float32  # a float that large is fine
 
 

@@ -130,6 +130,7 @@ from npgrad._printing import get_printoptions, set_printoptions  # noqa: E402
 from npgrad._threads import get_num_threads, set_num_threads  # noqa: E402
 from npgrad.tensor import Tensor  # noqa: E402
 from npgrad._interop import from_dlpack, frombuffer, to_dlpack, typename  # noqa: E402
+from npgrad._constants import e, inf, nan, newaxis, pi  # noqa: E402
 from npgrad import utils  # noqa: E402
 from npgrad.func import vmap  # noqa: E402
 
@@ -185,6 +186,7 @@ __all__ = [
     "distributions",  # noqa: F405 - imported on first use, by __getattr__
     "double",
     "dtypes",
+    "e",
     "enable_grad",
     "finfo",
     "float",
@@ -197,6 +199,7 @@ __all__ = [
     "get_printoptions",
     "half",
     "iinfo",
+    "inf",
     "inference_mode",
     "int",
     "int8",
@@ -215,8 +218,12 @@ __all__ = [
     "linalg",
     "load",
     "long",
+    "nan",
+    "newaxis",
     "no_grad",
     "ops",
+    "pi",
+    "profiler",  # noqa: F405 - imported on first use, by __getattr__
     "promote_types",
     "result_type",
     "save",
@@ -235,7 +242,7 @@ for _m in (_red, _scan, _sh, _so, _spe, _sta, _prod, _shm, _win, _conj, _var, _l
 del _m
 
 # core subpackages imported on first use (npgrad.distributions: ~40 ms)
-_LAZY = ("distributions",)
+_LAZY = ("distributions", "profiler")
 
 _SUBPACKAGES = {
     "nn": "npgrad-nn",

@@ -1,20 +1,32 @@
-"""Making tensors: from data, filled, ranges, identity.
+"""Making tensors: from data, filled, uninitialised, identity; ranges and evenly spaced values
+live in ``_creation_ranges.py`` and are re-exported here.
 
 ``tensor()`` infers dtypes like PyTorch: Python floats give the default float dtype
-(float32), Python ints give int64, bools give bool; a NumPy array keeps its dtype.
+(float32), Python ints give int64, bools give bool; a NumPy scalar or array keeps its dtype,
+and mixed elements promote as tensors do. Numbers that don't fit an integer dtype raise, as in
+PyTorch (see ``_creation_util.py`` for the rules).
 """
 
 from __future__ import annotations
 
+import math
 import operator
-import warnings
 from collections.abc import Sequence
 from typing import Any
 
 import numpy as np
 
 from npgrad import _memory_format, dtypes
+from npgrad._creation_ranges import arange, linspace, logspace, range
+from npgrad._creation_util import _checked_number, _float_or, _number
+
+# other modules of npgrad import these helpers from here
+from npgrad._creation_util import _infer as _infer
+from npgrad._creation_util import _new as _new
+from npgrad._creation_util import _size as _size
+from npgrad._creation_util import _to_array as _to_array
 from npgrad._device import parse_device
+from npgrad.ops._shape_util import ShapeError
 from npgrad.tensor import Tensor
 
 __all__ = [
@@ -23,6 +35,7 @@ __all__ = [
     "asarray",
     "empty",
     "empty_like",
+    "empty_permuted",
     "empty_strided",
     "eye",
     "from_numpy",
@@ -38,108 +51,6 @@ __all__ = [
     "zeros",
     "zeros_like",
 ]
-
-
-def _infer(data: Any) -> np.ndarray:
-    arr = np.asarray(data)
-    k = arr.dtype.kind
-    python = not isinstance(data, (np.ndarray, np.generic))
-    # NumPy holds Python ints beyond int64 as uint64, objects or (next to other numbers:
-    # [2**63, 1]) float64: an error, as in PyTorch, not a silent wrap or rounding
-    if python and (
-        arr.dtype == np.uint64
-        or (
-            (k == "O" or (k == "f" and arr.size and np.abs(arr).max() >= 2.0**63))
-            and _big_int(data)
-        )
-    ):
-        raise ValueError("tensor: integer value out of the int64 range")
-    if k == "f" and python:
-        return arr.astype(dtypes.get_default_dtype(), copy=False)  # Python floats
-    if k in "iu" and not isinstance(data, (np.ndarray, np.generic)):
-        return arr.astype(np.int64, copy=False)
-    if k not in "biuf":
-        raise TypeError(
-            f"tensor: can't convert data of dtype {arr.dtype} (from {type(data).__name__}); "
-            "npgrad supports bool, integer and floating data"
-        )
-    if arr.dtype not in dtypes._SUPPORTED:
-        raise TypeError(f"tensor: dtype {arr.dtype} is not supported by npgrad")
-    return arr
-
-
-def _big_int(data: Any) -> bool:
-    """Whether nested Python data holds an int outside int64's range."""
-    if type(data) is int:
-        return not -(2**63) <= data < 2**63
-    if isinstance(data, (list, tuple)):
-        return any(_big_int(v) for v in data)
-    return False
-
-
-def _check_fits(arr: np.ndarray, d: np.dtype) -> None:
-    """Python numbers for an integer dtype must fit it, as in PyTorch (which lets negative
-    integers wrap into unsigned types: -1 is 255 in uint8)."""
-    if d.kind not in "iu" or not arr.size or arr.dtype.kind not in "iuf":
-        return
-    info = np.iinfo(d)
-    lo, hi = arr.min(), arr.max()
-    if arr.dtype.kind == "f":
-        low_ok, high_ok = bool(info.min <= lo), bool(hi <= info.max)  # False for nan
-        if np.isnan(arr).any():
-            low_ok = high_ok = False
-            lo = hi = np.nan
-    else:
-        low_ok = bool((-int(info.max) if d.kind == "u" else int(info.min)) <= lo)
-        high_ok = bool(hi <= info.max)
-    if not (low_ok and high_ok):
-        bad = hi if low_ok else lo
-        raise RuntimeError(f"tensor: value {bad} cannot be converted to type {d} without overflow")
-
-
-def _nested_tensor(data: Any) -> bool:
-    """Whether nested lists hold a Tensor as their first innermost element
-    (``[[tensor(1.5)], [tensor(2)]]``), found in as many steps as the nesting is deep."""
-    while isinstance(data, (list, tuple)) and data:
-        data = data[0]
-        if isinstance(data, Tensor):
-            return True
-    return False
-
-
-def _to_array(data: Any, dtype: Any = None, copy: bool = True) -> np.ndarray:
-    if isinstance(data, Tensor):
-        arr = data._data
-    elif isinstance(data, (list, tuple)) and (
-        any(isinstance(x, Tensor) for x in data) or _nested_tensor(data)
-    ):
-        # PyTorch reads a one-element tensor inside a list as the number it holds
-        parts = [
-            a.reshape(()) if isinstance(x, Tensor) and a.size == 1 else a
-            for x, a in zip(data, (_to_array(x, copy=False) for x in data))
-        ]
-        # PyTorch promotes the elements' dtypes by its own table ([tensor(1), 2.5] is float32,
-        # where NumPy would make int64 and float32 float64)
-        d = parts[0].dtype
-        for part in parts[1:]:
-            d = dtypes.promote_types(d, part.dtype)
-        arr = np.stack([part.astype(d, copy=False) for part in parts])
-    elif dtype is not None and not isinstance(data, (np.ndarray, np.generic)):
-        # Python data straight to the requested dtype: [0.1] as float64 must not pass
-        # through float32 on the way
-        arr = np.asarray(data)
-        if arr.dtype.kind not in "biuf":
-            arr = _infer(data)  # raises the clear error
-        _check_fits(arr, dtypes.to_dtype(dtype))
-    else:
-        arr = _infer(data)
-    if dtype is not None:
-        d = dtypes.to_dtype(dtype)
-        if arr.dtype != d:
-            return arr.astype(d)
-    # only data the caller still owns needs copying: lists were converted into a new array
-    owned = isinstance(data, (np.ndarray, Tensor)) or arr.base is not None
-    return np.array(arr, copy=True) if copy and owned else arr
 
 
 def tensor(
@@ -179,7 +90,7 @@ def as_tensor(data: Any, dtype: Any = None, device: Any = None) -> Tensor:
     parse_device("as_tensor", device)
     if isinstance(data, Tensor) and (dtype is None or dtypes.to_dtype(dtype) == data.dtype):
         return data
-    return Tensor._make(_to_array(data, dtype, copy=False), False, None)
+    return Tensor._make(_to_array(data, dtype, copy=False, op="as_tensor"), False, None)
 
 
 def from_numpy(array: np.ndarray) -> Tensor:
@@ -195,31 +106,6 @@ def from_numpy(array: np.ndarray) -> Tensor:
     if not isinstance(array, np.ndarray):
         raise TypeError(f"from_numpy: expected np.ndarray, got {type(array).__name__}")
     return Tensor._make(_infer(array), False, None)
-
-
-def _size(op: str, size: Sequence[Any], keyword: Any = None) -> tuple[int, ...]:
-    if keyword is not None:  # PyTorch's keyword form, zeros(size=(2, 3))
-        if size:
-            raise TypeError(f"{op}: size given both positionally and as a keyword")
-        size = (keyword,)
-    if len(size) == 1 and isinstance(size[0], (tuple, list)):
-        size = tuple(size[0])
-    try:
-        shape = tuple(operator.index(s) for s in size)
-    except TypeError:
-        raise TypeError(f"{op}: size must be ints or one sequence of ints, got {size!r}") from None
-    if any(s < 0 for s in shape):
-        raise ValueError(f"{op}: negative dimension in size {shape}")
-    return shape
-
-
-def _new(arr: np.ndarray, requires_grad: bool) -> Tensor:
-    t = Tensor._make(arr, False, None)
-    return t.requires_grad_(True) if requires_grad else t
-
-
-def _float_or(op: str, dtype: Any) -> np.dtype:
-    return dtypes.get_default_dtype() if dtype is None else dtypes.to_dtype(dtype, op)
 
 
 def zeros(
@@ -307,23 +193,8 @@ def full(
     parse_device("full", device)
     fill_value = _number("full", fill_value)
     d = dtypes.scalar_dtype(fill_value) if dtype is None else dtypes.to_dtype(dtype, "full")
-    if dtype is not None:
-        from npgrad.ops._promote import fill_value as _checked
-
-        fill_value = _checked("full", fill_value, d)
+    fill_value = _checked_number("full", fill_value, d)
     return _new(np.full(_size("full", (size,)), fill_value, d), requires_grad)
-
-
-def _number(op: str, value: Any) -> Any:
-    """``value`` as a fill number: a real Python or NumPy number, or a one-element tensor's
-    value (PyTorch's Number argument); anything else is a TypeError naming ``op``."""
-    if isinstance(value, Tensor) and value.numel() == 1:
-        value = value.item()
-    if isinstance(value, (bool, int, float, np.bool_, np.integer, np.floating)):
-        return value
-    raise TypeError(
-        f"{op}: fill_value must be a real number (bool, int or float), got {type(value).__name__}"
-    )
 
 
 def _like(op: str, t: Any, dtype: Any) -> tuple[tuple[int, ...], np.dtype]:
@@ -426,146 +297,9 @@ def full_like(
     tensor([0.5000, 0.5000])
     """
     parse_device("full_like", device)
-    from npgrad.ops._promote import fill_value as _checked
-
     d = _like("full_like", input, dtype)[1]
-    value = _checked("full_like", _number("full_like", fill_value), d)
+    value = _checked_number("full_like", _number("full_like", fill_value), d)
     return _new(_like_array("full_like", input, dtype, memory_format, value), requires_grad)
-
-
-def arange(
-    start: Any = None,
-    end: Any = None,
-    step: Any = 1,
-    *,
-    dtype: Any = None,
-    requires_grad: bool = False,
-    device: Any = None,
-) -> Tensor:
-    """Values from ``start`` to ``end`` (exclusive) by ``step``; int64 when all are ints.
-
-    Examples
-    --------
-    >>> import npgrad
-    >>> npgrad.arange(5)
-    tensor([0, 1, 2, 3, 4])
-    >>> npgrad.arange(0, 1, 0.25)
-    tensor([0.0000, 0.2500, 0.5000, 0.7500])
-    """
-    # 0-d tensors count as the numbers they hold (an integer one keeps the result int64)
-    parse_device("arange", device)
-    start, end, step = (v.item() if isinstance(v, Tensor) else v for v in (start, end, step))
-    if end is None:
-        if start is None:
-            raise TypeError("arange() missing required argument 'end'")
-        start, end = 0, start
-    elif start is None:  # PyTorch's arange(end=5)
-        start = 0
-    if dtype is not None and dtypes.to_dtype(dtype).kind in "iu":
-        # like PyTorch, an integer dtype truncates the bounds and the step first
-        start, end, step = int(start), int(end), int(step)
-    if step == 0:
-        raise ValueError("arange: step must be nonzero")
-    if (end - start) * step < 0:
-        raise ValueError(
-            f"arange: the range from {start} to {end} is inconsistent with the sign of step {step}"
-        )
-    is_int = all(isinstance(v, (int, np.integer)) for v in (start, end, step))
-    d = (
-        dtypes.to_dtype(dtype)
-        if dtype is not None
-        else np.dtype(np.int64 if is_int else dtypes.get_default_dtype())
-    )
-    if is_int:
-        # exact integer arithmetic: float64 would round values beyond 2**53
-        start, end, step = int(start), int(end), int(step)
-        values = np.arange(-((start - end) // step), dtype=np.int64)
-        if step != 1:
-            values *= step
-        if start:
-            values += start
-    else:
-        # like PyTorch: length and values computed in double, then cast
-        n = int(np.ceil((end - start) / step))
-        values = start + np.arange(n, dtype=np.float64) * step
-    return _new(values.astype(d, copy=False), requires_grad)
-
-
-def linspace(
-    start: float,
-    end: float,
-    steps: int,
-    *,
-    dtype: Any = None,
-    requires_grad: bool = False,
-    device: Any = None,
-) -> Tensor:
-    """``steps`` evenly spaced values from ``start`` to ``end`` inclusive.
-
-    Examples
-    --------
-    >>> import npgrad
-    >>> npgrad.linspace(0, 1, 5)
-    tensor([0.0000, 0.2500, 0.5000, 0.7500, 1.0000])
-    """
-    parse_device("linspace", device)
-    steps = _steps("linspace", steps)
-    if steps < 0:
-        raise ValueError(f"linspace: number of steps must be non-negative, got {steps}")
-    d = _float_or("linspace", dtype)
-    return _new(_spaced(start, end, steps, d).astype(d), requires_grad)
-
-
-def _steps(op: str, steps: Any) -> int:
-    try:
-        return operator.index(steps)
-    except TypeError:
-        raise TypeError(f"{op}: steps must be an int, got {type(steps).__name__}") from None
-
-
-def _spaced(start: Any, end: Any, steps: int, d: np.dtype) -> np.ndarray:
-    """PyTorch's ``linspace`` values, in float64: ``start + i * step`` for the first half and
-    ``end - (steps - 1 - i) * step`` for the rest (so both ends are exact). An integer dtype
-    first converts the bounds to that dtype, as PyTorch does (``linspace(0.5, 2.5, 5,
-    dtype=int64)`` runs from 0 to 2)."""
-    start, end = (v.item() if isinstance(v, Tensor) else v for v in (start, end))
-    if d.kind in "iu":
-        start, end = (float(np.asarray(int(v)).astype(d)) for v in (start, end))
-    else:
-        start, end = float(start), float(end)
-    i = np.arange(steps, dtype=np.float64)
-    if steps == 1:
-        return i + start
-    step = (end - start) / (steps - 1)
-    half = steps // 2
-    return np.concatenate([start + step * i[:half], end - step * (steps - 1 - i[half:])])
-
-
-def logspace(
-    start: float,
-    end: float,
-    steps: int,
-    base: float = 10.0,
-    *,
-    dtype: Any = None,
-    requires_grad: bool = False,
-    device: Any = None,
-) -> Tensor:
-    """``base ** linspace(start, end, steps)``.
-
-    Examples
-    --------
-    >>> import npgrad
-    >>> npgrad.logspace(0, 2, 3)
-    tensor([  1.,  10., 100.])
-    """
-    parse_device("logspace", device)
-    steps = _steps("logspace", steps)
-    if steps < 0:
-        raise ValueError(f"logspace: number of steps must be non-negative, got {steps}")
-    d = _float_or("logspace", dtype)
-    # like PyTorch, an integer dtype truncates the exponents' bounds first
-    return _new((float(base) ** _spaced(start, end, steps, d)).astype(d), requires_grad)
 
 
 def eye(
@@ -608,9 +342,10 @@ def scalar_tensor(
         if s.numel() != 1:
             raise ValueError(f"scalar_tensor: expected a number, got a tensor of shape {s.shape}")
         s = s.item()
-    if not isinstance(s, (bool, int, float, np.number, np.bool_)):
+    if not isinstance(s, (bool, int, float, np.integer, np.floating, np.bool_)):
         raise TypeError(f"scalar_tensor: expected a number, got {type(s).__name__}")
-    return _new(np.array(s, dtype=_float_or("scalar_tensor", dtype)), requires_grad)
+    d = _float_or("scalar_tensor", dtype)
+    return _new(np.array(_checked_number("scalar_tensor", s, d), dtype=d), requires_grad)
 
 
 def asarray(
@@ -702,44 +437,69 @@ def empty_strided(
     return _new(arr, requires_grad)
 
 
-def range(  # noqa: A001 - torch.range
-    start: Any = 0,
-    end: Any = None,
-    step: Any = 1,
+def empty_permuted(
+    size: Sequence[int],
+    physical_layout: Sequence[int],
     *,
     dtype: Any = None,
-    requires_grad: bool = False,
+    layout: Any = None,
     device: Any = None,
+    requires_grad: bool = False,
+    pin_memory: bool = False,
 ) -> Tensor:
-    """Values from ``start`` to ``end`` *inclusive* by ``step``, of the default float dtype
-    unless ``dtype`` is given. Deprecated, as in PyTorch (it warns): use :func:`arange`.
+    """An uninitialised, dense tensor of ``size`` whose dimensions lie in memory in the order
+    ``physical_layout`` gives, outermost first (``(0, 2, 3, 1)`` is channels-last for an
+    NCHW ``size``): ``t.stride(physical_layout[i])`` is the ``i``-th stride of a contiguous
+    tensor of the permuted size. Unlike ``empty(size).permute(physical_layout)``, the shape is
+    ``size`` itself.
 
     Examples
     --------
-    >>> import npgrad, warnings
-    >>> with warnings.catch_warnings():
-    ...     warnings.simplefilter("ignore")
-    ...     npgrad.range(1, 2, 0.5)
-    tensor([1.0000, 1.5000, 2.0000])
+    >>> import npgrad
+    >>> npgrad.empty_permuted((2, 3, 5, 7), (0, 2, 3, 1)).stride()
+    (105, 1, 21, 3)
+    >>> npgrad.empty_permuted((2, 3), (1, 0)).shape
+    npgrad.Size([2, 3])
     """
-    parse_device("range", device)
-    warnings.warn(
-        "npgrad.range is deprecated and will be removed in a future release because its "
-        "behavior is inconsistent with Python's range builtin. Instead, use npgrad.arange, "
-        "which produces values in [start, end).",
-        UserWarning,
-        stacklevel=2,
-    )
-    start, end, step = (v.item() if isinstance(v, Tensor) else v for v in (start, end, step))
-    if end is None:
-        start, end = 0, start
-    if step == 0:
-        raise ValueError("range: step must be nonzero")
-    if (end - start) * step < 0:
-        raise ValueError(
-            f"range: the range from {start} to {end} is inconsistent with the sign of step {step}"
+    op = "empty_permuted"
+    parse_device(op, device)
+    if layout is not None and layout is not _memory_format.strided:
+        raise TypeError(
+            f"{op}: layout must be npgrad.strided (npgrad's only layout), got {layout!r}"
         )
-    # like PyTorch: the length and the values are computed in double, then cast
-    n = int(np.floor((end - start) / step)) + 1
-    values = start + np.arange(n, dtype=np.float64) * step
-    return _new(values.astype(_float_or("range", dtype)), requires_grad)
+    if pin_memory:
+        raise RuntimeError(f"{op}: pin_memory=True needs an accelerator; npgrad has only the CPU")
+    for name, arg in (("size", size), ("physical_layout", physical_layout)):
+        if not isinstance(arg, (tuple, list)):
+            raise TypeError(f"{op}: {name} must be a tuple of ints, not {type(arg).__name__}")
+    shape = _size(op, (tuple(size),))
+    try:
+        order = tuple(operator.index(p) for p in physical_layout)
+    except TypeError:
+        raise TypeError(f"{op}: physical_layout must be ints, got {physical_layout!r}") from None
+    if len(order) != len(shape):
+        raise ShapeError(
+            f"{op}: size {shape} has {len(shape)} dimensions but physical_layout {order} has "
+            f"{len(order)}"
+        )
+    bad = next((p for p in order if not 0 <= p < len(shape)), None)
+    if bad is not None:  # like PyTorch, no negative dims
+        raise IndexError(
+            f"{op}: dimension {bad} in physical_layout {order} is out of range: expected one of "
+            f"0..{len(shape) - 1} for size {shape}"
+        )
+    if len(set(order)) != len(order):
+        raise ShapeError(f"{op}: physical_layout {order} names a dimension more than once")
+    d = _float_or(op, dtype)
+    # the contiguous strides of the permuted size, outermost first, given back to the
+    # dimensions they belong to (PyTorch's, also for sizes 0 and 1)
+    steps = [0] * len(shape)
+    step = 1
+    for p in reversed(order):
+        steps[p] = step
+        step *= max(shape[p], 1)
+    buf = np.empty(math.prod(shape), d)
+    arr = np.lib.stride_tricks.as_strided(
+        buf, shape, tuple(s * d.itemsize for s in steps), writeable=True
+    )
+    return _new(arr, requires_grad)

@@ -15,6 +15,7 @@ tensor's ``dtype`` can be handed to NumPy unchanged. Promotion follows PyTorch, 
 
 from __future__ import annotations
 
+from collections.abc import Iterable
 from typing import Any
 
 import numpy as np
@@ -173,6 +174,58 @@ def scalar_dtype(value: Any) -> np.dtype:
     if isinstance(value, complex):
         raise TypeError("npgrad does not support complex numbers")
     return _default_float
+
+
+def element_dtype(kind: Any) -> np.dtype | None:
+    """The dtype one element of type ``kind`` brings to ``tensor([...])`` (PyTorch's rule): a
+    Python bool ``bool``, an int ``int64``, a float the default dtype, a NumPy scalar type its
+    own dtype (a dtype -- of an array or tensor element -- is itself); None for anything that
+    is not a real number type.
+
+    Examples
+    --------
+    >>> import numpy as np
+    >>> from npgrad import dtypes
+    >>> dtypes.element_dtype(float), dtypes.element_dtype(np.int8), dtypes.element_dtype(str)
+    (dtype('float32'), dtype('int8'), None)
+    """
+    if isinstance(kind, np.dtype):
+        return kind if kind.kind in "biuf" else None
+    if not isinstance(kind, type):
+        return None
+    if issubclass(kind, np.generic):  # first: np.float64 is also a float
+        d = np.dtype(kind)
+        return d if d.kind in "biuf" else None
+    if issubclass(kind, bool):
+        return bool_
+    if issubclass(kind, int):
+        return int64
+    if issubclass(kind, float):
+        return _default_float
+    return None
+
+
+def inferred_dtype(kinds: Iterable[Any]) -> np.dtype | None:
+    """The dtype ``tensor(data)`` infers for data whose elements have these types (or, for
+    arrays and tensors among them, these dtypes): the :func:`element_dtype` of each,
+    promoted as tensors' dtypes are, so ``[np.float64(1.5), 2.5]`` is float64 and
+    ``[np.float16(1), 2]`` float16 (NumPy would make both float64). The default dtype when
+    there are none (an empty list); None when one is not a real number type.
+
+    Examples
+    --------
+    >>> import numpy as np
+    >>> from npgrad import dtypes
+    >>> dtypes.inferred_dtype([float, np.float64]), dtypes.inferred_dtype([bool, np.uint8])
+    (dtype('float64'), dtype('uint8'))
+    """
+    out: np.dtype | None = None
+    for kind in kinds:
+        d = element_dtype(kind)
+        if d is None:
+            return None
+        out = d if out is None else promote_types(out, d)
+    return _default_float if out is None else out
 
 
 def _combine(higher: np.dtype | None, lower: np.dtype | None) -> np.dtype | None:

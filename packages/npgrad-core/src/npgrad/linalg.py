@@ -13,6 +13,7 @@ from npgrad.ops._decomposition_ex import cholesky_ex, inv_ex, solve_ex
 from npgrad.ops._decomposition_extra import householder_product, tensorinv, tensorsolve, vander
 from npgrad.ops._decomposition_extra import linalg_cross as cross
 from npgrad.ops._decomposition_extra import linalg_diagonal as diagonal
+from npgrad.ops._decomposition_ldl import ldl_factor, ldl_factor_ex, ldl_solve
 from npgrad.ops._decomposition_lu import lu, lu_factor, lu_factor_ex, lu_solve
 from npgrad.ops._decomposition_norms import cond, matrix_norm, matrix_rank, pinv, vector_norm
 from npgrad.ops._decomposition_norms import linalg_norm as norm
@@ -46,6 +47,9 @@ __all__ = [
     "householder_product",
     "inv",
     "inv_ex",
+    "ldl_factor",
+    "ldl_factor_ex",
+    "ldl_solve",
     "lstsq",
     "lu",
     "lu_factor",

@@ -98,6 +98,12 @@ def _quiet(f, *args):
         return f(*args)
 
 
+def _quiet(fn, *args, **kwargs):
+    with warnings.catch_warnings():
+        warnings.simplefilter("ignore")
+        return fn(*args, **kwargs)
+
+
 def _spd(a):
     return a @ a.mT + npgrad.eye(a.shape[-1], dtype=F64)
 
@@ -143,6 +149,18 @@ SECOND_ORDER = {
     "lu_unpack": (
         _x(SMALL(M33)),
         lambda f, a: f(*npgrad.linalg.lu_factor(_well_conditioned(a)))[1:],
+    ),
+    "orgqr": (_x((4, 3), SMALL((2,))), lambda f, a, t: f(a, t)),
+    "ormqr": (_x((4, 3), (3,), (4, 2)), lambda f, a, t, c: f(a, t, c, transpose=True)),
+    # the deprecated solvers warn on every call, as PyTorch's do
+    "triangular_solve": (
+        _x((3, 2), SMALL(M33)),
+        lambda f, b, a: _quiet(f, b, _well_conditioned(a), upper=False, transpose=True),
+    ),
+    "lu": (_x(SMALL(M33)), lambda f, a: _quiet(f, _well_conditioned(a))[0]),
+    "lu_solve": (
+        _x((3, 2), SMALL(M33)),
+        lambda f, b, a: _quiet(f, b, *npgrad.linalg.lu_factor(_well_conditioned(a))),
     ),
     # arithmetic
     "add": (_x(M23, (3,)), lambda f, a, b: f(a, b, alpha=0.5)),
@@ -573,6 +591,7 @@ NOT_AN_OP = {
     **dict.fromkeys(
         [
             "scalar_tensor",
+            "empty_permuted",
             "empty_strided",
             "range",
             "hann_window",
@@ -589,6 +608,8 @@ NOT_AN_OP = {
         "wraps another library's memory: a leaf (tests/test_interop.py)",
     ),
     "to_dlpack": "exports memory: a DLPack capsule, not a tensor",
+    "geqrf": "no derivative, as in PyTorch: a backward through it raises NotImplementedError "
+    "(tests/test_linalg_ldl_qr_extras.py)",
     "typename": "a type's name: a str",
     "is_inference_mode_enabled": "grad-mode query",
     "vmap": "a function transform (npgrad.func.vmap, tested with npgrad.func)",

@@ -129,3 +129,24 @@ class LinalgMethods(MethodsBase):
 
     def qr(self, some: bool = True) -> Any:
         return ops.decomposition.qr(self, some)
+
+    def geqrf(self) -> Any:
+        return ops.decomposition.geqrf(self)
+
+    def orgqr(self, input2: Any) -> Tensor:
+        return ops.decomposition.orgqr(self, input2)
+
+    def ormqr(self, input2: Any, input3: Any, left: bool = True, transpose: bool = False) -> Tensor:
+        return ops.decomposition.ormqr(self, input2, input3, left, transpose)
+
+    # PyTorch's deprecated solvers (they warn, as PyTorch's do)
+    def triangular_solve(
+        self, A: Any, upper: bool = True, transpose: bool = False, unitriangular: bool = False
+    ) -> Any:  # noqa: N803
+        return ops.decomposition.triangular_solve(self, A, upper, transpose, unitriangular)
+
+    def lu(self, pivot: bool = True, get_infos: bool = False) -> Any:
+        return ops.decomposition.lu(self, pivot, get_infos)
+
+    def lu_solve(self, LU_data: Any, LU_pivots: Any) -> Tensor:  # noqa: N803
+        return ops.decomposition.lu_solve(self, LU_data, LU_pivots)

@@ -1,7 +1,8 @@
 """The rest of ``torch.linalg``, all compositions of differentiable ops: ``diagonal`` and
 ``cross`` with the ``torch.linalg`` defaults (the last dimensions, where ``torch.diagonal``
 and ``torch.cross`` default to the first ones), ``vander``, ``tensorinv``, ``tensorsolve``
-and ``householder_product``."""
+and the Householder family: ``geqrf`` (LAPACK's compact QR), ``householder_product`` (alias
+``orgqr``) and ``ormqr``."""
 
 from __future__ import annotations
 
@@ -11,6 +12,7 @@ from typing import Any
 
 import numpy as np
 
+from npgrad.autograd.function import Function
 from npgrad.ops._decomposition_core import (
     Inv,
     LinalgTypeError,
@@ -21,6 +23,7 @@ from npgrad.ops._decomposition_core import (
     mm,
     torch_name,
 )
+from npgrad.ops._decomposition_spectral import _result
 from npgrad.ops._joining import diagonal as _diagonal
 from npgrad.ops._joining import stack
 from npgrad.ops._promote import const, tensor_arg
@@ -28,9 +31,12 @@ from npgrad.ops.other import cross as _cross
 from npgrad.tensor import Tensor
 
 __all__ = [
+    "geqrf",
     "householder_product",
     "linalg_cross",
     "linalg_diagonal",
+    "orgqr",
+    "ormqr",
     "tensorinv",
     "tensorsolve",
     "vander",
@@ -200,9 +206,162 @@ def householder_product(A: Any, tau: Any) -> Tensor:  # noqa: N803
             f"{list(t.shape[:-1])}"
         )
     k = t.shape[-1]
-    vs = a[..., :, :k].tril(-1) + const(np.eye(m, k, dtype=a.dtype))
+    vs = _reflectors(a, k)
     q: Any = const(np.broadcast_to(np.eye(m, dtype=a.dtype), a.shape[:-2] + (m, m)))
     for i in range(k):  # Q <- Q H_i = Q - tau_i (Q v_i) v_i^T
         v = vs[..., :, i : i + 1]
         q = q - t[..., i : i + 1].unsqueeze(-1) * mm(mm(q, v), v.mT)
     return q[..., :, :n]  # type: ignore[no-any-return]
+
+
+def _reflectors(a: Tensor, k: int) -> Tensor:
+    """The Householder vectors ``v_1 .. v_k`` of LAPACK's compact form, as columns: column i
+    of ``a`` below the diagonal, 1 on it, 0 above (a differentiable function of ``a``)."""
+    m = a.shape[-2]
+    return a[..., :, :k].tril(-1) + const(np.eye(m, k, dtype=a.dtype))  # type: ignore[no-any-return]
+
+
+def orgqr(input: Any, input2: Any) -> Tensor:  # noqa: A002
+    """An alias of :func:`npgrad.linalg.householder_product`: the explicit Q (its first n
+    columns) of the compact QR ``(input, input2)`` that :func:`geqrf` returns.
+
+    Examples
+    --------
+    >>> import npgrad
+    >>> A = npgrad.tensor([[3.0, 1.0], [4.0, 2.0]])
+    >>> npgrad.orgqr(*npgrad.geqrf(A))
+    tensor([[-0.6000, -0.8000],
+            [-0.8000,  0.6000]])
+    """
+    return householder_product(input, input2)
+
+
+geqrf_result = _result("geqrf", "a tau", "geqrf_result")
+
+
+class Geqrf(Function):
+    @staticmethod
+    def forward(ctx: Any, a: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
+        # NumPy's 'raw' QR is LAPACK's geqrf itself, returned in Fortran (transposed) layout
+        h, tau = np.linalg.qr(a, mode="raw")
+        return np.ascontiguousarray(np.swapaxes(h, -1, -2)), tau
+
+    @staticmethod
+    def backward(ctx: Any, ga: Tensor, gtau: Tensor) -> Any:
+        # PyTorch has no derivative for geqrf either (differentiate linalg.qr instead)
+        raise NotImplementedError("the derivative for 'geqrf' is not implemented.")
+
+
+def geqrf(input: Any) -> Any:  # noqa: A002
+    """The QR decomposition of a matrix (or batch ``(..., m, n)``) in LAPACK ``geqrf``'s
+    compact form: a named tuple ``(a, tau)``. ``a`` holds R on and above the diagonal and the
+    Householder vectors below it (each with an implied 1 on the diagonal); with ``tau``
+    (``(..., min(m, n))``), ``Q = H_1 ... H_k``, ``H_i = I - tau_i v_i v_i^T``. The signs
+    are LAPACK's (R's diagonal may be negative), as PyTorch's.
+
+    Recover Q with :func:`npgrad.linalg.householder_product` (:func:`orgqr`) or multiply by
+    it with :func:`ormqr`. Not differentiable, as in PyTorch (use
+    :func:`npgrad.linalg.qr`): a backward through it raises NotImplementedError.
+
+    Examples
+    --------
+    >>> import npgrad
+    >>> a, tau = npgrad.geqrf(npgrad.tensor([[3.0, 1.0], [4.0, 2.0]]))
+    >>> a
+    tensor([[-5.0000, -2.2000],
+            [ 0.5000,  0.4000]])
+    >>> tau
+    tensor([1.6000, 0.0000])
+    """
+    op = "geqrf"
+    t = tensor_arg(op, input)
+    if t.ndim < 2:
+        raise ShapeError(f"{op}: input must have at least 2 dimensions, got shape {list(t.shape)}")
+    check_float(op, t)
+    return geqrf_result(*Geqrf.apply(t))
+
+
+def ormqr(
+    input: Any,  # noqa: A002
+    input2: Any,
+    input3: Any,
+    left: bool = True,
+    transpose: bool = False,
+) -> Tensor:
+    """``op(Q) C`` (``left=True``) or ``C op(Q)`` without forming Q: Q is the product of the
+    Householder reflections ``(input, input2)`` (``a`` and ``tau`` as :func:`geqrf` returns
+    them), ``C`` is ``input3``, and ``op(Q)`` is ``Q^T`` when ``transpose``.
+
+    ``input`` is ``(..., m, n)``; ``input3`` has the same batch dimensions, and m rows
+    (``left``) or m columns; ``input2`` has ``min(m, n)`` reflector coefficients per matrix.
+    Differentiable in all three tensors (in the reflectors below the diagonal of
+    ``input``), as in PyTorch.
+
+    Examples
+    --------
+    >>> import npgrad
+    >>> A = npgrad.tensor([[3.0, 1.0], [4.0, 2.0]])
+    >>> a, tau = npgrad.geqrf(A)
+    >>> npgrad.allclose(npgrad.ormqr(a, tau, a.triu()), A)  # Q R = A
+    True
+    """
+    op = "ormqr"
+    a, t, c = tensor_arg(op, input), tensor_arg(op, input2), tensor_arg(op, input3)
+    if a.ndim < 2:
+        raise ShapeError(f"{op}: input must have at least 2 dimensions, got shape {list(a.shape)}")
+    if c.ndim < 2:
+        raise ShapeError(f"{op}: other must have at least 2 dimensions, got shape {list(c.shape)}")
+    check_float(op, a)
+    for name, x in (("tau", t), ("other", c)):
+        if x.dtype != a.dtype:
+            raise LinalgTypeError(
+                f"{op}: Expected input and {name} to have the same dtype, but input has dtype "
+                f"{torch_name(a.dtype)} and {name} has dtype {torch_name(x.dtype)}"
+            )
+    left, transpose = bool(left), bool(transpose)
+    side = -2 if left else -1
+    m = a.shape[-2]
+    if t.ndim != a.ndim - 1:
+        raise ShapeError(
+            f"{op}: Expected tau to have one dimension less than input, but got tau.ndim "
+            f"equal to {t.ndim} and input.ndim is equal to {a.ndim}"
+        )
+    if c.ndim != a.ndim:
+        raise ShapeError(
+            f"{op}: Expected other to have the same number of dimensions as input, but got "
+            f"other.ndim equal to {c.ndim} and input.ndim is equal to {a.ndim}"
+        )
+    if t.shape[:-1] != a.shape[:-2]:
+        raise ShapeError(
+            f"{op}: Expected batch dimensions of tau to be equal to input.shape[:-2], but got "
+            f"{list(t.shape[:-1])} (input {list(a.shape)})"
+        )
+    if c.shape[:-2] != a.shape[:-2]:
+        raise ShapeError(
+            f"{op}: Expected batch dimensions of other to be equal to input.shape[:-2], but got "
+            f"{list(c.shape[:-2])} (input {list(a.shape)})"
+        )
+    if c.shape[side] != m:
+        raise ShapeError(
+            f"{op}: other.shape[{side}] must be equal to input.shape[-2], got other of shape "
+            f"{list(c.shape)} and input of shape {list(a.shape)}"
+        )
+    k = min(m, a.shape[-1])
+    if t.shape[-1] != k:
+        raise ShapeError(
+            f"{op}: tau.shape[-1] must be equal to min(other.shape[{side}], input.shape[-1]) "
+            f"= {k}, got tau of shape {list(t.shape)}"
+        )
+    vs = _reflectors(a, k)
+    # Q = H_1 ... H_k: Q C applies H_k first, Q^T C = H_k ... H_1 C applies H_1 first; on
+    # the right, C Q applies H_1 first and C Q^T applies H_k first
+    order = range(k) if left == transpose else range(k - 1, -1, -1)
+    out = c
+    for i in order:
+        v = vs[..., :, i : i + 1]
+        ti = t[..., i : i + 1].unsqueeze(-1)
+        if left:  # H X = X - tau v (v^T X)
+            out = out - ti * mm(v, mm(v.mT, out))
+        else:  # X H = X - tau (X v) v^T
+            out = out - ti * mm(mm(out, v), v.mT)
+    return out  # type: ignore[no-any-return]

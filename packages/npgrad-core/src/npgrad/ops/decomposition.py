@@ -10,8 +10,10 @@ integer and float16 inputs like PyTorch's LAPACK-backed ops, and raises
 
 The Functions live in ``_decomposition_core`` (inverse, determinants, solvers, Cholesky,
 matrix exponential), ``_decomposition_spectral`` (SVD, eigh, QR, pseudo-inverse, lstsq) and
-``_decomposition_lu`` (LU); norms and the functions built from the SVD are in
-``_decomposition_norms``, ``vander``/``tensorinv``/``tensorsolve`` in ``_decomposition_extra``.
+``_decomposition_lu`` (LU), ``_decomposition_ldl`` (LDL^T); PyTorch's deprecated ``lu``,
+``lu_solve`` and ``triangular_solve`` are in ``_decomposition_deprecated``; norms and the functions built from the SVD are in
+``_decomposition_norms``, ``vander``/``tensorinv``/``tensorsolve`` and the Householder family (``geqrf``, ``orgqr``,
+``ormqr``) in ``_decomposition_extra``.
 """
 
 from __future__ import annotations
@@ -37,6 +39,12 @@ from npgrad.ops._decomposition_core import (
     mm,
     torch_name,
 )
+from npgrad.ops._decomposition_deprecated import lu as lu
+from npgrad.ops._decomposition_deprecated import lu_solve as lu_solve
+from npgrad.ops._decomposition_deprecated import triangular_solve as triangular_solve
+from npgrad.ops._decomposition_extra import geqrf as geqrf
+from npgrad.ops._decomposition_extra import orgqr as orgqr
+from npgrad.ops._decomposition_extra import ormqr as ormqr
 from npgrad.ops._decomposition_lu import lu_unpack as lu_unpack
 from npgrad.ops._decomposition_norms import pinverse as pinverse
 from npgrad.ops._decomposition_spectral import qr as qr
@@ -54,15 +62,21 @@ __all__ = [
     "cholesky_inverse",
     "cholesky_solve",
     "det",
+    "geqrf",
     "inverse",
     "logdet",
+    "lu",
+    "lu_solve",
     "lu_unpack",
     "matrix_exp",
     "matrix_power",
+    "orgqr",
+    "ormqr",
     "pinverse",
     "qr",
     "slogdet",
     "svd",
+    "triangular_solve",
 ]
 
 
