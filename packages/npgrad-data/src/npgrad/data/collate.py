@@ -128,70 +128,24 @@ def _numbers(batch: list[Any], make: Callable[[], Tensor]) -> Tensor:
         raise
 
 
-_INT64_MIN, _INT64_MAX = -(2**63), 2**63 - 1
-
-
-def _inferred_dtype(types: set[type]) -> np.dtype | None:
-    """The dtype ``torch.tensor(batch)`` infers for a list of numbers of these types: each
-    NumPy scalar brings its dtype, a Python bool bool, an int int64, a float the default
-    dtype; these promote as tensors do (``[np.int64, np.float32]`` is float32, not NumPy's
-    float64). None when some type is not such a number (the caller reports it)."""
-    dtype: np.dtype | None = None
-    for kind in types:
-        if issubclass(kind, (np.bool_, np.number)):
-            d = np.dtype(kind)
-        elif issubclass(kind, bool):
-            d = np.dtype(np.bool_)
-        elif issubclass(kind, int):
-            d = np.dtype(np.int64)
-        elif issubclass(kind, float):
-            d = npgrad.get_default_dtype()
-        else:
-            return None
-        dtype = d if dtype is None else promote_types(dtype, d)
-    return dtype
-
-
-def _mixed_numbers(batch: list[Any], types: set[type], dtype: np.dtype | None = None) -> Tensor:
-    """A batch of numbers of several types, as ``dtype`` (by default torch's inferred one)."""
-    inferred = _inferred_dtype(types)
-    if inferred is None:
-        return tensor(batch)  # raises, naming the odd element (see _numbers)
-    dtype = inferred if dtype is None else dtype
-    if dtype.kind != "f" and int in types:  # refuse Python ints that would wrap around
-        for x in batch:
-            if type(x) is int and not _INT64_MIN <= x <= _INT64_MAX:
-                raise ValueError("tensor: integer value out of the int64 range")
-    with np.errstate(over="ignore"):  # 1e300 in a float32 batch is inf, as in torch
-        data = np.array(batch, dtype=dtype)
-    return as_tensor(data)  # refuses the dtypes npgrad has no tensors of (uint16, complex)
-
-
 def collate_numpy_scalar_fn(
     batch: list[Any], *, collate_fn_map: CollateFnMap | None = None
 ) -> Tensor:
     """NumPy scalars become a 1-D tensor of their dtype (mixed ones promote as tensors do)."""
-    types = set(map(type, batch))
-    if len(types) == 1:
+    if len(set(map(type, batch))) == 1:
         return _numbers(batch, lambda: as_tensor(np.array(batch)))
-    return _numbers(batch, lambda: _mixed_numbers(batch, types))
+    return _numbers(batch, lambda: tensor(batch))  # PyTorch's inferred dtype
 
 
 def collate_float_fn(batch: list[float], *, collate_fn_map: CollateFnMap | None = None) -> Tensor:
     """Python floats become a float64 tensor (as in PyTorch), whatever numbers follow."""
-    types = set(map(type, batch))
-    if len(types) == 1:
-        return _numbers(batch, lambda: tensor(batch, dtype=np.float64))
-    return _numbers(batch, lambda: _mixed_numbers(batch, types, np.dtype(np.float64)))
+    return _numbers(batch, lambda: tensor(batch, dtype=np.float64))
 
 
 def collate_int_fn(batch: list[int], *, collate_fn_map: CollateFnMap | None = None) -> Tensor:
     """Python ints become an int64 tensor; bools alone a bool tensor. Other numbers among
     them promote as in ``torch.tensor(batch)`` (``[True, np.int8(3)]`` is int8)."""
-    types = set(map(type, batch))
-    if len(types) == 1:
-        return _numbers(batch, lambda: tensor(batch))
-    return _numbers(batch, lambda: _mixed_numbers(batch, types))
+    return _numbers(batch, lambda: tensor(batch))
 
 
 def collate_str_fn(batch: list[Any], *, collate_fn_map: CollateFnMap | None = None) -> list[Any]:
