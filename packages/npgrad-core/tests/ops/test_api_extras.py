@@ -374,6 +374,29 @@ def test_stride_is_in_elements():
         x.stride(3)
 
 
+@pytest.mark.parametrize(
+    ("shape", "strides"),
+    [
+        ((2, 0, 3), (3, 3, 1)),
+        ((0,), (1,)),
+        ((0, 4), (4, 1)),
+        ((3, 0), (1, 1)),
+        ((2, 1, 0), (1, 1, 1)),
+    ],
+)
+def test_an_empty_tensor_has_contiguous_strides(shape, strides):
+    # NumPy zeroes the strides of a new empty array; PyTorch's are contiguous ones
+    assert npgrad.empty(shape).stride() == strides
+    assert npgrad.zeros(4, 3)[:, :0].stride() == (3, 1)  # a view keeps its base's
+
+
+@pytest.mark.torch
+def test_empty_strides_match_torch():
+    torch = pytest.importorskip("torch")
+    for shape in [(2, 0, 3), (0,), (0, 4), (3, 0), (2, 1, 0), (0, 0), (1, 0, 1)]:
+        assert npgrad.empty(shape).stride() == torch.empty(shape).stride(), shape
+
+
 # ---- gradients of the Functions ------------------------------------------------------------------
 def test_fmod_gradients_follow_pytorchs_formula():
     a = _leaf(np.array([5.5, -5.5, 1.0]))

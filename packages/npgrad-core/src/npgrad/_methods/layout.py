@@ -67,7 +67,16 @@ class LayoutMethods(MethodsBase):
         ((3, 1), (1, 3), 1)
         """
         data = self._data
-        strides = tuple(s // data.itemsize for s in data.strides)
+        if data.size == 0 and not any(data.strides):
+            # NumPy zeroes a new empty array's strides; PyTorch gives it contiguous ones,
+            # counting a size-0 dimension as 1: (2, 0, 3) -> (3, 3, 1)
+            steps, step = [], 1
+            for n in reversed(data.shape):
+                steps.append(step)
+                step *= max(n, 1)
+            strides = tuple(reversed(steps))
+        else:
+            strides = tuple(s // data.itemsize for s in data.strides)
         if dim is None:
             return strides
         from npgrad.tensor import _check_dim
