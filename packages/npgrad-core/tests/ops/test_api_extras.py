@@ -502,3 +502,17 @@ def test_tensor_methods_match_torch():
     assert npgrad.repeat_interleave(npgrad.tensor([2, 0, 1])).tolist() == (
         torch.repeat_interleave(torch.tensor([2, 0, 1])).tolist()
     )
+
+
+@pytest.mark.parametrize(
+    ("value", "dtype", "expected"),
+    [(-1, "uint8", 255), (300, "int8", 44), (-129, "int8", 127), (2**63, "int64", -(2**63))],
+)
+def test_out_of_range_python_ints_wrap_silently_in_ops(value, dtype, expected):
+    # (NumPy 1 warned about converting an out-of-range int, NumPy 2 refuses it)
+    import warnings
+
+    t = npgrad.zeros(2, dtype=getattr(npgrad, dtype))
+    with warnings.catch_warnings():
+        warnings.simplefilter("error")
+        assert (t + value).tolist() == [expected, expected]

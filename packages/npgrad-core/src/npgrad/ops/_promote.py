@@ -32,6 +32,13 @@ _F32, _F64 = np.dtype(np.float32), np.dtype(np.float64)
 
 def scalar_as(value: Any, dtype: np.dtype) -> Any:
     """``value`` as a NumPy scalar of ``dtype``; integers wrap around like PyTorch's."""
+    if dtype.kind in "iu" and isinstance(value, (int, np.integer)):
+        # wrap here: NumPy 2 refuses an out-of-range int, NumPy 1 warns that it will
+        bits = 8 * dtype.itemsize
+        v = int(value) & ((1 << bits) - 1)
+        if dtype.kind == "i" and v >> (bits - 1):
+            v -= 1 << bits
+        return dtype.type(v)
     try:
         return dtype.type(value)
     except OverflowError:
