@@ -298,11 +298,17 @@ def _transposed(outs: list[Tensor], flat: list[Tensor]) -> tuple[list[Tensor], l
 
 def _jacobian_times(us: list[Tensor], gs: list[Any], tangents: list[Any], keep: bool) -> list[Any]:
     """``J t`` from :func:`_transposed`'s graph (kept, so it can be asked again)."""
+    from npgrad.autograd.forward_ad import _tangent_pass
+
     pairs = [(g, t) for g, t in zip(gs, tangents) if g.requires_grad]
     if not pairs:
         return [u.detach() for u in us]
-    with enable_grad():
-        return _vjp([g for g, _ in pairs], us, [t for _, t in pairs], keep)
+    token = _tangent_pass.set(True)  # a once_differentiable Function gives its jvp's tangents
+    try:
+        with enable_grad():
+            return _vjp([g for g, _ in pairs], us, [t for _, t in pairs], keep)
+    finally:
+        _tangent_pass.reset(token)
 
 
 def linearize(func: Callable[..., Any], *primals: Any) -> tuple[Any, Callable[..., Any]]:

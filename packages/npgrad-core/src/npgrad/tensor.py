@@ -17,7 +17,7 @@ import numpy as np
 from npgrad import _memory_format, dtypes
 from npgrad._size import Size
 from npgrad._tensor_methods import TensorMethods
-from npgrad.autograd.grad_mode import is_grad_enabled_fast
+from npgrad.autograd.grad_mode import INFERENCE_VERSION, _inference_enabled, is_grad_enabled_fast
 
 __all__ = ["Tensor"]
 
@@ -54,7 +54,7 @@ class Tensor(TensorMethods):
     )
     # NumPy defers ``ndarray + Tensor`` to Tensor.__radd__ instead of iterating the tensor
     __array_priority__ = 1000
-    _is_leaf_vertex = True  # as a vertex of the graph, a Tensor is a leaf (see autograd.engine)
+    _is_leaf_vertex = True  # as a vertex of the graph, a Tensor is a leaf (see autograd._walk)
 
     _data: np.ndarray
     _requires_grad: bool
@@ -143,6 +143,21 @@ class Tensor(TensorMethods):
         else:
             vc[0] = value
 
+    def is_inference(self) -> bool:
+        """True for an *inference tensor*: one made inside ``npgrad.inference_mode()``, or a
+        view (or ``detach()``) of one. Outside inference mode it can't be saved for backward,
+        written in place or made to require grad; ``clone()`` gives a normal tensor.
+
+        Examples
+        --------
+        >>> import npgrad
+        >>> with npgrad.inference_mode():
+        ...     x = npgrad.ones(2)
+        >>> x.is_inference(), x[1:].is_inference(), x.clone().is_inference()
+        (True, True, False)
+        """
+        return self._vc is INFERENCE_VERSION
+
     @property
     def _base(self) -> Tensor | None:
         """The tensor this one is a view of (the root of a chain of views), else None."""
@@ -154,7 +169,10 @@ class Tensor(TensorMethods):
         """A tensor sharing this one's memory, outside any graph. Unlike ``detach()`` it does
         not share the version counter: writes through it go unnoticed by autograd (PyTorch's
         ``.data`` escape hatch)."""
-        return Tensor._make(self._data, False, None)
+        t = Tensor._make(self._data, False, None)
+        if self._vc is INFERENCE_VERSION:  # the same memory: still an inference tensor
+            t._vc = INFERENCE_VERSION
+        return t
 
     @data.setter
     def data(self, value: Tensor) -> None:
@@ -359,6 +377,11 @@ class Tensor(TensorMethods):
                 f"requires_grad_: only Tensors of floating point dtype can require gradients, "
                 f"got {self._data.dtype}"
             )
+        if requires_grad and self._vc is INFERENCE_VERSION and not _inference_enabled.get():
+            raise RuntimeError(
+                "requires_grad_: setting requires_grad=True on an inference tensor (made in "
+                "inference_mode) outside InferenceMode is not allowed; clone() it first"
+            )
         self._requires_grad = bool(requires_grad)
         return self
 
@@ -524,6 +547,11 @@ class Tensor(TensorMethods):
                 "broadcast result, whose elements share memory, or a read-only buffer or DLPack "
                 "import); clone() it first"
             )
+        if self._vc is INFERENCE_VERSION and not _inference_enabled.get():
+            raise RuntimeError(
+                f"{op}: inplace update to an inference tensor (made in inference_mode) outside "
+                "InferenceMode is not allowed; clone() it first to get a normal tensor"
+            )
         if self._view is not None:
             _views.check_write(self, op)
         if self.grad_fn is None and self._requires_grad and is_grad_enabled_fast():
@@ -636,12 +664,11 @@ class Tensor(TensorMethods):
 
 
 from npgrad import _device  # noqa: E402
-from npgrad.autograd import _views  # noqa: E402
-from npgrad.autograd import engine as _engine  # noqa: E402
+from npgrad.autograd import _views, _walk  # noqa: E402
 from npgrad.autograd import function as _function  # noqa: E402
 from npgrad.autograd import node as _node  # noqa: E402
 
-for _module in (_function, _engine, _node):  # they and this module import each other
+for _module in (_function, _walk, _node):  # they and this module import each other
     setattr(_module, "Tensor", Tensor)  # noqa: B010
 
 

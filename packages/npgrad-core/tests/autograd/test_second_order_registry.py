@@ -612,6 +612,7 @@ NOT_AN_OP = {
     "(tests/test_linalg_ldl_qr_extras.py)",
     "typename": "a type's name: a str",
     "is_inference_mode_enabled": "grad-mode query",
+    "is_inference": "a query about a tensor: a bool",
     "vmap": "a function transform (npgrad.func.vmap, tested with npgrad.func)",
     **dict.fromkeys(["poisson", "binomial"], "random sampling: a new leaf, as in PyTorch"),
     "imag": "always an error: npgrad's tensors are real",

@@ -1,6 +1,6 @@
 """Automatic differentiation: the Function pattern, the engine, grad modes and checks."""
 
-from npgrad.autograd import forward_ad, functional, graph
+from npgrad.autograd import forward_ad, functional, graph, profiler, profiler_util
 from npgrad.autograd.anomaly import detect_anomaly, is_anomaly_enabled, set_detect_anomaly
 from npgrad.autograd.engine import backward, grad
 from npgrad.autograd.function import Function, FunctionCtx, once_differentiable
@@ -36,6 +36,8 @@ __all__ = [
     "is_multithreading_enabled",
     "no_grad",
     "once_differentiable",
+    "profiler",
+    "profiler_util",
     "set_detect_anomaly",
     "set_grad_enabled",
     "set_multithreading_enabled",

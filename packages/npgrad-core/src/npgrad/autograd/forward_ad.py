@@ -18,7 +18,9 @@ as it runs; npgrad has one graph, the reverse-mode one):
   while grad mode is off (``no_grad``, ``inference_mode``), but an op run under ``no_grad`` in
   between can't be detected: its result carries no tangent (PyTorch's does).
 - Asking for a tangent through an op whose backward is ``@once_differentiable`` raises that
-  op's usual second-order error; so does, with the usual reverse-mode errors, asking it
+  op's usual second-order error, unless its Function defines a ``jvp`` staticmethod (then
+  called with the op's input tangents, as PyTorch's); so does, with the usual reverse-mode
+  errors, asking it
   through an in-place op that overwrote a value saved for backward, or through a graph that a
   ``backward()`` without ``retain_graph=True`` has freed (unpack the tangents first).
 - Tensor and node hooks on the way from a result to the duals run during ``unpack_dual``'s

@@ -23,6 +23,7 @@ a graph and higher-order derivatives need no extra code.
 from __future__ import annotations
 
 import functools
+import inspect
 import itertools
 import traceback
 from collections.abc import Callable
@@ -31,11 +32,17 @@ from typing import TYPE_CHECKING, Any
 import numpy as np
 
 from npgrad.autograd import anomaly as _anomaly
-from npgrad.autograd.grad_mode import _grad_enabled, is_grad_enabled_fast
+from npgrad.autograd.grad_mode import (
+    INFERENCE_VERSION,
+    _grad_enabled,
+    _inference_enabled,
+    is_grad_enabled_fast,
+)
 from npgrad.autograd.node import (  # the node and the ctx live in node.py
     _NUMPY1,
     BackwardNode,
     FunctionCtx,
+    JvpBackwardNode,
 )
 
 if TYPE_CHECKING:
@@ -92,19 +99,73 @@ class Function:
     # this: apply then skips scanning them.
     _one_tensor = False
 
+    # PyTorch's flag asking its vmap to derive a batching rule from forward/setup_context.
+    # npgrad's ``func.vmap`` runs the function once per batch entry, so any Function works
+    # under it with or without the flag (kept so PyTorch code runs unchanged).
+    generate_vmap_rule = False
+
     def __init_subclass__(cls, **kwargs: Any) -> None:
         super().__init_subclass__(**kwargs)
         # a specialised form of an op may report the op's own name (``_node_name``)
         name = cls.__dict__.get("_node_name", cls.__name__)
-        cls._backward_cls = type(name + "Backward", (BackwardNode,), {"_function": cls})
+        # a Function with a jvp gets a node that keeps what save_for_forward saved, too
+        node_base = BackwardNode if cls.jvp is _BASE_JVP else JvpBackwardNode
+        cls._backward_cls = type(name + "Backward", (node_base,), {"_function": cls})
+        if cls.setup_context is not _BASE_SETUP_CONTEXT and "apply" not in cls.__dict__:
+            # PyTorch 2's style, forward without ctx: its own apply (the one above, the hot
+            # path of every built-in op, stays as it is)
+            cls.apply = classmethod(_apply_with_setup_context)  # type: ignore[assignment]
 
     @staticmethod
     def forward(ctx: Any, *args: Any, **kwargs: Any) -> Any:
+        """Compute the outputs from the inputs: NumPy arrays (and plain Python values) in,
+        an array or a tuple of arrays out.
+
+        Two styles, as in PyTorch: ``forward(ctx, *args)`` sets ``ctx`` up itself; or, when
+        the Function overrides :meth:`setup_context`, ``forward(*args)`` takes no ``ctx``
+        and ``setup_context`` receives the inputs and the output afterwards.
+        """
         raise NotImplementedError("a Function subclass must implement forward(ctx, ...)")
+
+    @staticmethod
+    def setup_context(ctx: Any, inputs: tuple[Any, ...], output: Any) -> Any:
+        """Set ``ctx`` up after a ``forward(*args)`` that takes no ``ctx`` (PyTorch 2's style).
+
+        ``inputs`` is the tuple of arguments forward received (arrays where ``apply`` got
+        Tensors, defaults of forward's signature filled in) and ``output`` what it returned.
+        Everything a ``ctx`` offers works here: ``save_for_backward`` (inputs, outputs or
+        other arrays), ``mark_dirty``, ``mark_non_differentiable``,
+        ``set_materialize_grads``, ``needs_input_grad`` and attributes for backward.
+        """
+        raise NotImplementedError("setup_context is not implemented.")
 
     @staticmethod
     def backward(ctx: Any, *grads: Any) -> Any:
         raise NotImplementedError("a Function subclass must implement backward(ctx, ...)")
+
+    @staticmethod
+    def jvp(ctx: Any, *grad_inputs: Any) -> Any:
+        """The forward-mode derivative: given one tangent per forward input (Tensors; None
+        for an input that is no Tensor requiring grad), return the tangent of each output,
+        as PyTorch's. ``ctx.saved_tensors`` gives what ``ctx.save_for_forward`` saved.
+
+        npgrad's forward AD (:mod:`npgrad.autograd.forward_ad`) computes tangents from the
+        backward (two reverse passes), so a Function whose backward is differentiable needs
+        no ``jvp``; it is called where that backward is ``@once_differentiable``, which
+        would otherwise refuse forward mode."""
+        raise NotImplementedError(
+            "You must implement the jvp function for custom autograd.Function to use it with "
+            "forward mode AD."
+        )
+
+    @staticmethod
+    def vmap(info: Any, in_dims: Any, *args: Any) -> Any:
+        """PyTorch's batching rule of a Function. npgrad's ``func.vmap`` runs the function
+        once per batch entry, so a Function needs none; npgrad never calls it."""
+        raise NotImplementedError(
+            "To use autograd.Function with vmap, you must either override the vmap staticmethod "
+            "or set generate_vmap_rule=True."
+        )
 
     @classmethod
     def apply(cls, *args: Any, **kwargs: Any) -> Any:
@@ -184,8 +245,83 @@ class Function:
         if type(out) is np.ndarray and not ctx._dirty:
             return T._make(out, False, None)
         outs = tuple(_as_array(o) for o in out) if isinstance(out, tuple) else (_as_array(out),)
-        results = tuple(_dirty_input(ctx, args, arrays, o) or T._make(o, False, None) for o in outs)
+        name = cls._backward_cls.__name__
+        dirty = [_dirty_input(name, ctx, args, arrays, o) for o in outs]
+        results = tuple(T._make(o, False, None) if d is None else d for o, d in zip(outs, dirty))
         return results if isinstance(out, tuple) else results[0]
+
+
+_BASE_SETUP_CONTEXT = Function.setup_context
+_BASE_JVP = Function.jvp
+
+
+def _apply_with_setup_context(cls: type[Function], *args: Any, **kwargs: Any) -> Any:
+    """``apply`` of a Function that overrides ``setup_context``: ``forward(*args)`` without
+    ``ctx``, then ``setup_context(ctx, inputs, output)``, within the one recording path."""
+    plan = cls.__dict__.get("_setup_plan")
+    if plan is None:
+        plan = _SetupPlan(cls)
+        cls._setup_plan = plan  # type: ignore[attr-defined]
+    if kwargs or len(args) < plan.n_positional:
+        # keyword arguments and defaults become positional, as PyTorch binds them: inputs
+        # (and needs_input_grad, and backward's results) then have one entry per parameter
+        try:
+            bound = plan.signature.bind(*args, **kwargs)
+        except TypeError as e:
+            raise TypeError(f"{cls.__name__}.apply: {e}") from None
+        bound.apply_defaults()
+        if bound.kwargs:
+            raise TypeError(
+                f"{cls.__name__}.apply: forward's keyword-only parameters "
+                f"{sorted(bound.kwargs)} are not supported; make them positional"
+            )
+        args = bound.args
+    needs = tuple(isinstance(a, Tensor) and a._requires_grad for a in args)
+    # (looked up now, not bound once: a profiler may have swapped in a timed Function.apply)
+    return Function.apply.__func__(_SetupRunner(cls, needs), *args)  # type: ignore[attr-defined]
+
+
+class _SetupPlan:
+    """Per Function class: forward's signature, checked once."""
+
+    def __init__(self, cls: type[Function]) -> None:
+        self.signature = inspect.signature(cls.forward)
+        params = list(self.signature.parameters.values())
+        positional = (inspect.Parameter.POSITIONAL_ONLY, inspect.Parameter.POSITIONAL_OR_KEYWORD)
+        if params and params[0].name == "ctx" and params[0].kind in positional:
+            raise TypeError(
+                f"{cls.__name__}: forward takes ctx as its first argument, but {cls.__name__} "
+                "overrides setup_context; with setup_context, forward must not take ctx "
+                "(define forward(*args) and set ctx up in setup_context(ctx, inputs, output)), "
+                "or drop setup_context and set ctx up in forward(ctx, *args)"
+            )
+        self.n_positional = sum(p.kind in positional for p in params)
+
+
+class _SetupRunner:
+    """What ``Function.apply`` is given as the class: the Function's node type, and a
+    ``forward(ctx, *args)`` that calls ``forward(*args)`` then ``setup_context``."""
+
+    __slots__ = ("fn", "needs", "_backward_cls", "_widens")
+    _one_tensor = False
+
+    def __init__(self, fn: type[Function], needs: tuple[bool, ...]) -> None:
+        self.fn, self.needs = fn, needs
+        self._backward_cls, self._widens = fn._backward_cls, fn._widens
+
+    @property
+    def __name__(self) -> str:  # the Function's, for whoever names what apply runs
+        return self.fn.__name__
+
+    def forward(self, ctx: Any, *args: Any) -> Any:
+        fn = self.fn
+        if not isinstance(ctx, BackwardNode):
+            # nothing is recorded (grad mode off, or no input requires grad): PyTorch still
+            # tells setup_context which inputs require grad
+            ctx.needs_input_grad = self.needs
+        output = fn.forward(*args)
+        fn.setup_context(ctx, args, output)
+        return output
 
 
 def _finish_record(
@@ -236,7 +372,7 @@ def _finish_record(
 
 _new = object.__new__
 # Each recorded node is numbered in the order it was made: its inputs' nodes always have lower
-# numbers, which is the order the engine runs them in (see autograd.engine).
+# numbers, which is the order the engine runs them in (see autograd._walk).
 _next_seq = itertools.count(1).__next__
 _NO_EDGE = (None, 0)
 
@@ -264,17 +400,23 @@ def _narrow(out: Any, arrays: list[Any]) -> Any:
     return out
 
 
-def _dirty_input(ctx: Any, args: tuple[Any, ...], arrays: list[Any], out: np.ndarray) -> Any:
+def _dirty_input(
+    name: str, ctx: Any, args: tuple[Any, ...], arrays: list[Any], out: np.ndarray
+) -> Any:
     """The input Tensor whose array ``out`` is, if forward marked it dirty; version bumped."""
     for nd in ctx._dirty:
         if out is nd:
             for a, arr in zip(args, arrays):
                 if arr is out and isinstance(a, Tensor):
+                    if a._vc is INFERENCE_VERSION and not _inference_enabled.get():
+                        raise RuntimeError(
+                            f"{name}: inplace update to an inference tensor (made "
+                            "in inference_mode) outside InferenceMode is not allowed (mark_dirty); "
+                            "clone() it first"
+                        )
                     a._version += 1
                     return a
-            raise RuntimeError(
-                f"{type(ctx).__name__}: mark_dirty was given an array that is not an input"
-            )
+            raise RuntimeError(f"{name}: mark_dirty was given an array that is not an input")
     return None
 
 
@@ -293,7 +435,7 @@ def _rebase_dirty(node: BackwardNode, args: tuple[Any, ...], arrays: list[Any], 
     outs = tuple(_as_array(o) for o in out) if isinstance(out, tuple) else (_as_array(out),)
     results = []
     for k, o in enumerate(outs):
-        t = _dirty_input(node, args, arrays, o)
+        t = _dirty_input(node.name(), node, args, arrays, o)
         if t is None:
             t = Tensor._make(o, o.dtype.kind == "f", None)
         if t.dtype.kind == "f":
@@ -375,18 +517,27 @@ def once_differentiable(backward: Callable[..., Any]) -> Callable[..., Any]:
         # second-order pass differentiates with respect to, it reaches this node (autograd.grad
         # runs only the nodes that lead to its inputs) -- and raises.
         edges = tuple(e for e in getattr(ctx, "next_functions", ()) if e[0] is not None)
-        edges += tuple(
-            (g.grad_fn or g, g._output_nr)
-            for g in grads
-            if isinstance(g, Tensor) and g._requires_grad
-        )
+        node.n_input_edges = len(edges)
+        # which incoming gradients have an edge (a forward-mode pass sends them the tangents
+        # of the op's outputs: see _DelayedError)
+        node.grad_slots = [
+            k for k, g in enumerate(grads) if isinstance(g, Tensor) and g._requires_grad
+        ]
+        edges += tuple((grads[k].grad_fn or grads[k], grads[k]._output_nr) for k in node.grad_slots)
         node.next_functions = edges
         node.needs_input_grad = (True,) * len(edges)
         node.op = ctx.name() if hasattr(ctx, "name") else type(ctx).__name__
+        node.forward_node = ctx
         single = not isinstance(result, tuple)
+        results = (result,) if single else result
+        # one output per gradient returned (the gradient of the op's input k is output k)
+        node._output_meta = tuple(
+            ((), np.dtype(np.float64)) if r is None else (r.shape, r.dtype) for r in results
+        )
+        node._materialize_grads = False
         wrapped = tuple(
-            None if r is None else Tensor._make(r._data, r.dtype.kind == "f", node)
-            for r in ((result,) if single else result)
+            None if r is None else Tensor._make(r._data, r.dtype.kind == "f", node, k)
+            for k, r in enumerate(results)
         )
         return wrapped[0] if single else wrapped
 
@@ -394,12 +545,32 @@ def once_differentiable(backward: Callable[..., Any]) -> Callable[..., Any]:
 
 
 class _DelayedError(Function):
-    """The node behind gradients computed by a ``@once_differentiable`` backward."""
+    """The node behind gradients computed by a ``@once_differentiable`` backward.
+
+    A second-order pass through it raises. In a forward-mode pass (``autograd.forward_ad``
+    computes tangents as the gradient of the gradient, see there), the op's Function may
+    provide the derivative itself: its ``jvp`` staticmethod maps the tangents of the op's
+    inputs -- what reaches this node's outputs then -- to those of its outputs, which are
+    what this node owes the incoming gradients' edges (the vjp of ``g -> J^T g`` is ``J``).
+    """
 
     @staticmethod
-    def backward(ctx: Any, grad: Any) -> Any:
-        raise RuntimeError(
-            f"{ctx.op}: trying to differentiate twice a function whose backward is marked "
-            "@once_differentiable (written in raw NumPy); second-order gradients through "
-            f"{ctx.op} are not supported"
+    def backward(ctx: Any, *tangents: Any) -> Any:
+        from npgrad.autograd.forward_ad import _tangent_pass
+
+        fn = getattr(ctx.forward_node, "_function", None)
+        if fn is None or fn.jvp is _BASE_JVP or not _tangent_pass.get():
+            raise RuntimeError(
+                f"{ctx.op}: trying to differentiate twice a function whose backward is marked "
+                "@once_differentiable (written in raw NumPy); second-order gradients through "
+                f"{ctx.op} are not supported"
+                + ("" if fn is None or fn.jvp is _BASE_JVP else " (its jvp serves forward mode)")
+            )
+        tangents = tuple(
+            t if t is not None or r is None else Tensor._make(np.zeros(*r), False, None)
+            for t, r in zip(tangents, ctx._output_meta)
         )
+        with ctx.forward_node._saved_for_forward():  # saved_tensors: what jvp expects
+            out = fn.jvp(ctx.forward_node, *tangents)
+        out = out if isinstance(out, tuple) else (out,)
+        return (None,) * ctx.n_input_edges + tuple(out[k] for k in ctx.grad_slots)

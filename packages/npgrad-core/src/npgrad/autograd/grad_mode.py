@@ -8,7 +8,9 @@ from __future__ import annotations
 
 import contextvars
 import functools
+import importlib
 import inspect
+import threading
 from collections.abc import Callable, Generator
 from typing import Any, TypeVar
 
@@ -16,6 +18,7 @@ __all__ = [
     "enable_grad",
     "inference_mode",
     "is_grad_enabled",
+    "is_inference",
     "is_inference_mode_enabled",
     "no_grad",
     "set_grad_enabled",
@@ -30,6 +33,63 @@ is_grad_enabled_fast = _grad_enabled.get  # the hot path calls this directly
 _inference_enabled: contextvars.ContextVar[bool] = contextvars.ContextVar(
     "npgrad_inference_enabled", default=False
 )
+
+# The version counter (``Tensor._vc``) of every inference tensor: a tensor made inside
+# ``inference_mode()``, or a view or ``detach()`` of one (they share their base's counter).
+# PyTorch's inference tensors track no version: they can't be saved for backward nor written
+# in place outside inference mode, so npgrad needs no counter per tensor -- only the mark.
+INFERENCE_VERSION = [0]
+
+# inference_mode(True) blocks open now, in every thread: while there is one, Tensor's
+# constructors check the mode and mark what they make (see _switch_tensor_constructors);
+# else they don't even look, so that the check costs nothing outside inference mode.
+_inference_blocks = 0
+_inference_blocks_lock = threading.Lock()
+
+
+def _count_inference_block(delta: int) -> None:
+    global _inference_blocks
+    with _inference_blocks_lock:
+        was_open = _inference_blocks > 0
+        _inference_blocks += delta
+        if was_open != (_inference_blocks > 0):
+            _switch_tensor_constructors(mark=_inference_blocks > 0)
+
+
+# (Tensor, its plain _make and _init, their marking versions): made on first use
+_constructors: tuple[Any, Any, Any, Any, Any] | None = None
+
+
+def _switch_tensor_constructors(mark: bool) -> None:
+    """Replace Tensor's two constructors (``_make``, which every op uses, and ``_init``) by
+    versions that mark the tensors made in inference mode, or put the plain ones back."""
+    global _constructors
+    if _constructors is None:
+        # (the module: the attribute ``npgrad.tensor`` is the function that makes tensors)
+        tensor_cls: Any = importlib.import_module("npgrad.tensor").Tensor
+        make, init = tensor_cls.__dict__["_make"], tensor_cls._init
+        plain_make = make.__func__
+
+        def marking_make(data: Any, requires_grad: bool, grad_fn: Any, output_nr: int = 0) -> Any:
+            t = plain_make(data, requires_grad, grad_fn, output_nr)
+            if _inference_enabled.get():
+                t._vc = INFERENCE_VERSION
+            return t
+
+        def marking_init(
+            self: Any, data: Any, requires_grad: bool, grad_fn: Any, output_nr: int = 0
+        ) -> None:
+            init(self, data, requires_grad, grad_fn, output_nr)
+            if _inference_enabled.get():
+                self._vc = INFERENCE_VERSION
+
+        _constructors = (tensor_cls, make, init, staticmethod(marking_make), marking_init)
+    tensor_cls, make, init, marking_make_sm, marking_init = _constructors
+    if mark:
+        tensor_cls._make, tensor_cls._init = marking_make_sm, marking_init
+    else:
+        tensor_cls._make, tensor_cls._init = make, init
+
 
 F = TypeVar("F", bound=Callable[..., Any])
 
@@ -61,6 +121,29 @@ def is_inference_mode_enabled() -> bool:
     False
     """
     return _inference_enabled.get()
+
+
+def is_inference(input: Any) -> bool:
+    """True if ``input`` is an inference tensor: made inside ``inference_mode()``, or a view
+    (or ``detach()``) of one. Same as ``input.is_inference()``.
+
+    Examples
+    --------
+    >>> import npgrad
+    >>> from npgrad.autograd.grad_mode import is_inference
+    >>> with npgrad.inference_mode():
+    ...     x = npgrad.ones(2)
+    >>> is_inference(x), is_inference(npgrad.ones(2))
+    (True, False)
+    """
+    from npgrad.tensor import Tensor
+
+    if not isinstance(input, Tensor):
+        raise TypeError(
+            f"is_inference(): argument 'input' (position 1) must be Tensor, not "
+            f"{type(input).__name__}"
+        )
+    return input._vc is INFERENCE_VERSION
 
 
 class _GradModeContext:
@@ -218,7 +301,12 @@ class set_grad_enabled(_GradModeContext):
 
 
 class inference_mode(_GradModeContext):
-    """Like ``no_grad``: npgrad keeps no extra bookkeeping for inference, so the two agree.
+    """Like ``no_grad``, and the tensors made inside are *inference tensors*
+    (``Tensor.is_inference()``), as in PyTorch: outside inference mode they can't be saved
+    for backward by an op that records the graph, nor be written in place, nor be made to
+    require grad (each raises RuntimeError; ``clone()`` one to get a normal tensor). Views
+    and ``detach()`` of an inference tensor are inference tensors; a view made inside of a
+    normal tensor is normal.
 
     ``inference_mode(False)`` switches inference mode off and grad mode on, as PyTorch's does
     (even inside ``no_grad``); :func:`is_inference_mode_enabled` tells which one is active.
@@ -229,8 +317,8 @@ class inference_mode(_GradModeContext):
     >>> x = npgrad.tensor([1.0], requires_grad=True)
     >>> with npgrad.inference_mode():
     ...     y = x * 2
-    >>> y.requires_grad
-    False
+    >>> y.requires_grad, y.is_inference()
+    (False, True)
     """
 
     def __new__(cls, mode: bool | Callable[..., Any] = True) -> Any:
@@ -249,8 +337,12 @@ class inference_mode(_GradModeContext):
     def __enter__(self) -> None:
         super().__enter__()
         self._inference_tokens.append(_inference_enabled.set(self.mode))
+        if self.mode:
+            _count_inference_block(1)
 
     def __exit__(self, *exc: object) -> None:
+        if self.mode:
+            _count_inference_block(-1)
         _inference_enabled.reset(self._inference_tokens.pop())
         super().__exit__(*exc)
 

@@ -5,6 +5,8 @@
   goes through ``pack_hook``, and comes back through ``unpack_hook`` when the backward needs
   it (to offload, compress or recompute saved activations); :class:`save_on_cpu` and
   :class:`disable_saved_tensors_hooks` as in PyTorch;
+- :func:`allow_mutation_on_saved_tensors`: a context in which writing in place to a tensor
+  saved for backward keeps a copy of its old values for the backward, instead of an error;
 - :func:`register_multi_grad_hook`: one hook for the gradients of several tensors;
 - :func:`increment_version`: tell autograd a tensor was changed in place behind its back;
 - :class:`GradientEdge` and :func:`get_gradient_edge`: name where a tensor's gradient enters
@@ -14,17 +16,23 @@
 from __future__ import annotations
 
 import abc
+import contextlib
 import contextvars
+import itertools
 import threading
-from collections.abc import Callable, Sequence
-from typing import Any
+from collections.abc import Callable, Generator, Sequence
+from typing import TYPE_CHECKING, Any
 
-from npgrad.autograd.engine import GradientEdge, get_gradient_edge, queue_callback
+from npgrad.autograd._walk import GradientEdge, get_gradient_edge, queue_callback
 from npgrad.autograd.node import BackwardNode, saved_tensors_hooks_stack
+
+if TYPE_CHECKING:
+    from npgrad.tensor import Tensor
 
 __all__ = [
     "GradientEdge",
     "Node",
+    "allow_mutation_on_saved_tensors",
     "disable_saved_tensors_hooks",
     "get_gradient_edge",
     "increment_version",
@@ -256,3 +264,147 @@ def increment_version(tensor: Any) -> None:
     tensors = tensor if isinstance(tensor, (list, tuple)) else [tensor]
     for t in tensors:
         t._version += 1
+
+
+# ---- allow_mutation_on_saved_tensors ---------------------------------------------------------
+class _AllowMutationOnSavedContext:
+    """The state of one :func:`allow_mutation_on_saved_tensors` block (PyTorch's class of the
+    same name): the tensors saved for backward inside it, by the memory they live in, and the
+    copies made of those written to in place since. Cleared when the block exits."""
+
+    def __init__(self) -> None:
+        self.open = True
+        self._ids = itertools.count()
+        # handle -> (the saved Tensor, its version when saved), while its memory is unwritten
+        self.original: dict[int, tuple[Tensor, int]] = {}
+        # handle -> the copy of the saved Tensor's values made before its memory was written
+        self.cloned: dict[int, Tensor] = {}
+        # id(version counter) -> the handles saved from that memory, and the counter itself
+        # (kept alive so its id is not reused): views and detach() aliases share a counter
+        self.by_memory: dict[int, tuple[list[int], list[int]]] = {}
+
+    def pack(self, t: Tensor) -> int:
+        from npgrad.autograd._views import shared_counter
+
+        vc = shared_counter(t)
+        handle = next(self._ids)
+        self.original[handle] = (t, vc[0])
+        self.by_memory.setdefault(id(vc), ([], vc))[0].append(handle)
+        return handle
+
+    def unpack(self, handle: int) -> Tensor:
+        if not self.open:
+            raise AssertionError(
+                "Trying to backward outside of the 'allow_mutation_on_saved_tensors' context in "
+                "which the graph was originally recorded (run the forward and the backward "
+                "inside the same block)"
+            )
+        clone = self.cloned.get(handle)
+        if clone is not None:
+            return clone
+        t, version = self.original[handle]
+        if t._version != version:  # written without an in-place op (see the docstring)
+            raise RuntimeError(
+                "allow_mutation_on_saved_tensors: one of the variables needed for gradient "
+                f"computation has been modified without an in-place op: {t.shape} tensor is at "
+                f"version {t._version}; expected version {version} instead."
+            )
+        return t
+
+    def before_write(self, t: Tensor) -> None:
+        """``t``'s memory is about to be written: copy the tensors saved from it."""
+        from npgrad.tensor import Tensor
+
+        vc = t._vc
+        if vc is None:
+            return
+        saved = self.by_memory.pop(id(vc), None)
+        if saved is None:
+            return
+        for handle in saved[0]:
+            original, _ = self.original.pop(handle)
+            # a copy outside the graph, as PyTorch's (second order through it is lost)
+            self.cloned[handle] = Tensor._make(original._data.copy(), False, None)
+
+    def clear(self) -> None:
+        self.open = False
+        self.original.clear()
+        self.cloned.clear()
+        self.by_memory.clear()
+
+
+# the block of the current thread (or task), if any
+_mutation_context: contextvars.ContextVar[_AllowMutationOnSavedContext | None] = (
+    contextvars.ContextVar("npgrad_allow_mutation_on_saved", default=None)
+)
+# blocks open in every thread; while there is one, in-place ops go through _check_inplace_saving
+_mutation_blocks = 0
+_mutation_blocks_lock = threading.Lock()
+
+
+def _check_inplace_saving(self: Tensor, op: str, write: object = True) -> None:
+    _check_inplace_plain(self, op, write)
+    ctx = _mutation_context.get()
+    if ctx is not None:
+        ctx.before_write(self)
+
+
+def _count_mutation_block(delta: int) -> None:
+    """Switch ``Tensor._check_inplace`` (every in-place op calls it before writing) to the
+    version that copies saved tensors while a block is open in some thread, and back to the
+    plain one after: outside these blocks in-place ops pay nothing for them."""
+    global _mutation_blocks, _check_inplace_plain
+    from npgrad.tensor import Tensor
+
+    with _mutation_blocks_lock:
+        if _mutation_blocks == 0:
+            _check_inplace_plain = Tensor._check_inplace
+        _mutation_blocks += delta
+        if _mutation_blocks == 0:
+            Tensor._check_inplace = _check_inplace_plain  # type: ignore[method-assign]
+        else:
+            Tensor._check_inplace = _check_inplace_saving  # type: ignore[method-assign]
+
+
+_check_inplace_plain: Any = None
+
+
+@contextlib.contextmanager
+def allow_mutation_on_saved_tensors() -> Generator[_AllowMutationOnSavedContext, None, None]:
+    """A context in which tensors saved for backward may be written in place: the first
+    in-place op on a saved tensor (or on a view or alias sharing its memory) copies its
+    values first, and the backward uses the copy, as PyTorch's does. Run the forward and
+    the backward inside the same block: a backward that needs a saved tensor after the block
+    exited raises AssertionError (the block's state is cleared on exit). Blocks don't nest
+    (RuntimeError); they are per thread.
+
+    Writes that bypass npgrad's in-place ops (an optimizer writing ``Tensor._data``, a
+    custom Function's ``mark_dirty``) are not seen in time: the backward then raises the
+    usual in-place error instead of using a copy. Yields the block's state
+    (``_AllowMutationOnSavedContext``).
+
+    Examples
+    --------
+    >>> import npgrad
+    >>> from npgrad.autograd.graph import allow_mutation_on_saved_tensors
+    >>> a = npgrad.tensor([0.0, 1.0], requires_grad=True)
+    >>> with allow_mutation_on_saved_tensors():
+    ...     b = a.clone()
+    ...     out = (b ** 2).sum()   # saves b
+    ...     _ = b.mul_(10)         # fine here: the backward gets b's old values
+    ...     out.backward()
+    >>> a.grad
+    tensor([0., 2.])
+    """
+    if _mutation_context.get() is not None:
+        raise RuntimeError("allow_mutation_on_saved_tensors contexts cannot be nested")
+    ctx = _AllowMutationOnSavedContext()
+    with saved_tensors_hooks(ctx.pack, ctx.unpack):
+        token = _mutation_context.set(ctx)
+        _count_mutation_block(1)
+        try:
+            yield ctx
+        finally:
+            _count_mutation_block(-1)
+            _mutation_context.reset(token)
+            ctx.clear()

@@ -7,17 +7,20 @@ the outputs' shapes -- and runs the Function's ``backward`` for the engine (``_c
 ``FunctionCtx`` is the ``ctx`` of a forward that records nothing.
 
 How a node is made and wired is in ``autograd/function.py``; how the engine runs them, in
-``autograd/engine.py``.
+``autograd/_walk.py``.
 """
 
 from __future__ import annotations
 
+import contextlib
 import contextvars
 import weakref
-from collections.abc import Callable
+from collections.abc import Callable, Iterator
 from typing import TYPE_CHECKING, Any
 
 import numpy as np
+
+from npgrad.autograd.grad_mode import INFERENCE_VERSION
 
 if TYPE_CHECKING:
     from npgrad.autograd.function import Function
@@ -25,7 +28,7 @@ if TYPE_CHECKING:
 else:
     Tensor = None  # bound by npgrad.tensor once the class exists (the modules import each other)
 
-__all__ = ["BackwardNode", "FunctionCtx"]
+__all__ = ["BackwardNode", "FunctionCtx", "JvpBackwardNode"]
 
 _NUMPY1 = np.lib.NumpyVersion(np.__version__) < "2.0.0"
 
@@ -51,6 +54,9 @@ class FunctionCtx:
         self._dirty = arrays
 
     def save_for_backward(self, *values: Any) -> None:
+        pass
+
+    def save_for_forward(self, *values: Any) -> None:
         pass
 
     def mark_non_differentiable(self, *arrays: Any) -> None:
@@ -114,6 +120,10 @@ class BackwardNode(FunctionCtx):
         """Keep inputs, outputs or other arrays for backward (read them as ``saved_tensors``)."""
         self._to_save = values
 
+    def save_for_forward(self, *values: Any) -> None:
+        """Keep values for the Function's ``jvp`` (read there as ``saved_tensors``), as in
+        PyTorch. Kept only by a Function that defines ``jvp`` (see ``JvpBackwardNode``)."""
+
     def mark_non_differentiable(self, *arrays: Any) -> None:
         """Outputs listed here never require grad (indices, masks)."""
         self._non_differentiable = arrays
@@ -137,7 +147,16 @@ class BackwardNode(FunctionCtx):
             if isinstance(v, np.ndarray):
                 for i, a in enumerate(arrays):
                     if v is a:
-                        entry = (_INPUT, inputs[i], inputs[i]._version)
+                        t = inputs[i]
+                        vc = t._vc  # (t._version, read without the property's call)
+                        if vc is INFERENCE_VERSION:
+                            raise RuntimeError(
+                                f"{self.name()}: inference tensors (made in inference_mode) "
+                                "cannot be saved for backward. Use them only outside "
+                                "computation tracked by autograd, or clone() one to get a "
+                                "normal tensor, or use no_grad() instead of inference_mode()"
+                            )
+                        entry = (_INPUT, t, 0 if vc is None else vc[0])
                         break
                 else:
                     for k, o in enumerate(outs):
@@ -287,7 +306,7 @@ class BackwardNode(FunctionCtx):
         result = self._function.backward(self, *grads)
         if not isinstance(result, tuple):
             result = (result,)
-        if len(result) < len(self.next_functions):
+        if len(result) != len(self.next_functions):
             result = self._pad_result(result)
         return result
 
@@ -308,7 +327,7 @@ class BackwardNode(FunctionCtx):
                 result = fn.backward(self, grads[0])
             if type(result) is not tuple:
                 result = (result,)
-            if len(result) < len(self.next_functions):
+            if len(result) != len(self.next_functions):
                 result = self._pad_result(result)
             return result
         if self._output_meta and self._materialize_grads and any(g is None for g in grads):
@@ -333,16 +352,64 @@ class BackwardNode(FunctionCtx):
             result = (result,)
         if wrapped:  # Tensors back to arrays (a NumPy scalar, from 0-d arrays: the engine's)
             result = tuple(r._data if isinstance(r, Tensor) else r for r in result)
-        if len(result) < len(self.next_functions):
+        if len(result) != len(self.next_functions):
             result = self._pad_result(result)
         return result
 
     def _pad_result(self, result: tuple[Any, ...]) -> tuple[Any, ...]:
-        # a backward may return one gradient when only its first input can have one
+        # a backward may return one gradient when only its first input can have one, and
+        # extra gradients when they are None (as PyTorch allows)
         n = len(self.next_functions)
         if len(result) == 1 and all(e[0] is None for e in self.next_functions[1:]):
             return result + (None,) * (n - 1)
+        if len(result) > n and all(r is None for r in result[n:]):
+            return result[:n]
         raise RuntimeError(
             f"function {self.name()} returned an incorrect number of gradients "
             f"(expected {n}, got {len(result)})"
         )
+
+
+# separates, in a JvpBackwardNode's _to_save, the values for backward from those for forward
+_FORWARD_SPLIT = object()
+
+
+class JvpBackwardNode(BackwardNode):
+    """The node of a Function that defines ``jvp``: it keeps the values given to
+    ``save_for_forward`` too, resolved like those for backward, for the ``jvp`` that a
+    forward-mode pass through a ``@once_differentiable`` backward calls (see
+    ``autograd.function._DelayedError``)."""
+
+    _for_backward: tuple[Any, ...] = ()
+    _for_forward: tuple[Any, ...] = ()
+    _saved_forward: list[tuple[int, Any, Any]] = []
+
+    def save_for_backward(self, *values: Any) -> None:
+        self._for_backward = values
+        self._to_save = (*values, _FORWARD_SPLIT, *self._for_forward)
+
+    def save_for_forward(self, *values: Any) -> None:
+        self._for_forward = values
+        self._to_save = (*self._for_backward, _FORWARD_SPLIT, *values)
+
+    def _resolve_saved(
+        self, inputs: tuple[Any, ...], arrays: list[Any], outs: tuple[Tensor, ...]
+    ) -> None:
+        super()._resolve_saved(inputs, arrays, outs)
+        saved = self._saved or []
+        split = next(i for i, entry in enumerate(saved) if entry[1] is _FORWARD_SPLIT)
+        self._saved, self._saved_forward = saved[:split], saved[split + 1 :]
+
+    @contextlib.contextmanager
+    def _saved_for_forward(self) -> Iterator[None]:
+        """Within: ``saved_tensors`` gives what ``save_for_forward`` saved (PyTorch's jvp
+        reads them there)."""
+        saved = self._saved
+        if saved is None:  # freed by a backward: saved_tensors raises its usual error
+            yield
+            return
+        self._saved = self._saved_forward
+        try:
+            yield
+        finally:
+            self._saved = saved
