@@ -244,3 +244,35 @@ def test_make_tensor_integers_exclude_high():
     t = make_tensor(2000, dtype=npgrad.int64, low=0, high=3)
     assert sorted(set(t.tolist())) == [0, 1, 2]
     assert set(make_tensor(5, dtype=npgrad.int64, low=4, high=4).tolist()) == {4}
+
+
+# ---- the legacy constructor Tensor(...) --------------------------------------------------------
+@pytest.mark.parametrize(
+    ("args", "shape"),
+    [(([1, 2],), (2,)), (([True],), (1,)), ((np.array([1, 2]),), (2,)), (([[1.5]],), (1, 1)),
+     ((2, 3), (2, 3)), ((npgrad.Size([2, 3]),), (2, 3)), ((), (0,)), ((0,), (0,))],
+)  # fmt: skip
+def test_the_legacy_constructor_gives_the_default_float_dtype(args, shape):
+    t = npgrad.Tensor(*args)
+    assert t.dtype == npgrad.get_default_dtype() and tuple(t.shape) == shape
+    assert not t.requires_grad
+
+
+def test_the_legacy_constructor_with_a_tensor_dtype_or_bad_arguments():
+    a = npgrad.tensor([1, 2])
+    assert npgrad.Tensor(a).dtype == npgrad.int64 and npgrad.Tensor(a).tolist() == [1, 2]
+    assert npgrad.Tensor([1, 2], dtype=npgrad.int64).dtype == npgrad.int64
+    assert npgrad.Tensor([1.0, 2.0], requires_grad=True).requires_grad
+    with pytest.raises(TypeError, match="Tensor: expected data"):
+        npgrad.Tensor(2, "a")
+    with pytest.raises(ValueError, match="negative dimension"):
+        npgrad.Tensor(-1)
+
+
+@pytest.mark.torch
+def test_the_legacy_constructor_matches_torch():
+    torch = pytest.importorskip("torch")
+    for args in ([1, 2],), ([True, False],), (np.array([1, 2]),), (2, 3), ():
+        ours, theirs = npgrad.Tensor(*args), torch.Tensor(*args)
+        assert str(ours.dtype) == str(theirs.dtype).removeprefix("torch.")
+        assert tuple(ours.shape) == tuple(theirs.shape)

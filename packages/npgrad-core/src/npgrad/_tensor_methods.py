@@ -1,6 +1,6 @@
 """Tensor's methods and operators: :class:`TensorMethods` composes the per-family mixins of
 :mod:`npgrad._methods` (operators and arithmetic, elementwise math, reductions, shape, linear
-algebra, layout). Each method calls the npgrad function of the same name (``x.exp()`` is
+algebra, layout, casts, hooks). Each method calls the npgrad function of the same name (``x.exp()`` is
 ``npgrad.exp(x)``, ``x + y`` is ``npgrad.add(x, y)``), so there is one code path per op.
 
 The op modules are imported at the bottom of this file: they need ``Tensor``, which needs
@@ -11,7 +11,9 @@ that touches ``npgrad.tensor``.
 from __future__ import annotations
 
 from npgrad._methods.arithmetic import ArithmeticMethods
+from npgrad._methods.casts import CastMethods
 from npgrad._methods.elementwise import ElementwiseMethods
+from npgrad._methods.hooks import HookMethods
 from npgrad._methods.layout import LayoutMethods
 from npgrad._methods.linalg import LinalgMethods
 from npgrad._methods.reduction import ReductionMethods
@@ -27,6 +29,8 @@ class TensorMethods(
     ShapeMethods,
     LinalgMethods,
     LayoutMethods,
+    CastMethods,
+    HookMethods,
 ):
     __slots__ = ()
 

@@ -9,7 +9,7 @@ The class holds data, gradient state and the few methods that are about the tens
 
 from __future__ import annotations
 
-from collections.abc import Callable, Iterator
+from collections.abc import Iterator
 from typing import Any
 
 import numpy as np
@@ -28,7 +28,9 @@ _tuple_new = tuple.__new__  # a Size straight from an array's shape tuple
 class Tensor(TensorMethods):
     """A multi-dimensional array that can record the operations applied to it.
 
-    Build one with :func:`npgrad.tensor`; ``Tensor(data)`` does the same.
+    Build one with :func:`npgrad.tensor`. ``Tensor(data)`` is PyTorch's legacy constructor:
+    the default float dtype whatever the data (``Tensor([1, 2])`` is float32), and
+    ``Tensor(2, 3)`` an uninitialised tensor of that shape.
 
     Examples
     --------
@@ -63,13 +65,37 @@ class Tensor(TensorMethods):
     _vc: list[int] | None  # the version counter, shared by views and aliases (see _version)
     _view: Any  # when this tensor is a view of another, how it was made (see autograd._views)
     _output_nr: int
-    _hooks: _LeafHooks | None
+    _hooks: Any  # a _methods.hooks.LeafHooks once a hook is registered on this leaf
     _retains_grad: bool
 
-    def __init__(self, data: Any = (), *, dtype: Any = None, requires_grad: bool = False) -> None:
+    def __init__(self, *args: Any, dtype: Any = None, requires_grad: bool = False) -> None:
+        """PyTorch's legacy constructor: ``Tensor(data)`` copies a list or an array into a
+        tensor of the default float dtype (whatever the data's type, as ``torch.Tensor``),
+        ``Tensor(2, 3)`` (or a ``Size``) is an uninitialised tensor of that shape, ``Tensor()``
+        an empty one, and ``Tensor(t)`` a copy of ``t`` in its dtype. ``dtype=`` (npgrad only)
+        picks another dtype."""
         from npgrad.creation import _to_array
 
-        self._init(_to_array(data, dtype), False, None)
+        if not args:
+            args = ((),)
+        if len(args) == 1 and isinstance(args[0], Tensor):
+            self._init(_to_array(args[0], dtype), False, None)
+        elif isinstance(args[0], Size) or all(type(a) is int for a in args):
+            from npgrad.creation import empty
+
+            d = dtypes.get_default_dtype() if dtype is None else dtype
+            self._init(empty(*args, dtype=d)._data, False, None)  # empty checks the sizes
+        elif len(args) == 1:
+            self._init(
+                _to_array(args[0], dtypes.get_default_dtype() if dtype is None else dtype),
+                False,
+                None,
+            )
+        else:
+            raise TypeError(
+                f"Tensor: expected data (a list or an array), a tensor or sizes (ints), got "
+                f"{', '.join(type(a).__name__ for a in args)}"
+            )
         if requires_grad:
             self.requires_grad_(True)
 
@@ -385,62 +411,6 @@ class Tensor(TensorMethods):
         self._requires_grad = bool(requires_grad)
         return self
 
-    def retain_grad(self) -> None:
-        """Keep ``.grad`` for this non-leaf tensor after backward (leaves always keep it)."""
-        if not self._requires_grad:
-            raise RuntimeError(
-                "retain_grad: can't retain_grad on Tensor that has requires_grad=False"
-            )
-        if self.grad_fn is None or self._retains_grad:
-            return
-        import weakref
-
-        ref = weakref.ref(self)
-
-        def _store(grad: Tensor) -> None:
-            t = ref()
-            if t is not None:
-                g = grad if grad._requires_grad else Tensor._make(grad._data.copy(), False, None)
-                t.grad = g if t.grad is None else t.grad + g
-
-        self.grad_fn._add_pre_hook(self._output_nr, _store, retains=True)
-        self._retains_grad = True
-
-    def register_hook(self, hook: Callable[[Tensor], Tensor | None]) -> Any:
-        """Call ``hook(grad)`` when this tensor's gradient is computed; a returned Tensor
-        replaces the gradient. Returns a handle whose ``remove()`` unregisters it."""
-        if not self._requires_grad:
-            raise RuntimeError(
-                "register_hook: cannot register a hook on a tensor that doesn't require gradient"
-            )
-        if self.grad_fn is None:
-            if self._hooks is None:
-                self._hooks = _LeafHooks()
-            hooks = self._hooks.pre
-            hooks.append(hook)
-        else:
-            self.grad_fn._add_pre_hook(self._output_nr, hook)
-            hooks = self.grad_fn._pre_hooks[self._output_nr]
-        return _RemovableHandle(hooks, hook)
-
-    def register_post_accumulate_grad_hook(self, hook: Callable[[Tensor], None]) -> Any:
-        """Call ``hook(tensor)`` on this leaf after its ``.grad`` has been accumulated (the
-        point where optimizers and data-parallel wrappers act). Returns a removable handle."""
-        if self.grad_fn is not None:
-            raise RuntimeError(
-                "register_post_accumulate_grad_hook: post accumulate grad hooks cannot be "
-                "registered on non-leaf tensors"
-            )
-        if not self._requires_grad:
-            raise RuntimeError(
-                "register_post_accumulate_grad_hook: cannot register a hook on a tensor that "
-                "doesn't require gradient"
-            )
-        if self._hooks is None:
-            self._hooks = _LeafHooks()
-        self._hooks.post.append(hook)
-        return _RemovableHandle(self._hooks.post, hook)
-
     def backward(
         self,
         gradient: Tensor | None = None,
@@ -455,87 +425,6 @@ class Tensor(TensorMethods):
         from npgrad.autograd import backward
 
         backward(self, gradient, retain_graph, create_graph, inputs=inputs)
-
-    # ---- casts (differentiable) ----------------------------------------------------------
-    def to(self, *args: Any, **kwargs: Any) -> Tensor:
-        """Cast to a dtype (``x.to(npgrad.float64)``, ``x.to(other)``); the CPU as a device
-        (``"cpu"``, ``npgrad.device("cpu")``) is accepted, another device raises;
-        ``memory_format`` stores the result in that order. Returns ``self`` when nothing
-        changes, like PyTorch."""
-        dtype = kwargs.pop("dtype", None)
-        copy = kwargs.pop("copy", False)
-        _device.parse_device("to", kwargs.pop("device", None))
-        kwargs.pop("non_blocking", None)
-        fmt = kwargs.pop("memory_format", None)
-        if kwargs:
-            raise TypeError(f"to() got unexpected keyword arguments {sorted(kwargs)}")
-        for a in args:
-            if isinstance(a, Tensor):
-                dtype = a.dtype
-            elif _device.is_device(a):
-                _device.parse_device("to", a)
-            elif a is not None and not isinstance(a, bool):
-                dtype = a
-        if fmt is not None:
-            return self._to_format(dtype, copy, _memory_format.check("to", fmt, self.ndim))
-        if dtype is None:
-            return self.clone() if copy else self
-        from npgrad.ops.elementwise import cast
-
-        return cast(self, dtypes.to_dtype(dtype, "to"), copy=copy)
-
-    def _to_format(self, dtype: Any, copy: bool, fmt: Any) -> Tensor:
-        """``to(dtype, memory_format=fmt)``: the cast, then a copy in ``fmt`` if needed."""
-        from npgrad.ops.shape import clone
-
-        out = self if dtype is None else self.to(dtype)
-        fresh = out is not self
-        if fmt is _memory_format.preserve_format or _memory_format.is_in(out._data, fmt):
-            return clone(out, memory_format=fmt) if copy and not fresh else out
-        return clone(out, memory_format=fmt)
-
-    def type(self, dtype: Any = None) -> Any:
-        if dtype is None:
-            return f"npgrad.{self.dtype}"
-        return self.to(dtype)
-
-    def type_as(self, other: Tensor) -> Tensor:
-        return self.to(other.dtype)
-
-    def float(self) -> Tensor:
-        return self.to(dtypes.float32)
-
-    def double(self) -> Tensor:
-        return self.to(dtypes.float64)
-
-    def half(self) -> Tensor:
-        return self.to(dtypes.float16)
-
-    def int(self) -> Tensor:
-        return self.to(dtypes.int32)
-
-    def long(self) -> Tensor:
-        return self.to(dtypes.int64)
-
-    def short(self) -> Tensor:
-        return self.to(dtypes.int16)
-
-    def char(self) -> Tensor:
-        return self.to(dtypes.int8)
-
-    def byte(self) -> Tensor:
-        return self.to(dtypes.uint8)
-
-    def bool(self) -> Tensor:
-        return self.to(dtypes.bool_)
-
-    def cpu(self) -> Tensor:
-        return self
-
-    def cuda(self, device: Any = None, non_blocking: Any = False) -> Tensor:
-        """Raises: npgrad has no CUDA (``npgrad.cuda.is_available()`` is False)."""
-        _device.parse_device("cuda", "cuda" if device is None else device)
-        return self  # unreachable: parse_device refuses every CUDA device
 
     # ---- in place ------------------------------------------------------------------------
     def _check_inplace(self, op: str, write: object = True) -> None:
@@ -677,28 +566,6 @@ def _rebuild_tensor(cls: type, data: np.ndarray, requires_grad: bool, grad: Any)
     t._init(data, requires_grad, None)
     t.grad = grad
     return t  # type: ignore[no-any-return]
-
-
-class _LeafHooks:
-    """Hooks of a leaf tensor: ``pre`` see (and may replace) its gradient, ``post`` run after
-    the gradient was accumulated into ``.grad``."""
-
-    __slots__ = ("pre", "post")
-
-    def __init__(self) -> None:
-        self.pre: list[Callable[[Tensor], Tensor | None]] = []
-        self.post: list[Callable[[Tensor], None]] = []
-
-
-class _RemovableHandle:
-    __slots__ = ("_hooks", "_hook")
-
-    def __init__(self, hooks: list[Any], hook: Any) -> None:
-        self._hooks, self._hook = hooks, hook
-
-    def remove(self) -> None:
-        if self._hook in self._hooks:
-            self._hooks.remove(self._hook)
 
 
 def _check_dim(op: str, dim: int, ndim: int) -> int:

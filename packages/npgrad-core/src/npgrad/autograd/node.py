@@ -288,14 +288,14 @@ class BackwardNode(FunctionCtx):
         return self._add_node_hook(1, fn)
 
     def _add_node_hook(self, which: int, fn: Any) -> Any:
-        from npgrad.tensor import _RemovableHandle
+        from npgrad._methods.hooks import TensorHookHandle
 
         if self._node_hooks is None:
             self._node_hooks = ([], [])
         self._hooked = True
         hooks = self._node_hooks[which]
         hooks.append(fn)
-        return _RemovableHandle(hooks, fn)
+        return TensorHookHandle(hooks, fn)
 
     def _call(self, grads: list[Any]) -> tuple[Any, ...]:
         """Run the Function's backward on one gradient per output; one result per input."""
