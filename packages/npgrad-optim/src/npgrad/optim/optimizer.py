@@ -5,12 +5,15 @@ hyper-parameters) and ``state`` (a dict from each parameter to its buffers). Sub
 implement ``step``; the arithmetic of each algorithm is a pure NumPy function in
 :mod:`npgrad.optim._functional` that updates the parameter's array in place, so no graph is
 recorded and every view or alias of a parameter sees the new values.
+
+The step hooks (``register_optimizer_step_pre_hook``..., ``RemovableHandle``) live in
+:mod:`npgrad.optim._optimizer_hooks` and are re-exported here; the hyper-parameter checks and
+state helpers that the algorithms import from here live in :mod:`npgrad.optim._optimizer_util`.
 """
 
 from __future__ import annotations
 
 import copy
-import functools
 import itertools
 from collections import OrderedDict, defaultdict
 from collections.abc import Callable, Iterable, Iterator, Mapping
@@ -20,6 +23,22 @@ import numpy as np
 
 import npgrad
 from npgrad.autograd.profiler import record_function
+from npgrad.optim._optimizer_hooks import (
+    RemovableHandle,
+    StepPostHook,
+    StepPreHook,
+    _check_hook,
+    _with_step_hooks,
+    register_optimizer_step_post_hook,
+    register_optimizer_step_pre_hook,
+)
+from npgrad.optim._optimizer_util import _as_list, _cast_state
+from npgrad.optim._optimizer_util import _as_tuple as _as_tuple
+from npgrad.optim._optimizer_util import _check_betas as _check_betas
+from npgrad.optim._optimizer_util import _check_nonnegative as _check_nonnegative
+from npgrad.optim._optimizer_util import _check_number as _check_number
+from npgrad.optim._optimizer_util import _scalar_state as _scalar_state
+from npgrad.optim._optimizer_util import _zeros_state as _zeros_state
 from npgrad.tensor import Tensor
 
 __all__ = [
@@ -31,8 +50,6 @@ __all__ = [
 ]
 
 ParamsT: TypeAlias = Iterable[Tensor] | Iterable[dict[str, Any]] | Iterable[tuple[str, Tensor]]
-StepPreHook: TypeAlias = Callable[..., "tuple[tuple[Any, ...], dict[str, Any]] | None"]
-StepPostHook: TypeAlias = Callable[..., None]
 
 # State entries that stay in their own dtype when a state dict is loaded (the others take
 # the parameter's dtype). PyTorch exempts only ``step``; keeping NAdam's ``mu_product`` too
@@ -62,163 +79,6 @@ class _RequiredParameter:
 
 
 required = _RequiredParameter()
-
-
-class RemovableHandle:
-    """Returned by the ``register_*_hook`` methods; ``remove()`` unregisters the hook."""
-
-    _next_id = itertools.count()
-
-    def __init__(self, hooks: dict[int, Any]) -> None:
-        self._hooks = hooks
-        self.id = next(RemovableHandle._next_id)
-
-    def remove(self) -> None:
-        """Unregister the hook (a second call does nothing)."""
-        self._hooks.pop(self.id, None)
-
-    def __enter__(self) -> RemovableHandle:
-        return self
-
-    def __exit__(self, *exc: object) -> None:
-        self.remove()
-
-
-def _check_hook(owner: str, hook: Any) -> None:
-    if not callable(hook):
-        raise TypeError(
-            f"{owner}: the hook must be a callable hook(optimizer, args, kwargs), got "
-            f"{type(hook).__name__}"
-        )
-
-
-_global_step_pre_hooks: dict[int, StepPreHook] = OrderedDict()
-_global_step_post_hooks: dict[int, StepPostHook] = OrderedDict()
-
-
-def register_optimizer_step_pre_hook(hook: StepPreHook) -> RemovableHandle:
-    """Register ``hook(optimizer, args, kwargs)`` to run before every optimizer's ``step``.
-
-    The hook may return ``(new_args, new_kwargs)`` to replace the arguments of ``step``.
-    """
-    _check_hook("register_optimizer_step_pre_hook", hook)
-    handle = RemovableHandle(_global_step_pre_hooks)
-    _global_step_pre_hooks[handle.id] = hook
-    return handle
-
-
-def register_optimizer_step_post_hook(hook: StepPostHook) -> RemovableHandle:
-    """Register ``hook(optimizer, args, kwargs)`` to run after every optimizer's ``step``."""
-    _check_hook("register_optimizer_step_post_hook", hook)
-    handle = RemovableHandle(_global_step_post_hooks)
-    _global_step_post_hooks[handle.id] = hook
-    return handle
-
-
-def _with_step_hooks(step: Callable[..., Any]) -> Callable[..., Any]:
-    """Wrap a subclass's ``step`` so the registered hooks run around it."""
-
-    @functools.wraps(step)
-    def wrapper(self: Optimizer, *args: Any, **kwargs: Any) -> Any:
-        if self._in_step:  # a subclass's step calling super().step(): hooks run once
-            return step(self, *args, **kwargs)
-        self._in_step = True
-        try:
-            with record_function(f"Optimizer.step#{type(self).__name__}.step"):  # for profilers
-                for pre_hook in (*_global_step_pre_hooks.values(), *self._step_pre_hooks.values()):
-                    result = pre_hook(self, args, kwargs)
-                    if result is not None:
-                        if not (isinstance(result, tuple) and len(result) == 2):
-                            raise RuntimeError(
-                                f"{type(self).__name__}.step: a step pre-hook must return None "
-                                f"or a tuple (new_args, new_kwargs), but it returned {result!r}"
-                            )
-                        args, kwargs = result
-                self._opt_called = True  # read by the LR schedulers' order check
-                out = step(self, *args, **kwargs)
-                for post_hook in (
-                    *self._step_post_hooks.values(),
-                    *_global_step_post_hooks.values(),
-                ):
-                    post_hook(self, args, kwargs)
-        finally:
-            self._in_step = False
-        return out
-
-    wrapper._npgrad_step_hooks = True  # type: ignore[attr-defined]
-    return wrapper
-
-
-def _scalar_dtype() -> np.dtype:
-    """The dtype of 0-dim state such as ``step``: float64 only when that is the default."""
-    return (
-        np.dtype(np.float64) if npgrad.get_default_dtype() == np.float64 else np.dtype(np.float32)
-    )
-
-
-def _scalar_state(value: float) -> Tensor:
-    return Tensor._make(np.array(value, dtype=_scalar_dtype()), False, None)
-
-
-def _zeros_state(param: Tensor) -> Tensor:
-    # zeros_like keeps the parameter's memory layout, as torch's preserve_format does
-    return Tensor._make(np.zeros_like(param._data), False, None)
-
-
-def _check_number(owner: str, name: str, value: Any) -> float:
-    if isinstance(value, Tensor):
-        if value.numel() != 1:
-            raise ValueError(
-                f"{owner}: a Tensor {name} must have exactly 1 element, got shape {value.shape}"
-            )
-        return float(value)
-    if isinstance(value, (bool, np.bool_)) or not isinstance(value, (int, float, np.number)):
-        raise TypeError(f"{owner}: {name} must be a number, got {type(value).__name__}")
-    return float(value)
-
-
-def _as_list(owner: str, name: str, value: Any) -> list[Any]:
-    """``list(value)``, or a TypeError naming ``owner`` and ``name`` if it isn't iterable."""
-    try:
-        items = iter(value)
-    except TypeError:
-        raise TypeError(
-            f"{owner}: {name} must be an iterable of Tensors or dicts, got {type(value).__name__}"
-        ) from None
-    return list(items)  # an error raised while iterating propagates as it is
-
-
-def _as_tuple(value: Any) -> Any:
-    """A pair-like hyper-parameter (``betas``, ``etas``...) as a tuple when it is a sequence or
-    an array; anything else unchanged, for ``_validate_group`` to refuse with a clear error."""
-    if isinstance(value, (list, tuple)):
-        return tuple(value)
-    if isinstance(value, (np.ndarray, Tensor)) and value.ndim == 1:
-        return tuple(value)
-    return value
-
-
-def _check_nonnegative(owner: str, group: Mapping[str, Any], *names: str) -> None:
-    """Raise ValueError naming the first hyper-parameter of ``names`` that is negative or NaN."""
-    for name in names:
-        value = _check_number(owner, name, group[name])
-        if not value >= 0.0:
-            raise ValueError(f"{owner}: invalid {name} {group[name]!r}: it must be >= 0")
-
-
-def _check_betas(owner: str, group: Mapping[str, Any]) -> None:
-    """Raise ValueError unless ``group["betas"]`` is a pair of numbers in [0, 1)."""
-    betas = group["betas"]
-    if not isinstance(betas, (tuple, list)):
-        raise TypeError(
-            f"{owner}: betas must be a pair (beta1, beta2), got {type(betas).__name__} {betas!r}"
-        )
-    if len(betas) != 2:
-        raise ValueError(f"{owner}: betas must be a pair (beta1, beta2), got {betas!r}")
-    for i, beta in enumerate(betas):
-        value = _check_number(owner, f"betas[{i}]", beta)
-        if not 0.0 <= value < 1.0:
-            raise ValueError(f"{owner}: invalid betas[{i}] {beta!r}: it must be in [0, 1)")
 
 
 class Optimizer:
@@ -614,36 +474,3 @@ class Optimizer:
             lines.append(f"Parameter Group {i}")
             lines += [f"    {key}: {group[key]}" for key in sorted(group) if key != "params"]
         return "\n".join(lines) + "\n)"
-
-
-def _cast_state(
-    opt: Optimizer, owner: str, param: Tensor, value: Any, index: Any, key: Any = None
-) -> Any:
-    """A copy of a loaded state value, its tensors cast to ``param``'s dtype (but for
-    ``opt``'s scalar state), their shapes checked against ``opt._state_shape``."""
-    if isinstance(value, (Tensor, np.ndarray)):
-        array = value._data if isinstance(value, Tensor) else value
-        shape = opt._state_shape(param, key) if isinstance(key, str) else None
-        if shape is not None and array.shape != tuple(shape):
-            raise ValueError(
-                f"{owner}: state[{index}][{key!r}] has shape {array.shape}, but it must "
-                f"have shape {tuple(shape)} (parameter {index} has shape {param._data.shape})"
-            )
-        if key in opt._scalar_state_keys or param._data.dtype.kind != "f":
-            dtype = array.dtype
-        else:
-            dtype = param._data.dtype
-        return Tensor._make(np.array(array, dtype=dtype, copy=True), False, None)
-    if isinstance(value, Mapping):
-        return {k: _cast_state(opt, owner, param, v, index, k) for k, v in value.items()}
-    if key == "step" and isinstance(value, (int, float)):
-        return _scalar_state(float(value))  # state dicts of old PyTorch versions
-    if isinstance(value, (list, tuple)):
-        return type(value)(_cast_state(opt, owner, param, v, index, key) for v in value)
-    shaped = isinstance(key, str) and opt._state_shape(param, key) is not None
-    is_number = isinstance(value, (int, float, np.number)) and not isinstance(value, bool)
-    if shaped and value is not None and not (key in opt._scalar_state_keys and is_number):
-        raise TypeError(
-            f"{owner}: state[{index}][{key!r}] must be a Tensor, got {type(value).__name__}"
-        )
-    return copy.deepcopy(value)
