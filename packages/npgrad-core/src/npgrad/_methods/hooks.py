@@ -9,6 +9,8 @@ from __future__ import annotations
 from collections.abc import Callable
 from typing import TYPE_CHECKING, Any
 
+from npgrad._removable_handle import RemovableHandle
+
 if TYPE_CHECKING:
     from npgrad.tensor import Tensor
 
@@ -86,11 +88,13 @@ class LeafHooks:
         self.post: list[Callable[[Tensor], None]] = []
 
 
-class TensorHookHandle:
-    __slots__ = ("_hooks", "_hook")
+class TensorHookHandle(RemovableHandle):
+    """The :class:`~npgrad.utils.hooks.RemovableHandle` of a tensor hook, which lives in a
+    list (the engine runs a tensor's hooks in the order they were registered)."""
 
     def __init__(self, hooks: list[Any], hook: Any) -> None:
         self._hooks, self._hook = hooks, hook
+        self.id = next(RemovableHandle._ids)
 
     def remove(self) -> None:
         if self._hook in self._hooks:

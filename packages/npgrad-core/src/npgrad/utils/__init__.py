@@ -1,10 +1,11 @@
-"""``npgrad.utils``: :mod:`npgrad.utils.checkpoint` (PyTorch's ``torch.utils.checkpoint``) and
-:mod:`npgrad.utils.dlpack` (``torch.utils.dlpack``).
+"""``npgrad.utils``: :mod:`npgrad.utils.checkpoint` (PyTorch's ``torch.utils.checkpoint``),
+:mod:`npgrad.utils.dlpack` (``torch.utils.dlpack``) and :mod:`npgrad.utils.hooks`
+(``torch.utils.hooks``).
 
 PyTorch's ``torch.utils.data`` is the separate distribution ``npgrad-data``, imported as
 :mod:`npgrad.data`.
 """
 
-from npgrad.utils import checkpoint, dlpack
+from npgrad.utils import checkpoint, dlpack, hooks
 
-__all__ = ["checkpoint", "dlpack"]
+__all__ = ["checkpoint", "dlpack", "hooks"]

@@ -1,18 +1,18 @@
 """Step hooks of the optimizers: the global ``register_optimizer_step_pre_hook`` /
-``register_optimizer_step_post_hook``, the ``RemovableHandle`` they and
-``Optimizer.register_step_*_hook`` return, and the wrapper that runs the hooks around every
+``register_optimizer_step_post_hook`` (they and ``Optimizer.register_step_*_hook`` return
+an :class:`npgrad.utils.hooks.RemovableHandle`), and the wrapper that runs the hooks around every
 subclass's ``step``. Re-exported by :mod:`npgrad.optim.optimizer`.
 """
 
 from __future__ import annotations
 
 import functools
-import itertools
 from collections import OrderedDict
 from collections.abc import Callable
 from typing import TYPE_CHECKING, Any, TypeAlias
 
 from npgrad.autograd.profiler import record_function
+from npgrad._removable_handle import RemovableHandle
 
 if TYPE_CHECKING:
     from npgrad.optim.optimizer import Optimizer
@@ -20,26 +20,6 @@ if TYPE_CHECKING:
 
 StepPreHook: TypeAlias = Callable[..., "tuple[tuple[Any, ...], dict[str, Any]] | None"]
 StepPostHook: TypeAlias = Callable[..., None]
-
-
-class RemovableHandle:
-    """Returned by the ``register_*_hook`` methods; ``remove()`` unregisters the hook."""
-
-    _next_id = itertools.count()
-
-    def __init__(self, hooks: dict[int, Any]) -> None:
-        self._hooks = hooks
-        self.id = next(RemovableHandle._next_id)
-
-    def remove(self) -> None:
-        """Unregister the hook (a second call does nothing)."""
-        self._hooks.pop(self.id, None)
-
-    def __enter__(self) -> RemovableHandle:
-        return self
-
-    def __exit__(self, *exc: object) -> None:
-        self.remove()
 
 
 def _check_hook(owner: str, hook: Any) -> None:

@@ -6,8 +6,9 @@ implement ``step``; the arithmetic of each algorithm is a pure NumPy function in
 :mod:`npgrad.optim._functional` that updates the parameter's array in place, so no graph is
 recorded and every view or alias of a parameter sees the new values.
 
-The step hooks (``register_optimizer_step_pre_hook``..., ``RemovableHandle``) live in
-:mod:`npgrad.optim._optimizer_hooks` and are re-exported here; the hyper-parameter checks and
+The step hooks (``register_optimizer_step_pre_hook``...) live in
+:mod:`npgrad.optim._optimizer_hooks` and are re-exported here, as is the handle they return,
+:class:`npgrad.utils.hooks.RemovableHandle`; the hyper-parameter checks and
 state helpers that the algorithms import from here live in :mod:`npgrad.optim._optimizer_util`.
 """
 
@@ -24,7 +25,6 @@ import numpy as np
 import npgrad
 from npgrad.autograd.profiler import record_function
 from npgrad.optim._optimizer_hooks import (
-    RemovableHandle,
     StepPostHook,
     StepPreHook,
     _check_hook,
@@ -40,6 +40,7 @@ from npgrad.optim._optimizer_util import _check_number as _check_number
 from npgrad.optim._optimizer_util import _scalar_state as _scalar_state
 from npgrad.optim._optimizer_util import _zeros_state as _zeros_state
 from npgrad.tensor import Tensor
+from npgrad.utils.hooks import RemovableHandle
 
 __all__ = [
     "Optimizer",
