@@ -11,8 +11,8 @@ from collections import OrderedDict
 from collections.abc import Callable
 from typing import TYPE_CHECKING, Any, TypeAlias
 
-from npgrad.autograd.profiler import record_function
 from npgrad._removable_handle import RemovableHandle
+from npgrad.autograd.profiler import record_function
 
 if TYPE_CHECKING:
     from npgrad.optim.optimizer import Optimizer
