@@ -128,6 +128,9 @@ _DTYPES = {
 
 _ALLOWED: dict[tuple[str, str], Any] = {
     ("collections", "OrderedDict"): collections.OrderedDict,
+    # MultiStepLR.state_dict() keeps its milestones in a Counter (a dict subclass);
+    # torch.load(weights_only=True) accepts it too
+    ("collections", "Counter"): collections.Counter,
     # plain values torch.load(weights_only=True) also accepts; protocol 2 names builtins
     # through the Python 2 module name
     **{(m, "set"): set for m in ("builtins", "__builtin__")},
@@ -158,7 +161,7 @@ class _RestrictedUnpickler(pickle.Unpickler):
         except KeyError:
             raise pickle.UnpicklingError(
                 f"load: {self._name}: the checkpoint asks for the global '{module}.{name}', "
-                "which npgrad refuses: only state_dict content (tensors, storages, OrderedDict) "
+                "which npgrad refuses: only state_dict content (tensors, storages, OrderedDict, Counter) "
                 "can be loaded, and nothing in the file is executed"
             ) from None
 

@@ -265,6 +265,14 @@ class MultiStepLR(LRScheduler):
         factor = self.gamma ** self.milestones[self.last_epoch]
         return [group["lr"] * factor for group in self.optimizer.param_groups]
 
+    def load_state_dict(self, state_dict: dict[str, Any]) -> None:
+        """Restore a state returned by :meth:`state_dict`; ``milestones`` becomes a Counter
+        again (``npgrad.save`` stores it as a plain dict)."""
+        state = dict(state_dict)
+        if "milestones" in state:
+            state["milestones"] = Counter(state["milestones"])
+        super().load_state_dict(state)
+
     def _get_closed_form_lr(self) -> list[Any]:
         milestones = sorted(self.milestones.elements())
         n = bisect_right(milestones, self.last_epoch)
