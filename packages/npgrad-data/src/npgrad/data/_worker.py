@@ -27,8 +27,11 @@ __all__ = ["ExceptionWrapper", "WorkerInfo", "get_worker_info"]
 STATUS_CHECK_INTERVAL = 1.0
 
 
+@dataclass(frozen=True)
 class WorkerInfo:
-    """Facts about the current DataLoader worker (see :func:`get_worker_info`).
+    """Facts about the current DataLoader worker (see :func:`get_worker_info`). Read-only, as
+    in PyTorch: assigning or deleting an attribute raises
+    :class:`dataclasses.FrozenInstanceError` (an ``AttributeError``).
 
     Attributes
     ----------
@@ -41,24 +44,30 @@ class WorkerInfo:
         npgrad's default generator: the loader's base seed + ``id``.
     dataset : Dataset
         The worker's own copy of the dataset.
+    rng : optional
+        PyTorch's per-thread generators of a thread worker; npgrad's workers are processes,
+        which seed the global generators instead, so it is None.
+    worker_method : str
+        ``"multiprocessing"``: how the worker runs (PyTorch's field).
+
+    Examples
+    --------
+    >>> from npgrad.data import WorkerInfo
+    >>> info = WorkerInfo(id=0, num_workers=2, seed=7, dataset=[1, 2])
+    >>> info
+    WorkerInfo(id=0, num_workers=2, seed=7, dataset=[1, 2], rng=None, worker_method='multiprocessing')
+    >>> info.id = 1
+    Traceback (most recent call last):
+    ...
+    dataclasses.FrozenInstanceError: cannot assign to field 'id'
     """
 
-    __initialized = False
-
-    def __init__(self, **kwargs: Any) -> None:
-        for k, v in kwargs.items():
-            setattr(self, k, v)
-        self.__keys = tuple(kwargs.keys())
-        self.__initialized = True
-
-    def __setattr__(self, key: str, val: Any) -> None:
-        if self.__initialized:
-            raise RuntimeError(f"Cannot assign attributes to {self.__class__.__name__} objects")
-        super().__setattr__(key, val)
-
-    def __repr__(self) -> str:
-        items = ", ".join(f"{k}={getattr(self, k)!r}" for k in self.__keys)
-        return f"{self.__class__.__name__}({items})"
+    id: int
+    num_workers: int
+    seed: int
+    dataset: Any
+    rng: Any = None
+    worker_method: str | None = "multiprocessing"
 
 
 _worker_info: WorkerInfo | None = None

@@ -22,7 +22,6 @@ from npgrad.nn.modules._hooks import (
     _global_buffer_registration_hooks,
     _global_module_registration_hooks,
     _global_parameter_registration_hooks,
-    _RemovableHandle,
     call_with_hooks,
     register_module_buffer_registration_hook,
     register_module_forward_hook,
@@ -33,6 +32,7 @@ from npgrad.nn.modules._hooks import (
     register_module_parameter_registration_hook,
     run_registration_hooks,
 )
+from npgrad.nn.modules._module_hooks import HookMethods
 from npgrad.nn.modules._state import StateMethods
 from npgrad.nn.parameter import Buffer, Parameter, is_lazy
 from npgrad.ops._shape_util import ShapeError
@@ -70,7 +70,7 @@ def _addindent(text: str, spaces: int) -> str:
     return lines[0] + "\n" + "\n".join(" " * spaces + line for line in lines[1:])
 
 
-class Module(StateMethods):
+class Module(StateMethods, HookMethods):
     """Base class for all neural-network modules; subclasses define ``forward``.
 
     Examples
@@ -423,10 +423,10 @@ class Module(StateMethods):
         return self
 
     def _apply_to_tensors(
-        self, fn: Callable[[np.ndarray], np.ndarray], floating_only: bool
+        self, fn: Callable[[np.ndarray], np.ndarray], floating_only: bool, recurse: bool = True
     ) -> Module:
         # Parameters keep their identity (optimizers hold them); their data is replaced.
-        for m in self.modules():
+        for m in self.modules() if recurse else (self,):
             for store in (m._parameters, m._buffers):
                 for t in store.values():
                     if t is None or (floating_only and t.dtype.kind != "f"):
@@ -482,6 +482,23 @@ class Module(StateMethods):
             )
         return self._apply_to_tensors(lambda a: a.astype(d), floating_only=True)
 
+    def to_empty(self, *, device: Any, recurse: bool = True) -> Module:
+        """Give every parameter and buffer new, uninitialized memory of the same shape and
+        dtype (what ``npgrad.empty`` holds), as PyTorch does when it moves a module off the
+        ``meta`` device. ``device`` must be the CPU (or None); ``recurse=False`` leaves the
+        submodules alone. Parameters keep their identity, and their gradients get new memory
+        too.
+
+        Examples
+        --------
+        >>> from npgrad import nn
+        >>> m = nn.Linear(2, 3).to_empty(device="cpu")
+        >>> m.weight.shape, m.weight.requires_grad
+        (npgrad.Size([3, 2]), True)
+        """
+        parse_device("Module.to_empty", device)
+        return self._apply_to_tensors(np.empty_like, floating_only=False, recurse=recurse)
+
     def type(self, dst_type: Any) -> Module:
         """Cast every parameter and buffer to ``dst_type``, in place. Unlike :meth:`to`,
         integer buffers are cast too (``num_batches_tracked`` becomes a float under
@@ -529,115 +546,6 @@ class Module(StateMethods):
             parent.add_module(name, module)
         else:
             raise AttributeError(f"`{name}` is not an nn.Module")
-
-    # ---- hooks -------------------------------------------------------------------------------
-    def register_forward_pre_hook(
-        self, hook: Callable[..., Any], *, prepend: bool = False, with_kwargs: bool = False
-    ) -> _RemovableHandle:
-        """Run ``hook(module, args)`` before forward; a returned value replaces the args (a
-        non-tuple becomes a 1-tuple).
-
-        ``with_kwargs=True``: ``hook(module, args, kwargs)``, returning None or a tuple
-        ``(new_args, new_kwargs)``. ``prepend=True`` runs it before the hooks already
-        registered. Returns a handle whose ``remove()`` unregisters it.
-        """
-        handle = _RemovableHandle(
-            self._forward_pre_hooks, self._forward_pre_hooks_with_kwargs, module=self
-        )
-        self._forward_pre_hooks[handle.id] = hook
-        if with_kwargs:
-            self._forward_pre_hooks_with_kwargs[handle.id] = True
-        if prepend:
-            self._move_to_front(self._forward_pre_hooks, handle.id)
-        self._update_call_hooks()
-        return handle
-
-    def register_forward_hook(
-        self,
-        hook: Callable[..., Any],
-        *,
-        prepend: bool = False,
-        with_kwargs: bool = False,
-        always_call: bool = False,
-    ) -> _RemovableHandle:
-        """Run ``hook(module, args, output)`` after forward; a returned value replaces the
-        output.
-
-        ``with_kwargs=True``: ``hook(module, args, kwargs, output)``. ``always_call=True``:
-        the hook also runs when forward (or an earlier hook) raises, with the output so far
-        (None if forward raised); the error is then re-raised. ``prepend=True`` runs it
-        before the hooks already registered. Returns a handle whose ``remove()`` unregisters
-        it.
-        """
-        handle = _RemovableHandle(
-            self._forward_hooks,
-            self._forward_hooks_with_kwargs,
-            self._forward_hooks_always_called,
-            module=self,
-        )
-        self._forward_hooks[handle.id] = hook
-        if with_kwargs:
-            self._forward_hooks_with_kwargs[handle.id] = True
-        if always_call:
-            self._forward_hooks_always_called[handle.id] = True
-        if prepend:
-            self._move_to_front(self._forward_hooks, handle.id)
-        self._update_call_hooks()
-        return handle
-
-    def register_full_backward_pre_hook(
-        self, hook: Callable[..., Any], prepend: bool = False
-    ) -> _RemovableHandle:
-        """Run ``hook(module, grad_output)`` when the gradients w.r.t. the module's outputs
-        are known, before the module's own backward; a returned tuple of the same length
-        replaces ``grad_output``. See :meth:`register_full_backward_hook`."""
-        return self._register_backward(self._backward_pre_hooks, hook, prepend)
-
-    def register_full_backward_hook(
-        self, hook: Callable[..., Any], prepend: bool = False
-    ) -> _RemovableHandle:
-        """Run ``hook(module, grad_input, grad_output)`` once per backward pass through the
-        module, when the gradients w.r.t. all its inputs are known.
-
-        ``grad_input`` / ``grad_output`` have one entry per positional input / output (the
-        output a Tensor or a tuple): None for a non-Tensor or an output that got no
-        gradient, zeros for an input that got none or does not require grad. They are the
-        gradients w.r.t. the module's inputs and outputs, not its parameters. A returned
-        tuple of ``len(grad_input)`` entries replaces ``grad_input``. When no input requires
-        grad, the hook runs with None for every ``grad_input`` (and warns, as PyTorch).
-        The hooks registered when the module is called are those that run for that call.
-        ``prepend=True`` runs it before the hooks already registered; the returned handle's
-        ``remove()`` unregisters it.
-
-        Examples
-        --------
-        >>> import npgrad
-        >>> from npgrad import nn
-        >>> m = nn.Linear(2, 1)
-        >>> seen = []
-        >>> h = m.register_full_backward_hook(lambda mod, g_in, g_out: seen.append(g_out))
-        >>> m(npgrad.ones(1, 2, requires_grad=True)).sum().backward()
-        >>> seen
-        [(tensor([[1.]]),)]
-        >>> h.remove()
-        """
-        return self._register_backward(self._backward_hooks, hook, prepend)
-
-    def _register_backward(
-        self, hooks: dict[int, Any], hook: Callable[..., Any], prepend: bool
-    ) -> _RemovableHandle:
-        handle = _RemovableHandle(hooks, module=self)
-        hooks[handle.id] = hook
-        if prepend:
-            self._move_to_front(hooks, handle.id)
-        self._update_call_hooks()
-        return handle
-
-    @staticmethod
-    def _move_to_front(hooks: dict[int, Any], key: int) -> None:
-        items = [(key, hooks.pop(key))] + list(hooks.items())
-        hooks.clear()
-        hooks.update(items)
 
     # ---- printing ----------------------------------------------------------------------------
     def _get_name(self) -> str:

@@ -1,5 +1,5 @@
 """Normalization layers: ``BatchNorm1d/2d/3d``, ``InstanceNorm1d/2d/3d``, ``LayerNorm``,
-``GroupNorm``, ``RMSNorm`` and ``LocalResponseNorm``.
+``GroupNorm``, ``RMSNorm``, ``LocalResponseNorm`` and ``CrossMapLRN2d`` (in ``_cross_map_lrn``).
 
 Parameter and buffer names, shapes, defaults and ``repr`` are PyTorch's (``weight``, ``bias``,
 ``running_mean``, ``running_var``, ``num_batches_tracked``), so a PyTorch ``state_dict`` loads
@@ -17,6 +17,7 @@ from typing import Any
 import npgrad
 from npgrad import Tensor
 from npgrad.nn import functional as F
+from npgrad.nn.modules._cross_map_lrn import CrossMapLRN2d
 from npgrad.nn.modules.module import Module, _check_sizes
 from npgrad.nn.parameter import Parameter
 
@@ -24,6 +25,7 @@ __all__ = [
     "BatchNorm1d",
     "BatchNorm2d",
     "BatchNorm3d",
+    "CrossMapLRN2d",
     "GroupNorm",
     "InstanceNorm1d",
     "InstanceNorm2d",

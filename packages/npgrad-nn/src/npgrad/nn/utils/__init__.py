@@ -1,6 +1,7 @@
 """``npgrad.nn.utils``: gradient clipping, parameter/vector conversion, packed sequences,
 parametrizations (weight and spectral normalisation), conv/linear + batch-norm fusion, conv weights' memory format,
-``stateless.functional_call``, ``prune`` and weight averaging (``AveragedModel``, ``update_bn``)."""
+``stateless.functional_call``, ``prune``, weight averaging (``AveragedModel``, ``update_bn``) and
+``skip_init``."""
 
 from npgrad.nn.utils import (
     clip_grad,
@@ -17,6 +18,7 @@ from npgrad.nn.utils import (
 from npgrad.nn.utils.clip_grad import *  # noqa: F403
 from npgrad.nn.utils.convert_parameters import *  # noqa: F403
 from npgrad.nn.utils.fusion import *  # noqa: F403
+from npgrad.nn.utils.init import skip_init
 from npgrad.nn.utils.memory_format import *  # noqa: F403
 
 # the functions shadow their modules' names, as in torch.nn.utils
@@ -37,6 +39,7 @@ __all__ = [
     *swa.__all__,
     "remove_spectral_norm",
     "remove_weight_norm",
+    "skip_init",
     "spectral_norm",
     "weight_norm",
 ]
