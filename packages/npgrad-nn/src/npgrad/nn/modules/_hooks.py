@@ -16,7 +16,6 @@ returns is what these identity nodes pass on.
 
 from __future__ import annotations
 
-import itertools
 import warnings
 import weakref
 from collections.abc import Callable, Sequence
@@ -25,6 +24,7 @@ from typing import TYPE_CHECKING, Any
 import numpy as np
 
 from npgrad import Tensor
+from npgrad._removable_handle import RemovableHandle
 from npgrad.autograd import Function
 from npgrad.autograd.grad_mode import is_grad_enabled
 
@@ -233,8 +233,9 @@ def run_registration_hooks(
     return value
 
 
-class _RemovableHandle:
-    _ids = itertools.count()
+class _RemovableHandle(RemovableHandle):
+    """The :class:`npgrad.utils.hooks.RemovableHandle` of a module hook: removing it also
+    refreshes its module's (or, for a global hook, the global) "has call hooks" flag."""
 
     def __init__(
         self,
@@ -243,17 +244,15 @@ class _RemovableHandle:
         module: Module | None = None,
         on_remove: Callable[[], None] | None = None,
     ) -> None:
-        self.hooks = hooks
-        self.extra = extra  # the hook's entries in the option dicts (with_kwargs, always_call)
-        self.id = next(self._ids)
+        # ``extra``: the hook's entries in the option dicts (with_kwargs, always_call)
+        super().__init__(hooks, extra_dict=extra)
         # the module whose ``_has_call_hooks`` flag follows its hook dicts (weakly: a handle
         # kept around must not keep the module alive)
         self._module = None if module is None else weakref.ref(module)
         self._on_remove = on_remove  # for a global hook: refresh the global flag
 
     def remove(self) -> None:
-        for d in (self.hooks, *self.extra):
-            d.pop(self.id, None)
+        super().remove()
         module = None if self._module is None else self._module()
         if module is not None:
             module._update_call_hooks()
@@ -271,12 +270,6 @@ class _RemovableHandle:
         module = state["_module"]
         self.__dict__.update(state)
         self._module = None if module is None else weakref.ref(module)
-
-    def __enter__(self) -> _RemovableHandle:
-        return self
-
-    def __exit__(self, *exc: object) -> None:
-        self.remove()
 
 
 def call_with_hooks(module: Module, args: tuple[Any, ...], kwargs: dict[str, Any]) -> Any:
