@@ -51,7 +51,26 @@ class Interval:
         return f"Interval(start={self.start:.3f}, end={self.end:.3f})"
 
 
-class FunctionEvent:
+class _TimeStrings:
+    """The ``*_str`` forms of an event's times, formatted like the table."""
+
+    @property
+    def cpu_time_str(self: Any) -> str:
+        """:attr:`cpu_time` formatted like the table."""
+        return _format_time(self.cpu_time)
+
+    @property
+    def cpu_time_total_str(self: Any) -> str:
+        """:attr:`cpu_time_total` formatted like the table."""
+        return _format_time(self.cpu_time_total)
+
+    @property
+    def self_cpu_time_total_str(self: Any) -> str:
+        """:attr:`self_cpu_time_total` formatted like the table."""
+        return _format_time(self.self_cpu_time_total)
+
+
+class FunctionEvent(_TimeStrings):
     """One profiled range: an op, a backward node or a ``record_function`` block.
 
     Attributes
@@ -128,21 +147,6 @@ class FunctionEvent:
         """Bytes returned by it and by the events inside it (``profile_memory``)."""
         return self.self_cpu_memory_usage + sum(c.cpu_memory_usage for c in self.cpu_children)
 
-    @property
-    def cpu_time_str(self) -> str:
-        """:attr:`cpu_time` formatted like the table."""
-        return _format_time(self.cpu_time)
-
-    @property
-    def cpu_time_total_str(self) -> str:
-        """:attr:`cpu_time_total` formatted like the table."""
-        return _format_time(self.cpu_time_total)
-
-    @property
-    def self_cpu_time_total_str(self) -> str:
-        """:attr:`self_cpu_time_total` formatted like the table."""
-        return _format_time(self.self_cpu_time_total)
-
     def __repr__(self) -> str:
         return (
             f"<FunctionEvent id={self.id} name={self.name} thread={self.thread} "
@@ -152,7 +156,7 @@ class FunctionEvent:
         )
 
 
-class FunctionEventAvg:
+class FunctionEventAvg(_TimeStrings):
     """The events of one key summed: ``count`` calls, their total and self times (their
     average per call is ``cpu_time``), memory, and (when grouped by them) input shapes and
     stack."""
@@ -187,21 +191,6 @@ class FunctionEventAvg:
     def cpu_time(self) -> float:
         """The average time per call, in microseconds."""
         return self.cpu_time_total / self.count if self.count else 0.0
-
-    @property
-    def cpu_time_str(self) -> str:
-        """:attr:`cpu_time` formatted like the table."""
-        return _format_time(self.cpu_time)
-
-    @property
-    def cpu_time_total_str(self) -> str:
-        """:attr:`cpu_time_total` formatted like the table."""
-        return _format_time(self.cpu_time_total)
-
-    @property
-    def self_cpu_time_total_str(self) -> str:
-        """:attr:`self_cpu_time_total` formatted like the table."""
-        return _format_time(self.self_cpu_time_total)
 
     def __repr__(self) -> str:
         return (
