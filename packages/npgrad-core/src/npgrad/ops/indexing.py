@@ -177,6 +177,8 @@ def _parse_key(
 
 
 class Index(ViewFunction):
+    _array_backward = True  # backward: the scatter itself on arrays, IndexScatter on Tensors
+
     @staticmethod
     def forward(ctx: Any, a: np.ndarray, basic: tuple[Any, ...], adv: Any) -> np.ndarray:
         ctx.in_shape, ctx.basic, ctx.adv = a.shape, basic, adv
@@ -185,6 +187,8 @@ class Index(ViewFunction):
 
     @staticmethod
     def backward(ctx: Any, grad: Tensor) -> Tensor:
+        if isinstance(grad, np.ndarray):  # first order, on arrays (_array_backward)
+            return _scatter(grad, ctx.in_shape, ctx.basic, ctx.adv)  # type: ignore[return-value]
         return IndexScatter.apply(grad, shape=ctx.in_shape, basic=ctx.basic, adv=ctx.adv)  # type: ignore[no-any-return]
 
 
@@ -197,25 +201,30 @@ class IndexScatter(Function):
         ctx: Any, g: np.ndarray, shape: tuple[int, ...], basic: Any, adv: Any
     ) -> np.ndarray:
         ctx.basic, ctx.adv = basic, adv
-        out = np.zeros(shape, g.dtype)
-        target = out[basic]  # a view of ``out``: basic indexing never copies
-        if adv is None:
-            target[...] = g
-        elif all(_is_mask(k) for k in adv if isinstance(k, np.ndarray)):
-            target[adv] = g  # masks select each element at most once
-        elif g.dtype.kind == "f" and _unique_rows(target.shape, adv):
-            # np.add.at is up to ~40x slower than assignment when whole rows are gathered (an
-            # embedding's backward); with no repeated index the sum is the assignment. ``+ 0``
-            # keeps the bits np.add.at gives on zeros (-0.0 becomes +0.0)
-            target[adv] = g + g.dtype.type(0)
-        else:  # masks as the integer arrays they stand for: the most portable np.add.at key
-            key = sum(((*k.nonzero(),) if _is_mask(k) else (k,) for k in adv), ())
-            np.add.at(target, key, g)
-        return out
+        return _scatter(g, shape, basic, adv)
 
     @staticmethod
     def backward(ctx: Any, grad: Tensor) -> Tensor:
         return Index.apply(grad, basic=ctx.basic, adv=ctx.adv)  # type: ignore[no-any-return]
+
+
+def _scatter(g: np.ndarray, shape: tuple[int, ...], basic: Any, adv: Any) -> np.ndarray:
+    """:class:`IndexScatter`'s forward on arrays (also indexing's first-order backward)."""
+    out = np.zeros(shape, g.dtype)
+    target = out[basic]  # a view of ``out``: basic indexing never copies
+    if adv is None:
+        target[...] = g
+    elif all(_is_mask(k) for k in adv if isinstance(k, np.ndarray)):
+        target[adv] = g  # masks select each element at most once
+    elif g.dtype.kind == "f" and _unique_rows(target.shape, adv):
+        # np.add.at is up to ~40x slower than assignment when whole rows are gathered (an
+        # embedding's backward); with no repeated index the sum is the assignment. ``+ 0``
+        # keeps the bits np.add.at gives on zeros (-0.0 becomes +0.0)
+        target[adv] = g + g.dtype.type(0)
+    else:  # masks as the integer arrays they stand for: the most portable np.add.at key
+        key = sum(((*k.nonzero(),) if _is_mask(k) else (k,) for k in adv), ())
+        np.add.at(target, key, g)
+    return out
 
 
 def _unique_rows(shape: tuple[int, ...], adv: tuple[Any, ...]) -> bool:
