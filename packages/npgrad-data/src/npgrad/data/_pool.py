@@ -4,7 +4,8 @@ Each worker reads its tasks from its own one-way pipe (a ``multiprocessing.Pipe`
 writes to it synchronously from the main thread and keeps no copy of the reading end, so a
 write to a dead worker fails instead of blocking, and the parent process runs no helper
 threads (forking a multi-threaded process can deadlock the child). Results come back on one
-``multiprocessing.Queue``, written by the workers.
+``multiprocessing.Queue``, written by the workers (large arrays through shared memory: see
+``_transport.py``).
 
 A :class:`WorkerPool` is separate from the iterator that uses it: the iterator registers
 ``weakref.finalize(iterator, pool.shutdown)``, so the pool stays intact until its shutdown has
@@ -16,13 +17,12 @@ from __future__ import annotations
 
 import contextlib
 import os
-import pickle
 import queue
 import select
 import time
 from typing import Any
 
-from npgrad.data import _worker
+from npgrad.data import _transport, _worker
 
 __all__: list[str] = []
 
@@ -42,6 +42,8 @@ class WorkerPool:
         self.workers: list[Any] = []
         self.closed = False
         self.owner_pid = os.getpid()
+        self.receiver = _transport.Receiver()
+        _transport.ensure_tracker()  # before forking: one resource tracker for all (_transport)
         try:
             for worker_id in range(num_workers):
                 reader, writer = ctx.Pipe(duplex=False)
@@ -97,7 +99,7 @@ class WorkerPool:
                 if deadline is not None and time.monotonic() >= deadline:
                     raise RuntimeError(f"DataLoader timed out after {timeout} seconds") from None
                 continue
-            return pickle.loads(payload)
+            return self.receiver.unpack(payload)
 
     def check_alive(self, active: list[bool]) -> None:
         dead = [w for w, on in zip(self.workers, active) if on and not w.is_alive()]
@@ -133,6 +135,7 @@ class WorkerPool:
                 pipe.close()
             self.data_queue.cancel_join_thread()
             self.data_queue.close()
+            self.receiver.close()
         finally:
             for w in self.workers:
                 if w.is_alive():

@@ -20,6 +20,7 @@ from typing import Any
 import numpy as np
 
 import npgrad.random as _nrandom
+from npgrad.data import _transport
 
 __all__ = ["ExceptionWrapper", "WorkerInfo", "get_worker_info"]
 
@@ -237,12 +238,14 @@ def seed_worker(base_seed: int, worker_id: int) -> int:
     return seed
 
 
-def _send(data_queue: Any, task_id: Any, data: Any, worker_id: int) -> None:
+def _send(
+    sender: _transport.Sender, data_queue: Any, task_id: Any, data: Any, worker_id: int
+) -> None:
     try:
-        payload = pickle.dumps((task_id, data), protocol=pickle.HIGHEST_PROTOCOL)
+        payload = sender.pack((task_id, data))
     except Exception:
         where = f"in DataLoader worker process {worker_id} while pickling a batch to send back"
-        payload = pickle.dumps((task_id, ExceptionWrapper(where)), pickle.HIGHEST_PROTOCOL)
+        payload = sender.pack((task_id, ExceptionWrapper(where)))
     data_queue.put(payload)
 
 
@@ -260,9 +263,12 @@ def worker_loop(
     worker_id: int,
     num_workers: int,
     parent_pid: int,
+    max_unread: int = 1,
 ) -> None:
-    """The body of a DataLoader worker process (a module-level function, for ``spawn``)."""
+    """The body of a DataLoader worker process (a module-level function, for ``spawn``).
+    ``max_unread``: how many of its results the parent may hold unread at most."""
     global _worker_info
+    sender = _transport.Sender(worker_id, max_unread)
     try:
         seed = seed_worker(base_seed, worker_id)
         _worker_info = WorkerInfo(id=worker_id, num_workers=num_workers, seed=seed, dataset=dataset)
@@ -287,7 +293,7 @@ def worker_loop(
             except EOFError:
                 break
             if isinstance(task, ResumeIteration):
-                _send(data_queue, task, None, worker_id)
+                _send(sender, data_queue, task, None, worker_id)
                 iteration_end = False
                 fetcher = create_fetcher(iterable, dataset, auto_collation, collate_fn, drop_last)
                 continue
@@ -309,10 +315,12 @@ def worker_loop(
                     else:
                         where = f"in DataLoader worker process {worker_id} {fetcher.doing}"
                         data = ExceptionWrapper(where)
-            _send(data_queue, task_id, data, worker_id)
+            _send(sender, data_queue, task_id, data, worker_id)
             del data, task, index
     except KeyboardInterrupt:
         pass  # the main process handles Ctrl-C and shuts the workers down
+    finally:
+        sender.close()  # unlink its shared memory (the parent keeps what it has mapped)
     if done_event.is_set():
         # don't block exiting on flushing results nobody will read
         data_queue.cancel_join_thread()

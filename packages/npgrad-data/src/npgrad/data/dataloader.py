@@ -395,6 +395,8 @@ class _MultiProcessIter(_BaseIter):
                 "drop_last": self._drop_last,
                 "base_seed": self._base_seed,
                 "init_fn": loader.worker_init_fn,
+                # results a worker may have in flight (tasks outstanding, plus a resume ack)
+                "max_unread": self._prefetch_factor * self._num_workers + 1,
             },
         )
         # the pool outlives this iterator until its shutdown has run (see _pool.py)

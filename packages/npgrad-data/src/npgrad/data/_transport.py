@@ -1,0 +1,155 @@
+"""How a worker's batch travels to the parent: small ones pickled whole, large arrays through
+shared memory that is reused batch after batch.
+
+Through the result queue alone, a batch of 64 RGB 64×64 float32 images (3 MB) cost the parent
+~6 ms to receive: ``multiprocessing`` reads a message from its pipe in 64 KB chunks into a
+growing buffer and then unpickles a copy of it. That is more than a worker took to make the
+batch, so loading with two workers was slower than loading in the main process.
+
+Here a batch is pickled with protocol 5, its arrays' memory kept out of band. When those
+buffers add up to at least :data:`MIN_SHARED` bytes, the worker copies them into one of its
+shared memory *slots* and puts only the small pickle, the slot's number and its block's name
+on the queue; the parent copies the arrays out (one ``memcpy`` each, into ordinary memory that
+is freed like any other) as soon as it receives the message. A fresh block per batch measured
+slower than the pipe (first-touch page faults on both sides: 2.4 ms to copy 3 MB out); the
+slots are reused, and the parent keeps each block mapped.
+
+Why slots can be reused without a message back: the parent copies a result out when it
+receives it, and sends a worker a task only while fewer than ``max_unread`` of its results
+are outstanding (the loader's ``prefetch_factor * num_workers``, plus one). A worker writing
+its ``k``-th shared batch into slot ``k mod (max_unread + 1)`` therefore never overwrites a
+batch the parent has not copied yet. A batch larger than its slot gets a new, larger block
+(the old one is unlinked; the parent drops its mapping when it sees the new name).
+
+Lifetime: blocks belong to the worker that made them; it unlinks them when it exits, and the
+resource tracker (with which the worker registers them) removes what a killed worker left.
+The parent maps them without registering (a second registration of the same name would be
+unregistered twice) and unmaps them at shutdown. Only POSIX: on Windows a block disappears
+when its creator closes it, so batches are pickled whole there.
+"""
+
+from __future__ import annotations
+
+import contextlib
+import mmap
+import os
+import pickle
+from multiprocessing import resource_tracker, shared_memory
+from typing import Any
+
+try:  # POSIX shared memory without the resource tracker (CPython's own, since 3.8)
+    from _posixshmem import shm_open as _shm_open  # type: ignore[import-not-found]
+except ImportError:  # pragma: no cover - Windows
+    _shm_open = None
+
+__all__: list[str] = []
+
+# below this many bytes of array data a batch is pickled whole: a slot costs more than the
+# pipe on such small messages
+MIN_SHARED = 1 << 18
+_ALIGN = 64  # each array starts on a cache line of the block
+_USE_SHARED = os.name == "posix" and _shm_open is not None
+_WHOLE, _SHARED = b"W", b"S"
+
+
+def _aligned(n: int) -> int:
+    return -(-n // _ALIGN) * _ALIGN
+
+
+class Sender:
+    """A worker's side: :meth:`pack` messages, writing large batches into its slots."""
+
+    def __init__(self, worker_id: int, max_unread: int) -> None:
+        self.worker_id = worker_id
+        self.blocks: list[shared_memory.SharedMemory | None] = [None] * (max(1, max_unread) + 1)
+        self.count = 0  # shared batches sent so far
+
+    def pack(self, obj: Any) -> bytes:
+        """``obj`` as the bytes to put on the result queue (pickling errors propagate)."""
+        buffers: list[pickle.PickleBuffer] = []
+        meta = pickle.dumps(obj, protocol=5, buffer_callback=buffers.append)
+        raws = [b.raw() for b in buffers]
+        total = sum(_aligned(r.nbytes) for r in raws)
+        if not _USE_SHARED or total < MIN_SHARED:
+            return _WHOLE + pickle.dumps(obj, protocol=pickle.HIGHEST_PROTOCOL)
+        slot = self.count % len(self.blocks)
+        block = self.blocks[slot]
+        if block is None or block.size < total:
+            if block is not None:
+                self.blocks[slot] = None
+                _release(block)
+            block = shared_memory.SharedMemory(create=True, size=total)
+            self.blocks[slot] = block
+        offsets = []
+        offset = 0
+        buf = block.buf
+        assert buf is not None
+        for r in raws:
+            buf[offset : offset + r.nbytes] = r
+            offsets.append((offset, r.nbytes))
+            offset += _aligned(r.nbytes)
+        del buf
+        self.count += 1
+        key = (self.worker_id, slot)
+        return _SHARED + pickle.dumps((key, block.name, offsets, meta), pickle.HIGHEST_PROTOCOL)
+
+    def close(self) -> None:
+        """Unlink every block (the parent's mappings stay valid until it unmaps them)."""
+        for i, block in enumerate(self.blocks):
+            if block is not None:
+                self.blocks[i] = None
+                _release(block)
+
+
+def _release(block: shared_memory.SharedMemory) -> None:
+    block.close()
+    with contextlib.suppress(FileNotFoundError):  # (removed from outside)
+        block.unlink()  # (also unregisters it from the resource tracker)
+
+
+class Receiver:
+    """The parent's side: :meth:`unpack` messages; keeps each slot's block mapped."""
+
+    def __init__(self) -> None:
+        self.maps: dict[tuple[int, int], tuple[str, mmap.mmap]] = {}
+
+    def unpack(self, payload: bytes) -> Any:
+        """The object :meth:`Sender.pack` packed, its arrays copied out of shared memory."""
+        kind, body = payload[:1], payload[1:]
+        if kind == _WHOLE:
+            return pickle.loads(body)
+        key, name, offsets, meta = pickle.loads(body)
+        mapped = self.maps.get(key)
+        if mapped is None or mapped[0] != name:
+            if mapped is not None:
+                mapped[1].close()  # the slot got a larger block
+            mapped = (name, _map(name))
+            self.maps[key] = mapped
+        view = memoryview(mapped[1])
+        try:
+            buffers = [bytearray(view[o : o + n]) for o, n in offsets]
+        finally:
+            view.release()
+        return pickle.loads(meta, buffers=buffers)
+
+    def close(self) -> None:
+        for _, m in self.maps.values():
+            m.close()
+        self.maps.clear()
+
+
+def _map(name: str) -> mmap.mmap:
+    """Map the block ``name`` without registering it with the resource tracker."""
+    assert _shm_open is not None
+    fd = _shm_open("/" + name, os.O_RDWR, mode=0o600)
+    try:
+        return mmap.mmap(fd, os.fstat(fd).st_size)
+    finally:
+        os.close(fd)
+
+
+def ensure_tracker() -> None:
+    """Start the resource tracker in the parent before workers are forked, so that every
+    worker registers its blocks with that one tracker instead of starting its own."""
+    if _USE_SHARED:
+        resource_tracker.ensure_running()
