@@ -49,46 +49,61 @@ def _same(a, b) -> None:
 
 
 def test_pack_and_unpack_in_one_process():
-    sender, receiver = _transport.Sender(worker_id=3, max_unread=2), _transport.Receiver()
+    sender, receiver = _transport.Sender(worker_id=3), _transport.Receiver()
     try:
         big = {"x": np.arange(200_000, dtype=np.float32), "y": npgrad.ones(3, 4)}
-        payload = sender.pack((7, big))
+        payload = sender.pack((7, big), task_id=7, consumed=0)
         assert payload[:1] == b"S" and len(payload) < 1000  # the arrays are not in the message
         task, out = receiver.unpack(payload)
         assert task == 7
         np.testing.assert_array_equal(out["x"], big["x"])
         assert isinstance(out["y"], npgrad.Tensor) and out["y"].tolist() == [[1.0] * 4] * 3
         out["x"][0] = -1.0  # the parent's arrays are its own, writable memory
-        small = sender.pack((8, np.arange(10)))
+        small = sender.pack((8, np.arange(10)), task_id=8, consumed=8)
         assert small[:1] == b"W"  # pickled whole
         assert receiver.unpack(small)[1].tolist() == list(range(10))
+        # a message that is no task's result (an acknowledgement) is pickled whole too
+        assert sender.pack(np.zeros(100_000))[:1] == b"W"
     finally:
         sender.close()
         receiver.close()
 
 
-def test_slots_are_reused_and_grow():
-    sender, receiver = _transport.Sender(worker_id=0, max_unread=1), _transport.Receiver()
+def _names(sender, receiver, sizes, consumed, first_task=0):
+    names = []
+    for task, (n, c) in enumerate(zip(sizes, consumed), first_task):
+        payload = sender.pack(np.full(n, float(task)), task_id=task, consumed=c)
+        names.append(pickle.loads(payload[1:])[1])
+        out = receiver.unpack(payload)
+        assert out.shape == (n,) and (out == task).all()
+    return names
+
+
+def test_slots_are_reused_once_the_parent_has_the_batch():
+    sender, receiver = _transport.Sender(worker_id=0), _transport.Receiver()
     try:
-        names = []
-        for i, n in enumerate([100_000, 100_000, 100_000, 300_000, 100_000]):
-            payload = sender.pack(np.full(n, float(i)))
-            names.append(pickle.loads(payload[1:])[1])
-            out = receiver.unpack(payload)
-            assert out.shape == (n,) and (out == i).all()
-        # two slots (max_unread + 1) take turns; the 4th batch (slot 1) outgrew its block
-        assert names[0] == names[2] == names[4]
-        assert names[1] != names[3]
-        assert len(set(names)) == 3
+        # the parent has handed out every earlier batch: one block serves them all, until a
+        # batch outgrows it (a new, larger block replaces it)
+        sizes = [100_000, 100_000, 100_000, 300_000, 100_000]
+        names = _names(sender, receiver, sizes, consumed=range(5))
+        assert names[0] == names[1] == names[2] != names[3] == names[4]
+        assert len(sender.blocks) == 1
+        # none of the next batches handed out yet: the first reuses the block, the others
+        # need blocks of their own
+        more = _names(sender, receiver, [100_000] * 3, consumed=[5, 5, 5], first_task=5)
+        assert more[0] == names[4] and len(set(more)) == 3 and len(sender.blocks) == 3
+        sender.reset()  # a new epoch: all free again
+        again = _names(sender, receiver, [100_000] * 2, consumed=[0, 1])
+        assert again[0] == again[1] and again[0] in more
     finally:
         sender.close()
         receiver.close()
-    assert not _blocks() & set(names)  # unlinked
+    assert not _blocks() & set(names + more)  # unlinked
 
 
 @pytest.mark.parametrize("context", ["fork", "spawn"])
 def test_workers_send_the_same_batches_as_the_main_process(h, context):
-    ds = h.BigSamples(27, grow=18)  # batches of 6 samples: ~350 KB, from batch 3 on ~700 KB
+    ds = h.BigSamples(63, grow=36)  # batches of 6 samples: ~350 KB, from batch 6 on ~700 KB
     expected = list(DataLoader(ds, batch_size=6))
     before = _blocks()
     loader = DataLoader(
@@ -104,7 +119,9 @@ def test_workers_send_the_same_batches_as_the_main_process(h, context):
         assert len(got) == len(expected)
         for a, b in zip(got, expected):
             _same(a, b)
-        assert _blocks() - before  # the batches came through the workers' shared blocks
+        # the batches came through the workers' shared blocks, reused: a worker holds at
+        # most one more than the tasks it can be ahead (prefetch_factor * num_workers)
+        assert 0 < len(_blocks() - before) <= 2 * (2 * 2 + 1) < 22
     del loader, got
     gc.collect()
     assert _blocks() <= before  # the workers unlinked their blocks when they exited

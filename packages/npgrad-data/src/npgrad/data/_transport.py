@@ -14,12 +14,14 @@ is freed like any other) as soon as it receives the message. A fresh block per b
 slower than the pipe (first-touch page faults on both sides: 2.4 ms to copy 3 MB out); the
 slots are reused, and the parent keeps each block mapped.
 
-Why slots can be reused without a message back: the parent copies a result out when it
-receives it, and sends a worker a task only while fewer than ``max_unread`` of its results
-are outstanding (the loader's ``prefetch_factor * num_workers``, plus one). A worker writing
-its ``k``-th shared batch into slot ``k mod (max_unread + 1)`` therefore never overwrites a
-batch the parent has not copied yet. A batch larger than its slot gets a new, larger block
-(the old one is unlinked; the parent drops its mapping when it sees the new name).
+When a slot is free: every task the parent sends carries the number of tasks it has handed
+out so far (``consumed``); results of lower task numbers have been received, so copied out,
+and their slots can be written again. A worker thus holds about as many blocks as it has
+results in flight (``prefetch_factor`` or so), the memory the queue's pipe buffers held
+before; a batch larger than every free block gets a new one (the smallest free block is
+unlinked to make room; the parent drops its mapping when it sees a slot's new name). Task
+numbers restart with each epoch of persistent workers; the parent has received everything
+before that (:meth:`Sender.reset`).
 
 Lifetime: blocks belong to the worker that made them; it unlinks them when it exits, and the
 resource tracker (with which the worker registers them) removes what a killed worker left.
@@ -59,46 +61,61 @@ def _aligned(n: int) -> int:
 class Sender:
     """A worker's side: :meth:`pack` messages, writing large batches into its slots."""
 
-    def __init__(self, worker_id: int, max_unread: int) -> None:
+    def __init__(self, worker_id: int) -> None:
         self.worker_id = worker_id
-        self.blocks: list[shared_memory.SharedMemory | None] = [None] * (max(1, max_unread) + 1)
-        self.count = 0  # shared batches sent so far
+        # per slot: its block and the task whose batch it holds (-1: none)
+        self.blocks: list[shared_memory.SharedMemory] = []
+        self.tasks: list[int] = []
 
-    def pack(self, obj: Any) -> bytes:
-        """``obj`` as the bytes to put on the result queue (pickling errors propagate)."""
+    def reset(self) -> None:
+        """A new epoch (task numbers restart): the parent has received every batch."""
+        self.tasks = [-1] * len(self.tasks)
+
+    def pack(self, obj: Any, task_id: int = -1, consumed: int = 0) -> bytes:
+        """``obj`` as the bytes to put on the result queue (pickling errors propagate). The
+        parent has received the results of all tasks numbered below ``consumed``."""
         buffers: list[pickle.PickleBuffer] = []
         meta = pickle.dumps(obj, protocol=5, buffer_callback=buffers.append)
         raws = [b.raw() for b in buffers]
         total = sum(_aligned(r.nbytes) for r in raws)
-        if not _USE_SHARED or total < MIN_SHARED:
+        if not _USE_SHARED or total < MIN_SHARED or task_id < 0:
             return _WHOLE + pickle.dumps(obj, protocol=pickle.HIGHEST_PROTOCOL)
-        slot = self.count % len(self.blocks)
+        slot = self._slot(total, consumed)
         block = self.blocks[slot]
-        if block is None or block.size < total:
-            if block is not None:
-                self.blocks[slot] = None
-                _release(block)
-            block = shared_memory.SharedMemory(create=True, size=total)
-            self.blocks[slot] = block
-        offsets = []
-        offset = 0
         buf = block.buf
         assert buf is not None
+        offsets = []
+        offset = 0
         for r in raws:
             buf[offset : offset + r.nbytes] = r
             offsets.append((offset, r.nbytes))
             offset += _aligned(r.nbytes)
         del buf
-        self.count += 1
+        self.tasks[slot] = task_id
         key = (self.worker_id, slot)
         return _SHARED + pickle.dumps((key, block.name, offsets, meta), pickle.HIGHEST_PROTOCOL)
 
+    def _slot(self, size: int, consumed: int) -> int:
+        """A free slot whose block holds ``size`` bytes (the smallest such), or a new one."""
+        free = [i for i, t in enumerate(self.tasks) if t < consumed]
+        fits = [i for i in free if self.blocks[i].size >= size]
+        if fits:
+            return min(fits, key=lambda i: self.blocks[i].size)
+        block = shared_memory.SharedMemory(create=True, size=size)
+        if free:  # replace the smallest free block, too small for this batch
+            slot = min(free, key=lambda i: self.blocks[i].size)
+            _release(self.blocks[slot])
+            self.blocks[slot] = block
+            return slot
+        self.blocks.append(block)
+        self.tasks.append(-1)
+        return len(self.blocks) - 1
+
     def close(self) -> None:
         """Unlink every block (the parent's mappings stay valid until it unmaps them)."""
-        for i, block in enumerate(self.blocks):
-            if block is not None:
-                self.blocks[i] = None
-                _release(block)
+        blocks, self.blocks, self.tasks = self.blocks, [], []
+        for block in blocks:
+            _release(block)
 
 
 def _release(block: shared_memory.SharedMemory) -> None:

@@ -239,10 +239,16 @@ def seed_worker(base_seed: int, worker_id: int) -> int:
 
 
 def _send(
-    sender: _transport.Sender, data_queue: Any, task_id: Any, data: Any, worker_id: int
+    sender: _transport.Sender,
+    data_queue: Any,
+    task_id: Any,
+    data: Any,
+    worker_id: int,
+    consumed: int = 0,
 ) -> None:
+    """Put ``(task_id, data)`` on the queue; ``consumed``: see :meth:`_transport.Sender.pack`."""
     try:
-        payload = sender.pack((task_id, data))
+        payload = sender.pack((task_id, data), task_id if type(task_id) is int else -1, consumed)
     except Exception:
         where = f"in DataLoader worker process {worker_id} while pickling a batch to send back"
         payload = sender.pack((task_id, ExceptionWrapper(where)))
@@ -263,12 +269,12 @@ def worker_loop(
     worker_id: int,
     num_workers: int,
     parent_pid: int,
-    max_unread: int = 1,
 ) -> None:
     """The body of a DataLoader worker process (a module-level function, for ``spawn``).
-    ``max_unread``: how many of its results the parent may hold unread at most."""
+    Tasks are ``(task_id, indices, consumed)``: ``consumed`` counts the batches the parent
+    has handed out (their shared memory can be reused: see ``_transport.py``)."""
     global _worker_info
-    sender = _transport.Sender(worker_id, max_unread)
+    sender = _transport.Sender(worker_id)
     try:
         seed = seed_worker(base_seed, worker_id)
         _worker_info = WorkerInfo(id=worker_id, num_workers=num_workers, seed=seed, dataset=dataset)
@@ -293,6 +299,7 @@ def worker_loop(
             except EOFError:
                 break
             if isinstance(task, ResumeIteration):
+                sender.reset()
                 _send(sender, data_queue, task, None, worker_id)
                 iteration_end = False
                 fetcher = create_fetcher(iterable, dataset, auto_collation, collate_fn, drop_last)
@@ -301,7 +308,7 @@ def worker_loop(
                 break
             if done_event.is_set() or iteration_end:
                 continue  # shutting down, or exhausted: wait for the final signal
-            task_id, index = task
+            task_id, index, consumed = task
             data: Any
             if init_exception is not None:
                 data = init_exception  # every task gets it: the worker can't work
@@ -315,7 +322,7 @@ def worker_loop(
                     else:
                         where = f"in DataLoader worker process {worker_id} {fetcher.doing}"
                         data = ExceptionWrapper(where)
-            _send(sender, data_queue, task_id, data, worker_id)
+            _send(sender, data_queue, task_id, data, worker_id, consumed)
             del data, task, index
     except KeyboardInterrupt:
         pass  # the main process handles Ctrl-C and shuts the workers down

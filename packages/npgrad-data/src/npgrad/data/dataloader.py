@@ -395,8 +395,6 @@ class _MultiProcessIter(_BaseIter):
                 "drop_last": self._drop_last,
                 "base_seed": self._base_seed,
                 "init_fn": loader.worker_init_fn,
-                # results a worker may have in flight (tasks outstanding, plus a resume ack)
-                "max_unread": self._prefetch_factor * self._num_workers + 1,
             },
         )
         # the pool outlives this iterator until its shutdown has run (see _pool.py)
@@ -438,7 +436,8 @@ class _MultiProcessIter(_BaseIter):
                 break
         else:
             return
-        self._pool.put(worker_id, (self._send_idx, index))
+        # with how many batches were handed out: their memory can be reused (see _transport)
+        self._pool.put(worker_id, (self._send_idx, index, self._rcvd_idx))
         self._task_info[self._send_idx] = (worker_id,)
         self._tasks_outstanding += 1
         self._send_idx += 1
