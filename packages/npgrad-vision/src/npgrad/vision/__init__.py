@@ -7,7 +7,9 @@
 * :mod:`npgrad.vision.models`: ``LeNet5``, ``SimpleCNN``, ``ResNet`` (torch-compatible names);
 * :mod:`npgrad.vision.ops`: box IoUs, NMS, ``roi_align``/``roi_pool``, detection losses and
   model building blocks (torchvision's ``ops``);
-* :mod:`npgrad.vision.utils`: ``make_grid``, ``save_image`` and PNG plots with Pillow.
+* :mod:`npgrad.vision.utils`: ``make_grid``, ``save_image`` and PNG plots with Pillow;
+* :mod:`npgrad.vision.io`: ``read_image``/``decode_image``, ``encode_png``/``write_jpeg``...:
+  image files as ``uint8`` tensors (torchvision's ``io``).
 
 Ships in the ``npgrad-vision`` distribution; ``import npgrad`` comes from ``npgrad-core``.
 
@@ -20,6 +22,6 @@ Examples
 npgrad.Size([1, 8, 8])
 """
 
-from npgrad.vision import datasets, models, ops, siamese, utils
+from npgrad.vision import datasets, io, models, ops, siamese, utils
 
-__all__ = ["datasets", "models", "ops", "siamese", "utils"]
+__all__ = ["datasets", "io", "models", "ops", "siamese", "utils"]
