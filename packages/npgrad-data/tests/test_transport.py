@@ -157,3 +157,22 @@ def test_stopping_early_leaves_no_shared_memory_and_no_warnings(tmp_path):
     assert run.stdout.strip() == "done"
     assert run.stderr == ""
     assert _blocks() <= before
+
+
+def test_no_room_for_a_block_sends_the_batch_through_the_pipe(monkeypatch):
+    # posix_fallocate fails on a full /dev/shm (64 MB in a default Docker container): the
+    # batch is pickled whole instead of the worker dying of SIGBUS while writing
+    def full(fd, offset, size):
+        raise OSError(28, "No space left on device")
+
+    monkeypatch.setattr(os, "posix_fallocate", full)
+    before = _blocks()
+    sender, receiver = _transport.Sender(worker_id=0), _transport.Receiver()
+    try:
+        payload = sender.pack(np.arange(100_000.0), task_id=0, consumed=0)
+        assert payload[:1] == b"W" and not sender.blocks
+        np.testing.assert_array_equal(receiver.unpack(payload), np.arange(100_000.0))
+    finally:
+        sender.close()
+        receiver.close()
+    assert _blocks() == before  # the failed block was unlinked

@@ -26,8 +26,10 @@ before that (:meth:`Sender.reset`).
 Lifetime: blocks belong to the worker that made them; it unlinks them when it exits, and the
 resource tracker (with which the worker registers them) removes what a killed worker left.
 The parent maps them without registering (a second registration of the same name would be
-unregistered twice) and unmaps them at shutdown. Only POSIX: on Windows a block disappears
-when its creator closes it, so batches are pickled whole there.
+unregistered twice) and unmaps them at shutdown. A block's pages are allocated when it is
+made (:class:`_Block`), so a full ``/dev/shm`` sends batches through the pipe instead of
+crashing the worker. Only POSIX: on Windows a block disappears when its creator closes it,
+so batches are pickled whole there.
 """
 
 from __future__ import annotations
@@ -36,13 +38,15 @@ import contextlib
 import mmap
 import os
 import pickle
-from multiprocessing import resource_tracker, shared_memory
+import secrets
+from multiprocessing import resource_tracker
 from typing import Any
 
-try:  # POSIX shared memory without the resource tracker (CPython's own, since 3.8)
+try:  # POSIX shared memory, as multiprocessing.shared_memory uses it (CPython's, since 3.8)
     from _posixshmem import shm_open as _shm_open  # type: ignore[import-not-found]
+    from _posixshmem import shm_unlink as _shm_unlink
 except ImportError:  # pragma: no cover - Windows
-    _shm_open = None
+    _shm_open = _shm_unlink = None
 
 __all__: list[str] = []
 
@@ -58,13 +62,49 @@ def _aligned(n: int) -> int:
     return -(-n // _ALIGN) * _ALIGN
 
 
+class _Block:
+    """A worker's shared memory block, its pages allocated up front: on a full ``/dev/shm``
+    (64 MB in a default Docker container) creating the block fails with ``OSError`` and the
+    batch goes through the pipe, where writing into a sparse block would kill the worker with
+    SIGBUS. Registered with the resource tracker, like ``multiprocessing.shared_memory``'s."""
+
+    def __init__(self, size: int) -> None:
+        assert _shm_open is not None and _shm_unlink is not None
+        while True:
+            name = "psm_" + secrets.token_hex(8)
+            try:
+                fd = _shm_open("/" + name, os.O_CREAT | os.O_EXCL | os.O_RDWR, mode=0o600)
+            except FileExistsError:  # pragma: no cover - a 64-bit name collision
+                continue
+            break
+        try:
+            os.ftruncate(fd, size)
+            if hasattr(os, "posix_fallocate"):  # Linux; macOS reserves nothing
+                os.posix_fallocate(fd, 0, size)
+            self.map = mmap.mmap(fd, size)
+        except BaseException:
+            os.close(fd)
+            _shm_unlink("/" + name)
+            raise
+        os.close(fd)
+        self.name, self.size = name, size
+        resource_tracker.register("/" + name, "shared_memory")
+
+    def release(self) -> None:
+        """Unmap and unlink (the parent's mapping stays valid until it unmaps it)."""
+        self.map.close()
+        with contextlib.suppress(FileNotFoundError):  # (removed from outside)
+            _shm_unlink("/" + self.name)
+        resource_tracker.unregister("/" + self.name, "shared_memory")
+
+
 class Sender:
     """A worker's side: :meth:`pack` messages, writing large batches into its slots."""
 
     def __init__(self, worker_id: int) -> None:
         self.worker_id = worker_id
         # per slot: its block and the task whose batch it holds (-1: none)
-        self.blocks: list[shared_memory.SharedMemory] = []
+        self.blocks: list[_Block] = []
         self.tasks: list[int] = []
 
     def reset(self) -> None:
@@ -78,19 +118,21 @@ class Sender:
         meta = pickle.dumps(obj, protocol=5, buffer_callback=buffers.append)
         raws = [b.raw() for b in buffers]
         total = sum(_aligned(r.nbytes) for r in raws)
-        if not _USE_SHARED or total < MIN_SHARED or task_id < 0:
+        slot = None
+        if _USE_SHARED and total >= MIN_SHARED and task_id >= 0:
+            with contextlib.suppress(OSError):  # no room for a new block: use the pipe
+                slot = self._slot(total, consumed)
+        if slot is None:
             return _WHOLE + pickle.dumps(obj, protocol=pickle.HIGHEST_PROTOCOL)
-        slot = self._slot(total, consumed)
         block = self.blocks[slot]
-        buf = block.buf
-        assert buf is not None
+        view = memoryview(block.map)
         offsets = []
         offset = 0
         for r in raws:
-            buf[offset : offset + r.nbytes] = r
+            view[offset : offset + r.nbytes] = r
             offsets.append((offset, r.nbytes))
             offset += _aligned(r.nbytes)
-        del buf
+        view.release()
         self.tasks[slot] = task_id
         key = (self.worker_id, slot)
         return _SHARED + pickle.dumps((key, block.name, offsets, meta), pickle.HIGHEST_PROTOCOL)
@@ -101,10 +143,10 @@ class Sender:
         fits = [i for i in free if self.blocks[i].size >= size]
         if fits:
             return min(fits, key=lambda i: self.blocks[i].size)
-        block = shared_memory.SharedMemory(create=True, size=size)
-        if free:  # replace the smallest free block, too small for this batch
+        block = _Block(size)  # (if this fails, nothing has changed)
+        if free:  # it replaces the smallest free block, too small for this batch
             slot = min(free, key=lambda i: self.blocks[i].size)
-            _release(self.blocks[slot])
+            self.blocks[slot].release()
             self.blocks[slot] = block
             return slot
         self.blocks.append(block)
@@ -115,13 +157,7 @@ class Sender:
         """Unlink every block (the parent's mappings stay valid until it unmaps them)."""
         blocks, self.blocks, self.tasks = self.blocks, [], []
         for block in blocks:
-            _release(block)
-
-
-def _release(block: shared_memory.SharedMemory) -> None:
-    block.close()
-    with contextlib.suppress(FileNotFoundError):  # (removed from outside)
-        block.unlink()  # (also unregisters it from the resource tracker)
+            block.release()
 
 
 class Receiver:
