@@ -100,3 +100,29 @@ def test_matches_a_cpu_only_torch() -> None:
         assert str(npgrad.device(spec)) == str(torch.device(spec))
     assert torch.cuda.is_available() == npgrad.cuda.is_available()
     assert torch.backends.mps.is_available() == npgrad.backends.mps.is_available()
+
+
+class _ForeignDevice:
+    """What a ``torch.device`` looks like to npgrad: a ``type`` name and an ``index``."""
+
+    def __init__(self, type: str, index: int | None = None) -> None:  # noqa: A002
+        self.type, self.index = type, index
+
+
+def test_a_torch_device_is_read_as_a_device():
+    assert npgrad.device(_ForeignDevice("cuda", 1)) == npgrad.device("cuda:1")
+    assert npgrad.zeros(2, device=_ForeignDevice("cpu")).device == npgrad.device("cpu")
+    with pytest.raises(RuntimeError, match="zeros: npgrad computes on the CPU only, not on cuda"):
+        npgrad.zeros(2, device=_ForeignDevice("cuda"))
+    with pytest.raises(TypeError, match="zeros: device must be a str, an int or a device"):
+        npgrad.zeros(2, device=object())
+    assert not npgrad._device.is_device(npgrad.float32)  # a dtype's ``type`` is a class
+
+
+@pytest.mark.torch
+def test_torch_device_objects():
+    torch = pytest.importorskip("torch")
+    assert npgrad.ones(2, device=torch.device("cpu")).device.type == "cpu"
+    assert npgrad.device(torch.device("cuda", 0)) == npgrad.device("cuda:0")
+    with pytest.raises(RuntimeError, match="CPU only"):
+        npgrad.ones(2).to(torch.device("cuda"))

@@ -13,7 +13,14 @@ import pytest
 import npgrad
 
 # the sibling distributions extend npgrad's __path__; their doctests are theirs to run
-_OTHER_DISTRIBUTIONS = ("npgrad.nn", "npgrad.optim", "npgrad.data", "npgrad.vision")
+# (npgrad.utils.data is npgrad.data under PyTorch's import path: it needs npgrad-data)
+_OTHER_DISTRIBUTIONS = (
+    "npgrad.nn",
+    "npgrad.optim",
+    "npgrad.data",
+    "npgrad.vision",
+    "npgrad.utils.data",
+)
 
 
 def _core_modules() -> list[str]:

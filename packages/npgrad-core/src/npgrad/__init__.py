@@ -235,6 +235,7 @@ __all__ = [
     "set_printoptions",
     "short",
     "special",
+    "testing",  # noqa: F405 - imported on first use, by __getattr__
     "uint8",
 ]
 for _m in (_creation, _act, _ar, _asm, _bin, _bit, _cmp, _dec, _el, _ext, _xtr, _la, _oth):
@@ -243,8 +244,9 @@ for _m in (_red, _scan, _sh, _so, _spe, _sta, _prod, _shm, _win, _conj, _var, _l
     __all__ += getattr(_m, "__all__", [])
 del _m
 
-# core subpackages imported on first use (npgrad.distributions: ~40 ms)
-_LAZY = ("distributions", "profiler")
+# core subpackages imported on first use (npgrad.distributions: ~40 ms); npgrad.testing is an
+# attribute after ``import npgrad``, as torch.testing is
+_LAZY = ("distributions", "profiler", "testing")
 
 _SUBPACKAGES = {
     "nn": "npgrad-nn",

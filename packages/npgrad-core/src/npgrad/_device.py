@@ -30,7 +30,7 @@ class device:  # noqa: N801 - PyTorch's name
     index: int | None
 
     def __init__(self, type: Any, index: int | None = None) -> None:  # noqa: A002
-        if isinstance(type, device):
+        if isinstance(type, device) or _foreign(type):  # (a torch.device is read the same)
             kind, idx = type.type, type.index
         elif isinstance(type, str):
             kind, _, rest = type.partition(":")
@@ -78,14 +78,25 @@ class device:  # noqa: N801 - PyTorch's name
         return (device, (self.type, self.index))
 
 
+def _foreign(value: Any) -> bool:
+    """Whether ``value`` is another library's device object (a ``torch.device``): a ``type``
+    name and an ``index`` (a NumPy dtype's ``type`` is a class, not a name)."""
+    index = getattr(value, "index", False)
+    return isinstance(getattr(value, "type", None), str) and (
+        index is None or (isinstance(index, int) and not isinstance(index, bool))
+    )
+
+
 CPU = device("cpu")
 
 
 def parse_device(op: str, value: Any) -> device | None:
-    """``value`` (None, a str, an int index or a device) as a device, checked to be the CPU:
-    the one place npgrad refuses other devices, with one message."""
+    """``value`` (None, a str, an int index, a device or a ``torch.device``) as a device,
+    checked to be the CPU: the one place npgrad refuses other devices, with one message."""
     if value is None:
         return None
+    if not isinstance(value, (str, int, device)) and not _foreign(value):
+        raise TypeError(f"{op}: device must be a str, an int or a device, got {value!r}")
     d = device("cuda", value) if isinstance(value, int) and not isinstance(value, bool) else None
     d = d or device(value)
     if d.type != "cpu":
@@ -101,4 +112,6 @@ def is_device(value: Any) -> bool:
     (``"cuda:0"``; not a dtype's, as in ``x.to("float64")``) or a GPU index (``x.to(0)``)."""
     if isinstance(value, str):
         return value.split(":")[0] in _TYPES
-    return isinstance(value, device) or (isinstance(value, int) and not isinstance(value, bool))
+    if isinstance(value, int):
+        return not isinstance(value, bool)
+    return isinstance(value, device) or _foreign(value)

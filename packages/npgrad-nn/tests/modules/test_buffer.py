@@ -159,7 +159,7 @@ def test_uninitialized_buffer() -> None:
 
 
 def test_uninitialized_buffer_errors() -> None:
-    with pytest.raises(ValueError, match="CPU only"):
+    with pytest.raises(RuntimeError, match="CPU only"):
         nn.UninitializedBuffer(device="cuda")
     with pytest.raises(RuntimeError, match="floating point"):
         nn.UninitializedBuffer(requires_grad=True, dtype=npgrad.int64)

@@ -10,6 +10,7 @@ import numpy as np
 
 import npgrad
 from npgrad import Tensor
+from npgrad.nn._factory import check_device
 
 __all__ = [
     "Buffer",
@@ -169,8 +170,7 @@ class UninitializedTensorMixin:
     def materialize(self, shape: Any, device: Any = None, dtype: Any = None) -> None:
         """Give the tensor ``shape`` (and ``dtype``, default: its own) and turn it into a
         :class:`Parameter` (:class:`Buffer`) in place. Its values are zeros until set."""
-        if device is not None and str(device) != "cpu":
-            raise ValueError(f"npgrad computes on the CPU only; got device={device!r}")
+        check_device(f"{type(self).__name__}.materialize", device)
         dt = self.dtype if dtype is None else npgrad.dtypes.to_dtype(dtype)
         dims = (shape,) if isinstance(shape, (int, np.integer)) else tuple(shape)
         if not all(isinstance(s, (int, np.integer)) and s >= 0 for s in dims):
@@ -204,9 +204,8 @@ def is_lazy(param: Any) -> bool:
     return isinstance(param, UninitializedTensorMixin)
 
 
-def _uninitialized_data(device: Any, dtype: Any) -> np.ndarray:
-    if device is not None and str(device) != "cpu":
-        raise ValueError(f"npgrad computes on the CPU only; got device={device!r}")
+def _uninitialized_data(owner: str, device: Any, dtype: Any) -> np.ndarray:
+    check_device(owner, device)
     dt = npgrad.get_default_dtype() if dtype is None else npgrad.dtypes.to_dtype(dtype)
     return np.empty(0, dtype=dt)
 
@@ -232,7 +231,7 @@ class UninitializedParameter(UninitializedTensorMixin, Parameter):
     _kind = "parameter"
 
     def __init__(self, requires_grad: bool = True, device: Any = None, dtype: Any = None) -> None:
-        data = _uninitialized_data(device, dtype)
+        data = _uninitialized_data("UninitializedParameter", device, dtype)
         if requires_grad and data.dtype.kind != "f":
             raise RuntimeError(
                 "UninitializedParameter: only Tensors of floating point dtype can require "
@@ -275,7 +274,7 @@ class UninitializedBuffer(UninitializedTensorMixin, Buffer):
         dtype: Any = None,
         persistent: bool = True,
     ) -> None:
-        data = _uninitialized_data(device, dtype)
+        data = _uninitialized_data("UninitializedBuffer", device, dtype)
         if requires_grad and data.dtype.kind != "f":
             raise RuntimeError(
                 "UninitializedBuffer: only Tensors of floating point dtype can require "

@@ -11,6 +11,7 @@ from typing import Any
 import npgrad
 from npgrad import Tensor
 from npgrad.nn import init
+from npgrad.nn._factory import factory_kwargs
 from npgrad.nn.functional import _rnn as FR
 from npgrad.nn.modules.module import Module, _check_sizes
 from npgrad.nn.parameter import Parameter
@@ -33,17 +34,14 @@ class RNNCellBase(Module):
         dtype: Any = None,
     ) -> None:
         super().__init__()
+        fk = factory_kwargs(type(self).__name__, device, dtype)
         _check_sizes(type(self).__name__, input_size=input_size, hidden_size=hidden_size)
         self.input_size, self.hidden_size, self.bias = input_size, hidden_size, bias
-        self.weight_ih = Parameter(
-            npgrad.empty((num_chunks * hidden_size, input_size), dtype=dtype)
-        )
-        self.weight_hh = Parameter(
-            npgrad.empty((num_chunks * hidden_size, hidden_size), dtype=dtype)
-        )
+        self.weight_ih = Parameter(npgrad.empty((num_chunks * hidden_size, input_size), **fk))
+        self.weight_hh = Parameter(npgrad.empty((num_chunks * hidden_size, hidden_size), **fk))
         if bias:
-            self.bias_ih = Parameter(npgrad.empty(num_chunks * hidden_size, dtype=dtype))
-            self.bias_hh = Parameter(npgrad.empty(num_chunks * hidden_size, dtype=dtype))
+            self.bias_ih = Parameter(npgrad.empty(num_chunks * hidden_size, **fk))
+            self.bias_hh = Parameter(npgrad.empty(num_chunks * hidden_size, **fk))
         else:
             self.register_parameter("bias_ih", None)
             self.register_parameter("bias_hh", None)

@@ -9,6 +9,7 @@ the two methods, their hooks and the extra-state protocol."""
 from __future__ import annotations
 
 import os
+import warnings
 from collections import OrderedDict
 from collections.abc import Callable
 from typing import TYPE_CHECKING, Any, NamedTuple, cast
@@ -18,7 +19,7 @@ import numpy as np
 import npgrad
 from npgrad import Tensor
 from npgrad.nn.modules._hooks import _RemovableHandle
-from npgrad.nn.parameter import is_lazy
+from npgrad.nn.parameter import Parameter, is_lazy
 
 if TYPE_CHECKING:
     from npgrad.nn.modules.module import Module
@@ -67,21 +68,22 @@ def state_dict(
     out: OrderedDict[str, Tensor] = OrderedDict() if destination is None else destination  # type: ignore[assignment]
     if destination is None:
         out._metadata = OrderedDict()  # type: ignore[attr-defined]
-    _save(module, out, prefix.rstrip("."), keep_vars, getattr(out, "_metadata", None))
+    _save(module, out, prefix, keep_vars, getattr(out, "_metadata", None))
     return out
 
 
 def _save(
-    mod: Module, out: dict[str, Any], name: str, keep_vars: bool, metadata: dict[str, Any] | None
+    mod: Module, out: dict[str, Any], base: str, keep_vars: bool, metadata: dict[str, Any] | None
 ) -> None:
     """One module's entries, then its children's (each path of a shared module), with the
-    state-dict hooks around them as in PyTorch."""
-    base = f"{name}." if name else ""
-    for hook in _hook_dict(mod, "_state_dict_pre_hooks").values():
-        hook(mod, base, keep_vars)
+    state-dict hooks around them as in PyTorch. ``base`` is prepended to every key as it is
+    (PyTorch's ``prefix``: ``"encoder."``); the metadata key is ``base`` without its last
+    character (the trailing dot)."""
     local = {"version": mod._version}
     if metadata is not None:
-        metadata[name] = local
+        metadata[base[:-1]] = local
+    for hook in _hook_dict(mod, "_state_dict_pre_hooks").values():
+        hook(mod, base, keep_vars)
     for k, p in mod._parameters.items():
         if p is not None:
             out[base + k] = _detached(p, keep_vars)
@@ -92,7 +94,7 @@ def _save(
         out[base + "_extra_state"] = mod.get_extra_state()
     for child_name, child in mod._modules.items():
         if child is not None:
-            _save(child, out, base + child_name, keep_vars, metadata)
+            _save(child, out, f"{base}{child_name}.", keep_vars, metadata)
     for hook in _hook_dict(mod, "_state_dict_post_hooks").values():
         if hook(mod, out, base, local) is not None:
             raise RuntimeError(
@@ -100,19 +102,22 @@ def _save(
             )
 
 
-def _own_entries(module: Module) -> tuple[dict[str, Tensor], dict[str, Module]]:
-    """The tensors ``load_state_dict`` fills (parameters and persistent buffers, by key) and
-    the modules taking an ``_extra_state`` entry, without running the state-dict hooks."""
-    tensors: dict[str, Tensor] = {}
+def _own_entries(
+    module: Module,
+) -> tuple[dict[str, tuple[Module, str, Tensor]], dict[str, Module]]:
+    """The tensors ``load_state_dict`` fills (parameters and persistent buffers, by key, with
+    the module and attribute name holding each) and the modules taking an ``_extra_state``
+    entry, without running the state-dict hooks."""
+    tensors: dict[str, tuple[Module, str, Tensor]] = {}
     extra: dict[str, Module] = {}
     for name, mod in module.named_modules(remove_duplicate=False):
         base = f"{name}." if name else ""
         for k, p in mod._parameters.items():
             if p is not None:
-                tensors[base + k] = p
+                tensors[base + k] = (mod, k, p)
         for k, b in mod._buffers.items():
             if b is not None and k not in mod._non_persistent_buffers:
-                tensors[base + k] = b
+                tensors[base + k] = (mod, k, b)
         if _overrides(mod, "set_extra_state"):
             extra[base + "_extra_state"] = mod
     return tensors, extra
@@ -142,8 +147,8 @@ def load_state_dict(
     by_prefix = _keys_by_prefix(state_dict)
     for name, mod in modules:
         _check_keys(mod, f"{name}." if name else "", state_dict, by_prefix, missing, unexpected)
-    values: list[tuple[Tensor, np.ndarray]] = []
-    for k, target in own.items():
+    values: list[_Load] = []
+    for k, (owner, attr, target) in own.items():
         if k not in state_dict:
             continue
         src = state_dict[k]
@@ -156,6 +161,10 @@ def load_state_dict(
                 )
             continue  # into an uninitialized one: nothing to copy
         arr = src._data if isinstance(src, Tensor) else np.asarray(src)
+        if not is_lazy(target) and target.ndim == 0 and arr.shape == (1,):
+            # PyTorch's compatibility with 0.3 checkpoints: one element loads into a 0-d tensor
+            arr = arr.reshape(())
+            src = src.reshape(()) if isinstance(src, Tensor) else arr
         if arr.dtype.kind not in "biufc":  # a str, None, object...: nothing to copy from
             errors.append(
                 f'While copying the parameter named "{k}", expected a Tensor or an array of '
@@ -168,14 +177,15 @@ def load_state_dict(
                 f"the shape in current model is {target.shape}."
             )
         else:
-            values.append((target, arr))
+            values.append(_Load(owner, attr, target, src, arr))
     post_hooks = any(_hook_dict(mod, "_load_state_dict_post_hooks") for _, mod in modules)
     # Without post hooks every error is known now: raise before anything changes. A post hook
     # may still clear missing or unexpected keys (PyTorch checks them after its hooks): then
     # the values are loaded first, and put back if the strict check fails after all.
     if errors or (strict and not post_hooks and (missing or unexpected)):
         _raise(module, errors, missing if strict else [], unexpected if strict else [])
-    backup = [(t, t._data.copy()) for t, _ in values if not is_lazy(t)] if post_hooks else []
+    backup = [(v, v.target._data.copy()) for v in values if not is_lazy(v.target)]
+    backup = backup if post_hooks else []
     _assign(module, values, assign)
     for key, mod in extra.items():
         if key in state_dict:
@@ -187,8 +197,10 @@ def load_state_dict(
         inc = _IncompatibleKeys(missing, unexpected)
         _post_walk(module, "", state_dict, by_prefix, inc)
         if strict and (missing or unexpected):
-            for t, data in backup:
-                t._data = data
+            for v, data in backup:
+                v.target._data = data
+                if assign:  # the module's own tensor goes back in place of the loaded one
+                    setattr(v.owner, v.attr, v.target)
             _raise(module, [], missing, unexpected)
     return _IncompatibleKeys(missing, unexpected)
 
@@ -247,30 +259,60 @@ def _post_walk(
 
 
 def _raise(module: Module, errors: list[str], missing: list[str], unexpected: list[str]) -> None:
-    lines = []
+    lines = []  # PyTorch's order: missing keys, unexpected keys, then the other errors
+    if missing:
+        lines.append("Missing key(s) in state_dict: " + ", ".join(f'"{k}"' for k in missing) + ".")
     if unexpected:
         lines.append(
             "Unexpected key(s) in state_dict: " + ", ".join(f'"{k}"' for k in unexpected) + "."
         )
-    if missing:
-        lines.append("Missing key(s) in state_dict: " + ", ".join(f'"{k}"' for k in missing) + ".")
     raise RuntimeError(
         f"Error(s) in loading state_dict for {module._get_name()}:\n\t"
         + "\n\t".join(lines + errors)
     )
 
 
-def _assign(module: Module, values: list[tuple[Tensor, np.ndarray]], assign: bool) -> None:
+class _Load(NamedTuple):
+    """One tensor to load: where it lives (``owner.attr``), the module's tensor, the
+    checkpoint's value and that value as an array."""
+
+    owner: Module
+    attr: str
+    target: Tensor
+    src: Any
+    arr: np.ndarray
+
+
+def _assigned(v: _Load) -> Tensor:
+    """``load_state_dict(assign=True)``: the checkpoint's tensor itself takes the place of the
+    module's (its dtype and memory; a Parameter's ``requires_grad`` stays the module's), as in
+    PyTorch."""
+    new = v.src if isinstance(v.src, Tensor) else Tensor._make(np.array(v.arr), False, None)
+    if isinstance(v.target, Parameter):
+        if isinstance(new, Parameter):
+            new.requires_grad_(v.target.requires_grad)
+        else:
+            new = Parameter(new, requires_grad=v.target.requires_grad)
+    return new
+
+
+def _assign(module: Module, values: list[_Load], assign: bool) -> None:
     materialized = False
-    for target, arr in values:
+    for v in values:
+        target, arr = v.target, v.arr
         if is_lazy(target):
             target.materialize(arr.shape)  # type: ignore[attr-defined]
             materialized = True
-        if assign:
-            target._data = np.array(arr, dtype=arr.dtype)
+            if assign:  # the materialized tensor takes the checkpoint's values and dtype
+                target._data = np.array(arr, dtype=arr.dtype)
+            else:
+                np.copyto(target._data, arr, casting="unsafe")
+            target._version += 1
+        elif assign:
+            setattr(v.owner, v.attr, _assigned(v))
         else:
             np.copyto(target._data, arr, casting="unsafe")
-        target._version += 1
+            target._version += 1
     if materialized:
         # the lazy modules take their sizes (in_features...) from what was loaded
         for mod in module.modules():
@@ -289,7 +331,7 @@ class StateMethods:
 
     def state_dict(
         self,
-        *,
+        *args: Any,
         destination: dict[str, Any] | None = None,
         prefix: str = "",
         keep_vars: bool = False,
@@ -297,9 +339,30 @@ class StateMethods:
         """Parameters and persistent buffers under their dotted names, as detached copies
         (``keep_vars=True``: the Parameter objects themselves).
 
-        Like PyTorch's, the returned OrderedDict carries ``_metadata``: each module's dotted
-        name mapped to ``{"version": module._version}``.
+        ``prefix`` is prepended to every key as it is (``prefix="encoder."``). Like PyTorch's,
+        the returned OrderedDict carries ``_metadata``: each module's dotted name mapped to
+        ``{"version": module._version}``. ``destination``, ``prefix`` and ``keep_vars`` may
+        still be passed positionally, in that order, with PyTorch's ``FutureWarning``.
         """
+        if args:
+            if len(args) > 3:
+                raise TypeError(
+                    f"state_dict() takes at most 3 positional arguments (destination, prefix, "
+                    f"keep_vars), got {len(args)}"
+                )
+            warnings.warn(
+                "Positional args are being deprecated, use kwargs instead: "
+                "state_dict(destination=..., prefix=..., keep_vars=...)",
+                FutureWarning,
+                stacklevel=2,
+            )
+            # PyTorch's rule: a positional value is used where the keyword kept its default
+            if destination is None:
+                destination = args[0]
+            if len(args) > 1 and prefix == "":
+                prefix = args[1]
+            if len(args) > 2 and keep_vars is False:
+                keep_vars = args[2]
         return _save_tree(cast("Module", self), destination, prefix, keep_vars)
 
     def load_state_dict(

@@ -13,6 +13,7 @@ import npgrad
 from npgrad import Tensor
 from npgrad.nn import functional as F
 from npgrad.nn import init
+from npgrad.nn._factory import factory_kwargs
 from npgrad.nn.modules._activation_softmax import LogSoftmax, Softmax, Softmax2d, Softmin
 from npgrad.nn.modules.module import Module, _check_sizes
 from npgrad.nn.parameter import Parameter
@@ -508,11 +509,12 @@ class PReLU(Module):
     def __init__(
         self, num_parameters: int = 1, init: float = 0.25, device: Any = None, dtype: Any = None
     ) -> None:
+        fk = factory_kwargs(type(self).__name__, device, dtype)
         _check_sizes("PReLU", num_parameters=num_parameters)
         self.num_parameters = num_parameters
         super().__init__()
         self.init = init
-        self.weight = Parameter(npgrad.empty(num_parameters, dtype=dtype))
+        self.weight = Parameter(npgrad.empty(num_parameters, **fk))
         self.reset_parameters()
 
     def reset_parameters(self) -> None:

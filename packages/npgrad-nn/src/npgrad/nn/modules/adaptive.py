@@ -21,6 +21,7 @@ import numpy as np
 import npgrad
 from npgrad import Tensor
 from npgrad.nn import functional as F
+from npgrad.nn._factory import factory_kwargs
 from npgrad.nn.functional._loss_class import _LossValueError, _TargetTypeError
 from npgrad.nn.modules.container import ModuleList, Sequential
 from npgrad.nn.modules.linear import Linear
@@ -94,9 +95,9 @@ class AdaptiveLogSoftmaxWithLoss(Module):
         Cluster ``i``'s hidden size is ``in_features // div_value ** (i + 1)``.
     head_bias : bool, default False
         Whether the head has a bias.
-    dtype : optional
-        Parameter dtype (default: the default float dtype). ``device`` is accepted and
-        ignored.
+    device, dtype : optional
+        ``device`` must be the CPU; ``dtype`` is the parameters' floating dtype (default:
+        the default float dtype).
 
     Attributes
     ----------
@@ -153,6 +154,7 @@ class AdaptiveLogSoftmaxWithLoss(Module):
         dtype: Any = None,
     ) -> None:
         super().__init__()
+        fk = factory_kwargs(type(self).__name__, device, dtype)
         cuts = _check_cutoffs(cutoffs, n_classes)
         if not (isinstance(div_value, numbers.Real) and div_value > 0):
             raise ValueError(f"{_NAME}: div_value must be a positive number, got {div_value!r}")
@@ -165,15 +167,15 @@ class AdaptiveLogSoftmaxWithLoss(Module):
         self.n_clusters = len(self.cutoffs) - 1
         self.head_size = self.shortlist_size + self.n_clusters
 
-        self.head = Linear(in_features, self.head_size, bias=head_bias, dtype=dtype)
+        self.head = Linear(in_features, self.head_size, bias=head_bias, **fk)
         tails = []
         for i in range(self.n_clusters):
             hidden = int(in_features // (div_value ** (i + 1)))
             size = self.cutoffs[i + 1] - self.cutoffs[i]
             tails.append(
                 Sequential(
-                    Linear(in_features, hidden, bias=False, dtype=dtype),
-                    Linear(hidden, size, bias=False, dtype=dtype),
+                    Linear(in_features, hidden, bias=False, **fk),
+                    Linear(hidden, size, bias=False, **fk),
                 )
             )
         self.tail = ModuleList(tails)

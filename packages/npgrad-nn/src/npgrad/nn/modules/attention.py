@@ -14,6 +14,7 @@ from typing import Any
 import npgrad
 from npgrad import Tensor
 from npgrad.nn import init
+from npgrad.nn._factory import factory_kwargs
 from npgrad.nn.functional import _attention as FA
 from npgrad.nn.modules.linear import Linear
 from npgrad.nn.modules.module import Module
@@ -80,6 +81,7 @@ class MultiheadAttention(Module):
         device: Any = None,
         dtype: Any = None,
     ) -> None:
+        fk = factory_kwargs(type(self).__name__, device, dtype)
         if embed_dim <= 0 or num_heads <= 0:
             raise ValueError(
                 f"embed_dim and num_heads must be greater than 0, got embed_dim={embed_dim} and "
@@ -99,23 +101,23 @@ class MultiheadAttention(Module):
         self.head_dim = embed_dim // num_heads
         e = embed_dim
         if not self._qkv_same_embed_dim:
-            self.q_proj_weight = Parameter(npgrad.empty((e, e), dtype=dtype))
-            self.k_proj_weight = Parameter(npgrad.empty((e, self.kdim), dtype=dtype))
-            self.v_proj_weight = Parameter(npgrad.empty((e, self.vdim), dtype=dtype))
+            self.q_proj_weight = Parameter(npgrad.empty((e, e), **fk))
+            self.k_proj_weight = Parameter(npgrad.empty((e, self.kdim), **fk))
+            self.v_proj_weight = Parameter(npgrad.empty((e, self.vdim), **fk))
             self.register_parameter("in_proj_weight", None)
         else:
-            self.in_proj_weight = Parameter(npgrad.empty((3 * e, e), dtype=dtype))
+            self.in_proj_weight = Parameter(npgrad.empty((3 * e, e), **fk))
             self.register_parameter("q_proj_weight", None)
             self.register_parameter("k_proj_weight", None)
             self.register_parameter("v_proj_weight", None)
         if bias:
-            self.in_proj_bias = Parameter(npgrad.empty(3 * e, dtype=dtype))
+            self.in_proj_bias = Parameter(npgrad.empty(3 * e, **fk))
         else:
             self.register_parameter("in_proj_bias", None)
-        self.out_proj = NonDynamicallyQuantizableLinear(e, e, bias=bias, dtype=dtype)
+        self.out_proj = NonDynamicallyQuantizableLinear(e, e, bias=bias, **fk)
         if add_bias_kv:
-            self.bias_k = Parameter(npgrad.empty((1, 1, e), dtype=dtype))
-            self.bias_v = Parameter(npgrad.empty((1, 1, e), dtype=dtype))
+            self.bias_k = Parameter(npgrad.empty((1, 1, e), **fk))
+            self.bias_v = Parameter(npgrad.empty((1, 1, e), **fk))
         else:
             self.bias_k = self.bias_v = None  # type: ignore[assignment]
         self.add_zero_attn = add_zero_attn

@@ -273,6 +273,11 @@ class ModuleDict(Module):
         _check_pairs("ModuleDict", modules)
         items = modules.items() if isinstance(modules, (Mapping, ModuleDict)) else modules
         for j, item in enumerate(items):
+            if not isinstance(item, Iterable):  # PyTorch's types: TypeError, then ValueError
+                raise TypeError(
+                    f"ModuleDict update sequence element #{j} should be a (key, module) pair, "
+                    f"got {type(item).__name__}"
+                )
             if not isinstance(item, (tuple, list)) or len(item) != 2:
                 raise ValueError(
                     f"ModuleDict update sequence element #{j} should be a (key, module) pair"
@@ -321,15 +326,23 @@ class ParameterList(Module):
         return self.extend(values)
 
     def append(self, value: Any) -> ParameterList:
-        new_idx = len(self)
+        # converted and registered first: a refused value leaves the list as it was
+        setattr(self, str(len(self)), _as_parameter(value))
         self._size += 1
-        setattr(self, str(new_idx), _as_parameter(value))
         return self
 
     def extend(self, values: Iterable[Any]) -> ParameterList:
+        if not isinstance(values, Iterable) or isinstance(values, Tensor):
+            raise TypeError(
+                "ParameterList.extend should be called with an iterable, but got "
+                f"{type(values).__name__}"
+            )
         for v in values:
             self.append(v)
         return self
+
+    def __call__(self, *args: Any, **kwargs: Any) -> Any:
+        raise RuntimeError("ParameterList should not be called.")
 
     def extra_repr(self) -> str:
         return "\n".join(
@@ -355,8 +368,9 @@ class ParameterDict(Module):
         return getattr(self, key)
 
     def __setitem__(self, key: str, value: Any) -> None:
-        self._keys[key] = None
+        # registered first: a refused key or value leaves the dict as it was
         setattr(self, key, _as_parameter(value))
+        self._keys[key] = None
 
     def __delitem__(self, key: str) -> None:
         del self._keys[key]
@@ -397,8 +411,13 @@ class ParameterDict(Module):
         return self[key]
 
     def popitem(self) -> tuple[str, Any]:
+        if not self._keys:
+            raise KeyError("popitem(): dictionary is empty")
         k = next(reversed(self._keys))
         return k, self.pop(k)
+
+    def __call__(self, *args: Any, **kwargs: Any) -> Any:
+        raise RuntimeError("ParameterDict should not be called.")
 
     def clear(self) -> None:
         for k in list(self._keys):

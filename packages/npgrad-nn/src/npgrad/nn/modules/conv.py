@@ -16,6 +16,7 @@ from typing import Any
 import npgrad
 from npgrad import Tensor
 from npgrad.nn import init
+from npgrad.nn._factory import factory_kwargs
 from npgrad.nn.functional._conv import _conv_nd, _conv_transpose_nd
 from npgrad.nn.functional._im2col import _check_input, _ntuple, _who
 from npgrad.nn.functional._padding import _pad
@@ -60,6 +61,7 @@ class _ConvNd(Module):
     ) -> None:
         super().__init__()
         nd, name = self._nd, type(self).__name__
+        fk = factory_kwargs(name, device, dtype)
         _check_sizes(name, in_channels=in_channels, out_channels=out_channels)
         if groups <= 0:
             raise ValueError(f"{name}: groups must be a positive integer, got {groups}")
@@ -117,9 +119,9 @@ class _ConvNd(Module):
             shape = (in_channels, out_channels // groups, *kernel_size)
         else:
             shape = (out_channels, in_channels // groups, *kernel_size)
-        self.weight = Parameter(npgrad.empty(*shape, dtype=dtype))
+        self.weight = Parameter(npgrad.empty(*shape, **fk))
         if bias:
-            self.bias = Parameter(npgrad.empty(out_channels, dtype=dtype))
+            self.bias = Parameter(npgrad.empty(out_channels, **fk))
         else:
             self.register_parameter("bias", None)
         self.reset_parameters()

@@ -15,6 +15,7 @@ from typing import Any
 
 import npgrad
 from npgrad import Tensor
+from npgrad.nn._factory import factory_kwargs
 from npgrad.nn.modules._lazy_mixin import LazyModuleMixin, _input
 from npgrad.nn.modules.conv import (
     Conv1d,
@@ -347,6 +348,7 @@ class _LazyNormBase(LazyModuleMixin, _NormBase):
         device: Any = None,
         dtype: Any = None,
     ) -> None:
+        factory_kwargs(type(self).__name__, device, dtype, parameters=affine)
         # no parameters or statistics yet: placeholders would be replaced at once
         super().__init__(0, eps, momentum, False, False, device, dtype)
         self.affine = affine

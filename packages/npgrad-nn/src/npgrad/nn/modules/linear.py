@@ -14,6 +14,7 @@ import npgrad
 from npgrad import Tensor
 from npgrad.nn import functional as F
 from npgrad.nn import init
+from npgrad.nn._factory import factory_kwargs
 from npgrad.nn.modules.module import Module, _check_sizes
 from npgrad.nn.parameter import Parameter
 from npgrad.ops._shape_util import ShapeError
@@ -58,9 +59,9 @@ class Linear(Module):
         Sizes of each input and output sample.
     bias : bool
         Whether to learn an additive bias (default True).
-    dtype : optional
-        Parameter dtype (default: the default float dtype). ``device`` is accepted and
-        ignored.
+    device, dtype : optional
+        ``device`` must be the CPU (None, ``"cpu"``, a CPU device); ``dtype`` is the
+        parameters' floating dtype (default: the default float dtype).
 
     Attributes
     ----------
@@ -93,12 +94,13 @@ class Linear(Module):
         dtype: Any = None,
     ) -> None:
         super().__init__()
+        fk = factory_kwargs(type(self).__name__, device, dtype)
         _check_sizes("Linear", in_features=in_features, out_features=out_features)
         self.in_features = in_features
         self.out_features = out_features
-        self.weight = Parameter(npgrad.empty((out_features, in_features), dtype=dtype))
+        self.weight = Parameter(npgrad.empty((out_features, in_features), **fk))
         if bias:
-            self.bias = Parameter(npgrad.empty(out_features, dtype=dtype))
+            self.bias = Parameter(npgrad.empty(out_features, **fk))
         else:
             self.register_parameter("bias", None)
         self.reset_parameters()
@@ -134,6 +136,8 @@ class Bilinear(Module):
         Sizes of the two inputs and of the output.
     bias : bool
         Whether to learn an additive bias (default True).
+    device, dtype : optional
+        ``device`` must be the CPU; ``dtype`` is the parameters' floating dtype.
 
     Attributes
     ----------
@@ -166,6 +170,7 @@ class Bilinear(Module):
         dtype: Any = None,
     ) -> None:
         super().__init__()
+        fk = factory_kwargs(type(self).__name__, device, dtype)
         _check_sizes(
             "Bilinear",
             in1_features=in1_features,
@@ -175,11 +180,9 @@ class Bilinear(Module):
         self.in1_features = in1_features
         self.in2_features = in2_features
         self.out_features = out_features
-        self.weight = Parameter(
-            npgrad.empty((out_features, in1_features, in2_features), dtype=dtype)
-        )
+        self.weight = Parameter(npgrad.empty((out_features, in1_features, in2_features), **fk))
         if bias:
-            self.bias = Parameter(npgrad.empty(out_features, dtype=dtype))
+            self.bias = Parameter(npgrad.empty(out_features, **fk))
         else:
             self.register_parameter("bias", None)
         self.reset_parameters()

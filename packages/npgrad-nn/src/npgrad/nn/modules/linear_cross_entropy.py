@@ -9,6 +9,7 @@ from typing import Any
 
 from npgrad import Tensor
 from npgrad.nn import functional as F
+from npgrad.nn._factory import factory_kwargs
 from npgrad.nn.functional._linear_ce import LinearCrossEntropyOptions
 from npgrad.nn.modules.linear import Linear
 from npgrad.nn.modules.loss import _WeightedLoss
@@ -51,7 +52,8 @@ class LinearCrossEntropyLoss(_WeightedLoss):
         label_smoothing: float = 0.0,
         options: LinearCrossEntropyOptions | None = None,
     ) -> None:
-        op = "LinearCrossEntropyLoss"
+        op = type(self).__name__
+        fk = factory_kwargs(op, device, dtype)
         _check_sizes(op, in_features=in_features, num_classes=num_classes)
         out_features = tuple(out_features)
         _check_sizes(op, **{f"out_features[{i}]": d for i, d in enumerate(out_features)})
@@ -79,8 +81,7 @@ class LinearCrossEntropyLoss(_WeightedLoss):
             in_features,
             math.prod(out_features, start=num_classes),
             bias=bias,
-            device=device,
-            dtype=dtype,
+            **fk,
         )
 
     def forward(self, input: Tensor, target: Tensor) -> Tensor:  # noqa: A002

@@ -16,7 +16,8 @@ import numpy as np
 
 import npgrad
 from npgrad import Tensor, _memory_format
-from npgrad._device import is_device, parse_device
+from npgrad._device import is_device
+from npgrad.nn._factory import check_device
 from npgrad.nn.modules import _hooks
 from npgrad.nn.modules._hooks import (
     _global_buffer_registration_hooks,
@@ -280,9 +281,10 @@ class Module(StateMethods, HookMethods):
         object.__delattr__(self, name)
 
     def __dir__(self) -> list[str]:
-        return sorted(
-            set(super().__dir__()) | set(self._parameters) | set(self._buffers) | set(self._modules)
-        )
+        keys = set(super().__dir__()) | set(self._parameters) | set(self._buffers)
+        keys |= set(self._modules)
+        # not valid identifiers (Sequential's "0", "1", ...): left out, as PyTorch does
+        return sorted(k for k in keys if not k[:1].isdigit())
 
     def get_submodule(self, target: str) -> Module:
         """The submodule at the dotted path ``target`` (``""`` is the module itself)."""
@@ -312,18 +314,19 @@ class Module(StateMethods, HookMethods):
 
     # ---- traversal -------------------------------------------------------------------------
     def named_modules(
-        self, memo: set[int] | None = None, prefix: str = "", remove_duplicate: bool = True
+        self, memo: set[Module] | None = None, prefix: str = "", remove_duplicate: bool = True
     ) -> Iterator[tuple[str, Module]]:
         """Every module in the tree, itself first, with dotted names (iterative, no recursion
-        limit on deep models)."""
+        limit on deep models). ``memo``: the modules already seen, as in PyTorch (those in it
+        are skipped with their subtrees, and the ones yielded are added to it)."""
         memo = set() if memo is None else memo
         stack: list[tuple[str, Module]] = [(prefix, self)]
         while stack:
             name, mod = stack.pop()
             if remove_duplicate:
-                if id(mod) in memo:
+                if mod in memo:
                     continue
-                memo.add(id(mod))
+                memo.add(mod)
             yield name, mod
             children = [
                 (f"{name}.{k}" if name else k, m) for k, m in mod._modules.items() if m is not None
@@ -399,14 +402,21 @@ class Module(StateMethods, HookMethods):
         return self
 
     def zero_grad(self, set_to_none: bool = True) -> None:
-        """Reset the gradients of all parameters (to None by default)."""
+        """Reset the gradients of all parameters: to None by default; with
+        ``set_to_none=False`` each ``.grad`` is detached and filled with zeros in place (the
+        same tensor, as in PyTorch)."""
         for p in self.parameters():
-            if p.grad is None:
+            g = p.grad
+            if g is None:
                 continue
             if set_to_none:
                 p.grad = None
+            elif not g._data.flags.writeable:  # a read-only gradient (one set by hand): replaced
+                p.grad = Tensor._make(np.zeros_like(g._data), False, None)
             else:
-                p.grad = Tensor._make(np.zeros_like(p.grad._data), False, None)
+                if g.grad_fn is not None or g.requires_grad:
+                    g.detach_()
+                g.zero_()
 
     def apply(self, fn: Callable[[Module], None]) -> Module:
         """Call ``fn`` on every submodule, then on this module, in PyTorch's order: for each
@@ -459,14 +469,14 @@ class Module(StateMethods, HookMethods):
         4-D (``channels_last``; 5-D for ``channels_last_3d``) parameters and buffers in that
         order."""
         dtype = kwargs.pop("dtype", None)
-        parse_device("Module.to", kwargs.pop("device", None))
+        check_device("Module.to", kwargs.pop("device", None))
         kwargs.pop("non_blocking", None)
         fmt = kwargs.pop("memory_format", None)
         for a in args:
             if isinstance(a, Tensor):
                 dtype = a.dtype
             elif is_device(a):
-                parse_device("Module.to", a)
+                check_device("Module.to", a)
             elif a is not None:
                 dtype = a
         if kwargs:
@@ -496,7 +506,7 @@ class Module(StateMethods, HookMethods):
         >>> m.weight.shape, m.weight.requires_grad
         (npgrad.Size([3, 2]), True)
         """
-        parse_device("Module.to_empty", device)
+        check_device("Module.to_empty", device)
         return self._apply_to_tensors(np.empty_like, floating_only=False, recurse=recurse)
 
     def type(self, dst_type: Any) -> Module:
@@ -526,10 +536,28 @@ class Module(StateMethods, HookMethods):
     def cpu(self) -> Module:
         return self
 
+    def _to_accelerator(self, kind: str, device: Any) -> Module:
+        # Module.cuda(1) is cuda:1, Module.xpu(1) xpu:1: an int names an index of that kind
+        if isinstance(device, int) and not isinstance(device, bool):
+            device = npgrad.device(kind, device)
+        check_device(f"Module.{kind}", kind if device is None else device)
+        return self  # reached only for a CPU device
+
     def cuda(self, device: Any = None) -> Module:
         """Raises: npgrad has no CUDA (``npgrad.cuda.is_available()`` is False)."""
-        parse_device("Module.cuda", "cuda" if device is None else device)
-        return self  # unreachable: parse_device refuses every CUDA device
+        return self._to_accelerator("cuda", device)
+
+    def xpu(self, device: Any = None) -> Module:
+        """Raises: npgrad computes on the CPU only."""
+        return self._to_accelerator("xpu", device)
+
+    def ipu(self, device: Any = None) -> Module:
+        """Raises: npgrad computes on the CPU only."""
+        return self._to_accelerator("ipu", device)
+
+    def mtia(self, device: Any = None) -> Module:
+        """Raises: npgrad computes on the CPU only."""
+        return self._to_accelerator("mtia", device)
 
     def set_submodule(self, target: str, module: Module, strict: bool = False) -> None:
         """Put ``module`` at the dotted path ``target`` (``"encoder.0"``); with ``strict`` the

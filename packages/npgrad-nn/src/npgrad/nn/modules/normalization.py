@@ -17,6 +17,7 @@ from typing import Any
 import npgrad
 from npgrad import Tensor
 from npgrad.nn import functional as F
+from npgrad.nn._factory import factory_kwargs
 from npgrad.nn.modules._cross_map_lrn import CrossMapLRN2d
 from npgrad.nn.modules.module import Module, _check_sizes
 from npgrad.nn.parameter import Parameter
@@ -34,15 +35,6 @@ __all__ = [
     "LocalResponseNorm",
     "RMSNorm",
 ]
-
-
-def _dtype(dtype: Any) -> Any:
-    return npgrad.get_default_dtype() if dtype is None else npgrad.dtypes.to_dtype(dtype)
-
-
-def _check_device(device: Any) -> None:
-    if device is not None and str(device) != "cpu":
-        raise ValueError(f"npgrad computes on the CPU only; got device={device!r}")
 
 
 class _NormBase(Module):
@@ -63,8 +55,7 @@ class _NormBase(Module):
         bias: bool = True,
     ) -> None:
         super().__init__()
-        _check_device(device)
-        dt = _dtype(dtype)
+        dt = factory_kwargs(type(self).__name__, device, dtype, parameters=affine)["dtype"]
         _check_sizes(type(self).__name__, num_features=num_features)
         self.num_features = num_features
         self.eps = eps
@@ -390,15 +381,14 @@ class LayerNorm(Module):
         dtype: Any = None,
     ) -> None:
         super().__init__()
-        _check_device(device)
+        fk = factory_kwargs(type(self).__name__, device, dtype, parameters=elementwise_affine)
         self.normalized_shape = _shape_of("LayerNorm", normalized_shape)
         self.eps = eps
         self.elementwise_affine = elementwise_affine
-        dt = _dtype(dtype)
         if elementwise_affine:
-            self.weight = Parameter(npgrad.empty(self.normalized_shape, dtype=dt))
+            self.weight = Parameter(npgrad.empty(self.normalized_shape, **fk))
             if bias:
-                self.bias = Parameter(npgrad.empty(self.normalized_shape, dtype=dt))
+                self.bias = Parameter(npgrad.empty(self.normalized_shape, **fk))
             else:
                 self.register_parameter("bias", None)
         else:
@@ -460,12 +450,12 @@ class RMSNorm(Module):
         dtype: Any = None,
     ) -> None:
         super().__init__()
-        _check_device(device)
+        fk = factory_kwargs(type(self).__name__, device, dtype, parameters=elementwise_affine)
         self.normalized_shape = _shape_of("RMSNorm", normalized_shape)
         self.eps = eps
         self.elementwise_affine = elementwise_affine
         if elementwise_affine:
-            self.weight = Parameter(npgrad.empty(self.normalized_shape, dtype=_dtype(dtype)))
+            self.weight = Parameter(npgrad.empty(self.normalized_shape, **fk))
         else:
             self.register_parameter("weight", None)
         self.reset_parameters()
@@ -522,7 +512,7 @@ class GroupNorm(Module):
         bias: bool = True,
     ) -> None:
         super().__init__()
-        _check_device(device)
+        fk = factory_kwargs(type(self).__name__, device, dtype, parameters=affine)
         _check_sizes("GroupNorm", num_groups=num_groups, num_channels=num_channels)
         if num_groups <= 0 or num_channels % num_groups != 0:
             raise ValueError(
@@ -532,11 +522,10 @@ class GroupNorm(Module):
         self.num_channels = num_channels
         self.eps = eps
         self.affine = affine
-        dt = _dtype(dtype)
         if affine:
-            self.weight = Parameter(npgrad.empty(num_channels, dtype=dt))
+            self.weight = Parameter(npgrad.empty(num_channels, **fk))
             if bias:
-                self.bias = Parameter(npgrad.empty(num_channels, dtype=dt))
+                self.bias = Parameter(npgrad.empty(num_channels, **fk))
             else:
                 self.register_parameter("bias", None)
         else:

@@ -19,6 +19,7 @@ import numpy as np
 import npgrad
 from npgrad import Tensor
 from npgrad.nn import init
+from npgrad.nn._factory import factory_kwargs
 from npgrad.nn.functional import _rnn as FR
 from npgrad.nn.modules._rnn_cells import GRUCell, LSTMCell, RNNCell, RNNCellBase
 from npgrad.nn.modules.module import Module
@@ -56,6 +57,7 @@ class RNNBase(Module):
         dtype: Any = None,
     ) -> None:
         super().__init__()
+        fk = factory_kwargs(type(self).__name__, device, dtype)
         if mode not in _GATES:
             raise ValueError("Unrecognized RNN mode: " + str(mode))
         if (
@@ -122,7 +124,7 @@ class RNNBase(Module):
                 names = []
                 for base, shape in shapes:
                     name = f"{base}_l{layer}{suffix}"
-                    setattr(self, name, Parameter(npgrad.empty(shape, dtype=dtype)))
+                    setattr(self, name, Parameter(npgrad.empty(shape, **fk)))
                     names.append(name)
                 self._flat_weights_names.extend(names)
                 self._all_weights.append(names)

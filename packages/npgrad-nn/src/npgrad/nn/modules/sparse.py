@@ -9,6 +9,7 @@ import npgrad
 from npgrad import Tensor
 from npgrad.nn import functional as F
 from npgrad.nn import init
+from npgrad.nn._factory import factory_kwargs
 from npgrad.nn.modules.module import Module, _check_sizes
 from npgrad.nn.parameter import Parameter
 from npgrad.ops._shape_util import ShapeError
@@ -35,8 +36,9 @@ class Embedding(Module):
         Scale gradients by the inverse frequency of the indices in the mini-batch.
     sparse : bool
         Accepted and shown in the repr for compatibility; gradients are always dense.
-    dtype : optional
-        Weight dtype (default: the default float dtype). ``device`` is ignored.
+    device, dtype : optional
+        ``device`` must be the CPU; ``dtype`` is the weight's floating dtype (default: the
+        default float dtype; a given ``_weight`` keeps its own).
 
     Attributes
     ----------
@@ -71,6 +73,8 @@ class Embedding(Module):
         dtype: Any = None,
     ) -> None:
         super().__init__()
+        # a given _weight is used as it is (its dtype too, as in PyTorch)
+        fk = factory_kwargs(type(self).__name__, device, dtype, parameters=_weight is None)
         _check_sizes("Embedding", num_embeddings=num_embeddings, embedding_dim=embedding_dim)
         self.num_embeddings = num_embeddings
         self.embedding_dim = embedding_dim
@@ -88,8 +92,7 @@ class Embedding(Module):
         self.scale_grad_by_freq = scale_grad_by_freq
         if _weight is None:
             self.weight = Parameter(
-                npgrad.empty((num_embeddings, embedding_dim), dtype=dtype),
-                requires_grad=not _freeze,
+                npgrad.empty((num_embeddings, embedding_dim), **fk), requires_grad=not _freeze
             )
             self.reset_parameters()
         else:
@@ -228,6 +231,7 @@ class EmbeddingBag(Module):
         dtype: Any = None,
     ) -> None:
         super().__init__()
+        fk = factory_kwargs(type(self).__name__, device, dtype, parameters=_weight is None)
         _check_sizes("EmbeddingBag", num_embeddings=num_embeddings, embedding_dim=embedding_dim)
         self.num_embeddings = num_embeddings
         self.embedding_dim = embedding_dim
@@ -244,7 +248,7 @@ class EmbeddingBag(Module):
                 padding_idx = num_embeddings + padding_idx
         self.padding_idx = padding_idx
         if _weight is None:
-            self.weight = Parameter(npgrad.empty((num_embeddings, embedding_dim), dtype=dtype))
+            self.weight = Parameter(npgrad.empty((num_embeddings, embedding_dim), **fk))
             self.reset_parameters()  # type: ignore[misc]
         else:
             if not isinstance(_weight, Tensor) or tuple(_weight.shape) != (

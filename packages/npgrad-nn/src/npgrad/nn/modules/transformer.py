@@ -21,6 +21,7 @@ import npgrad
 from npgrad import Tensor
 from npgrad.nn import functional as F
 from npgrad.nn import init
+from npgrad.nn._factory import check_device, factory_kwargs
 from npgrad.nn.functional._attention import _canonical_mask
 from npgrad.nn.modules.activation import GELU, ReLU
 from npgrad.nn.modules.attention import MultiheadAttention
@@ -42,6 +43,7 @@ __all__ = [
 
 def _generate_square_subsequent_mask(sz: int, device: Any = None, dtype: Any = None) -> Tensor:
     """A ``(sz, sz)`` float mask: 0 on and below the diagonal, ``-inf`` above."""
+    check_device("generate_square_subsequent_mask", device)
     dt = npgrad.get_default_dtype() if dtype is None else npgrad.dtypes.to_dtype(dtype)
     if operator.index(sz) < 0:
         raise ShapeError(f"generate_square_subsequent_mask: sz must be non-negative, got {sz}")
@@ -145,7 +147,7 @@ class TransformerEncoderLayer(_LayerBase):
         dtype: Any = None,
     ) -> None:
         super().__init__()
-        kw = {"dtype": dtype}
+        kw = factory_kwargs(type(self).__name__, device, dtype)
         self.self_attn = MultiheadAttention(
             d_model, nhead, dropout=dropout, bias=bias, batch_first=batch_first, **kw
         )
@@ -234,7 +236,7 @@ class TransformerDecoderLayer(_LayerBase):
         dtype: Any = None,
     ) -> None:
         super().__init__()
-        kw = {"dtype": dtype}
+        kw = factory_kwargs(type(self).__name__, device, dtype)
         self.self_attn = MultiheadAttention(
             d_model, nhead, dropout=dropout, batch_first=batch_first, bias=bias, **kw
         )
@@ -483,6 +485,13 @@ class Transformer(Module):
         dtype: Any = None,
     ) -> None:
         super().__init__()
+        # custom encoder and decoder given: nothing is made here (any dtype, as in PyTorch)
+        fk = factory_kwargs(
+            type(self).__name__,
+            device,
+            dtype,
+            parameters=custom_encoder is None or custom_decoder is None,
+        )
         common = {
             "dim_feedforward": dim_feedforward,
             "dropout": dropout,
@@ -491,19 +500,19 @@ class Transformer(Module):
             "batch_first": batch_first,
             "norm_first": norm_first,
             "bias": bias,
-            "dtype": dtype,
+            **fk,
         }
         if custom_encoder is not None:
             self.encoder = custom_encoder
         else:
             enc_layer = TransformerEncoderLayer(d_model, nhead, **common)
-            enc_norm = LayerNorm(d_model, eps=layer_norm_eps, bias=bias, dtype=dtype)
+            enc_norm = LayerNorm(d_model, eps=layer_norm_eps, bias=bias, **fk)
             self.encoder = TransformerEncoder(enc_layer, num_encoder_layers, enc_norm)
         if custom_decoder is not None:
             self.decoder = custom_decoder
         else:
             dec_layer = TransformerDecoderLayer(d_model, nhead, **common)
-            dec_norm = LayerNorm(d_model, eps=layer_norm_eps, bias=bias, dtype=dtype)
+            dec_norm = LayerNorm(d_model, eps=layer_norm_eps, bias=bias, **fk)
             self.decoder = TransformerDecoder(dec_layer, num_decoder_layers, dec_norm)
         self._reset_parameters()
         self.d_model, self.nhead, self.batch_first = d_model, nhead, batch_first
