@@ -72,7 +72,7 @@ def test_state_dict_round_trip() -> None:
     sched = SWALR(opt, swa_lr=0.1, anneal_epochs=5)
     schedule(sched, opt, 2)
     state = pickle.loads(pickle.dumps(sched.state_dict()))
-    assert state["anneal_epochs"] == 5 and state["anneal_strategy"] == "cos"
+    assert state["anneal_epochs"] == 5 and state["_anneal_strategy"] == "cos"
     opt2 = optimizer(1.0)
     opt2.param_groups[0]["lr"] = opt.param_groups[0]["lr"]
     other = SWALR(opt2, swa_lr=0.1, anneal_epochs=5)

@@ -9,6 +9,8 @@ The class holds data, gradient state and the few methods that are about the tens
 
 from __future__ import annotations
 
+import copy
+import warnings
 from collections.abc import Iterator
 from typing import Any
 
@@ -21,6 +23,13 @@ from npgrad.autograd.grad_mode import INFERENCE_VERSION, _inference_enabled, is_
 
 __all__ = ["Tensor"]
 
+_NON_LEAF_GRAD = (
+    "The .grad attribute of a Tensor that is not a leaf Tensor is being accessed. Its .grad "
+    "attribute won't be populated during autograd.backward(). If you indeed want the .grad "
+    "field to be populated for a non-leaf Tensor, use .retain_grad() on the non-leaf Tensor. If "
+    "you access the non-leaf Tensor by mistake, make sure you access the leaf Tensor instead."
+)
+_warned_once = {"float": False}  # the warnings PyTorch gives once per process
 _new = object.__new__
 _tuple_new = tuple.__new__  # a Size straight from an array's shape tuple
 
@@ -130,8 +139,12 @@ class Tensor(TensorMethods):
     @property
     def grad(self) -> Tensor | None:
         """The gradient accumulated by backward (leaves, and tensors that ``retain_grad()``);
-        None until then. It may be set to None or to a tensor of this tensor's shape and dtype."""
-        return self._grad
+        None until then. It may be set to None or to a tensor of this tensor's shape and dtype.
+        Reading it on a non-leaf that does not ``retain_grad()`` warns, as in PyTorch."""
+        g = self._grad
+        if g is None and self.grad_fn is not None and not self._retains_grad:
+            warnings.warn(_NON_LEAF_GRAD, UserWarning, stacklevel=2)
+        return g
 
     @grad.setter
     def grad(self, value: Tensor | None) -> None:
@@ -152,6 +165,10 @@ class Tensor(TensorMethods):
                     f"dtype {self.dtype}; the gradient and the tensor must have the same dtype"
                 )
         self._grad = value
+
+    @grad.deleter
+    def grad(self) -> None:
+        self._grad = None  # ``del x.grad``, as PyTorch's
 
     # ---- versions and views --------------------------------------------------------------
     @property
@@ -204,6 +221,11 @@ class Tensor(TensorMethods):
     def data(self, value: Tensor) -> None:
         if not isinstance(value, Tensor):
             raise TypeError(f"Tensor.data must be set to a Tensor, got {type(value).__name__}")
+        if self._requires_grad and value._data.dtype.kind != "f":
+            raise RuntimeError(
+                f"data: data set to a tensor that requires gradients must be floating point, "
+                f"got {value._data.dtype}"
+            )
         self._data = value._data
 
     @property
@@ -313,6 +335,16 @@ class Tensor(TensorMethods):
         return object.__format__(self, spec)
 
     def __float__(self) -> float:
+        # PyTorch warns here (not for int(), bool() or item()), once per process, and not
+        # under no_grad (optimizers read a closure's loss there)
+        if self._requires_grad and is_grad_enabled_fast() and not _warned_once["float"]:
+            _warned_once["float"] = True
+            warnings.warn(
+                "Converting a tensor with requires_grad=True to a scalar may lead to unexpected "
+                "behavior. Consider using tensor.detach() first.",
+                UserWarning,
+                stacklevel=2,
+            )
         return float(self._scalar("float"))
 
     def __int__(self) -> int:
@@ -337,20 +369,55 @@ class Tensor(TensorMethods):
 
     def __index__(self) -> int:
         if self._data.dtype.kind not in "iub" or self._data.size != 1:
-            raise TypeError("only integer tensors of a single element can be converted to an index")
-        return int(self._data)
+            raise TypeError(
+                f"__index__: only integer tensors of a single element can be converted to an "
+                f"index, got a {self._data.dtype} tensor of shape {self.shape}"
+            )
+        return int(self._data.item())  # also of shape (1,) or (1, 1), as in PyTorch
 
     def __reduce_ex__(self, protocol: Any) -> Any:
-        # Pickling (multiprocessing, copy) keeps data and requires_grad; a graph cannot cross
-        # a process boundary, so a non-leaf that requires grad is refused, as in PyTorch.
+        # Pickling (multiprocessing, copy.copy) keeps data, requires_grad and .grad; a graph
+        # cannot cross a process boundary, so a non-leaf that requires grad is refused, as
+        # torch.multiprocessing does (plain pickle in PyTorch makes it a leaf)
         if self.grad_fn is not None:
             raise RuntimeError(
                 "Cowardly refusing to serialize non-leaf tensor which requires_grad, since "
                 "autograd does not support crossing process boundaries; use .detach()"
             )
-        return (_rebuild_tensor, (type(self), self._data, self._requires_grad, self.grad))
+        args = (type(self), self._data, self._requires_grad, self._grad)
+        state = getattr(self, "__dict__", None)  # a subclass's attributes
+        return (_rebuild_tensor, args, state) if state else (_rebuild_tensor, args)
+
+    def __deepcopy__(self, memo: dict[int, Any]) -> Tensor:
+        """``copy.deepcopy``: a leaf with copies of the data and ``.grad``; a non-leaf is
+        refused (its graph can't be copied), as in PyTorch."""
+        if self.grad_fn is not None:
+            raise RuntimeError(
+                f"deepcopy: only tensors created explicitly by the user (graph leaves) support "
+                f"the deepcopy protocol; this tensor of shape {self.shape} was made by "
+                f"{type(self.grad_fn).__name__}: deepcopy its .detach() instead"
+            )
+        if id(self) in memo:
+            return memo[id(self)]  # type: ignore[no-any-return]
+        t: Tensor = _new(type(self))
+        t._init(self._data.copy(), self._requires_grad, None)
+        memo[id(self)] = t
+        if self._grad is not None:
+            t._grad = copy.deepcopy(self._grad, memo)
+        if hasattr(self, "__dict__"):  # a subclass's attributes
+            t.__dict__.update(copy.deepcopy(self.__dict__, memo))
+        return t
 
     def __array__(self, dtype: Any = None, copy: Any = None) -> np.ndarray:
+        # NumPy 2 passes ``copy`` and trusts it: ``np.array(t)`` (copy=True) must not alias
+        # the tensor; ``np.asarray(t)`` (copy=None) shares memory, as with PyTorch
+        if copy:
+            return np.array(self._data, dtype=dtype, copy=True)
+        if copy is False and dtype is not None and np.dtype(dtype) != self._data.dtype:
+            raise ValueError(
+                f"__array__: can't convert a {self._data.dtype} tensor to {np.dtype(dtype)} "
+                "without a copy (copy=False)"
+            )
         return self._data if dtype is None else self._data.astype(dtype, copy=False)
 
     # ---- leaving the graph ---------------------------------------------------------------
@@ -378,10 +445,10 @@ class Tensor(TensorMethods):
 
     def detach_(self) -> Tensor:
         """Cut this tensor off from the graph in place; it becomes a leaf."""
-        if self._view is not None and _views.base_of(self)._requires_grad:
+        if self._view is not None:  # whether or not the base requires grad, as in PyTorch
             raise RuntimeError(
-                "detach_: can't detach views in-place (the base would keep writes to this "
-                "memory in its graph); use detach() instead"
+                f"detach_: can't detach views in-place (this tensor of shape {self.shape} is a "
+                f"view of one of shape {_views.base_of(self).shape}); use detach() instead"
             )
         self.grad_fn = None
         self._requires_grad = False

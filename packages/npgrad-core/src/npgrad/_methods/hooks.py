@@ -36,7 +36,7 @@ class HookMethods:
             t = ref()
             if t is not None:
                 g = grad if grad._requires_grad else grad._make(grad._data.copy(), False, None)
-                t.grad = g if t.grad is None else t.grad + g
+                t.grad = g if t._grad is None else t._grad + g
 
         self.grad_fn._add_pre_hook(self._output_nr, _store, retains=True)
         self._retains_grad = True

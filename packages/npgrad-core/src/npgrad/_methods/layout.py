@@ -4,6 +4,7 @@
 
 from __future__ import annotations
 
+import warnings
 from typing import TYPE_CHECKING, Any
 
 import numpy as np
@@ -16,6 +17,25 @@ if TYPE_CHECKING:
     from npgrad.tensor import Tensor
 
 __all__ = ["LayoutMethods"]
+
+
+def _check_new(
+    op: str, device: Any, layout: Any, pin_memory: bool, sizes: Any = (0,), size: Any = 0
+) -> None:
+    """The keywords the ``new_*`` methods share with the creation functions: a CPU
+    ``device``, the strided ``layout``, no ``pin_memory``; and a size, which is required."""
+    from npgrad import _memory_format
+    from npgrad._device import parse_device
+
+    parse_device(op, device)
+    if layout is not None and layout is not _memory_format.strided:
+        raise TypeError(
+            f"{op}: layout must be npgrad.strided (npgrad's only layout), got {layout!r}"
+        )
+    if pin_memory:
+        raise RuntimeError(f"{op}: pin_memory=True needs an accelerator; npgrad has only the CPU")
+    if not sizes and size is None:
+        raise TypeError(f'{op}() missing 1 required positional arguments: "size"')
 
 
 class LayoutMethods(MethodsBase):
@@ -174,10 +194,18 @@ class LayoutMethods(MethodsBase):
 
     # ---- new tensors like this one -----------------------------------------------------------
     def new_tensor(
-        self: Any, data: Any, *, dtype: Any = None, requires_grad: bool = False
+        self: Any,
+        data: Any,
+        *,
+        dtype: Any = None,
+        device: Any = None,
+        requires_grad: bool = False,
+        layout: Any = None,
+        pin_memory: bool = False,
     ) -> Tensor:
         """A new leaf holding a copy of ``data``, with this tensor's dtype unless ``dtype`` is
-        given (a Tensor ``data`` is detached and copied).
+        given (a Tensor ``data`` is detached and copied, with PyTorch's warning that
+        ``data.detach().clone()`` says so better).
 
         Examples
         --------
@@ -185,14 +213,30 @@ class LayoutMethods(MethodsBase):
         >>> npgrad.tensor([1.5]).new_tensor([1, 2])
         tensor([1., 2.])
         """
+        _check_new("new_tensor", device, layout, pin_memory)
         if hasattr(data, "_data"):
+            warnings.warn(
+                "To copy construct from a tensor, it is recommended to use "
+                "sourceTensor.detach().clone() or "
+                "sourceTensor.detach().clone().requires_grad_(True), rather than "
+                "tensor.new_tensor(sourceTensor).",
+                UserWarning,
+                stacklevel=2,
+            )
             data = data._data
         return npgrad.creation.tensor(
             data, dtype=self.dtype if dtype is None else dtype, requires_grad=requires_grad
         )
 
     def new_zeros(
-        self: Any, *sizes: Any, size: Any = None, dtype: Any = None, requires_grad: bool = False
+        self: Any,
+        *sizes: Any,
+        size: Any = None,
+        dtype: Any = None,
+        device: Any = None,
+        requires_grad: bool = False,
+        layout: Any = None,
+        pin_memory: bool = False,
     ) -> Tensor:
         """A tensor of zeros of ``size`` with this tensor's dtype unless ``dtype`` is given.
 
@@ -202,11 +246,19 @@ class LayoutMethods(MethodsBase):
         >>> npgrad.tensor([1, 2]).new_zeros(2, 3).dtype
         dtype('int64')
         """
+        _check_new("new_zeros", device, layout, pin_memory, sizes, size)
         d = self.dtype if dtype is None else dtype
         return npgrad.creation.zeros(*sizes, size=size, dtype=d, requires_grad=requires_grad)
 
     def new_ones(
-        self: Any, *sizes: Any, size: Any = None, dtype: Any = None, requires_grad: bool = False
+        self: Any,
+        *sizes: Any,
+        size: Any = None,
+        dtype: Any = None,
+        device: Any = None,
+        requires_grad: bool = False,
+        layout: Any = None,
+        pin_memory: bool = False,
     ) -> Tensor:
         """A tensor of ones of ``size`` with this tensor's dtype unless ``dtype`` is given.
 
@@ -216,11 +268,19 @@ class LayoutMethods(MethodsBase):
         >>> npgrad.zeros(1, dtype=npgrad.float64).new_ones((2,))
         tensor([1., 1.], dtype=npgrad.float64)
         """
+        _check_new("new_ones", device, layout, pin_memory, sizes, size)
         d = self.dtype if dtype is None else dtype
         return npgrad.creation.ones(*sizes, size=size, dtype=d, requires_grad=requires_grad)
 
     def new_empty(
-        self: Any, *sizes: Any, size: Any = None, dtype: Any = None, requires_grad: bool = False
+        self: Any,
+        *sizes: Any,
+        size: Any = None,
+        dtype: Any = None,
+        device: Any = None,
+        requires_grad: bool = False,
+        layout: Any = None,
+        pin_memory: bool = False,
     ) -> Tensor:
         """An uninitialised tensor of ``size`` with this tensor's dtype unless ``dtype`` is
         given.
@@ -231,11 +291,20 @@ class LayoutMethods(MethodsBase):
         >>> npgrad.zeros(1).new_empty(2, 2).shape
         npgrad.Size([2, 2])
         """
+        _check_new("new_empty", device, layout, pin_memory, sizes, size)
         d = self.dtype if dtype is None else dtype
         return npgrad.creation.empty(*sizes, size=size, dtype=d, requires_grad=requires_grad)
 
     def new_full(
-        self: Any, size: Any, fill_value: Any, *, dtype: Any = None, requires_grad: bool = False
+        self: Any,
+        size: Any,
+        fill_value: Any,
+        *,
+        dtype: Any = None,
+        device: Any = None,
+        requires_grad: bool = False,
+        layout: Any = None,
+        pin_memory: bool = False,
     ) -> Tensor:
         """A tensor of ``size`` filled with ``fill_value``, with this tensor's dtype unless
         ``dtype`` is given.
@@ -246,6 +315,7 @@ class LayoutMethods(MethodsBase):
         >>> npgrad.zeros(1).new_full((2,), 3)
         tensor([3., 3.])
         """
+        _check_new("new_full", device, layout, pin_memory)
         d = self.dtype if dtype is None else dtype
         return npgrad.creation.full(size, fill_value, dtype=d, requires_grad=requires_grad)
 
@@ -278,7 +348,15 @@ class LayoutMethods(MethodsBase):
         raise TypeError(f"new: expected data or sizes (ints), got {args!r}")
 
     def new_empty_strided(
-        self: Any, size: Any, stride: Any, *, dtype: Any = None, requires_grad: bool = False
+        self: Any,
+        size: Any,
+        stride: Any,
+        *,
+        dtype: Any = None,
+        device: Any = None,
+        requires_grad: bool = False,
+        layout: Any = None,
+        pin_memory: bool = False,
     ) -> Tensor:
         """:func:`npgrad.empty_strided` with this tensor's dtype unless ``dtype`` is given.
 
@@ -288,6 +366,7 @@ class LayoutMethods(MethodsBase):
         >>> npgrad.zeros(1).new_empty_strided((2, 2), (1, 2)).stride()
         (1, 2)
         """
+        _check_new("new_empty_strided", device, layout, pin_memory)
         d = self.dtype if dtype is None else dtype
         return npgrad.creation.empty_strided(size, stride, dtype=d, requires_grad=requires_grad)
 

@@ -39,6 +39,7 @@ from typing import TYPE_CHECKING, Any, NamedTuple
 import numpy as np
 
 from npgrad.autograd import anomaly as _anomaly
+from npgrad.autograd import node as _node
 from npgrad.autograd._views import refresh as refresh_view
 from npgrad.autograd.grad_mode import _grad_enabled
 
@@ -127,9 +128,15 @@ def run_backward(
     if inputs is not None:
         for i, t in enumerate(inputs):
             if not isinstance(t, GradientEdge):
+                if not isinstance(t, Tensor):
+                    raise RuntimeError(
+                        f"{'backward' if accumulate else 'grad'}: all inputs have to be Tensors "
+                        f"or GradientEdges, but got {type(t).__name__} at {i}"
+                    )
                 if not t._requires_grad:
                     raise RuntimeError(
-                        f"input {i} of the differentiated Tensors does not require grad"
+                        f"{'backward' if accumulate else 'grad'}: input {i} (shape {t.shape}) "
+                        "of the differentiated Tensors does not require grad"
                     )
                 refresh_view(t)
             key, nr = _edge(t)
@@ -307,7 +314,7 @@ def _leaf(
         for hook in hooks.pre:
             new = hook(g)
             if new is not None:
-                g, exclusive = new, False
+                g, exclusive = _node.checked_hook_result(hook, g, new), False
     for _, i in targets.get(id(leaf), ()):
         captured[i] = g
         exclusive = False
@@ -406,18 +413,31 @@ def _accumulate(leaf: Tensor, g: Tensor, create_graph: bool, exclusive: bool) ->
             f"backward: the gradient for a leaf of shape {leaf.shape} has shape {g.shape}; "
             "a custom Function's backward returned a gradient of the wrong shape"
         )
-    if leaf.grad is None:
+    old = leaf._grad
+    if old is None:
         if create_graph:  # keep the graph; but .grad must be writable (zero_() etc.)
             leaf.grad = g if g._data.flags.writeable and g._data.base is None else g.clone()
-        elif exclusive:
-            leaf.grad = Tensor._make(g._data, False, None)
-        else:  # shared with another leaf, a hook or the caller: own a copy
-            leaf.grad = Tensor._make(np.array(g._data, dtype=leaf.dtype), False, None)
+        else:
+            ga, la = g._data, leaf._data
+            if exclusive and ga.strides == la.strides and ga.dtype == la.dtype:
+                arr = ga  # the leaf may keep it (shape checked above)
+            elif la.flags.c_contiguous:  # shared (with another leaf, a hook, the caller),
+                # another dtype or laid out unlike the leaf: a copy in the leaf's dtype and
+                # memory layout, PyTorch's "gradient layout contract"
+                arr = np.array(ga, dtype=la.dtype, order="C")
+            else:
+                arr = np.empty_like(la)
+                np.copyto(arr, ga, casting="unsafe")
+            leaf._grad = Tensor._make(arr, False, None)
     elif create_graph:
-        leaf.grad = leaf.grad + g
+        leaf.grad = old + g
     else:
         # in place, as PyTorch's: a .grad that carries a graph (from an earlier
-        # create_graph=True backward) keeps it, and its version moves on
-        np.add(leaf.grad._data, g._data, out=leaf.grad._data, casting="unsafe")
-        if leaf.grad._requires_grad:
-            leaf.grad._version += 1
+        # create_graph=True backward) keeps it, and its version moves on (any .grad's does:
+        # a backward that saved it must notice)
+        np.add(old._data, g._data, out=old._data, casting="unsafe")
+        vc = old._vc
+        if vc is None:
+            old._vc = [1]
+        else:
+            vc[0] += 1

@@ -33,6 +33,12 @@ def _make_grads(op: str, outputs: Sequence[Tensor], grads: Sequence[Any] | None)
 
     if grads is None:
         grads = [None] * len(outputs)
+    for g in grads:  # ``backward([1., 1.])`` is a list of numbers, not one gradient
+        if isinstance(g, (bool, int, float, complex)):
+            raise TypeError(
+                f"{op}: gradients can be either Tensors or None, but got {type(g).__name__}; "
+                f"pass the gradient of one output as a tensor"
+            )
     if len(grads) != len(outputs):
         raise RuntimeError(
             f"{op}: got {len(grads)} gradients for {len(outputs)} outputs; pass one per output"
@@ -113,7 +119,7 @@ def backward(
         # (a GradientEdge names no tensor to fill, unless its node is a leaf: accumulated)
         if not isinstance(t, GradientEdge) and t.grad_fn is not None and g is not None:
             g = g if g._requires_grad else Tensor._make(g._data.copy(), False, None)
-            t.grad = g if t.grad is None else t.grad + g
+            t.grad = g if t._grad is None else t._grad + g
 
 
 def grad(
@@ -165,6 +171,11 @@ def grad(
         retain_graph = create_graph
     if allow_unused is None:
         allow_unused = materialize_grads
+    elif materialize_grads and not allow_unused:
+        raise ValueError(
+            "grad: expected allow_unused to be True or not passed when materialize_grads=True, "
+            "but got: allow_unused=False"
+        )
     if is_grads_batched:
         return _batched_grad(
             outs, ins, go, retain_graph, create_graph, allow_unused, materialize_grads
@@ -175,6 +186,8 @@ def grad(
         if g is None:
             if materialize_grads:
                 result[i] = _zeros_for("grad", t)
+                if create_graph:  # a leaf that requires grad, as PyTorch's zeros_like(...)
+                    result[i]._requires_grad = True  # type: ignore[union-attr]
             elif not allow_unused:
                 raise RuntimeError(
                     f"grad: input {i} {_describe(t)} appears to not have been used in the "
@@ -216,6 +229,7 @@ def _batched_grad(
 ) -> tuple[Tensor | None, ...]:
     """``grad(..., is_grads_batched=True)``: one backward per entry of the batch dimension."""
     from npgrad.ops.shape import stack
+    from npgrad.tensor import Tensor
 
     if go is None or any(g is None for g in go):
         raise RuntimeError(
@@ -228,6 +242,13 @@ def _batched_grad(
             f"batch size in its first dimension, got shapes {[tuple(g.shape) for g in go]}"
         )
     n: int = sizes.pop()  # type: ignore[assignment]  # (None was refused above)
+    for i, (t, g) in enumerate(zip(outs, go)):
+        if isinstance(t, Tensor) and tuple(g.shape[1:]) != tuple(t.shape):
+            raise RuntimeError(
+                f"grad: with is_grads_batched=True the first dimension of each grad_outputs "
+                f"entry is the batch dimension and the rest must be the output's shape: entry "
+                f"{i} has shape {tuple(g.shape)}, output {i} has shape {tuple(t.shape)}"
+            )
     per_entry = [
         grad(
             outs,

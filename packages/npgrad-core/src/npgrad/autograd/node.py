@@ -32,6 +32,29 @@ __all__ = ["BackwardNode", "FunctionCtx", "JvpBackwardNode"]
 
 _NUMPY1 = np.lib.NumpyVersion(np.__version__) < "2.0.0"
 
+
+def checked_hook_result(hook: Any, grad: Tensor, new: Any) -> Tensor:
+    """The gradient a tensor hook returned in place of ``grad``: a Tensor of its shape and
+    dtype, else the errors PyTorch raises (TypeError, RuntimeError)."""
+    name = getattr(hook, "__name__", type(hook).__name__)
+    if not isinstance(new, Tensor):
+        raise TypeError(
+            f"register_hook: expected a Tensor or None, but hook '{name}' returned "
+            f"'{type(new).__name__}'"
+        )
+    if new._data.shape != grad._data.shape:
+        raise RuntimeError(
+            f"register_hook: hook '{name}' has changed the size of value: it was given a "
+            f"gradient of shape {grad.shape} and returned one of shape {new.shape}"
+        )
+    if new._data.dtype != grad._data.dtype:
+        raise RuntimeError(
+            f"register_hook: hook '{name}' has changed the type of value (was {grad.dtype} "
+            f"got {new.dtype})"
+        )
+    return new
+
+
 # saved-value kinds (see FunctionCtx._resolve_saved)
 _INPUT, _OUTPUT, _CONST, _PACKED = 0, 1, 2, 3
 
@@ -246,7 +269,7 @@ class BackwardNode(FunctionCtx):
                     if grads[k] is not None:
                         new = hook(grads[k])
                         if new is not None:
-                            grads[k] = new
+                            grads[k] = checked_hook_result(hook, grads[k], new)
         if self._retain_hooks:
             for k, store in self._retain_hooks.items():
                 if grads[k] is not None:

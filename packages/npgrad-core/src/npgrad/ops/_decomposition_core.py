@@ -73,22 +73,24 @@ def torch_name(dtype: np.dtype) -> str:
     return _TORCH_NAMES.get(np.dtype(dtype).name, str(dtype))
 
 
-def check_float(op: str, x: Tensor, name: str = "input") -> None:
-    """PyTorch's dtype checks of its LAPACK-backed ops: floating point, and not float16."""
+def check_float(op: str, x: Tensor, name: str = "input", half: bool = False) -> None:
+    """PyTorch's dtype checks of its LAPACK-backed ops: floating point, and not float16
+    (unless ``half``: the norms computed without LAPACK take float16, as PyTorch's do)."""
     dt = x._data.dtype
     if dt.kind != "f":
         raise LinalgTypeError(
             f"{op}: Expected a floating point or complex tensor as {name}. Got {torch_name(dt)}"
         )
-    if dt.itemsize < 4:
+    if dt.itemsize < 4 and not half:
         raise LinalgTypeError(f"{op}: Low precision dtypes not supported. Got {torch_name(dt)}")
 
 
-def matrix_arg(op: str, x: Any, name: str = "A", square: bool = True) -> Tensor:
+def matrix_arg(op: str, x: Any, name: str = "A", square: bool = True, half: bool = False) -> Tensor:
     """``x`` as a float Tensor of (batches of) matrices, square when ``square``; otherwise
-    PyTorch's message, as a ShapeError or LinalgTypeError (RuntimeErrors too, like PyTorch's)."""
+    PyTorch's message, as a ShapeError or LinalgTypeError (RuntimeErrors too, like PyTorch's).
+    ``half``: float16 is accepted (see :func:`check_float`)."""
     t = tensor_arg(op, x)
-    check_float(op, t)
+    check_float(op, t, half=half)
     shape = t._data.shape
     if len(shape) < 2:
         raise ShapeError(f"{op}: The input tensor {name} must have at least 2 dimensions.")

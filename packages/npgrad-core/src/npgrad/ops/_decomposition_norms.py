@@ -54,7 +54,7 @@ def vector_norm(
     (tensor(5.), tensor([7., 0.]))
     """
     t = tensor_arg("linalg.vector_norm", x)
-    check_float("linalg.vector_norm", t)
+    check_float("linalg.vector_norm", t, half=True)
     if isinstance(ord, (str, bool, np.bool_)):
         raise LinalgTypeError(f"linalg.vector_norm: ord must be a number, got {ord!r}")
     if dtype is not None:
@@ -102,7 +102,8 @@ def matrix_norm(
     (tensor(6.), tensor(7.))
     """
     op = "linalg.matrix_norm"
-    t = matrix_arg(op, A, square=False)
+    # float16 is refused only by the singular-value norms (as in PyTorch), checked below
+    t = matrix_arg(op, A, square=False, half=True)
     if dtype is not None:
         t = t.to(dtype)
     if (
@@ -127,6 +128,7 @@ def matrix_norm(
             out = sums.amin(e_dim, keepdim=True)
         return out if keepdim else out.squeeze((d0, d1) if d0 < d1 else (d1, d0))
     # singular-value norms: the two dims moved last
+    check_float(op, t)
     moved = t.movedim((d0, d1), (-2, -1))
     s = svdvals(moved)
     if ord == "nuc" or (ord == 2 and s.shape[-1] == 0):  # no singular values: 2-norm 0
@@ -160,7 +162,7 @@ def linalg_norm(
     (tensor(6.), tensor([3., 7.]))
     """
     t = tensor_arg("linalg.norm", A)
-    check_float("linalg.norm", t)
+    check_float("linalg.norm", t, half=True)
     if dim is not None:
         dims = (dim,) if isinstance(dim, (int, np.integer)) else tuple(dim)
         if len(dims) == 1:

@@ -18,6 +18,7 @@ from npgrad.tensor import Tensor
 
 __all__ = [
     "binary",
+    "check_int_scalar",
     "fill_value",
     "check_broadcast",
     "const",
@@ -46,23 +47,46 @@ def scalar_as(value: Any, dtype: np.dtype) -> Any:
 
 
 _FLOAT_MAX = {np.dtype(t): float(np.finfo(t).max) for t in (np.float16, np.float32, np.float64)}
+_SCALAR_MIN, _SCALAR_END = -(2**63), 2**64  # PyTorch's Scalar holds ints in [-2**63, 2**64)
+# the ops whose number PyTorch writes into a float16 tensor unchecked (through a wider scalar
+# tensor): ``x[i] = 1e5`` and ``where(c, x, 1e5)`` give inf where ``x.fill_(1e5)`` raises
+_HALF_UNCHECKED = frozenset({"setitem", "where"})
+
+
+def check_int_scalar(op: str, value: Any) -> None:
+    """A Python int used as a number argument must fit PyTorch's Scalar (int64 or uint64);
+    a larger one is an OverflowError naming ``op``, as in PyTorch."""
+    if type(value) is int and not _SCALAR_MIN <= value < _SCALAR_END:
+        raise OverflowError(
+            f"{op}: the integer {value} is too large to be a number argument (it must fit "
+            "int64 or uint64)"
+        )
 
 
 def fill_value(op: str, value: Any, dtype: np.dtype) -> Any:
-    """A number to be written into a tensor of ``dtype`` (``x[i] = v``, ``fill_``, ``full``),
-    converted as PyTorch does: floats truncate toward zero into integers, negative integers
-    wrap into unsigned types (-1 is 255 in uint8), and a value out of range -- or NaN or
-    infinity into an integer type -- is a RuntimeError naming ``op``. Anything but a Python
-    or NumPy number is returned as it is."""
+    """A number to be written into a tensor of ``dtype`` (``fill_``, ``full``,
+    ``masked_fill``, a ``clamp`` bound), converted as PyTorch does: floats truncate toward
+    zero into integers, negative integers wrap into unsigned types (-1 is 255 in uint8), and a
+    value out of range -- a finite number past a floating dtype's largest (1e5 into float16;
+    ``setitem`` and ``where`` let float16 overflow to inf, as PyTorch does), or NaN or
+    infinity into an integer type -- is a RuntimeError naming ``op``; an int that no
+    int64 or uint64 holds is an OverflowError. Anything but a Python or NumPy number is
+    returned as it is."""
     if not isinstance(value, (bool, int, float, np.bool_, np.integer, np.floating)):
         return value
+    check_int_scalar(op, value)
     if dtype.kind == "b":
         return np.bool_(value)
     if dtype.kind == "f":
-        if not abs(value) > _FLOAT_MAX[dtype]:  # (nan too) the usual case, without errstate
+        # (nan passes the test, inf is taken as it is: both are values of every float dtype)
+        if not abs(value) > _FLOAT_MAX[dtype] or math.isinf(value):
             return dtype.type(value)
-        with np.errstate(over="ignore"):  # too large for the dtype: inf, like PyTorch
-            return dtype.type(value)
+        if dtype.itemsize == 2 and op in _HALF_UNCHECKED:
+            with np.errstate(over="ignore"):  # PyTorch lets these overflow to inf
+                return dtype.type(value)
+        raise RuntimeError(
+            f"{op}: value {value} cannot be converted to type {dtype} without overflow"
+        )
     if dtype.kind not in "iu":
         return value
     info = np.iinfo(dtype)
@@ -135,6 +159,8 @@ def operands(op: str, a: Any, b: Any) -> tuple[Any, Any]:
     if isinstance(s, np.generic):
         s = s.item()
     sk = "b" if isinstance(s, bool) else "i" if isinstance(s, int) else "f"
+    if sk == "i":
+        check_int_scalar(op, s)
     if sk == "f" and d.kind != "f":
         rd = dtypes.get_default_dtype()
         t = t.to(rd)

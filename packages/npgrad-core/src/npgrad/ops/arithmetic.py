@@ -13,7 +13,8 @@ import numpy as np
 from npgrad import dtypes
 from npgrad.autograd.function import Function
 from npgrad.ops._broadcast import sum_to
-from npgrad.ops._promote import binary, operands, scalar_as
+from npgrad.ops._promote import binary, fill_value, operands, scalar_as
+from npgrad.ops.bitwise import DtypeNotImplementedError
 from npgrad.tensor import Tensor
 
 __all__ = [
@@ -39,8 +40,14 @@ class _IntegerDivisionByZero(ZeroDivisionError, RuntimeError):
 
 
 def _check_int_divisor(op: str, a: np.ndarray, b: np.ndarray) -> None:
-    if b.dtype.kind in "iub" and a.size and b.size and not np.all(b):
-        raise _IntegerDivisionByZero(f"{op}: integer division by zero")
+    if b.dtype.kind in "iub":
+        if b.dtype.kind == "b" and a.dtype.kind == "b":
+            # PyTorch has no bool kernel for the rounding divisions (NumPy's would give int8)
+            raise DtypeNotImplementedError(
+                f"{op}: not implemented for two bool operands; cast one to an integer dtype"
+            )
+        if a.size and b.size and not np.all(b):
+            raise _IntegerDivisionByZero(f"{op}: integer division by zero")
 
 
 class Add(Function):
@@ -351,6 +358,8 @@ def _scaled(op: str, input: Any, other: Any, alpha: Any) -> tuple[Any, Any]:  # 
         raise RuntimeError(f"{op}: Boolean alpha only supported for Boolean results.")
     if dt.kind == "b":  # bool arithmetic: alpha * other is other, or False for alpha 0
         alpha = bool(alpha)
+    else:  # alpha must fit the result dtype, as in PyTorch (alpha=1e5 with float16 raises)
+        fill_value(op, alpha, dt)
     return a, (mul(b, alpha) if isinstance(b, Tensor) else scalar_as(b.item() * alpha, dt))
 
 
@@ -457,6 +466,15 @@ def pow(input: Any, exponent: Any) -> Tensor:  # noqa: A001, A002
         # exponents are computed element-wise (_int_pow), as in PyTorch
         raise RuntimeError("pow: integers to negative integer powers are not allowed")
     a, b = operands("pow", input, exponent)
+    if (
+        isinstance(exponent, (int, float))
+        and not -128 <= exponent <= 255  # (the common exponents skip the full check)
+        and isinstance(a, Tensor)
+        and (a._data.dtype.kind in "iu" or a._data.dtype.itemsize == 2)
+    ):
+        # a number exponent must fit an integer or float16 result, as in PyTorch
+        # (x16 ** 1e5 raises; float32 ** 1e39 and a number base, 1e5 ** x16, do not)
+        fill_value("pow", exponent, a._data.dtype)
     if _is_bool(a) and _is_bool(b):
         # PyTorch: a bool tensor to a bool number stays bool (x ** True is x, x ** False is
         # all True); a bool tensor as the exponent has no pow

@@ -241,13 +241,13 @@ def _operand(op: str, name: str, v: Any) -> Any:
 
 
 def _as(v: Any, d: np.dtype, op: str | None = None) -> Any:
-    """``v`` in dtype ``d``: a Tensor cast, a number converted (with ``op``, into an integer
-    dtype: checked as PyTorch checks a number written into a tensor, out of range raising)."""
+    """``v`` in dtype ``d``: a Tensor cast, a number converted (with ``op``: checked as
+    PyTorch checks a number written into a tensor, out of the dtype's range raising)."""
     if v is None:
         return None
     if isinstance(v, Tensor):
         return cast(v, d)
-    return fill_value(op, v, d) if op is not None and d.kind in "iu" else scalar_as(v, d)
+    return fill_value(op, v, d) if op is not None and d.kind in "iuf" else scalar_as(v, d)
 
 
 def clamp(input: Any, min: Any = None, max: Any = None) -> Tensor:  # noqa: A001, A002

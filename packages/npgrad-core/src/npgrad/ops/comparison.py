@@ -395,13 +395,16 @@ def where(condition: Any, input: Any = None, other: Any = None) -> Any:  # noqa:
         raise TypeError(f"where: expected condition to be a boolean tensor, got {cond.dtype}")
     if input is None or other is None:
         raise TypeError("where: expected both input and other, or neither")
+    given_input = input
     if not isinstance(input, (Tensor, np.ndarray)) and not isinstance(other, (Tensor, np.ndarray)):
         # two scalars: the result has their promoted dtype (where(c, 1.0, 0) is float32)
-        input = Tensor._make(np.asarray(input, dtype=dtypes.result_type(input, other)), False, None)
+        d = dtypes.result_type(input, other)
+        input = Tensor._make(np.asarray(fill_value("where", input, d), dtype=d), False, None)
     a, b = operands("where", input, other)
-    for given, got in ((input, a), (other, b)):
-        if isinstance(given, (int, float, np.number)) and got.dtype.kind in "iu":
-            # a number out of an integer dtype's range raises, as in PyTorch
+    for given, got in ((given_input, a), (other, b)):
+        if isinstance(given, (int, float, np.number)):
+            # a number out of the dtype's range raises, as in PyTorch (300 with int8, 1e39
+            # with float32; with float16, 1e5 becomes inf: see fill_value)
             fill_value("where", given, got.dtype)
     try:
         return Where.apply(cond, a, b)

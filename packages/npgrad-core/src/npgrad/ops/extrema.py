@@ -144,7 +144,9 @@ def min(input: Tensor, dim: Any = None, keepdim: bool = False) -> Any:
 def _amax(op: str, fn: Any, input: Any, dim: Any, keepdim: Any) -> Tensor:
     x = tensor_arg(op, input)
     axes = _dims(op, dim, x.ndim)
-    _check_nonempty(op, x, axes, dim is None or len(axes) == x.ndim)
+    # no dim (or dim=()) on an empty tensor is a RuntimeError, an empty dim given by name an
+    # IndexError, as in PyTorch
+    _check_nonempty(op, x, axes, dim is None or (isinstance(dim, (tuple, list)) and not dim))
     return fn.apply(x, axes, bool(keepdim), op == "amax", False)  # type: ignore[no-any-return]
 
 
@@ -178,6 +180,8 @@ def amin(input: Tensor, dim: Any = (), keepdim: bool = False) -> Tensor:
 
 def _arg(op: str, input: Any, dim: Any, keepdim: Any) -> Tensor:
     a = tensor_arg(op, input)._data
+    if a.dtype.kind == "b":  # as PyTorch (max/min with a dim do take bools)
+        raise TypeError(f"{op}: does not support bool input; cast it with .int() first")
     fn = np.argmax if op == "argmax" else np.argmin  # the first extreme, nan counting as one
     if dim is None:  # the index into the flattened tensor
         if a.size == 0:

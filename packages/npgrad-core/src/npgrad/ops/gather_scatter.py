@@ -152,11 +152,13 @@ def _scalar_value(op: str, value: Any, dtype: np.dtype) -> Tensor:
                 f"{op}: only supports a 0-dimensional value tensor, but got tensor with "
                 f"{value.ndim} dimension(s)"
             )
+        if value.dtype != dtype:  # its number must fit ``dtype``, as a Python number's must
+            fill_value(op, value._data.item(), dtype)
         return value.to(dtype)
     if not isinstance(value, (bool, int, float, np.generic)):
         raise TypeError(f"{op}: value must be a number or a 0-d tensor, got {type(value).__name__}")
-    if dtype.kind in "iu":  # a number out of the dtype's range raises, as in PyTorch
-        value = fill_value(op, value, dtype)
+    # a number out of the dtype's range raises, as in PyTorch (1e5 into float16, 300 into int8)
+    value = fill_value(op, value, dtype)
     return const(np.asarray(value).astype(dtype))
 
 
@@ -249,7 +251,8 @@ def scatter(
             raise ValueError(f"scatter: reduce must be 'add' or 'multiply', got {reduce!r}")
         if src is None:
             x = tensor_arg("scatter", input)
-            src = const(np.full(_index("scatter", index).shape, value, x.dtype))
+            v = _scalar_value("scatter", value, x.dtype)._data  # checked: 1e5 into float16 raises
+            src = const(np.full(_index("scatter", index).shape, v, x.dtype))
         return scatter_reduce(input, dim, index, src, "sum" if reduce == "add" else "prod")
     x, _, key, s = _scatter_args("scatter", input, dim, index, src)
     if s is None:  # a number, outside the graph (PyTorch's Scalar)

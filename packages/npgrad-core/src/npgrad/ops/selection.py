@@ -141,6 +141,8 @@ def index_add(input: Tensor, dim: int, index: Any, source: Tensor, *, alpha: Any
     """
     if alpha != 1:
         src = tensor_arg("index_add", source)
+        if src.dtype.kind in "iu" and isinstance(alpha, (float, np.floating)):
+            alpha = int(alpha)  # PyTorch truncates a float alpha for integer tensors
         # bools add as a logical or, and PyTorch reads alpha as a bool there
         source = (src if alpha else src & False) if src.dtype.kind == "b" else src * alpha
     return _index_put(IndexAdd, "index_add", input, dim, index, source, True)

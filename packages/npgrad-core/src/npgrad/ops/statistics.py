@@ -21,6 +21,7 @@ from npgrad.ops._distance import _p_arg, cdist, dist, pdist
 from npgrad.ops._histogramdd import histogramdd as histogramdd
 from npgrad.ops._promote import const, tensor_arg
 from npgrad.ops._return_types import named_pair
+from npgrad.ops._shape_util import ShapeError
 from npgrad.ops.arithmetic import mul
 from npgrad.ops.binary import clamp, lerp
 from npgrad.ops.comparison import where
@@ -271,7 +272,7 @@ def cov(
     xw = xm if w is None else xm * w
     with np.errstate(divide="ignore", invalid="ignore"):  # 0 degrees of freedom: inf or nan
         c = (xm @ xw.mT) / norm_factor
-    return c.reshape(()) if x.ndim < 2 else c
+    return c.reshape(()) if x2.shape[0] == 1 else c  # one variable: a 0-d result, as PyTorch
 
 
 def corrcoef(input: Tensor) -> Tensor:  # noqa: A002
@@ -437,13 +438,20 @@ def aminmax(input: Tensor, *, dim: int | None = None, keepdim: bool = False) -> 
     max=tensor([5., 3.]))
     """
     x = tensor_arg("aminmax", input)
-    if x.numel() == 0:
-        raise ValueError(f"aminmax: cannot compute on an empty tensor of shape {x.shape}")
     if dim is None:
+        if x.numel() == 0:  # (a ShapeError: a RuntimeError, as PyTorch's, and a ValueError)
+            raise ShapeError(
+                f"aminmax: cannot compute aminmax over an empty tensor of shape {tuple(x.shape)}"
+                " as the operation has no identity; give a 'dim' whose size is not zero"
+            )
         lo, hi = amin(x), amax(x)
         if keepdim:
             lo, hi = lo.reshape([1] * x.ndim), hi.reshape([1] * x.ndim)
     else:
+        # (PyTorch's rules: an empty dim raises an IndexError; the others may be empty)
+        axis = _check_dim("aminmax", dim, x.ndim)
+        if x.ndim and x.shape[axis] == 0:
+            raise IndexError(f"aminmax: expected reduction dim {axis} to have non-zero size")
         lo, hi = amin(x, dim, keepdim), amax(x, dim, keepdim)
     return _AminmaxResult(lo, hi)
 

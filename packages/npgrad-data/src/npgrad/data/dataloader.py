@@ -80,6 +80,11 @@ class DataLoader(Generic[T_co]):
         Batches each worker loads ahead (default 2 when ``num_workers > 0``).
     persistent_workers : bool, default False
         Keep the workers alive between epochs.
+    pin_memory_device : str, default ''
+        Accepted for compatibility (deprecated in PyTorch too); it does nothing.
+    in_order : bool, default True
+        PyTorch's ``False`` lets batches arrive out of sampler order; npgrad's workers always
+        hand batches out in sampler order, which that setting permits.
 
     Examples
     --------
@@ -102,6 +107,8 @@ class DataLoader(Generic[T_co]):
     pin_memory: bool
     drop_last: bool
     timeout: float
+    pin_memory_device: str
+    in_order: bool
     sampler: Sampler[Any] | Iterable[Any]
     prefetch_factor: int | None
     _iterator: _BaseIter | None
@@ -125,6 +132,8 @@ class DataLoader(Generic[T_co]):
         *,
         prefetch_factor: int | None = None,
         persistent_workers: bool = False,
+        pin_memory_device: str = "",
+        in_order: bool = True,
     ) -> None:
         if num_workers < 0:
             raise ValueError(
@@ -153,6 +162,8 @@ class DataLoader(Generic[T_co]):
         self.num_workers = num_workers
         self.prefetch_factor = prefetch_factor
         self.pin_memory = pin_memory
+        self.pin_memory_device = pin_memory_device
+        self.in_order = in_order
         self.timeout = timeout
         self.worker_init_fn = worker_init_fn
         self.multiprocessing_context = multiprocessing_context

@@ -264,6 +264,17 @@ class ConcatDataset(Dataset[T_co]):
         offset = self.cumulative_sizes[part - 1] if part > 0 else 0
         return self.datasets[part][i - offset]
 
+    @property
+    def cummulative_sizes(self) -> list[int]:
+        """Deprecated misspelling of :attr:`cumulative_sizes` (PyTorch keeps it, with a
+        FutureWarning)."""
+        warnings.warn(
+            "`cummulative_sizes` attribute is renamed to `cumulative_sizes`",
+            FutureWarning,
+            stacklevel=2,
+        )
+        return self.cumulative_sizes
+
 
 class ChainDataset(IterableDataset[Any]):
     """Iterable datasets read one after the other (built lazily, on iteration).

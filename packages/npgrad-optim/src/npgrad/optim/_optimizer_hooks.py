@@ -1,7 +1,8 @@
 """Step hooks of the optimizers: the global ``register_optimizer_step_pre_hook`` /
 ``register_optimizer_step_post_hook`` (they and ``Optimizer.register_step_*_hook`` return
 an :class:`npgrad.utils.hooks.RemovableHandle`), and the wrapper that runs the hooks around every
-subclass's ``step``. Re-exported by :mod:`npgrad.optim.optimizer`.
+subclass's ``step``; ``_add_hook`` registers the state-dict hooks. Re-exported by
+:mod:`npgrad.optim.optimizer`.
 """
 
 from __future__ import annotations
@@ -22,12 +23,23 @@ StepPreHook: TypeAlias = Callable[..., "tuple[tuple[Any, ...], dict[str, Any]] |
 StepPostHook: TypeAlias = Callable[..., None]
 
 
-def _check_hook(owner: str, hook: Any) -> None:
+def _check_hook(owner: str, hook: Any, signature: str = "hook(optimizer, args, kwargs)") -> None:
     if not callable(hook):
         raise TypeError(
-            f"{owner}: the hook must be a callable hook(optimizer, args, kwargs), got "
-            f"{type(hook).__name__}"
+            f"{owner}: the hook must be a callable {signature}, got {type(hook).__name__}"
         )
+
+
+def _add_hook(
+    owner: str, hooks: OrderedDict[int, Any], hook: Any, prepend: bool, signature: str
+) -> RemovableHandle:
+    """Register ``hook`` in ``hooks`` (first when ``prepend``); the handle removes it."""
+    _check_hook(owner, hook, signature)
+    handle = RemovableHandle(hooks)
+    hooks[handle.id] = hook
+    if prepend:
+        hooks.move_to_end(handle.id, last=False)
+    return handle
 
 
 _global_step_pre_hooks: dict[int, StepPreHook] = OrderedDict()

@@ -27,6 +27,7 @@ from npgrad.autograd.profiler import record_function
 from npgrad.optim._optimizer_hooks import (
     StepPostHook,
     StepPreHook,
+    _add_hook,
     _check_hook,
     _with_step_hooks,
     register_optimizer_step_post_hook,
@@ -139,6 +140,7 @@ class Optimizer:
         self.defaults = defaults
         self._step_pre_hooks: dict[int, StepPreHook] = OrderedDict()
         self._step_post_hooks: dict[int, StepPostHook] = OrderedDict()
+        self._init_state_dict_hooks()
         self.state: defaultdict[Any, dict[str, Any]] = defaultdict(dict)
         self.param_groups: list[dict[str, Any]] = []
         if not any(v is required for v in defaults.values()):
@@ -334,6 +336,55 @@ class Optimizer:
         self._step_post_hooks[handle.id] = hook
         return handle
 
+    # ---- state-dict hooks ----------------------------------------------------------------
+    def _init_state_dict_hooks(self) -> None:
+        self._state_dict_pre_hooks: OrderedDict[int, Callable[..., Any]] = OrderedDict()
+        self._state_dict_post_hooks: OrderedDict[int, Callable[..., Any]] = OrderedDict()
+        self._load_state_dict_pre_hooks: OrderedDict[int, Callable[..., Any]] = OrderedDict()
+        self._load_state_dict_post_hooks: OrderedDict[int, Callable[..., Any]] = OrderedDict()
+
+    def register_state_dict_pre_hook(
+        self, hook: Callable[[Optimizer], None], prepend: bool = False
+    ) -> RemovableHandle:
+        """Register ``hook(optimizer)`` to run before :meth:`state_dict` builds the state.
+
+        ``prepend=True`` runs it before the hooks already registered. Returns a handle whose
+        ``remove()`` unregisters it.
+        """
+        owner = f"{type(self).__name__}.register_state_dict_pre_hook"
+        return _add_hook(owner, self._state_dict_pre_hooks, hook, prepend, "hook(optimizer)")
+
+    def register_state_dict_post_hook(
+        self, hook: Callable[[Optimizer, dict[str, Any]], Any], prepend: bool = False
+    ) -> RemovableHandle:
+        """Register ``hook(optimizer, state_dict)`` to run after :meth:`state_dict`.
+
+        The hook may change the dict in place or return a new one, which replaces it.
+        ``prepend=True`` runs it before the hooks already registered.
+        """
+        owner = f"{type(self).__name__}.register_state_dict_post_hook"
+        signature = "hook(optimizer, state_dict)"
+        return _add_hook(owner, self._state_dict_post_hooks, hook, prepend, signature)
+
+    def register_load_state_dict_pre_hook(
+        self, hook: Callable[[Optimizer, dict[str, Any]], Any], prepend: bool = False
+    ) -> RemovableHandle:
+        """Register ``hook(optimizer, state_dict)`` to run before :meth:`load_state_dict`.
+
+        The hook receives a shallow copy of the dict being loaded; it may change it in place
+        or return a new one, which is loaded instead.
+        """
+        owner = f"{type(self).__name__}.register_load_state_dict_pre_hook"
+        signature = "hook(optimizer, state_dict)"
+        return _add_hook(owner, self._load_state_dict_pre_hooks, hook, prepend, signature)
+
+    def register_load_state_dict_post_hook(
+        self, hook: Callable[[Optimizer], None], prepend: bool = False
+    ) -> RemovableHandle:
+        """Register ``hook(optimizer)`` to run after :meth:`load_state_dict` has loaded."""
+        owner = f"{type(self).__name__}.register_load_state_dict_post_hook"
+        return _add_hook(owner, self._load_state_dict_post_hooks, hook, prepend, "hook(optimizer)")
+
     # ---- state dict ----------------------------------------------------------------------
     def state_dict(self) -> dict[str, Any]:
         """The optimizer's state as ``{"state": {...}, "param_groups": [...]}``.
@@ -352,6 +403,8 @@ class Optimizer:
         >>> opt.state_dict()["state"]
         {0: {'momentum_buffer': tensor([2.])}}
         """
+        for pre_hook in self._state_dict_pre_hooks.values():
+            pre_hook(self)
         index: dict[int, int] = {}
         groups = []
         start = 0
@@ -363,7 +416,12 @@ class Optimizer:
             start += len(packed["params"])
             groups.append(packed)
         state = {(index[id(k)] if isinstance(k, Tensor) else k): v for k, v in self.state.items()}
-        return {"state": state, "param_groups": groups}
+        state_dict = {"state": state, "param_groups": groups}
+        for post_hook in self._state_dict_post_hooks.values():
+            result = post_hook(self, state_dict)
+            if result is not None:
+                state_dict = result
+        return state_dict
 
     def load_state_dict(self, state_dict: Mapping[str, Any]) -> None:
         """Load a state produced by :meth:`state_dict` (of an optimizer with the same layout).
@@ -388,6 +446,16 @@ class Optimizer:
         owner = f"{type(self).__name__}.load_state_dict"
         if not isinstance(state_dict, Mapping):
             raise TypeError(f"{owner}: expected a dict, got {type(state_dict).__name__}")
+        state_dict = dict(state_dict)  # a shallow copy, for the pre-hooks to edit
+        for pre_hook in self._load_state_dict_pre_hooks.values():
+            result = pre_hook(self, state_dict)
+            if result is not None:
+                state_dict = result
+        if not isinstance(state_dict, Mapping):
+            raise TypeError(
+                f"{owner}: a load_state_dict pre-hook returned {type(state_dict).__name__}, "
+                "not a dict"
+            )
         missing = [key for key in ("state", "param_groups") if key not in state_dict]
         if missing:
             raise RuntimeError(
@@ -456,6 +524,8 @@ class Optimizer:
         # everything is built: now commit
         self.state = state
         self.param_groups = saved_groups
+        for post_hook in self._load_state_dict_post_hooks.values():
+            post_hook(self)
 
     def _fix_loaded_group(self, group: dict[str, Any]) -> None:
         """Adjust a loaded group in place (AdamW forces its decoupled weight decay)."""
@@ -468,6 +538,7 @@ class Optimizer:
         self.__dict__.update(state)
         self._step_pre_hooks = OrderedDict()
         self._step_post_hooks = OrderedDict()
+        self._init_state_dict_hooks()
 
     def __repr__(self) -> str:
         lines = [f"{type(self).__name__} ("]

@@ -285,14 +285,36 @@ class SWALR(LRScheduler):
             )
         for value, group in zip(swa_lrs, optimizer.param_groups):
             group["swa_lr"] = value
-        self.anneal_strategy = anneal_strategy
+        # PyTorch's attribute name, so that state dicts carry the strategy across frameworks
+        self._anneal_strategy = anneal_strategy
         self.anneal_epochs = anneal_epochs
         super().__init__(optimizer, last_epoch)
 
-    def _anneal(self, fraction: float) -> float:
-        if self.anneal_strategy == "cos":
+    @property
+    def anneal_strategy(self) -> str:
+        """The annealing strategy, ``'cos'`` or ``'linear'`` (saved as ``_anneal_strategy``)."""
+        return self._anneal_strategy
+
+    def anneal_func(self, fraction: float) -> float:
+        """The annealing weight of the strategy at ``fraction`` (in [0, 1]) of the annealing."""
+        if self._anneal_strategy == "cos":
             return (1 - math.cos(math.pi * fraction)) / 2
         return fraction
+
+    def load_state_dict(self, state_dict: dict[str, Any]) -> None:
+        """Restore a state returned by :meth:`state_dict` (also PyTorch's ``SWALR``'s)."""
+        self._check_state_dict(state_dict)
+        state = dict(state_dict)
+        if "anneal_strategy" in state:  # saved by npgrad before it used PyTorch's key
+            state.setdefault("_anneal_strategy", state.pop("anneal_strategy"))
+        strategy = state.get("_anneal_strategy", self._anneal_strategy)
+        if strategy not in ("cos", "linear"):
+            raise ValueError(
+                "SWALR.load_state_dict: anneal_strategy must be one of 'cos' or 'linear', "
+                f"instead got {strategy!r}"
+            )
+        state.pop("anneal_func", None)  # a method here, never state
+        self.__dict__.update(state)
 
     def get_lr(self) -> list[Any]:
         """The learning rates of the next step (use :meth:`get_last_lr` to read them)."""
@@ -301,8 +323,8 @@ class SWALR(LRScheduler):
         if self.anneal_epochs == 0:
             step = max(1, step)
         width = max(1, self.anneal_epochs)
-        prev_alpha = self._anneal(max(0.0, min(1.0, (step - 1) / width)))
-        alpha = self._anneal(max(0.0, min(1.0, step / width)))
+        prev_alpha = self.anneal_func(max(0.0, min(1.0, (step - 1) / width)))
+        alpha = self.anneal_func(max(0.0, min(1.0, step / width)))
         lrs = []
         for group in self.optimizer.param_groups:
             lr, swa_lr = float(group["lr"]), float(group["swa_lr"])

@@ -14,6 +14,7 @@ requires grad cannot be modified in place, as in PyTorch.
 
 from __future__ import annotations
 
+import math
 import warnings
 from collections.abc import Callable
 from typing import Any
@@ -22,6 +23,7 @@ import numpy as np
 
 import npgrad
 from npgrad import Tensor
+from npgrad.nn.functional._errors import _check_scalar_fits, _ValueRuntimeError
 from npgrad.ops import activation as _act
 from npgrad.ops import elementwise as _el
 from npgrad.ops._shape_util import ShapeError
@@ -158,12 +160,23 @@ def hardtanh_(input: Tensor, min_val: float = -1.0, max_val: float = 1.0) -> Ten
 
 
 def _threshold(x: Tensor, threshold: float, value: float) -> Tensor:
-    # PyTorch's test is ``x <= threshold``: a NaN input is kept (and passes its gradient)
+    # PyTorch's test is ``x <= threshold``: a NaN input is kept (and passes its gradient).
+    # Both numbers must fit the input's dtype, and an integer input keeps its dtype: they are
+    # then truncated to it first, as in PyTorch
+    if x.dtype.kind == "b":
+        raise TypeError("threshold: not implemented for bool tensors")
+    _check_scalar_fits("threshold", "threshold", threshold, x.dtype)
+    _check_scalar_fits("threshold", "value", value, x.dtype)
+    if x.dtype.kind in "iu":
+        threshold, value = math.trunc(threshold), math.trunc(value)
     return npgrad.where(x <= threshold, value, x)
 
 
 def threshold(input: Tensor, threshold: float, value: float, inplace: bool = False) -> Tensor:  # noqa: A002
     """``value`` where ``x <= threshold`` (zero gradient there), else ``x`` (NaN included).
+
+    An integer input keeps its dtype (``threshold`` and ``value`` are truncated to it), and
+    both numbers must fit the input's dtype, as in PyTorch.
 
     Examples
     --------
@@ -209,7 +222,7 @@ def rrelu(
     tensor([-0.2000,  2.0000])
     """
     if lower > upper:
-        raise ValueError(
+        raise _ValueRuntimeError(
             f"rrelu: Lower bound should be less than or equal to the upper bound, got "
             f"lower={lower}, upper={upper}"
         )
@@ -438,11 +451,15 @@ def softshrink(input: Tensor, lambd: float = 0.5) -> Tensor:  # noqa: A002
     """
     x = _float_input("softshrink", _tensor("softshrink", input))
     if lambd < 0:
-        raise ValueError(
+        raise _ValueRuntimeError(
             f"softshrink: lambda must be greater or equal to 0, but found to be {lambd}."
         )
-    # PyTorch's kernel: ``x * 0`` inside [-lambd, lambd], so NaN stays NaN (and -0.2 gives -0.)
-    return npgrad.where(x > lambd, x - lambd, npgrad.where(x < -lambd, x + lambd, x * 0.0))
+    # PyTorch's kernel: ``x * 0`` inside [-lambd, lambd] (so -0.2 gives -0.), ``x -+ lambd``
+    # elsewhere, NaN included: NaN stays NaN and passes its gradient, as in PyTorch
+    if x.dtype == np.float16:  # PyTorch's kernel computes in float32 and rounds once
+        return softshrink(x.float(), lambd).half()
+    inside = (x >= -lambd) & (x <= lambd)
+    return npgrad.where(inside, x * 0.0, npgrad.where(x > 0, x - lambd, x + lambd))
 
 
 def glu(input: Tensor, dim: int = -1) -> Tensor:  # noqa: A002
@@ -470,6 +487,10 @@ def glu(input: Tensor, dim: int = -1) -> Tensor:  # noqa: A002
             f"glu: Halving dimension must be even, but dimension {d} is size {x.shape[d]} "
             f"(input shape {x.shape})"
         )
+    if x.dtype == np.float16:
+        # PyTorch computes float16 in float32 and rounds once (two float16 roundings would be
+        # an ulp off in places); the cast's gradient comes back in float16
+        return glu(x.float(), d).half()
     a, b = x.chunk(2, d)
     return a * b.sigmoid()
 

@@ -27,6 +27,13 @@ import npgrad
 from npgrad import Tensor
 from npgrad.autograd.function import Function
 from npgrad.nn.attention import _check_backend
+from npgrad.nn.functional._errors import (
+    _ShapeAssertionError,
+    _TypeAssertionError,
+    _TypeRuntimeError,
+    _ValueAssertionError,
+    _ValueRuntimeError,
+)
 from npgrad.ops._shape_util import ShapeError
 
 __all__ = ["multi_head_attention_forward", "scaled_dot_product_attention"]
@@ -143,7 +150,7 @@ def scaled_dot_product_attention(
             f"value shape {value.shape}"
         )
     if is_causal and attn_mask is not None:
-        raise ValueError(f"{op}: Explicit attn_mask should not be set when is_causal=True")
+        raise _ValueRuntimeError(f"{op}: Explicit attn_mask should not be set when is_causal=True")
     if enable_gqa and query.ndim >= 3 and key.ndim >= 3:
         hq, hk, hv = query.shape[-3], key.shape[-3], value.shape[-3]
         if hq % hk or hq % hv:
@@ -154,7 +161,13 @@ def scaled_dot_product_attention(
         key = key[..., np.repeat(np.arange(hk), hq // hk), :, :]
         value = value[..., np.repeat(np.arange(hv), hq // hv), :, :]
     length, src = query.shape[-2], key.shape[-2]
-    scale_factor = 1.0 / math.sqrt(query.shape[-1]) if scale is None else float(scale)
+    if scale is None:
+        # an empty embedding gives all-zero scores whatever the scale (PyTorch's 1/sqrt(0) is
+        # inf and its kernels still give zeros): every key is then weighted equally
+        e = query.shape[-1]
+        scale_factor = 1.0 / math.sqrt(e) if e else 1.0
+    else:
+        scale_factor = float(scale)
     scores = npgrad.matmul(query, key.mT) * scale_factor
     bias = None
     if is_causal:
@@ -163,19 +176,25 @@ def scaled_dot_product_attention(
     elif attn_mask is not None:
         _tensor(op, "attn_mask", attn_mask)
         try:
-            np.broadcast_shapes(attn_mask.shape, scores.shape)
+            grown = np.broadcast_shapes(attn_mask.shape, scores.shape) != tuple(scores.shape)
         except ValueError:
+            grown = True
+        if grown:  # the mask is added to the scores in place in PyTorch: it must not grow them
             raise ShapeError(
                 f"{op}: attn_mask of shape {attn_mask.shape} does not broadcast to the attention "
                 f"scores of shape {scores.shape} (query {query.shape}, key {key.shape})"
-            ) from None
+            )
         if attn_mask.dtype.kind == "b":
             bias = _bool_to_bias(attn_mask, query.dtype, False)
-        elif attn_mask.dtype.kind == "f":
+        elif attn_mask.dtype == query.dtype:
             bias = attn_mask
+        elif attn_mask.dtype == np.float32:
+            # PyTorch takes a float32 mask for any query dtype, computing in the query's
+            bias = attn_mask.to(query.dtype)
         else:
-            raise TypeError(
-                f"{op}: attn_mask must be bool or floating point, got {attn_mask.dtype}"
+            raise _TypeRuntimeError(
+                f"{op}: attn_mask must be bool or floating point (float32 or the query's dtype "
+                f"{query.dtype}), got {attn_mask.dtype}"
             )
     if bias is not None:
         scores = scores + bias
@@ -204,7 +223,7 @@ def _canonical_mask(
         raise TypeError(f"{mask_name} must be a Tensor, got {type(mask).__name__}")
     kind = mask.dtype.kind
     if kind != "b" and kind != "f":
-        raise TypeError(
+        raise _TypeAssertionError(
             f"only bool and floating types of {mask_name} are supported (got {mask.dtype})"
         )
     if check_other and other_type is not None and mask.dtype != other_type:
@@ -229,45 +248,45 @@ def _mha_shape_check(
 ) -> bool:
     if query.ndim == 3:
         if key.ndim != 3 or value.ndim != 3:
-            raise ShapeError(
+            raise _ShapeAssertionError(
                 f"{who}: For batched (3-D) `query`, expected `key` and `value` to be 3-D but found "
                 f"{key.ndim}-D and {value.ndim}-D tensors respectively"
             )
         if key_padding_mask is not None and key_padding_mask.ndim != 2:
-            raise ShapeError(
+            raise _ShapeAssertionError(
                 f"{who}: For batched (3-D) `query`, expected `key_padding_mask` to be `None` or "
                 f"2-D but found {key_padding_mask.ndim}-D tensor instead"
             )
         if attn_mask is not None and attn_mask.ndim not in (2, 3):
-            raise ShapeError(
+            raise _ShapeAssertionError(
                 f"{who}: For batched (3-D) `query`, expected `attn_mask` to be `None`, 2-D or "
                 f"3-D but found {attn_mask.ndim}-D tensor instead"
             )
         return True
     if query.ndim == 2:
         if key.ndim != 2 or value.ndim != 2:
-            raise ShapeError(
+            raise _ShapeAssertionError(
                 f"{who}: For unbatched (2-D) `query`, expected `key` and `value` to be 2-D but "
                 f"found {key.ndim}-D and {value.ndim}-D tensors respectively"
             )
         if key_padding_mask is not None and key_padding_mask.ndim != 1:
-            raise ShapeError(
+            raise _ShapeAssertionError(
                 f"{who}: For unbatched (2-D) `query`, expected `key_padding_mask` to be `None` "
                 f"or 1-D but found {key_padding_mask.ndim}-D tensor instead"
             )
         if attn_mask is not None:
             if attn_mask.ndim not in (2, 3):
-                raise ShapeError(
+                raise _ShapeAssertionError(
                     f"{who}: For unbatched (2-D) `query`, expected `attn_mask` to be `None`, 2-D "
                     f"or 3-D but found {attn_mask.ndim}-D tensor instead"
                 )
             expected = (num_heads, query.shape[0], key.shape[0])
             if attn_mask.ndim == 3 and tuple(attn_mask.shape) != expected:
-                raise ShapeError(
+                raise _ShapeAssertionError(
                     f"{who}: Expected `attn_mask` shape to be {expected} but got {attn_mask.shape}"
                 )
         return False
-    raise ShapeError(
+    raise _ShapeAssertionError(
         f"{who}: query should be unbatched 2D or batched 3D tensor but received {query.ndim}-D "
         f"query tensor (shape {query.shape})"
     )
@@ -341,7 +360,7 @@ def multi_head_attention_forward(
         query.dtype,
     )
     if is_causal and attn_mask is None:
-        raise ValueError(
+        raise _ValueRuntimeError(
             f"{who}: Need attn_mask if specifying the is_causal hint. You may use the Transformer "
             "module method `generate_square_subsequent_mask` to create this mask."
         )
@@ -354,19 +373,23 @@ def multi_head_attention_forward(
         if key_padding_mask is not None:
             is_causal = False
     if embed_dim != embed_dim_to_check:
-        raise ShapeError(
+        raise _ShapeAssertionError(
             f"{who}: was expecting embedding dimension of {embed_dim_to_check}, but got {embed_dim} (query shape {query.shape})"
         )
     head_dim = embed_dim // num_heads
     if head_dim * num_heads != embed_dim:
-        raise ShapeError(f"{who}: embed_dim {embed_dim} not divisible by num_heads {num_heads}")
+        raise _ShapeAssertionError(
+            f"{who}: embed_dim {embed_dim} not divisible by num_heads {num_heads}"
+        )
     if use_separate_proj_weight:
         if key.shape[:2] != value.shape[:2]:
-            raise ShapeError(
+            raise _ShapeAssertionError(
                 f"{who}: key's sequence and batch dims {key.shape[:2]} do not match value's {value.shape[:2]}"
             )
     elif key.shape != value.shape:
-        raise ShapeError(f"{who}: key shape {key.shape} does not match value shape {value.shape}")
+        raise _ShapeAssertionError(
+            f"{who}: key shape {key.shape} does not match value shape {value.shape}"
+        )
     if key.shape[1] != bsz:
         raise ShapeError(
             f"{who}: query batch size {bsz} does not match key batch size {key.shape[1]} (query {query.shape}, key {key.shape})"
@@ -375,7 +398,9 @@ def multi_head_attention_forward(
     # ---- input projections
     if not use_separate_proj_weight:
         if in_proj_weight is None:
-            raise ValueError(f"{who}: use_separate_proj_weight is False but in_proj_weight is None")
+            raise _ValueAssertionError(
+                f"{who}: use_separate_proj_weight is False but in_proj_weight is None"
+            )
         if query is key and key is value:  # self-attention: one GEMM for q, k and v
             q, k, v = (
                 _linear(query, in_proj_weight, in_proj_bias)
@@ -388,8 +413,23 @@ def multi_head_attention_forward(
             q, k, v = _linear(query, w_q, b_q), _linear(key, w_k, b_k), _linear(value, w_v, b_v)
     else:
         if q_proj_weight is None or k_proj_weight is None or v_proj_weight is None:
-            raise ValueError(
+            raise _ValueAssertionError(
                 f"{who}: use_separate_proj_weight is True but q/k/v_proj_weight is None"
+            )
+        expected = {
+            "query": (q_proj_weight, (embed_dim, embed_dim)),
+            "key": (k_proj_weight, (embed_dim, key.shape[-1])),
+            "value": (v_proj_weight, (embed_dim, value.shape[-1])),
+        }
+        for name, (w, shape) in expected.items():
+            if tuple(w.shape) != shape:
+                raise _ShapeAssertionError(
+                    f"{who}: expecting {name} weights shape of {shape}, but got {tuple(w.shape)}"
+                )
+        if in_proj_bias is not None and tuple(in_proj_bias.shape) != (3 * embed_dim,):
+            raise _ShapeAssertionError(
+                f"{who}: expecting in_proj_bias of shape {(3 * embed_dim,)}, but got "
+                f"{tuple(in_proj_bias.shape)}"
             )
         b_q, b_k, b_v = (None, None, None) if in_proj_bias is None else in_proj_bias.chunk(3)
         q, k, v = (
@@ -415,13 +455,13 @@ def multi_head_attention_forward(
             raise ShapeError(f"{who}: attn_mask's dimension {attn_mask.ndim} is not supported")
     if bias_k is not None and bias_v is not None:
         if static_k is not None or static_v is not None:
-            raise ValueError(f"{who}: bias cannot be added to static key/value.")
+            raise _ValueAssertionError(f"{who}: bias cannot be added to static key/value.")
         k = npgrad.cat([k, bias_k.expand(1, bsz, embed_dim)])
         v = npgrad.cat([v, bias_v.expand(1, bsz, embed_dim)])
         attn_mask = _pad_last(attn_mask)
         key_padding_mask = _pad_last(key_padding_mask)
     elif bias_k is not None or bias_v is not None:
-        raise ValueError(f"{who}: bias_k and bias_v must both be given or both be None")
+        raise _ValueAssertionError(f"{who}: bias_k and bias_v must both be given or both be None")
 
     # ---- heads: (L, N, E) -> (N * heads, L, head_dim)
     q = q.reshape(tgt_len, bsz * num_heads, head_dim).transpose(0, 1)
@@ -435,7 +475,7 @@ def multi_head_attention_forward(
     src_len = k.shape[1]
     if key_padding_mask is not None:
         if tuple(key_padding_mask.shape) != (bsz, src_len):
-            raise ShapeError(
+            raise _ShapeAssertionError(
                 f"{who}: expecting key_padding_mask shape of {(bsz, src_len)}, but got {key_padding_mask.shape}"
             )
         kpm = key_padding_mask.reshape(bsz, 1, 1, src_len).expand(bsz, num_heads, 1, src_len)
@@ -490,7 +530,7 @@ def _heads(who: str, name: str, x: Tensor, static: Tensor | None, n: int, head_d
     if static is None:
         return x.reshape(x.shape[0], n, head_dim).transpose(0, 1)
     if static.shape[0] != n or static.shape[2] != head_dim:
-        raise ShapeError(
+        raise _ShapeAssertionError(
             f"{who}: expecting {name}.size(0) of {n} and size(2) of {head_dim}, but got shape {static.shape}"
         )
     return static

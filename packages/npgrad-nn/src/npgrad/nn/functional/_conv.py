@@ -10,10 +10,12 @@ in :mod:`._conv_ops` whose backward is itself differentiable (second order works
 from __future__ import annotations
 
 import math
+import operator
 from typing import Any
 
 from npgrad import Tensor
 from npgrad.nn.functional._conv_ops import ConvNd, ConvTransposeNd
+from npgrad.nn.functional._errors import _ValueRuntimeError
 from npgrad.nn.functional._im2col import (
     Fold,
     Unfold,
@@ -29,6 +31,7 @@ __all__ = [
     "conv1d",
     "conv2d",
     "conv3d",
+    "conv_tbc",
     "conv_transpose1d",
     "conv_transpose2d",
     "conv_transpose3d",
@@ -47,7 +50,7 @@ def _check_params(
     if not isinstance(weight, Tensor):
         raise TypeError(f"{_who(op)}: expected weight to be a Tensor, got {type(weight).__name__}")
     if weight.ndim != nd + 2:
-        raise ValueError(
+        raise ShapeError(
             f"{_who(op)}: expected a {nd + 2}-D weight, got weight of shape {tuple(weight.shape)}"
         )
     if weight.dtype != x.dtype:
@@ -56,7 +59,7 @@ def _check_params(
         )
     groups = int(groups)
     if groups < 1:
-        raise ValueError(f"{_who(op)}: groups must be a positive integer, got {groups}")
+        raise _ValueRuntimeError(f"{_who(op)}: groups must be a positive integer, got {groups}")
     c = x.shape[-nd - 1]
     if transposed:
         want, out_ch = weight.shape[0], weight.shape[1] * groups
@@ -67,12 +70,12 @@ def _check_params(
         wrong_w = weight.shape[0] % groups
         expect = f"{want} channels (= weight.shape[1] {weight.shape[1]} * groups {groups})"
     if wrong_w:
-        raise ValueError(
+        raise ShapeError(
             f"{_who(op)}: weight of shape {tuple(weight.shape)} has dimension 0 not divisible "
             f"by groups={groups}"
         )
     if c != want:
-        raise ValueError(
+        raise ShapeError(
             f"{_who(op)}: expected input with {expect}, got input of shape {tuple(x.shape)} "
             f"({c} channels; weight of shape {tuple(weight.shape)}, groups={groups})"
         )
@@ -80,7 +83,7 @@ def _check_params(
         if not isinstance(bias, Tensor):
             raise TypeError(f"{_who(op)}: expected bias to be a Tensor, got {type(bias).__name__}")
         if tuple(bias.shape) != (out_ch,):
-            raise ValueError(
+            raise ShapeError(
                 f"{_who(op)}: expected bias of shape ({out_ch},), got shape {tuple(bias.shape)}"
             )
         if bias.dtype != x.dtype:
@@ -112,7 +115,7 @@ def _conv_nd(
             lo = hi = (0,) * nd
         elif padding == "same":
             if any(s != 1 for s in stride):
-                raise ValueError(
+                raise _ValueRuntimeError(
                     f"{_who(op)}: padding='same' is not supported for strided convolutions "
                     f"(stride={stride})"
                 )
@@ -121,7 +124,7 @@ def _conv_nd(
             lo = tuple(t // 2 for t in total)
             hi = tuple(t - t // 2 for t in total)
         else:
-            raise ValueError(
+            raise _ValueRuntimeError(
                 f"{_who(op)}: invalid padding string {padding!r}, should be one of 'valid', 'same'"
             )
     else:
@@ -160,14 +163,14 @@ def _conv_transpose_nd(
     groups = _check_params(op, input, weight, bias, groups, nd, transposed=True)
     stride = _ntuple(stride, nd, "stride", op, minimum=1)
     dilation = _ntuple(dilation, nd, "dilation", op, minimum=1)
-    if isinstance(padding, str):
-        raise ValueError(
+    if isinstance(padding, str):  # PyTorch's argument parser refuses it: a TypeError
+        raise TypeError(
             f"{_who(op)}: padding must be an int or a tuple of {nd} ints, got {padding!r}"
         )
     pad = _ntuple(padding, nd, "padding", op)
     out_pad = _ntuple(output_padding, nd, "output_padding", op)
     if any(p >= s and p >= d for p, s, d in zip(out_pad, stride, dilation)):
-        raise ValueError(
+        raise _ValueRuntimeError(
             f"{_who(op)}: output_padding must be smaller than either stride or dilation, got "
             f"output_padding={out_pad}, stride={stride}, dilation={dilation}"
         )
@@ -261,6 +264,63 @@ def conv3d(
     npgrad.Size([1, 2, 2, 2, 2])
     """
     return _conv_nd(input, weight, bias, stride, padding, dilation, groups, 3, "conv3d")
+
+
+def conv_tbc(input: Tensor, weight: Tensor, bias: Tensor, pad: int = 0) -> Tensor:  # noqa: A002
+    """1-D convolution of a sequence in the (time, batch, channels) layout: ``input``
+    ``(T, N, C_in)``, ``weight`` ``(k, C_in, C_out)``, ``bias`` ``(C_out,)``, with ``pad``
+    zero steps added at both ends (a negative ``pad`` crops). The result has shape
+    ``(T + 2 pad - k + 1, N, C_out)``: :func:`conv1d` of the permuted tensors.
+
+    Examples
+    --------
+    >>> import npgrad
+    >>> import npgrad.nn.functional as F
+    >>> x = npgrad.tensor([[[1.0]], [[2.0]], [[3.0]], [[4.0]]])  # T=4, N=1, C_in=1
+    >>> F.conv_tbc(x, npgrad.tensor([[[1.0]], [[0.0]], [[-1.0]]]), npgrad.zeros(1), pad=1)[:, 0, 0]
+    tensor([-2., -2., -2.,  3.])
+    """
+    op = "conv_tbc"
+    for name, t in (("input", input), ("weight", weight), ("bias", bias)):
+        if not isinstance(t, Tensor):
+            raise TypeError(f"{op}: expected {name} to be a Tensor, got {type(t).__name__}")
+    if input.ndim != 3:
+        raise ShapeError(
+            f"{op}: Input must have 3 dims: time, batch, in_channel, got shape {tuple(input.shape)}"
+        )
+    if weight.ndim != 3:
+        raise ShapeError(
+            f"{op}: Weight tensor must have 3 dims: kernel_width, in_channels, out_channels, got "
+            f"shape {tuple(weight.shape)}"
+        )
+    if bias.ndim != 1:
+        raise ShapeError(f"{op}: Bias must be 1-D, got shape {tuple(bias.shape)}")
+    if input.shape[2] != weight.shape[1]:
+        raise ShapeError(
+            f"{op}: Input dim 2 (input channels) is not == dim 1 in the weight tensor: input "
+            f"{tuple(input.shape)}, weight {tuple(weight.shape)}"
+        )
+    if bias.shape[0] != weight.shape[2]:
+        raise ShapeError(
+            f"{op}: Bias size must equal dim 2 in the weight tensor (output channels): bias "
+            f"{tuple(bias.shape)}, weight {tuple(weight.shape)}"
+        )
+    pad = operator.index(pad)
+    t, k = input.shape[0], weight.shape[0]
+    length = t + 2 * pad - k + 1
+    if length < 0:
+        raise ShapeError(
+            f"{op}: input of {t} steps with pad={pad} is shorter than the kernel ({k} steps)"
+        )
+    if bias.dtype != input.dtype and bias.dtype.kind == "f":
+        bias = bias.to(input.dtype)  # PyTorch adds a bias of another float dtype
+    if length == 0:
+        # nothing to convolve: an empty result, still in the graph of all three arguments
+        return (input[:0] @ weight[0]) + bias
+    if pad < 0:  # cropping: conv1d pads only with zeros
+        input, pad = input[-pad : t + pad], 0
+    y = _conv_nd(input.permute(1, 2, 0), weight.permute(2, 1, 0), bias, 1, pad, 1, 1, 1, op)
+    return y.permute(2, 0, 1)
 
 
 def conv_transpose1d(
@@ -434,8 +494,13 @@ def fold(
     op = "fold"
     if not isinstance(input, Tensor):
         raise TypeError(f"fold: expected input to be a Tensor, got {type(input).__name__}")
-    if input.ndim not in (2, 3) or input.dtype.kind != "f":
-        raise ValueError(
+    if input.ndim not in (2, 3):
+        raise ShapeError(
+            "fold: expected a floating 2-D (unbatched, (C·kH·kW, L)) or 3-D (batched, "
+            f"(N, C·kH·kW, L)) input, got shape {tuple(input.shape)} and dtype {input.dtype}"
+        )
+    if input.dtype.kind != "f":
+        raise TypeError(
             "fold: expected a floating 2-D (unbatched, (C·kH·kW, L)) or 3-D (batched, "
             f"(N, C·kH·kW, L)) input, got shape {tuple(input.shape)} and dtype {input.dtype}"
         )

@@ -14,6 +14,7 @@ import numpy as np
 import npgrad
 from npgrad import Tensor
 from npgrad.autograd.function import Function
+from npgrad.nn.functional._errors import _ValueRuntimeError
 from npgrad.ops._shape_util import ShapeError
 
 __all__ = ["cosine_similarity", "pairwise_distance", "pdist"]
@@ -127,7 +128,7 @@ def pdist(input: Tensor, p: float = 2.0) -> Tensor:  # noqa: A002
     if x.ndim != 2:
         raise ShapeError(f"pdist only supports 2D tensors, got: {x.ndim}D (shape {x.shape})")
     if p < 0:
-        raise ValueError(f"pdist only supports non-negative p values, got {p}")
+        raise _ValueRuntimeError(f"pdist only supports non-negative p values, got {p}")
     i, j = np.triu_indices(x.shape[0], 1)
     diff = x[i] - x[j]
     if x.shape[1] == 0:  # PyTorch: distance 0 for every p (norm's inf/-inf have no identity)

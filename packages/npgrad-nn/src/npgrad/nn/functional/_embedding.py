@@ -16,6 +16,7 @@ bag by the same scatter-add (the bags playing the role of the table's rows).
 
 from __future__ import annotations
 
+import warnings
 from typing import Any
 
 import numpy as np
@@ -23,6 +24,7 @@ import numpy as np
 import npgrad
 from npgrad import Tensor
 from npgrad.autograd.function import Function
+from npgrad.nn.functional._errors import _ValueAssertionError, _ValueRuntimeError
 from npgrad.ops._shape_util import ShapeError
 
 __all__ = ["embedding", "embedding_bag"]
@@ -166,7 +168,7 @@ def embedding(
     num = weight.shape[0]
     if padding_idx is not None:
         if not -num <= padding_idx < num:
-            raise ValueError(
+            raise _ValueAssertionError(
                 f"embedding: Padding_idx must be within num_embeddings ({num}), got {padding_idx}"
             )
         padding_idx = padding_idx % num
@@ -228,7 +230,7 @@ def _bag_bounds(
     else:
         starts, ends = offs, np.append(offs[1:], m)
     if starts.size and (starts[0] != 0 or (np.diff(offs) < 0).any() or offs.max() > m):
-        raise ValueError(
+        raise _ValueRuntimeError(
             "embedding_bag: offsets must start at 0, be non-decreasing and not exceed the "
             f"number of indices ({m}), got {offs.tolist()}"
         )
@@ -271,6 +273,15 @@ def embedding_bag(
     """
     if not isinstance(weight, Tensor):
         raise TypeError(f"embedding_bag: weight must be a Tensor, got {type(weight).__name__}")
+    if weight.dtype == np.int64 and isinstance(input, Tensor) and input.dtype.kind == "f":
+        # PyTorch's backward compatibility: the old argument order (weight, input, ...)
+        warnings.warn(
+            "Argument order of nn.functional.embedding_bag was changed. Usage "
+            "`embedding_bag(weight, input, ...)` is deprecated, and should now be "
+            "`embedding_bag(input, weight, ...)`.",
+            stacklevel=2,
+        )
+        input, weight = weight, input  # noqa: A001
     if weight.ndim != 2:
         raise ShapeError(
             f"embedding_bag: weight has to be a 2D Tensor, but got Tensor of dimension "
@@ -301,7 +312,7 @@ def embedding_bag(
             )
     if padding_idx is not None:
         if not -num <= padding_idx < num:
-            raise ValueError(
+            raise _ValueRuntimeError(
                 f"embedding_bag: padding_idx must be within num_embeddings ({num}), got "
                 f"{padding_idx}"
             )

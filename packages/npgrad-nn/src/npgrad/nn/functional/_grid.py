@@ -28,6 +28,7 @@ import numpy as np
 import npgrad
 from npgrad import Tensor
 from npgrad.autograd.function import Function
+from npgrad.nn.functional._errors import _ValueRuntimeError
 from npgrad.nn.functional._padding import _PadNotSupported
 from npgrad.ops._promote import const
 from npgrad.ops._shape_util import ShapeError
@@ -297,7 +298,7 @@ def grid_sample(
             f"{tuple(x.shape)}"
         )
     if mode == "bicubic" and d == 3:
-        raise ValueError(f"{op}: bicubic interpolation only supports 4D input")
+        raise _ValueRuntimeError(f"{op}: bicubic interpolation only supports 4D input")
     # non-finite grid values give NaN (nothing to warn about: no index is formed from them)
     with np.errstate(invalid="ignore", over="ignore"):
         out = _sample(x, g, mode, padding_mode, bool(align_corners))

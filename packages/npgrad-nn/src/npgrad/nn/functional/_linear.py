@@ -16,6 +16,7 @@ import numpy as np
 import npgrad
 from npgrad import Tensor
 from npgrad.autograd.function import Function
+from npgrad.nn.functional._errors import _ValueRuntimeError
 from npgrad.ops._broadcast import sum_to
 from npgrad.ops._shape_util import ShapeError
 
@@ -241,19 +242,23 @@ def one_hot(tensor: Tensor, num_classes: int = -1) -> Tensor:
         raise TypeError(f"one_hot: num_classes must be an int, got {type(num_classes).__name__}")
     num_classes = int(num_classes)
     if num_classes < -1:
-        raise ValueError(f"one_hot: num_classes must be -1 (infer) or >= 0, got {num_classes}")
+        raise _ValueRuntimeError(
+            f"one_hot: num_classes must be -1 (infer) or >= 0, got {num_classes}"
+        )
     a = t._data
     if a.size == 0:
         if num_classes == -1:
-            raise ValueError("one_hot: Can not infer total number of classes from empty tensor.")
+            raise _ValueRuntimeError(
+                "one_hot: Can not infer total number of classes from empty tensor."
+            )
     else:
         lo, hi = int(a.min()), int(a.max())
         if lo < 0:
-            raise ValueError(f"one_hot: Class values must be non-negative, got {lo}.")
+            raise _ValueRuntimeError(f"one_hot: Class values must be non-negative, got {lo}.")
         if num_classes == -1:
             num_classes = hi + 1
         elif hi >= num_classes:
-            raise ValueError(
+            raise _ValueRuntimeError(
                 f"one_hot: Class values must be smaller than num_classes ({num_classes}), got {hi}."
             )
     out = (a[..., None] == np.arange(num_classes)).astype(np.int64)

@@ -20,6 +20,7 @@ import numpy as np
 import npgrad
 from npgrad import Tensor
 from npgrad.autograd.function import Function
+from npgrad.nn.functional._errors import _ValueRuntimeError
 from npgrad.nn.functional._loss_class import (
     _float,
     _LossValueError,
@@ -108,7 +109,9 @@ def _weighted(
     of the weights (l1, mse) or by the element count (huber)."""
     if weight is None:
         return _reduce(loss, reduction)
-    w = _float(op, weight, "weight")
+    # any dtype, as in PyTorch: the product promotes (an integer or bool weight keeps the
+    # loss's dtype, a wider float widens it)
+    w = _tensor(op, weight, "weight")
     if w.shape != x.shape:
         raise ShapeError(
             f"{op}: weights and input must have the same size, got weight of shape "
@@ -187,7 +190,9 @@ def smooth_l1_loss(
     x, t = _pair("smooth_l1_loss", input, target)
     beta = float(beta)
     if beta < 0:
-        raise ValueError(f"smooth_l1_loss does not support negative values for beta, got {beta}")
+        raise _ValueRuntimeError(
+            f"smooth_l1_loss does not support negative values for beta, got {beta}"
+        )
     d = x - t
     ad = d.abs()
     if beta == 0.0:
@@ -221,7 +226,9 @@ def huber_loss(
     x, t = _pair("huber_loss", input, target, promote=False)
     delta = float(delta)
     if delta <= 0:
-        raise ValueError(f"huber_loss does not support non-positive values for delta, got {delta}")
+        raise _ValueRuntimeError(
+            f"huber_loss does not support non-positive values for delta, got {delta}"
+        )
     d = x - t
     ad = d.abs()
     big = ad >= delta
@@ -308,16 +315,20 @@ def binary_cross_entropy(
 def _broadcast_weight(
     op: str, weight: Any, x: Tensor, name: str = "weight", promote: bool = False
 ) -> Tensor:
-    """A floating weight that broadcasts to ``x``: cast to its dtype, or (``promote``) kept
-    in its own, to be promoted with it."""
+    """A floating weight that broadcasts to ``x``'s shape: cast to its dtype. With
+    ``promote`` (PyTorch's out-of-place ``loss * weight``) it is kept in its own dtype, to be
+    promoted with it, and may broadcast ``x`` to a larger shape."""
     w = _float(op, weight, name)
     try:
-        np.broadcast_shapes(w.shape, x.shape)
+        shape = np.broadcast_shapes(w.shape, x.shape)
     except ValueError:
+        shape = None
+    if shape is None or (shape != tuple(x.shape) and not promote):
+        # PyTorch multiplies in place here: the weight must not grow the loss's shape
         raise ShapeError(
             f"{op}: {name} of shape {tuple(w.shape)} cannot be broadcast to the input shape "
             f"{tuple(x.shape)}"
-        ) from None
+        )
     return w if w.dtype == x.dtype or promote else w.to(x.dtype)
 
 
@@ -442,7 +453,7 @@ def poisson_nll_loss(
     tensor([1.0000, 0.7183])
     """
     op = "poisson_nll_loss"
-    red = _reduction(size_average, reduce, reduction)
+    red = _reduction(size_average, reduce, reduction, legacy_mean=False)
     x, t = _pair(op, input, target)
     loss = x.exp() - t * x if log_input else x - t * (x + float(eps)).log()
     if full:
@@ -492,7 +503,7 @@ def gaussian_nll_loss(
                     f"{tuple(x.shape)}"
                 )
         x, t, v = _promoted(x, t, v)
-    red = _reduction(None, None, reduction)
+    red = _reduction(None, None, reduction, legacy_mean=False)
     v = v.clone()
     with npgrad.no_grad():  # PyTorch's clamp: the value changes, the gradient passes through
         v.clamp_(min=float(eps))

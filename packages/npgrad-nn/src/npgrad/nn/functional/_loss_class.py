@@ -23,6 +23,7 @@ import npgrad
 from npgrad import Tensor
 from npgrad.autograd.function import Function
 from npgrad.autograd.grad_mode import is_grad_enabled_fast
+from npgrad.nn.functional._errors import _ValueRuntimeError
 from npgrad.ops._shape_util import ShapeError
 
 __all__ = [
@@ -34,7 +35,7 @@ __all__ = [
 ]
 
 
-class _LossValueError(ValueError, RuntimeError):
+class _LossValueError(_ValueRuntimeError):
     """A bad value: a ValueError by npgrad's convention, and the RuntimeError PyTorch raises
     in the same place, so ported ``except`` clauses keep working."""
 
@@ -80,9 +81,20 @@ def _legacy_reduction(size_average: bool | None, reduce: bool | None) -> str:
     return ret
 
 
-def _reduction(size_average: bool | None, reduce: bool | None, reduction: str) -> str:
+def _reduction(
+    size_average: bool | None, reduce: bool | None, reduction: str, legacy_mean: bool = True
+) -> str:
     if size_average is not None or reduce is not None:
         return _legacy_reduction(size_average, reduce)
+    if reduction == "elementwise_mean" and legacy_mean:
+        # PyTorch's old name for 'mean', still accepted (with this warning) by the losses
+        # that resolve their reduction through torch.nn._reduction.get_enum
+        warnings.warn(
+            "reduction='elementwise_mean' is deprecated. Please use reduction='mean' instead.",
+            UserWarning,
+            stacklevel=3,
+        )
+        return "mean"
     if reduction not in ("none", "mean", "sum"):
         raise ValueError(
             f"{reduction} is not a valid value for reduction (use 'none', 'mean' or 'sum')"
@@ -484,19 +496,21 @@ def multi_margin_loss(
     t, w, unbatched = tg.t, tg.w, tg.unbatched
     xb = x.reshape(1, -1) if unbatched else x
     n, c = xb.shape
-    onehot = np.zeros((n, c), x.dtype)
-    onehot[np.arange(n), t] = 1.0
-    x_t = (xb * _const(onehot)).sum(1, keepdim=True)
-    # relu: no gradient at z == 0, as PyTorch's kernel (which only counts z > 0)
-    h = (float(margin) - x_t + xb).relu()
+    x_t = xb.gather(1, _const(t.reshape(n, 1)))
+    z = float(margin) - x_t + xb
+    # PyTorch's kernel sums the terms with z > 0 over the classes other than the target's: a
+    # where, not a product with a 0/1 mask, so that an inf or NaN term it skips stays out (and
+    # no gradient at z == 0)
+    other = np.ones((n, c), bool)
+    other[np.arange(n), t] = False
+    h = npgrad.where(_const(other) & (z > 0), z, 0.0)
     if p == 2:
         h = h * h
-    keep = 1.0 - onehot
     if w is not None:
-        keep = keep * w[t][:, None]
-    loss = (h * _const(keep)).sum(1) / c
-    if unbatched:
-        loss = loss.reshape(())
+        h = h * _const(w[t][:, None])
+    loss = h.sum(1) / c
+    if unbatched:  # PyTorch's unbatched loss has the target's shape: () or (1,)
+        loss = loss.reshape(_tensor(op, target, "target").shape)
     return _reduce(loss, red)
 
 
@@ -546,10 +560,11 @@ def multilabel_margin_loss(
     rows = np.broadcast_to(_rows(n)[:, None], (n, c))
     is_target[rows[listed], idx[listed]] = True
     x_t = xb.gather(1, _const(idx.astype(np.int64)))  # (N, K): each listed target's score
-    # relu: no gradient at z == 0, as PyTorch's kernel (which only counts z > 0)
-    h = (1.0 - x_t[:, :, None] + xb[:, None, :]).relu()
+    z = 1.0 - x_t[:, :, None] + xb[:, None, :]
+    # PyTorch's kernel sums the terms with z > 0 over (listed target, non-target) pairs: a
+    # where, so that an inf or NaN term it skips stays out (and no gradient at z == 0)
     keep = listed[:, :, None] & ~is_target[:, None, :]
-    loss = (h * _const(keep.astype(x.dtype))).sum((1, 2)) / c
+    loss = npgrad.where(_const(keep) & (z > 0), z, 0.0).sum((1, 2)) / c
     if unbatched:
         loss = loss.reshape(())
     return _reduce(loss, red)
@@ -580,7 +595,7 @@ def triplet_margin_with_distance_loss(
     from npgrad.nn.functional._distance import pairwise_distance
 
     op = "triplet_margin_with_distance_loss"
-    red = _reduction(None, None, reduction)
+    red = _reduction(None, None, reduction, legacy_mean=False)
     if margin <= 0:
         raise ValueError(f"{op}: expected margin to be greater than 0, got {margin} instead")
     a, pos = _tensor(op, anchor, "anchor"), _tensor(op, positive, "positive")

@@ -13,7 +13,7 @@ import numpy as np
 import npgrad
 from npgrad import Tensor
 from npgrad.nn.functional._loss import _EPSILON, _broadcast_weight, _pair
-from npgrad.nn.functional._loss_class import _float, _reduce, _reduction, _tensor
+from npgrad.nn.functional._loss_class import _reduce, _reduction, _tensor
 from npgrad.ops._shape_util import ShapeError
 
 __all__ = [
@@ -27,6 +27,23 @@ __all__ = [
 
 
 # ---- margin and embedding losses -------------------------------------------------------------
+def _float_inputs(op: str, allow_bool: bool, **inputs: object) -> list[Tensor]:
+    """The inputs cast (differentiably) to their promoted dtype. PyTorch computes these losses
+    with promoting arithmetic, so an integer input is accepted and promotes with the others,
+    and all-integer inputs give the default float dtype. Bool inputs are refused where
+    PyTorch's subtraction refuses them."""
+    ts = [_tensor(op, v, name) for name, v in inputs.items()]
+    for name, t in zip(inputs, ts):
+        if t.dtype.kind == "b" and not allow_bool:
+            raise TypeError(f"{op}: expected a numeric {name}, got dtype bool")
+    dt = ts[0].dtype
+    for t in ts[1:]:
+        dt = npgrad.promote_types(dt, t.dtype)
+    if dt.kind != "f":
+        dt = npgrad.get_default_dtype()
+    return [t if t.dtype == dt else t.to(dt) for t in ts]
+
+
 def margin_ranking_loss(
     input1: Tensor,
     input2: Tensor,
@@ -47,7 +64,7 @@ def margin_ranking_loss(
     """
     op = "margin_ranking_loss"
     red = _reduction(size_average, reduce, reduction)
-    x1, x2 = _float(op, input1, "input1"), _float(op, input2, "input2")
+    x1, x2 = _float_inputs(op, False, input1=input1, input2=input2)
     t = _tensor(op, target, "target")
     if not x1.ndim == x2.ndim == t.ndim:
         raise ShapeError(
@@ -133,13 +150,15 @@ def multilabel_soft_margin_loss(
     tensor(1.4100)
     """
     op = "multilabel_soft_margin_loss"
-    red = _reduction(size_average, reduce, reduction)
+    red = _reduction(size_average, reduce, reduction, legacy_mean=False)
     x, t = _pair(op, input, target)
     loss = -(t * npgrad.logsigmoid(x) + (1.0 - t) * npgrad.logsigmoid(-x))
     if weight is not None:
         loss = loss * _broadcast_weight(op, weight, x, promote=True)  # PyTorch promotes here
     c = x.shape[-1] if x.ndim else 1
-    return _reduce(loss.sum(-1) / c if x.ndim else loss, red)
+    # PyTorch sums over the input's class dimension, counted from the front: a weight that
+    # broadcasts the loss to more dimensions leaves the extra ones in front of it
+    return _reduce(loss.sum(x.ndim - 1) / c if x.ndim else loss, red)
 
 
 def cosine_embedding_loss(
@@ -166,7 +185,7 @@ def cosine_embedding_loss(
     """
     op = "cosine_embedding_loss"
     red = _reduction(size_average, reduce, reduction)
-    x1, x2 = _float(op, input1, "input1"), _float(op, input2, "input2")
+    x1, x2 = _float_inputs(op, True, input1=input1, input2=input2)
     t = _tensor(op, target, "target")
     if t.ndim not in (0, 1):
         raise ShapeError(
@@ -224,8 +243,7 @@ def triplet_margin_loss(
     red = _reduction(size_average, reduce, reduction)
     if margin <= 0:
         raise ValueError(f"{op}: margin must be greater than 0, got {margin}")
-    a = _float(op, anchor, "anchor")
-    pos, neg = _float(op, positive, "positive"), _float(op, negative, "negative")
+    a, pos, neg = _float_inputs(op, False, anchor=anchor, positive=positive, negative=negative)
     if not a.ndim == pos.ndim == neg.ndim:
         raise ShapeError(
             f"{op}: the anchor, positive, and negative tensors are expected to have the same "

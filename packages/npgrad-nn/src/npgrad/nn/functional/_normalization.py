@@ -22,6 +22,7 @@ from typing import Any
 import numpy as np
 
 from npgrad import Tensor
+from npgrad.nn.functional._errors import _ValueRuntimeError
 from npgrad.nn.functional._normalization_ops import _Normalize, _Plan
 from npgrad.ops._shape_util import ShapeError
 from npgrad.ops.elementwise import rsqrt
@@ -161,12 +162,19 @@ def batch_norm(
     stats = running = None
     if not training:
         if running_mean is None or running_var is None:
-            raise ValueError(
+            raise _ValueRuntimeError(
                 f"{op}: running_mean and running_var must be given when training=False "
                 "(evaluation uses the running statistics)"
             )
         stats = (_stat(running_mean, x, (1, c, 1)), _stat(running_var, x, (1, c, 1)))
-    elif running_mean is not None and running_var is not None:
+    elif running_mean is not None or running_var is not None:
+        if running_mean is None or running_var is None:
+            # one buffer alone would silently go un-updated: PyTorch refuses it
+            raise ValueError(
+                f"{op}: running_mean and running_var must either both be None or neither be "
+                f"None, got running_mean={'None' if running_mean is None else 'a Tensor'} and "
+                f"running_var={'None' if running_var is None else 'a Tensor'}"
+            )
         running = (running_mean._data, running_var._data, _momentum(op, momentum))
     if n * rest == 0:
         # PyTorch: an empty batch gives an empty output (still in the graph of weight and
@@ -223,7 +231,7 @@ def instance_norm(
     _running_arrays(op, x, running_mean, running_var, c)
     _check_affine(op, x, weight, "weight", (c,))
     _check_affine(op, x, bias, "bias", (c,))
-    eps = _check_eps(op, eps, bool(use_input_stats))
+    eps = _check_eps(op, eps, False)  # PyTorch refuses eps <= 0 in training for batch_norm only
     if use_input_stats and rest == 1:
         raise ValueError(
             f"Expected more than 1 spatial element when training, got input size {tuple(x.shape)}"
@@ -232,11 +240,18 @@ def instance_norm(
     stats = running = None
     if not use_input_stats:
         if running_mean is None or running_var is None:
-            raise ValueError(
+            raise _ValueRuntimeError(
                 f"{op}: running_mean and running_var must be given when use_input_stats=False"
             )
         stats = (_stat(running_mean, x, (1, c, 1)), _stat(running_var, x, (1, c, 1)))
-    elif running_mean is not None and running_var is not None:
+    elif running_mean is not None or running_var is not None:
+        if running_mean is None or running_var is None:
+            # one buffer alone would silently go un-updated: PyTorch refuses it
+            raise ValueError(
+                f"{op}: running_mean and running_var must either both be None or neither be "
+                f"None, got running_mean={'None' if running_mean is None else 'a Tensor'} and "
+                f"running_var={'None' if running_var is None else 'a Tensor'}"
+            )
         running = (running_mean._data, running_var._data, _momentum(op, momentum))
     out = _Normalize.apply(x, weight, bias, plan, eps, stats, running)
     if running is not None:

@@ -20,6 +20,7 @@ import numpy as np
 
 import npgrad
 from npgrad import Tensor
+from npgrad.nn.functional._errors import _check_scalar_fits
 from npgrad.nn.functional._im2col import _who
 from npgrad.ops._shape_util import ShapeError
 
@@ -128,6 +129,8 @@ def _pad(input: Tensor, pad: Any, mode: str, value: Any, op: Any) -> Tensor:  # 
                     f"{who}: the size {n} of dimension {d} of the input (shape {shape}), plus "
                     f"the negative padding ({lo}, {hi}), gives a negative output size"
                 )
+        if value is not None:
+            _check_scalar_fits(who, "value", value, input.dtype)
         return npgrad.pad(input, amounts, "constant", value)
     if mode not in _MODES:
         raise _PadNotSupported(

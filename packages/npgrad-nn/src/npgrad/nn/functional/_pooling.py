@@ -17,6 +17,7 @@ from typing import Any
 import numpy as np
 
 from npgrad import Tensor
+from npgrad.nn.functional._errors import _ValueRuntimeError
 from npgrad.nn.functional._im2col import _check_input, _Geom, _ntuple, _out_size, _who
 from npgrad.nn.functional._pool_ops import (
     AvgPoolNd,
@@ -67,7 +68,7 @@ def _window_geom(
     dil = _ntuple(dilation, nd, "dilation", op, minimum=1)
     # PyTorch's limit (for max pooling too, whatever the dilation): padding <= kernel // 2
     if any(p > k // 2 for p, k in zip(pad, kernel)):
-        raise ValueError(
+        raise _ValueRuntimeError(
             f"{_who(op)}: pad should be at most half of kernel size, but got padding={pad} and "
             f"kernel_size={kernel}"
         )
@@ -107,7 +108,7 @@ def _avg_divisor(
     """1 / divisor per output position (a product of per-dimension factors, as in PyTorch)."""
     if divisor_override is not None:
         if int(divisor_override) == 0:
-            raise ValueError(f"{_who(op)}: divisor_override must be non-zero")
+            raise _ValueRuntimeError(f"{_who(op)}: divisor_override must be non-zero")
         return np.asarray(1.0 / int(divisor_override), dtype)
     scale = np.ones((), np.float64)
     for t, (n, o, k, s, p) in enumerate(zip(g.in_size, g.out_size, g.kernel, g.stride, g.pad)):
@@ -310,6 +311,10 @@ def _lp_pool(
     p = float(norm_type)
     if p == 0.0:  # PyTorch fails with Python's ZeroDivisionError computing 1 / p
         raise ValueError(f"{op}: norm_type must be non-zero, got {norm_type}")
+    if math.isinf(p):  # PyTorch's limits: the largest (inf) or smallest (-inf) |x| of a window
+        if p > 0:
+            return _max_pool(input.abs(), nd, op, kernel, stride, 0, 1, ceil_mode, False)  # type: ignore[no-any-return]
+        return -_max_pool(-input.abs(), nd, op, kernel, stride, 0, 1, ceil_mode, False)  # type: ignore[no-any-return]
     out = _avg_pool(input**p, nd, op, kernel, stride, 0, ceil_mode, True, None)
     return (out.sign() * out.abs().relu() * math.prod(kernel)) ** (1.0 / p)
 

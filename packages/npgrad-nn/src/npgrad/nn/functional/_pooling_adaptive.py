@@ -11,6 +11,8 @@ from typing import Any
 import numpy as np
 
 from npgrad import Tensor
+from npgrad.autograd.function import Function
+from npgrad.nn.functional._errors import _ValueRuntimeError
 from npgrad.nn.functional._im2col import _check_input, _Geom, _ntuple, _who
 from npgrad.nn.functional._pool_ops import (
     AdaptiveMaxPool,
@@ -44,7 +46,7 @@ __all__ = [
 def _adaptive_size(x: Tensor, nd: int, output_size: Any, op: Any) -> tuple[int, ...]:
     if isinstance(output_size, (tuple, list)):
         if len(output_size) != nd:
-            raise ValueError(
+            raise _ValueRuntimeError(
                 f"{_who(op)}: output_size must have {nd} elements, got {output_size!r}"
             )
         sizes = tuple(x.shape[-nd + t] if s is None else s for t, s in enumerate(output_size))
@@ -56,6 +58,35 @@ def _adaptive_size(x: Tensor, nd: int, output_size: Any, op: Any) -> tuple[int, 
             f"{_who(op)}: expected non-empty spatial dimensions, got input of shape {tuple(x.shape)}"
         )
     return out
+
+
+class _AdaptiveAvgAxis(Function):
+    """Adaptive averaging along one axis (``x @ m.T`` there, ``m`` the ``(o, n)`` averaging
+    matrix) with PyTorch's local non-finite values: an output is NaN or infinite only when its
+    own window holds one, where the product with ``m`` would spread them through its zeros.
+    Only used for inputs that hold NaN or inf."""
+
+    @staticmethod
+    def forward(ctx: Any, x: np.ndarray, axis: int, m: np.ndarray) -> np.ndarray:
+        ctx.axis, ctx.m = axis, m
+        xs = np.moveaxis(x, axis, -1)
+        y = np.where(np.isfinite(xs), xs, 0) @ m.T
+        support = (m.T != 0).astype(x.dtype)
+
+        def hit(mask: np.ndarray) -> np.ndarray:
+            return (mask.astype(x.dtype) @ support) > 0
+
+        pos, neg, nan = hit(xs == np.inf), hit(xs == -np.inf), hit(np.isnan(xs))
+        y[pos] = np.inf
+        y[neg] = -np.inf
+        y[nan | (pos & neg)] = np.nan
+        return np.ascontiguousarray(np.moveaxis(y, -1, axis))
+
+    @staticmethod
+    def backward(ctx: Any, grad: Tensor) -> tuple[Tensor, None, None]:
+        # the adjoint does not depend on x: the plain product, in npgrad ops (any order)
+        m = Tensor._make(ctx.m, False, None)
+        return (grad.transpose(ctx.axis, -1) @ m).transpose(ctx.axis, -1), None, None
 
 
 def _adaptive_avg(input: Tensor, nd: int, output_size: Any, op: Any) -> Tensor:  # noqa: A002
@@ -78,6 +109,11 @@ def _adaptive_avg(input: Tensor, nd: int, output_size: Any, op: Any) -> Tensor: 
         before, rest = spatial[:t], out[t + 1 :]
         y = y.reshape(lead + before + (spatial[t], math.prod(rest)))
         y = (Tensor._make(m, False, None) @ y).reshape(lead + before + (out[t],) + rest)
+    if not np.isfinite(y._data).all():  # NaN or inf in the input: keep them in their windows
+        y = x
+        for t in range(nd):
+            m = _adaptive_avg_matrix(spatial[t], out[t], x.dtype)
+            y = _AdaptiveAvgAxis.apply(y, x.ndim - nd + t, m)
     return y
 
 
@@ -185,7 +221,7 @@ def _max_unpool(
             f"{_who(op)}: expected indices to be an integer Tensor, got {indices!r:.60}"
         )
     if tuple(indices.shape) != tuple(x.shape):
-        raise ValueError(
+        raise ShapeError(
             f"{_who(op)}: expected indices of the same shape as the input {tuple(x.shape)}, got "
             f"{tuple(indices.shape)}"
         )
@@ -217,7 +253,7 @@ def _max_unpool(
     idx = indices._data
     if idx.size and (idx.min() < 0 or idx.max() >= plane):
         bad = int(idx.max() if idx.max() >= plane else idx.min())
-        raise ValueError(
+        raise _ValueRuntimeError(
             f"{_who(op)}: found an invalid max index {bad} (output volumes are of size {size})"
         )
     shape = tuple(x.shape[: x.ndim - nd]) + size

@@ -18,18 +18,22 @@ gradient of the forward both compute) differs from PyTorch's.
 from __future__ import annotations
 
 import math
+import operator
+import warnings
 from typing import Any
 
 import numpy as np
 
 from npgrad import Tensor
 from npgrad.autograd.function import Function
+from npgrad.nn.functional._errors import _ValueRuntimeError
 from npgrad.nn.functional._padding import _PadNotSupported
 from npgrad.ops._shape_util import ShapeError
 
 __all__ = [
     "channel_shuffle",
     "interpolate",
+    "native_channel_shuffle",
     "pixel_shuffle",
     "pixel_unshuffle",
     "upsample",
@@ -56,11 +60,26 @@ class Resample(Function):
             out *= _along(wts[0], axis, x.ndim)
             for i, w in zip(idx[1:], wts[1:]):
                 out += np.take(x, i, axis=axis) * _along(w, axis, x.ndim)
+            if not np.isfinite(out).all() and any(np.signbit(w).any() for w in wts):
+                out = _resample_skipping_unused(x, axis, taps)
         return out
 
     @staticmethod
     def backward(ctx: Any, grad: Tensor) -> tuple[Any, ...]:
         return ResampleT.apply(grad, ctx.axis, ctx.taps, ctx.n_in), None, None, None
+
+
+def _resample_skipping_unused(x: np.ndarray, axis: int, taps: Taps) -> np.ndarray:
+    """:class:`Resample` without the unused antialiasing taps (weight -0.0), which PyTorch's
+    kernel never reads: an inf or NaN input then stays in the outputs whose window holds it
+    (``inf * 0`` would spread NaN along the axis)."""
+    idx, wts = taps
+    assert wts is not None
+    out = np.zeros(x.shape[:axis] + (len(idx[0]),) + x.shape[axis + 1 :], x.dtype)
+    for i, w in zip(idx, wts):
+        used = _along(~((w == 0) & np.signbit(w)), axis, x.ndim)
+        out += np.where(used, np.take(x, i, axis=axis) * _along(w, axis, x.ndim), x.dtype.type(0))
+    return out
 
 
 def _scatter_sorted(out: np.ndarray, vals: np.ndarray, idx: np.ndarray, axis: int) -> None:
@@ -182,7 +201,9 @@ def _aa_taps(n: int, o: int, sf: float | None, align_corners: bool, mode: str, d
     # (xmin + r - centre) is an integer minus a scalar_t in C++: computed in dt
     arg = ((xmin[:, None] + r).astype(dt) - centre[:, None]).astype(np.float64) + 0.5
     w = _aa_filter(mode, (arg * np.float64(invscale)).astype(dt), dt)
-    w = np.where(r < xsize[:, None], w, dt(0)).astype(dt)
+    # the unused taps get weight -0.0: no change to any finite result, and Resample can tell
+    # them from a used tap of weight 0 when it keeps inf and NaN in their windows
+    w = np.where(r < xsize[:, None], w, dt(-0.0)).astype(dt)
     total: np.ndarray = np.zeros(o, dt)
     for k in range(taps):  # PyTorch's accumulation order
         total += w[:, k]
@@ -285,7 +306,13 @@ def interpolate(
                 "Input and output must have the same number of spatial dimensions, but got input "
                 f"with spatial dimensions of {list(spatial)} and output size of {size}."
             )
-        out = tuple(int(s) for s in out)
+        if any(isinstance(s, bool) or not hasattr(s, "__index__") for s in out):
+            # PyTorch refuses a float (even 3.0) or a bool size rather than truncating it
+            raise TypeError(
+                "interpolate: expected size to be one of int or Tuple[int] or Tuple[int, int] or "
+                f"Tuple[int, int, int], but got size with types {[type(s) for s in out]}"
+            )
+        out = tuple(operator.index(s) for s in out)
         scales: tuple[float | None, ...] = (None,) * nd
     elif scale_factor is not None:
         sfs = (
@@ -342,7 +369,7 @@ def upsample(
     mode: str = "nearest",
     align_corners: bool | None = None,
 ) -> Tensor:
-    """Deprecated alias of :func:`interpolate` (kept as in PyTorch).
+    """Deprecated alias of :func:`interpolate` (kept as in PyTorch, and warns as it does).
 
     Examples
     --------
@@ -351,11 +378,16 @@ def upsample(
     >>> F.upsample(npgrad.ones(1, 1, 2), scale_factor=2).shape
     npgrad.Size([1, 1, 4])
     """
+    warnings.warn(
+        "`nn.functional.upsample` is deprecated. Use `nn.functional.interpolate` instead.",
+        stacklevel=2,
+    )
     return interpolate(input, size, scale_factor, mode, align_corners)
 
 
 def upsample_nearest(input: Tensor, size: Any = None, scale_factor: Any = None) -> Tensor:  # noqa: A002
-    """Nearest-neighbour upsampling (``interpolate(..., mode='nearest')``).
+    """Nearest-neighbour upsampling (``interpolate(..., mode='nearest')``); deprecated, as in
+    PyTorch (it warns).
 
     Examples
     --------
@@ -364,11 +396,16 @@ def upsample_nearest(input: Tensor, size: Any = None, scale_factor: Any = None) 
     >>> F.upsample_nearest(npgrad.ones(1, 1, 2, 2), scale_factor=2).shape
     npgrad.Size([1, 1, 4, 4])
     """
+    warnings.warn(
+        "`nn.functional.upsample_nearest` is deprecated. Use `nn.functional.interpolate` instead.",
+        stacklevel=2,
+    )
     return interpolate(input, size, scale_factor, mode="nearest")
 
 
 def upsample_bilinear(input: Tensor, size: Any = None, scale_factor: Any = None) -> Tensor:  # noqa: A002
-    """Bilinear upsampling with ``align_corners=True`` (PyTorch's legacy behaviour).
+    """Bilinear upsampling with ``align_corners=True`` (PyTorch's legacy behaviour); deprecated,
+    as in PyTorch (it warns).
 
     Examples
     --------
@@ -377,6 +414,10 @@ def upsample_bilinear(input: Tensor, size: Any = None, scale_factor: Any = None)
     >>> F.upsample_bilinear(npgrad.tensor([[[[0.0, 1.0]]]]), size=(1, 3))
     tensor([[[[0.0000, 0.5000, 1.0000]]]])
     """
+    warnings.warn(
+        "`nn.functional.upsample_bilinear` is deprecated. Use `nn.functional.interpolate` instead.",
+        stacklevel=2,
+    )
     return interpolate(input, size, scale_factor, mode="bilinear", align_corners=True)
 
 
@@ -385,12 +426,14 @@ def _shuffle_args(input: Any, factor: Any, op: str, name: str) -> int:  # noqa: 
     if not isinstance(input, Tensor):
         raise TypeError(f"{op}: expected input to be a Tensor, got {type(input).__name__}")
     if input.ndim < 3:
-        raise ValueError(
+        raise ShapeError(
             f"{op}: expected an input of at least 3 dimensions (*, C, H, W), got shape "
             f"{tuple(input.shape)}"
         )
-    if isinstance(factor, bool) or not isinstance(factor, (int, np.integer)) or factor <= 0:
-        raise ValueError(f"{op}: {name} must be a positive integer, got {factor!r}")
+    if isinstance(factor, bool) or not isinstance(factor, (int, np.integer)):
+        raise TypeError(f"{op}: {name} must be an int, got {type(factor).__name__}")
+    if factor <= 0:
+        raise _ValueRuntimeError(f"{op}: {name} must be a positive integer, got {factor!r}")
     return int(factor)
 
 
@@ -459,7 +502,7 @@ def channel_shuffle(input: Tensor, groups: int) -> Tensor:  # noqa: A002
     if isinstance(groups, bool) or not isinstance(groups, (int, np.integer)):
         raise TypeError(f"{op}: groups must be an int, got {type(groups).__name__}")
     if groups <= 0:
-        raise ValueError(
+        raise _ValueRuntimeError(
             f"{op}: Number of groups to divide channels in must be positive. Value of groups:"
             f"{groups}"
         )
@@ -477,3 +520,16 @@ def channel_shuffle(input: Tensor, groups: int) -> Tensor:  # noqa: A002
     g = int(groups)
     x = input.reshape(n, g, c // g, *rest).transpose(1, 2)
     return x.reshape(n, c, *rest)
+
+
+def native_channel_shuffle(input: Tensor, groups: int) -> Tensor:  # noqa: A002
+    """:func:`channel_shuffle` under PyTorch's other name for it (the same result).
+
+    Examples
+    --------
+    >>> import npgrad
+    >>> import npgrad.nn.functional as F
+    >>> F.native_channel_shuffle(npgrad.arange(4.0).reshape(1, 4, 1), 2).flatten()
+    tensor([0., 2., 1., 3.])
+    """
+    return channel_shuffle(input, groups)

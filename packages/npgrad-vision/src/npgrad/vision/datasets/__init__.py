@@ -2,7 +2,8 @@
 
 * :class:`DatasetFolder`, :class:`ImageFolder`: one sub-directory per class;
 * :class:`Digits`: the UCI handwritten digits, shipped in the package (works offline);
-* :class:`MNIST`, :class:`FashionMNIST`: IDX files, optional verified download from mirrors;
+* :class:`MNIST`, :class:`FashionMNIST`, :class:`KMNIST`, :class:`EMNIST`, :class:`QMNIST`: IDX
+  files, optional verified download from mirrors;
 * :class:`LFWPeople`, :class:`LFWPairs`: a local Labeled Faces in the Wild tree;
 * :class:`CIFAR10`, :class:`CIFAR100`: the python-pickle batches, MD5-checked, optional
   verified download and safe extraction;
@@ -33,14 +34,17 @@ from npgrad.vision.datasets.folder import (
     pil_loader,
 )
 from npgrad.vision.datasets.lfw import LFWPairs, LFWPeople
-from npgrad.vision.datasets.mnist import MNIST, FashionMNIST
+from npgrad.vision.datasets.mnist import EMNIST, KMNIST, MNIST, QMNIST, FashionMNIST
 from npgrad.vision.datasets.vision import StandardTransform, VisionDataset
 
 __all__ = [
     "CIFAR10",
     "CIFAR100",
+    "EMNIST",
     "IMG_EXTENSIONS",
+    "KMNIST",
     "MNIST",
+    "QMNIST",
     "DatasetFolder",
     "Digits",
     "FakeData",
