@@ -62,6 +62,21 @@ def _size(op: str, size: Sequence[Any], keyword: Any = None) -> tuple[int, ...]:
 
 
 # ---- fill numbers (PyTorch's Scalar arguments) ---------------------------------------------
+def _check_placement(op: str, device: Any, layout: Any, pin_memory: bool) -> None:
+    """The placement keywords of the tensor factories: a CPU ``device``, the strided
+    ``layout`` (npgrad's only one), no ``pin_memory`` (there is no accelerator)."""
+    from npgrad import _memory_format
+    from npgrad._device import parse_device
+
+    parse_device(op, device)
+    if layout is not None and layout is not _memory_format.strided:
+        raise TypeError(
+            f"{op}: layout must be npgrad.strided (npgrad's only layout), got {layout!r}"
+        )
+    if pin_memory:
+        raise RuntimeError(f"{op}: pin_memory=True needs an accelerator; npgrad has only the CPU")
+
+
 def _overflow(op: str, value: Any, d: np.dtype) -> RuntimeError:
     return RuntimeError(f"{op}: value {value} cannot be converted to type {d} without overflow")
 

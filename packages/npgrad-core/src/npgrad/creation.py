@@ -18,7 +18,7 @@ import numpy as np
 
 from npgrad import _memory_format, dtypes
 from npgrad._creation_ranges import arange, linspace, logspace, range
-from npgrad._creation_util import _checked_number, _float_or, _number
+from npgrad._creation_util import _check_placement, _checked_number, _float_or, _number
 
 # other modules of npgrad import these helpers from here
 from npgrad._creation_util import _infer as _infer
@@ -462,13 +462,7 @@ def empty_permuted(
     npgrad.Size([2, 3])
     """
     op = "empty_permuted"
-    parse_device(op, device)
-    if layout is not None and layout is not _memory_format.strided:
-        raise TypeError(
-            f"{op}: layout must be npgrad.strided (npgrad's only layout), got {layout!r}"
-        )
-    if pin_memory:
-        raise RuntimeError(f"{op}: pin_memory=True needs an accelerator; npgrad has only the CPU")
+    _check_placement(op, device, layout, pin_memory)
     for name, arg in (("size", size), ("physical_layout", physical_layout)):
         if not isinstance(arg, (tuple, list)):
             raise TypeError(f"{op}: {name} must be a tuple of ints, not {type(arg).__name__}")

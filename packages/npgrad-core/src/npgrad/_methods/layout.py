@@ -24,16 +24,9 @@ def _check_new(
 ) -> None:
     """The keywords the ``new_*`` methods share with the creation functions: a CPU
     ``device``, the strided ``layout``, no ``pin_memory``; and a size, which is required."""
-    from npgrad import _memory_format
-    from npgrad._device import parse_device
+    from npgrad._creation_util import _check_placement
 
-    parse_device(op, device)
-    if layout is not None and layout is not _memory_format.strided:
-        raise TypeError(
-            f"{op}: layout must be npgrad.strided (npgrad's only layout), got {layout!r}"
-        )
-    if pin_memory:
-        raise RuntimeError(f"{op}: pin_memory=True needs an accelerator; npgrad has only the CPU")
+    _check_placement(op, device, layout, pin_memory)
     if not sizes and size is None:
         raise TypeError(f'{op}() missing 1 required positional arguments: "size"')
 

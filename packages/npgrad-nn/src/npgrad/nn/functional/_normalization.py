@@ -62,6 +62,21 @@ def _check_affine(op: str, x: Tensor, t: Any, name: str, shape: tuple[int, ...])
         )
 
 
+def _running(op: str, running_mean: Any, running_var: Any, momentum: Any) -> Any:
+    """The running statistics to update while normalising with the input's (None when no
+    buffers are given): both buffers or neither, as PyTorch requires (one alone would
+    silently go un-updated)."""
+    if running_mean is None and running_var is None:
+        return None
+    if running_mean is None or running_var is None:
+        raise ValueError(
+            f"{op}: running_mean and running_var must either both be None or neither be "
+            f"None, got running_mean={'None' if running_mean is None else 'a Tensor'} and "
+            f"running_var={'None' if running_var is None else 'a Tensor'}"
+        )
+    return (running_mean._data, running_var._data, _momentum(op, momentum))
+
+
 def _momentum(op: str, momentum: Any) -> float:
     try:
         return float(momentum)
@@ -167,15 +182,8 @@ def batch_norm(
                 "(evaluation uses the running statistics)"
             )
         stats = (_stat(running_mean, x, (1, c, 1)), _stat(running_var, x, (1, c, 1)))
-    elif running_mean is not None or running_var is not None:
-        if running_mean is None or running_var is None:
-            # one buffer alone would silently go un-updated: PyTorch refuses it
-            raise ValueError(
-                f"{op}: running_mean and running_var must either both be None or neither be "
-                f"None, got running_mean={'None' if running_mean is None else 'a Tensor'} and "
-                f"running_var={'None' if running_var is None else 'a Tensor'}"
-            )
-        running = (running_mean._data, running_var._data, _momentum(op, momentum))
+    else:
+        running = _running(op, running_mean, running_var, momentum)
     if n * rest == 0:
         # PyTorch: an empty batch gives an empty output (still in the graph of weight and
         # bias, whose gradients are then zeros) and leaves the running statistics unchanged
@@ -244,15 +252,8 @@ def instance_norm(
                 f"{op}: running_mean and running_var must be given when use_input_stats=False"
             )
         stats = (_stat(running_mean, x, (1, c, 1)), _stat(running_var, x, (1, c, 1)))
-    elif running_mean is not None or running_var is not None:
-        if running_mean is None or running_var is None:
-            # one buffer alone would silently go un-updated: PyTorch refuses it
-            raise ValueError(
-                f"{op}: running_mean and running_var must either both be None or neither be "
-                f"None, got running_mean={'None' if running_mean is None else 'a Tensor'} and "
-                f"running_var={'None' if running_var is None else 'a Tensor'}"
-            )
-        running = (running_mean._data, running_var._data, _momentum(op, momentum))
+    else:
+        running = _running(op, running_mean, running_var, momentum)
     out = _Normalize.apply(x, weight, bias, plan, eps, stats, running)
     if running is not None:
         _bump(running_mean, running_var)
